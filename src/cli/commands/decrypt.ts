@@ -1,0 +1,76 @@
+import { Command } from "commander";
+import type { MessageCrypto } from "../../core/crypto.js";
+import { InputError } from "../../core/errors.js";
+import type { XmlRecord } from "../../core/xml.js";
+import type { Cli } from "../context.js";
+import { addCryptoOptions, cryptoFrom, type CryptoFlags } from "../crypto-options.js";
+import { withExamples } from "../help.js";
+
+interface DecryptOptions extends CryptoFlags {
+  timestamp?: string;
+  nonce?: string;
+  msgSignature?: string;
+}
+
+interface Found {
+  encrypt: string;
+  timestamp?: string;
+  nonce?: string;
+  msgSignature?: string;
+}
+
+/** The Encrypt field and any signature found in the input: bare base64 or an envelope/request body. */
+async function readEnvelope(input: string, options: DecryptOptions): Promise<Found> {
+  const text = input.trim();
+  if (!text.startsWith("<")) {
+    return { encrypt: text, timestamp: options.timestamp, nonce: options.nonce, msgSignature: options.msgSignature };
+  }
+  const { parseXml } = await import("../../core/xml.js");
+  const record: XmlRecord = parseXml(text);
+  const str = (name: string): string | undefined => (typeof record[name] === "string" ? (record[name] as string) : undefined);
+  const encrypt = str("Encrypt");
+  if (encrypt === undefined) throw new InputError("the XML has no Encrypt field", "pass an encrypted envelope or the bare Encrypt value");
+  return {
+    encrypt,
+    timestamp: options.timestamp ?? str("TimeStamp"),
+    nonce: options.nonce ?? str("Nonce"),
+    msgSignature: options.msgSignature ?? str("MsgSignature"),
+  };
+}
+
+function verifyIfSigned(crypto: MessageCrypto, found: Found): boolean {
+  const { timestamp, nonce, msgSignature } = found;
+  if (msgSignature === undefined) return false;
+  if (timestamp === undefined || nonce === undefined) {
+    throw new InputError("checking msg_signature needs the timestamp and nonce too", "pass --timestamp and --nonce");
+  }
+  crypto.verify({ encrypt: found.encrypt, timestamp, nonce, msgSignature });
+  return true;
+}
+
+/** `wxdev decrypt`: open a safe-mode Encrypt field or envelope. */
+export function decryptCommand(cli: Cli): Command {
+  const command = addCryptoOptions(new Command("decrypt"))
+    .description("decrypt an Encrypt field or envelope; verifies msg_signature when it is given or in the envelope")
+    .argument("[input]", "base64 Encrypt, envelope XML, or - for stdin")
+    .option("--timestamp <seconds>", "the request's timestamp, to verify msg_signature")
+    .option("--nonce <nonce>", "the request's nonce, to verify msg_signature")
+    .option("--msg-signature <hex>", "the msg_signature to verify before decrypting")
+    .action(async (input: string | undefined, options: DecryptOptions, self: Command) => {
+      const out = cli.output(self);
+      const { settings } = cli.settings(self, options);
+      const found = await readEnvelope(await cli.input(input, "Encrypt value or envelope"), options);
+      const crypto = cryptoFrom(settings, { needToken: found.msgSignature !== undefined, needAppId: false });
+      const verified = verifyIfSigned(crypto, found);
+      const appIdChecked = settings.appId !== undefined && settings.appId !== "";
+      const { message, appId } = appIdChecked ? { message: crypto.decrypt(found.encrypt), appId: crypto.appId } : crypto.decryptRaw(found.encrypt);
+      if (!appIdChecked) out.warn(`appId not checked (pass --app-id or set WXDEV_APP_ID); the message is for ${appId}`);
+      if (out.json) return out.printJson({ plaintext: message, appId, appIdChecked, signatureVerified: verified });
+      out.line(message);
+    });
+  return withExamples(command, [
+    "wxdev decrypt \"$ENCRYPT\"",
+    "wxdev decrypt - < envelope.xml --json",
+    "wxdev decrypt \"$ENCRYPT\" --timestamp 1409735669 --nonce 1320562132 --msg-signature 5d197a…",
+  ]);
+}

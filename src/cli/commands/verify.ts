@@ -1,0 +1,96 @@
+import { Command } from "commander";
+import { InputError } from "../../core/errors.js";
+import { msgSignature, safeEqual, signature } from "../../core/signature.js";
+import { required, type Cli } from "../context.js";
+import { withExamples } from "../help.js";
+
+interface VerifyOptions {
+  token?: string;
+  signature?: string;
+  timestamp?: string;
+  nonce?: string;
+  msgSignature?: string;
+  encrypt?: string;
+  body?: string;
+}
+
+interface Check {
+  name: "signature" | "msg_signature";
+  valid: boolean;
+  expected: string;
+  received: string;
+}
+
+/** The query part of a full callback URL or a bare query string. */
+function queryOf(text: string): URLSearchParams {
+  const question = text.indexOf("?");
+  return new URLSearchParams(question >= 0 ? text.slice(question + 1).split("#")[0] : text.replace(/^\?/, ""));
+}
+
+/** `wxdev verify`: does a request's signature match the Token? */
+export function verifyCommand(cli: Cli): Command {
+  const command = new Command("verify")
+    .description("check the signature (and msg_signature) of a callback request")
+    .argument("[url]", "the full callback URL or its query string")
+    .option("--token <token>", "the Token (better: WXDEV_TOKEN or wxdev.config.json)")
+    .option("--signature <hex>", "the signature received")
+    .option("--timestamp <seconds>", "the timestamp received")
+    .option("--nonce <nonce>", "the nonce received")
+    .option("--msg-signature <hex>", "the msg_signature received (safe/compatible mode)")
+    .option("--encrypt <base64>", "the body's Encrypt field, to check msg_signature")
+    .option("--body <file>", "the request body (a file, or - for stdin), to check msg_signature")
+    .action(async (url: string | undefined, options: VerifyOptions, self: Command) => {
+      const out = cli.output(self);
+      const query = queryOf(url ?? "");
+      const { settings } = cli.settings(self, { token: options.token });
+      const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");
+      const pick = (flag: string | undefined, name: string): string | undefined => flag ?? query.get(name) ?? undefined;
+      const received = pick(options.signature, "signature");
+      const timestamp = pick(options.timestamp, "timestamp");
+      const nonce = pick(options.nonce, "nonce");
+      const receivedMsg = pick(options.msgSignature, "msg_signature");
+      if (timestamp === undefined || nonce === undefined || (received === undefined && receivedMsg === undefined)) {
+        throw new InputError("need signature, timestamp and nonce", 'pass the callback URL in quotes, or --signature, --timestamp and --nonce');
+      }
+      const checks: Check[] = [];
+      if (received !== undefined) {
+        const expected = signature(token, timestamp, nonce);
+        checks.push({ name: "signature", expected, received, valid: safeEqual(expected, received.toLowerCase()) });
+      }
+      const encrypt = options.encrypt ?? (options.body === undefined ? undefined : await encryptFromBody(cli, options.body));
+      if (receivedMsg !== undefined && encrypt !== undefined) {
+        const expected = msgSignature(token, timestamp, nonce, encrypt);
+        checks.push({ name: "msg_signature", expected, received: receivedMsg, valid: safeEqual(expected, receivedMsg.toLowerCase()) });
+      } else if (receivedMsg !== undefined) {
+        out.warn("msg_signature not checked: pass --encrypt or --body as well");
+      }
+      const valid = checks.length > 0 && checks.every((check) => check.valid);
+      cli.exitCode = valid ? 0 : 1;
+      if (out.json) return out.printJson({ valid, checks });
+      for (const check of checks) {
+        if (check.valid) {
+          out.line(`${out.ok("valid")}  ${check.name} ${check.received}`);
+        } else {
+          out.line(`${out.bad("invalid")}  ${check.name}`);
+          out.table([["  expected", check.expected], ["  received", check.received]]);
+        }
+      }
+      if (!valid) out.note("Likely causes: a different Token than the platform's, or timestamp/nonce changed after signing.");
+    });
+  return withExamples(command, [
+    "wxdev verify 'http://127.0.0.1:8013/wechat8013?signature=…&timestamp=…&nonce=…'",
+    "wxdev verify --token test --signature f21891de399b4e33a1a93c9a7b8a8fffb5a443ff --timestamp 1410685589 --nonce test",
+    "wxdev verify \"$CALLBACK_URL\" --body request.xml",
+  ]);
+}
+
+async function encryptFromBody(cli: Cli, body: string): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  const { parseXml } = await import("../../core/xml.js");
+  const text = body === "-" ? await cli.input("-", "request body") : await readFile(body, "utf8").catch(() => {
+    throw new InputError(`cannot read body file ${body}`, "check the path");
+  });
+  const encrypt = parseXml(text).Encrypt;
+  if (typeof encrypt !== "string") throw new InputError("the body has no Encrypt field", "pass the encrypted request body");
+  return encrypt;
+}

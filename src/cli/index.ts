@@ -1,0 +1,41 @@
+import { CommanderError } from "commander";
+import { WxdevError } from "../core/errors.js";
+import { Cli, type Io } from "./context.js";
+import { createProgram } from "./program.js";
+
+/** Exit codes, the same for every command. */
+export const ExitCode = { Ok: 0, CheckFailed: 1, BadInput: 2 } as const;
+
+function defaultIo(): Io {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+}
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code. The one catch. */
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const cli = new Cli(io);
+  const verbose = argv.includes("--verbose") || argv.includes("-v");
+  try {
+    await createProgram(cli).parseAsync(argv, { from: "user" });
+    return cli.exitCode;
+  } catch (error) {
+    return report(error, cli, verbose);
+  }
+}
+
+function report(error: unknown, cli: Cli, verbose: boolean): number {
+  const write = (text: string): void => void cli.io.stderr.write(`${text}\n`);
+  if (error instanceof CommanderError) {
+    // commander has already printed its own one-line message
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.Ok;
+    return error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
+  }
+  if (error instanceof WxdevError) {
+    write(`wxdev: ${error.message}${error.hint ? ` — ${error.hint}` : ""}`);
+    if (verbose && error.stack) write(error.stack);
+    return error.kind === "check" ? ExitCode.CheckFailed : ExitCode.BadInput;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  write(`wxdev: unexpected error: ${message}${verbose ? "" : " (run with --verbose for details)"}`);
+  if (verbose && error instanceof Error && error.stack) write(error.stack);
+  return ExitCode.CheckFailed;
+}

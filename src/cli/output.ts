@@ -1,0 +1,76 @@
+import { Chalk, type ChalkInstance } from "chalk";
+import type { Writable } from "node:stream";
+
+/** How a command should print: the --json, colour and verbosity rules in one place. */
+export interface OutputOptions {
+  json: boolean;
+  color: boolean;
+  verbose: boolean;
+}
+
+/** Decides whether colour is on: --no-color, NO_COLOR, TERM=dumb and non-TTY output turn it off. */
+export function colorWanted(flag: boolean, env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
+  if (!flag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
+  return isTTY && env.TERM !== "dumb";
+}
+
+/** The only place that writes to the terminal; every command prints through one of these. */
+export class Output {
+  readonly c: ChalkInstance;
+
+  constructor(
+    readonly options: OutputOptions,
+    private readonly out: Writable,
+    private readonly err: Writable,
+  ) {
+    this.c = new Chalk({ level: options.color ? 1 : 0 });
+  }
+
+  get json(): boolean {
+    return this.options.json;
+  }
+
+  /** A line of the command's result on stdout. */
+  line(text = ""): void {
+    this.out.write(`${text}\n`);
+  }
+
+  /** The command's result as exactly one JSON document on stdout. */
+  printJson(value: unknown): void {
+    this.out.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** Aligned `label  value` rows. */
+  table(rows: [string, string][]): void {
+    const width = Math.max(...rows.map(([label]) => label.length));
+    for (const [label, value] of rows) this.line(`${this.c.dim(label.padEnd(width))}  ${value}`);
+  }
+
+  /** A note on stderr, so stdout stays the result alone. */
+  note(text: string): void {
+    this.err.write(`${text}\n`);
+  }
+
+  warn(text: string): void {
+    this.err.write(`${this.c.yellow("warning:")} ${text}\n`);
+  }
+
+  error(text: string): void {
+    this.err.write(`${this.c.red("error:")} ${text}\n`);
+  }
+
+  /** Detail shown only with --verbose. */
+  debug(text: string): void {
+    if (this.options.verbose) this.err.write(`${this.c.dim(text)}\n`);
+  }
+
+  ok(text: string): string {
+    return this.c.green(text);
+  }
+
+  bad(text: string): string {
+    return this.c.red(text);
+  }
+}

@@ -1,0 +1,216 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { ConfigError } from "./errors.js";
+import { MODES, type Mode } from "./modes.js";
+
+/** The name wxdev looks for in the current directory and its parents. */
+export const CONFIG_FILE_NAME = "wxdev.config.json";
+
+/** One deploy target under `servers` (the deploy issue). */
+export interface ServerConfig {
+  host: string;
+  port?: number;
+  username: string;
+  remoteDir: string;
+  files?: string[];
+  ignore?: string[];
+  postDeploy?: string;
+  appPort?: number;
+  privateKey?: string;
+  checkUrl?: string;
+  keepReleases?: number;
+}
+
+/** The contents of wxdev.config.json. */
+export interface WxdevConfig {
+  token?: string;
+  appId?: string;
+  appSecret?: string;
+  aesKey?: string;
+  url?: string;
+  mode?: Mode;
+  apiBase?: string;
+  callbackDomain?: string;
+  servers?: Record<string, ServerConfig>;
+}
+
+type KeyType = "string" | "number" | "string[]" | "mode" | "servers" | "port";
+type Schema = Record<string, { type: KeyType; required?: boolean }>;
+
+const TOP_LEVEL: Schema = {
+  $schema: { type: "string" },
+  token: { type: "string" },
+  appId: { type: "string" },
+  appSecret: { type: "string" },
+  aesKey: { type: "string" },
+  url: { type: "string" },
+  mode: { type: "mode" },
+  apiBase: { type: "string" },
+  callbackDomain: { type: "string" },
+  servers: { type: "servers" },
+};
+
+const SERVER: Schema = {
+  host: { type: "string", required: true },
+  port: { type: "port" },
+  username: { type: "string", required: true },
+  remoteDir: { type: "string", required: true },
+  files: { type: "string[]" },
+  ignore: { type: "string[]" },
+  postDeploy: { type: "string" },
+  appPort: { type: "port" },
+  privateKey: { type: "string" },
+  checkUrl: { type: "string" },
+  keepReleases: { type: "number" },
+};
+
+function typeOk(type: KeyType, value: unknown): boolean {
+  switch (type) {
+    case "string":
+      return typeof value === "string";
+    case "number":
+      return typeof value === "number" && Number.isInteger(value) && value >= 0;
+    case "port":
+      return typeof value === "number" && Number.isInteger(value) && value > 0 && value < 65536;
+    case "string[]":
+      return Array.isArray(value) && value.every((item) => typeof item === "string");
+    case "mode":
+      return typeof value === "string" && (MODES as readonly string[]).includes(value);
+    case "servers":
+      return typeof value === "object" && value !== null && !Array.isArray(value);
+  }
+}
+
+const TYPE_WORDS: Record<KeyType, string> = {
+  string: "a string",
+  number: "a whole number",
+  port: "a port number (1-65535)",
+  "string[]": "an array of strings",
+  mode: `one of ${MODES.join(", ")}`,
+  servers: "an object keyed by server name",
+};
+
+function checkObject(value: unknown, schema: Schema, path: string, file: string): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${file}: ${path || "the file"} must be a JSON object`, { key: path });
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const keyPath = path ? `${path}.${key}` : key;
+    const rule = schema[key];
+    if (rule === undefined) {
+      throw new ConfigError(`${file}: unknown key "${keyPath}"`, { key: keyPath, hint: `known keys: ${Object.keys(schema).join(", ")}` });
+    }
+    if (!typeOk(rule.type, item)) {
+      throw new ConfigError(`${file}: "${keyPath}" must be ${TYPE_WORDS[rule.type]}`, { key: keyPath });
+    }
+  }
+  for (const [key, rule] of Object.entries(schema)) {
+    if (rule.required && !(key in value)) {
+      const keyPath = path ? `${path}.${key}` : key;
+      throw new ConfigError(`${file}: "${keyPath}" is required`, { key: keyPath });
+    }
+  }
+}
+
+/** Validates parsed JSON as a wxdev config; the error names the bad key. */
+export function validateConfig(value: unknown, file = CONFIG_FILE_NAME): WxdevConfig {
+  checkObject(value, TOP_LEVEL, "", file);
+  const config = value as WxdevConfig;
+  for (const [name, server] of Object.entries(config.servers ?? {})) {
+    checkObject(server, SERVER, `servers.${name}`, file);
+  }
+  return config;
+}
+
+/** The nearest wxdev.config.json in `cwd` or a parent, or undefined. */
+export function findConfigFile(cwd: string): string | undefined {
+  let dir = resolve(cwd);
+  for (;;) {
+    const candidate = join(dir, CONFIG_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Reads and validates a config file: `path` if given, else the nearest one; {} when there is none. */
+export function loadConfig(options: { cwd: string; path?: string }): { path?: string; config: WxdevConfig } {
+  const path = options.path === undefined ? findConfigFile(options.cwd) : resolve(options.cwd, options.path);
+  if (path === undefined) return { config: {} };
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new ConfigError(`cannot read config file ${path}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, {
+      hint: "check the --config path",
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`${path} is not valid JSON: ${(cause as Error).message}`, { hint: "fix the JSON syntax" });
+  }
+  return { path, config: validateConfig(json, path) };
+}
+
+/** The settings a command works with after flags, environment and file are merged. */
+export interface Settings {
+  token?: string;
+  appId?: string;
+  appSecret?: string;
+  aesKey?: string;
+  url?: string;
+  mode?: Mode;
+  apiBase?: string;
+  callbackDomain?: string;
+}
+
+/** Environment variable for each setting. */
+export const ENV_NAMES = {
+  token: "WXDEV_TOKEN",
+  appId: "WXDEV_APP_ID",
+  appSecret: "WXDEV_APP_SECRET",
+  aesKey: "WXDEV_AES_KEY",
+  url: "WXDEV_URL",
+} as const satisfies Partial<Record<keyof Settings, string>>;
+
+/** Where a setting came from, for messages such as "token from WXDEV_TOKEN". */
+export type SettingSource = "flag" | "env" | "file";
+
+/** Merges settings: flags over environment over file; undefined flags do not count. */
+export function resolveSettings(input: {
+  config: WxdevConfig;
+  env: Readonly<Record<string, string | undefined>>;
+  flags: Partial<Settings>;
+}): { settings: Settings; sources: Partial<Record<keyof Settings, SettingSource>> } {
+  const settings: Settings = {};
+  const sources: Partial<Record<keyof Settings, SettingSource>> = {};
+  const keys: (keyof Settings)[] = ["token", "appId", "appSecret", "aesKey", "url", "mode", "apiBase", "callbackDomain"];
+  for (const key of keys) {
+    const envName = (ENV_NAMES as Partial<Record<keyof Settings, string>>)[key];
+    const fromEnv = envName === undefined ? undefined : input.env[envName];
+    const candidates: [unknown, SettingSource][] = [
+      [input.flags[key], "flag"],
+      [fromEnv === "" ? undefined : fromEnv, "env"],
+      [input.config[key], "file"],
+    ];
+    const found = candidates.find(([value]) => value !== undefined);
+    if (found !== undefined) {
+      (settings as Record<string, unknown>)[key] = found[0];
+      sources[key] = found[1];
+    }
+  }
+  if (settings.mode !== undefined && !(MODES as readonly string[]).includes(settings.mode)) {
+    throw new ConfigError(`mode must be one of ${MODES.join(", ")} (got ${JSON.stringify(settings.mode)})`, { key: "mode" });
+  }
+  return { settings, sources };
+}
+
+/** Shows enough of a secret to recognise it, never all of it. */
+export function mask(secret: string | undefined): string {
+  if (secret === undefined || secret === "") return "(not set)";
+  if (secret.length < 8) return `${"*".repeat(secret.length)}`;
+  return `${secret.slice(0, 2)}${"*".repeat(Math.min(secret.length - 4, 8))}${secret.slice(-2)} (${secret.length} chars)`;
+}

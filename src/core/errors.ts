@@ -1,0 +1,85 @@
+/**
+ * Typed errors of the core. Each carries a stable `code`, an optional `hint`
+ * (how to fix it) and a `kind` the CLI maps to an exit code:
+ * "input" → 2 (bad input or usage), "check" → 1 (a check failed).
+ */
+export type ErrorKind = "input" | "check";
+
+/** Base class of every error wxdev throws on purpose. */
+export class WxdevError extends Error {
+  readonly code: string;
+  readonly hint?: string;
+  readonly kind: ErrorKind;
+
+  constructor(message: string, options: { code: string; hint?: string; kind?: ErrorKind; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code;
+    this.hint = options.hint;
+    this.kind = options.kind ?? "input";
+  }
+}
+
+/** Bad input or usage: a missing setting, an unreadable file, a malformed value. */
+export class InputError extends WxdevError {
+  constructor(message: string, hint?: string, code = "BAD_INPUT") {
+    super(message, { code, hint, kind: "input" });
+  }
+}
+
+/** A check that ran and failed: a signature mismatch, a server that answered wrongly. */
+export class CheckFailedError extends WxdevError {
+  constructor(message: string, hint?: string, code = "CHECK_FAILED") {
+    super(message, { code, hint, kind: "check" });
+  }
+}
+
+/** The error codes of the official WXBizMsgCrypt samples (protocol §3). */
+export const WxCryptoCode = {
+  ValidateSignatureError: -40001,
+  ParseXmlError: -40002,
+  ComputeSignatureError: -40003,
+  IllegalAesKey: -40004,
+  ValidateAppIdError: -40005,
+  EncryptAESError: -40006,
+  DecryptAESError: -40007,
+  IllegalBuffer: -40008,
+  EncodeBase64Error: -40009,
+  DecodeBase64Error: -40010,
+  GenReturnXmlError: -40011,
+} as const;
+
+export type WxCryptoCodeValue = (typeof WxCryptoCode)[keyof typeof WxCryptoCode];
+
+const cryptoCodeNames = new Map<number, string>(Object.entries(WxCryptoCode).map(([name, value]) => [value, name]));
+
+/** A message-crypto failure carrying the official −400xx code. */
+export class CryptoError extends WxdevError {
+  readonly wxCode: WxCryptoCodeValue;
+
+  constructor(wxCode: WxCryptoCodeValue, message: string, hint?: string) {
+    super(`${message} (${wxCode} ${cryptoCodeNames.get(wxCode)})`, {
+      code: String(cryptoCodeNames.get(wxCode)),
+      hint,
+      kind: wxCode === WxCryptoCode.ValidateSignatureError ? "check" : "input",
+    });
+    this.wxCode = wxCode;
+  }
+}
+
+/** Malformed, oversized or unsafe XML. */
+export class XmlError extends WxdevError {
+  constructor(message: string, hint?: string, code = "BAD_XML") {
+    super(message, { code, hint, kind: "input" });
+  }
+}
+
+/** A configuration file or setting that is missing or invalid; names the key. */
+export class ConfigError extends WxdevError {
+  readonly key?: string;
+
+  constructor(message: string, options: { key?: string; hint?: string } = {}) {
+    super(message, { code: "BAD_CONFIG", hint: options.hint, kind: "input" });
+    this.key = options.key;
+  }
+}

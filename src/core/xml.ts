@@ -1,0 +1,147 @@
+import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
+import { XmlError } from "./errors.js";
+
+/** A parsed XML element: text for leaves, records for nested elements, arrays for repeated ones. */
+export type XmlValue = string | XmlRecord | XmlValue[];
+export interface XmlRecord {
+  [name: string]: XmlValue;
+}
+
+export interface ParseXmlOptions {
+  /** Largest accepted input in bytes (default 1 MiB). */
+  maxBytes?: number;
+}
+
+export const DEFAULT_MAX_XML_BYTES = 1024 * 1024;
+
+const CDATA = "#cdata";
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  cdataPropName: CDATA,
+  processEntities: true,
+  htmlEntities: true,
+  isArray: (name) => name === "item",
+});
+
+const builder = new XMLBuilder({
+  ignoreAttributes: true,
+  cdataPropName: CDATA,
+  suppressEmptyNode: false,
+  processEntities: true,
+  format: false,
+});
+
+/** True when `text`, outside CDATA sections, declares a DOCTYPE or entity. */
+function declaresDoctype(text: string): boolean {
+  const outsideCdata = text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "");
+  return /<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST)/i.test(outsideCdata);
+}
+
+/**
+ * Parses a WeChat message body (`<xml>…</xml>`) into a record. Leaf values stay
+ * strings (64-bit MsgIds keep every digit); CDATA or not, declaration or not.
+ * Rejects DOCTYPE/entity declarations, oversized and malformed input.
+ */
+export function parseXml(text: string, options: ParseXmlOptions = {}): XmlRecord {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
+  if (text.length > maxBytes || Buffer.byteLength(text, "utf8") > maxBytes) {
+    throw new XmlError(`XML body is larger than ${maxBytes} bytes`, "send a smaller message (WeChat bodies are a few KiB)", "XML_TOO_LARGE");
+  }
+  const trimmed = text.trim();
+  if (trimmed === "") {
+    throw new XmlError("XML body is empty", "pass a message such as <xml><ToUserName>…</ToUserName>…</xml>", "XML_EMPTY");
+  }
+  if (declaresDoctype(trimmed)) {
+    throw new XmlError(
+      "XML declares a DOCTYPE or entity, which wxdev refuses (entity expansion attacks)",
+      "remove the <!DOCTYPE …> part; WeChat messages never carry one",
+      "XML_DOCTYPE",
+    );
+  }
+  const valid = XMLValidator.validate(trimmed);
+  if (valid !== true) {
+    const { msg, line, col } = valid.err;
+    throw new XmlError(`malformed XML at line ${line}, column ${col}: ${msg}`, "check the tags are closed and nested properly");
+  }
+  const document = parser.parse(trimmed) as Record<string, unknown>;
+  const rootName = Object.keys(document).find((key) => key !== "#text");
+  if (rootName === undefined) {
+    throw new XmlError("XML has no root element", "wrap the message in <xml>…</xml>");
+  }
+  const root = normalise(document[rootName]);
+  if (typeof root === "string" || Array.isArray(root)) {
+    return root === "" || Array.isArray(root) ? {} : { "#text": root };
+  }
+  return root;
+}
+
+/** Folds fast-xml-parser's CDATA/text nodes into plain strings and drops layout whitespace. */
+function normalise(node: unknown): XmlValue {
+  if (Array.isArray(node)) return node.map(normalise);
+  if (node === null || node === undefined) return "";
+  if (typeof node !== "object") return String(node).trim();
+  const entries = Object.entries(node as Record<string, unknown>);
+  const children = entries.filter(([key]) => key !== "#text" && key !== CDATA);
+  if (children.length === 0) return textOf(entries);
+  const record: XmlRecord = {};
+  for (const [key, value] of children) record[key] = normalise(value);
+  return record;
+}
+
+function flatten(value: unknown): string {
+  return Array.isArray(value) ? value.join("") : String(value);
+}
+
+/** Text content of a leaf: CDATA verbatim; bare text trimmed of layout whitespace. */
+function textOf(entries: [string, unknown][]): string {
+  const hasCdata = entries.some(([key]) => key === CDATA);
+  if (!hasCdata) return flatten(entries[0]?.[1] ?? "").trim();
+  return entries.map(([key, value]) => (key === CDATA ? flatten(value) : flatten(value).trim())).join("");
+}
+
+/** How a field is written: CDATA text or a bare number. */
+export type FieldKind = "cdata" | "number";
+
+/**
+ * Builds `<xml>…</xml>` from a record. Strings become CDATA unless `numbers`
+ * names the field (CreateTime, MsgId, ArticleCount…); nested records and
+ * arrays of records become nested elements.
+ */
+export function buildXml(record: XmlRecord, numbers: ReadonlySet<string> = NUMERIC_FIELDS): string {
+  return builder.build({ xml: toBuilderTree(record, numbers) }) as string;
+}
+
+function toBuilderTree(value: XmlValue, numbers: ReadonlySet<string>, name = ""): unknown {
+  if (Array.isArray(value)) return value.map((item) => toBuilderTree(item, numbers, name));
+  if (typeof value === "string") {
+    // fast-xml-parser splits a `]]>` inside CDATA across two sections itself.
+    return numbers.has(name) ? value : { [CDATA]: value };
+  }
+  const tree: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) tree[key] = toBuilderTree(child, numbers, key);
+  return tree;
+}
+
+/** Fields WeChat writes as bare numbers (protocol §4). */
+export const NUMERIC_FIELDS: ReadonlySet<string> = new Set([
+  "CreateTime",
+  "MsgId",
+  "MsgDataId",
+  "Idx",
+  "ArticleCount",
+  "Location_X",
+  "Location_Y",
+  "Scale",
+  "Latitude",
+  "Longitude",
+  "Precision",
+  "MenuId",
+  "Count",
+  "TimeStamp",
+]);
