@@ -68,7 +68,8 @@ export function validateReply(reply: XmlRecord, request?: XmlRecord): Problem[] 
   const known = new Set<string>([...COMMON_FIELDS, ...spec.fields.map((field) => field.name)]);
   if (spec.wrapper !== undefined) {
     known.add(spec.wrapper.name);
-    const inner = reply[spec.wrapper.name];
+    const raw = reply[spec.wrapper.name];
+    const inner = raw === "" ? {} : raw;
     if (inner === undefined) {
       if (spec.wrapper.required) problems.push(error("missing-field", `missing <${spec.wrapper.name}>`));
     } else if (isRecord(inner)) {

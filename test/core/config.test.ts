@@ -1,0 +1,79 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { findConfigFile, loadConfig, mask, resolveSettings, validateConfig } from "../../src/core/config.js";
+import { ConfigError } from "../../src/core/errors.js";
+
+function project(config: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), "wxdev-config-"));
+  writeFileSync(join(dir, "wxdev.config.json"), typeof config === "string" ? config : JSON.stringify(config));
+  return dir;
+}
+
+describe("loadConfig", () => {
+  it("finds wxdev.config.json in a parent directory", () => {
+    const dir = project({ token: "t" });
+    const nested = join(dir, "a", "b");
+    mkdirSync(nested, { recursive: true });
+    expect(findConfigFile(nested)).toBe(join(dir, "wxdev.config.json"));
+    expect(loadConfig({ cwd: nested }).config).toEqual({ token: "t" });
+  });
+
+  it("returns an empty config when there is none, and honours an explicit path", () => {
+    const empty = mkdtempSync(join(tmpdir(), "wxdev-none-"));
+    expect(loadConfig({ cwd: empty }).config).toEqual(findConfigFile(empty) ? expect.anything() : {});
+    const dir = project({ appId: "wx1" });
+    expect(loadConfig({ cwd: empty, path: join(dir, "wxdev.config.json") }).config).toEqual({ appId: "wx1" });
+  });
+
+  it("names a missing file, bad JSON, an unknown key and a bad type", () => {
+    expect(() => loadConfig({ cwd: tmpdir(), path: "/nonexistent/wxdev.json" })).toThrow(/cannot read config file/);
+    expect(() => loadConfig({ cwd: project("{ token: ") })).toThrow(/not valid JSON/);
+    expect(() => loadConfig({ cwd: project({ tokn: "x" }) })).toThrow(/unknown key "tokn"/);
+    expect(() => loadConfig({ cwd: project({ token: 5 }) })).toThrow(/"token" must be a string/);
+    expect(() => loadConfig({ cwd: project({ mode: "secure" }) })).toThrow(/"mode" must be one of plain, compat, safe/);
+  });
+
+  it("validates servers and names the nested key", () => {
+    const server = { host: "h", username: "s8013", remoteDir: "~/tom" };
+    expect(validateConfig({ servers: { s8013: { ...server, port: 22, appPort: 8013, files: ["a"] } } })).toBeTruthy();
+    expect(() => validateConfig({ servers: { s8013: { ...server, prot: 22 } } })).toThrow(/unknown key "servers.s8013.prot"/);
+    expect(() => validateConfig({ servers: { s8013: { ...server, port: "22" } } })).toThrow(/"servers.s8013.port" must be a port number/);
+    expect(() => validateConfig({ servers: { s8013: { host: "h", username: "u" } } })).toThrow(/"servers.s8013.remoteDir" is required/);
+    try {
+      validateConfig({ servers: { s8013: { ...server, files: "a" } } });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).key).toBe("servers.s8013.files");
+    }
+  });
+});
+
+describe("resolveSettings", () => {
+  const config = { token: "file-token", appId: "file-app", url: "http://file" };
+
+  it("takes flags over environment over file, ignoring undefined flags and empty env", () => {
+    const { settings, sources } = resolveSettings({
+      config,
+      env: { WXDEV_TOKEN: "env-token", WXDEV_APP_ID: "", WXDEV_URL: "http://env" },
+      flags: { token: undefined, url: "http://flag" },
+    });
+    expect(settings).toEqual({ token: "env-token", appId: "file-app", url: "http://flag" });
+    expect(sources).toEqual({ token: "env", appId: "file", url: "flag" });
+  });
+
+  it("rejects an unknown mode from a flag", () => {
+    expect(() => resolveSettings({ config: {}, env: {}, flags: { mode: "secure" as never } })).toThrow(ConfigError);
+  });
+});
+
+describe("mask", () => {
+  it("never shows a secret in full", () => {
+    const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    expect(mask(key)).not.toContain(key.slice(2, -2));
+    expect(mask(key)).toMatch(/^ab\*+FG \(43 chars\)$/);
+    expect(mask("short")).toBe("*****");
+    expect(mask(undefined)).toBe("(not set)");
+  });
+});

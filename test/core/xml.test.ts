@@ -1,0 +1,100 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { XmlError } from "../../src/core/errors.js";
+import { buildXml, parseXml } from "../../src/core/xml.js";
+
+const CDATA_MESSAGE = `<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName>
+<FromUserName><![CDATA[oyORnuP8q7ou2gfYjqLzSIWZf0rs]]></FromUserName>
+<CreateTime>1409735668</CreateTime>
+<MsgType><![CDATA[text]]></MsgType>
+<Content><![CDATA[abcdteT]]></Content>
+<MsgId>6054768590064713728</MsgId>
+</xml>`;
+
+const EXPECTED = {
+  ToUserName: "gh_10f6c3c3ac5a",
+  FromUserName: "oyORnuP8q7ou2gfYjqLzSIWZf0rs",
+  CreateTime: "1409735668",
+  MsgType: "text",
+  Content: "abcdteT",
+  MsgId: "6054768590064713728",
+};
+
+describe("parseXml", () => {
+  it("reads a message into a flat record of strings, keeping 64-bit ids whole", () => {
+    expect(parseXml(CDATA_MESSAGE)).toEqual(EXPECTED);
+  });
+
+  it("accepts plain text instead of CDATA, a declaration and surrounding whitespace", () => {
+    const plain = `\n  <?xml version="1.0" encoding="utf-8"?>\n<xml><ToUserName>gh_10f6c3c3ac5a</ToUserName><FromUserName>oyORnuP8q7ou2gfYjqLzSIWZf0rs</FromUserName>
+      <CreateTime> 1409735668 </CreateTime><MsgType>text</MsgType><Content>abcdteT</Content><MsgId>6054768590064713728</MsgId></xml>\n\n`;
+    expect(parseXml(plain)).toEqual(EXPECTED);
+  });
+
+  it("keeps CDATA content verbatim, spaces, entities-looking text and split ]]> included", () => {
+    const record = parseXml("<xml><Content><![CDATA[  a &amp; <b> ]]]]><![CDATA[> 中文😀 ]]></Content><E>1 &lt; 2 &amp; &#20013;</E></xml>");
+    expect(record.Content).toBe("  a &amp; <b> ]]> 中文😀 ");
+    expect(record.E).toBe("1 < 2 & 中");
+  });
+
+  it("nests wrapped elements and always makes item lists arrays", () => {
+    const record = parseXml("<xml><Image><MediaId><![CDATA[m1]]></MediaId></Image><Articles><item><Title>t</Title></item></Articles></xml>");
+    expect(record).toEqual({ Image: { MediaId: "m1" }, Articles: { item: [{ Title: "t" }] } });
+  });
+
+  it.each([
+    ["empty input", "", "XML_EMPTY"],
+    ["whitespace", "  \n ", "XML_EMPTY"],
+    ["unclosed tag", "<xml><a></xml>", "BAD_XML"],
+    ["text, not XML", "hello", "BAD_XML"],
+    ["a DOCTYPE with an entity bomb", `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><xml><a>&lol2;</a></xml>`, "XML_DOCTYPE"],
+    ["an external entity", `<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><a>&xxe;</a></xml>`, "XML_DOCTYPE"],
+  ])("rejects %s with a clear XmlError", (_name, input, code) => {
+    expect(() => parseXml(input)).toThrow(XmlError);
+    try {
+      parseXml(input);
+    } catch (error) {
+      expect((error as XmlError).code).toBe(code);
+      expect((error as XmlError).hint).toBeTruthy();
+    }
+  });
+
+  it("does not mistake a DOCTYPE inside CDATA text for a declaration", () => {
+    expect(parseXml("<xml><Content><![CDATA[<!DOCTYPE html>]]></Content></xml>").Content).toBe("<!DOCTYPE html>");
+  });
+
+  it("caps the input size (1 MiB by default, configurable)", () => {
+    const big = `<xml><Content>${"a".repeat(1024 * 1024)}</Content></xml>`;
+    expect(() => parseXml(big)).toThrow(/larger than 1048576 bytes/);
+    expect(() => parseXml("<xml><a>中文中文</a></xml>", { maxBytes: 20 })).toThrow(/larger than 20 bytes/);
+    expect(parseXml(big, { maxBytes: 2 * 1024 * 1024 }).Content).toHaveLength(1024 * 1024);
+  });
+});
+
+describe("buildXml", () => {
+  it("writes text as CDATA and numeric fields bare", () => {
+    expect(buildXml({ ToUserName: "o1", CreateTime: "1409735668", MsgType: "text", Content: "hi", MsgId: "6054768590064713728" })).toBe(
+      "<xml><ToUserName><![CDATA[o1]]></ToUserName><CreateTime>1409735668</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content><MsgId>6054768590064713728</MsgId></xml>",
+    );
+  });
+
+  it("splits ]]> across two CDATA sections", () => {
+    expect(buildXml({ Content: "a]]>b" })).toBe("<xml><Content><![CDATA[a]]]]><![CDATA[>b]]></Content></xml>");
+  });
+
+  it("writes nested records and arrays of items", () => {
+    expect(buildXml({ ArticleCount: "2", Articles: { item: [{ Title: "a" }, { Title: "b" }] } })).toBe(
+      "<xml><ArticleCount>2</ArticleCount><Articles><item><Title><![CDATA[a]]></Title></item><item><Title><![CDATA[b]]></Title></item></Articles></xml>",
+    );
+  });
+
+  it("round-trips any text through build and parse", () => {
+    const text = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.constantFrom("]]>", "]]]]>", "<![CDATA[x]]>", "&amp;", " lead", "trail "));
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom("Content", "Title", "Label", "Url"), text, { minKeys: 1 }), (record) => {
+        expect(parseXml(buildXml(record))).toEqual(record);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
