@@ -1,6 +1,7 @@
 import { CommanderError } from "commander";
 import { WxdevError } from "../core/errors.js";
 import { Cli, type Io } from "./context.js";
+import { colorWanted, loadColor } from "./output.js";
 import { createProgram } from "./program.js";
 
 /** Exit codes, the same for every command. */
@@ -15,6 +16,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   const cli = new Cli(io);
   const verbose = argv.includes("--verbose") || argv.includes("-v");
   try {
+    if (colorWanted(!argv.includes("--no-color"), io.env, io.stdout.isTTY === true)) await loadColor();
     await createProgram(cli).parseAsync(argv, { from: "user" });
     return cli.exitCode;
   } catch (error) {

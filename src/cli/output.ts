@@ -1,5 +1,19 @@
-import { Chalk, type ChalkInstance } from "chalk";
+import type { ChalkInstance } from "chalk";
 import type { Writable } from "node:stream";
+
+/** chalk is loaded only when colour may be wanted (see `loadColor`), to keep start-up fast. */
+let chalkModule: typeof import("chalk") | undefined;
+
+/** Loads chalk ahead of a run that may print in colour. */
+export async function loadColor(): Promise<void> {
+  chalkModule ??= await import("chalk");
+}
+
+/** A stand-in for chalk when colour is off: any chain of styles returns the text unchanged. */
+const plain: ChalkInstance = new Proxy(((text: unknown) => String(text)) as unknown as ChalkInstance, {
+  get: (_target, property) => (property === "level" ? 0 : plain),
+  apply: (_target, _this, args: unknown[]) => args.map(String).join(" "),
+});
 
 /** How a command should print: the --json, colour and verbosity rules in one place. */
 export interface OutputOptions {
@@ -25,7 +39,7 @@ export class Output {
     private readonly out: Writable,
     private readonly err: Writable,
   ) {
-    this.c = new Chalk({ level: options.color ? 1 : 0 });
+    this.c = options.color && chalkModule !== undefined ? new chalkModule.Chalk({ level: 1 }) : plain;
   }
 
   get json(): boolean {
