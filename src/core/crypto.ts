@@ -1,12 +1,23 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { isUtf8 } from "node:buffer";
+import { createCipheriv, createDecipheriv, randomFillSync } from "node:crypto";
 import { CryptoError, WxCryptoCode } from "./errors.js";
 import { makeNonce, makeTimestamp, msgSignature, safeEqual } from "./signature.js";
 
 /** PKCS#7 with WeChat's block size of 32 (protocol §3), not AES's 16. */
 const PAD_BLOCK = 32;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const ENCODING_AES_KEY = /^[A-Za-z0-9+/]{43}$/;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** 16-byte random prefixes drawn from a pool: one RNG call per 256 messages. */
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
+function randomPrefix(): Buffer {
+  if (randomOffset === randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  randomOffset += 16;
+  return randomPool.subarray(randomOffset - 16, randomOffset);
+}
 
 /** Turns a 43-character EncodingAESKey into the 32-byte AES key; throws −40004 otherwise. */
 export function decodeAesKey(encodingAESKey: string): Buffer {
@@ -61,14 +72,22 @@ export class MessageCrypto {
   }
 
   /** Encrypts `message` into the base64 Encrypt field; `random` (16 bytes) is for reproducible vectors. */
-  encrypt(message: string, random: Buffer = randomBytes(16)): string {
+  encrypt(message: string, random: Buffer = randomPrefix()): string {
     if (random.length !== 16) throw new CryptoError(WxCryptoCode.EncryptAESError, "random prefix must be 16 bytes");
-    const body = Buffer.from(message, "utf8");
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(body.length, 0);
-    const plain = Buffer.concat([random, length, body, Buffer.from(this.appId, "utf8")]);
+    const bodyLength = Buffer.byteLength(message, "utf8");
+    const unpadded = 20 + bodyLength + Buffer.byteLength(this.appId, "utf8");
+    const padding = PAD_BLOCK - (unpadded % PAD_BLOCK);
+    // One buffer: random ‖ uint32 length ‖ message ‖ appId ‖ PKCS#7 padding (block 32).
+    const plain = Buffer.allocUnsafe(unpadded + padding);
+    random.copy(plain, 0);
+    plain.writeUInt32BE(bodyLength, 16);
+    plain.write(message, 20, "utf8");
+    plain.write(this.appId, 20 + bodyLength, "utf8");
+    plain.fill(padding, unpadded);
     const cipher = createCipheriv("aes-256-cbc", this.key, this.iv).setAutoPadding(false);
-    return Buffer.concat([cipher.update(pad(plain)), cipher.final()]).toString("base64");
+    const out = cipher.update(plain);
+    const rest = cipher.final();
+    return (rest.length === 0 ? out : Buffer.concat([out, rest])).toString("base64");
   }
 
   /** Decrypts an Encrypt field and checks the trailing appId. */
@@ -90,7 +109,9 @@ export class MessageCrypto {
     let plain: Buffer;
     try {
       const decipher = createDecipheriv("aes-256-cbc", this.key, this.iv).setAutoPadding(false);
-      plain = Buffer.concat([decipher.update(data), decipher.final()]);
+      plain = decipher.update(data);
+      const rest = decipher.final();
+      if (rest.length > 0) plain = Buffer.concat([plain, rest]);
     } catch (cause) {
       throw new CryptoError(WxCryptoCode.DecryptAESError, `AES decryption failed: ${(cause as Error).message}`);
     }
@@ -117,14 +138,16 @@ export class MessageCrypto {
 
 function decodeBase64(encrypt: string): Buffer {
   const text = encrypt.trim();
-  if (text === "" || text.length % 4 !== 0 || !BASE64.test(text)) {
+  const data = Buffer.from(text, "base64");
+  // Node skips characters outside the alphabet, so a clean input is exactly the decoded length's encoding.
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  if (text === "" || text.length % 4 !== 0 || data.length !== (text.length / 4) * 3 - padding || text.includes("-") || text.includes("_")) {
     throw new CryptoError(
       WxCryptoCode.DecodeBase64Error,
       "Encrypt is not valid base64",
       "pass the Encrypt field exactly as received, without line breaks or URL-encoding",
     );
   }
-  const data = Buffer.from(text, "base64");
   if (data.length === 0 || data.length % 16 !== 0) {
     throw new CryptoError(
       WxCryptoCode.DecryptAESError,
@@ -135,19 +158,13 @@ function decodeBase64(encrypt: string): Buffer {
   return data;
 }
 
-function pad(plain: Buffer): Buffer {
-  const amount = PAD_BLOCK - (plain.length % PAD_BLOCK);
-  return Buffer.concat([plain, Buffer.alloc(amount, amount)]);
-}
-
 const WRONG_KEY_HINT = "usually a wrong EncodingAESKey, or an Encrypt field that was altered or cut";
 
 function unpad(plain: Buffer): Buffer {
   const amount = plain[plain.length - 1] ?? 0;
-  const padding = plain.subarray(plain.length - amount);
-  if (amount < 1 || amount > PAD_BLOCK || amount > plain.length || padding.some((byte) => byte !== amount)) {
-    throw new CryptoError(WxCryptoCode.IllegalBuffer, "bad padding after decryption", WRONG_KEY_HINT);
-  }
+  let valid = amount >= 1 && amount <= PAD_BLOCK && amount <= plain.length;
+  for (let i = plain.length - amount; valid && i < plain.length; i++) valid = plain[i] === amount;
+  if (!valid) throw new CryptoError(WxCryptoCode.IllegalBuffer, "bad padding after decryption", WRONG_KEY_HINT);
   return plain.subarray(0, plain.length - amount);
 }
 
@@ -159,13 +176,10 @@ function splitPlaintext(plain: Buffer): Decrypted {
   if (20 + length > plain.length) {
     throw new CryptoError(WxCryptoCode.IllegalBuffer, `decrypted length field (${length}) runs past the data`, WRONG_KEY_HINT);
   }
-  try {
-    return {
-      random: plain.subarray(0, 16),
-      message: utf8.decode(plain.subarray(20, 20 + length)),
-      appId: utf8.decode(plain.subarray(20 + length)),
-    };
-  } catch {
+  const message = plain.subarray(20, 20 + length);
+  const appId = plain.subarray(20 + length);
+  if (!isUtf8(message) || !isUtf8(appId)) {
     throw new CryptoError(WxCryptoCode.IllegalBuffer, "decrypted message is not valid UTF-8", WRONG_KEY_HINT);
   }
+  return { random: Buffer.from(plain.subarray(0, 16)), message: message.toString("utf8"), appId: appId.toString("utf8") };
 }
