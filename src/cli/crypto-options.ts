@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { Settings } from "../core/config.js";
-import { MessageCrypto } from "../core/crypto.js";
+import type { MessageCrypto } from "../core/crypto.js";
 import { required } from "./context.js";
 
 /** The --token/--aes-key/--app-id flags shared by commands that encrypt. */
@@ -18,7 +18,8 @@ export function addCryptoOptions(command: Command): Command {
 }
 
 /** A MessageCrypto from resolved settings; names the missing setting otherwise. */
-export function cryptoFrom(settings: Settings, options: { needToken?: boolean; needAppId?: boolean } = {}): MessageCrypto {
+export async function cryptoFrom(settings: Settings, options: { needToken?: boolean; needAppId?: boolean } = {}): Promise<MessageCrypto> {
+  const { MessageCrypto } = await import("../core/crypto.js");
   const token = options.needToken === false ? (settings.token ?? "") : required(settings.token, "--token", "WXDEV_TOKEN", "token");
   const appId = options.needAppId === false ? (settings.appId ?? "") : required(settings.appId, "--app-id", "WXDEV_APP_ID", "appId");
   const encodingAESKey = required(settings.aesKey, "--aes-key", "WXDEV_AES_KEY", "aesKey");

@@ -60,7 +60,7 @@ export function decryptCommand(cli: Cli): Command {
       const out = cli.output(self);
       const { settings } = cli.settings(self, options);
       const found = await readEnvelope(await cli.input(input, "Encrypt value or envelope"), options);
-      const crypto = cryptoFrom(settings, { needToken: found.msgSignature !== undefined, needAppId: false });
+      const crypto = await cryptoFrom(settings, { needToken: found.msgSignature !== undefined, needAppId: false });
       const verified = verifyIfSigned(crypto, found);
       const appIdChecked = settings.appId !== undefined && settings.appId !== "";
       const { message, appId } = appIdChecked ? { message: crypto.decrypt(found.encrypt), appId: crypto.appId } : crypto.decryptRaw(found.encrypt);

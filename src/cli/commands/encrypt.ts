@@ -20,7 +20,7 @@ export function encryptCommand(cli: Cli): Command {
       const { parseXml } = await import("../../core/xml.js");
       const out = cli.output(self);
       const { settings } = cli.settings(self, options);
-      const crypto = cryptoFrom(settings);
+      const crypto = await cryptoFrom(settings);
       const plaintext = await cli.input(xml, "XML to encrypt");
       parseXml(plaintext);
       const envelope = sealReply(crypto, plaintext, options.timestamp, options.nonce);

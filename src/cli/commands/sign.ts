@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { makeNonce, makeTimestamp, msgSignature, signature } from "../../core/signature.js";
 import { required, type Cli } from "../context.js";
 import { withExamples } from "../help.js";
 
@@ -22,7 +21,8 @@ export function signCommand(cli: Cli): Command {
     .option("--echostr <text>", "add echostr, for a URL-validation GET")
     .option("--openid <openid>", "add openid, as on message POSTs")
     .option("--encrypt <base64>", "the body's Encrypt field: also compute msg_signature")
-    .action((options: SignOptions, self: Command) => {
+    .action(async (options: SignOptions, self: Command) => {
+      const { makeNonce, makeTimestamp, msgSignature, signature } = await import("../../core/signature.js");
       const out = cli.output(self);
       const { settings } = cli.settings(self, { token: options.token });
       const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");

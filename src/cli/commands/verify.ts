@@ -1,6 +1,5 @@
 import { Command } from "commander";
 import { InputError } from "../../core/errors.js";
-import { msgSignature, safeEqual, signature } from "../../core/signature.js";
 import { required, type Cli } from "../context.js";
 import { withExamples } from "../help.js";
 
@@ -40,6 +39,7 @@ export function verifyCommand(cli: Cli): Command {
     .option("--encrypt <base64>", "the body's Encrypt field, to check msg_signature")
     .option("--body <file>", "the request body (a file, or - for stdin), to check msg_signature")
     .action(async (url: string | undefined, options: VerifyOptions, self: Command) => {
+      const { msgSignature, safeEqual, signature } = await import("../../core/signature.js");
       const out = cli.output(self);
       const query = queryOf(url ?? "");
       const { settings } = cli.settings(self, { token: options.token });
