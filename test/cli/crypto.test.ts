@@ -65,7 +65,10 @@ describe("wxdev encrypt / decrypt", () => {
     let stdin = input;
     if (input === "TAMPER" || input === "SEALED") {
       const sealed = JSON.parse((await runCli(["encrypt", "--json", REPLY], { env })).stdout).encrypt as string;
-      stdin = input === "SEALED" ? sealed : `${sealed.slice(0, 10)}${sealed[10] === "A" ? "B" : "A"}${sealed.slice(11)}`;
+      // Flip a byte of the last block: it scrambles the padding and appId, which decryption must notice.
+      const bytes = Buffer.from(sealed, "base64");
+      bytes[bytes.length - 5]! ^= 0x5a;
+      stdin = input === "SEALED" ? sealed : bytes.toString("base64");
     }
     const result = await runCli(args, { env: envFor, input: stdin });
     expect(result.code).toBe(2);
