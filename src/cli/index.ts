@@ -8,6 +8,11 @@ import { createProgram } from "./program.js";
 export const ExitCode = { Ok: 0, CheckFailed: 1, BadInput: 2 } as const;
 
 function defaultIo(): Io {
+  // `wxdev … | head -1` closes the pipe early: that is the reader's choice, not a crash.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
 
