@@ -156,16 +156,7 @@ export function loadConfig(options: { cwd: string; path?: string }): { path?: st
 }
 
 /** The settings a command works with after flags, environment and file are merged. */
-export interface Settings {
-  token?: string;
-  appId?: string;
-  appSecret?: string;
-  aesKey?: string;
-  url?: string;
-  mode?: Mode;
-  apiBase?: string;
-  callbackDomain?: string;
-}
+export type Settings = Omit<WxdevConfig, "servers">;
 
 /** Environment variable for each setting. */
 export const ENV_NAMES = {
