@@ -3,11 +3,18 @@ import { readFileSync } from "node:fs";
 import type { Cli } from "./context.js";
 import { decryptCommand } from "./commands/decrypt.js";
 import { encryptCommand } from "./commands/encrypt.js";
+import { serveCommand } from "./commands/serve.js";
 import { signCommand } from "./commands/sign.js";
 import { verifyCommand } from "./commands/verify.js";
 
 /** Every command, in the order `wxdev --help` lists them. */
-const COMMANDS: ((cli: Cli) => Command)[] = [signCommand, verifyCommand, encryptCommand, decryptCommand];
+const COMMANDS: ((cli: Cli) => Command)[] = [
+  signCommand,
+  verifyCommand,
+  encryptCommand,
+  decryptCommand,
+  serveCommand,
+];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };

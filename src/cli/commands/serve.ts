@@ -1,0 +1,82 @@
+import { Command, Option } from "commander";
+import { mask } from "../../core/config.js";
+import { InputError } from "../../core/errors.js";
+import { MODES, type Mode } from "../../core/modes.js";
+import type { Exchange } from "../../core/server/handler.js";
+import { required, type Cli } from "../context.js";
+import { addCryptoOptions, type CryptoFlags } from "../crypto-options.js";
+import { withExamples } from "../help.js";
+import type { Output } from "../output.js";
+
+interface ServeOptions extends CryptoFlags {
+  host: string;
+  port: string;
+  path: string;
+  mode?: Mode;
+  fallback?: string;
+  welcome?: string;
+}
+
+function logLine(out: Output, exchange: Exchange): string {
+  const time = exchange.time.toTimeString().slice(0, 8);
+  const status = exchange.status === 200 ? out.ok(String(exchange.status)) : out.bad(String(exchange.status));
+  const what = exchange.kind ?? exchange.method;
+  const detail = exchange.error ?? [exchange.content && JSON.stringify(exchange.content), exchange.retry && "(retry: same reply, not handled again)"].filter(Boolean).join(" ");
+  const lock = exchange.encrypted ? " 🔒" : "";
+  return `${out.c.dim(time)} ${status} ${what}${lock} ${detail} ${out.c.dim(`${exchange.latencyMs.toFixed(1)} ms`)}`.trimEnd();
+}
+
+/** `wxdev serve`: the reference echo-bot server. */
+export function serveCommand(cli: Cli): Command {
+  const command = addCryptoOptions(new Command("serve"))
+    .description("run a correct reference WeChat server (the seed's echo bot) on node:http")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0 = any free port)", "8013")
+    .option("--path <path>", "callback path", "/wechat8013")
+    .addOption(new Option("--mode <mode>", "message mode (default: config, else plain)").choices([...MODES]))
+    .option("--fallback <text>", "reply to message types the bot does not echo", "i love him")
+    .option("--welcome <text>", "reply to a subscribe event")
+    .addHelpText("after", "\nWith --json, prints one JSON object per exchange (one per line) instead of log lines.")
+    .action(async (options: ServeOptions, self: Command) => {
+      const { createWechatServer } = await import("../../core/server/http.js");
+      const out = cli.output(self);
+      const { settings } = cli.settings(self, { ...options });
+      const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");
+      const mode = settings.mode ?? "plain";
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port ${options.port} is not a port number`, "use 0-65535");
+      const running = await createWechatServer({
+        host: options.host,
+        port,
+        path: options.path,
+        mode,
+        token,
+        aesKey: settings.aesKey,
+        appId: settings.appId,
+        fallback: options.fallback,
+        welcome: options.welcome,
+        onExchange: (exchange) => (out.json ? out.line(JSON.stringify(exchange)) : out.line(logLine(out, exchange))),
+      }).listen();
+      if (out.json) {
+        out.line(JSON.stringify({ listening: running.url, mode }));
+      } else {
+        out.line(`wxdev serve: listening on ${out.c.bold(running.url)} (${mode} mode, token ${mask(token)})`);
+        out.line(out.c.dim("Press Ctrl-C to stop."));
+      }
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          void running.close().then(resolve);
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+      if (!out.json) out.note("wxdev serve: stopped");
+    });
+  return withExamples(command, [
+    "WXDEV_TOKEN=mytoken wxdev serve",
+    "wxdev serve --port 8013 --path /wechat8013 --mode safe   # key and appId from WXDEV_AES_KEY / WXDEV_APP_ID",
+    "wxdev serve --port 0 --json",
+  ]);
+}
