@@ -1,0 +1,185 @@
+import type { MessageCrypto } from "../crypto.js";
+import { buildEvent, buildMessage, MESSAGE_TYPES } from "../messages.js";
+import type { Mode } from "../modes.js";
+import { makeNonce, makeTimestamp } from "../signature.js";
+import type { XmlRecord } from "../xml.js";
+import { buildCallback, withQuery } from "./callback.js";
+import { exchange, replyFingerprint, WECHAT_TIMEOUT_MS, type ExchangeResult } from "./exchange.js";
+import { handshake } from "./handshake.js";
+import { send } from "./http.js";
+
+export type CheckStatus = "pass" | "fail" | "warn" | "skip";
+
+/** One line of the conformance table. */
+export interface CheckResult {
+  id: string;
+  title: string;
+  required: boolean;
+  status: CheckStatus;
+  reason: string;
+}
+
+export interface CheckOptions {
+  url: string;
+  token: string;
+  timeoutMs?: number;
+  /** Enables the safe and compat checks. */
+  crypto?: MessageCrypto;
+  onResult?: (result: CheckResult) => void;
+}
+
+interface Context extends Required<Pick<CheckOptions, "url" | "token" | "timeoutMs">> {
+  crypto?: MessageCrypto;
+  header: { toUserName: string; fromUserName: string };
+}
+
+type Outcome = Pick<CheckResult, "status" | "reason">;
+interface CheckSpec {
+  id: string;
+  title: string;
+  required: boolean;
+  run: (context: Context) => Promise<Outcome>;
+}
+
+const CJK = "你好，世界！😀🎉 中文 emoji";
+const EVENTS = ["subscribe", "unsubscribe", "CLICK", "VIEW", "SCAN", "LOCATION"];
+
+function send1(context: Context, message: XmlRecord | string, mode: Mode = "plain"): Promise<ExchangeResult> {
+  const callback = buildCallback({ url: context.url, token: context.token, mode, crypto: context.crypto, message });
+  return exchange(callback, { timeoutMs: context.timeoutMs, crypto: context.crypto });
+}
+
+/** pass / warn / fail from an exchange: errors fail, warnings warn. */
+function judged(result: ExchangeResult): Outcome {
+  const errors = result.problems.filter((problem) => problem.severity === "error");
+  if (errors.length > 0) return { status: "fail", reason: errors.map((problem) => problem.message).join("; ") };
+  const warnings = result.problems.map((problem) => problem.message);
+  const what = result.replyKind === "none" ? "no reply (success)" : `${String(result.reply?.MsgType)} reply`;
+  return warnings.length > 0 ? { status: "warn", reason: `${what}; ${warnings.join("; ")}` } : { status: "pass", reason: `${what} in ${Math.round(result.latencyMs)} ms` };
+}
+
+function messageCheck(type: string): CheckSpec {
+  return { id: `message:${type}`, title: `${type} message gets a valid reply`, required: true, run: async (c) => judged(await send1(c, buildMessage(type, {}, c.header))) };
+}
+
+function eventCheck(event: string): CheckSpec {
+  return { id: `event:${event}`, title: `${event} event gets a valid reply`, required: true, run: async (c) => judged(await send1(c, buildEvent(event, {}, c.header))) };
+}
+
+/** The suite, in order. */
+const CHECKS: CheckSpec[] = [
+  {
+    id: "handshake",
+    title: "URL validation answers echostr exactly",
+    required: true,
+    run: async (c) => {
+      const result = await handshake({ url: c.url, token: c.token, timeoutMs: c.timeoutMs });
+      return result.ok ? { status: "pass", reason: `echostr returned in ${Math.round(result.latencyMs)} ms` } : { status: "fail", reason: result.problems.map((p) => p.message).join("; ") };
+    },
+  },
+  {
+    id: "bad-signature-get",
+    title: "URL validation with a bad signature is refused",
+    required: true,
+    run: async (c) => {
+      const echostr = "wxdev-forged-echostr";
+      const url = withQuery(c.url, { signature: "0".repeat(40), timestamp: makeTimestamp(), nonce: makeNonce(), echostr });
+      const http = await send({ method: "GET", url, timeoutMs: c.timeoutMs });
+      if (http.failure !== undefined) return { status: "fail", reason: http.failure.message };
+      return http.status === 200 && http.body.includes(echostr)
+        ? { status: "fail", reason: "the server echoed a forged request: anyone can claim your URL" }
+        : { status: "pass", reason: `refused with HTTP ${http.status}` };
+    },
+  },
+  {
+    id: "bad-signature-post",
+    title: "a message with a bad signature is refused",
+    required: true,
+    run: async (c) => {
+      const callback = buildCallback({ url: c.url, token: `${c.token}-wrong`, mode: "plain", message: buildMessage("text", { Content: "forged" }, c.header) });
+      const result = await exchange(callback, { timeoutMs: c.timeoutMs });
+      if (result.problems.some((p) => p.code === "unreachable" || p.code === "timeout")) return { status: "fail", reason: result.problems[0]!.message };
+      if (result.status !== 200) return { status: "pass", reason: `refused with HTTP ${result.status}` };
+      if (result.replyKind === "reply") return { status: "fail", reason: "the server answered a forged message: it does not check the signature (insecure)" };
+      return { status: "warn", reason: `HTTP 200 with ${result.replyKind === "none" ? "success/empty" : "a non-reply body"}; refusing with 403 is clearer` };
+    },
+  },
+  ...MESSAGE_TYPES.map(messageCheck),
+  ...EVENTS.map(eventCheck),
+  {
+    id: "retry",
+    title: "a retried MsgId gets the same answer",
+    required: true,
+    run: async (c) => {
+      const message = buildMessage("text", { Content: "retry check" }, c.header);
+      const first = await send1(c, message);
+      const second = await send1(c, message);
+      if (!first.ok || !second.ok) return judged(first.ok ? second : first);
+      return replyFingerprint(first) === replyFingerprint(second)
+        ? { status: "pass", reason: "both attempts answered alike" }
+        : { status: "warn", reason: "the retry got a different answer: is the message handled twice?" };
+    },
+  },
+  {
+    id: "cjk",
+    title: "CJK and emoji content survives",
+    required: true,
+    run: async (c) => {
+      const result = await send1(c, buildMessage("text", { Content: CJK }, c.header));
+      const outcome = judged(result);
+      if (outcome.status === "fail" || result.reply?.MsgType !== "text") return outcome;
+      const content = String(result.reply.Content ?? "");
+      if (content.includes("\uFFFD") || /\?{3,}/.test(content)) return { status: "fail", reason: `the reply text is garbled: ${JSON.stringify(content)}` };
+      return content.includes(CJK) ? { status: "pass", reason: "echoed intact" } : outcome;
+    },
+  },
+  {
+    id: "malformed",
+    title: "a malformed body does not break the server",
+    required: true,
+    run: async (c) => {
+      const malformed = await exchange(
+        { ...buildCallback({ url: c.url, token: c.token, mode: "plain", message: buildMessage("text", {}, c.header) }), body: "<xml><ToUserName><![CDATA[gh_" },
+        { timeoutMs: c.timeoutMs },
+      );
+      const next = await send1(c, buildMessage("text", { Content: "still there?" }, c.header));
+      if (!next.ok) return { status: "fail", reason: `after a malformed body the next message failed: ${judged(next).reason}` };
+      return malformed.status >= 500 ? { status: "warn", reason: `answered the malformed body with HTTP ${malformed.status}; 400 is clearer` } : { status: "pass", reason: `HTTP ${malformed.status || "none"}, then the next message was answered` };
+    },
+  },
+  ...(["safe", "compat"] as const).map((mode): CheckSpec => ({
+    id: `mode:${mode}`,
+    title: `${mode} mode round trip`,
+    required: true,
+    run: async (c) => (c.crypto === undefined ? { status: "skip", reason: "no EncodingAESKey/appId configured" } : judged(await send1(c, buildMessage("text", { Content: `${mode} mode` }, c.header), mode))),
+  })),
+];
+
+/** Runs the conformance suite against a server URL; `onResult` reports each check as it finishes. */
+export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
+  const context: Context = {
+    url: options.url,
+    token: options.token,
+    timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS,
+    crypto: options.crypto,
+    header: { toUserName: "gh_wxdevcheck01", fromUserName: "oWxdevCheck000000000000000001" },
+  };
+  const results: CheckResult[] = [];
+  for (const spec of CHECKS) {
+    let outcome: Outcome;
+    try {
+      outcome = await spec.run(context);
+    } catch (cause) {
+      outcome = { status: "fail", reason: (cause as Error).message };
+    }
+    const result = { id: spec.id, title: spec.title, required: spec.required, ...outcome };
+    results.push(result);
+    options.onResult?.(result);
+  }
+  return results;
+}
+
+/** True when no required check failed. */
+export function checksPassed(results: CheckResult[]): boolean {
+  return results.every((result) => !(result.required && result.status === "fail"));
+}

@@ -1,0 +1,105 @@
+import { Agent } from "node:http";
+import type { MessageCrypto } from "../crypto.js";
+import { buildMessage } from "../messages.js";
+import type { Mode } from "../modes.js";
+import { buildCallback } from "./callback.js";
+import { exchange, WECHAT_TIMEOUT_MS, type ExchangeResult } from "./exchange.js";
+
+export interface LoadOptions {
+  url: string;
+  token: string;
+  mode: Mode;
+  crypto?: MessageCrypto;
+  concurrency: number;
+  /** Stop after this many messages… */
+  count?: number;
+  /** …or after this many seconds. */
+  durationS?: number;
+  timeoutMs?: number;
+  onProgress?: (done: number, total: number | undefined) => void;
+}
+
+/** The kinds of answer a load run tells apart. */
+export interface ReplyBreakdown {
+  validXml: number;
+  success: number;
+  empty: number;
+  invalid: number;
+  cryptoFailures: number;
+  timeouts: number;
+  networkErrors: number;
+  httpErrors: number;
+}
+
+export interface LoadReport {
+  sent: number;
+  seconds: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** Answers slower than WeChat's 5 s (each a retry and an error screen for a real user). */
+  over5s: number;
+  statusCodes: Record<string, number>;
+  replies: ReplyBreakdown;
+}
+
+function classify(result: ExchangeResult, replies: ReplyBreakdown): void {
+  const codes = new Set(result.problems.map((problem) => problem.code));
+  if (codes.has("timeout")) replies.timeouts++;
+  else if (codes.has("unreachable")) replies.networkErrors++;
+  else if (codes.has("status")) replies.httpErrors++;
+  else if (codes.has("decrypt")) replies.cryptoFailures++;
+  else if (!result.ok) replies.invalid++;
+  else if (result.replyKind === "reply") replies.validXml++;
+  else if ((result.decrypted ?? result.raw).trim() === "") replies.empty++;
+  else replies.success++;
+}
+
+function percentile(sorted: Float64Array, fraction: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+}
+
+/** Sends messages with distinct MsgIds, each freshly signed, from `concurrency` keep-alive connections. */
+export async function runLoad(options: LoadOptions): Promise<LoadReport> {
+  if (options.count === undefined && options.durationS === undefined) throw new Error("runLoad needs count or durationS");
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  const replies: ReplyBreakdown = { validXml: 0, success: 0, empty: 0, invalid: 0, cryptoFailures: 0, timeouts: 0, networkErrors: 0, httpErrors: 0 };
+  const started = performance.now();
+  const deadline = options.durationS === undefined ? Infinity : started + options.durationS * 1000;
+  let issued = 0;
+  let done = 0;
+  const header = { toUserName: "gh_wxdevload001" };
+
+  const worker = async (): Promise<void> => {
+    while ((options.count === undefined || issued < options.count) && performance.now() < deadline) {
+      issued++;
+      const message = buildMessage("text", { Content: `load ${issued}` }, header);
+      const callback = buildCallback({ url: options.url, token: options.token, mode: options.mode, crypto: options.crypto, message });
+      const result = await exchange(callback, { timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS * 2, crypto: options.crypto, agent });
+      latencies.push(result.latencyMs);
+      const status = result.status === 0 ? "none" : String(result.status);
+      statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+      classify(result, replies);
+      done++;
+      options.onProgress?.(done, options.count);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+  } finally {
+    agent.destroy();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    sent: done,
+    seconds,
+    requestsPerSecond: done / seconds,
+    latencyMs: { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), max: sorted.length ? sorted[sorted.length - 1]! : 0 },
+    over5s: latencies.filter((latency) => latency > WECHAT_TIMEOUT_MS).length,
+    statusCodes,
+    replies,
+  };
+}
