@@ -2,9 +2,14 @@ import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import type { Cli } from "./context.js";
 import { decryptCommand } from "./commands/decrypt.js";
+import { chatCommand } from "./commands/chat.js";
+import { checkCommand } from "./commands/check.js";
+import { demoCommand } from "./commands/demo.js";
 import { encryptCommand } from "./commands/encrypt.js";
+import { handshakeCommand } from "./commands/handshake.js";
 import { serveCommand } from "./commands/serve.js";
 import { signCommand } from "./commands/sign.js";
+import { simulateCommand } from "./commands/simulate.js";
 import { verifyCommand } from "./commands/verify.js";
 
 /** Every command, in the order `wxdev --help` lists them. */
@@ -13,7 +18,12 @@ const COMMANDS: ((cli: Cli) => Command)[] = [
   verifyCommand,
   encryptCommand,
   decryptCommand,
+  simulateCommand,
+  handshakeCommand,
+  checkCommand,
+  chatCommand,
   serveCommand,
+  demoCommand,
 ];
 
 function version(): string {

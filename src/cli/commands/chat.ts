@@ -1,0 +1,76 @@
+import { Command } from "commander";
+import type { MessageHeader } from "../../core/messages.js";
+import { MODES, type Mode } from "../../core/modes.js";
+import type { XmlRecord } from "../../core/xml.js";
+import type { Cli } from "../context.js";
+import { withExamples } from "../help.js";
+import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js";
+
+const HELP = "type a message, or /image, /voice, /location, /link, /event <name> [key], /mode plain|compat|safe, /help, /quit";
+
+/** `wxdev chat`: talk to a server line by line, as a follower would from the phone. */
+export function chatCommand(cli: Cli): Command {
+  const command = addTargetOptions(new Command("chat"))
+    .description("interactive: each line typed is sent as a text message and the reply printed like a chat")
+    .option("--from <openid>", "sender openid (default: a random one, kept for the session)")
+    .action(async (options: TargetFlags & { from?: string }, self: Command) => {
+      const out = cli.output(self);
+      const target = await resolveTarget(cli, self, options);
+      const { createInterface } = await import("node:readline/promises");
+      const { buildCallback } = await import("../../core/client/callback.js");
+      const { exchange } = await import("../../core/client/exchange.js");
+      const { buildEvent, buildMessage, randomOpenId } = await import("../../core/messages.js");
+      const { renderExchange } = await import("../render.js");
+      const header: MessageHeader = { fromUserName: options.from ?? randomOpenId(), toUserName: "gh_wxdevchat001" };
+      let mode: Mode = target.mode;
+
+      const toMessage = (line: string): XmlRecord | string => {
+        const [word, ...rest] = line.slice(1).split(/\s+/);
+        switch (word) {
+          case "image":
+          case "voice":
+          case "location":
+          case "link":
+          case "video":
+          case "shortvideo":
+            return buildMessage(word, {}, header);
+          case "event":
+            if (rest[0] === undefined) return "usage: /event subscribe|unsubscribe|scan|click|view|location [key]";
+            return buildEvent(rest[0], rest[1] === undefined ? {} : { EventKey: rest[1] }, header);
+          case "mode":
+            if (!(MODES as readonly string[]).includes(rest[0] ?? "")) return "usage: /mode plain|compat|safe";
+            if (rest[0] !== "plain" && target.crypto === undefined) return "safe and compat mode need --aes-key and --app-id (or WXDEV_AES_KEY, WXDEV_APP_ID)";
+            mode = rest[0] as Mode;
+            return `mode is now ${mode}`;
+          default:
+            return HELP;
+        }
+      };
+
+      const rl = createInterface({ input: cli.io.stdin, output: cli.io.stdout, terminal: cli.io.stdin.isTTY === true });
+      out.line(`chatting with ${target.url} as ${header.fromUserName} (${mode} mode). ${out.c.dim(HELP)}`);
+      rl.setPrompt(out.c.cyan("you> "));
+      rl.prompt();
+      for await (const raw of rl) {
+        const line = raw.trim();
+        if (line === "/quit" || line === "/exit") break;
+        if (line !== "") {
+          const message = line.startsWith("/") ? toMessage(line) : buildMessage("text", { Content: line }, header);
+          if (typeof message === "string") {
+            out.line(out.c.dim(message));
+          } else {
+            try {
+              const callback = buildCallback({ url: target.url, token: target.token, mode, crypto: target.crypto, message });
+              renderExchange(out, await exchange(callback, { timeoutMs: target.timeoutMs, crypto: target.crypto }), mode);
+            } catch (error) {
+              out.error((error as Error).message);
+            }
+          }
+        }
+        rl.prompt();
+      }
+      rl.close();
+      out.line(out.c.dim("bye"));
+    });
+  return withExamples(command, ["wxdev chat --url http://127.0.0.1:8013/wechat8013", "wxdev chat --mode safe"]);
+}

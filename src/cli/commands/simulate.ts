@@ -1,0 +1,191 @@
+import { Command } from "commander";
+import type { ExchangeResult } from "../../core/client/exchange.js";
+import type { LoadReport } from "../../core/client/load.js";
+import { InputError } from "../../core/errors.js";
+import type { XmlRecord } from "../../core/xml.js";
+import type { Cli } from "../context.js";
+import { withExamples } from "../help.js";
+import type { Output } from "../output.js";
+import { addTargetOptions, resolveTarget, type Target, type TargetFlags } from "../target.js";
+
+interface SimulateOptions extends TargetFlags {
+  picUrl?: string;
+  mediaId?: string;
+  format?: string;
+  recognition?: string;
+  lat?: string;
+  lng?: string;
+  scale?: string;
+  label?: string;
+  title?: string;
+  description?: string;
+  linkUrl?: string;
+  key?: string;
+  ticket?: string;
+  from?: string;
+  to?: string;
+  msgId?: string;
+  file?: string;
+  retry?: boolean;
+  count?: string;
+  concurrency: string;
+  duration?: string;
+}
+
+/** The fields each message type takes from the flags (undefined keeps the realistic default). */
+function fieldsFor(type: string, args: string[], o: SimulateOptions): XmlRecord | Record<string, string | undefined> {
+  switch (type) {
+    case "text":
+      if (args.length === 0) throw new InputError("simulate text needs the content", 'e.g. wxdev simulate text "hello"');
+      return { Content: args.join(" ") };
+    case "image":
+      return { PicUrl: o.picUrl, MediaId: o.mediaId };
+    case "voice":
+      return { MediaId: o.mediaId, Format: o.format, Recognition: o.recognition };
+    case "video":
+    case "shortvideo":
+      return { MediaId: o.mediaId };
+    case "location":
+      return { Location_X: o.lat, Location_Y: o.lng, Scale: o.scale, Label: o.label };
+    case "link":
+      return { Title: o.title, Description: o.description, Url: o.linkUrl };
+    default:
+      return {};
+  }
+}
+
+async function buildRequestMessage(type: string | undefined, args: string[], o: SimulateOptions, cli: Cli): Promise<XmlRecord | string> {
+  if (o.file !== undefined) {
+    const { readFile } = await import("node:fs/promises");
+    return o.file === "-" ? cli.input("-", "message XML") : readFile(o.file, "utf8").catch(() => {
+      throw new InputError(`cannot read ${o.file}`, "check the --file path");
+    });
+  }
+  if (type === undefined) throw new InputError("missing message type", "e.g. wxdev simulate text \"hi\", or --file message.xml");
+  const { buildEvent, buildMessage } = await import("../../core/messages.js");
+  const header = { fromUserName: o.from, toUserName: o.to, msgId: o.msgId };
+  if (type === "event") {
+    const [event, ...rest] = args;
+    if (event === undefined) throw new InputError("simulate event needs the event name", "e.g. wxdev simulate event subscribe");
+    if (rest.length > 0) throw new InputError(`unexpected arguments: ${rest.join(" ")}`, "use --key and --ticket for the event's fields");
+    const fields: Record<string, string | undefined> = { EventKey: o.key, Ticket: o.ticket };
+    if (event.toLowerCase() === "location") Object.assign(fields, { Latitude: o.lat, Longitude: o.lng });
+    return buildEvent(event, fields, header);
+  }
+  return buildMessage(type, fieldsFor(type, args, o), header);
+}
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InputError(`${flag} ${value} must be a whole number of at least 1`, `e.g. ${flag} 100`);
+  return number;
+}
+
+/** `wxdev simulate`: send exactly what WeChat sends, judge the answer as WeChat would. */
+export function simulateCommand(cli: Cli): Command {
+  const command = addTargetOptions(new Command("simulate"))
+    .description("send a message or event exactly as WeChat does and validate the reply")
+    .argument("[type]", "text | image | voice | video | shortvideo | location | link | event")
+    .argument("[args...]", "text content, or the event name (subscribe, unsubscribe, scan, location, click, view, …)")
+    .option("--pic-url <url>", "image: PicUrl")
+    .option("--media-id <id>", "image/voice/video: MediaId")
+    .option("--format <format>", "voice: Format (amr, speex)")
+    .option("--recognition <text>", "voice: Recognition (speech-to-text result)")
+    .option("--lat <latitude>", "location: Location_X / event location: Latitude")
+    .option("--lng <longitude>", "location: Location_Y / event location: Longitude")
+    .option("--scale <scale>", "location: Scale")
+    .option("--label <label>", "location: Label")
+    .option("--title <title>", "link: Title")
+    .option("--description <text>", "link: Description")
+    .option("--link-url <url>", "link: Url")
+    .option("--key <key>", "event: EventKey")
+    .option("--ticket <ticket>", "event: Ticket")
+    .option("--from <openid>", "sender openid (default: a random one)")
+    .option("--to <gh_id>", "account id (default: a random gh_ id)")
+    .option("--msg-id <id>", "MsgId (default: a random 64-bit id)")
+    .option("--file <file>", "send this hand-written message XML instead (- for stdin)")
+    .option("--retry", "on timeout, resend the same message up to 3 times as WeChat does")
+    .option("--count <n>", "load mode: send n messages (distinct MsgIds)")
+    .option("--concurrency <c>", "load mode: connections in parallel", "10")
+    .option("--duration <seconds>", "load mode: send for this long instead of --count")
+    .action(async (type: string | undefined, args: string[], options: SimulateOptions, self: Command) => {
+      const out = cli.output(self);
+      const target = await resolveTarget(cli, self, options);
+      const count = positiveInt(options.count, "--count");
+      const duration = positiveInt(options.duration, "--duration");
+      if (count !== undefined || duration !== undefined) {
+        return runLoadMode(cli, out, target, { count, duration, concurrency: positiveInt(options.concurrency, "--concurrency")! });
+      }
+      const message = await buildRequestMessage(type, args, options, cli);
+      const { buildCallback } = await import("../../core/client/callback.js");
+      const { exchange, exchangeWithRetry } = await import("../../core/client/exchange.js");
+      const build = () => buildCallback({ url: target.url, token: target.token, mode: target.mode, crypto: target.crypto, message });
+      const { renderExchange, exchangeJson } = await import("../render.js");
+      let result: ExchangeResult;
+      if (options.retry) {
+        const retried = await exchangeWithRetry(build, { timeoutMs: target.timeoutMs, crypto: target.crypto });
+        result = retried.final;
+        if (out.json) return finish(cli, out, result, { attempts: retried.attempts.length, consistent: retried.consistent });
+        retried.attempts.forEach((attempt, index) => {
+          out.line(out.c.dim(`attempt ${index + 1} of ${retried.attempts.length}`));
+          renderExchange(out, attempt, target.mode);
+        });
+        out.line(retried.consistent ? "   the server answered the retries consistently" : out.bad("   the retries got different answers: the message was handled more than once"));
+      } else {
+        result = await exchange(build(), { timeoutMs: target.timeoutMs, crypto: target.crypto });
+        if (!out.json) renderExchange(out, result, target.mode);
+      }
+      if (out.json) out.printJson(exchangeJson(result));
+      cli.exitCode = result.ok ? 0 : 1;
+    });
+  return withExamples(command, [
+    'wxdev simulate text "hello" --url http://127.0.0.1:8013/wechat8013',
+    "wxdev simulate event subscribe --key qrscene_42 --ticket T",
+    "wxdev simulate location --lat 39.9 --lng 116.4 --label 天安门 --mode safe",
+    "wxdev simulate text hi --count 2000 --concurrency 50",
+  ]);
+}
+
+async function finish(cli: Cli, out: Output, result: ExchangeResult, extra: Record<string, unknown>): Promise<void> {
+  const { exchangeJson } = await import("../render.js");
+  out.printJson({ ...exchangeJson(result), ...extra });
+  cli.exitCode = result.ok ? 0 : 1;
+}
+
+async function runLoadMode(cli: Cli, out: Output, target: Target, load: { count?: number; duration?: number; concurrency: number }): Promise<void> {
+  const { runLoad } = await import("../../core/client/load.js");
+  const { startProgress } = await import("../progress.js");
+  const progress = cli.io.stderr.isTTY && !out.json ? await startProgress(load.count ?? 0, load.count === undefined ? "messages" : "messages sent") : undefined;
+  const report = await runLoad({
+    url: target.url,
+    token: target.token,
+    mode: target.mode,
+    crypto: target.crypto,
+    concurrency: load.concurrency,
+    count: load.count,
+    durationS: load.duration,
+    timeoutMs: Math.max(target.timeoutMs, 10_000),
+    onProgress: (done) => progress?.update(done),
+  });
+  progress?.stop();
+  const r = report.replies;
+  const failures = r.invalid + r.cryptoFailures + r.timeouts + r.networkErrors + r.httpErrors + report.over5s;
+  cli.exitCode = failures === 0 ? 0 : 1;
+  if (out.json) return out.printJson({ ok: failures === 0, ...report });
+  renderLoad(out, report, load.concurrency);
+}
+
+function renderLoad(out: Output, report: LoadReport, concurrency: number): void {
+  const ms = (value: number): string => `${value.toFixed(1)} ms`;
+  const r = report.replies;
+  out.table([
+    ["messages", `${report.sent} in ${report.seconds.toFixed(2)} s with ${concurrency} connections`],
+    ["throughput", `${report.requestsPerSecond.toFixed(0)} messages/s`],
+    ["latency", `p50 ${ms(report.latencyMs.p50)}  p90 ${ms(report.latencyMs.p90)}  p99 ${ms(report.latencyMs.p99)}  max ${ms(report.latencyMs.max)}`],
+    ["over 5 s", report.over5s === 0 ? out.ok("0") : out.bad(`${report.over5s} (each a retry and an error screen in WeChat)`)],
+    ["status codes", Object.entries(report.statusCodes).map(([code, n]) => `${code}: ${n}`).join(", ")],
+    ["replies", `valid XML ${r.validXml}, success ${r.success}, empty ${r.empty}, invalid ${r.invalid}`],
+    ["failures", `signature/decryption ${r.cryptoFailures}, timeouts ${r.timeouts}, network ${r.networkErrors}, HTTP errors ${r.httpErrors}`],
+  ]);
+}

@@ -1,0 +1,70 @@
+import type { ExchangeResult } from "../core/client/exchange.js";
+import type { Problem } from "../core/reply.js";
+import type { XmlRecord } from "../core/xml.js";
+import type { Output } from "./output.js";
+
+function short(id: unknown): string {
+  const text = String(id ?? "?");
+  return text.length > 12 ? `${text.slice(0, 10)}…` : text;
+}
+
+/** A one-line summary of a message or reply: its type and what it says. */
+export function summarise(record: XmlRecord): string {
+  const type = record.MsgType === "event" ? `event ${String(record.Event)}${record.EventKey ? ` (${String(record.EventKey)})` : ""}` : String(record.MsgType);
+  const nested = (name: string, field: string): string | undefined => {
+    const value = record[name];
+    return typeof value === "object" && !Array.isArray(value) ? (value[field] as string | undefined) : undefined;
+  };
+  const text =
+    record.Content ??
+    record.Label ??
+    record.Title ??
+    record.PicUrl ??
+    nested("Image", "MediaId") ??
+    nested("Voice", "MediaId") ??
+    nested("Video", "Title") ??
+    nested("Music", "Title") ??
+    (record.ArticleCount ? `${String(record.ArticleCount)} article(s)` : undefined) ??
+    record.MediaId;
+  return typeof text === "string" ? `${type}: ${JSON.stringify(text)}` : type;
+}
+
+/** Problems as indented lines, errors red and warnings yellow. */
+export function renderProblems(out: Output, problems: Problem[]): void {
+  for (const problem of problems) {
+    const label = problem.severity === "error" ? out.bad("error") : out.c.yellow("warning");
+    out.line(`   ${label} ${problem.message}`);
+  }
+}
+
+/** Chat-style transcript of one exchange: who said what, the reply, latency and every problem. */
+export function renderExchange(out: Output, result: ExchangeResult, mode: string): void {
+  const message = result.request.message;
+  const lock = mode === "plain" ? "" : ` 🔒 ${mode}`;
+  out.line(`${out.c.cyan("→")} ${out.c.bold(short(message.FromUserName))} ${summarise(message)}${out.c.dim(lock)}`);
+  const timing = out.c.dim(`(HTTP ${result.status || "—"}, ${Math.round(result.latencyMs)} ms)`);
+  if (result.reply !== null) {
+    out.line(`${out.c.magenta("←")} ${out.c.bold(short(result.reply.FromUserName))} ${summarise(result.reply)} ${timing}`);
+  } else if (result.replyKind === "none") {
+    out.line(`${out.c.magenta("←")} ${out.c.dim("(no reply: success/empty)")} ${timing}`);
+  } else {
+    const raw = result.raw.trim();
+    out.line(`${out.c.magenta("←")} ${raw === "" ? out.c.dim("(nothing)") : JSON.stringify(raw.length > 120 ? `${raw.slice(0, 120)}…` : raw)} ${timing}`);
+  }
+  renderProblems(out, result.problems);
+  out.line(result.ok ? `   ${out.ok("✓")} WeChat would accept this answer` : `   ${out.bad("✗")} WeChat would reject this answer: the user sees "该公众号提供的服务出现故障，请稍后再试"`);
+}
+
+/** The JSON shape of one exchange (simulate --json). */
+export function exchangeJson(result: ExchangeResult): Record<string, unknown> {
+  return {
+    ok: result.ok,
+    status: result.status,
+    latencyMs: Math.round(result.latencyMs * 10) / 10,
+    request: result.request,
+    reply: result.reply,
+    raw: result.raw,
+    ...(result.decrypted === undefined ? {} : { decrypted: result.decrypted }),
+    problems: result.problems,
+  };
+}
