@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { startBroken, startServe, startWebot, type Flaw } from "../helpers/wechat-servers.js";
+
+const TOKEN = "checktoken";
+const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+const APP_ID = "wx2c2769f8efd9abc2";
+const env = { WXDEV_TOKEN: TOKEN };
+
+type Check = { id: string; status: string; reason: string; required: boolean };
+const checks = (stdout: string): Record<string, Check> =>
+  Object.fromEntries((JSON.parse(stdout).checks as Check[]).map((check) => [check.id, check]));
+
+let serve: Awaited<ReturnType<typeof startServe>>;
+beforeAll(async () => {
+  serve = await startServe(["--mode", "compat"], { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID });
+});
+afterAll(async () => serve?.close());
+
+describe("wxdev check", () => {
+  it("passes wxdev serve in every mode, printing a table", async () => {
+    const result = await runCli(["check", "--url", serve.url], { env: { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/pass\s+URL validation answers echostr exactly/);
+    expect(result.stdout).toMatch(/pass\s+safe mode round trip/);
+    expect(result.stdout).toMatch(/ready: \d+ passed, 0 failed/);
+  });
+
+  it("--json lists every check; safe/compat are skipped without a key", async () => {
+    const result = await runCli(["check", "--url", serve.url, "--json"], { env });
+    expect(result.code).toBe(0);
+    const byId = checks(result.stdout);
+    for (const id of ["handshake", "bad-signature-get", "bad-signature-post", "message:text", "message:image", "message:voice", "message:video", "message:shortvideo", "message:location", "message:link", "event:subscribe", "event:CLICK", "retry", "cjk", "malformed"]) {
+      expect(byId[id]?.status, id).toBe("pass");
+    }
+    expect(byId["mode:safe"]?.status).toBe("skip");
+  });
+
+  it("passes the node-webot echo bot, warning about its milliseconds CreateTime", async () => {
+    const webot = await startWebot({ token: TOKEN });
+    try {
+      const result = await runCli(["check", "--url", webot.url, "--json"], { env });
+      expect(result.code).toBe(0);
+      const byId = checks(result.stdout);
+      expect(byId["message:text"]).toMatchObject({ status: "warn", reason: expect.stringContaining("milliseconds") });
+      expect(byId["bad-signature-post"]?.status).toBe("pass");
+    } finally {
+      await webot.close();
+    }
+  });
+
+  it.each<[Flaw, string, RegExp]>([
+    ["swap", "message:text", /must be the sender/],
+    ["insecure", "bad-signature-post", /does not check the signature/],
+    ["insecure", "bad-signature-get", /forged/],
+    ["html", "message:text", /HTML page/],
+    ["slow", "message:text", /no answer within 1000 ms/],
+  ])("detects a server with the %s flaw (%s fails), exit 1", async (flaw, id, reason) => {
+    const broken = await startBroken(flaw, TOKEN, 6_000);
+    try {
+      const result = await runCli(["check", "--url", broken.url, "--json", "--timeout", "1"], { env, timeoutMs: 60_000 });
+      expect(result.code).toBe(1);
+      expect(checks(result.stdout)[id]).toMatchObject({ status: "fail", reason: expect.stringMatching(reason) });
+    } finally {
+      await broken.close();
+    }
+  }, 60_000);
+
+  it("a milliseconds CreateTime is only a warning", async () => {
+    const broken = await startBroken("milliseconds", TOKEN);
+    try {
+      const result = await runCli(["check", "--url", broken.url, "--json"], { env });
+      expect(result.code).toBe(0);
+      expect(checks(result.stdout)["message:text"]).toMatchObject({ status: "warn", reason: expect.stringContaining("milliseconds") });
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
+describe("wxdev handshake", () => {
+  it("passes when the body is exactly the echostr", async () => {
+    const result = await runCli(["handshake", "--url", serve.url, "--echostr", "hello123"], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('← HTTP 200 "hello123"');
+  });
+
+  it("with the wrong token, explains and prints the signature it sent", async () => {
+    const result = await runCli(["handshake", "--url", serve.url, "--json"], { env: { WXDEV_TOKEN: "not-the-token" } });
+    expect(result.code).toBe(1);
+    const out = JSON.parse(result.stdout);
+    expect(out.problems[0].message).toContain(`signature=${out.signature}`);
+    expect(out.problems[0].message).toMatch(/Tokens differ/);
+  });
+
+  it("names a trailing-slash path and an HTML page", async () => {
+    const slash = await runCli(["handshake", "--url", `${serve.url}/`], { env });
+    expect(slash.code).toBe(1);
+    expect(slash.stdout).toMatch(/HTTP 404/);
+    const html = await startBroken("html", TOKEN);
+    try {
+      // The html flaw only breaks POSTs; the GET of a healthy handshake still passes.
+      expect((await runCli(["handshake", "--url", html.url], { env })).code).toBe(0);
+    } finally {
+      await html.close();
+    }
+  });
+});

@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { startBroken, startServe, startWebot, type RunningTestServer } from "../helpers/wechat-servers.js";
+
+const TOKEN = "simtoken";
+const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+const APP_ID = "wx2c2769f8efd9abc2";
+const env = { WXDEV_TOKEN: TOKEN };
+const safeEnv = { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID };
+
+let serve: Awaited<ReturnType<typeof startServe>>;
+let webot: RunningTestServer;
+let webotSafe: RunningTestServer;
+
+beforeAll(async () => {
+  [serve, webot, webotSafe] = await Promise.all([
+    startServe(["--mode", "compat"], safeEnv),
+    startWebot({ token: TOKEN }),
+    startWebot({ token: TOKEN, appid: APP_ID, encodingAESKey: KEY }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([serve?.close(), webot?.close(), webotSafe?.close()]);
+});
+
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+
+describe("wxdev simulate against wxdev serve", () => {
+  it("sends a text as WeChat does and shows the echoed reply", async () => {
+    const result = await runCli(["simulate", "text", "你好", "😀", "--url", serve.url], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/→ .* text: "你好 😀"/);
+    expect(result.stdout).toMatch(/← .* text: "你好 😀" \(HTTP 200, \d+ ms\)/);
+    expect(result.stdout).toContain("WeChat would accept this answer");
+  });
+
+  it("--json has ok, status, latencyMs, request, reply, raw and problems; the request is WeChat's", async () => {
+    const result = await runCli(["simulate", "text", "hi", "--url", serve.url, "--json", "--from", "oUser1", "--to", "gh_abc", "--msg-id", "6054768590064713728"], { env });
+    expect(result.code).toBe(0);
+    const out = json(result.stdout);
+    expect(Object.keys(out)).toEqual(expect.arrayContaining(["ok", "status", "latencyMs", "request", "reply", "raw", "problems"]));
+    expect(out.request.query.timestamp).toMatch(/^\d{10}$/);
+    expect(Object.keys(out.request.query)).toEqual(["signature", "timestamp", "nonce", "openid"]);
+    expect(out.request.query.openid).toBe("oUser1");
+    expect(out.request.body).toContain("<MsgId>6054768590064713728</MsgId>");
+    expect(out.reply).toMatchObject({ ToUserName: "oUser1", FromUserName: "gh_abc", MsgType: "text", Content: "hi" });
+    expect(out.problems).toEqual([]);
+  });
+
+  it.each(["safe", "compat"])("%s mode: both signatures sent, the body encrypted, the encrypted reply opened", async (mode) => {
+    const result = await runCli(["simulate", "text", "加密", "--url", serve.url, "--mode", mode, "--json"], { env: safeEnv });
+    expect(result.code).toBe(0);
+    const out = json(result.stdout);
+    expect(out.request.query).toMatchObject({ encrypt_type: "aes" });
+    expect(out.request.query.signature).toMatch(/^[0-9a-f]{40}$/);
+    expect(out.request.query.msg_signature).toMatch(/^[0-9a-f]{40}$/);
+    expect(out.request.body).toContain("<Encrypt>");
+    expect(out.request.body.includes("加密")).toBe(mode === "compat");
+    expect(out.raw).toContain("<MsgSignature>");
+    expect(out.reply.Content).toBe("加密");
+  });
+
+  it.each([
+    ["image", ["--pic-url", "http://x/p.jpg"], /← .*text: "i love him"/],
+    ["location", ["--lat", "39.9", "--lng", "116.4", "--label", "天安门"], /→ .*location: "天安门"/],
+    ["event", ["subscribe"], /event subscribe/],
+    ["event", ["scan", "--key", "42", "--ticket", "T"], /event SCAN \(42\)/],
+  ])("%s %j", async (type, args, pattern) => {
+    const result = await runCli(["simulate", type, ...args, "--url", serve.url], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(pattern);
+  });
+
+  it("--file sends a hand-written body", async () => {
+    const xml = "<xml><ToUserName>gh_1</ToUserName><FromUserName>oFile</FromUserName><CreateTime>1409735668</CreateTime><MsgType>text</MsgType><Content>from a file</Content><MsgId>1</MsgId></xml>";
+    const result = await runCli(["simulate", "--file", "-", "--url", serve.url, "--json"], { env, input: xml });
+    expect(result.code).toBe(0);
+    expect(json(result.stdout).reply.Content).toBe("from a file");
+  });
+
+  it("load mode: distinct, freshly signed messages, all answered", async () => {
+    const result = await runCli(["simulate", "text", "x", "--url", serve.url, "--count", "200", "--concurrency", "8", "--json"], { env });
+    expect(result.code).toBe(0);
+    const out = json(result.stdout);
+    expect(out).toMatchObject({ ok: true, sent: 200, statusCodes: { "200": 200 }, over5s: 0 });
+    expect(out.replies.validXml).toBe(200);
+    expect(out.latencyMs.p50).toBeGreaterThan(0);
+    expect(serve.output()).not.toContain("retry");
+  });
+});
+
+describe("wxdev simulate against node-webot (an independent server)", () => {
+  it("plain mode: accepted, with the milliseconds CreateTime flagged as a warning", async () => {
+    const result = await runCli(["simulate", "text", "hello", "--url", webot.url, "--json"], { env });
+    expect(result.code).toBe(0);
+    const out = json(result.stdout);
+    expect(out.reply.Content).toBe("hello");
+    expect(out.problems).toEqual([expect.objectContaining({ severity: "warning", code: "createtime-ms" })]);
+  });
+
+  it("safe mode: webot decrypts our request and we open its encrypted reply", async () => {
+    const result = await runCli(["simulate", "text", "安全模式", "--url", webotSafe.url, "--mode", "safe", "--json"], { env: safeEnv });
+    expect(result.code).toBe(0);
+    const out = json(result.stdout);
+    expect(out.raw).toContain("<Encrypt>");
+    expect(out.reply.Content).toBe("安全模式");
+  });
+});
+
+describe("wxdev simulate failures", () => {
+  it("a wrong To/From is exit 1 with the problem named", async () => {
+    const broken = await startBroken("swap", TOKEN);
+    try {
+      const result = await runCli(["simulate", "text", "hi", "--url", broken.url], { env });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/error ToUserName is .* it must be the sender/);
+      expect(result.stdout).toContain("WeChat would reject this answer");
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it("a server slower than WeChat's default 5 s is a timeout (exit 1); --retry resends the same MsgId", async () => {
+    const broken = await startBroken("slow", TOKEN, 6_000);
+    try {
+      const result = await runCli(["simulate", "text", "hi", "--url", broken.url, "--json"], { env, timeoutMs: 20_000 });
+      expect(result.code).toBe(1);
+      const out = json(result.stdout);
+      expect(out.problems[0]).toMatchObject({ code: "timeout", message: expect.stringContaining("5000 ms") });
+      expect(out.latencyMs).toBeGreaterThanOrEqual(5000);
+      const retried = await runCli(["simulate", "text", "hi", "--url", broken.url, "--retry", "--timeout", "0.3", "--json"], { env });
+      expect(retried.code).toBe(1);
+      expect(json(retried.stdout).attempts).toBe(3);
+    } finally {
+      await broken.close();
+    }
+  }, 30_000);
+
+  it("an unreachable server is exit 1 with one clear reason", async () => {
+    const result = await runCli(["simulate", "text", "hi", "--url", "http://127.0.0.1:9/wechat"], { env });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/connection refused/);
+  });
+
+  it.each([
+    ["no URL", ["simulate", "text", "hi"], /missing url/],
+    ["a bad URL", ["simulate", "text", "hi", "--url", "not a url"], /is not a URL/],
+    ["an unknown type", ["simulate", "sticker", "--url", "http://127.0.0.1:9/"], /unknown message type "sticker"/],
+    ["text without content", ["simulate", "text", "--url", "http://127.0.0.1:9/"], /needs the content/],
+    ["safe mode without a key", ["simulate", "text", "hi", "--mode", "safe", "--url", "http://127.0.0.1:9/"], /missing aesKey/],
+    ["a bad --count", ["simulate", "text", "hi", "--url", "http://127.0.0.1:9/", "--count", "lots"], /--count lots/],
+  ])("%s is exit 2", async (_name, args, pattern) => {
+    const result = await runCli(args, { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(pattern);
+  });
+});

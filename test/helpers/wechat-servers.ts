@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import express from "express";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createRequire } from "node:module";
+import { buildXml, parseXml } from "../../src/core/xml.js";
+import { verifySignature } from "../../src/core/signature.js";
+import { BIN, cleanEnv } from "./cli.js";
+import { freePort } from "./net.js";
+
+const require = createRequire(import.meta.url);
+// node-webot's middleware: an independent implementation of the server side.
+const wechat = require("wechat") as (config: unknown, handler: (req: { weixin: Record<string, string> }, res: { reply(content: unknown): void }) => void) => express.RequestHandler;
+
+export interface RunningTestServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+function listen(server: Server, path: string): Promise<RunningTestServer> {
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}${path}`,
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+/** The seed's echo bot written with the `wechat` npm package on express, plain or safe mode. */
+export function startWebot(config: { token: string; appid?: string; encodingAESKey?: string }): Promise<RunningTestServer> {
+  const app = express();
+  app.use(express.query({}));
+  app.use(
+    "/wechat",
+    wechat(config, (req, res) => {
+      const message = req.weixin;
+      if (message.MsgType === "text") res.reply(message.Content);
+      else if (message.MsgType === "event" && message.Event === "subscribe") res.reply("welcome");
+      else if (message.MsgType === "event" && message.Event === "unsubscribe") res.reply("");
+      else res.reply("i love him");
+    }),
+  );
+  return listen(createServer(app), "/wechat");
+}
+
+/** One deliberate flaw each, to prove `check` and `simulate` notice it. */
+export type Flaw = "swap" | "milliseconds" | "insecure" | "slow" | "html";
+
+/** A hand-written server that is correct except for one flaw. */
+export function startBroken(flaw: Flaw, token: string, slowMs = 6_000): Promise<RunningTestServer> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const q = url.searchParams;
+    const signed = verifySignature(token, q.get("timestamp") ?? "", q.get("nonce") ?? "", q.get("signature") ?? "");
+    if (!signed && flaw !== "insecure") {
+      res.writeHead(403).end("bad signature");
+      return;
+    }
+    if (req.method === "GET") {
+      res.end(q.get("echostr") ?? "");
+      return;
+    }
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    req.on("end", () => {
+      if (flaw === "html") {
+        res.writeHead(200, { "Content-Type": "text/html" }).end("<!DOCTYPE html><html><body><h1>Internal Server Error</h1></body></html>");
+        return;
+      }
+      let message: Record<string, unknown>;
+      try {
+        message = parseXml(body);
+      } catch {
+        res.writeHead(400).end("bad xml");
+        return;
+      }
+      const swap = flaw !== "swap";
+      const reply = buildXml({
+        ToUserName: String(swap ? message.FromUserName : message.ToUserName),
+        FromUserName: String(swap ? message.ToUserName : message.FromUserName),
+        CreateTime: String(flaw === "milliseconds" ? Date.now() : Math.floor(Date.now() / 1000)),
+        MsgType: "text",
+        Content: typeof message.Content === "string" ? message.Content : "ok",
+      });
+      const delay = flaw === "slow" && message.MsgType === "text" ? slowMs : 0;
+      setTimeout(() => res.writeHead(200, { "Content-Type": "application/xml" }).end(reply), delay);
+    });
+  });
+  return listen(server, "/wechat");
+}
+
+/** `wxdev serve` as a real process on a free port; resolves once it listens. */
+export async function startServe(args: string[], env: Record<string, string> = {}): Promise<RunningTestServer & { child: ChildProcess; output: () => string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, "serve", "--port", String(port), ...args], { env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${output}`)), 10_000);
+    const poll = setInterval(() => {
+      if (/listening/.test(output)) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve();
+      }
+    }, 20);
+    child.once("exit", (code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}: ${output}`));
+    });
+  });
+  const path = args.includes("--path") ? args[args.indexOf("--path") + 1]! : "/wechat8013";
+  return {
+    child,
+    url: `http://127.0.0.1:${port}${path}`,
+    output: () => output,
+    close: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        child.once("exit", () => done());
+        child.kill("SIGTERM");
+      }),
+  };
+}
