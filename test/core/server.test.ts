@@ -1,0 +1,111 @@
+import { createRequire } from "node:module";
+import { afterEach, describe, expect, it } from "vitest";
+import { buildCallback } from "../../src/core/client/callback.js";
+import { exchange } from "../../src/core/client/exchange.js";
+import { MessageCrypto } from "../../src/core/crypto.js";
+import { buildMessage } from "../../src/core/messages.js";
+import type { Exchange } from "../../src/core/server/handler.js";
+import { createWechatServer, type RunningServer } from "../../src/core/server/http.js";
+import { msgSignature, signature } from "../../src/core/signature.js";
+import { parseXml } from "../../src/core/xml.js";
+
+const require = createRequire(import.meta.url);
+const WXBizMsgCrypt = require("wechat-crypto") as new (token: string, key: string, id: string) => {
+  encrypt(text: string): string;
+  decrypt(text: string): { message: string; id: string };
+  getSignature(timestamp: string, nonce: string, encrypt: string): string;
+};
+
+const TOKEN = "servertoken";
+const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+const APP_ID = "wx2c2769f8efd9abc2";
+let running: RunningServer | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+async function start(options: Partial<Parameters<typeof createWechatServer>[0]> = {}, log: Exchange[] = []): Promise<RunningServer> {
+  running = await createWechatServer({ port: 0, token: TOKEN, onExchange: (e) => log.push(e), ...options }).listen();
+  return running;
+}
+
+const signed = (url: string, extra: Record<string, string> = {}): string => {
+  const q = new URLSearchParams({ signature: signature(TOKEN, "1700000000", "42"), timestamp: "1700000000", nonce: "42", ...extra });
+  return `${url}?${q}`;
+};
+
+describe("createWechatServer", () => {
+  it("answers the handshake with echostr exactly, and 403 without a valid signature", async () => {
+    const server = await start();
+    const ok = await fetch(signed(server.url, { echostr: "abc 123" }));
+    expect([ok.status, await ok.text()]).toEqual([200, "abc 123"]);
+    const bad = await fetch(`${server.url}?signature=0&timestamp=1&nonce=2&echostr=x`);
+    expect(bad.status).toBe(403);
+    expect(await bad.text()).not.toContain("x");
+  });
+
+  it("speaks safe mode with wechat-crypto: decrypts its request, and wechat-crypto opens the reply", async () => {
+    const log: Exchange[] = [];
+    const server = await start({ mode: "safe", aesKey: KEY, appId: APP_ID }, log);
+    const peer = new WXBizMsgCrypt(TOKEN, KEY, APP_ID);
+    const message = "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oPeer]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[对等 ✓]]></Content><MsgId>1</MsgId></xml>";
+    const encrypt = peer.encrypt(message);
+    const url = signed(server.url, { encrypt_type: "aes", msg_signature: peer.getSignature("1700000000", "42", encrypt) });
+    const response = await fetch(url, { method: "POST", body: `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>` });
+    expect(response.status).toBe(200);
+    const envelope = parseXml(await response.text());
+    expect(envelope.MsgSignature).toBe(peer.getSignature(String(envelope.TimeStamp), String(envelope.Nonce), String(envelope.Encrypt)));
+    const reply = parseXml(peer.decrypt(String(envelope.Encrypt)).message);
+    expect(reply).toMatchObject({ ToUserName: "oPeer", FromUserName: "gh_1", MsgType: "text", Content: "对等 ✓" });
+    expect(log[0]).toMatchObject({ status: 200, kind: "text", content: "对等 ✓", encrypted: true, retry: false });
+  });
+
+  it("refuses a bad msg_signature (403), a plaintext request in safe mode (400), and checks signature in safe mode too", async () => {
+    const server = await start({ mode: "safe", aesKey: KEY, appId: APP_ID });
+    const crypto = new MessageCrypto({ token: TOKEN, encodingAESKey: KEY, appId: APP_ID });
+    const callback = buildCallback({ url: server.url, token: TOKEN, mode: "safe", crypto, message: buildMessage("text") });
+    const forgedMsg = callback.url.replace(/msg_signature=\w+/, `msg_signature=${msgSignature("x", "1", "2", "3")}`);
+    expect((await fetch(forgedMsg, { method: "POST", body: callback.body })).status).toBe(403);
+    const forgedSig = callback.url.replace(/([?&])signature=\w+/, "$1signature=0000");
+    expect((await fetch(forgedSig, { method: "POST", body: callback.body })).status).toBe(403);
+    const plain = buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text") });
+    expect((await fetch(plain.url, { method: "POST", body: plain.body })).status).toBe(400);
+  });
+
+  it("answers a retried MsgId with the same reply and handles it once", async () => {
+    let handled = 0;
+    const log: Exchange[] = [];
+    const server = await start({ bot: (m) => ({ ...m, ToUserName: m.FromUserName!, FromUserName: m.ToUserName!, Content: `n=${++handled}` }) }, log);
+    const message = buildMessage("text", { Content: "again" });
+    const first = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "plain", message }));
+    const second = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "plain", message }));
+    expect(first.reply?.Content).toBe("n=1");
+    expect(second.reply?.Content).toBe("n=1");
+    expect(handled).toBe(1);
+    expect(log.map((e) => e.retry)).toEqual([false, true]);
+  });
+
+  it("caps the body (413), rejects malformed XML (400) and keeps serving", async () => {
+    const server = await start({ maxBodyBytes: 1024 });
+    const big = await fetch(signed(server.url), { method: "POST", body: `<xml><Content>${"a".repeat(5000)}</Content></xml>` });
+    expect(big.status).toBe(413);
+    const bomb = `<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><xml><Content>&b;</Content></xml>`;
+    expect((await fetch(signed(server.url), { method: "POST", body: bomb })).status).toBe(400);
+    expect((await fetch(signed(server.url), { method: "POST", body: "<xml><a>" })).status).toBe(400);
+    const next = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text") }));
+    expect(next.ok).toBe(true);
+  });
+
+  it("405 for other methods, 404 elsewhere (naming a trailing slash), and the extra handler for other paths", async () => {
+    const server = await start({ extraHandler: (req, res) => (req.url === "/index" ? (res.end("index page"), true) : false) });
+    expect((await fetch(signed(server.url), { method: "PUT", body: "x" })).status).toBe(405);
+    const slash = await fetch(`${server.url}/`);
+    expect([slash.status, await slash.text()]).toEqual([404, expect.stringContaining("without the trailing slash")]);
+    expect(await (await fetch(server.url.replace("/wechat8013", "/index"))).text()).toBe("index page");
+  });
+
+  it("refuses safe mode without a key, naming it", () => {
+    expect(() => createWechatServer({ token: TOKEN, mode: "safe" })).toThrow(/needs the EncodingAESKey/);
+  });
+});
