@@ -8,3 +8,11 @@ export { buildEvent, buildMessage, buildReply, dedupKey, EVENT_TYPES, MESSAGE_TY
 export * from "./core/reply.js";
 export * from "./core/signature.js";
 export * from "./core/xml.js";
+export * from "./core/client/callback.js";
+export * from "./core/client/check.js";
+export * from "./core/client/exchange.js";
+export * from "./core/client/handshake.js";
+export * from "./core/client/load.js";
+export * from "./core/server/echo-bot.js";
+export * from "./core/server/handler.js";
+export * from "./core/server/http.js";

@@ -1,23 +1,12 @@
 import { isUtf8 } from "node:buffer";
-import { createCipheriv, createDecipheriv, randomFillSync } from "node:crypto";
+import { createCipheriv, createDecipheriv } from "node:crypto";
 import { CryptoError, WxCryptoCode } from "./errors.js";
+import { randomBytesPooled } from "./random.js";
 import { makeNonce, makeTimestamp, msgSignature, safeEqual } from "./signature.js";
 
 /** PKCS#7 with WeChat's block size of 32 (protocol §3), not AES's 16. */
 const PAD_BLOCK = 32;
 const ENCODING_AES_KEY = /^[A-Za-z0-9+/]{43}$/;
-
-/** 16-byte random prefixes drawn from a pool: one RNG call per 256 messages. */
-const randomPool = Buffer.alloc(4096);
-let randomOffset = randomPool.length;
-function randomPrefix(): Buffer {
-  if (randomOffset === randomPool.length) {
-    randomFillSync(randomPool);
-    randomOffset = 0;
-  }
-  randomOffset += 16;
-  return randomPool.subarray(randomOffset - 16, randomOffset);
-}
 
 /** Turns a 43-character EncodingAESKey into the 32-byte AES key; throws −40004 otherwise. */
 export function decodeAesKey(encodingAESKey: string): Buffer {
@@ -72,7 +61,7 @@ export class MessageCrypto {
   }
 
   /** Encrypts `message` into the base64 Encrypt field; `random` (16 bytes) is for reproducible vectors. */
-  encrypt(message: string, random: Buffer = randomPrefix()): string {
+  encrypt(message: string, random: Buffer = randomBytesPooled(16)): string {
     if (random.length !== 16) throw new CryptoError(WxCryptoCode.EncryptAESError, "random prefix must be 16 bytes");
     const bodyLength = Buffer.byteLength(message, "utf8");
     const unpadded = 20 + bodyLength + Buffer.byteLength(this.appId, "utf8");

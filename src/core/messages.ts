@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { InputError } from "./errors.js";
+import { randomBytesPooled as randomBytes } from "./random.js";
 import { canonicalEvent, EVENT_FIELDS, MESSAGE_FIELDS } from "./message-types.js";
 import { makeTimestamp } from "./signature.js";
 import type { XmlRecord, XmlValue } from "./xml.js";

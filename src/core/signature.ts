@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { randomBytesPooled } from "./random.js";
 
 /** sha1 hex of the parts sorted as strings and joined with no separator (protocol §2). */
 export function sha1Sorted(parts: readonly string[]): string {
@@ -49,5 +50,5 @@ export function makeTimestamp(now: number = Date.now()): string {
 
 /** A random numeric nonce like the ones WeChat sends (9–10 digits). */
 export function makeNonce(): string {
-  return String(randomBytes(4).readUInt32BE(0) % 9_000_000_000 + 1_000_000_000).slice(0, 10);
+  return String(randomBytesPooled(4).readUInt32BE(0) % 9_000_000_000 + 1_000_000_000).slice(0, 10);
 }

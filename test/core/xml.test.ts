@@ -37,6 +37,10 @@ describe("parseXml", () => {
     expect(record.E).toBe("1 < 2 & 中");
   });
 
+  it("decodes entities in one pass: an escaped reference stays literal", () => {
+    expect(parseXml("<xml><A>&amp;#20013; &amp;lt; &#x1F600; &quot;q&apos;</A></xml>").A).toBe("&#20013; &lt; 😀 \"q'");
+  });
+
   it("nests wrapped elements and always makes item lists arrays", () => {
     const record = parseXml("<xml><Image><MediaId><![CDATA[m1]]></MediaId></Image><Articles><item><Title>t</Title></item></Articles></xml>");
     expect(record).toEqual({ Image: { MediaId: "m1" }, Articles: { item: [{ Title: "t" }] } });

@@ -1,4 +1,4 @@
-import type { Agent } from "node:http";
+import type { Dispatcher } from "undici";
 import type { MessageCrypto } from "../crypto.js";
 import { openReply } from "../envelope.js";
 import { judgeReply, type Problem } from "../reply.js";
@@ -78,14 +78,14 @@ function statusHint(status: number): string {
 }
 
 /** Sends a callback and judges the answer. */
-export async function exchange(callback: Callback, options: { timeoutMs?: number; crypto?: MessageCrypto; agent?: Agent } = {}): Promise<ExchangeResult> {
+export async function exchange(callback: Callback, options: { timeoutMs?: number; crypto?: MessageCrypto; dispatcher?: Dispatcher } = {}): Promise<ExchangeResult> {
   const http = await send({
     method: "POST",
     url: callback.url,
     body: callback.body,
     headers: { "Content-Type": "text/xml" },
     timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS,
-    agent: options.agent,
+    dispatcher: options.dispatcher,
   });
   return { ...judgeAnswer(callback, http, options.crypto), request: { url: callback.url, query: callback.query, body: callback.body, message: callback.message } };
 }

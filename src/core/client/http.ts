@@ -1,6 +1,4 @@
-import type { Agent as HttpAgent } from "node:http";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { request, type Dispatcher } from "undici";
 
 /** What came back, or why nothing did; network failures are results here, not exceptions. */
 export interface HttpResult {
@@ -17,49 +15,42 @@ export interface HttpOptions {
   body?: string;
   headers?: Record<string, string>;
   timeoutMs: number;
-  agent?: HttpAgent;
+  /** A connection pool to reuse (load mode); default: undici's global agent. */
+  dispatcher?: Dispatcher;
 }
 
 /** One HTTP exchange with a deadline, as WeChat makes it (no redirects followed). */
-export function send(options: HttpOptions): Promise<HttpResult> {
+export async function send(options: HttpOptions): Promise<HttpResult> {
   const started = performance.now();
   const url = new URL(options.url);
-  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
-  const body = options.body === undefined ? undefined : Buffer.from(options.body, "utf8");
-  return new Promise((resolve) => {
-    let settled = false;
-    const finish = (result: Omit<HttpResult, "latencyMs">): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({ ...result, latencyMs: performance.now() - started });
-    };
-    const headers: Record<string, string | number> = { "User-Agent": "Mozilla/4.0 (wxdev simulator)", ...options.headers };
-    if (body !== undefined) headers["Content-Length"] = body.length;
-    const req = request(url, { method: options.method, headers, agent: options.agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => finish({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", (error) => finish({ status: 0, headers: {}, body: "", failure: { kind: "network", message: error.message } }));
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  try {
+    const response = await request(url, {
+      method: options.method,
+      body: options.body,
+      headers: { "user-agent": "Mozilla/4.0 (wxdev simulator)", ...options.headers },
+      dispatcher: options.dispatcher,
+      signal,
     });
-    const timer = setTimeout(() => {
-      finish({ status: 0, headers: {}, body: "", failure: { kind: "timeout", message: `no answer within ${options.timeoutMs} ms` } });
-      req.destroy();
-    }, options.timeoutMs);
-    req.on("error", (error: NodeJS.ErrnoException) =>
-      finish({ status: 0, headers: {}, body: "", failure: { kind: "network", message: describeNetworkError(error, url) } }),
-    );
-    req.end(body);
-  });
+    const body = await response.body.text();
+    return { status: response.statusCode, headers: response.headers, body, latencyMs: performance.now() - started };
+  } catch (error) {
+    const latencyMs = performance.now() - started;
+    if (signal.aborted) {
+      return { status: 0, headers: {}, body: "", latencyMs, failure: { kind: "timeout", message: `no answer within ${options.timeoutMs} ms` } };
+    }
+    return { status: 0, headers: {}, body: "", latencyMs, failure: { kind: "network", message: describeNetworkError(error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }, url) } };
+  }
 }
 
-function describeNetworkError(error: NodeJS.ErrnoException, url: URL): string {
-  switch (error.code) {
+function describeNetworkError(error: NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }, url: URL): string {
+  switch (error.code ?? error.cause?.code) {
     case "ECONNREFUSED":
       return `connection refused by ${url.host}: is the server running on that port?`;
     case "ENOTFOUND":
       return `host ${url.hostname} not found`;
     case "ECONNRESET":
+    case "UND_ERR_SOCKET":
       return `${url.host} closed the connection without answering`;
     default:
       return error.message;

@@ -1,4 +1,4 @@
-import { Agent } from "node:http";
+import { Pool } from "undici";
 import type { MessageCrypto } from "../crypto.js";
 import { buildMessage } from "../messages.js";
 import type { Mode } from "../modes.js";
@@ -62,7 +62,7 @@ function percentile(sorted: Float64Array, fraction: number): number {
 /** Sends messages with distinct MsgIds, each freshly signed, from `concurrency` keep-alive connections. */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   if (options.count === undefined && options.durationS === undefined) throw new Error("runLoad needs count or durationS");
-  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const pool = new Pool(new URL(options.url).origin, { connections: options.concurrency });
   const latencies: number[] = [];
   const statusCodes: Record<string, number> = {};
   const replies: ReplyBreakdown = { validXml: 0, success: 0, empty: 0, invalid: 0, cryptoFailures: 0, timeouts: 0, networkErrors: 0, httpErrors: 0 };
@@ -77,7 +77,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       issued++;
       const message = buildMessage("text", { Content: `load ${issued}` }, header);
       const callback = buildCallback({ url: options.url, token: options.token, mode: options.mode, crypto: options.crypto, message });
-      const result = await exchange(callback, { timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS * 2, crypto: options.crypto, agent });
+      const result = await exchange(callback, { timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS * 2, crypto: options.crypto, dispatcher: pool });
       latencies.push(result.latencyMs);
       const status = result.status === 0 ? "none" : String(result.status);
       statusCodes[status] = (statusCodes[status] ?? 0) + 1;
@@ -89,7 +89,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   try {
     await Promise.all(Array.from({ length: options.concurrency }, worker));
   } finally {
-    agent.destroy();
+    await pool.close();
   }
   const seconds = (performance.now() - started) / 1000;
   const sorted = Float64Array.from(latencies).sort();

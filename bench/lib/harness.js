@@ -1,0 +1,69 @@
+// Shared bench plumbing: start a server process, and autocannon with freshly signed messages.
+import { fork } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { buildCallback, buildMessage } from "../../dist/index.js";
+
+export const TOKEN = "benchtoken";
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts an echo server of `kind` in its own process; resolves with its URL and a stop function. */
+export async function startServer(kind) {
+  const port = await freePort();
+  const child = fork(fileURLToPath(new URL("./echo-server.js", import.meta.url)), [kind, String(port), TOKEN], { stdio: "ignore" });
+  await new Promise((resolve, reject) => {
+    child.once("message", resolve);
+    child.once("exit", (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/wechat`, stop: () => new Promise((resolve) => (child.once("exit", resolve), child.kill())) };
+}
+
+/** A text message as WeChat sends it: fresh timestamp, nonce, MsgId and signature every call. */
+export function freshRequest(url) {
+  const callback = buildCallback({ url, token: TOKEN, mode: "plain", message: buildMessage("text", { Content: "bench" }) });
+  const parsed = new URL(callback.url);
+  return { path: `${parsed.pathname}${parsed.search}`, body: callback.body };
+}
+
+/** `size` distinct, freshly signed requests for `url`. */
+export function makePool(url, size) {
+  return Array.from({ length: size }, () => freshRequest(url));
+}
+
+/**
+ * autocannon where every request is a distinct, freshly signed message. The messages are made
+ * before the clock starts (`poolSize` of them, never reused within a run), so the load
+ * generator measures the server rather than its own signing.
+ */
+export function cannon(url, { connections, duration, pool = makePool(url, 30_000 * duration) }) {
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        connections,
+        duration,
+        requests: [
+          {
+            method: "POST",
+            headers: { "Content-Type": "text/xml" },
+            setupRequest: (request) => {
+              if (next === pool.length) throw new Error("message pool exhausted: make a larger pool");
+              return { ...request, ...pool[next++] };
+            },
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
