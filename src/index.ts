@@ -16,3 +16,8 @@ export * from "./core/client/load.js";
 export * from "./core/server/echo-bot.js";
 export * from "./core/server/handler.js";
 export * from "./core/server/http.js";
+export * from "./core/oauth/authorize-url.js";
+export * from "./core/oauth/client.js";
+export * from "./core/oauth/errors.js";
+export * from "./core/oauth/index-page.js";
+export * from "./core/oauth/mock/server.js";

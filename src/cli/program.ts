@@ -7,6 +7,9 @@ import { checkCommand } from "./commands/check.js";
 import { demoCommand } from "./commands/demo.js";
 import { encryptCommand } from "./commands/encrypt.js";
 import { handshakeCommand } from "./commands/handshake.js";
+import { mockCommand } from "./commands/mock.js";
+import { oauthUrlCommand } from "./commands/oauth-url.js";
+import { oauthCommand } from "./commands/oauth.js";
 import { serveCommand } from "./commands/serve.js";
 import { signCommand } from "./commands/sign.js";
 import { simulateCommand } from "./commands/simulate.js";
@@ -24,6 +27,9 @@ const COMMANDS: ((cli: Cli) => Command)[] = [
   chatCommand,
   serveCommand,
   demoCommand,
+  oauthUrlCommand,
+  oauthCommand,
+  mockCommand,
 ];
 
 function version(): string {

@@ -15,6 +15,7 @@ interface ServeOptions extends CryptoFlags {
   mode?: Mode;
   fallback?: string;
   welcome?: string;
+  apiBase?: string;
 }
 
 function logLine(out: Output, exchange: Exchange): string {
@@ -36,9 +37,11 @@ export function serveCommand(cli: Cli): Command {
     .addOption(new Option("--mode <mode>", "message mode (default: config, else plain)").choices([...MODES]))
     .option("--fallback <text>", "reply to message types the bot does not echo", "i love him")
     .option("--welcome <text>", "reply to a subscribe event")
+    .option("--api-base <url>", "OAuth API base for the /index page (default the real one; e.g. http://127.0.0.1:9000 for wxdev mock)")
     .addHelpText("after", "\nWith --json, prints one JSON object per exchange (one per line) instead of log lines.")
     .action(async (options: ServeOptions, self: Command) => {
       const { createWechatServer } = await import("../../core/server/http.js");
+      const { createIndexPage } = await import("../../core/oauth/index-page.js");
       const out = cli.output(self);
       const { settings } = cli.settings(self, { ...options });
       const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");
@@ -55,6 +58,8 @@ export function serveCommand(cli: Cli): Command {
         appId: settings.appId,
         fallback: options.fallback,
         welcome: options.welcome,
+        // The seed's web side: GET /index?code=… (web authorisation), with the app secret from env/config only.
+        extraHandler: createIndexPage({ appId: settings.appId, appSecret: settings.appSecret, apiBase: settings.apiBase }),
         onExchange: (exchange) => (out.json ? out.line(JSON.stringify(exchange)) : out.line(logLine(out, exchange))),
       }).listen();
       if (out.json) {

@@ -1,0 +1,88 @@
+import { CheckFailedError, InputError } from "../errors.js";
+import { OAuthApiError } from "./errors.js";
+
+export const API_BASE = "https://api.weixin.qq.com";
+
+/** `sns/oauth2/access_token` and `refresh_token` answers. */
+export interface AccessToken {
+  access_token: string;
+  expires_in: number;
+  refresh_token: string;
+  openid: string;
+  scope: string;
+  unionid?: string;
+  is_snapshotuser?: number;
+}
+
+/** `sns/userinfo` answer. */
+export interface UserInfo {
+  openid: string;
+  nickname: string;
+  sex: number;
+  province: string;
+  city: string;
+  country: string;
+  headimgurl: string;
+  privilege: string[];
+  unionid?: string;
+}
+
+export interface OAuthClientOptions {
+  appId: string;
+  /** Needed for the code exchange only. */
+  appSecret?: string;
+  apiBase?: string;
+  timeoutMs?: number;
+}
+
+/** A small client for the web-authorisation API on Node's fetch; errors are typed. */
+export class OAuthClient {
+  private readonly base: string;
+
+  constructor(private readonly options: OAuthClientOptions) {
+    this.base = (options.apiBase ?? API_BASE).replace(/\/+$/, "");
+  }
+
+  /** Exchanges the redirect's code for an access token (code → token, once). */
+  exchangeCode(code: string): Promise<AccessToken> {
+    if (this.options.appSecret === undefined || this.options.appSecret === "") {
+      throw new InputError("missing app secret", "set WXDEV_APP_SECRET or \"appSecret\" in wxdev.config.json");
+    }
+    return this.call("/sns/oauth2/access_token", { appid: this.options.appId, secret: this.options.appSecret, code, grant_type: "authorization_code" });
+  }
+
+  /** Renews an access token (no secret needed). */
+  refresh(refreshToken: string): Promise<AccessToken> {
+    return this.call("/sns/oauth2/refresh_token", { appid: this.options.appId, grant_type: "refresh_token", refresh_token: refreshToken });
+  }
+
+  /** The user's profile (needs a snsapi_userinfo token). */
+  userInfo(accessToken: string, openid: string, lang = "zh_CN"): Promise<UserInfo> {
+    return this.call("/sns/userinfo", { access_token: accessToken, openid, lang });
+  }
+
+  /** Whether an access token is still valid for this openid. */
+  async checkToken(accessToken: string, openid: string): Promise<{ errcode: 0; errmsg: string }> {
+    return this.call("/sns/auth", { access_token: accessToken, openid });
+  }
+
+  private async call<T>(path: string, query: Record<string, string>): Promise<T> {
+    const url = `${this.base}${path}?${new URLSearchParams(query)}`;
+    let text: string;
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000) });
+      text = await response.text();
+    } catch (cause) {
+      const reason = (cause as Error).name === "TimeoutError" ? "no answer in time" : ((cause as { cause?: Error }).cause?.message ?? (cause as Error).message);
+      throw new CheckFailedError(`cannot reach the API at ${this.base}: ${reason}`, "check --api-base (for the mock: is `wxdev mock` running?)", "API_UNREACHABLE");
+    }
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new CheckFailedError(`the API at ${this.base} did not answer JSON`, "check --api-base points at the API, not a web page", "API_NOT_JSON");
+    }
+    if (typeof json.errcode === "number" && json.errcode !== 0) throw new OAuthApiError(json.errcode, String(json.errmsg ?? ""));
+    return json as T;
+  }
+}

@@ -1,0 +1,69 @@
+import { randomBytes } from "node:crypto";
+import type { Scope } from "../authorize-url.js";
+
+/** A grant: which user agreed to which scope. */
+interface Grant {
+  user: number;
+  scope: Scope;
+}
+
+interface Expiring<T> {
+  value: T;
+  expires: number;
+}
+
+export const CODE_LIFETIME_MS = 5 * 60_000;
+export const ACCESS_TOKEN_LIFETIME_S = 7200;
+export const REFRESH_TOKEN_LIFETIME_MS = 30 * 24 * 3600_000;
+
+type Lookup<T> = { ok: true; value: T } | { ok: false; reason: "unknown" | "used" | "expired" };
+
+/** The mock platform's state, in memory only: codes (single use, 5 minutes), access and refresh tokens. */
+export class OAuthStore {
+  private readonly codes = new Map<string, Expiring<Grant> & { used: boolean }>();
+  private readonly accessTokens = new Map<string, Expiring<Grant>>();
+  private readonly refreshTokens = new Map<string, Expiring<Grant>>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Issues a fresh code for a grant. */
+  issueCode(grant: Grant): string {
+    const code = randomBytes(16).toString("hex");
+    this.codes.set(code, { value: grant, expires: this.now() + CODE_LIFETIME_MS, used: false });
+    return code;
+  }
+
+  /** Uses a code up: it works once, within its lifetime. */
+  redeemCode(code: string): Lookup<Grant> {
+    const entry = this.codes.get(code);
+    if (entry === undefined) return { ok: false, reason: "unknown" };
+    if (entry.used) return { ok: false, reason: "used" };
+    if (entry.expires <= this.now()) return { ok: false, reason: "expired" };
+    entry.used = true;
+    return { ok: true, value: entry.value };
+  }
+
+  /** Issues an access token and its refresh token for a grant. */
+  issueTokens(grant: Grant): { accessToken: string; refreshToken: string } {
+    const accessToken = randomBytes(24).toString("base64url");
+    const refreshToken = randomBytes(24).toString("base64url");
+    this.accessTokens.set(accessToken, { value: grant, expires: this.now() + ACCESS_TOKEN_LIFETIME_S * 1000 });
+    this.refreshTokens.set(refreshToken, { value: grant, expires: this.now() + REFRESH_TOKEN_LIFETIME_MS });
+    return { accessToken, refreshToken };
+  }
+
+  accessToken(token: string): Lookup<Grant> {
+    return this.lookup(this.accessTokens, token);
+  }
+
+  refreshToken(token: string): Lookup<Grant> {
+    return this.lookup(this.refreshTokens, token);
+  }
+
+  private lookup(map: Map<string, Expiring<Grant>>, key: string): Lookup<Grant> {
+    const entry = map.get(key);
+    if (entry === undefined) return { ok: false, reason: "unknown" };
+    if (entry.expires <= this.now()) return { ok: false, reason: "expired" };
+    return { ok: true, value: entry.value };
+  }
+}
