@@ -29,7 +29,8 @@ export function authorizeUrl(options: AuthorizeUrlOptions): { url: string; warni
     throw new InputError(`scope ${scope} does not fit the ${options.qrconnect ? "website QR login" : "in-WeChat"} page`, "use snsapi_login with --qrconnect, and snsapi_base or snsapi_userinfo otherwise");
   }
   if (!/^[A-Za-z0-9]{0,128}$/.test(state)) {
-    throw new InputError(`state ${JSON.stringify(state)} is not allowed`, "state must be letters and digits only, at most 128 of them");
+    const shown = state.length > 20 ? `${state.slice(0, 20)}…` : state;
+    throw new InputError(`state ${JSON.stringify(shown)} is not allowed: letters and digits only, at most 128 of them`, "pass e.g. --state abc123, and keep other data in your own session");
   }
   let redirect: URL;
   try {
