@@ -5,9 +5,11 @@ import { decryptCommand } from "./commands/decrypt.js";
 import { chatCommand } from "./commands/chat.js";
 import { checkCommand } from "./commands/check.js";
 import { demoCommand } from "./commands/demo.js";
+import { deployCommand } from "./commands/deploy.js";
 import { encryptCommand } from "./commands/encrypt.js";
 import { handshakeCommand } from "./commands/handshake.js";
 import { mockCommand } from "./commands/mock.js";
+import { nginxCommand } from "./commands/nginx.js";
 import { oauthUrlCommand } from "./commands/oauth-url.js";
 import { oauthCommand } from "./commands/oauth.js";
 import { serveCommand } from "./commands/serve.js";
@@ -30,6 +32,8 @@ const COMMANDS: ((cli: Cli) => Command)[] = [
   oauthUrlCommand,
   oauthCommand,
   mockCommand,
+  deployCommand,
+  nginxCommand,
 ];
 
 function version(): string {

@@ -1,0 +1,137 @@
+import { Command } from "commander";
+import type { ServerConfig } from "../../core/config.js";
+import type { DeployEvent, DeployResult } from "../../core/deploy/deploy.js";
+import type { Connection } from "../ssh.js";
+import type { Cli } from "../context.js";
+import { withExamples } from "../help.js";
+import type { Output } from "../output.js";
+import { serverFromConfig } from "../server-config.js";
+
+interface DeployOptions {
+  dryRun?: boolean;
+  delete?: boolean;
+  exec?: string;
+  post: boolean;
+  yes?: boolean;
+  acceptNewHostKey?: boolean;
+  rollback?: boolean;
+  check?: boolean;
+}
+
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+
+function summary(result: DeployResult): string {
+  return `uploaded ${result.uploaded} files (${kib(result.bytes)}), deleted ${result.deleted}, unchanged ${result.unchanged}, in ${result.seconds.toFixed(2)} s`;
+}
+
+function printPlan(out: Output, result: DeployResult): void {
+  const { plan } = result;
+  out.line(`plan: upload ${plan.upload.length} (${kib(plan.bytes)}), delete ${plan.delete.length}, unchanged ${plan.unchanged.length}${plan.kept.length ? `, kept ${plan.kept.length} (gone locally; --delete removes them)` : ""}`);
+  for (const path of plan.upload) out.line(`  ${out.ok("+")} ${path}`);
+  for (const path of plan.delete) out.line(`  ${out.bad("-")} ${path}`);
+}
+
+/** `wxdev deploy`: incremental, atomic deploys over SSH. */
+export function deployCommand(cli: Cli): Command {
+  const command = new Command("deploy")
+    .description("deploy the project to a server from wxdev.config.json: only changed files, switched in atomically")
+    .argument("<server>", "a name under \"servers\" in wxdev.config.json, e.g. s8013")
+    .argument("[paths...]", "deploy only these paths (gitignore patterns) instead of \"files\"")
+    .option("--dry-run", "print the plan and change nothing")
+    .option("--delete", "remove remote files an earlier deploy put there that are gone locally")
+    .option("--exec <cmd>", "run this after the switch instead of postDeploy (bash -lc, in the remote directory)")
+    .option("--no-post", "do not run postDeploy")
+    .option("-y, --yes", "trust an unknown host key on first use (same as --accept-new-host-key)")
+    .option("--accept-new-host-key", "trust an unknown host key on first use and add it to ~/.ssh/known_hosts")
+    .option("--rollback", "switch back to the previous release")
+    .option("--check", "after deploying, do a signed handshake through checkUrl (or --check with config checkUrl)")
+    .addHelpText("after", "\nThe SSH password comes from WXDEV_SSH_PASSWORD or a hidden prompt, never a flag.")
+    .action(async (name: string, paths: string[], options: DeployOptions, self: Command) => {
+      const out = cli.output(self);
+      const { server, root } = serverFromConfig(cli, self, name);
+      const { connect } = await import("../ssh.js");
+      let connection: Connection | undefined;
+      const open = async (): Promise<Connection> =>
+        (connection ??= await connect(server, cli.io, out, { acceptNewHostKey: options.yes === true || options.acceptNewHostKey === true }));
+      try {
+        if (options.rollback) {
+          const { rollback } = await import("../../core/deploy/deploy.js");
+          const moved = await rollback((await open()).shell, server);
+          if (out.json) return out.printJson({ rolledBack: true, ...moved });
+          return out.line(`rolled back ${name}: ${moved.from} → ${moved.to}`);
+        }
+        const result = await runDeploy(cli, out, { open, server, root, paths, options });
+        if (result === undefined) return;
+        const check = options.check || server.checkUrl !== undefined ? await checkAfter(cli, self, out, server.checkUrl) : undefined;
+        if (out.json) out.printJson({ ...result, plan: undefined, check });
+      } finally {
+        connection?.close();
+      }
+    });
+  return withExamples(command, [
+    "wxdev deploy s8013 --dry-run",
+    "WXDEV_SSH_PASSWORD=… wxdev deploy s8013 --yes",
+    "wxdev deploy s8013 wechat.py --exec 'workon wechat && pkill -f wechat.py; nohup python wechat.py > app.log 2>&1 &'",
+    "wxdev deploy s8013 --rollback",
+  ]);
+}
+
+async function runDeploy(
+  cli: Cli,
+  out: Output,
+  context: { open: () => Promise<Connection>; server: ServerConfig; root: string; paths: string[]; options: DeployOptions },
+): Promise<DeployResult | undefined> {
+  const { deploy } = await import("../../core/deploy/deploy.js");
+  const { options } = context;
+  let bar: { update(done: number): void; stop(): void } | undefined;
+  const onEvent = async (event: DeployEvent): Promise<void> => {
+    if (event.type === "plan" && !out.json && options.dryRun) return;
+    if (event.type === "upload") bar?.update(event.bytes);
+    if (event.type === "output" && !out.json) (event.stream === "stdout" ? cli.io.stdout : cli.io.stderr).write(event.chunk);
+  };
+  let totalBytes = 0;
+  const result = await deploy({
+    shell: async () => (await context.open()).shell,
+    server: context.server,
+    root: context.root,
+    paths: context.paths.length > 0 ? context.paths : undefined,
+    delete: options.delete,
+    dryRun: options.dryRun,
+    post: options.post === false ? null : options.exec,
+    onEvent: (event) => {
+      if (event.type === "plan" && cli.io.stderr.isTTY && !out.json && !options.dryRun && event.plan.bytes > 0) {
+        totalBytes = event.plan.bytes;
+        void import("../progress.js").then(async ({ startProgress }) => (bar ??= await startProgress(totalBytes, "bytes")));
+      }
+      void onEvent(event);
+    },
+  });
+  bar?.stop();
+  if (options.dryRun) {
+    if (out.json) out.printJson({ ...result, plan: result.plan });
+    else printPlan(out, result);
+    return undefined;
+  }
+  if (!out.json) out.line(summary(result) + (result.release ? out.c.dim(` (release ${result.release})`) : out.c.dim(" (nothing changed: live release kept)")));
+  if (result.post !== undefined && result.post.code !== 0) {
+    cli.exitCode = 1;
+    if (!out.json) out.error(`post-deploy command exited with ${result.post.code}: ${result.post.stderr.trim().split("\n").slice(-3).join(" | ") || "(no stderr)"}`);
+  }
+  return result;
+}
+
+async function checkAfter(cli: Cli, command: Command, out: Output, checkUrl: string | undefined): Promise<Record<string, unknown> | undefined> {
+  const { settings } = cli.settings(command);
+  const url = checkUrl ?? settings.url;
+  if (url === undefined || settings.token === undefined) {
+    out.warn("--check needs checkUrl (or WXDEV_URL) and the Token (WXDEV_TOKEN): skipped");
+    return undefined;
+  }
+  const { handshake } = await import("../../core/client/handshake.js");
+  const result = await handshake({ url, token: settings.token });
+  if (!result.ok) cli.exitCode = 1;
+  if (!out.json) {
+    out.line(result.ok ? `${out.ok("✓")} ${url} answers the handshake through the proxy` : `${out.bad("✗")} ${url}: ${result.problems.map((p) => p.message).join("; ")}`);
+  }
+  return { url, ok: result.ok, status: result.status, problems: result.problems };
+}

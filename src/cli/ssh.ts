@@ -1,0 +1,146 @@
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { ServerConfig } from "../core/config.js";
+import { addKnownHost, checkHostKey, fingerprint, keyType, readKnownHosts } from "../core/deploy/known-hosts.js";
+import type { RemoteShell } from "../core/deploy/remote.js";
+import { CheckFailedError, InputError, WxdevError } from "../core/errors.js";
+import type { Io } from "./context.js";
+import type { Output } from "./output.js";
+import { ask } from "./prompt.js";
+
+export interface ConnectOptions {
+  /** Trust an unknown host key on first use and record it (--yes / --accept-new-host-key). */
+  acceptNewHostKey: boolean;
+  timeoutMs?: number;
+}
+
+export interface Connection {
+  shell: RemoteShell;
+  close(): void;
+}
+
+function expandHome(path: string, home: string): string {
+  return path.startsWith("~/") ? join(home, path.slice(2)) : path;
+}
+
+type AuthAttempt = { type: "agent"; username: string; agent: string } | { type: "publickey"; username: string; key: Buffer; passphrase?: string } | { type: "password"; username: string; password: string };
+
+/** SSH agent, then the configured key (passphrase prompted if needed), then a password from WXDEV_SSH_PASSWORD or a hidden prompt. */
+function authMethods(server: ServerConfig, io: Io, home: string, tried: string[]): (methodsLeft: unknown, partial: unknown, next: (auth: AuthAttempt | false) => void) => void {
+  const steps: (() => Promise<AuthAttempt | undefined>)[] = [
+    async () => (io.env.SSH_AUTH_SOCK ? { type: "agent", username: server.username, agent: io.env.SSH_AUTH_SOCK } : undefined),
+    async () => {
+      if (server.privateKey === undefined) return undefined;
+      const path = expandHome(server.privateKey, home);
+      let key: Buffer;
+      try {
+        key = readFileSync(path);
+      } catch {
+        throw new InputError(`cannot read the private key ${path}`, `fix "privateKey" in servers config`);
+      }
+      const encrypted = /ENCRYPTED|bcrypt/.test(key.toString("latin1"));
+      const passphrase = !encrypted ? undefined : (io.env.WXDEV_SSH_PASSPHRASE ?? (io.stdin.isTTY ? await ask(io, `Passphrase for ${path}: `, true) : undefined));
+      return { type: "publickey", username: server.username, key, passphrase };
+    },
+    async () => {
+      const password = io.env.WXDEV_SSH_PASSWORD ?? (io.stdin.isTTY ? await ask(io, `${server.username}@${server.host}'s password: `, true) : undefined);
+      return password === undefined || password === "" ? undefined : { type: "password", username: server.username, password };
+    },
+  ];
+  return (_left, _partial, next) => {
+    const advance = async (): Promise<void> => {
+      for (let step = steps.shift(); step !== undefined; step = steps.shift()) {
+        const attempt = await step();
+        if (attempt !== undefined) {
+          tried.push(attempt.type === "publickey" ? "key" : attempt.type);
+          return next(attempt);
+        }
+      }
+      next(false);
+    };
+    advance().catch(() => next(false));
+  };
+}
+
+/** Opens an SSH connection with verified host key and the project's auth order; node-ssh is loaded only here. */
+export async function connect(server: ServerConfig, io: Io, out: Output, options: ConnectOptions): Promise<Connection> {
+  const { NodeSSH } = await import("node-ssh");
+  const home = io.env.HOME ?? homedir();
+  const knownHostsPath = join(home, ".ssh", "known_hosts");
+  const port = server.port ?? 22;
+  const tried: string[] = [];
+  let hostKeyError: WxdevError | undefined;
+
+  const hostVerifier = (key: Buffer, verify: (ok: boolean) => void): void => {
+    const status = checkHostKey(readKnownHosts(knownHostsPath), server.host, port, key);
+    const print = fingerprint(key);
+    if (status === "known") return verify(true);
+    if (status === "changed" || status === "revoked") {
+      hostKeyError = new CheckFailedError(
+        `WARNING: the host key of ${server.host}:${port} has ${status === "changed" ? "CHANGED" : "been REVOKED"} (now ${keyType(key)} ${print}); refusing to connect`,
+        `someone may be intercepting the connection. If the server was really reinstalled, remove its old line from ${knownHostsPath} (ssh-keygen -R '[${server.host}]:${port}')`,
+        "HOST_KEY_CHANGED",
+      );
+      return verify(false);
+    }
+    const trust = (): void => {
+      addKnownHost(knownHostsPath, server.host, port, key);
+      out.note(`Added ${server.host}:${port} (${keyType(key)} ${print}) to ${knownHostsPath}.`);
+      verify(true);
+    };
+    if (options.acceptNewHostKey) return trust();
+    if (!io.stdin.isTTY) {
+      hostKeyError = new InputError(`the host key of ${server.host}:${port} is unknown (${keyType(key)} ${print})`, "check the fingerprint with the server's admin, then run again with --accept-new-host-key (or ssh to it once)");
+      return verify(false);
+    }
+    void ask(io, `The authenticity of host '${server.host}:${port}' can't be established.\n${keyType(key)} key fingerprint is ${print}.\nAre you sure you want to continue connecting (yes/no)? `).then((answer) => {
+      if (/^y(es)?$/i.test(answer.trim())) return trust();
+      hostKeyError = new InputError("host key not accepted", "compare the fingerprint with the server's, then answer yes");
+      verify(false);
+    });
+  };
+
+  const ssh = new NodeSSH();
+  try {
+    await ssh.connect({
+      host: server.host,
+      port,
+      username: server.username,
+      readyTimeout: options.timeoutMs ?? 10_000,
+      hostVerifier,
+      authHandler: authMethods(server, io, home, tried),
+    } as never);
+  } catch (error) {
+    ssh.dispose();
+    if (hostKeyError !== undefined) throw hostKeyError;
+    throw connectionError(error as Error & { level?: string; code?: string }, server, port, tried);
+  }
+  const shell: RemoteShell = {
+    exec: async (command, execOptions = {}) => {
+      const result = await ssh.execCommand(command, { stdin: execOptions.stdin, onStdout: execOptions.onStdout, onStderr: execOptions.onStderr, noTrim: true });
+      return { code: result.code, stdout: result.stdout, stderr: result.stderr };
+    },
+  };
+  return { shell, close: () => ssh.dispose() };
+}
+
+function connectionError(error: Error & { level?: string; code?: string }, server: ServerConfig, port: number, tried: string[]): WxdevError {
+  const where = `${server.username}@${server.host}:${port}`;
+  if (error.level === "client-authentication") {
+    return new CheckFailedError(
+      `authentication failed for ${where} (tried: ${tried.length > 0 ? tried.join(", ") : "nothing: no agent, key or password"})`,
+      "check the password (WXDEV_SSH_PASSWORD, or type it when asked) or the key in \"privateKey\"",
+      "AUTH_FAILED",
+    );
+  }
+  if (error.level === "client-timeout") return new CheckFailedError(`${where} did not answer within the timeout`, "check the host and port, and that the network reaches it", "UNREACHABLE");
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: "connection refused: is sshd running on that port?",
+    ENOTFOUND: "host not found: check \"host\"",
+    EHOSTUNREACH: "host unreachable: check the network",
+    ETIMEDOUT: "connection timed out",
+  };
+  const reason = reasons[error.code ?? ""];
+  return new CheckFailedError(`cannot connect to ${where}: ${reason ?? error.message}`, "check \"host\" and \"port\" for this server in wxdev.config.json", "UNREACHABLE");
+}

@@ -1,0 +1,156 @@
+import { randomBytes } from "node:crypto";
+import { PassThrough, Readable } from "node:stream";
+import { create as createTar } from "tar";
+import type { ServerConfig } from "../config.js";
+import { CheckFailedError, InputError } from "../errors.js";
+import { scanProject, type Manifest } from "./manifest.js";
+import { planDeploy, type DeployPlan } from "./plan.js";
+import { cleanupScript, inspectScript, postScript, remoteLayout, rollbackScript, switchScript, uploadScript, type RemoteLayout, type RemoteShell } from "./remote.js";
+
+/** Progress of a deploy, for a bar or log lines. */
+export type DeployEvent =
+  | { type: "plan"; plan: DeployPlan }
+  | { type: "upload"; files: number; totalFiles: number; bytes: number; totalBytes: number }
+  | { type: "switched"; release: string }
+  | { type: "output"; stream: "stdout" | "stderr"; chunk: Buffer };
+
+export interface DeployOptions {
+  /** The connection, or how to open it: opened only after the local files checked out. */
+  shell: RemoteShell | (() => Promise<RemoteShell>);
+  server: ServerConfig;
+  /** The project root files are read from. */
+  root: string;
+  /** Deploy only these paths (gitignore-style), instead of `files`. */
+  paths?: string[];
+  delete?: boolean;
+  dryRun?: boolean;
+  /** Command after the switch; default `postDeploy`; null for none. */
+  post?: string | null;
+  onEvent?: (event: DeployEvent) => void;
+  now?: Date;
+}
+
+export interface DeployResult {
+  uploaded: number;
+  deleted: number;
+  unchanged: number;
+  kept: number;
+  bytes: number;
+  seconds: number;
+  dryRun: boolean;
+  release?: string;
+  plan: DeployPlan;
+  post?: { command: string; code: number | null; stderr: string };
+}
+
+/** A deploy step that failed on the server; the live directory is untouched. */
+export class DeployError extends CheckFailedError {}
+
+function releaseId(now: Date): string {
+  // Sortable to the millisecond: rollback and pruning go by name order.
+  return `${now.toISOString().replace(/[-:.]/g, "")}-1${randomBytes(3).toString("hex")}`;
+}
+
+/** Turns a remote failure into one line naming the likely cause. */
+function remoteFailure(step: string, stderr: string): DeployError {
+  const text = stderr.trim();
+  if (/No space left on device/i.test(text)) return new DeployError(`${step} failed: the server's disk is full (the live directory is untouched)`, "free some space on the server (old logs, virtualenv caches), then deploy again");
+  if (/Permission denied/i.test(text)) return new DeployError(`${step} failed: permission denied on the server (the live directory is untouched)`, `check who owns the remote directory: ${text.split("\n")[0]}`);
+  return new DeployError(`${step} failed on the server: ${text.split("\n").slice(-1)[0] || "no message"}`, "run with --verbose for the whole output; the live directory is untouched");
+}
+
+async function run(shell: RemoteShell, step: string, command: string, stdin?: Readable | string): Promise<string> {
+  const result = await shell.exec(command, { stdin });
+  if (result.code !== 0) throw remoteFailure(step, result.stderr);
+  return result.stdout;
+}
+
+interface RemoteState {
+  kind: "link" | "plain" | "none";
+  current?: string;
+  manifest?: Manifest;
+}
+
+async function inspect(shell: RemoteShell, layout: RemoteLayout): Promise<RemoteState> {
+  const output = await run(shell, "reading the server's state", inspectScript(layout));
+  const [first = "", ...rest] = output.split("\n");
+  const [kind, ...current] = first.split(" ");
+  if (kind === "file") throw new InputError("remoteDir exists on the server but is a file", "point remoteDir at a directory (or a new path)");
+  let manifest: Manifest | undefined;
+  const json = rest.join("\n").trim();
+  if (json !== "") {
+    try {
+      manifest = JSON.parse(json) as Manifest;
+    } catch {
+      manifest = undefined;
+    }
+  }
+  return { kind: kind as RemoteState["kind"], current: current.join(" ") || undefined, manifest };
+}
+
+/** A tar stream of the given files (modes and dotfiles kept), counting progress as it is read. */
+function tarStream(root: string, files: string[], totalBytes: number, onEvent?: (event: DeployEvent) => void): Readable {
+  let done = 0;
+  let bytes = 0;
+  const counted = new PassThrough();
+  const tar = createTar({ cwd: root, portable: true, noDirRecurse: true, onWriteEntry: () => void done++ }, files);
+  tar.on("data", (chunk: Buffer) => {
+    bytes += chunk.length;
+    onEvent?.({ type: "upload", files: Math.min(done, files.length), totalFiles: files.length, bytes: Math.min(bytes, totalBytes), totalBytes });
+  });
+  tar.on("error", (error: unknown) => counted.destroy(error as Error));
+  return (tar as unknown as Readable).pipe(counted);
+}
+
+/**
+ * Deploys incrementally and atomically: plans against the last deploy's manifest, uploads only
+ * new or changed files into a fresh release, then switches the live link in one rename.
+ */
+export async function deploy(options: DeployOptions): Promise<DeployResult> {
+  const started = performance.now();
+  const { server } = options;
+  const local = await scanProject({ root: options.root, files: options.paths ?? server.files, ignore: server.ignore });
+  const shell = typeof options.shell === "function" ? await options.shell() : options.shell;
+  const layout = remoteLayout(server.remoteDir);
+  const state = await inspect(shell, layout);
+  const plan = planDeploy(local, state.manifest, { delete: options.delete === true });
+  options.onEvent?.({ type: "plan", plan });
+  const result: DeployResult = { uploaded: plan.upload.length, deleted: plan.delete.length, unchanged: plan.unchanged.length, kept: plan.kept.length, bytes: plan.bytes, seconds: 0, dryRun: options.dryRun === true, plan };
+  if (options.dryRun) return { ...result, seconds: (performance.now() - started) / 1000 };
+
+  const changed = plan.upload.length > 0 || plan.delete.length > 0 || state.kind !== "link";
+  if (changed) {
+    const release = releaseId(options.now ?? new Date());
+    const from = state.kind === "link" ? `"$(readlink ${layout.live})"` : state.kind === "plain" ? layout.live : undefined;
+    try {
+      const files = plan.upload.length > 0 ? tarStream(options.root, plan.upload, plan.bytes, options.onEvent) : undefined;
+      await run(shell, "uploading", uploadScript(layout, release, from, files !== undefined), files);
+      const stdin = `${JSON.stringify(local)}\n${plan.delete.map((path) => `${path}\0`).join("")}`;
+      const adoptAs = state.kind === "plain" ? `${release.slice(0, release.lastIndexOf("-"))}-0` : undefined;
+      await run(shell, "switching to the new release", switchScript(layout, release, adoptAs, Math.max(2, server.keepReleases ?? 3)), stdin);
+    } catch (error) {
+      await shell.exec(cleanupScript(layout, release)).catch(() => undefined);
+      throw error;
+    }
+    result.release = release;
+    options.onEvent?.({ type: "switched", release });
+  }
+  const post = options.post === undefined ? server.postDeploy : options.post;
+  if (post) {
+    const output = await shell.exec(postScript(layout, post), {
+      onStdout: (chunk) => options.onEvent?.({ type: "output", stream: "stdout", chunk }),
+      onStderr: (chunk) => options.onEvent?.({ type: "output", stream: "stderr", chunk }),
+    });
+    result.post = { command: post, code: output.code, stderr: output.stderr };
+  }
+  return { ...result, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Switches the live link back to the previous release; returns [from, to]. */
+export async function rollback(shell: RemoteShell, server: ServerConfig): Promise<{ from: string; to: string }> {
+  const result = await shell.exec(rollbackScript(remoteLayout(server.remoteDir)));
+  if (result.code === 3) throw new InputError(`cannot roll back: ${result.stderr.trim()}`, "roll back needs two wxdev deploys on this server");
+  if (result.code !== 0) throw remoteFailure("rolling back", result.stderr);
+  const [from = "", to = ""] = result.stdout.trim().split(" ");
+  return { from, to };
+}

@@ -1,0 +1,184 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
+import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+
+const missing = sshdMissing();
+if (missing) console.warn(`skipping the SSH deploy tests: ${missing}`);
+
+describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd", () => {
+  let sshd: TestSshd;
+  let clientHome: string;
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    clientHome = mkdtempSync(join(tmpdir(), "wxdev-client-home-"));
+  }, 30_000);
+  afterAll(async () => sshd?.stop());
+
+  /** A project with a config for one server; remoteDir unique per project. */
+  function project(server: Record<string, unknown> = {}): { dir: string; remote: string; name: string } {
+    const dir = mkdtempSync(join(tmpdir(), "wxdev-project-"));
+    const remote = `app-${randomBytes(4).toString("hex")}`;
+    const name = "s8013";
+    writeFileSync(join(dir, "wechat.py"), "print('hello from wechat.py')\n");
+    writeFileSync(join(dir, "run.sh"), "#!/bin/sh\necho run\n");
+    chmodSync(join(dir, "run.sh"), 0o755);
+    mkdirSync(join(dir, "templates"));
+    writeFileSync(join(dir, "templates", "index.html"), "<h1>你好</h1>\n");
+    writeFileSync(join(dir, ".env.example"), "TOKEN=\n");
+    writeFileSync(join(dir, "debug.log"), "noise\n");
+    writeFileSync(join(dir, ".gitignore"), "*.log\n");
+    mkdirSync(join(dir, "node_modules"));
+    writeFileSync(join(dir, "node_modules", "x.js"), "x\n");
+    const config = { servers: { [name]: { host: sshd.host, port: sshd.port, username: sshd.user, remoteDir: `~/${remote}`, privateKey: sshd.clientKey, ...server } } };
+    writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify(config, null, 2));
+    return { dir, remote, name };
+  }
+
+  const deploy = (dir: string, args: string[], env: Record<string, string> = {}) =>
+    runCli(["deploy", "s8013", ...args], { cwd: dir, env: { HOME: clientHome, ...env }, timeoutMs: 60_000 });
+  const remoteListing = (remote: string): string => sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type f -printf '%p %m %s\\n' | sort`);
+
+  it("first deploy: every file (dotfiles and modes kept, ignored ones left out), live dir is a link; JSON summary", async () => {
+    const { dir, remote } = project();
+    const result = await deploy(dir, ["--yes", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ uploaded: 5, deleted: 0, unchanged: 0, bytes: expect.any(Number), seconds: expect.any(Number) });
+    expect(remoteListing(remote)).toBe(
+      ["./.env.example 644 7", "./.gitignore 644 6", "./run.sh 755 19", "./templates/index.html 644 16", "./wechat.py 644 30"].join("\n") + "\n",
+    );
+    expect(sshd.run(`readlink ~/${remote}`)).toMatch(new RegExp(`/\\.${remote}\\.wxdev/releases/\\d{8}T\\d{9}Z-1[0-9a-f]{6}\\n$`));
+    expect(result.stderr).toMatch(/Added 127\.0\.0\.1:\d+ \(ssh-ed25519 SHA256:/);
+    // ssh itself now trusts the recorded key: wxdev and OpenSSH agree on known_hosts.
+    const found = execFileSync("ssh-keygen", ["-F", `[127.0.0.1]:${sshd.port}`, "-f", join(clientHome, ".ssh", "known_hosts")], { encoding: "utf8" });
+    expect(found).toContain(sshd.hostPublicKey.split(" ")[1]);
+  });
+
+  it("re-deploys incrementally: unchanged → 0 uploaded; one file changed → 1; --dry-run changes nothing", async () => {
+    const { dir, remote } = project();
+    expect((await deploy(dir, ["--yes"])).code).toBe(0);
+    const link = sshd.run(`readlink ~/${remote}`);
+    const unchanged = await deploy(dir, ["--json"]);
+    expect(JSON.parse(unchanged.stdout)).toMatchObject({ uploaded: 0, unchanged: 5 });
+    expect(sshd.run(`readlink ~/${remote}`)).toBe(link);
+    writeFileSync(join(dir, "wechat.py"), "print('changed')\n");
+    const dry = await deploy(dir, ["--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/plan: upload 1 .*unchanged 4/);
+    expect(dry.stdout).toContain("+ wechat.py");
+    expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("print('hello from wechat.py')\n");
+    const one = await deploy(dir, []);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^uploaded 1 files \(0\.0 KiB\), deleted 0, unchanged 4, in \d+\.\d+ s/m);
+    expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("print('changed')\n");
+  });
+
+  it("--delete removes only files an earlier deploy put there", async () => {
+    const { dir, remote } = project();
+    expect((await deploy(dir, ["--yes"])).code).toBe(0);
+    sshd.run(`echo mine > ~/${remote}/made-on-server.txt`);
+    unlinkSync(join(dir, "run.sh"));
+    const kept = await deploy(dir, ["--json"]);
+    expect(JSON.parse(kept.stdout)).toMatchObject({ deleted: 0, kept: 1 });
+    expect(sshd.run(`ls ~/${remote}`)).toContain("run.sh");
+    const deleted = await deploy(dir, ["--delete", "--json"]);
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ deleted: 1 });
+    const files = sshd.run(`ls ~/${remote}`);
+    expect(files).not.toContain("run.sh");
+    expect(files).toContain("made-on-server.txt");
+  });
+
+  it("--rollback returns to the previous release", async () => {
+    const { dir, remote } = project();
+    expect((await deploy(dir, ["--yes"])).code).toBe(0);
+    writeFileSync(join(dir, "wechat.py"), "print('v2')\n");
+    expect((await deploy(dir, [])).code).toBe(0);
+    expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("print('v2')\n");
+    const back = await deploy(dir, ["--rollback"]);
+    expect(back.code).toBe(0);
+    expect(back.stdout).toMatch(/rolled back s8013: \S+ → \S+/);
+    expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("print('hello from wechat.py')\n");
+  });
+
+  it("a deploy killed midway leaves the live directory exactly as it was; the next one succeeds", async () => {
+    const { dir, remote } = project();
+    expect((await deploy(dir, ["--yes"])).code).toBe(0);
+    const before = remoteListing(remote);
+    writeFileSync(join(dir, "big.bin"), randomBytes(64 * 1024 * 1024));
+    const child = spawn(process.execPath, [BIN, "deploy", "s8013"], { cwd: dir, env: cleanEnv({ HOME: clientHome }), stdio: "ignore" });
+    for (let i = 0; i < 200; i++) {
+      const partial = sshd.run(`ls ~/.${remote}.wxdev/releases | grep -c partial || true`).trim();
+      if (partial !== "0") break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+    expect(remoteListing(remote)).toBe(before);
+    const next = await deploy(dir, ["--json"]);
+    expect(next.code).toBe(0);
+    expect(JSON.parse(next.stdout).uploaded).toBe(1);
+    expect(sshd.run(`ls ~/.${remote}.wxdev/releases`)).not.toContain("partial");
+  }, 60_000);
+
+  it("postDeploy runs in a login shell in the remote dir (workon from ~/.bashrc), output streamed; its exit code counts", async () => {
+    const { dir } = project({ postDeploy: "workon wechat && echo \"venv=$VIRTUAL_ENV cwd=$(basename $PWD)\"" });
+    const ok = await deploy(dir, ["--yes"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain("(workon wechat)");
+    expect(ok.stdout).toMatch(/venv=\/home\/\w+\/\.virtualenvs\/wechat cwd=app-/);
+    const failing = await deploy(dir, ["--exec", "echo about to fail >&2; exit 3"]);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toMatch(/post-deploy command exited with 3: about to fail/);
+    const skipped = await deploy(dir, ["--no-post"]);
+    expect(skipped.stdout).not.toContain("workon");
+  });
+
+  it("password login from WXDEV_SSH_PASSWORD; a wrong one is one clear line naming the methods tried", async () => {
+    const { dir } = project({ privateKey: undefined });
+    const ok = await deploy(dir, ["--yes"], { WXDEV_SSH_PASSWORD: sshd.password });
+    expect(ok.code, ok.stderr).toBe(0);
+    const wrong = await deploy(dir, [], { WXDEV_SSH_PASSWORD: "not-the-password" });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/authentication failed for wxdevtest@127\.0\.0\.1:\d+ \(tried: password\)/);
+    expect(wrong.stderr).not.toContain("not-the-password");
+    expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("an unknown host key without a terminal or --yes is refused with its fingerprint; a changed key is refused", async () => {
+    const { dir } = project();
+    const freshHome = mkdtempSync(join(tmpdir(), "wxdev-client-home-"));
+    const unknown = await runCli(["deploy", "s8013"], { cwd: dir, env: { HOME: freshHome } });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/host key of 127\.0\.0\.1:\d+ is unknown \(ssh-ed25519 SHA256:[\w+/]+\).*--accept-new-host-key/);
+    mkdirSync(join(freshHome, ".ssh"));
+    const otherKey = execFileSync("bash", ["-c", `d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f $d/k && cat $d/k.pub`], { encoding: "utf8" }).split(" ");
+    writeFileSync(join(freshHome, ".ssh", "known_hosts"), `[127.0.0.1]:${sshd.port} ${otherKey[0]} ${otherKey[1]}\n`);
+    const changed = await runCli(["deploy", "s8013", "--yes"], { cwd: dir, env: { HOME: freshHome } });
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toMatch(/WARNING: the host key of 127\.0\.0\.1:\d+ has CHANGED/);
+  });
+
+  it("bad input: unknown server, unreachable host, a broken symlink — one line each, nothing uploaded", async () => {
+    const { dir, remote } = project();
+    const unknownServer = await runCli(["deploy", "s9999"], { cwd: dir, env: { HOME: clientHome } });
+    expect(unknownServer.code).toBe(2);
+    expect(unknownServer.stderr).toMatch(/unknown server "s9999".*known servers: s8013/);
+    const closed = project({ port: 9 });
+    const unreachable = await runCli(["deploy", "s8013"], { cwd: closed.dir, env: { HOME: clientHome } });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/cannot connect to wxdevtest@127\.0\.0\.1:9: connection refused/);
+    symlinkSync(join(dir, "nowhere"), join(dir, "dangling"));
+    const broken = await deploy(dir, ["--yes"]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/dangling is a broken symlink/);
+    expect(sshd.run(`ls -a ~ | grep -c '^${remote}$' || true`).trim()).toBe("0");
+    rmSync(join(dir, "dangling"));
+  });
+});

@@ -1,0 +1,119 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./net.js";
+
+export const SSHD = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
+export const TEST_USER = "wxdevtest";
+
+/** Why the SSH tests cannot run here (undefined when they can). In CI this is a failure, not a skip. */
+export function sshdMissing(): string | undefined {
+  const reason = SSHD === undefined ? "sshd not found (apt-get install openssh-server)" : process.getuid?.() !== 0 ? "not root: the SSH tests create a test user" : undefined;
+  if (reason !== undefined && process.env.CI) throw new Error(`SSH tests cannot run in CI: ${reason}`);
+  return reason;
+}
+
+export interface TestSshd {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  home: string;
+  dir: string;
+  clientKey: string;
+  hostPublicKey: string;
+  /** Runs a command on the server as the test user (through su, not SSH). */
+  run(command: string): string;
+  stop(): Promise<void>;
+}
+
+/** The classroom's ~/.bashrc: a virtualenv-style `workon` function, defined for login shells too. */
+const BASHRC = `workon() { export VIRTUAL_ENV="$HOME/.virtualenvs/$1"; echo "(workon $1)"; }\n`;
+
+function ensureUser(password: string): string {
+  if (spawnSync("id", [TEST_USER]).status !== 0) execFileSync("useradd", ["-m", "-s", "/bin/bash", TEST_USER]);
+  execFileSync("chpasswd", { input: `${TEST_USER}:${password}\n` });
+  const home = execFileSync("bash", ["-c", `getent passwd ${TEST_USER} | cut -d: -f6`], { encoding: "utf8" }).trim();
+  writeFileSync(join(home, ".bashrc"), BASHRC);
+  writeFileSync(join(home, ".profile"), '[ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"\n');
+  execFileSync("chown", [`${TEST_USER}:`, join(home, ".bashrc"), join(home, ".profile")]);
+  return home;
+}
+
+function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = (): void => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("data", () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once("error", () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`sshd did not listen on ${port}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+/** A real OpenSSH sshd on a free loopback port, with its own host key, key and password login. */
+export async function startSshd(): Promise<TestSshd> {
+  const dir = mkdtempSync(join(tmpdir(), "wxdev-sshd-"));
+  const port = await freePort();
+  const password = randomBytes(9).toString("base64url");
+  const home = ensureUser(password);
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "host_key")]);
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "client_key")]);
+  writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "client_key.pub")));
+  // sshd reads authorized_keys as the user it logs in.
+  chmodSync(dir, 0o755);
+  chmodSync(join(dir, "authorized_keys"), 0o644);
+  mkdirSync("/run/sshd", { recursive: true });
+  writeFileSync(
+    join(dir, "sshd_config"),
+    `Port ${port}
+ListenAddress 127.0.0.1
+HostKey ${join(dir, "host_key")}
+PidFile ${join(dir, "sshd.pid")}
+AuthorizedKeysFile ${join(dir, "authorized_keys")}
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PermitRootLogin no
+AllowUsers ${TEST_USER}
+Subsystem sftp internal-sftp
+LogLevel ERROR
+`,
+  );
+  const child: ChildProcess = spawn(SSHD!, ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  child.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  await waitForPort(port).catch((error: Error) => {
+    child.kill();
+    throw new Error(`${error.message}: ${log}`);
+  });
+  return {
+    host: "127.0.0.1",
+    port,
+    user: TEST_USER,
+    password,
+    home,
+    dir,
+    clientKey: join(dir, "client_key"),
+    hostPublicKey: readFileSync(join(dir, "host_key.pub"), "utf8").trim(),
+    run: (command) => execFileSync("su", ["-s", "/bin/bash", "-c", command, TEST_USER], { encoding: "utf8" }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill();
+      }),
+  };
+}
