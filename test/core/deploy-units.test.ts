@@ -1,0 +1,120 @@
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { addKnownHost, checkHostKey, fingerprint, hostPattern, keyType } from "../../src/core/deploy/known-hosts.js";
+import { scanProject } from "../../src/core/deploy/manifest.js";
+import { appPortOf, nginxConfig } from "../../src/core/deploy/nginx.js";
+import { planDeploy } from "../../src/core/deploy/plan.js";
+import { remoteLayout } from "../../src/core/deploy/remote.js";
+
+function keypair(): { blob: Buffer; line: string } {
+  const dir = mkdtempSync(join(tmpdir(), "wxdev-key-"));
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "k")]);
+  const line = readFileSync(join(dir, "k.pub"), "utf8").trim();
+  return { blob: Buffer.from(line.split(" ")[1]!, "base64"), line };
+}
+
+describe("known_hosts", () => {
+  const key = keypair();
+  const other = keypair();
+
+  it("reads plain, [host]:port and comma-separated names", () => {
+    const [type, blob] = key.line.split(" ");
+    expect(checkHostKey(`example.com,10.0.0.1 ${type} ${blob}\n`, "example.com", 22, key.blob)).toBe("known");
+    expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("known");
+    expect(checkHostKey(`127.0.0.1 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("unknown");
+    expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${other.line.split(" ")[1]}\n`, "127.0.0.1", 2222, key.blob)).toBe("changed");
+    expect(checkHostKey(`@revoked [127.0.0.1]:2222 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("revoked");
+    expect(checkHostKey("", "h", 22, key.blob)).toBe("unknown");
+  });
+
+  it("writes hashed entries that OpenSSH's ssh-keygen -F finds, and reads OpenSSH's own hashed entries", () => {
+    const dir = mkdtempSync(join(tmpdir(), "wxdev-kh-"));
+    const path = join(dir, ".ssh", "known_hosts");
+    addKnownHost(path, "127.0.0.1", 2222, key.blob);
+    expect(execFileSync("ssh-keygen", ["-F", "[127.0.0.1]:2222", "-f", path], { encoding: "utf8" })).toContain(key.line.split(" ")[1]);
+    expect(checkHostKey(readFileSync(path, "utf8"), "127.0.0.1", 2222, key.blob)).toBe("known");
+    const plain = join(dir, "plain_hosts");
+    writeFileSync(plain, `[h.example]:22 ${other.line.split(" ").slice(0, 2).join(" ")}\nexample.org ${other.line.split(" ").slice(0, 2).join(" ")}\n`);
+    execFileSync("ssh-keygen", ["-H", "-f", plain], { stdio: "ignore" });
+    expect(readFileSync(plain, "utf8")).toMatch(/^\|1\|/);
+    expect(checkHostKey(readFileSync(plain, "utf8"), "example.org", 22, other.blob)).toBe("known");
+  });
+
+  it("names types and fingerprints as OpenSSH does", () => {
+    expect(keyType(key.blob)).toBe("ssh-ed25519");
+    const dir = mkdtempSync(join(tmpdir(), "wxdev-fp-"));
+    writeFileSync(join(dir, "k.pub"), key.line);
+    expect(execFileSync("ssh-keygen", ["-l", "-f", join(dir, "k.pub")], { encoding: "utf8" })).toContain(fingerprint(key.blob));
+    expect(hostPattern("h", 22)).toBe("h");
+  });
+});
+
+describe("scanProject", () => {
+  function tree(): string {
+    const dir = mkdtempSync(join(tmpdir(), "wxdev-scan-"));
+    writeFileSync(join(dir, "app.py"), "a");
+    writeFileSync(join(dir, ".env"), "secret-ish");
+    writeFileSync(join(dir, "x.pyc"), "c");
+    writeFileSync(join(dir, "run.sh"), "#!/bin/sh");
+    chmodSync(join(dir, "run.sh"), 0o755);
+    mkdirSync(join(dir, "templates"));
+    writeFileSync(join(dir, "templates", "a.html"), "t");
+    mkdirSync(join(dir, ".git"));
+    writeFileSync(join(dir, ".git", "HEAD"), "ref");
+    writeFileSync(join(dir, ".wxdevignore"), ".env\n");
+    writeFileSync(join(dir, "wxdev.config.json"), "{}");
+    return dir;
+  }
+
+  it("deploys dotfiles and keeps modes; leaves out .git, node_modules, the config and ignored patterns", async () => {
+    const manifest = await scanProject({ root: tree(), ignore: ["*.pyc"] });
+    expect(Object.keys(manifest)).toEqual([".wxdevignore", "app.py", "run.sh", "templates/a.html"]);
+    expect(manifest["run.sh"]!.mode).toBe(0o755);
+    expect(manifest["app.py"]).toMatchObject({ size: 1, mode: 0o644, sha256: "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb" });
+  });
+
+  it("takes files patterns like the config's [\"wechat.py\", \"templates/**\"]", async () => {
+    expect(Object.keys(await scanProject({ root: tree(), files: ["app.py", "templates/**"] }))).toEqual(["app.py", "templates/a.html"]);
+  });
+
+  it("names a broken or looping symlink before anything happens", async () => {
+    const broken = tree();
+    symlinkSync(join(broken, "missing"), join(broken, "link"));
+    await expect(scanProject({ root: broken })).rejects.toThrow(/link is a broken symlink/);
+    const looping = tree();
+    symlinkSync(looping, join(looping, "templates", "loop"));
+    await expect(scanProject({ root: looping })).rejects.toThrow(/symlink loop at templates\/loop/);
+  });
+});
+
+describe("planDeploy", () => {
+  const entry = (sha256: string, mode = 0o644) => ({ size: 1, mode, sha256 });
+  it("uploads new and changed (content or mode), keeps or deletes what vanished", () => {
+    const local = { a: entry("1"), b: entry("2"), c: entry("3", 0o755) };
+    const previous = { a: entry("1"), b: entry("x"), c: entry("3"), gone: entry("4") };
+    expect(planDeploy(local, previous, { delete: false })).toEqual({ upload: ["b", "c"], delete: [], unchanged: ["a"], kept: ["gone"], bytes: 2 });
+    expect(planDeploy(local, previous, { delete: true }).delete).toEqual(["gone"]);
+    expect(planDeploy(local, undefined, { delete: true }).upload).toEqual(["a", "b", "c"]);
+  });
+});
+
+describe("remote layout and nginx text", () => {
+  it("puts releases in a hidden sibling of remoteDir", () => {
+    expect(remoteLayout("~/tom")).toEqual({ live: `"$HOME"/'tom'`, releases: `"$HOME"/'.tom.wxdev/releases'` });
+    expect(remoteLayout("/srv/app/")).toEqual({ live: `'/srv/app'`, releases: `'/srv/.app.wxdev/releases'` });
+    expect(remoteLayout("apps/it's")).toEqual({ live: `"$HOME"/'apps/it'\\''s'`, releases: `"$HOME"/'apps/.it'\\''s.wxdev/releases'` });
+  });
+
+  it("maps /wechat8013 with an exact and a sub-path location and no URI on proxy_pass", () => {
+    const text = nginxConfig({ name: "s8013" });
+    expect(text).toContain("location = /wechat8013 {");
+    expect(text).toContain("location ^~ /wechat8013/ {");
+    expect(text).not.toMatch(/proxy_pass http:\/\/127\.0\.0\.1:8013\//);
+    expect(text).toMatch(/proxy_read_timeout 5s/);
+    expect(appPortOf("s8013")).toBe(8013);
+    expect(() => appPortOf("web")).toThrow(/appPort/);
+  });
+});
