@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { PassThrough, Readable } from "node:stream";
+import { Transform, type Readable } from "node:stream";
 import { create as createTar } from "tar";
 import type { ServerConfig } from "../config.js";
 import { CheckFailedError, InputError } from "../errors.js";
 import { scanProject, type Manifest } from "./manifest.js";
 import { planDeploy, type DeployPlan } from "./plan.js";
-import { cleanupScript, inspectScript, postScript, remoteLayout, rollbackScript, switchScript, uploadScript, type RemoteLayout, type RemoteShell } from "./remote.js";
+import { cleanupScript, deleteScript, inspectScript, postScript, remoteLayout, rollbackScript, switchScript, uploadScript, type RemoteLayout, type RemoteShell } from "./remote.js";
 
 /** Progress of a deploy, for a bar or log lines. */
 export type DeployEvent =
@@ -92,13 +92,16 @@ async function inspect(shell: RemoteShell, layout: RemoteLayout): Promise<Remote
 function tarStream(root: string, files: string[], totalBytes: number, onEvent?: (event: DeployEvent) => void): Readable {
   let done = 0;
   let bytes = 0;
-  const counted = new PassThrough();
-  const tar = createTar({ cwd: root, portable: true, noDirRecurse: true, onWriteEntry: () => void done++ }, files);
-  tar.on("data", (chunk: Buffer) => {
-    bytes += chunk.length;
-    onEvent?.({ type: "upload", files: Math.min(done, files.length), totalFiles: files.length, bytes: Math.min(bytes, totalBytes), totalBytes });
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      onEvent?.({ type: "upload", files: Math.min(done, files.length), totalFiles: files.length, bytes: Math.min(bytes, totalBytes), totalBytes });
+      callback(null, chunk);
+    },
   });
-  tar.on("error", (error: unknown) => counted.destroy(error as Error));
+  // The synchronous packer: for thousands of small files it is several times faster than the async one.
+  // It is piped before anything reads it, so no chunk is emitted before there is a consumer.
+  const tar = createTar({ cwd: root, portable: true, noDirRecurse: true, sync: true, onWriteEntry: () => void done++ }, files);
   return (tar as unknown as Readable).pipe(counted);
 }
 
@@ -125,9 +128,9 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     try {
       const files = plan.upload.length > 0 ? tarStream(options.root, plan.upload, plan.bytes, options.onEvent) : undefined;
       await run(shell, "uploading", uploadScript(layout, release, from, files !== undefined), files);
-      const stdin = `${JSON.stringify(local)}\n${plan.delete.map((path) => `${path}\0`).join("")}`;
+      if (plan.delete.length > 0) await run(shell, "deleting removed files", deleteScript(layout, release), plan.delete.map((path) => `${path}\0`).join(""));
       const adoptAs = state.kind === "plain" ? `${release.slice(0, release.lastIndexOf("-"))}-0` : undefined;
-      await run(shell, "switching to the new release", switchScript(layout, release, adoptAs, Math.max(2, server.keepReleases ?? 3)), stdin);
+      await run(shell, "switching to the new release", switchScript(layout, release, adoptAs, Math.max(2, server.keepReleases ?? 3)), JSON.stringify(local));
     } catch (error) {
       await shell.exec(cleanupScript(layout, release)).catch(() => undefined);
       throw error;

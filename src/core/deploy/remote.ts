@@ -56,16 +56,17 @@ ${from === undefined ? 'mkdir -p "$new"' : `cp -a -- ${from} "$new"`}
 ${withTar ? 'cd "$new" && tar -x -f -' : ""}`;
 }
 
-/**
- * Finishes a release and makes it live. stdin: the manifest as one JSON line, then the paths
- * to delete, NUL-separated. A plain live directory is first kept as the oldest release.
- */
+/** Removes files from the new release; stdin: the paths, NUL-separated. */
+export function deleteScript(layout: RemoteLayout, release: string): string {
+  return `cd ${layout.releases}/${q(`${release}.partial`)} && xargs -0 -r rm -f --`;
+}
+
+/** Finishes a release and makes it live; stdin: the manifest. A plain live directory is first kept as the oldest release. */
 export function switchScript(layout: RemoteLayout, release: string, adoptAs: string | undefined, keep: number): string {
   return `set -e
 live=${layout.live}; releases=${layout.releases}; new="$releases"/${q(release)}
 cd "$new.partial" && mkdir -p .wxdev
-IFS= read -r manifest; printf '%s\\n' "$manifest" > .wxdev/manifest.json
-xargs -0 -r rm -f --
+cat > .wxdev/manifest.json
 cd "$releases" && mv -T "$new.partial" "$new"
 ${adoptAs === undefined ? "" : `mv -T "$live" "$releases"/${q(adoptAs)}`}
 ln -sfn "$new" "$live.wxdev-next" && mv -Tf "$live.wxdev-next" "$live"
