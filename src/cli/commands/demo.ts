@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { randomBytes } from "node:crypto";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 
@@ -9,6 +8,7 @@ export function demoCommand(cli: Cli): Command {
     .description("start the reference server on a free port and run the handshake, messages and a safe-mode round trip against it")
     .action(async (_options: unknown, self: Command) => {
       const out = cli.output(self);
+      const { randomBytes } = await import("node:crypto");
       const { createWechatServer } = await import("../../core/server/http.js");
       const { MessageCrypto } = await import("../../core/crypto.js");
       const { buildCallback } = await import("../../core/client/callback.js");
