@@ -26,6 +26,14 @@ function expandHome(path: string, home: string): string {
 
 type AuthAttempt = { type: "agent"; username: string; agent: string } | { type: "publickey"; username: string; key: Buffer; passphrase?: string } | { type: "password"; username: string; password: string };
 
+/** True when the key cannot be read without a passphrase (ssh2's own parser decides, for every key format). */
+async function needsPassphrase(key: Buffer): Promise<boolean> {
+  const { createRequire } = await import("node:module");
+  const ssh2 = createRequire(import.meta.url)("ssh2") as { utils: { parseKey(data: Buffer): unknown } };
+  const parsed = ssh2.utils.parseKey(key);
+  return parsed instanceof Error && /passphrase/i.test(parsed.message);
+}
+
 /** SSH agent, then the configured key (passphrase prompted if needed), then a password from WXDEV_SSH_PASSWORD or a hidden prompt. */
 function authMethods(server: ServerConfig, io: Io, home: string, tried: string[]): (methodsLeft: unknown, partial: unknown, next: (auth: AuthAttempt | false) => void) => void {
   const steps: (() => Promise<AuthAttempt | undefined>)[] = [
@@ -39,7 +47,7 @@ function authMethods(server: ServerConfig, io: Io, home: string, tried: string[]
       } catch {
         throw new InputError(`cannot read the private key ${path}`, `fix "privateKey" in servers config`);
       }
-      const encrypted = /ENCRYPTED|bcrypt/.test(key.toString("latin1"));
+      const encrypted = await needsPassphrase(key);
       const passphrase = !encrypted ? undefined : (io.env.WXDEV_SSH_PASSPHRASE ?? (io.stdin.isTTY ? await ask(io, `Passphrase for ${path}: `, true) : undefined));
       return { type: "publickey", username: server.username, key, passphrase };
     },

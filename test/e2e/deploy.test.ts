@@ -181,4 +181,49 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     expect(sshd.run(`ls -a ~ | grep -c '^${remote}$' || true`).trim()).toBe("0");
     rmSync(join(dir, "dangling"));
   });
+
+  it("an encrypted key takes its passphrase from WXDEV_SSH_PASSPHRASE", async () => {
+    const keyDir = mkdtempSync(join(tmpdir(), "wxdev-enc-key-"));
+    execFileSync("cp", [sshd.clientKey, join(keyDir, "k")]);
+    execFileSync("ssh-keygen", ["-q", "-p", "-N", "open sesame", "-f", join(keyDir, "k")]);
+    const { dir } = project({ privateKey: join(keyDir, "k") });
+    const ok = await deploy(dir, ["--yes"], { WXDEV_SSH_PASSPHRASE: "open sesame" });
+    expect(ok.code, ok.stderr).toBe(0);
+    const without = await deploy(dir, []);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toMatch(/authentication failed .*\(tried: key\)/);
+  });
+
+  it("--check does a signed handshake through checkUrl and names a 404", async () => {
+    const { startServe } = await import("../helpers/wechat-servers.js");
+    const app = await startServe([], { WXDEV_TOKEN: "checktoken" });
+    try {
+      const good = project({ checkUrl: app.url });
+      const passed = await deploy(good.dir, ["--yes"], { WXDEV_TOKEN: "checktoken" });
+      expect(passed.code, passed.stderr).toBe(0);
+      expect(passed.stdout).toMatch(/✓ .* answers the handshake through the proxy/);
+      const bad = project({ checkUrl: `${app.url}/` });
+      const failed = await deploy(bad.dir, ["--yes"], { WXDEV_TOKEN: "checktoken" });
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toMatch(/HTTP 404/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("permission denied on the server is one line, and the live directory stays as it was", async () => {
+    const { dir, remote } = project();
+    expect((await deploy(dir, ["--yes"])).code).toBe(0);
+    const before = remoteListing(remote);
+    sshd.run(`chmod 555 ~/.${remote}.wxdev/releases`);
+    writeFileSync(join(dir, "wechat.py"), "print('v3')\n");
+    try {
+      const denied = await deploy(dir, []);
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toMatch(/permission denied on the server \(the live directory is untouched\)/);
+      expect(remoteListing(remote)).toBe(before);
+    } finally {
+      sshd.run(`chmod 755 ~/.${remote}.wxdev/releases`);
+    }
+  });
 });

@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import express from "express";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { buildXml, parseXml } from "../../src/core/xml.js";
 import { verifySignature } from "../../src/core/signature.js";
-import { BIN, cleanEnv } from "./cli.js";
 import { freePort } from "./net.js";
+import { startCommand, type RunningCommand } from "./processes.js";
 
 const require = createRequire(import.meta.url);
 // node-webot's middleware: an independent implementation of the server side.
@@ -97,37 +96,9 @@ export function startBroken(flaw: Flaw, token: string, slowMs = 6_000): Promise<
 }
 
 /** `wxdev serve` as a real process on a free port; resolves once it listens. */
-export async function startServe(args: string[], env: Record<string, string> = {}): Promise<RunningTestServer & { child: ChildProcess; output: () => string }> {
+export async function startServe(args: string[], env: Record<string, string> = {}): Promise<RunningTestServer & RunningCommand> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, "serve", "--port", String(port), ...args], { env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${output}`)), 10_000);
-    const poll = setInterval(() => {
-      if (/listening/.test(output)) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve();
-      }
-    }, 20);
-    child.once("exit", (code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}: ${output}`));
-    });
-  });
+  const running = await startCommand(["serve", "--port", String(port), ...args], env, /listening/);
   const path = args.includes("--path") ? args[args.indexOf("--path") + 1]! : "/wechat8013";
-  return {
-    child,
-    url: `http://127.0.0.1:${port}${path}`,
-    output: () => output,
-    close: () =>
-      new Promise((done) => {
-        if (child.exitCode !== null) return done();
-        child.once("exit", () => done());
-        child.kill("SIGTERM");
-      }),
-  };
+  return { ...running, url: `http://127.0.0.1:${port}${path}`, close: async () => void (await running.stop()) };
 }
