@@ -22,7 +22,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   const verbose = argv.includes("--verbose") || argv.includes("-v");
   try {
     if (colorWanted(!argv.includes("--no-color"), io.env, io.stdout.isTTY === true)) await loadColor();
-    await createProgram(cli).parseAsync(argv, { from: "user" });
+    await (await createProgram(cli, argv)).parseAsync(argv, { from: "user" });
     return cli.exitCode;
   } catch (error) {
     return report(error, cli, verbose);

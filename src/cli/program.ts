@@ -1,48 +1,19 @@
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import type { Cli } from "./context.js";
-import { decryptCommand } from "./commands/decrypt.js";
-import { chatCommand } from "./commands/chat.js";
-import { checkCommand } from "./commands/check.js";
-import { demoCommand } from "./commands/demo.js";
-import { deployCommand } from "./commands/deploy.js";
-import { encryptCommand } from "./commands/encrypt.js";
-import { handshakeCommand } from "./commands/handshake.js";
-import { mockCommand } from "./commands/mock.js";
-import { nginxCommand } from "./commands/nginx.js";
-import { oauthUrlCommand } from "./commands/oauth-url.js";
-import { oauthCommand } from "./commands/oauth.js";
-import { serveCommand } from "./commands/serve.js";
-import { signCommand } from "./commands/sign.js";
-import { simulateCommand } from "./commands/simulate.js";
-import { verifyCommand } from "./commands/verify.js";
-
-/** Every command, in the order `wxdev --help` lists them. */
-const COMMANDS: ((cli: Cli) => Command)[] = [
-  signCommand,
-  verifyCommand,
-  encryptCommand,
-  decryptCommand,
-  simulateCommand,
-  handshakeCommand,
-  checkCommand,
-  chatCommand,
-  serveCommand,
-  demoCommand,
-  oauthUrlCommand,
-  oauthCommand,
-  mockCommand,
-  deployCommand,
-  nginxCommand,
-];
+import { COMMANDS, invokedCommand } from "./registry.js";
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
 }
 
-/** Builds a fresh program for one run (a factory, so tests can build their own). */
-export function createProgram(cli: Cli): Command {
+/**
+ * Builds a fresh program for one run (a factory, so tests can build their own). Only the
+ * command that runs is loaded in full; the others are listed by name and summary, which
+ * keeps start-up to the one command's code.
+ */
+export async function createProgram(cli: Cli, argv: string[]): Promise<Command> {
   const program = new Command("wxdev")
     .description("Toolkit for WeChat Official Account server developers: sign, verify, encrypt, simulate, serve, deploy.")
     .version(version(), "--version", "print the version")
@@ -51,7 +22,11 @@ export function createProgram(cli: Cli): Command {
     .option("--config <file>", "config file (default: nearest wxdev.config.json)")
     .option("-v, --verbose", "more detail, and stack traces on errors")
     .showHelpAfterError("(run with --help for usage)");
-  for (const make of COMMANDS) program.addCommand(make(cli));
+  const wanted = invokedCommand(argv);
+  for (const entry of COMMANDS) {
+    if (entry.name === wanted) program.addCommand((await entry.load())(cli).description(entry.summary));
+    else program.command(entry.name).description(entry.summary);
+  }
   configureAll(program, cli);
   return program;
 }

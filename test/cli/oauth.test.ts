@@ -64,7 +64,7 @@ describe("wxdev oauth against wxdev mock", () => {
     expect(check.stdout).toMatch(/errmsg\s+ok/);
     const refreshed = await runCli(["oauth", "refresh", "--refresh-token", token.refresh_token, "--api-base", base], { env });
     expect(refreshed.code).toBe(0);
-    expect(refreshed.stdout).toMatch(/access_token\s+\w{2}\*+\w{2} \(\d+ chars\)/);
+    expect(refreshed.stdout).toMatch(/access_token\s+[\w-]{2}\*+[\w-]{2} \(\d+ chars\)/);
     expect(refreshed.stdout).not.toContain(token.refresh_token);
   });
 

@@ -11,7 +11,6 @@ const HELP = "type a message, or /image, /voice, /location, /link, /event <name>
 /** `wxdev chat`: talk to a server line by line, as a follower would from the phone. */
 export function chatCommand(cli: Cli): Command {
   const command = addTargetOptions(new Command("chat"))
-    .description("interactive: each line typed is sent as a text message and the reply printed like a chat")
     .option("--from <openid>", "sender openid (default: a random one, kept for the session)")
     .action(async (options: TargetFlags & { from?: string }, self: Command) => {
       const out = cli.output(self);

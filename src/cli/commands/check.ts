@@ -21,7 +21,6 @@ function mark(out: Output, result: CheckResult): string {
 /** `wxdev check`: the conformance suite to run before pointing the platform at a server. */
 export function checkCommand(cli: Cli): Command {
   const command = addTargetOptions(new Command("check"))
-    .description("run the conformance suite against a server: handshake, signatures, every message type, retries, encodings, modes")
     .action(async (options: TargetFlags, self: Command) => {
       const out = cli.output(self);
       const target = await resolveTarget(cli, self, options);

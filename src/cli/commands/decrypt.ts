@@ -51,7 +51,6 @@ function verifyIfSigned(crypto: MessageCrypto, found: Found): boolean {
 /** `wxdev decrypt`: open a safe-mode Encrypt field or envelope. */
 export function decryptCommand(cli: Cli): Command {
   const command = addCryptoOptions(new Command("decrypt"))
-    .description("decrypt an Encrypt field or envelope; verifies msg_signature when it is given or in the envelope")
     .argument("[input]", "base64 Encrypt, envelope XML, or - for stdin")
     .option("--timestamp <seconds>", "the request's timestamp, to verify msg_signature")
     .option("--nonce <nonce>", "the request's nonce, to verify msg_signature")

@@ -5,7 +5,6 @@ import { withExamples } from "../help.js";
 /** `wxdev demo`: the whole loop on loopback, on a fresh machine, with nothing configured. */
 export function demoCommand(cli: Cli): Command {
   const command = new Command("demo")
-    .description("start the reference server on a free port and run the handshake, messages and a safe-mode round trip against it")
     .action(async (_options: unknown, self: Command) => {
       const out = cli.output(self);
       const { randomBytes } = await import("node:crypto");

@@ -34,7 +34,6 @@ function printPlan(out: Output, result: DeployResult): void {
 /** `wxdev deploy`: incremental, atomic deploys over SSH. */
 export function deployCommand(cli: Cli): Command {
   const command = new Command("deploy")
-    .description("deploy the project to a server from wxdev.config.json: only changed files, switched in atomically")
     .argument("<server>", "a name under \"servers\" in wxdev.config.json, e.g. s8013")
     .argument("[paths...]", "deploy only these paths (gitignore patterns) instead of \"files\"")
     .option("--dry-run", "print the plan and change nothing")

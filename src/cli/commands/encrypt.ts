@@ -11,7 +11,6 @@ interface EncryptOptions extends CryptoFlags {
 /** `wxdev encrypt`: wrap a reply in the signed, encrypted envelope of safe mode. */
 export function encryptCommand(cli: Cli): Command {
   const command = addCryptoOptions(new Command("encrypt"))
-    .description("encrypt a reply XML into the safe-mode envelope (Encrypt, MsgSignature, TimeStamp, Nonce)")
     .argument("[xml]", "the plaintext reply XML, or - for stdin")
     .option("--timestamp <seconds>", "envelope TimeStamp (default: now)")
     .option("--nonce <nonce>", "envelope Nonce (default: random)")

@@ -6,7 +6,6 @@ import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js"
 /** `wxdev handshake`: the platform's "verify server address" GET. */
 export function handshakeCommand(cli: Cli): Command {
   const command = addTargetOptions(new Command("handshake"))
-    .description("do the platform's URL validation (GET with echostr) and explain any failure")
     .option("--echostr <text>", "the echostr to send (default: random digits)")
     .action(async (options: TargetFlags & { echostr?: string }, self: Command) => {
       const out = cli.output(self);

@@ -14,7 +14,6 @@ interface MockOptions {
 /** `wxdev mock`: the platform's web authorisation, offline. */
 export function mockCommand(cli: Cli): Command {
   const command = new Command("mock")
-    .description("run a local stand-in for WeChat's web authorisation (authorize page + sns APIs), state in memory")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <port>", "port to listen on", "9000")
     .option("--app-id <appid>", "the appId the mock accepts (or WXDEV_APP_ID; default wxdevmock)")

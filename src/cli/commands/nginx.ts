@@ -7,7 +7,6 @@ import { serverFromConfig } from "../server-config.js";
 /** `wxdev nginx`: the location block mapping /wechat80xx to the app's port. */
 export function nginxCommand(cli: Cli): Command {
   const command = new Command("nginx")
-    .description("print the nginx location block for a server's app (/wechat80xx → 127.0.0.1:80xx)")
     .argument("<server>", "a name under \"servers\" in wxdev.config.json, e.g. s8013")
     .option("--full", "print a complete nginx.conf for a local try-out")
     .option("--listen <port>", "with --full: the port to listen on", "80")

@@ -17,7 +17,6 @@ interface OAuthUrlOptions {
 /** `wxdev oauth-url`: the authorize URL, exactly as documented, with its common traps flagged. */
 export function oauthUrlCommand(cli: Cli): Command {
   const command = new Command("oauth-url")
-    .description("build the web-authorisation (OAuth) URL; --qr draws it for the phone")
     .option("--app-id <appid>", "the account's appId (or WXDEV_APP_ID)")
     .requiredOption("--redirect-uri <uri>", "where WeChat sends the user back, e.g. http://HOST/index")
     .addOption(new Option("--scope <scope>", "snsapi_base (silent) or snsapi_userinfo (asks)").choices(["snsapi_base", "snsapi_userinfo", "snsapi_login"]))

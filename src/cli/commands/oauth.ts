@@ -37,7 +37,7 @@ function apiCommand<T extends ApiOptions>(
 
 /** `wxdev oauth …`: the four sns API calls of web authorisation. */
 export function oauthCommand(cli: Cli): Command {
-  const command = new Command("oauth").description("call the web-authorisation API: exchange, userinfo, refresh, check");
+  const command = new Command("oauth");
   command.addCommand(
     apiCommand<ApiOptions & { code: string }>(cli, "exchange", "exchange the redirect's code for an access token (app secret from WXDEV_APP_SECRET)", (c) => c.requiredOption("--code <code>", "the code from the redirect"), (client, o) => client.exchangeCode(o.code) as never, true),
   );

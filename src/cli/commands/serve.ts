@@ -30,7 +30,6 @@ function logLine(out: Output, exchange: Exchange): string {
 /** `wxdev serve`: the reference echo-bot server. */
 export function serveCommand(cli: Cli): Command {
   const command = addCryptoOptions(new Command("serve"))
-    .description("run a correct reference WeChat server (the seed's echo bot) on node:http")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <port>", "port to listen on (0 = any free port)", "8013")
     .option("--path <path>", "callback path", "/wechat8013")

@@ -14,7 +14,6 @@ interface SignOptions {
 /** `wxdev sign`: the signature and query string WeChat would send. */
 export function signCommand(cli: Cli): Command {
   const command = new Command("sign")
-    .description("compute signature (and msg_signature) for a test request, with a ready query string")
     .option("--token <token>", "the Token (better: WXDEV_TOKEN or wxdev.config.json, kept out of shell history)")
     .option("--timestamp <seconds>", "timestamp (default: now)")
     .option("--nonce <nonce>", "nonce (default: random)")

@@ -85,7 +85,6 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 /** `wxdev simulate`: send exactly what WeChat sends, judge the answer as WeChat would. */
 export function simulateCommand(cli: Cli): Command {
   const command = addTargetOptions(new Command("simulate"))
-    .description("send a message or event exactly as WeChat does and validate the reply")
     .argument("[type]", "text | image | voice | video | shortvideo | location | link | event")
     .argument("[args...]", "text content, or the event name (subscribe, unsubscribe, scan, location, click, view, …)")
     .option("--pic-url <url>", "image: PicUrl")

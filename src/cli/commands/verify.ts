@@ -29,7 +29,6 @@ function queryOf(text: string): URLSearchParams {
 /** `wxdev verify`: does a request's signature match the Token? */
 export function verifyCommand(cli: Cli): Command {
   const command = new Command("verify")
-    .description("check the signature (and msg_signature) of a callback request")
     .argument("[url]", "the full callback URL or its query string")
     .option("--token <token>", "the Token (better: WXDEV_TOKEN or wxdev.config.json)")
     .option("--signature <hex>", "the signature received")
