@@ -3,6 +3,7 @@ import { mask } from "../../core/config.js";
 import { InputError } from "../../core/errors.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import { untilStopped } from "../signals.js";
 
 interface MockOptions {
   host: string;
@@ -50,11 +51,7 @@ export function mockCommand(cli: Cli): Command {
         else out.line(`app secret ${mask(appSecret)} (from ${cli.io.env.WXDEV_APP_SECRET ? "WXDEV_APP_SECRET" : "the config file"})`);
         out.line(out.c.dim(`Try: wxdev oauth-url --app-id ${appId} --redirect-uri http://127.0.0.1:8013/index --scope snsapi_userinfo --base ${running.origin}`));
       }
-      await new Promise<void>((resolve) => {
-        const stop = (): void => void running.close().then(resolve);
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
+      await untilStopped(running.close);
     });
   return withExamples(command, ["wxdev mock", "WXDEV_APP_ID=wx123 WXDEV_APP_SECRET=s3cret wxdev mock --port 9000 --callback-domain 127.0.0.1"]);
 }

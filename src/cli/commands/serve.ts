@@ -6,6 +6,7 @@ import type { Exchange } from "../../core/server/handler.js";
 import { required, type Cli } from "../context.js";
 import { addCryptoOptions, type CryptoFlags } from "../crypto-options.js";
 import { withExamples } from "../help.js";
+import { untilStopped } from "../signals.js";
 import type { Output } from "../output.js";
 
 interface ServeOptions extends CryptoFlags {
@@ -67,15 +68,7 @@ export function serveCommand(cli: Cli): Command {
         out.line(`wxdev serve: listening on ${out.c.bold(running.url)} (${mode} mode, token ${mask(token)})`);
         out.line(out.c.dim("Press Ctrl-C to stop."));
       }
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          void running.close().then(resolve);
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
+      await untilStopped(running.close);
       if (!out.json) out.note("wxdev serve: stopped");
     });
   return withExamples(command, [

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { MessageCrypto } from "../crypto.js";
 import { InputError } from "../errors.js";
+import { listen } from "../listen.js";
 import type { Mode } from "../modes.js";
 import { echoBot, type Bot } from "./echo-bot.js";
 import { createCallbackHandler, type Exchange } from "./handler.js";
@@ -120,30 +120,9 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
 
   return {
     server,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        server.once("error", (error: NodeJS.ErrnoException) =>
-          reject(
-            error.code === "EADDRINUSE"
-              ? new InputError(`port ${options.port} is already in use`, "pick another with --port, or stop the other server")
-              : error,
-          ),
-        );
-        server.listen(options.port ?? DEFAULT_PORT, options.host ?? "127.0.0.1", () => {
-          const { address, port } = server.address() as AddressInfo;
-          const host = address.includes(":") ? `[${address}]` : address;
-          resolve({
-            server,
-            host: address,
-            port,
-            url: `http://${host}:${port}${path}`,
-            close: () =>
-              new Promise((done) => {
-                server.close(() => done());
-                server.closeAllConnections();
-              }),
-          });
-        });
-      }),
+    listen: async () => {
+      const listening = await listen(server, options.port ?? DEFAULT_PORT, options.host ?? "127.0.0.1");
+      return { server, host: listening.host, port: listening.port, url: `${listening.origin}${path}`, close: listening.close };
+    },
   };
 }

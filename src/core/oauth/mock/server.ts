@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { InputError } from "../../errors.js";
+import { listen } from "../../listen.js";
 import { sameDomain, type Scope } from "../authorize-url.js";
 import { OAUTH_ERRORS } from "../errors.js";
 import { errorPage } from "../html.js";
@@ -146,25 +145,11 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
   });
 
   return {
-    listen: () =>
-      new Promise((resolve, reject) => {
-        server.once("error", (error: NodeJS.ErrnoException) =>
-          reject(error.code === "EADDRINUSE" ? new InputError(`port ${options.port} is already in use`, "pick another with --port") : error),
-        );
-        server.listen(options.port ?? 9000, options.host ?? "127.0.0.1", () => {
-          const { port, address } = server.address() as AddressInfo;
-          origin = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
-          resolve({
-            origin,
-            port,
-            close: () =>
-              new Promise((done) => {
-                server.close(() => done());
-                server.closeAllConnections();
-              }),
-          });
-        });
-      }),
+    listen: async () => {
+      const listening = await listen(server, options.port ?? 9000, options.host ?? "127.0.0.1");
+      origin = listening.origin;
+      return { origin, port: listening.port, close: listening.close };
+    },
   };
 }
 
