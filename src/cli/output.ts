@@ -75,11 +75,6 @@ export class Output {
     this.err.write(`${this.c.red("error:")} ${text}\n`);
   }
 
-  /** Detail shown only with --verbose. */
-  debug(text: string): void {
-    if (this.options.verbose) this.err.write(`${this.c.dim(text)}\n`);
-  }
-
   ok(text: string): string {
     return this.c.green(text);
   }

@@ -74,11 +74,6 @@ export function openRequest(crypto: MessageCrypto, bodyXml: string, query: Reque
   return crypto.decrypt(encrypt);
 }
 
-/** True when a parsed body carries an Encrypt field. */
-export function isEncrypted(record: XmlRecord): boolean {
-  return typeof record.Encrypt === "string";
-}
-
 function parseEnvelope(xml: string): XmlRecord {
   try {
     return parseXml(xml);

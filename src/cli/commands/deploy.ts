@@ -82,13 +82,19 @@ async function runDeploy(
 ): Promise<DeployResult | undefined> {
   const { deploy } = await import("../../core/deploy/deploy.js");
   const { options } = context;
-  let bar: { update(done: number): void; stop(): void } | undefined;
-  const onEvent = async (event: DeployEvent): Promise<void> => {
-    if (event.type === "plan" && !out.json && options.dryRun) return;
-    if (event.type === "upload") bar?.update(event.bytes);
-    if (event.type === "output" && !out.json) (event.stream === "stdout" ? cli.io.stdout : cli.io.stderr).write(event.chunk);
+  // The bar needs the plan's size, which only the deploy knows: load it up front, start it on "plan".
+  const progress = cli.io.stderr.isTTY && !out.json && !options.dryRun ? await import("../progress.js") : undefined;
+  let bar: Awaited<ReturnType<NonNullable<typeof progress>["startProgress"]>> | undefined;
+  let starting: Promise<void> | undefined;
+  const onEvent = (event: DeployEvent): void => {
+    if (event.type === "plan" && progress !== undefined && event.plan.bytes > 0) {
+      starting = progress.startProgress(event.plan.bytes, "bytes").then((started) => void (bar = started));
+    } else if (event.type === "upload") {
+      bar?.update(event.bytes, `${event.files}/${event.totalFiles} files`);
+    } else if (event.type === "output" && !out.json) {
+      (event.stream === "stdout" ? cli.io.stdout : cli.io.stderr).write(event.chunk);
+    }
   };
-  let totalBytes = 0;
   const result = await deploy({
     shell: async () => (await context.open()).shell,
     server: context.server,
@@ -97,14 +103,9 @@ async function runDeploy(
     delete: options.delete,
     dryRun: options.dryRun,
     post: options.post === false ? null : options.exec,
-    onEvent: (event) => {
-      if (event.type === "plan" && cli.io.stderr.isTTY && !out.json && !options.dryRun && event.plan.bytes > 0) {
-        totalBytes = event.plan.bytes;
-        void import("../progress.js").then(async ({ startProgress }) => (bar ??= await startProgress(totalBytes, "bytes")));
-      }
-      void onEvent(event);
-    },
+    onEvent,
   });
+  await starting;
   bar?.stop();
   if (options.dryRun) {
     if (out.json) out.printJson({ ...result, plan: result.plan });

@@ -22,10 +22,6 @@ export class ReplyCache<T> {
     return { value, hit: false };
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   private evict(now: number): void {
     if (this.entries.size <= this.maxEntries) return;
     for (const [key, entry] of this.entries) {
