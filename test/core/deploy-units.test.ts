@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { addKnownHost, checkHostKey, fingerprint, hostPattern, keyType } from "../../src/core/deploy/known-hosts.js";
-import { scanProject } from "../../src/core/deploy/manifest.js";
+import { hashFiles, scanProject } from "../../src/core/deploy/manifest.js";
 import { appPortOf, nginxConfig } from "../../src/core/deploy/nginx.js";
 import { planDeploy } from "../../src/core/deploy/plan.js";
 import { remoteLayout } from "../../src/core/deploy/remote.js";
@@ -87,6 +87,19 @@ describe("scanProject", () => {
     const looping = tree();
     symlinkSync(looping, join(looping, "templates", "loop"));
     await expect(scanProject({ root: looping })).rejects.toThrow(/symlink loop at templates\/loop/);
+  });
+});
+
+describe("hashFiles quick check", () => {
+  it("reuses a recorded hash when size, mode and mtime match, and re-reads a touched file", () => {
+    const root = mkdtempSync(join(tmpdir(), "wxdev-quick-"));
+    writeFileSync(join(root, "a.py"), "one");
+    const first = hashFiles(root, ["a.py"]);
+    const recorded = { "a.py": { ...first["a.py"]!, sha256: "recorded" } };
+    expect(hashFiles(root, ["a.py"], recorded)["a.py"]!.sha256).toBe("recorded");
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(root, "a.py"), later, later);
+    expect(hashFiles(root, ["a.py"], recorded)["a.py"]!.sha256).toBe(first["a.py"]!.sha256);
   });
 });
 

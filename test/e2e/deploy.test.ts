@@ -226,4 +226,16 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
       sshd.run(`chmod 755 ~/.${remote}.wxdev/releases`);
     }
   });
+
+  it("deploying some paths uploads and records only those; a later full deploy sees the rest unchanged", async () => {
+    const { dir, remote } = project();
+    expect((await deploy(dir, ["--yes"])).code).toBe(0);
+    writeFileSync(join(dir, "wechat.py"), "print('only this')\n");
+    writeFileSync(join(dir, "run.sh"), "#!/bin/sh\necho changed too\n");
+    const some = await deploy(dir, ["wechat.py", "--delete", "--json"]);
+    expect(JSON.parse(some.stdout)).toMatchObject({ uploaded: 1, deleted: 0, unchanged: 0 });
+    expect(sshd.run(`cat ~/${remote}/run.sh`)).toBe("#!/bin/sh\necho run\n");
+    const rest = await deploy(dir, ["--json"]);
+    expect(JSON.parse(rest.stdout)).toMatchObject({ uploaded: 1, unchanged: 4 });
+  });
 });

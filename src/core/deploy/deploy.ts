@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { ServerConfig } from "../config.js";
 import { CheckFailedError, InputError } from "../errors.js";
-import { scanProject, type Manifest } from "./manifest.js";
+import { hashFiles, listProject, type Manifest } from "./manifest.js";
 import { planDeploy, type DeployPlan } from "./plan.js";
 import { tarStream } from "./tar-stream.js";
 import { cleanupScript, deleteScript, inspectScript, postScript, remoteLayout, rollbackScript, switchScript, uploadScript, type RemoteLayout, type RemoteShell } from "./remote.js";
@@ -95,11 +95,16 @@ async function inspect(shell: RemoteShell, layout: RemoteLayout): Promise<Remote
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const started = performance.now();
   const { server } = options;
-  const local = await scanProject({ root: options.root, files: options.paths ?? server.files, ignore: server.ignore });
+  const paths = await listProject({ root: options.root, files: options.paths ?? server.files, ignore: server.ignore });
   const shell = typeof options.shell === "function" ? await options.shell() : options.shell;
   const layout = remoteLayout(server.remoteDir);
   const state = await inspect(shell, layout);
-  const plan = planDeploy(local, state.manifest, { delete: options.delete === true });
+  const local = hashFiles(options.root, paths, state.manifest);
+  // A deploy of some paths only compares (and records) those, never deleting the rest.
+  const partial = options.paths !== undefined;
+  const previous = partial && state.manifest ? Object.fromEntries(Object.entries(state.manifest).filter(([path]) => path in local)) : state.manifest;
+  const plan = planDeploy(local, previous, { delete: options.delete === true && !partial });
+  const recorded = partial ? { ...state.manifest, ...local } : local;
   options.onEvent?.({ type: "plan", plan });
   const result: DeployResult = { uploaded: plan.upload.length, deleted: plan.delete.length, unchanged: plan.unchanged.length, kept: plan.kept.length, bytes: plan.bytes, seconds: 0, dryRun: options.dryRun === true, plan };
   if (options.dryRun) return { ...result, seconds: (performance.now() - started) / 1000 };
@@ -115,7 +120,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       await run(shell, "uploading", uploadScript(layout, release, from, files !== undefined), files);
       if (plan.delete.length > 0) await run(shell, "deleting removed files", deleteScript(layout, release), plan.delete.map((path) => `${path}\0`).join(""));
       const adoptAs = state.kind === "plain" ? `${release.slice(0, release.lastIndexOf("-"))}-0` : undefined;
-      await run(shell, "switching to the new release", switchScript(layout, release, adoptAs, Math.max(2, server.keepReleases ?? 3)), JSON.stringify(local));
+      await run(shell, "switching to the new release", switchScript(layout, release, adoptAs, Math.max(2, server.keepReleases ?? 3)), JSON.stringify(recorded));
     } catch (error) {
       await shell.exec(cleanupScript(layout, release)).catch(() => undefined);
       throw error;

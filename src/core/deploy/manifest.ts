@@ -10,6 +10,8 @@ export interface ManifestEntry {
   /** Permission bits (e.g. 0o755 as 493). */
   mode: number;
   sha256: string;
+  /** Modification time: with the size, lets an unchanged file skip re-hashing (rsync's quick check). */
+  mtimeMs?: number;
 }
 
 /** Path (POSIX, relative to the project root) → entry. */
@@ -88,19 +90,42 @@ async function listFiles(options: ScanOptions): Promise<string[]> {
 function entryOf(absolute: string): ManifestEntry {
   const fd = openSync(absolute, "r");
   try {
-    const mode = fstatSync(fd).mode & 0o777;
+    const info = fstatSync(fd);
     const data = readFileSync(fd);
-    return { size: data.length, mode, sha256: createHash("sha256").update(data).digest("hex") };
+    return { size: data.length, mode: info.mode & 0o777, sha256: createHash("sha256").update(data).digest("hex"), mtimeMs: Math.trunc(info.mtimeMs) };
   } finally {
     closeSync(fd);
   }
 }
 
-/** Computes the local manifest: every file to deploy with its size, mode and sha256. */
-export async function scanProject(options: ScanOptions): Promise<Manifest> {
+/** Lists the files to deploy (the walk, ignore rules and symlink checks); throws when there are none. */
+export async function listProject(options: ScanOptions): Promise<string[]> {
   const paths = await listFiles(options);
   if (paths.length === 0) {
     throw new InputError(`nothing to deploy in ${options.root}`, "check \"files\" and \"ignore\" in the server's config, and .gitignore/.wxdevignore");
   }
-  return Object.fromEntries(paths.map((path) => [path, entryOf(join(options.root, path))]));
+  return paths;
+}
+
+/**
+ * The manifest of `paths`: size, mode and sha256 of each. A file whose size, mode and mtime
+ * match `previous` keeps its recorded hash without being read, as rsync's quick check does.
+ */
+export function hashFiles(root: string, paths: string[], previous?: Manifest): Manifest {
+  return Object.fromEntries(
+    paths.map((path) => {
+      const absolute = join(root, path);
+      const known = previous?.[path];
+      if (known?.mtimeMs !== undefined) {
+        const info = statSync(absolute);
+        if (info.size === known.size && (info.mode & 0o777) === known.mode && Math.trunc(info.mtimeMs) === known.mtimeMs) return [path, known];
+      }
+      return [path, entryOf(absolute)];
+    }),
+  );
+}
+
+/** Computes the local manifest: every file to deploy with its size, mode and sha256. */
+export async function scanProject(options: ScanOptions): Promise<Manifest> {
+  return hashFiles(options.root, await listProject(options));
 }
