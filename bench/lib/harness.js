@@ -44,7 +44,7 @@ export function makePool(url, size) {
  * before the clock starts (`poolSize` of them, never reused within a run), so the load
  * generator measures the server rather than its own signing.
  */
-export function cannon(url, { connections, duration, pool = makePool(url, 30_000 * duration) }) {
+export function cannon(url, { connections, duration, pool = makePool(url, 40_000 * duration) }) {
   let next = 0;
   return new Promise((resolve, reject) => {
     autocannon(

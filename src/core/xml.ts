@@ -1,5 +1,6 @@
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
 import { XmlError } from "./errors.js";
+import { buildFlatMessage, parseFlatMessage } from "./xml-flat.js";
 
 /** A parsed XML element: text for leaves, records for nested elements, arrays for repeated ones. */
 export type XmlValue = string | XmlRecord | XmlValue[];
@@ -51,13 +52,19 @@ function declaresDoctype(text: string): boolean {
  */
 export function parseXml(text: string, options: ParseXmlOptions = {}): XmlRecord {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
-  if (text.length > maxBytes || Buffer.byteLength(text, "utf8") > maxBytes) {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most bodies need no byte count.
+  if (text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text, "utf8") > maxBytes)) {
     throw new XmlError(`XML body is larger than ${maxBytes} bytes`, "send a smaller message (WeChat bodies are a few KiB)", "XML_TOO_LARGE");
   }
   const trimmed = text.trim();
   if (trimmed === "") {
     throw new XmlError("XML body is empty", "pass a message such as <xml><ToUserName>…</ToUserName>…</xml>", "XML_EMPTY");
   }
+  return parseFlatMessage(trimmed) ?? parseXmlDocument(trimmed);
+}
+
+/** Any XML document through fast-xml-parser, with the same checks and result shape as parseXml. */
+export function parseXmlDocument(trimmed: string): XmlRecord {
   if (declaresDoctype(trimmed)) {
     throw new XmlError(
       "XML declares a DOCTYPE or entity, which wxdev refuses (entity expansion attacks)",
@@ -127,6 +134,11 @@ export type FieldKind = "cdata" | "number";
  * arrays of records become nested elements.
  */
 export function buildXml(record: XmlRecord, numbers: ReadonlySet<string> = NUMERIC_FIELDS): string {
+  return buildFlatMessage(record, numbers) ?? buildXmlDocument(record, numbers);
+}
+
+/** buildXml through fast-xml-parser's builder: any record, nested or not. */
+export function buildXmlDocument(record: XmlRecord, numbers: ReadonlySet<string> = NUMERIC_FIELDS): string {
   return builder.build({ xml: toBuilderTree(record, numbers) }) as string;
 }
 

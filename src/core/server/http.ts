@@ -108,7 +108,7 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
       const body = method === "POST" ? await readBody(request, maxBodyBytes) : "";
       const result = await handle({ method, query: url.searchParams, body });
       send(result.status, result.body, result.status === 200 && method === "POST" ? "application/xml; charset=utf-8" : undefined);
-      report({ ...result.exchange, time: new Date(), method, latencyMs: performance.now() - started });
+      if (options.onExchange !== undefined) report({ ...result.exchange, time: new Date(), method, latencyMs: performance.now() - started });
     } catch (error) {
       const tooLarge = error instanceof BodyTooLarge;
       const status = tooLarge ? 413 : 500;

@@ -22,11 +22,14 @@ export class ReplyCache<T> {
     return { value, hit: false };
   }
 
+  /** Over capacity, drops expired and then oldest entries down to 90 %: one pass now and then, not one per insertion. */
   private evict(now: number): void {
     if (this.entries.size <= this.maxEntries) return;
+    let excess = this.entries.size - Math.floor(this.maxEntries * 0.9);
     for (const [key, entry] of this.entries) {
-      if (entry.expires <= now || this.entries.size > this.maxEntries) this.entries.delete(key);
-      else break;
+      if (excess <= 0 && entry.expires > now) break;
+      this.entries.delete(key);
+      excess--;
     }
   }
 }
