@@ -7,7 +7,9 @@ const CONNECTIONS = 20;
 const DURATION = 8;
 const server = await startServer("wxdev");
 try {
+  // Both clients warm up (JIT) before their measured run.
   await cannon(server.url, { connections: CONNECTIONS, duration: 1 });
+  await runLoad({ url: server.url, token: TOKEN, mode: "plain", concurrency: CONNECTIONS, durationS: 1 });
   const auto = await cannon(server.url, { connections: CONNECTIONS, duration: DURATION });
   const ours = await runLoad({ url: server.url, token: TOKEN, mode: "plain", concurrency: CONNECTIONS, durationS: DURATION });
   console.log(`against wxdev serve, ${CONNECTIONS} connections, ${DURATION} s each, fresh signature and MsgId per request`);

@@ -20,7 +20,9 @@ const OPENID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 /** An openid-like user id: 28 characters starting with `o`, as WeChat issues them. */
 export function randomOpenId(): string {
-  return `o${Array.from(randomBytes(27), (byte) => OPENID_ALPHABET[byte % 64]).join("")}`;
+  let id = "o";
+  for (const byte of randomBytes(27)) id += OPENID_ALPHABET[byte % 64];
+  return id;
 }
 
 /** A `gh_` account id like the platform's original ids. */
@@ -30,8 +32,10 @@ export function randomAccountId(): string {
 
 /** A 19-digit, 64-bit message id as a string (it would lose digits as a JS number). */
 export function randomMsgId(): string {
-  const random = randomBytes(8).readBigUInt64BE(0) % 3_000_000_000_000_000_000n;
-  return String(6_000_000_000_000_000_000n + random);
+  // 6…8 then 18 random digits, in [6e18, 9e18): below 2^63, without BigInt arithmetic.
+  const bytes = randomBytes(12);
+  const digits = (offset: number): string => String(bytes.readUInt32BE(offset) % 1_000_000_000).padStart(9, "0");
+  return `${6 + (bytes[0]! % 3)}${digits(4)}${digits(8)}`;
 }
 
 const SAMPLE_MEDIA_ID = (): string => randomBytes(24).toString("base64url");
@@ -85,7 +89,9 @@ function makeHeader(header: MessageHeader, msgType: string): XmlRecord {
 
 /** Drops undefined overrides so they do not erase defaults. */
 function defined(fields: Record<string, XmlValue | undefined>): XmlRecord {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as XmlRecord;
+  const record: XmlRecord = {};
+  for (const key in fields) if (fields[key] !== undefined) record[key] = fields[key]!;
+  return record;
 }
 
 /** Builds a user message of `type` (text, image, …) as WeChat sends it; `fields` override the defaults. */

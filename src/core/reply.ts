@@ -65,9 +65,7 @@ export function validateReply(reply: XmlRecord, request?: XmlRecord): Problem[] 
     return problems;
   }
   checkFields(reply, spec.fields, "", problems);
-  const known = new Set<string>([...COMMON_FIELDS, ...spec.fields.map((field) => field.name)]);
   if (spec.wrapper !== undefined) {
-    known.add(spec.wrapper.name);
     const raw = reply[spec.wrapper.name];
     const inner = raw === "" ? {} : raw;
     if (inner === undefined) {
@@ -79,10 +77,24 @@ export function validateReply(reply: XmlRecord, request?: XmlRecord): Problem[] 
     }
   }
   if (msgType === "news") checkNews(reply, request, problems);
+  const known = knownFields(msgType);
   for (const name of Object.keys(reply)) {
     if (!known.has(name)) problems.push(warning("extra-field", `unknown field ${name} in a ${msgType} reply`));
   }
   return problems;
+}
+
+const KNOWN_FIELDS = new Map<string, ReadonlySet<string>>();
+
+/** The fields a reply of `msgType` may carry (made once per type: load mode judges thousands a second). */
+function knownFields(msgType: string): ReadonlySet<string> {
+  let known = KNOWN_FIELDS.get(msgType);
+  if (known === undefined) {
+    const spec = REPLY_TYPES[msgType]!;
+    known = new Set([...COMMON_FIELDS, ...spec.fields.map((field) => field.name), ...(spec.wrapper ? [spec.wrapper.name] : [])]);
+    KNOWN_FIELDS.set(msgType, known);
+  }
+  return known;
 }
 
 function isRecord(value: XmlValue | undefined): value is XmlRecord {

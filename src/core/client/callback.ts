@@ -29,6 +29,7 @@ export interface CallbackOptions {
 /** Appends query parameters to a URL that may already have some. */
 export function withQuery(url: string, query: Record<string, string>): string {
   const parsed = new URL(url);
+  if (parsed.search === "" && parsed.hash === "") return `${parsed.href}?${new URLSearchParams(query).toString()}`;
   for (const [key, value] of Object.entries(query)) parsed.searchParams.set(key, value);
   return parsed.toString();
 }

@@ -49,9 +49,12 @@ export function judgeAnswer(callback: Callback, http: HttpResult, crypto?: Messa
     problems.push(error("plaintext-reply", "safe mode: the reply must be encrypted (Encrypt, MsgSignature, TimeStamp, Nonce)"));
   }
   const verdict = judgeReply(body, callback.message);
-  problems.push(...verdict.problems);
+  for (const problem of verdict.problems) problems.push(problem);
+  // Written out rather than spread from `base`: this runs for every answer in load mode.
   return {
-    ...base,
+    status: http.status,
+    latencyMs: http.latencyMs,
+    raw: http.body,
     decrypted,
     reply: verdict.reply,
     replyKind: verdict.kind,
@@ -87,7 +90,9 @@ export async function exchange(callback: Callback, options: { timeoutMs?: number
     timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS,
     dispatcher: options.dispatcher,
   });
-  return { ...judgeAnswer(callback, http, options.crypto), request: { url: callback.url, query: callback.query, body: callback.body, message: callback.message } };
+  const result = judgeAnswer(callback, http, options.crypto) as ExchangeResult;
+  result.request = { url: callback.url, query: callback.query, body: callback.body, message: callback.message };
+  return result;
 }
 
 /** The parts of a reply that must not change between retries (CreateTime may). */

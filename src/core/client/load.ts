@@ -43,6 +43,10 @@ export interface LoadReport {
 }
 
 function classify(result: ExchangeResult, replies: ReplyBreakdown): void {
+  if (result.ok && result.replyKind === "reply") {
+    replies.validXml++;
+    return;
+  }
   const codes = new Set(result.problems.map((problem) => problem.code));
   if (codes.has("timeout")) replies.timeouts++;
   else if (codes.has("unreachable")) replies.networkErrors++;
