@@ -100,7 +100,9 @@ export function buildMessage(type: string, fields: Record<string, XmlValue | und
   if (defaults === undefined) {
     throw new InputError(`unknown message type ${JSON.stringify(type)}`, `use one of: ${MESSAGE_TYPES.join(", ")}`);
   }
-  return { ...makeHeader(header, type), ...defaults(), ...defined(fields), MsgId: header.msgId ?? randomMsgId() };
+  const message = Object.assign(makeHeader(header, type), defaults(), defined(fields));
+  message.MsgId = header.msgId ?? randomMsgId();
+  return message;
 }
 
 /** Builds an event (subscribe, SCAN, CLICK, …; any case) as WeChat sends it. */

@@ -1,9 +1,16 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import * as nodeCrypto from "node:crypto";
 import { randomBytesPooled } from "./random.js";
+
+// crypto.hash (Node >= 20.12) is one call where createHash makes three objects: ~5x faster
+// for a signature, which load mode and the server make thousands of times a second.
+const sha1Hex: (data: string) => string =
+  typeof nodeCrypto.hash === "function"
+    ? (data) => nodeCrypto.hash("sha1", data, "hex")
+    : (data) => nodeCrypto.createHash("sha1").update(data).digest("hex");
 
 /** sha1 hex of the parts sorted as strings and joined with no separator (protocol §2). */
 export function sha1Sorted(parts: readonly string[]): string {
-  return createHash("sha1").update([...parts].sort().join("")).digest("hex");
+  return sha1Hex([...parts].sort().join(""));
 }
 
 /** The URL `signature` WeChat puts on every callback. */
@@ -21,10 +28,10 @@ export function safeEqual(expected: string, received: string): boolean {
   const a = Buffer.from(expected, "utf8");
   const b = Buffer.from(received, "utf8");
   if (a.length !== b.length) {
-    timingSafeEqual(a, a);
+    nodeCrypto.timingSafeEqual(a, a);
     return false;
   }
-  return timingSafeEqual(a, b);
+  return nodeCrypto.timingSafeEqual(a, b);
 }
 
 /** True when `received` is the URL signature of token/timestamp/nonce. */

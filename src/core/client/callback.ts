@@ -26,10 +26,24 @@ export interface CallbackOptions {
   nonce?: string;
 }
 
+let lastUrl: string | undefined;
+let lastBare: string | undefined;
+
+/** The normalised URL when it has no query or fragment (remembered: load mode signs the same URL over and over). */
+function bareHref(url: string): string | undefined {
+  if (url !== lastUrl) {
+    const parsed = new URL(url);
+    lastBare = /[?#]/.test(parsed.href) ? undefined : parsed.href;
+    lastUrl = url;
+  }
+  return lastBare;
+}
+
 /** Appends query parameters to a URL that may already have some. */
 export function withQuery(url: string, query: Record<string, string>): string {
+  const bare = bareHref(url);
+  if (bare !== undefined) return `${bare}?${new URLSearchParams(query).toString()}`;
   const parsed = new URL(url);
-  if (parsed.search === "" && parsed.hash === "") return `${parsed.href}?${new URLSearchParams(query).toString()}`;
   for (const [key, value] of Object.entries(query)) parsed.searchParams.set(key, value);
   return parsed.toString();
 }
