@@ -11,12 +11,24 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+function listenError(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  switch (error.code) {
+    case "EADDRINUSE":
+      return new InputError(`port ${port} is already in use`, "pick another with --port, or stop the other server");
+    case "EADDRNOTAVAIL":
+    case "ENOTFOUND":
+      return new InputError(`cannot listen on ${host}: it is not an address of this machine`, "use --host 127.0.0.1 (or 0.0.0.0 for every interface)");
+    case "EACCES":
+      return new InputError(`not allowed to listen on port ${port}`, "ports below 1024 need root: pick e.g. --port 8013");
+    default:
+      return error;
+  }
+}
+
 /** Listens on host:port (0 = any free port); a busy port is an InputError naming it. */
 export function listen(server: Server, port: number, host: string): Promise<Listening> {
   return new Promise((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new InputError(`port ${port} is already in use`, "pick another with --port, or stop the other server") : error),
-    );
+    server.once("error", (error: NodeJS.ErrnoException) => reject(listenError(error, port, host)));
     server.listen(port, host, () => {
       const { address, port: bound } = server.address() as AddressInfo;
       resolve({

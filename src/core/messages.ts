@@ -130,8 +130,9 @@ export function textReply(request: XmlRecord, content: string, now?: number): Xm
   return buildReply(request, "text", { Content: content }, now);
 }
 
-/** The key WeChat retries under: MsgId for messages, sender + time (+ event) for events. */
+/** The key WeChat retries under: sender + MsgId for messages, sender + time (+ event) for events. */
 export function dedupKey(message: XmlRecord): string {
-  if (typeof message.MsgId === "string" && message.MsgId !== "") return `msg:${message.MsgId}`;
+  // The sender too: a reused MsgId from someone else must not get the first sender's reply.
+  if (typeof message.MsgId === "string" && message.MsgId !== "") return `msg:${String(message.FromUserName ?? "")}:${message.MsgId}`;
   return ["event", message.FromUserName, message.CreateTime, message.Event, message.EventKey ?? ""].map(String).join(":");
 }

@@ -26,6 +26,20 @@ describe("wxdev check", () => {
     expect(result.stdout).toMatch(/ready: \d+ passed, 0 failed/);
   });
 
+  it("--mode safe sends every message check in safe mode, and a safe-mode server passes", async () => {
+    const safe = await startServe(["--mode", "safe"], { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID });
+    try {
+      const result = await runCli(["check", "--url", safe.url, "--mode", "safe", "--json"], { env: { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID } });
+      expect(result.code).toBe(0);
+      const byId = checks(result.stdout);
+      expect(byId["message:image"]?.status).toBe("pass");
+      expect(byId["event:subscribe"]?.status).toBe("pass");
+      expect(Object.values(byId).filter((check) => check.status === "fail")).toEqual([]);
+    } finally {
+      await safe.close();
+    }
+  });
+
   it("--json lists every check; safe/compat are skipped without a key", async () => {
     const result = await runCli(["check", "--url", serve.url, "--json"], { env });
     expect(result.code).toBe(0);
@@ -55,6 +69,8 @@ describe("wxdev check", () => {
     ["insecure", "bad-signature-get", /forged/],
     ["html", "message:text", /HTML page/],
     ["slow", "message:text", /no answer within 1000 ms/],
+    ["twice", "retry", /handled twice/],
+    ["quiet", "bad-signature-post", /HTTP 200 with success\/empty to a forged message/],
   ])("detects a server with the %s flaw (%s fails), exit 1", async (flaw, id, reason) => {
     const broken = await startBroken(flaw, TOKEN, 6_000);
     try {
@@ -79,6 +95,12 @@ describe("wxdev check", () => {
 });
 
 describe("wxdev handshake", () => {
+  it("an empty --echostr is exit 2 (WeChat never sends one)", async () => {
+    const result = await runCli(["handshake", "--url", serve.url, "--echostr", ""], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--echostr is empty/);
+  });
+
   it("passes when the body is exactly the echostr", async () => {
     const result = await runCli(["handshake", "--url", serve.url, "--echostr", "hello123"], { env });
     expect(result.code).toBe(0);

@@ -52,6 +52,32 @@ describe("wxdev serve (spawned)", () => {
     expect(busy.code).toBe(2);
     expect(busy.stderr).toMatch(/port \d+ is already in use/);
   });
+
+  it.each([
+    ["a path without its slash", ["--path", "wechat"], /does not start with \/.*--path \/wechat/],
+    ["an address this machine does not have", ["--host", "192.0.2.1", "--port", "0"], /cannot listen on 192\.0\.2\.1: it is not an address of this machine/],
+  ])("%s: exit 2 with one line", async (_what, args, pattern) => {
+    const result = await runCli(["serve", ...args], { env: { WXDEV_TOKEN: TOKEN } });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(pattern);
+  });
+});
+
+describe("wxdev chat with piped input", () => {
+  it("a bad command ends that line, not the chat; --json prints one object a message", async () => {
+    const serve = await startServe([], { WXDEV_TOKEN: TOKEN });
+    try {
+      const result = await runCli(["chat", "--url", serve.url, "--json"], { env: { WXDEV_TOKEN: TOKEN }, input: "/event nope\nstill here\n/quit\n" });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/unknown event "nope"/);
+      const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ ok: true, reply: { Content: "still here" } });
+    } finally {
+      await serve.close();
+    }
+  });
 });
 
 describe("wxdev demo", () => {

@@ -89,6 +89,35 @@ describe("wxdev simulate against wxdev serve", () => {
   });
 });
 
+describe("wxdev simulate load mode sends the message asked for", () => {
+  it("image messages, each with its own MsgId, to the account given", async () => {
+    const plain = await startServe(["--json"], env);
+    try {
+      const result = await runCli(["simulate", "image", "--to", "gh_load", "--url", plain.url, "--count", "20", "--concurrency", "4", "--json"], { env });
+      expect(result.code).toBe(0);
+      expect(json(result.stdout)).toMatchObject({ sent: 20, replies: { validXml: 20 } });
+      const logged = plain.output().trim().split("\n").map((line) => JSON.parse(line)).filter((entry) => entry.method === "POST");
+      expect(logged.map((entry) => entry.kind)).toEqual(Array(20).fill("image"));
+      expect(logged.some((entry) => entry.retry)).toBe(false);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it("events get a fresh sender each, so de-duplication cannot hide the load", async () => {
+    const plain = await startServe(["--json"], env);
+    try {
+      const result = await runCli(["simulate", "event", "subscribe", "--url", plain.url, "--count", "10", "--json"], { env });
+      expect(result.code).toBe(0);
+      const logged = plain.output().trim().split("\n").map((line) => JSON.parse(line)).filter((entry) => entry.method === "POST");
+      expect(new Set(logged.map((entry) => entry.from)).size).toBe(10);
+      expect(logged.every((entry) => entry.kind === "event:subscribe" && !entry.retry)).toBe(true);
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
 describe("wxdev simulate against node-webot (an independent server)", () => {
   it("plain mode: accepted, with the milliseconds CreateTime flagged as a warning", async () => {
     const result = await runCli(["simulate", "text", "hello", "--url", webot.url, "--json"], { env });
@@ -136,6 +165,32 @@ describe("wxdev simulate failures", () => {
     }
   }, 30_000);
 
+  it("--retry only calls answers consistent when there were two to compare", async () => {
+    const broken = await startBroken("slow", TOKEN, 6_000);
+    try {
+      const none = await runCli(["simulate", "text", "hi", "--url", broken.url, "--retry", "--timeout", "0.3", "--json"], { env });
+      expect(json(none.stdout)).toMatchObject({ attempts: 3, consistent: null });
+      const once = await runCli(["simulate", "text", "hi", "--url", serve.url, "--retry"], { env });
+      expect(once.code).toBe(0);
+      expect(once.stdout).toContain("answered in time: WeChat would not retry");
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it("the deadline covers the whole answer: a server dripping bytes is a timeout", async () => {
+    const broken = await startBroken("drip", TOKEN);
+    try {
+      const result = await runCli(["simulate", "text", "hi", "--url", broken.url, "--timeout", "1", "--json"], { env });
+      expect(result.code).toBe(1);
+      const out = json(result.stdout);
+      expect(out.problems[0]).toMatchObject({ code: "timeout", message: expect.stringContaining("1000 ms") });
+      expect(out.latencyMs).toBeLessThan(3000);
+    } finally {
+      await broken.close();
+    }
+  });
+
   it("an unreachable server is exit 1 with one clear reason", async () => {
     const result = await runCli(["simulate", "text", "hi", "--url", "http://127.0.0.1:9/wechat"], { env });
     expect(result.code).toBe(1);
@@ -147,6 +202,12 @@ describe("wxdev simulate failures", () => {
     ["a bad URL", ["simulate", "text", "hi", "--url", "not a url"], /is not a URL/],
     ["an unknown type", ["simulate", "sticker", "--url", "http://127.0.0.1:9/"], /unknown message type "sticker"/],
     ["text without content", ["simulate", "text", "--url", "http://127.0.0.1:9/"], /needs the content/],
+    ["words after a type without content", ["simulate", "image", "extra", "words", "--url", "http://127.0.0.1:9/"], /unexpected arguments after image: extra words/],
+    ["a MsgId that is not a number", ["simulate", "text", "hi", "--msg-id", "abc", "--url", "http://127.0.0.1:9/"], /--msg-id abc is not a number/],
+    ["a latitude that is not a number", ["simulate", "location", "--lat", "north", "--url", "http://127.0.0.1:9/"], /--lat north is not a number/],
+    ["--file with --from", ["simulate", "--file", "m.xml", "--from", "o1", "--url", "http://127.0.0.1:9/"], /--file sends the file as written, so it takes no --from/],
+    ["--retry in load mode", ["simulate", "text", "hi", "--count", "5", "--retry", "--url", "http://127.0.0.1:9/"], /load mode .* drop --retry/],
+    ["an unknown type in load mode", ["simulate", "bogus", "--count", "3", "--url", "http://127.0.0.1:9/"], /unknown message type "bogus"/],
     ["safe mode without a key", ["simulate", "text", "hi", "--mode", "safe", "--url", "http://127.0.0.1:9/"], /missing aesKey/],
     ["a bad --count", ["simulate", "text", "hi", "--url", "http://127.0.0.1:9/", "--count", "lots"], /--count lots/],
   ])("%s is exit 2", async (_name, args, pattern) => {

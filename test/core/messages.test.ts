@@ -54,7 +54,8 @@ describe("ids and dedup", () => {
   });
 
   it("keys messages by MsgId and events by sender, time and event", () => {
-    expect(dedupKey(buildMessage("text", {}, { msgId: "42" }))).toBe("msg:42");
+    expect(dedupKey(buildMessage("text", {}, { msgId: "42", fromUserName: "o1" }))).toBe("msg:o1:42");
+    expect(dedupKey(buildMessage("text", {}, { msgId: "42", fromUserName: "o2" }))).not.toBe(dedupKey(buildMessage("text", {}, { msgId: "42", fromUserName: "o1" })));
     const event = buildEvent("CLICK", { EventKey: "k" }, { fromUserName: "o1", createTime: "10" });
     expect(dedupKey(event)).toBe("event:o1:10:CLICK:k");
   });

@@ -86,6 +86,26 @@ describe("createWechatServer", () => {
     expect(log.map((e) => e.retry)).toEqual([false, true]);
   });
 
+  it("keeps replies apart per sender: the same MsgId from someone else is a new message", async () => {
+    const server = await start();
+    const first = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text", { Content: "one" }, { msgId: "777", fromUserName: "oA" }) }));
+    const other = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text", { Content: "two" }, { msgId: "777", fromUserName: "oB" }) }));
+    expect([first.reply?.Content, other.reply?.Content]).toEqual(["one", "two"]);
+    expect(other.ok).toBe(true);
+  });
+
+  it("refuses an unsigned POST with 403 before reading its body, however large", async () => {
+    const log: Exchange[] = [];
+    const server = await start({ maxBodyBytes: 1024 }, log);
+    const response = await fetch(server.url, { method: "POST", body: "a".repeat(100_000) });
+    expect(response.status).toBe(403);
+    expect(log.at(-1)).toMatchObject({ status: 403, error: "invalid signature" });
+  });
+
+  it("refuses a path without its leading slash", () => {
+    expect(() => createWechatServer({ token: TOKEN, path: "wechat" })).toThrow(/does not start with \//);
+  });
+
   it("caps the body (413), rejects malformed XML (400) and keeps serving", async () => {
     const server = await start({ maxBodyBytes: 1024 });
     const big = await fetch(signed(server.url), { method: "POST", body: `<xml><Content>${"a".repeat(5000)}</Content></xml>` });

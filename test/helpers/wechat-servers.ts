@@ -50,14 +50,19 @@ export function startWebot(config: { token: string; appid?: string; encodingAESK
 }
 
 /** One deliberate flaw each, to prove `check` and `simulate` notice it. */
-export type Flaw = "swap" | "milliseconds" | "insecure" | "slow" | "html";
+export type Flaw = "swap" | "milliseconds" | "insecure" | "slow" | "html" | "twice" | "quiet" | "drip";
 
 /** A hand-written server that is correct except for one flaw. */
 export function startBroken(flaw: Flaw, token: string, slowMs = 6_000): Promise<RunningTestServer> {
+  let handled = 0;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     const q = url.searchParams;
     const signed = verifySignature(token, q.get("timestamp") ?? "", q.get("nonce") ?? "", q.get("signature") ?? "");
+    if (!signed && flaw === "quiet") {
+      res.end("success"); // checks, but answers a forgery as if it were fine
+      return;
+    }
     if (!signed && flaw !== "insecure") {
       res.writeHead(403).end("bad signature");
       return;
@@ -69,6 +74,13 @@ export function startBroken(flaw: Flaw, token: string, slowMs = 6_000): Promise<
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
     req.on("end", () => {
+      if (flaw === "drip") {
+        // headers at once, then a byte at a time: never idle for long, never finished in time
+        res.writeHead(200, { "Content-Type": "application/xml" });
+        const timer = setInterval(() => res.write(" "), 200);
+        res.on("close", () => clearInterval(timer));
+        return;
+      }
       if (flaw === "html") {
         res.writeHead(200, { "Content-Type": "text/html" }).end("<!DOCTYPE html><html><body><h1>Internal Server Error</h1></body></html>");
         return;
@@ -86,7 +98,7 @@ export function startBroken(flaw: Flaw, token: string, slowMs = 6_000): Promise<
         FromUserName: String(swap ? message.ToUserName : message.FromUserName),
         CreateTime: String(flaw === "milliseconds" ? Date.now() : Math.floor(Date.now() / 1000)),
         MsgType: "text",
-        Content: typeof message.Content === "string" ? message.Content : "ok",
+        Content: flaw === "twice" ? `handled ${++handled}` : typeof message.Content === "string" ? message.Content : "ok",
       });
       const delay = flaw === "slow" && message.MsgType === "text" ? slowMs : 0;
       setTimeout(() => res.writeHead(200, { "Content-Type": "application/xml" }).end(reply), delay);

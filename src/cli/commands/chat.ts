@@ -19,7 +19,7 @@ export function chatCommand(cli: Cli): Command {
       const { buildCallback } = await import("../../core/client/callback.js");
       const { exchange } = await import("../../core/client/exchange.js");
       const { buildEvent, buildMessage, randomOpenId } = await import("../../core/messages.js");
-      const { renderExchange } = await import("../render.js");
+      const { exchangeJson, renderExchange } = await import("../render.js");
       const header: MessageHeader = { fromUserName: options.from ?? randomOpenId(), toUserName: "gh_wxdevchat001" };
       let mode: Mode = target.mode;
 
@@ -47,29 +47,33 @@ export function chatCommand(cli: Cli): Command {
       };
 
       const rl = createInterface({ input: cli.io.stdin, output: cli.io.stdout, terminal: cli.io.stdin.isTTY === true });
-      out.line(`chatting with ${target.url} as ${header.fromUserName} (${mode} mode). ${out.c.dim(HELP)}`);
-      rl.setPrompt(out.c.cyan("you> "));
+      // --json: one JSON line per exchange (as simulate --json prints it), nothing else on stdout.
+      const say = (text: string): void => void (out.json ? cli.io.stderr.write(`${text}\n`) : out.line(text));
+      say(`chatting with ${target.url} as ${header.fromUserName} (${mode} mode). ${out.c.dim(HELP)}`);
+      rl.setPrompt(out.json ? "" : out.c.cyan("you> "));
       rl.prompt();
       for await (const raw of rl) {
         const line = raw.trim();
         if (line === "/quit" || line === "/exit") break;
         if (line !== "") {
-          const message = line.startsWith("/") ? toMessage(line) : buildMessage("text", { Content: line }, header);
-          if (typeof message === "string") {
-            out.line(out.c.dim(message));
-          } else {
-            try {
+          try {
+            const message = line.startsWith("/") ? toMessage(line) : buildMessage("text", { Content: line }, header);
+            if (typeof message === "string") {
+              say(out.c.dim(message));
+            } else {
               const callback = buildCallback({ url: target.url, token: target.token, mode, crypto: target.crypto, message });
-              renderExchange(out, await exchange(callback, { timeoutMs: target.timeoutMs, crypto: target.crypto }), mode);
-            } catch (error) {
-              out.error((error as Error).message);
+              const result = await exchange(callback, { timeoutMs: target.timeoutMs, crypto: target.crypto });
+              if (out.json) cli.io.stdout.write(`${JSON.stringify(exchangeJson(result))}\n`);
+              else renderExchange(out, result, mode);
             }
+          } catch (error) {
+            out.error((error as Error).message); // a bad command ends this line, not the chat
           }
         }
         rl.prompt();
       }
       rl.close();
-      out.line(out.c.dim("bye"));
+      say(out.c.dim("bye"));
     });
   return withExamples(command, ["wxdev chat --url http://127.0.0.1:8013/wechat8013", "wxdev chat --mode safe"]);
 }

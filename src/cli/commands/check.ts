@@ -25,12 +25,13 @@ export function checkCommand(cli: Cli): Command {
       const out = cli.output(self);
       const target = await resolveTarget(cli, self, options);
       const { runChecks, checksPassed } = await import("../../core/client/check.js");
-      if (!out.json) out.line(`checking ${target.url}${target.crypto ? "" : out.c.dim(" (no EncodingAESKey: safe/compat checks skipped)")}`);
+      if (!out.json) out.line(`checking ${target.url} in ${target.mode} mode${target.crypto ? "" : out.c.dim(" (no EncodingAESKey: safe/compat checks skipped)")}`);
       const width = 44;
       const results = await runChecks({
         url: target.url,
         token: target.token,
         timeoutMs: target.timeoutMs,
+        mode: target.mode,
         crypto: target.crypto,
         onResult: (result) => {
           if (!out.json) out.line(`  ${mark(out, result)}  ${result.title.padEnd(width)} ${out.c.dim(result.reason)}`);

@@ -14,7 +14,7 @@ export function handshakeCommand(cli: Cli): Command {
       const { renderProblems } = await import("../render.js");
       const result = await handshake({ url: target.url, token: target.token, timeoutMs: target.timeoutMs, echostr: options.echostr });
       cli.exitCode = result.ok ? 0 : 1;
-      if (out.json) return out.printJson(result);
+      if (out.json) return out.printJson({ ...result, latencyMs: Math.round(result.latencyMs * 10) / 10 });
       out.line(`${out.c.cyan("→")} GET ${result.url}`);
       out.line(`${out.c.magenta("←")} HTTP ${result.status || "—"} ${JSON.stringify(result.body.length > 120 ? `${result.body.slice(0, 120)}…` : result.body)} ${out.c.dim(`(${Math.round(result.latencyMs)} ms)`)}`);
       renderProblems(out, result.problems);

@@ -54,25 +54,59 @@ function fieldsFor(type: string, args: string[], o: SimulateOptions): XmlRecord 
   }
 }
 
-async function buildRequestMessage(type: string | undefined, args: string[], o: SimulateOptions, cli: Cli): Promise<XmlRecord | string> {
+/** Makes the message to send. With `fresh`, each call has its own MsgId and CreateTime (events: their own sender unless --from), as load mode needs. */
+type MessageFactory = (fresh: boolean) => XmlRecord | string;
+
+function checkFlags(type: string | undefined, args: string[], o: SimulateOptions): void {
+  if (o.file !== undefined) {
+    const extra = [type !== undefined && "a message type", o.from !== undefined && "--from", o.to !== undefined && "--to", o.msgId !== undefined && "--msg-id"].filter(Boolean);
+    if (extra.length > 0) throw new InputError(`--file sends the file as written, so it takes no ${extra.join(", ")}`, "put those fields in the file, or drop --file");
+  }
+  if (type !== undefined && type !== "text" && type !== "event" && args.length > 0) {
+    throw new InputError(`unexpected arguments after ${type}: ${args.join(" ")}`, "the fields of this type are flags; see wxdev simulate --help");
+  }
+  if (o.msgId !== undefined && !/^\d{1,20}$/.test(o.msgId)) throw new InputError(`--msg-id ${o.msgId} is not a number`, "MsgId is a 64-bit number, e.g. --msg-id 6054768590064713728");
+  for (const [flag, value] of [["--lat", o.lat], ["--lng", o.lng], ["--scale", o.scale]] as const) {
+    if (value !== undefined && !Number.isFinite(Number(value))) throw new InputError(`${flag} ${value} is not a number`, `e.g. ${flag} 39.9`);
+  }
+}
+
+async function messageFactory(type: string | undefined, args: string[], o: SimulateOptions, cli: Cli): Promise<MessageFactory> {
+  checkFlags(type, args, o);
+  const messages = await import("../../core/messages.js");
   if (o.file !== undefined) {
     const { readFile } = await import("node:fs/promises");
-    return o.file === "-" ? cli.input("-", "message XML") : readFile(o.file, "utf8").catch(() => {
+    const text = await (o.file === "-" ? cli.input("-", "message XML") : readFile(o.file, "utf8").catch(() => {
       throw new InputError(`cannot read ${o.file}`, "check the --file path");
-    });
+    }));
+    const { parseXml } = await import("../../core/xml.js");
+    const { makeTimestamp } = await import("../../core/signature.js");
+    let record: XmlRecord | undefined;
+    return (fresh) => {
+      if (!fresh) return text;
+      record ??= parseXml(text);
+      const message: XmlRecord = { ...record, CreateTime: makeTimestamp() };
+      if (record.MsgId !== undefined) message.MsgId = messages.randomMsgId();
+      else message.FromUserName = messages.randomOpenId();
+      return message;
+    };
   }
   if (type === undefined) throw new InputError("missing message type", "e.g. wxdev simulate text \"hi\", or --file message.xml");
-  const { buildEvent, buildMessage } = await import("../../core/messages.js");
-  const header = { fromUserName: o.from, toUserName: o.to, msgId: o.msgId };
+  const header = { fromUserName: o.from, toUserName: o.to ?? messages.randomAccountId() };
+  let build: (msgId: string | undefined) => XmlRecord;
   if (type === "event") {
     const [event, ...rest] = args;
     if (event === undefined) throw new InputError("simulate event needs the event name", "e.g. wxdev simulate event subscribe");
     if (rest.length > 0) throw new InputError(`unexpected arguments: ${rest.join(" ")}`, "use --key and --ticket for the event's fields");
     const fields: Record<string, string | undefined> = { EventKey: o.key, Ticket: o.ticket };
     if (event.toLowerCase() === "location") Object.assign(fields, { Latitude: o.lat, Longitude: o.lng });
-    return buildEvent(event, fields, header);
+    build = () => messages.buildEvent(event, fields, header);
+  } else {
+    const fields = fieldsFor(type, args, o);
+    build = (msgId) => messages.buildMessage(type, fields, { ...header, msgId });
   }
-  return buildMessage(type, fieldsFor(type, args, o), header);
+  const first = build(o.msgId); // bad input shows up now, not in the middle of a load run
+  return (fresh) => (fresh ? build(undefined) : first);
 }
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -113,10 +147,15 @@ export function simulateCommand(cli: Cli): Command {
       const target = await resolveTarget(cli, self, options);
       const count = positiveInt(options.count, "--count");
       const duration = positiveInt(options.duration, "--duration");
-      if (count !== undefined || duration !== undefined) {
-        return runLoadMode(cli, out, target, { count, duration, concurrency: positiveInt(options.concurrency, "--concurrency")! });
+      const loadMode = count !== undefined || duration !== undefined;
+      if (loadMode && (options.retry || options.msgId !== undefined)) {
+        throw new InputError(`load mode sends distinct MsgIds and does not retry: drop ${options.retry ? "--retry" : "--msg-id"}`, "or drop --count/--duration to send one message");
       }
-      const message = await buildRequestMessage(type, args, options, cli);
+      const makeMessage = await messageFactory(type, args, options, cli);
+      if (loadMode) {
+        return runLoadMode(cli, out, target, { count, duration, concurrency: positiveInt(options.concurrency, "--concurrency")!, message: () => makeMessage(true) });
+      }
+      const message = makeMessage(false);
       const { buildCallback } = await import("../../core/client/callback.js");
       const { exchange, exchangeWithRetry } = await import("../../core/client/exchange.js");
       const build = () => buildCallback({ url: target.url, token: target.token, mode: target.mode, crypto: target.crypto, message });
@@ -130,7 +169,7 @@ export function simulateCommand(cli: Cli): Command {
           out.line(out.c.dim(`attempt ${index + 1} of ${retried.attempts.length}`));
           renderExchange(out, attempt, target.mode);
         });
-        out.line(retried.consistent ? "   the server answered the retries consistently" : out.bad("   the retries got different answers: the message was handled more than once"));
+        out.line(retryVerdict(out, retried.attempts.length, retried.consistent));
       } else {
         result = await exchange(build(), { timeoutMs: target.timeoutMs, crypto: target.crypto });
         if (!out.json) renderExchange(out, result, target.mode);
@@ -146,13 +185,19 @@ export function simulateCommand(cli: Cli): Command {
   ]);
 }
 
+function retryVerdict(out: Output, attempts: number, consistent: boolean | null): string {
+  if (attempts === 1) return "   answered in time: WeChat would not retry";
+  if (consistent === null) return out.c.yellow(`   ${attempts} attempts but fewer than two answers: nothing to compare`);
+  return consistent ? "   the server answered the retries consistently" : out.bad("   the retries got different answers: the message was handled more than once");
+}
+
 async function finish(cli: Cli, out: Output, result: ExchangeResult, extra: Record<string, unknown>): Promise<void> {
   const { exchangeJson } = await import("../render.js");
   out.printJson({ ...exchangeJson(result), ...extra });
   cli.exitCode = result.ok ? 0 : 1;
 }
 
-async function runLoadMode(cli: Cli, out: Output, target: Target, load: { count?: number; duration?: number; concurrency: number }): Promise<void> {
+async function runLoadMode(cli: Cli, out: Output, target: Target, load: { count?: number; duration?: number; concurrency: number; message: () => XmlRecord | string }): Promise<void> {
   const { runLoad } = await import("../../core/client/load.js");
   const { startProgress } = await import("../progress.js");
   const progress = cli.io.stderr.isTTY && !out.json ? await startProgress(load.count ?? 0, load.count === undefined ? "messages" : "messages sent") : undefined;
@@ -164,6 +209,7 @@ async function runLoadMode(cli: Cli, out: Output, target: Target, load: { count?
     concurrency: load.concurrency,
     count: load.count,
     durationS: load.duration,
+    message: load.message,
     timeoutMs: Math.max(target.timeoutMs, 10_000),
     onProgress: (done) => progress?.update(done),
   });

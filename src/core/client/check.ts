@@ -23,12 +23,14 @@ export interface CheckOptions {
   url: string;
   token: string;
   timeoutMs?: number;
+  /** The mode of every message check (a safe-mode server refuses plaintext); default plain. */
+  mode?: Mode;
   /** Enables the safe and compat checks. */
   crypto?: MessageCrypto;
   onResult?: (result: CheckResult) => void;
 }
 
-interface Context extends Required<Pick<CheckOptions, "url" | "token" | "timeoutMs">> {
+interface Context extends Required<Pick<CheckOptions, "url" | "token" | "timeoutMs" | "mode">> {
   crypto?: MessageCrypto;
   header: { toUserName: string; fromUserName: string };
 }
@@ -44,7 +46,7 @@ interface CheckSpec {
 const CJK = "你好，世界！😀🎉 中文 emoji";
 const EVENTS = ["subscribe", "unsubscribe", "CLICK", "VIEW", "SCAN", "LOCATION"];
 
-function send1(context: Context, message: XmlRecord | string, mode: Mode = "plain"): Promise<ExchangeResult> {
+function send1(context: Context, message: XmlRecord | string, mode: Mode = context.mode): Promise<ExchangeResult> {
   const callback = buildCallback({ url: context.url, token: context.token, mode, crypto: context.crypto, message });
   return exchange(callback, { timeoutMs: context.timeoutMs, crypto: context.crypto });
 }
@@ -101,7 +103,8 @@ const CHECKS: CheckSpec[] = [
       if (result.problems.some((p) => p.code === "unreachable" || p.code === "timeout")) return { status: "fail", reason: result.problems[0]!.message };
       if (result.status !== 200) return { status: "pass", reason: `refused with HTTP ${result.status}` };
       if (result.replyKind === "reply") return { status: "fail", reason: "the server answered a forged message: it does not check the signature (insecure)" };
-      return { status: "warn", reason: `HTTP 200 with ${result.replyKind === "none" ? "success/empty" : "a non-reply body"}; refusing with 403 is clearer` };
+      // 200 "success" looks like acceptance: nothing shows the signature was checked at all.
+      return { status: "fail", reason: `HTTP 200 with ${result.replyKind === "none" ? "success/empty" : "a non-reply body"} to a forged message: refuse it (HTTP 403) so forgeries are visibly rejected` };
     },
   },
   ...MESSAGE_TYPES.map(messageCheck),
@@ -117,7 +120,7 @@ const CHECKS: CheckSpec[] = [
       if (!first.ok || !second.ok) return judged(first.ok ? second : first);
       return replyFingerprint(first) === replyFingerprint(second)
         ? { status: "pass", reason: "both attempts answered alike" }
-        : { status: "warn", reason: "the retry got a different answer: is the message handled twice?" };
+        : { status: "fail", reason: "the retry got a different answer: the message was handled twice (remember replies by FromUserName + MsgId)" };
     },
   },
   {
@@ -161,6 +164,7 @@ export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
     url: options.url,
     token: options.token,
     timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS,
+    mode: options.mode ?? "plain",
     crypto: options.crypto,
     header: { toUserName: "gh_wxdevcheck01", fromUserName: "oWxdevCheck000000000000000001" },
   };

@@ -102,11 +102,14 @@ export function replyFingerprint(result: ExchangeResult): string {
   return JSON.stringify(rest);
 }
 
-/** WeChat's retry on timeout: up to 3 sends of the same message; reports whether the answers agreed. */
+/**
+ * WeChat's retry on timeout: up to 3 sends of the same message. `consistent` compares the
+ * answers that came back: null when fewer than two did, so there was nothing to compare.
+ */
 export async function exchangeWithRetry(
   build: () => Callback,
   options: { timeoutMs?: number; crypto?: MessageCrypto; attempts?: number },
-): Promise<{ attempts: ExchangeResult[]; consistent: boolean; final: ExchangeResult }> {
+): Promise<{ attempts: ExchangeResult[]; consistent: boolean | null; final: ExchangeResult }> {
   const attempts: ExchangeResult[] = [];
   for (let i = 0; i < (options.attempts ?? 3); i++) {
     const result = await exchange(build(), options);
@@ -114,6 +117,6 @@ export async function exchangeWithRetry(
     if (!result.problems.some((problem) => problem.code === "timeout")) break;
   }
   const answered = attempts.filter((attempt) => attempt.replyKind !== "failed");
-  const consistent = new Set(answered.map(replyFingerprint)).size <= 1;
+  const consistent = answered.length < 2 ? null : new Set(answered.map(replyFingerprint)).size === 1;
   return { attempts, consistent, final: attempts[attempts.length - 1]! };
 }

@@ -31,6 +31,20 @@ export function send(options: HttpOptions): Promise<HttpResult> {
     const url = new URL(options.url);
     let status = 0;
     let chunks: Buffer[] = [];
+    let abort: ((error: Error) => void) | undefined;
+    let settled = false;
+    const settle = (result: HttpResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      resolve(result);
+    };
+    // One deadline for the whole answer, as WeChat keeps: a server that drips a byte at a
+    // time must not hold the simulator past it.
+    const deadline = setTimeout(() => {
+      settle({ status: 0, body: "", latencyMs: performance.now() - started, failure: { kind: "timeout", message: `no answer within ${options.timeoutMs} ms` } });
+      abort?.(new Error("deadline passed"));
+    }, options.timeoutMs);
     (options.dispatcher ?? getGlobalDispatcher()).dispatch(
       {
         origin: url.origin,
@@ -38,13 +52,12 @@ export function send(options: HttpOptions): Promise<HttpResult> {
         method: options.method,
         body: options.body,
         headers: { "user-agent": USER_AGENT, ...options.headers },
-        // undici's own deadlines: cheaper than an AbortSignal timer per request in load mode.
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
       },
       {
-        onConnect: () => {
+        onConnect: (abortRequest) => {
           chunks = []; // a retried request starts over
+          abort = abortRequest;
+          if (settled) abortRequest(new Error("deadline passed"));
         },
         onHeaders: (statusCode) => {
           status = statusCode;
@@ -56,18 +69,15 @@ export function send(options: HttpOptions): Promise<HttpResult> {
         },
         onComplete: () => {
           const body = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
-          resolve({ status, body, latencyMs: performance.now() - started });
+          settle({ status, body, latencyMs: performance.now() - started });
         },
-        onError: (error) => resolve(failed(error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }, url, options.timeoutMs, performance.now() - started)),
+        onError: (error) => settle(failed(error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }, url, performance.now() - started)),
       },
     );
   });
 }
 
-function failed(error: NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }, url: URL, timeoutMs: number, latencyMs: number): HttpResult {
-  if (error.code === "UND_ERR_HEADERS_TIMEOUT" || error.code === "UND_ERR_BODY_TIMEOUT") {
-    return { status: 0, body: "", latencyMs, failure: { kind: "timeout", message: `no answer within ${timeoutMs} ms` } };
-  }
+function failed(error: NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }, url: URL, latencyMs: number): HttpResult {
   return { status: 0, body: "", latencyMs, failure: { kind: "network", message: describeNetworkError(error, url) } };
 }
 

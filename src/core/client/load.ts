@@ -2,6 +2,7 @@ import { Pool } from "undici";
 import type { MessageCrypto } from "../crypto.js";
 import { buildMessage } from "../messages.js";
 import type { Mode } from "../modes.js";
+import type { XmlRecord } from "../xml.js";
 import { buildCallback } from "./callback.js";
 import { exchange, WECHAT_TIMEOUT_MS, type ExchangeResult } from "./exchange.js";
 
@@ -16,6 +17,8 @@ export interface LoadOptions {
   /** …or after this many seconds. */
   durationS?: number;
   timeoutMs?: number;
+  /** The message for each request, freshly made (its own MsgId); default: a numbered text. */
+  message?: () => XmlRecord | string;
   onProgress?: (done: number, total: number | undefined) => void;
 }
 
@@ -79,7 +82,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const worker = async (): Promise<void> => {
     while ((options.count === undefined || issued < options.count) && performance.now() < deadline) {
       issued++;
-      const message = buildMessage("text", { Content: `load ${issued}` }, header);
+      const message = options.message?.() ?? buildMessage("text", { Content: `load ${issued}` }, header);
       const callback = buildCallback({ url: options.url, token: options.token, mode: options.mode, crypto: options.crypto, message });
       const result = await exchange(callback, { timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS * 2, crypto: options.crypto, dispatcher: pool });
       latencies.push(result.latencyMs);

@@ -53,9 +53,14 @@ const refuse = (status: number, error: string, encrypted = false): CallbackRespo
 });
 
 function describe(message: XmlRecord): { kind: string; from?: string; content?: string } {
-  const kind = message.MsgType === "event" ? `event:${String(message.Event)}` : String(message.MsgType);
+  const kind = message.MsgType === "event" ? `event:${String(message.Event ?? "?")}` : typeof message.MsgType === "string" ? message.MsgType : "no MsgType";
   const content = message.Content ?? message.EventKey ?? message.Label ?? message.Title ?? message.PicUrl;
   return { kind, from: message.FromUserName as string | undefined, content: typeof content === "string" ? content : undefined };
+}
+
+/** True when the query's `signature` is WeChat's for this Token (checked before a body is even read). */
+export function hasValidSignature(token: string, query: URLSearchParams): boolean {
+  return verifySignature(token, query.get("timestamp") ?? "", query.get("nonce") ?? "", query.get("signature") ?? "");
 }
 
 /** Handles WeChat's GET (URL validation) and POST (message) callbacks; pure apart from the reply cache. */
@@ -64,9 +69,7 @@ export function createCallbackHandler(options: HandlerOptions): (request: Callba
   return async ({ method, query, body }) => {
     const timestamp = query.get("timestamp") ?? "";
     const nonce = query.get("nonce") ?? "";
-    if (!verifySignature(options.token, timestamp, nonce, query.get("signature") ?? "")) {
-      return refuse(403, "invalid signature");
-    }
+    if (!hasValidSignature(options.token, query)) return refuse(403, "invalid signature");
     if (method === "GET") {
       const echostr = query.get("echostr");
       if (echostr === null) return refuse(400, "missing echostr");

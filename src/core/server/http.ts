@@ -4,7 +4,7 @@ import { InputError } from "../errors.js";
 import { listen } from "../listen.js";
 import type { Mode } from "../modes.js";
 import { echoBot, type Bot } from "./echo-bot.js";
-import { createCallbackHandler, type Exchange } from "./handler.js";
+import { createCallbackHandler, hasValidSignature, type Exchange } from "./handler.js";
 
 /** Handles a request outside the WeChat path (e.g. the OAuth `/index` page); true when it answered. */
 export type ExtraHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean> | boolean;
@@ -74,6 +74,7 @@ function cryptoFor(options: WechatServerOptions, mode: Mode): MessageCrypto | un
 export function createWechatServer(options: WechatServerOptions): { server: Server; listen(): Promise<RunningServer> } {
   const mode = options.mode ?? "plain";
   const path = options.path ?? DEFAULT_PATH;
+  if (!path.startsWith("/")) throw new InputError(`the path ${JSON.stringify(path)} does not start with /`, `e.g. --path /${path.replace(/^\/*/, "")}`);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const handle = createCallbackHandler({
     token: options.token,
@@ -103,6 +104,13 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
       if (method !== "GET" && method !== "POST") {
         response.setHeader("Allow", "GET, POST");
         send(405, "method not allowed");
+        report({ time: new Date(), method, status: 405, encrypted: false, retry: false, latencyMs: performance.now() - started, error: `method ${method} not allowed` });
+        return;
+      }
+      if (method === "POST" && !hasValidSignature(options.token, url.searchParams)) {
+        request.resume(); // a forged request is refused unread, however large
+        send(403, "invalid signature");
+        report({ time: new Date(), method, status: 403, encrypted: false, retry: false, latencyMs: performance.now() - started, error: "invalid signature" });
         return;
       }
       const body = method === "POST" ? await readBody(request, maxBodyBytes) : "";
