@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
+import type { Socket } from "node:net";
 import { join } from "node:path";
 import type { ServerConfig } from "../core/config.js";
 import { addKnownHost, checkHostKey, fingerprint, keyType, readKnownHosts } from "../core/deploy/known-hosts.js";
@@ -35,7 +36,7 @@ async function needsPassphrase(key: Buffer): Promise<boolean> {
 }
 
 /** SSH agent, then the configured key (passphrase prompted if needed), then a password from WXDEV_SSH_PASSWORD or a hidden prompt. */
-function authMethods(server: ServerConfig, io: Io, home: string, tried: string[]): (methodsLeft: unknown, partial: unknown, next: (auth: AuthAttempt | false) => void) => void {
+function authMethods(server: ServerConfig, io: Io, home: string, tried: string[], failures: WxdevError[]): (methodsLeft: unknown, partial: unknown, next: (auth: AuthAttempt | false) => void) => void {
   const steps: (() => Promise<AuthAttempt | undefined>)[] = [
     async () => (io.env.SSH_AUTH_SOCK ? { type: "agent", username: server.username, agent: io.env.SSH_AUTH_SOCK } : undefined),
     async () => {
@@ -67,7 +68,10 @@ function authMethods(server: ServerConfig, io: Io, home: string, tried: string[]
       }
       next(false);
     };
-    advance().catch(() => next(false));
+    advance().catch((error: unknown) => {
+      failures.push(error instanceof WxdevError ? error : new InputError(String(error), "check the servers config"));
+      next(false);
+    });
   };
 }
 
@@ -110,33 +114,60 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
   };
 
   const ssh = new NodeSSH();
+  const authFailures: WxdevError[] = [];
+  const timeoutMs = options.timeoutMs ?? 10_000;
   try {
-    const connecting = ssh.connect({
+    const sock = await openSocket(server.host, port, timeoutMs);
+    await ssh.connect({
+      sock,
       host: server.host,
       port,
       username: server.username,
-      readyTimeout: options.timeoutMs ?? 10_000,
+      // The deadline for the handshake alone; a person answering a host-key or password
+      // prompt gets two minutes (the TCP connect had its own deadline above).
+      readyTimeout: io.stdin.isTTY ? Math.max(timeoutMs, 120_000) : timeoutMs,
       hostVerifier,
-      authHandler: authMethods(server, io, home, tried),
+      authHandler: authMethods(server, io, home, tried, authFailures),
     } as never);
-    // Nagle's algorithm holds each small SSH packet until the last is acknowledged, and the
-    // server delays that ACK ~40 ms: without TCP_NODELAY the handshake and every exec after the
-    // first stall (a first deploy of 2,000 files: ~540 -> ~440 ms).
-    ssh.connection?.once("connect", () => ssh.connection?.setNoDelay(true));
-    await connecting;
-    ssh.connection?.setNoDelay(true);
   } catch (error) {
     ssh.dispose();
     if (hostKeyError !== undefined) throw hostKeyError;
+    if (authFailures[0] !== undefined) throw authFailures[0];
     throw connectionError(error as Error & { level?: string; code?: string }, server, port, tried);
   }
   const shell: RemoteShell = {
     exec: async (command, execOptions = {}) => {
       const result = await ssh.execCommand(command, { stdin: execOptions.stdin, onStdout: execOptions.onStdout, onStderr: execOptions.onStderr, noTrim: true });
-      return { code: result.code, stdout: result.stdout, stderr: result.stderr };
+      return { code: result.code, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
     },
   };
   return { shell, close: () => ssh.dispose() };
+}
+
+/**
+ * The TCP connection, opened here so it has its own deadline and TCP_NODELAY from the start:
+ * Nagle's algorithm holds each small SSH packet until the last is acknowledged, and the server
+ * delays that ACK ~40 ms, so the handshake and every exec after the first would stall
+ * (a first deploy of 2,000 files: ~540 -> ~440 ms).
+ */
+async function openSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  const { connect } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const sock = connect({ host, port, noDelay: true });
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(Object.assign(new Error("connect timeout"), { level: "client-timeout" }));
+    }, timeoutMs);
+    sock.once("connect", () => {
+      clearTimeout(timer);
+      sock.removeAllListeners("error");
+      resolve(sock);
+    });
+    sock.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
 }
 
 function connectionError(error: Error & { level?: string; code?: string }, server: ServerConfig, port: number, tried: string[]): WxdevError {

@@ -34,7 +34,7 @@ export interface WxdevConfig {
   servers?: Record<string, ServerConfig>;
 }
 
-type KeyType = "string" | "number" | "string[]" | "mode" | "servers" | "port";
+type KeyType = "string" | "name" | "remoteDir" | "number" | "string[]" | "mode" | "servers" | "port";
 type Schema = Record<string, { type: KeyType; required?: boolean }>;
 
 const TOP_LEVEL: Schema = {
@@ -51,10 +51,10 @@ const TOP_LEVEL: Schema = {
 };
 
 const SERVER: Schema = {
-  host: { type: "string", required: true },
+  host: { type: "name", required: true },
   port: { type: "port" },
-  username: { type: "string", required: true },
-  remoteDir: { type: "string", required: true },
+  username: { type: "name", required: true },
+  remoteDir: { type: "remoteDir", required: true },
   files: { type: "string[]" },
   ignore: { type: "string[]" },
   postDeploy: { type: "string" },
@@ -68,6 +68,11 @@ function typeOk(type: KeyType, value: unknown): boolean {
   switch (type) {
     case "string":
       return typeof value === "string";
+    case "name":
+      return typeof value === "string" && /^\S+$/.test(value);
+    case "remoteDir":
+      // A folder of its own: the home directory itself (or / or .) would become a release link.
+      return typeof value === "string" && !/^(~|~\/+|\/+|\.\/*|)$/.test(value.trim()) && value.trim() === value;
     case "number":
       return typeof value === "number" && Number.isInteger(value) && value >= 0;
     case "port":
@@ -83,6 +88,8 @@ function typeOk(type: KeyType, value: unknown): boolean {
 
 const TYPE_WORDS: Record<KeyType, string> = {
   string: "a string",
+  name: "a non-empty string without spaces",
+  remoteDir: 'a folder of its own, e.g. "~/tom" (not "~", "/" or ".")',
   number: "a whole number",
   port: "a port number (1-65535)",
   "string[]": "an array of strings",

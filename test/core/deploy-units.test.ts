@@ -27,6 +27,8 @@ describe("known_hosts", () => {
     expect(checkHostKey(`127.0.0.1 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("unknown");
     expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${other.line.split(" ")[1]}\n`, "127.0.0.1", 2222, key.blob)).toBe("changed");
     expect(checkHostKey(`@revoked [127.0.0.1]:2222 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("revoked");
+    // A revocation wins wherever it stands, as OpenSSH reads the file.
+    expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${blob}\n@revoked * ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("revoked");
     expect(checkHostKey("", "h", 22, key.blob)).toBe("unknown");
   });
 
@@ -108,9 +110,18 @@ describe("planDeploy", () => {
   it("uploads new and changed (content or mode), keeps or deletes what vanished", () => {
     const local = { a: entry("1"), b: entry("2"), c: entry("3", 0o755) };
     const previous = { a: entry("1"), b: entry("x"), c: entry("3"), gone: entry("4") };
-    expect(planDeploy(local, previous, { delete: false })).toEqual({ upload: ["b", "c"], delete: [], unchanged: ["a"], kept: ["gone"], bytes: 2 });
+    expect(planDeploy(local, previous, { delete: false })).toEqual({ upload: ["b", "c"], delete: [], unchanged: ["a"], kept: ["gone"], replace: [], bytes: 2 });
     expect(planDeploy(local, previous, { delete: true }).delete).toEqual(["gone"]);
     expect(planDeploy(local, undefined, { delete: true }).upload).toEqual(["a", "b", "c"]);
+  });
+
+  it("clears what stands in the way: a file that became a folder, and a folder that became a file", () => {
+    const entry = (sha256: string) => ({ size: 1, mode: 0o644, sha256 });
+    const previous = { conf: entry("f"), "lib/a.py": entry("a"), "lib/b.py": entry("b"), keep: entry("k") };
+    const local = { "conf/app.ini": entry("i"), lib: entry("l"), keep: entry("k") };
+    const plan = planDeploy(local, previous, { delete: false });
+    expect(plan).toMatchObject({ upload: ["conf/app.ini", "lib"], replace: ["conf", "lib"], kept: [], delete: [], unchanged: ["keep"] });
+    expect(planDeploy(local, previous, { delete: true }).delete).toEqual([]);
   });
 });
 

@@ -113,11 +113,12 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     const before = remoteListing(remote);
     writeFileSync(join(dir, "big.bin"), randomBytes(64 * 1024 * 1024));
     const child = spawn(process.execPath, [BIN, "deploy", "s8013"], { cwd: dir, env: cleanEnv({ HOME: clientHome }), stdio: "ignore" });
-    for (let i = 0; i < 200; i++) {
-      const partial = sshd.run(`ls ~/.${remote}.wxdev/releases | grep -c partial || true`).trim();
-      if (partial !== "0") break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    let sawPartial = false;
+    for (let i = 0; i < 400 && !sawPartial; i++) {
+      sawPartial = sshd.run(`ls ~/.${remote}.wxdev/releases | grep -c partial || true`).trim() !== "0";
+      if (!sawPartial) await new Promise((resolve) => setTimeout(resolve, 25));
     }
+    expect(sawPartial).toBe(true); // killed while the upload was really under way
     child.kill("SIGKILL");
     await new Promise((resolve) => child.once("exit", resolve));
     expect(remoteListing(remote)).toBe(before);
@@ -225,6 +226,96 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     } finally {
       sshd.run(`chmod 755 ~/.${remote}.wxdev/releases`);
     }
+  });
+
+  it("keeps every mode exactly, whatever the server's umask (664, 775, 600)", async () => {
+    const { dir, remote } = project();
+    for (const [name, mode] of [["shared.txt", 0o664], ["tool.sh", 0o775], ["secret.txt", 0o600]] as const) {
+      writeFileSync(join(dir, name), `${name}\n`);
+      chmodSync(join(dir, name), mode);
+    }
+    expect((await deploy(dir, ["--yes"])).code).toBe(0);
+    const modes = sshd.run(`cd ~/${remote} && stat -c '%n %a' shared.txt tool.sh secret.txt`);
+    expect(modes).toBe("shared.txt 664\ntool.sh 775\nsecret.txt 600\n");
+  });
+
+  it("a file that becomes a folder, and a folder that becomes a file, deploy cleanly (with or without --delete)", async () => {
+    const { dir, remote } = project();
+    writeFileSync(join(dir, "conf"), "old file\n");
+    mkdirSync(join(dir, "lib"));
+    writeFileSync(join(dir, "lib", "a.py"), "a\n");
+    expect((await deploy(dir, ["--yes"])).code).toBe(0);
+    rmSync(join(dir, "conf"));
+    mkdirSync(join(dir, "conf"));
+    writeFileSync(join(dir, "conf", "app.ini"), "[app]\n");
+    rmSync(join(dir, "lib"), { recursive: true });
+    writeFileSync(join(dir, "lib"), "now a file\n");
+    const dry = await deploy(dir, ["--dry-run"]);
+    expect(dry.stdout).toMatch(/replace 2/);
+    const swapped = await deploy(dir, []);
+    expect(swapped.code, swapped.stderr).toBe(0);
+    expect(sshd.run(`cat ~/${remote}/conf/app.ini ~/${remote}/lib`)).toBe("[app]\nnow a file\n");
+    const again = await deploy(dir, ["--delete", "--json"]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ uploaded: 0, deleted: 0 });
+  });
+
+  it(".gitignore (nested too) shapes only the default selection; named files go up even when git ignores them", async () => {
+    const { dir, remote } = project();
+    mkdirSync(join(dir, "sub"));
+    writeFileSync(join(dir, "sub", ".gitignore"), "*.tmp\n");
+    writeFileSync(join(dir, "sub", "x.tmp"), "scratch\n");
+    writeFileSync(join(dir, "sub", "keep.py"), "keep\n");
+    writeFileSync(join(dir, ".gitignore"), "*.log\nbuild/\n");
+    mkdirSync(join(dir, "build"));
+    writeFileSync(join(dir, "build", "out.js"), "built\n");
+    symlinkSync(join(dir, "nowhere"), join(dir, "ignored-link"));
+    writeFileSync(join(dir, ".wxdevignore"), "ignored-link\n");
+    const first = await deploy(dir, ["--yes"]);
+    expect(first.code, first.stderr).toBe(0);
+    const listing = remoteListing(remote);
+    expect(listing).toContain("./sub/keep.py");
+    expect(listing).not.toContain("x.tmp");
+    expect(listing).not.toContain("build/out.js");
+    const named = await deploy(dir, ["./build/out.js", "--json"]);
+    expect(JSON.parse(named.stdout)).toMatchObject({ uploaded: 1 });
+    expect(sshd.run(`cat ~/${remote}/build/out.js`)).toBe("built\n");
+  });
+
+  it("--dry-run leaves a server it never deployed to exactly as it was", async () => {
+    const { dir, remote } = project();
+    const dry = await deploy(dir, ["--yes", "--dry-run"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/plan: upload 5/);
+    expect(sshd.run(`ls -a ~ | grep -c -- '${remote}' || true`).trim()).toBe("0");
+  });
+
+  it("--rollback runs postDeploy (the app restarts on the old files) and takes no --dry-run", async () => {
+    const { dir, remote } = project({ postDeploy: "echo restarted with $(cat wechat.py)" });
+    expect((await deploy(dir, ["--yes"])).code).toBe(0);
+    writeFileSync(join(dir, "wechat.py"), "v2\n");
+    expect((await deploy(dir, [])).code).toBe(0);
+    const refused = await deploy(dir, ["--rollback", "--dry-run"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--rollback takes no --dry-run/);
+    expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("v2\n");
+    const back = await deploy(dir, ["--rollback"]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toContain("restarted with print('hello from wechat.py')");
+  });
+
+  it("a post-deploy command killed by a signal says so (and how pkill -f kills its own shell)", async () => {
+    const { dir } = project();
+    const killed = await deploy(dir, ["--yes", "--exec", "kill -TERM $$ ; pkill -f '^python never-reached.py'"]);
+    expect(killed.code, killed.stderr).toBe(1);
+    expect(killed.stderr).toMatch(/post-deploy command was killed by signal SIGTERM \(pkill -f also matches the shell/);
+  });
+
+  it("an unreadable privateKey is named, not hidden behind a generic auth failure", async () => {
+    const { dir } = project({ privateKey: "/nonexistent/key" });
+    const result = await deploy(dir, ["--yes"], { WXDEV_SSH_PASSWORD: "whatever" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot read the private key \/nonexistent\/key/);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
   });
 
   it("deploying some paths uploads and records only those; a later full deploy sees the rest unchanged", async () => {

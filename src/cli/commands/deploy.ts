@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import type { ServerConfig } from "../../core/config.js";
-import type { DeployEvent, DeployResult } from "../../core/deploy/deploy.js";
+import type { DeployEvent, DeployResult, PostResult } from "../../core/deploy/deploy.js";
+import { InputError } from "../../core/errors.js";
 import type { Connection } from "../ssh.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
@@ -26,9 +27,10 @@ function summary(result: DeployResult): string {
 
 function printPlan(out: Output, result: DeployResult): void {
   const { plan } = result;
-  out.line(`plan: upload ${plan.upload.length} (${kib(plan.bytes)}), delete ${plan.delete.length}, unchanged ${plan.unchanged.length}${plan.kept.length ? `, kept ${plan.kept.length} (gone locally; --delete removes them)` : ""}`);
+  out.line(`plan: upload ${plan.upload.length} (${kib(plan.bytes)}), delete ${plan.delete.length}, unchanged ${plan.unchanged.length}${plan.replace.length ? `, replace ${plan.replace.length} (a file became a folder, or back)` : ""}${plan.kept.length ? `, kept ${plan.kept.length} (gone locally; --delete removes them)` : ""}`);
   for (const path of plan.upload) out.line(`  ${out.ok("+")} ${path}`);
   for (const path of plan.delete) out.line(`  ${out.bad("-")} ${path}`);
+  for (const path of plan.replace) out.line(`  ${out.bad("~")} ${path}`);
 }
 
 /** `wxdev deploy`: incremental, atomic deploys over SSH. */
@@ -54,10 +56,14 @@ export function deployCommand(cli: Cli): Command {
         (connection ??= await connect(server, cli.io, out, { acceptNewHostKey: options.yes === true || options.acceptNewHostKey === true }));
       try {
         if (options.rollback) {
+          const clash = [options.dryRun && "--dry-run", options.delete && "--delete", paths.length > 0 && "paths"].filter(Boolean);
+          if (clash.length > 0) throw new InputError(`--rollback takes no ${clash.join(", ")}`, "run wxdev deploy <server> --rollback on its own (it switches back and runs postDeploy)");
           const { rollback } = await import("../../core/deploy/deploy.js");
-          const moved = await rollback((await open()).shell, server);
-          if (out.json) return out.printJson({ rolledBack: true, ...moved });
-          return out.line(`rolled back ${name}: ${moved.from} → ${moved.to}`);
+          const moved = await rollback((await open()).shell, server, { post: options.post === false ? null : options.exec, onEvent: streamOutput(cli, out) });
+          if (!out.json) out.line(`rolled back ${name}: ${moved.from} → ${moved.to}`);
+          reportPost(cli, out, moved.post);
+          if (out.json) out.printJson({ rolledBack: true, ...moved });
+          return;
         }
         const result = await runDeploy(cli, out, { open, server, root, paths, options });
         if (result === undefined) return;
@@ -70,7 +76,7 @@ export function deployCommand(cli: Cli): Command {
   return withExamples(command, [
     "wxdev deploy s8013 --dry-run",
     "WXDEV_SSH_PASSWORD=… wxdev deploy s8013 --yes",
-    "wxdev deploy s8013 wechat.py --exec 'workon wechat && pkill -f wechat.py; nohup python wechat.py > app.log 2>&1 &'",
+    "wxdev deploy s8013 wechat.py --exec 'workon wechat && pkill -f \"^python wechat.py\"; nohup python wechat.py > app.log 2>&1 &'",
     "wxdev deploy s8013 --rollback",
   ]);
 }
@@ -91,10 +97,11 @@ async function runDeploy(
       starting = progress.startProgress(event.plan.bytes, "bytes").then((started) => void (bar = started));
     } else if (event.type === "upload") {
       bar?.update(event.bytes, `${event.files}/${event.totalFiles} files`);
-    } else if (event.type === "output" && !out.json) {
-      (event.stream === "stdout" ? cli.io.stdout : cli.io.stderr).write(event.chunk);
+    } else {
+      showOutput(event);
     }
   };
+  const showOutput = streamOutput(cli, out);
   const result = await deploy({
     shell: async () => (await context.open()).shell,
     server: context.server,
@@ -113,18 +120,37 @@ async function runDeploy(
     return undefined;
   }
   if (!out.json) out.line(summary(result) + (result.release ? out.c.dim(` (release ${result.release})`) : out.c.dim(" (nothing changed: live release kept)")));
-  if (result.post !== undefined && result.post.code !== 0) {
-    cli.exitCode = 1;
-    if (!out.json) out.error(`post-deploy command exited with ${result.post.code}: ${result.post.stderr.trim().split("\n").slice(-3).join(" | ") || "(no stderr)"}`);
-  }
+  reportPost(cli, out, result.post);
   return result;
+}
+
+/** Streams the post-deploy command's output live (not under --json, whose stdout is one document). */
+function streamOutput(cli: Cli, out: Output): (event: DeployEvent) => void {
+  return (event) => {
+    if (event.type === "output" && !out.json) (event.stream === "stdout" ? cli.io.stdout : cli.io.stderr).write(event.chunk);
+  };
+}
+
+/** A failed post-deploy command makes the exit code 1, with its stderr (or the signal that killed it) shown. */
+function reportPost(cli: Cli, out: Output, post: PostResult | undefined): void {
+  if (post === undefined || post.code === 0) return;
+  cli.exitCode = 1;
+  if (out.json) return;
+  const stderr = post.stderr.trim().split("\n").slice(-3).join(" | ") || "(no stderr)";
+  if (post.signal !== undefined) {
+    const hint = /pkill -f|killall/.test(post.command) ? " (pkill -f also matches the shell running this command, whose command line holds the pattern: anchor it, e.g. pkill -f '^python wechat.py')" : "";
+    out.error(`post-deploy command was killed by signal ${post.signal}${hint}: ${stderr}`);
+  } else {
+    out.error(`post-deploy command exited with ${post.code ?? "no status"}: ${stderr}`);
+  }
 }
 
 async function checkAfter(cli: Cli, command: Command, out: Output, checkUrl: string | undefined): Promise<Record<string, unknown> | undefined> {
   const { settings } = cli.settings(command);
   const url = checkUrl ?? settings.url;
   if (url === undefined || settings.token === undefined) {
-    out.warn("--check needs checkUrl (or WXDEV_URL) and the Token (WXDEV_TOKEN): skipped");
+    out.error("--check needs checkUrl (or WXDEV_URL) and the Token (WXDEV_TOKEN): the check was not run");
+    cli.exitCode = 2;
     return undefined;
   }
   const { handshake } = await import("../../core/client/handshake.js");

@@ -40,7 +40,7 @@ export interface DeployResult {
   dryRun: boolean;
   release?: string;
   plan: DeployPlan;
-  post?: { command: string; code: number | null; stderr: string };
+  post?: PostResult;
 }
 
 /** A deploy step that failed on the server; the live directory is untouched. */
@@ -56,7 +56,8 @@ function remoteFailure(step: string, stderr: string): DeployError {
   const text = stderr.trim();
   if (/No space left on device/i.test(text)) return new DeployError(`${step} failed: the server's disk is full (the live directory is untouched)`, "free some space on the server (old logs, virtualenv caches), then deploy again");
   if (/Permission denied/i.test(text)) return new DeployError(`${step} failed: permission denied on the server (the live directory is untouched)`, `check who owns the remote directory: ${text.split("\n")[0]}`);
-  return new DeployError(`${step} failed on the server: ${text.split("\n").slice(-1)[0] || "no message"}`, "run with --verbose for the whole output; the live directory is untouched");
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  return new DeployError(`${step} failed on the server: ${lines.slice(0, 3).join(" | ") || "no message"}`, "the live directory is untouched; fix the cause above and deploy again");
 }
 
 async function run(shell: RemoteShell, step: string, command: string, stdin?: Readable | string): Promise<string> {
@@ -65,14 +66,21 @@ async function run(shell: RemoteShell, step: string, command: string, stdin?: Re
   return result.stdout;
 }
 
+/** What a partial deploy records: the earlier manifest, less what the new files replaced, plus the new files. */
+function mergedManifest(earlier: Manifest | undefined, local: Manifest, replaced: string[]): Manifest {
+  const gone = (path: string): boolean => replaced.some((old) => path === old || path.startsWith(`${old}/`));
+  const kept = Object.entries(earlier ?? {}).filter(([path]) => !gone(path));
+  return { ...Object.fromEntries(kept), ...local };
+}
+
 interface RemoteState {
   kind: "link" | "plain" | "none";
   current?: string;
   manifest?: Manifest;
 }
 
-async function inspect(shell: RemoteShell, layout: RemoteLayout): Promise<RemoteState> {
-  const output = await run(shell, "reading the server's state", inspectScript(layout));
+async function inspect(shell: RemoteShell, layout: RemoteLayout, readOnly: boolean): Promise<RemoteState> {
+  const output = await run(shell, "reading the server's state", inspectScript(layout, readOnly));
   const [first = "", ...rest] = output.split("\n");
   const [kind, ...current] = first.split(" ");
   if (kind === "file") throw new InputError("remoteDir exists on the server but is a file", "point remoteDir at a directory (or a new path)");
@@ -98,18 +106,18 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const paths = await listProject({ root: options.root, files: options.paths ?? server.files, ignore: server.ignore });
   const shell = typeof options.shell === "function" ? await options.shell() : options.shell;
   const layout = remoteLayout(server.remoteDir);
-  const state = await inspect(shell, layout);
+  const state = await inspect(shell, layout, options.dryRun === true);
   const local = hashFiles(options.root, paths, state.manifest);
   // A deploy of some paths only compares (and records) those, never deleting the rest.
   const partial = options.paths !== undefined;
   const previous = partial && state.manifest ? Object.fromEntries(Object.entries(state.manifest).filter(([path]) => path in local)) : state.manifest;
-  const plan = planDeploy(local, previous, { delete: options.delete === true && !partial });
-  const recorded = partial ? { ...state.manifest, ...local } : local;
+  const plan = planDeploy(local, previous, { delete: options.delete === true && !partial, deployed: state.manifest });
+  const recorded = partial ? mergedManifest(state.manifest, local, plan.replace) : local;
   options.onEvent?.({ type: "plan", plan });
   const result: DeployResult = { uploaded: plan.upload.length, deleted: plan.delete.length, unchanged: plan.unchanged.length, kept: plan.kept.length, bytes: plan.bytes, seconds: 0, dryRun: options.dryRun === true, plan };
   if (options.dryRun) return { ...result, seconds: (performance.now() - started) / 1000 };
 
-  const changed = plan.upload.length > 0 || plan.delete.length > 0 || state.kind !== "link";
+  const changed = plan.upload.length > 0 || plan.delete.length > 0 || plan.replace.length > 0 || state.kind !== "link";
   if (changed) {
     const release = releaseId(options.now ?? new Date());
     const from = state.kind === "link" ? `"$(readlink ${layout.live})"` : state.kind === "plain" ? layout.live : undefined;
@@ -117,7 +125,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       const progress = (files: number, bytes: number): void =>
         options.onEvent?.({ type: "upload", files, totalFiles: plan.upload.length, bytes, totalBytes: plan.bytes });
       const files = plan.upload.length > 0 ? tarStream(options.root, plan.upload, progress) : undefined;
-      await run(shell, "uploading", uploadScript(layout, release, from, files !== undefined), files);
+      await run(shell, "uploading", uploadScript(layout, release, from, files !== undefined, plan.replace), files);
       if (plan.delete.length > 0) await run(shell, "deleting removed files", deleteScript(layout, release), plan.delete.map((path) => `${path}\0`).join(""));
       const adoptAs = state.kind === "plain" ? `${release.slice(0, release.lastIndexOf("-"))}-0` : undefined;
       await run(shell, "switching to the new release", switchScript(layout, release, adoptAs, Math.max(2, server.keepReleases ?? 3)), JSON.stringify(recorded));
@@ -129,21 +137,37 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     options.onEvent?.({ type: "switched", release });
   }
   const post = options.post === undefined ? server.postDeploy : options.post;
-  if (post) {
-    const output = await shell.exec(postScript(layout, post), {
-      onStdout: (chunk) => options.onEvent?.({ type: "output", stream: "stdout", chunk }),
-      onStderr: (chunk) => options.onEvent?.({ type: "output", stream: "stderr", chunk }),
-    });
-    result.post = { command: post, code: output.code, stderr: output.stderr };
-  }
+  if (post) result.post = await runPost(shell, layout, post, options.onEvent);
   return { ...result, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Switches the live link back to the previous release; returns [from, to]. */
-export async function rollback(shell: RemoteShell, server: ServerConfig): Promise<{ from: string; to: string }> {
-  const result = await shell.exec(rollbackScript(remoteLayout(server.remoteDir)));
+/** How the post-deploy command ended; `signal` when it was killed (code is then null). */
+export interface PostResult {
+  command: string;
+  code: number | null;
+  signal?: string;
+  stderr: string;
+}
+
+async function runPost(shell: RemoteShell, layout: RemoteLayout, command: string, onEvent?: (event: DeployEvent) => void): Promise<PostResult> {
+  const output = await shell.exec(postScript(layout, command), {
+    onStdout: (chunk) => onEvent?.({ type: "output", stream: "stdout", chunk }),
+    onStderr: (chunk) => onEvent?.({ type: "output", stream: "stderr", chunk }),
+  });
+  return { command, code: output.code, ...(output.signal ? { signal: output.signal } : {}), stderr: output.stderr };
+}
+
+/** Switches the live link back to the previous release, then runs the post-deploy command (the app restarts on the old files). */
+export async function rollback(
+  shell: RemoteShell,
+  server: ServerConfig,
+  options: { post?: string | null; onEvent?: (event: DeployEvent) => void } = {},
+): Promise<{ from: string; to: string; post?: PostResult }> {
+  const layout = remoteLayout(server.remoteDir);
+  const result = await shell.exec(rollbackScript(layout));
   if (result.code === 3) throw new InputError(`cannot roll back: ${result.stderr.trim()}`, "roll back needs two wxdev deploys on this server");
   if (result.code !== 0) throw remoteFailure("rolling back", result.stderr);
   const [from = "", to = ""] = result.stdout.trim().split(" ");
-  return { from, to };
+  const post = options.post === undefined ? server.postDeploy : options.post;
+  return { from, to, ...(post ? { post: await runPost(shell, layout, post, options.onEvent) } : {}) };
 }

@@ -40,6 +40,7 @@ export function checkHostKey(knownHosts: string, host: string, port: number, key
   const type = keyType(key);
   const blob = key.toString("base64");
   let sameTypeOther = false;
+  let known = false;
   for (const raw of knownHosts.split("\n")) {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
@@ -49,13 +50,13 @@ export function checkHostKey(knownHosts: string, host: string, port: number, key
     if (names === undefined || entryType === undefined || entryBlob === undefined || !matchesName(names, name)) continue;
     if (marker === "@cert-authority") continue;
     if (marker === "@revoked") {
-      if (entryBlob === blob) return "revoked";
+      if (entryBlob === blob) return "revoked"; // wherever it stands, as OpenSSH reads it
       continue;
     }
-    if (entryType === type && entryBlob === blob) return "known";
-    if (entryType === type) sameTypeOther = true;
+    if (entryType === type && entryBlob === blob) known = true;
+    else if (entryType === type) sameTypeOther = true;
   }
-  return sameTypeOther ? "changed" : "unknown";
+  return known ? "known" : sameTypeOther ? "changed" : "unknown";
 }
 
 /** Reads known_hosts, or "" when there is none yet. */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { fstatSync, openSync, closeSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 import ignore, { type Ignore } from "ignore";
 import { InputError } from "../errors.js";
 
@@ -36,53 +36,86 @@ function readIgnoreFile(path: string): string {
   }
 }
 
-/** The root's .gitignore, .wxdevignore and configured patterns, as one matcher. */
-function ignoreMatcher(options: ScanOptions): Ignore {
-  return ignore()
-    .add(ALWAYS_IGNORED)
-    .add(readIgnoreFile(join(options.root, ".gitignore")))
-    .add(readIgnoreFile(join(options.root, ".wxdevignore")))
-    .add(options.ignore ?? []);
+/** `./a` and `a` name the same file; patterns are written either way. */
+const normalisePattern = (pattern: string): string => pattern.replace(/^(\.\/)+/, "");
+
+/**
+ * Decides what is left out. `.gitignore` files (the root's and nested ones, each for its own
+ * folder) shape only the default selection: paths named in `files` or on the command line are
+ * deployed even when git ignores them (build output often is). `.wxdevignore`, `ignore` and
+ * the always-ignored list apply in every case.
+ */
+class IgnoreRules {
+  private constructor(
+    private readonly always: Ignore,
+    /** undefined for an explicit selection, where .gitignore does not apply. */
+    private readonly git: { prefix: string; rules: Ignore }[] | undefined,
+  ) {}
+
+  static of(options: ScanOptions): IgnoreRules {
+    const always = ignore()
+      .add(ALWAYS_IGNORED)
+      .add(readIgnoreFile(join(options.root, ".wxdevignore")))
+      .add((options.ignore ?? []).map(normalisePattern));
+    return new IgnoreRules(always, options.files === undefined ? [] : undefined);
+  }
+
+  /** The rules inside `dir`, with its own .gitignore added (default selection only). */
+  enter(dirRel: string, dir: string): IgnoreRules {
+    if (this.git === undefined) return this;
+    const text = readIgnoreFile(join(dir, ".gitignore"));
+    return text === "" ? this : new IgnoreRules(this.always, [...this.git, { prefix: dirRel === "" ? "" : `${dirRel}/`, rules: ignore().add(text) }]);
+  }
+
+  ignores(rel: string, isDir: boolean): boolean {
+    const path = isDir ? `${rel}/` : rel;
+    return this.always.ignores(path) || (this.git ?? []).some(({ prefix, rules }) => path.startsWith(prefix) && rules.ignores(path.slice(prefix.length)));
+  }
 }
 
-/** What a symlink points at; a broken or looping one is an error naming it. */
-async function followLink(path: string, rel: string): Promise<"dir" | "file" | "other"> {
+/** What a symlink points at, or why it points nowhere. */
+function followLink(path: string): "dir" | "file" | "other" | "broken" | "looping" {
   try {
     const info = statSync(path);
     return info.isDirectory() ? "dir" : info.isFile() ? "file" : "other";
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`${rel} is a ${code === "ELOOP" ? "looping" : "broken"} symlink`, "fix or remove it, or add it to .wxdevignore");
+    return (error as NodeJS.ErrnoException).code === "ELOOP" ? "looping" : "broken";
   }
 }
 
-/** Lists the files to deploy, following symlinks; a broken or looping link is an error naming it. */
+/** Lists the files to deploy, following symlinks; a broken or looping link that would be deployed is an error naming it. */
 async function listFiles(options: ScanOptions): Promise<string[]> {
-  const ignored = ignoreMatcher(options);
-  const wanted = options.files === undefined ? undefined : ignore().add(options.files);
+  const wanted = options.files === undefined ? undefined : ignore().add(options.files.map(normalisePattern));
   const found: string[] = [];
   const visiting = new Set<string>();
-  const walk = async (dir: string): Promise<void> => {
+  const walk = (dir: string, dirRel: string, parentRules: IgnoreRules): void => {
     const real = realpathSync(dir);
-    if (visiting.has(real)) throw new InputError(`symlink loop at ${relative(options.root, dir) || "."}`, "remove the link or add it to .wxdevignore");
+    if (visiting.has(real)) throw new InputError(`symlink loop at ${dirRel || "."}`, "remove the link or add it to .wxdevignore");
     visiting.add(real);
-    const entries = readdirSync(dir, { withFileTypes: true });
-    const subdirs: string[] = [];
-    for (const entry of entries) {
+    const rules = parentRules.enter(dirRel, dir);
+    const subdirs: [string, string][] = [];
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
-      const rel = relative(options.root, path).split(sep).join("/");
-      // Plain files and directories need no stat; symlinks are followed (and checked).
-      const kind = entry.isSymbolicLink() ? await followLink(path, rel) : entry.isDirectory() ? "dir" : entry.isFile() ? "file" : "other";
-      if (kind === "dir") {
-        if (!ignored.ignores(`${rel}/`)) subdirs.push(path);
-      } else if (kind === "file" && !ignored.ignores(rel) && (wanted === undefined || wanted.ignores(rel))) {
+      const rel = dirRel === "" ? entry.name : `${dirRel}/${entry.name}`;
+      if (entry.isSymbolicLink()) {
+        if (rules.ignores(rel, false)) continue; // an ignored link is never followed, broken or not
+        const kind = followLink(path);
+        if (kind === "broken" || kind === "looping") {
+          if (wanted !== undefined && !wanted.ignores(rel)) continue; // not selected: it could hold nothing
+          throw new InputError(`${rel} is a ${kind} symlink`, "fix or remove it, or add it to .wxdevignore");
+        }
+        if (kind === "dir" && !rules.ignores(rel, true)) subdirs.push([path, rel]);
+        else if (kind === "file" && (wanted === undefined || wanted.ignores(rel))) found.push(rel);
+      } else if (entry.isDirectory()) {
+        if (!rules.ignores(rel, true)) subdirs.push([path, rel]);
+      } else if (entry.isFile() && !rules.ignores(rel, false) && (wanted === undefined || wanted.ignores(rel))) {
         found.push(rel);
       }
     }
-    for (const sub of subdirs) await walk(sub);
+    for (const [sub, subRel] of subdirs) walk(sub, subRel, rules);
     visiting.delete(real);
   };
-  await walk(options.root);
+  walk(options.root, "", IgnoreRules.of(options));
   return found.sort();
 }
 

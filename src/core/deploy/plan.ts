@@ -7,12 +7,31 @@ export interface DeployPlan {
   unchanged: string[];
   /** Files an earlier deploy put there that are gone locally, left alone without --delete. */
   kept: string[];
+  /** Earlier files or folders in the way of an upload (a file that became a folder, or back), removed first. */
+  replace: string[];
   bytes: number;
 }
 
-/** Compares the local manifest with the one the last deploy left; pure. */
-export function planDeploy(local: Manifest, previous: Manifest | undefined, options: { delete: boolean }): DeployPlan {
-  const plan: DeployPlan = { upload: [], delete: [], unchanged: [], kept: [], bytes: 0 };
+/** Previously deployed paths that block an upload: a file where a folder is needed now, or a folder where a file goes. */
+function inTheWay(upload: string[], local: Manifest, previous: Manifest): string[] {
+  const folders = new Set<string>();
+  for (const path of Object.keys(previous)) {
+    for (let slash = path.indexOf("/"); slash !== -1; slash = path.indexOf("/", slash + 1)) folders.add(path.slice(0, slash));
+  }
+  const blocking = new Set<string>();
+  for (const path of upload) {
+    if (folders.has(path)) blocking.add(path);
+    for (let slash = path.indexOf("/"); slash !== -1; slash = path.indexOf("/", slash + 1)) {
+      const parent = path.slice(0, slash);
+      if (parent in previous && !(parent in local)) blocking.add(parent);
+    }
+  }
+  return [...blocking].sort();
+}
+
+/** Compares the local manifest with the one the last deploy left (`deployed`: all of it, when `previous` is only the part being deployed); pure. */
+export function planDeploy(local: Manifest, previous: Manifest | undefined, options: { delete: boolean; deployed?: Manifest }): DeployPlan {
+  const plan: DeployPlan = { upload: [], delete: [], unchanged: [], kept: [], replace: [], bytes: 0 };
   for (const [path, entry] of Object.entries(local)) {
     const before = previous?.[path];
     if (before !== undefined && before.sha256 === entry.sha256 && before.mode === entry.mode) {
@@ -22,8 +41,11 @@ export function planDeploy(local: Manifest, previous: Manifest | undefined, opti
       plan.bytes += entry.size;
     }
   }
+  const deployed = options.deployed ?? previous;
+  plan.replace = deployed === undefined ? [] : inTheWay(plan.upload, local, deployed);
+  const replaced = (path: string): boolean => plan.replace.some((gone) => path === gone || path.startsWith(`${gone}/`));
   for (const path of Object.keys(previous ?? {})) {
-    if (!(path in local)) (options.delete ? plan.delete : plan.kept).push(path);
+    if (!(path in local) && !replaced(path)) (options.delete ? plan.delete : plan.kept).push(path);
   }
   return plan;
 }

@@ -5,7 +5,7 @@ export interface RemoteShell {
   exec(
     command: string,
     options?: { stdin?: Readable | string; onStdout?: (chunk: Buffer) => void; onStderr?: (chunk: Buffer) => void },
-  ): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  ): Promise<{ code: number | null; signal?: string | null; stdout: string; stderr: string }>;
 }
 
 /** Quotes a string for POSIX sh. */
@@ -36,24 +36,29 @@ export function remoteLayout(remoteDir: string): RemoteLayout {
   return { live: expr(base), releases: expr(`${parent}.${name}.wxdev/releases`) };
 }
 
-/** Reads the state: what the live path is (link/plain/none) and the current release's manifest. */
-export function inspectScript(layout: RemoteLayout): string {
+/** Reads the state: what the live path is (link/plain/none) and the current release's manifest; `readOnly` (a dry run) also skips clearing killed deploys' leftovers. */
+export function inspectScript(layout: RemoteLayout, readOnly = false): string {
   return `set -e
 live=${layout.live}; releases=${layout.releases}
-mkdir -p "$releases"
-(cd "$releases" && rm -rf -- *.partial)
+${readOnly ? "" : `mkdir -p "$releases"
+(cd "$releases" && rm -rf -- *.partial)`}
 if [ -L "$live" ]; then cur=$(readlink "$live"); echo "link $cur"; cat "$cur/.wxdev/manifest.json" 2>/dev/null || true
 elif [ -d "$live" ]; then echo plain; cat "$live/.wxdev/manifest.json" 2>/dev/null || true
 elif [ -e "$live" ]; then echo file
 else echo none; fi`;
 }
 
-/** Starts a release from a copy of the current files, then unpacks the changed ones from stdin (tar). */
-export function uploadScript(layout: RemoteLayout, release: string, from: string | undefined, withTar: boolean): string {
+/**
+ * Starts a release from a copy of the current files, clears what stands in the way of the new
+ * ones, then unpacks them from stdin (tar, modes as sent: -p, whatever the server's umask).
+ */
+export function uploadScript(layout: RemoteLayout, release: string, from: string | undefined, withTar: boolean, inTheWay: string[] = []): string {
   return `set -e
 new=${layout.releases}/${q(`${release}.partial`)}
 ${from === undefined ? 'mkdir -p "$new"' : `cp -a -- ${from} "$new"`}
-${withTar ? 'cd "$new" && tar -x -f -' : ""}`;
+cd "$new"
+${inTheWay.length > 0 ? `rm -rf -- ${inTheWay.map((path) => q(path)).join(" ")}` : ""}
+${withTar ? "tar -x -p -f -" : ""}`;
 }
 
 /** Removes files from the new release; stdin: the paths, NUL-separated. */
