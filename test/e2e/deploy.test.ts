@@ -138,6 +138,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     expect(failing.code).toBe(1);
     expect(failing.stderr).toMatch(/post-deploy command exited with 3: about to fail/);
     const skipped = await deploy(dir, ["--no-post"]);
+    expect(skipped.code, skipped.stderr).toBe(0);
     expect(skipped.stdout).not.toContain("workon");
   });
 
@@ -171,14 +172,17 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     const unknownServer = await runCli(["deploy", "s9999"], { cwd: dir, env: { HOME: clientHome } });
     expect(unknownServer.code).toBe(2);
     expect(unknownServer.stderr).toMatch(/unknown server "s9999".*known servers: s8013/);
+    expect(unknownServer.stderr.trim().split("\n")).toHaveLength(1);
     const closed = project({ port: 9 });
     const unreachable = await runCli(["deploy", "s8013"], { cwd: closed.dir, env: { HOME: clientHome } });
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/cannot connect to wxdevtest@127\.0\.0\.1:9: connection refused/);
+    expect(unreachable.stderr.trim().split("\n")).toHaveLength(1);
     symlinkSync(join(dir, "nowhere"), join(dir, "dangling"));
     const broken = await deploy(dir, ["--yes"]);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/dangling is a broken symlink/);
+    expect(broken.stderr.trim().split("\n")).toHaveLength(1);
     expect(sshd.run(`ls -a ~ | grep -c '^${remote}$' || true`).trim()).toBe("0");
     rmSync(join(dir, "dangling"));
   });
@@ -206,7 +210,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
       const bad = project({ checkUrl: `${app.url}/` });
       const failed = await deploy(bad.dir, ["--yes"], { WXDEV_TOKEN: "checktoken" });
       expect(failed.code).toBe(1);
-      expect(failed.stdout).toMatch(/HTTP 404/);
+      expect(failed.stdout).toMatch(/HTTP 404: nothing at that path \(check the path/);
     } finally {
       await app.close();
     }
