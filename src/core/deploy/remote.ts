@@ -49,16 +49,20 @@ else echo none; fi`;
 }
 
 /**
- * Starts a release from a copy of the current files, clears what stands in the way of the new
- * ones, then unpacks them from stdin (tar, modes as sent: -p, whatever the server's umask).
+ * Starts a release from the current files, clears what stands in the way of the new ones, then
+ * unpacks them from stdin (tar, modes as sent: -p, whatever the server's umask). The current
+ * files are hard-linked, not copied (as rsync's --link-dest): a release costs the disk only what
+ * changed, which matters on a shared host with quotas. That is safe because nothing here writes
+ * into a linked file: tar (-U) and rm unlink before they write, and the manifest is replaced,
+ * not rewritten. A filesystem without hard links falls back to a copy.
  */
 export function uploadScript(layout: RemoteLayout, release: string, from: string | undefined, withTar: boolean, inTheWay: string[] = []): string {
   return `set -e
 new=${layout.releases}/${q(`${release}.partial`)}
-${from === undefined ? 'mkdir -p "$new"' : `cp -a -- ${from} "$new"`}
+${from === undefined ? 'mkdir -p "$new"' : `cp -al -- ${from} "$new" 2>/dev/null || { rm -rf -- "$new"; cp -a -- ${from} "$new"; }`}
 cd "$new"
 ${inTheWay.length > 0 ? `rm -rf -- ${inTheWay.map((path) => q(path)).join(" ")}` : ""}
-${withTar ? "tar -x -p -f -" : ""}`;
+${withTar ? "tar -x -p -U -f -" : ""}`;
 }
 
 /** Removes files from the new release; stdin: the paths, NUL-separated. */
@@ -71,7 +75,7 @@ export function switchScript(layout: RemoteLayout, release: string, adoptAs: str
   return `set -e
 live=${layout.live}; releases=${layout.releases}; new="$releases"/${q(release)}
 cd "$new.partial" && mkdir -p .wxdev
-cat > .wxdev/manifest.json
+rm -f .wxdev/manifest.json && cat > .wxdev/manifest.json
 cd "$releases" && mv -T "$new.partial" "$new"
 ${adoptAs === undefined ? "" : `mv -T "$live" "$releases"/${q(adoptAs)}`}
 ln -sfn "$new" "$live.wxdev-next" && mv -Tf "$live.wxdev-next" "$live"
