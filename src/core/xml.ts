@@ -75,7 +75,7 @@ export function parseXmlDocument(trimmed: string): XmlRecord {
   const valid = XMLValidator.validate(trimmed);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
-    throw new XmlError(`malformed XML at line ${line}, column ${col}: ${msg}`, "check the tags are closed and nested properly");
+    throw new XmlError(`malformed XML at line ${line}, column ${col}: ${readableError(msg)}`, "check the tags are closed and nested properly");
   }
   const document = parser.parse(trimmed) as Record<string, unknown>;
   const rootName = Object.keys(document).find((key) => key !== "#text");
@@ -87,6 +87,18 @@ export function parseXmlDocument(trimmed: string): XmlRecord {
     return root === "" || Array.isArray(root) ? {} : { "#text": root };
   }
   return root;
+}
+
+/** fast-xml-parser reports unclosed elements as a JSON array ("Invalid '[ "xml", "A" ]' found."); name them instead. */
+function readableError(message: string): string {
+  const unclosed = /^Invalid '(\[[\s\S]*\])' found\.?$/.exec(message);
+  if (unclosed === null) return message;
+  try {
+    const names = JSON.parse(unclosed[1]!) as string[];
+    return `unclosed element${names.length > 1 ? "s" : ""} <${names.join(">, <")}>`;
+  } catch {
+    return message;
+  }
 }
 
 /** Folds fast-xml-parser's CDATA/text nodes into plain strings and drops layout whitespace. */

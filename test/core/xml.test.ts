@@ -46,6 +46,10 @@ describe("parseXml", () => {
     expect(record).toEqual({ Image: { MediaId: "m1" }, Articles: { item: [{ Title: "t" }] } });
   });
 
+  it("names unclosed elements instead of showing the parser's internal list", () => {
+    expect(() => parseXml("<xml><ToUserName><![CDATA[gh_")).toThrow("malformed XML at line 1, column 1: unclosed elements <xml>, <ToUserName>");
+  });
+
   it.each([
     ["empty input", "", "XML_EMPTY"],
     ["whitespace", "  \n ", "XML_EMPTY"],
