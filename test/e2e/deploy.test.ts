@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -201,6 +201,25 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     expect(broken.stderr.trim().split("\n")).toHaveLength(1);
     expect(sshd.run(`ls -a ~ | grep -c '^${remote}$' || true`).trim()).toBe("0");
     rmSync(join(dir, "dangling"));
+  });
+
+  it("the SSH agent comes first: a key held by ssh-agent logs in with no privateKey configured", async () => {
+    const agentDir = mkdtempSync(join(tmpdir(), "wxdev-agent-"));
+    const socket = join(agentDir, "agent.sock");
+    const agent = spawn("ssh-agent", ["-D", "-a", socket], { stdio: "ignore" });
+    try {
+      for (let i = 0; i < 100 && spawnSync("ssh-add", ["-l"], { env: { ...process.env, SSH_AUTH_SOCK: socket } }).status === 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      execFileSync("ssh-add", ["-q", sshd.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
+      const { dir } = project({ privateKey: undefined });
+      const result = await deploy(dir, ["--yes"], { SSH_AUTH_SOCK: socket });
+      expect(result.code, result.stderr).toBe(0);
+      const wrong = await deploy(dir, [], { SSH_AUTH_SOCK: socket, WXDEV_SSH_PASSWORD: "not-it" });
+      expect(wrong.code, wrong.stderr).toBe(0); // the agent's key got in: the password was never needed
+    } finally {
+      agent.kill();
+    }
   });
 
   it("an encrypted key takes its passphrase from WXDEV_SSH_PASSPHRASE", async () => {
