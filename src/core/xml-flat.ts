@@ -67,7 +67,7 @@ export function buildFlatMessage(record: XmlRecord, numbers: ReadonlySet<string>
   let xml = "<xml>";
   for (const name in record) {
     const value = record[name];
-    if (typeof value !== "string" || SPECIAL_NAMES.has(name)) return undefined;
+    if (typeof value !== "string" || SPECIAL_NAMES.has(name) || !TAG_NAME.test(name)) return undefined;
     if (numbers.has(name)) {
       if (NEEDS_ESCAPE.test(value)) return undefined;
       xml += `<${name}>${value}</${name}>`;

@@ -195,6 +195,9 @@ describe("wxdev simulate failures", () => {
     const result = await runCli(["simulate", "text", "hi", "--url", "http://127.0.0.1:9/wechat"], { env });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/connection refused/);
+    const retried = await runCli(["simulate", "text", "hi", "--url", "http://127.0.0.1:9/wechat", "--retry"], { env });
+    expect(retried.code).toBe(1);
+    expect(retried.stdout).toContain("no retry: WeChat retries only after a timeout");
   });
 
   it.each([
@@ -209,6 +212,7 @@ describe("wxdev simulate failures", () => {
     ["--retry in load mode", ["simulate", "text", "hi", "--count", "5", "--retry", "--url", "http://127.0.0.1:9/"], /load mode .* drop --retry/],
     ["an unknown type in load mode", ["simulate", "bogus", "--count", "3", "--url", "http://127.0.0.1:9/"], /unknown message type "bogus"/],
     ["safe mode without a key", ["simulate", "text", "hi", "--mode", "safe", "--url", "http://127.0.0.1:9/"], /missing aesKey/],
+    ["a --timeout past an hour", ["simulate", "text", "hi", "--timeout", "2147484", "--url", "http://127.0.0.1:9/"], /--timeout 2147484 is more than an hour/],
     ["a bad --count", ["simulate", "text", "hi", "--url", "http://127.0.0.1:9/", "--count", "lots"], /--count lots/],
   ])("%s is exit 2", async (_name, args, pattern) => {
     const result = await runCli(args, { env });

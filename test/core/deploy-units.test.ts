@@ -82,6 +82,36 @@ describe("scanProject", () => {
     expect(Object.keys(await scanProject({ root: tree(), files: ["app.py", "templates/**"] }))).toEqual(["app.py", "templates/a.html"]);
   });
 
+  it(".gitignore: nested ones count, the deepest decides (!keep.log), globs and folders in files obey it, literal names do not", async () => {
+    const root = tree();
+    writeFileSync(join(root, ".gitignore"), "*.log\nbuild/\n.secret\n");
+    mkdirSync(join(root, "sub"));
+    writeFileSync(join(root, "sub", ".gitignore"), "*.tmp\n!keep.log\n");
+    for (const name of ["x.tmp", "keep.log", "drop.log.old", "y.log"]) writeFileSync(join(root, "sub", name), name);
+    mkdirSync(join(root, "build"));
+    writeFileSync(join(root, "build", "out.js"), "o");
+    mkdirSync(join(root, "app"));
+    writeFileSync(join(root, "app", ".secret"), "s");
+    writeFileSync(join(root, "app", "main.py"), "m");
+    const all = Object.keys(await scanProject({ root }));
+    expect(all).toEqual(expect.arrayContaining(["sub/keep.log", "sub/drop.log.old", "app/main.py"]));
+    for (const left of ["sub/x.tmp", "sub/y.log", "build/out.js", "app/.secret"]) expect(all).not.toContain(left);
+    const told: string[] = [];
+    const globbed = Object.keys(await scanProject({ root, files: ["app/", "build/**"], onGitignored: (path) => told.push(path) }));
+    expect(globbed).toEqual(["app/main.py"]);
+    expect(told.sort()).toEqual(["app/.secret", "build/"]);
+    expect(Object.keys(await scanProject({ root, files: ["./build/out.js", "app/.secret"] }))).toEqual(["app/.secret", "build/out.js"]);
+  });
+
+  it("never follows an ignored or unselected symlink, broken or not", async () => {
+    const root = tree();
+    symlinkSync(join(root, "missing"), join(root, "dangling"));
+    writeFileSync(join(root, ".wxdevignore"), "dangling\n");
+    expect(Object.keys(await scanProject({ root }))).not.toContain("dangling");
+    writeFileSync(join(root, ".wxdevignore"), "");
+    expect(Object.keys(await scanProject({ root, files: ["app.py"] }))).toEqual(["app.py"]);
+  });
+
   it("names a broken or looping symlink before anything happens", async () => {
     const broken = tree();
     symlinkSync(join(broken, "missing"), join(broken, "link"));

@@ -114,6 +114,10 @@ async function runDeploy(
   });
   await starting;
   bar?.stop();
+  if (result.gitignored.length > 0 && !out.json) {
+    const shown = result.gitignored.slice(0, 5).join(", ") + (result.gitignored.length > 5 ? ", …" : "");
+    out.note(`${result.gitignored.length} selected path(s) stay local because .gitignore lists them: ${shown} (name a file literally in "files" or on the command line to deploy it)`);
+  }
   if (options.dryRun) {
     if (out.json) out.printJson({ ...result, plan: result.plan });
     else printPlan(out, result);

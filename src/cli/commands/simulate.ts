@@ -169,7 +169,7 @@ export function simulateCommand(cli: Cli): Command {
           out.line(out.c.dim(`attempt ${index + 1} of ${retried.attempts.length}`));
           renderExchange(out, attempt, target.mode);
         });
-        out.line(retryVerdict(out, retried.attempts.length, retried.consistent));
+        out.line(retryVerdict(out, retried.attempts, retried.consistent));
       } else {
         result = await exchange(build(), { timeoutMs: target.timeoutMs, crypto: target.crypto });
         if (!out.json) renderExchange(out, result, target.mode);
@@ -185,9 +185,11 @@ export function simulateCommand(cli: Cli): Command {
   ]);
 }
 
-function retryVerdict(out: Output, attempts: number, consistent: boolean | null): string {
-  if (attempts === 1) return "   answered in time: WeChat would not retry";
-  if (consistent === null) return out.c.yellow(`   ${attempts} attempts but fewer than two answers: nothing to compare`);
+function retryVerdict(out: Output, attempts: ExchangeResult[], consistent: boolean | null): string {
+  if (attempts.length === 1) {
+    return attempts[0]!.replyKind === "failed" ? "   no retry: WeChat retries only after a timeout" : "   answered in time: WeChat would not retry";
+  }
+  if (consistent === null) return out.c.yellow(`   ${attempts.length} attempts but fewer than two answers: nothing to compare`);
   return consistent ? "   the server answered the retries consistently" : out.bad("   the retries got different answers: the message was handled more than once");
 }
 

@@ -38,6 +38,8 @@ export interface DeployResult {
   bytes: number;
   seconds: number;
   dryRun: boolean;
+  /** Paths `files` (or the paths given) select that a .gitignore kept back: name them literally to deploy them. */
+  gitignored: string[];
   release?: string;
   plan: DeployPlan;
   post?: PostResult;
@@ -103,7 +105,8 @@ async function inspect(shell: RemoteShell, layout: RemoteLayout, readOnly: boole
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const started = performance.now();
   const { server } = options;
-  const paths = await listProject({ root: options.root, files: options.paths ?? server.files, ignore: server.ignore });
+  const gitignored: string[] = [];
+  const paths = await listProject({ root: options.root, files: options.paths ?? server.files, ignore: server.ignore, onGitignored: (path) => gitignored.push(path) });
   const shell = typeof options.shell === "function" ? await options.shell() : options.shell;
   const layout = remoteLayout(server.remoteDir);
   const state = await inspect(shell, layout, options.dryRun === true);
@@ -114,7 +117,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const plan = planDeploy(local, previous, { delete: options.delete === true && !partial, deployed: state.manifest });
   const recorded = partial ? mergedManifest(state.manifest, local, plan.replace) : local;
   options.onEvent?.({ type: "plan", plan });
-  const result: DeployResult = { uploaded: plan.upload.length, deleted: plan.delete.length, unchanged: plan.unchanged.length, kept: plan.kept.length, bytes: plan.bytes, seconds: 0, dryRun: options.dryRun === true, plan };
+  const result: DeployResult = { gitignored, uploaded: plan.upload.length, deleted: plan.delete.length, unchanged: plan.unchanged.length, kept: plan.kept.length, bytes: plan.bytes, seconds: 0, dryRun: options.dryRun === true, plan };
   if (options.dryRun) return { ...result, seconds: (performance.now() - started) / 1000 };
 
   const changed = plan.upload.length > 0 || plan.delete.length > 0 || plan.replace.length > 0 || state.kind !== "link";

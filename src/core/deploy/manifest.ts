@@ -26,6 +26,8 @@ export interface ScanOptions {
   files?: string[];
   /** Extra gitignore-style patterns to leave out. */
   ignore?: string[];
+  /** Told of each file `files` selects that a .gitignore keeps back (name it literally to deploy it). */
+  onGitignored?: (path: string) => void;
 }
 
 function readIgnoreFile(path: string): string {
@@ -40,16 +42,14 @@ function readIgnoreFile(path: string): string {
 const normalisePattern = (pattern: string): string => pattern.replace(/^(\.\/)+/, "");
 
 /**
- * Decides what is left out. `.gitignore` files (the root's and nested ones, each for its own
- * folder) shape only the default selection: paths named in `files` or on the command line are
- * deployed even when git ignores them (build output often is). `.wxdevignore`, `ignore` and
- * the always-ignored list apply in every case.
+ * Decides what is left out: the always-ignored list, `.wxdevignore` and `ignore` in every case;
+ * `.gitignore` files (the root's and nested ones, each for its own folder, the deepest deciding,
+ * so `!keep.log` works) for everything but files named literally in `files` or on the command line.
  */
 class IgnoreRules {
   private constructor(
     private readonly always: Ignore,
-    /** undefined for an explicit selection, where .gitignore does not apply. */
-    private readonly git: { prefix: string; rules: Ignore }[] | undefined,
+    private readonly git: { prefix: string; rules: Ignore }[],
   ) {}
 
   static of(options: ScanOptions): IgnoreRules {
@@ -57,19 +57,29 @@ class IgnoreRules {
       .add(ALWAYS_IGNORED)
       .add(readIgnoreFile(join(options.root, ".wxdevignore")))
       .add((options.ignore ?? []).map(normalisePattern));
-    return new IgnoreRules(always, options.files === undefined ? [] : undefined);
+    return new IgnoreRules(always, []);
   }
 
-  /** The rules inside `dir`, with its own .gitignore added (default selection only). */
+  /** The rules inside `dir`, with its own .gitignore added. */
   enter(dirRel: string, dir: string): IgnoreRules {
-    if (this.git === undefined) return this;
     const text = readIgnoreFile(join(dir, ".gitignore"));
     return text === "" ? this : new IgnoreRules(this.always, [...this.git, { prefix: dirRel === "" ? "" : `${dirRel}/`, rules: ignore().add(text) }]);
   }
 
-  ignores(rel: string, isDir: boolean): boolean {
+  alwaysIgnores(rel: string, isDir: boolean): boolean {
+    return this.always.ignores(isDir ? `${rel}/` : rel);
+  }
+
+  gitIgnores(rel: string, isDir: boolean): boolean {
     const path = isDir ? `${rel}/` : rel;
-    return this.always.ignores(path) || (this.git ?? []).some(({ prefix, rules }) => path.startsWith(prefix) && rules.ignores(path.slice(prefix.length)));
+    for (let index = this.git.length - 1; index >= 0; index--) {
+      const { prefix, rules } = this.git[index]!;
+      if (!path.startsWith(prefix)) continue;
+      const verdict = rules.test(path.slice(prefix.length));
+      if (verdict.ignored) return true;
+      if (verdict.unignored) return false;
+    }
+    return false;
   }
 }
 
@@ -83,9 +93,17 @@ function followLink(path: string): "dir" | "file" | "other" | "broken" | "loopin
   }
 }
 
+/** Patterns that name one path exactly (no wildcard, no negation, no trailing slash). */
+function literalNames(patterns: string[] | undefined): Set<string> {
+  return new Set((patterns ?? []).map(normalisePattern).filter((pattern) => !/[*?[\]!\\]/.test(pattern) && !pattern.endsWith("/")));
+}
+
 /** Lists the files to deploy, following symlinks; a broken or looping link that would be deployed is an error naming it. */
 async function listFiles(options: ScanOptions): Promise<string[]> {
   const wanted = options.files === undefined ? undefined : ignore().add(options.files.map(normalisePattern));
+  const literal = literalNames(options.files);
+  const named = (rel: string, isDir: boolean): boolean => (isDir ? [...literal].some((name) => name.startsWith(`${rel}/`)) : literal.has(rel));
+  const selected = (rel: string): boolean => wanted === undefined || wanted.ignores(rel);
   const found: string[] = [];
   const visiting = new Set<string>();
   const walk = (dir: string, dirRel: string, parentRules: IgnoreRules): void => {
@@ -93,24 +111,28 @@ async function listFiles(options: ScanOptions): Promise<string[]> {
     if (visiting.has(real)) throw new InputError(`symlink loop at ${dirRel || "."}`, "remove the link or add it to .wxdevignore");
     visiting.add(real);
     const rules = parentRules.enter(dirRel, dir);
+    const skipped = (rel: string, isDir: boolean): boolean => {
+      if (rules.alwaysIgnores(rel, isDir)) return true;
+      if (!rules.gitIgnores(rel, isDir) || named(rel, isDir)) return false;
+      const patternsInside = isDir && (options.files ?? []).some((pattern) => normalisePattern(pattern).startsWith(`${rel}/`));
+      if (wanted !== undefined && (isDir ? patternsInside : selected(rel))) options.onGitignored?.(isDir ? `${rel}/` : rel);
+      return true;
+    };
     const subdirs: [string, string][] = [];
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       const rel = dirRel === "" ? entry.name : `${dirRel}/${entry.name}`;
+      let kind: ReturnType<typeof followLink> = entry.isDirectory() ? "dir" : entry.isFile() ? "file" : "other";
       if (entry.isSymbolicLink()) {
-        if (rules.ignores(rel, false)) continue; // an ignored link is never followed, broken or not
-        const kind = followLink(path);
+        if (rules.alwaysIgnores(rel, false) || (rules.gitIgnores(rel, false) && !named(rel, false))) continue; // never followed, broken or not
+        kind = followLink(path);
         if (kind === "broken" || kind === "looping") {
-          if (wanted !== undefined && !wanted.ignores(rel)) continue; // not selected: it could hold nothing
+          if (!selected(rel)) continue; // not selected: it could hold nothing
           throw new InputError(`${rel} is a ${kind} symlink`, "fix or remove it, or add it to .wxdevignore");
         }
-        if (kind === "dir" && !rules.ignores(rel, true)) subdirs.push([path, rel]);
-        else if (kind === "file" && (wanted === undefined || wanted.ignores(rel))) found.push(rel);
-      } else if (entry.isDirectory()) {
-        if (!rules.ignores(rel, true)) subdirs.push([path, rel]);
-      } else if (entry.isFile() && !rules.ignores(rel, false) && (wanted === undefined || wanted.ignores(rel))) {
-        found.push(rel);
       }
+      if (kind === "dir" && !skipped(rel, true)) subdirs.push([path, rel]);
+      else if (kind === "file" && selected(rel) && !skipped(rel, false)) found.push(rel);
     }
     for (const [sub, subRel] of subdirs) walk(sub, subRel, rules);
     visiting.delete(real);

@@ -49,17 +49,16 @@ else echo none; fi`;
 }
 
 /**
- * Starts a release from the current files, clears what stands in the way of the new ones, then
- * unpacks them from stdin (tar, modes as sent: -p, whatever the server's umask). The current
- * files are hard-linked, not copied (as rsync's --link-dest): a release costs the disk only what
- * changed, which matters on a shared host with quotas. That is safe because nothing here writes
- * into a linked file: tar (-U) and rm unlink before they write, and the manifest is replaced,
- * not rewritten. A filesystem without hard links falls back to a copy.
+ * Starts a release from a copy of the current files, clears what stands in the way of the new
+ * ones, then unpacks them from stdin (tar, modes as sent: -p, whatever the server's umask).
+ * A copy, not hard links: the app's own files (app.log, a SQLite database) must stay apart per
+ * release, or writing one would change every release and a rollback would bring nothing back.
+ * --reflink=auto makes the copy nearly free where the filesystem shares blocks.
  */
 export function uploadScript(layout: RemoteLayout, release: string, from: string | undefined, withTar: boolean, inTheWay: string[] = []): string {
   return `set -e
 new=${layout.releases}/${q(`${release}.partial`)}
-${from === undefined ? 'mkdir -p "$new"' : `cp -al -- ${from} "$new" 2>/dev/null || { rm -rf -- "$new"; cp -a -- ${from} "$new"; }`}
+${from === undefined ? 'mkdir -p "$new"' : `cp -a --reflink=auto -- ${from} "$new"`}
 cd "$new"
 ${inTheWay.length > 0 ? `rm -rf -- ${inTheWay.map((path) => q(path)).join(" ")}` : ""}
 ${withTar ? "tar -x -p -U -f -" : ""}`;

@@ -17,6 +17,7 @@ export class ReplyCache<T> {
     if (found !== undefined && found.expires > now) return { value: found.value, hit: true };
     const value = Promise.resolve().then(produce);
     value.catch(() => this.entries.delete(key));
+    if (found !== undefined) this.entries.delete(key); // a renewed key moves to the back of the eviction order
     this.entries.set(key, { value, expires: now + this.ttlMs });
     this.evict(now);
     return { value, hit: false };
