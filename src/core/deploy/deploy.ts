@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import type { ServerConfig } from "../config.js";
 import { CheckFailedError, InputError } from "../errors.js";
 import { hashFiles, listProject, type Manifest } from "./manifest.js";
-import { planDeploy, type DeployPlan } from "./plan.js";
+import { isWithin, planDeploy, type DeployPlan } from "./plan.js";
 import { tarStream } from "./tar-stream.js";
 import { cleanupScript, deleteScript, inspectScript, postScript, remoteLayout, rollbackScript, switchScript, uploadScript, type RemoteLayout, type RemoteShell } from "./remote.js";
 
@@ -70,8 +70,7 @@ async function run(shell: RemoteShell, step: string, command: string, stdin?: Re
 
 /** What a partial deploy records: the earlier manifest, less what the new files replaced, plus the new files. */
 function mergedManifest(earlier: Manifest | undefined, local: Manifest, replaced: string[]): Manifest {
-  const gone = (path: string): boolean => replaced.some((old) => path === old || path.startsWith(`${old}/`));
-  const kept = Object.entries(earlier ?? {}).filter(([path]) => !gone(path));
+  const kept = Object.entries(earlier ?? {}).filter(([path]) => !isWithin(path, replaced));
   return { ...Object.fromEntries(kept), ...local };
 }
 

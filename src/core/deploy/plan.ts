@@ -12,6 +12,11 @@ export interface DeployPlan {
   bytes: number;
 }
 
+/** True when `path` is one of `roots` or inside one of them. */
+export function isWithin(path: string, roots: readonly string[]): boolean {
+  return roots.some((root) => path === root || path.startsWith(`${root}/`));
+}
+
 /** Previously deployed paths that block an upload: a file where a folder is needed now, or a folder where a file goes. */
 function inTheWay(upload: string[], local: Manifest, previous: Manifest): string[] {
   const folders = new Set<string>();
@@ -43,9 +48,8 @@ export function planDeploy(local: Manifest, previous: Manifest | undefined, opti
   }
   const deployed = options.deployed ?? previous;
   plan.replace = deployed === undefined ? [] : inTheWay(plan.upload, local, deployed);
-  const replaced = (path: string): boolean => plan.replace.some((gone) => path === gone || path.startsWith(`${gone}/`));
   for (const path of Object.keys(previous ?? {})) {
-    if (!(path in local) && !replaced(path)) (options.delete ? plan.delete : plan.kept).push(path);
+    if (!(path in local) && !isWithin(path, plan.replace)) (options.delete ? plan.delete : plan.kept).push(path);
   }
   return plan;
 }
