@@ -46,9 +46,9 @@ export function chatCommand(cli: Cli): Command {
         }
       };
 
-      // Under --json the prompt and the typed echo go to stderr: stdout holds only JSON lines.
+      // --json: stdout holds one JSON line per exchange (as simulate --json prints it) and
+      // nothing else; the prompt, the typed echo and the chatter go to stderr.
       const rl = createInterface({ input: cli.io.stdin, output: out.json ? cli.io.stderr : cli.io.stdout, terminal: cli.io.stdin.isTTY === true });
-      // --json: one JSON line per exchange (as simulate --json prints it), nothing else on stdout.
       const say = (text: string): void => void (out.json ? cli.io.stderr.write(`${text}\n`) : out.line(text));
       say(`chatting with ${target.url} as ${header.fromUserName} (${mode} mode). ${out.c.dim(HELP)}`);
       rl.setPrompt(out.json ? "" : out.c.cyan("you> "));

@@ -92,6 +92,7 @@ async function runDeploy(
   const progress = cli.io.stderr.isTTY && !out.json && !options.dryRun ? await import("../progress.js") : undefined;
   let bar: Awaited<ReturnType<NonNullable<typeof progress>["startProgress"]>> | undefined;
   let starting: Promise<void> | undefined;
+  const showOutput = streamOutput(cli, out);
   const onEvent = (event: DeployEvent): void => {
     if (event.type === "plan" && progress !== undefined && event.plan.bytes > 0) {
       starting = progress.startProgress(event.plan.bytes, "bytes").then((started) => void (bar = started));
@@ -101,7 +102,6 @@ async function runDeploy(
       showOutput(event);
     }
   };
-  const showOutput = streamOutput(cli, out);
   const result = await deploy({
     shell: async () => (await context.open()).shell,
     server: context.server,

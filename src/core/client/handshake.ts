@@ -36,9 +36,9 @@ function explainBody(body: string, echostr: string, sig: string): Problem {
 
 /** Performs the URL-validation GET and checks the body is exactly the echostr. */
 export async function handshake(options: { url: string; token: string; timeoutMs?: number; echostr?: string }): Promise<HandshakeResult> {
+  if (options.echostr === "") throw new InputError("--echostr is empty", "WeChat always sends a non-empty echostr; leave --echostr out for a random one");
   const timestamp = makeTimestamp();
   const nonce = makeNonce();
-  if (options.echostr === "") throw new InputError("--echostr is empty", "WeChat always sends a non-empty echostr; leave --echostr out for a random one");
   const echostr = options.echostr ?? String(randomBytes(8).readBigUInt64BE(0) % 10n ** 19n);
   const sig = signature(options.token, timestamp, nonce);
   const url = withQuery(options.url, { signature: sig, timestamp, nonce, echostr });

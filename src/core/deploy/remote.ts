@@ -61,7 +61,7 @@ new=${layout.releases}/${q(`${release}.partial`)}
 ${from === undefined ? 'mkdir -p "$new"' : `cp -a --reflink=auto -- ${from} "$new"`}
 cd "$new"
 ${inTheWay.length > 0 ? `rm -rf -- ${inTheWay.map((path) => q(path)).join(" ")}` : ""}
-${withTar ? "tar -x -p -U -f -" : ""}`;
+${withTar ? "tar -x -p -f -" : ""}`;
 }
 
 /** Removes files from the new release; stdin: the paths, NUL-separated. */
@@ -74,7 +74,7 @@ export function switchScript(layout: RemoteLayout, release: string, adoptAs: str
   return `set -e
 live=${layout.live}; releases=${layout.releases}; new="$releases"/${q(release)}
 cd "$new.partial" && mkdir -p .wxdev
-rm -f .wxdev/manifest.json && cat > .wxdev/manifest.json
+cat > .wxdev/manifest.json
 cd "$releases" && mv -T "$new.partial" "$new"
 ${adoptAs === undefined ? "" : `mv -T "$live" "$releases"/${q(adoptAs)}`}
 ln -sfn "$new" "$live.wxdev-next" && mv -Tf "$live.wxdev-next" "$live"
