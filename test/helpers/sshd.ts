@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { freePort } from "./net.js";
 
 export const SSHD = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
-export const TEST_USER = "wxdevtest";
+/** The account the tests log in as; WXDEV_TEST_USER lets two checkouts test side by side without sharing one. */
+export const TEST_USER = process.env.WXDEV_TEST_USER ?? "wxdevtest";
 
 /** Why the SSH tests cannot run here (undefined when they can). In CI this is a failure, not a skip. */
 export function sshdMissing(): string | undefined {

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-/** The public test vectors shipped beside the repository in ../shared/vectors. */
-export const VECTORS_PATH = fileURLToPath(new URL("../../../shared/vectors/wechat-vectors.json", import.meta.url));
+/** The public test vectors, the project's own copy (each vector names its source; see test/fixtures/README.md). */
+export const VECTORS_PATH = fileURLToPath(new URL("../fixtures/wechat-vectors.json", import.meta.url));
 
 export interface Vectors {
   signature: { token: string; timestamp: string; nonce: string; signature: string }[];
