@@ -13,7 +13,16 @@ function defaultIo(): Io {
     if (error.code === "EPIPE") process.exit(0);
     throw error;
   });
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // Opening stdin builds a stream (a file or pipe reader) that most commands never read: only on use.
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
 }
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. The one catch. */
