@@ -1,5 +1,8 @@
 // Shared bench plumbing: start a server process, and autocannon with freshly signed messages.
-import { fork } from "node:child_process";
+import { fork, spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -16,9 +19,42 @@ export function freePort() {
   });
 }
 
+/**
+ * `wxdev serve` as users run it: the built CLI, its log lines going to a file
+ * (`wxdev serve --token … > server.log`).
+ */
+async function startCli(port) {
+  const dir = mkdtempSync(join(tmpdir(), "wxdev-bench-serve-"));
+  const log = join(dir, "server.log");
+  const fd = openSync(log, "w");
+  const bin = fileURLToPath(new URL("../../bin/wxdev.js", import.meta.url));
+  const child = spawn(process.execPath, [bin, "serve", "--port", String(port), "--path", "/wechat"], {
+    stdio: ["ignore", fd, "ignore"],
+    env: { ...process.env, WXDEV_TOKEN: TOKEN, NO_COLOR: "1" },
+  });
+  closeSync(fd);
+  const deadline = Date.now() + 10_000;
+  while (!readFileSync(log, "utf8").includes("listening")) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error("wxdev serve did not start");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return {
+    url: `http://127.0.0.1:${port}/wechat`,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        });
+        child.kill("SIGINT");
+      }),
+  };
+}
+
 /** Starts an echo server of `kind` in its own process; resolves with its URL and a stop function. */
 export async function startServer(kind) {
   const port = await freePort();
+  if (kind === "wxdev-cli") return startCli(port);
   const child = fork(fileURLToPath(new URL("./echo-server.js", import.meta.url)), [kind, String(port), TOKEN], { stdio: "ignore" });
   await new Promise((resolve, reject) => {
     child.once("message", resolve);
