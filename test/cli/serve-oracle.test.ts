@@ -149,3 +149,18 @@ describe("wxdev serve refuses stale POSTs (--max-age)", () => {
     expect(bad.stderr.trim().split("\n")).toEqual([expect.stringMatching(/--max-age five is not a number of seconds/)]);
   });
 });
+
+describe("serve's /index page", () => {
+  it("an unreachable OAuth API gets a fixed 502 page; where it tried is only in the log", async () => {
+    const web = await startServe(["--api-base", "http://127.0.0.1:9"], { WXDEV_TOKEN: TOKEN, WXDEV_APP_ID: "wxindex", WXDEV_APP_SECRET: "indexsecret" });
+    try {
+      const page = await fetch(`${web.url.replace("/wechat8013", "/index")}?code=abc`);
+      const html = await page.text();
+      expect(page.status).toBe(502);
+      expect(html).not.toMatch(/127\.0\.0\.1|:9\b|indexsecret|ECONNREFUSED|refused/);
+      await logged(web, /502 \/index cannot reach the API at http:\/\/127\.0\.0\.1:9/);
+    } finally {
+      await web.close();
+    }
+  });
+});
