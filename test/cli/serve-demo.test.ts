@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { signature } from "../../src/core/signature.js";
+import { makeTimestamp, signature } from "../../src/core/signature.js";
 import { BIN, runCli } from "../helpers/cli.js";
 import { startServe } from "../helpers/wechat-servers.js";
 
@@ -12,7 +12,8 @@ const TOKEN = "servetoken";
 describe("wxdev serve (spawned)", () => {
   it("answers GET/POST, logs one line per exchange, masks the token and stops cleanly on SIGTERM", async () => {
     const serve = await startServe(["--fallback", "hello from fallback"], { WXDEV_TOKEN: TOKEN });
-    const q = `signature=${signature(TOKEN, "1700000000", "7")}&timestamp=1700000000&nonce=7`;
+    const timestamp = makeTimestamp();
+    const q = `signature=${signature(TOKEN, timestamp, "7")}&timestamp=${timestamp}&nonce=7`;
     const get = await fetch(`${serve.url}?${q}&echostr=E1`);
     expect(await get.text()).toBe("E1");
     const post = await fetch(`${serve.url}?${q}&openid=o1`, {

@@ -97,6 +97,23 @@ describe("web authorisation against the mock, over loopback", () => {
     expect(await response.text()).toMatch(/id="errcode">10003</);
   });
 
+  it("only http and https redirect URIs: javascript:// with the callback domain as its host gets the 10011 page, not a redirect", async () => {
+    for (const redirectUri of ["javascript://app.test/%0aalert(1)", "data://app.test/,x", "ftp://app.test/index"]) {
+      const q = new URLSearchParams({ appid: APP_ID, redirect_uri: redirectUri, response_type: "code", scope: "snsapi_base", state: "s" });
+      const response = await fetch(`${mock.origin}/connect/oauth2/authorize?${q}`, { redirect: "manual" });
+      expect([response.status, response.headers.get("location")]).toEqual([400, null]);
+      expect(await response.text()).toMatch(/id="errcode">10011</);
+      const confirmed = await fetch(`${mock.origin}/connect/oauth2/authorize/confirm`, { method: "POST", body: new URLSearchParams({ appid: APP_ID, redirect_uri: redirectUri, scope: "snsapi_userinfo", state: "s", decision: "allow" }), redirect: "manual" });
+      expect([confirmed.status, confirmed.headers.get("location")]).toEqual([400, null]);
+    }
+  });
+
+  it("a consent POST over the cap gets 413, and the mock carries on", async () => {
+    const response = await fetch(`${mock.origin}/connect/oauth2/authorize/confirm`, { method: "POST", body: `state=${"x".repeat(100_000)}` });
+    expect([response.status, await response.text()]).toEqual([413, "payload too large"]);
+    expect((await authorize("snsapi_base")).searchParams.has("code")).toBe(true);
+  });
+
   it("an unreachable API base is a clear failed check, not a crash", async () => {
     const offline = new OAuthClient({ appId: APP_ID, appSecret: SECRET, apiBase: "http://127.0.0.1:9", timeoutMs: 2000 });
     await expect(offline.refresh("x")).rejects.toThrow(/cannot reach the API at http:\/\/127\.0\.0\.1:9/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ReplyCache } from "../../src/core/server/reply-cache.js";
+import { REPLY_WINDOW_MS, ReplyCache } from "../../src/core/server/reply-cache.js";
 
 describe("ReplyCache", () => {
   it("answers a retried key with the first answer, without producing it again", async () => {
@@ -12,19 +12,43 @@ describe("ReplyCache", () => {
   });
 
   it("forgets an answer once its time is up", async () => {
-    const cache = new ReplyCache<string>(30_000);
+    const cache = new ReplyCache<string>({ ttlMs: 30_000 });
     cache.get("msg:1", () => "old", 0);
     const later = cache.get("msg:1", () => "new", 30_000);
     expect([later.hit, await later.value]).toEqual([false, "new"]);
   });
 
-  it("stays within its capacity, dropping the oldest keys first", async () => {
-    const cache = new ReplyCache<string>(30_000, 100);
-    for (let i = 0; i < 1_000; i++) cache.get(`msg:${i}`, () => `r${i}`, 0);
+  it("keeps every answer for WeChat's whole retry window at 20,000 messages a second", async () => {
+    // The old cache held 10,000 entries: at this rate a retry 1 s later was handled twice.
+    const cache = new ReplyCache<string>();
+    const reply = "<xml><ToUserName><![CDATA[oUser]]></ToUserName><Content><![CDATA[hello]]></Content></xml>";
+    for (let ms = 0; ms < 1_000; ms++) for (let i = 0; i < 20; i++) cache.get(`msg:${ms}:${i}`, () => reply, ms);
+    await Promise.resolve();
+    const retries = [0, 1, 250, 500, 999].map((ms) => cache.get(`msg:${ms}:7`, () => "handled twice", 15_000 + ms).hit);
+    expect(retries).toEqual([true, true, true, true, true]);
+    expect(cache.evictedEarly).toBe(0);
+    // Past the window they go, and take their memory with them.
+    cache.get("fresh", () => reply, 2_000 + REPLY_WINDOW_MS);
+    expect(cache.size).toBe(1);
+  });
+
+  it("stays within its memory bound, dropping the oldest answers first and counting them", async () => {
+    const cache = new ReplyCache<string>({ ttlMs: 30_000, maxBytes: 100_000 });
+    for (let i = 0; i < 1_000; i++) {
+      cache.get(`msg:${i}`, () => "r".repeat(500), 0);
+      await Promise.resolve();
+    }
+    expect(cache.approxBytes).toBeLessThanOrEqual(100_000);
+    expect(cache.evictedEarly).toBeGreaterThan(800);
     expect(cache.get("msg:999", () => "again", 0).hit).toBe(true);
     expect(cache.get("msg:0", () => "again", 0).hit).toBe(false);
-    let kept = 0;
-    for (let i = 0; i < 1_000; i++) if (cache.get(`msg:${i}`, () => "x", 0).hit) kept++;
-    expect(kept).toBeLessThanOrEqual(100);
+  });
+
+  it("a failed answer is not kept: the retry produces it again", async () => {
+    const cache = new ReplyCache<string>();
+    const failed = cache.get("msg:1", () => Promise.reject(new Error("bot crashed")), 0);
+    await expect(failed.value).rejects.toThrow("bot crashed");
+    expect(cache.get("msg:1", () => "ok", 1).hit).toBe(false);
+    expect(cache.approxBytes).toBeGreaterThan(0);
   });
 });

@@ -6,7 +6,7 @@ import { MessageCrypto } from "../../src/core/crypto.js";
 import { buildMessage } from "../../src/core/messages.js";
 import type { Exchange } from "../../src/core/server/handler.js";
 import { createWechatServer, type RunningServer } from "../../src/core/server/http.js";
-import { msgSignature, signature } from "../../src/core/signature.js";
+import { makeTimestamp, msgSignature, signature } from "../../src/core/signature.js";
 import { parseXml } from "../../src/core/xml.js";
 
 const require = createRequire(import.meta.url);
@@ -30,8 +30,8 @@ async function start(options: Partial<Parameters<typeof createWechatServer>[0]> 
   return running;
 }
 
-const signed = (url: string, extra: Record<string, string> = {}): string => {
-  const q = new URLSearchParams({ signature: signature(TOKEN, "1700000000", "42"), timestamp: "1700000000", nonce: "42", ...extra });
+const signed = (url: string, extra: Record<string, string> = {}, timestamp = makeTimestamp()): string => {
+  const q = new URLSearchParams({ signature: signature(TOKEN, timestamp, "42"), timestamp, nonce: "42", ...extra });
   return `${url}?${q}`;
 };
 
@@ -51,7 +51,8 @@ describe("createWechatServer", () => {
     const peer = new WXBizMsgCrypt(TOKEN, KEY, APP_ID);
     const message = "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oPeer]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[对等 ✓]]></Content><MsgId>1</MsgId></xml>";
     const encrypt = peer.encrypt(message);
-    const url = signed(server.url, { encrypt_type: "aes", msg_signature: peer.getSignature("1700000000", "42", encrypt) });
+    const timestamp = makeTimestamp();
+    const url = signed(server.url, { encrypt_type: "aes", msg_signature: peer.getSignature(timestamp, "42", encrypt) }, timestamp);
     const response = await fetch(url, { method: "POST", body: `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>` });
     expect(response.status).toBe(200);
     const envelope = parseXml(await response.text());
@@ -118,11 +119,25 @@ describe("createWechatServer", () => {
   });
 
   it("405 for other methods, 404 elsewhere (naming a trailing slash), and the extra handler for other paths", async () => {
-    const server = await start({ extraHandler: (req, res) => (req.url === "/index" ? (res.end("index page"), true) : false) });
+    const server = await start({ extraHandler: (_req, res, url) => (url.pathname === "/index" ? (res.end("index page"), true) : false) });
     expect((await fetch(signed(server.url), { method: "PUT", body: "x" })).status).toBe(405);
     const slash = await fetch(`${server.url}/`);
     expect([slash.status, await slash.text()]).toEqual([404, expect.stringContaining("without the trailing slash")]);
     expect(await (await fetch(server.url.replace("/wechat8013", "/index"))).text()).toBe("index page");
+  });
+
+  it("never emits a character XML forbids: the echo replaces them with U+FFFD, in plain and safe mode", async () => {
+    const server = await start({ mode: "compat", aesKey: KEY, appId: APP_ID });
+    const crypto = new MessageCrypto({ token: TOKEN, encodingAESKey: KEY, appId: APP_ID });
+    const forbidden = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+    const text = "a\x01b\x1fc\uFFFEd\uFFFF😀";
+    const plain = buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text", { Content: text }) });
+    const raw = await (await fetch(plain.url, { method: "POST", body: plain.body })).text();
+    expect(raw).not.toMatch(forbidden);
+    expect(parseXml(raw).Content).toBe("a\uFFFDb\uFFFDc\uFFFDd\uFFFD😀");
+    const safe = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "compat", crypto, message: buildMessage("text", { Content: text }) }), { crypto });
+    expect(safe.raw).not.toMatch(forbidden);
+    expect(safe.reply?.Content).toBe("a\uFFFDb\uFFFDc\uFFFDd\uFFFD😀");
   });
 
   it("refuses safe mode without a key, naming it", () => {

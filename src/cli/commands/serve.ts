@@ -17,6 +17,7 @@ interface ServeOptions extends CryptoFlags {
   fallback?: string;
   welcome?: string;
   apiBase?: string;
+  maxAge?: string;
 }
 
 function logLine(out: Output, exchange: Exchange): string {
@@ -37,6 +38,7 @@ export function serveCommand(cli: Cli): Command {
     .addOption(new Option("--mode <mode>", "message mode (default: config, else plain)").choices([...MODES]))
     .option("--fallback <text>", "reply to message types the bot does not echo", "i love him")
     .option("--welcome <text>", "reply to a subscribe event")
+    .option("--max-age <seconds>", "refuse POSTs whose timestamp is further than this from the clock (default 300; 0 = no limit)")
     .option("--api-base <url>", "OAuth API base for the /index page (default the real one; e.g. http://127.0.0.1:9000 for wxdev mock)")
     .addHelpText("after", "\nWith --json, prints one JSON object per exchange (one per line) instead of log lines.")
     .action(async (options: ServeOptions, self: Command) => {
@@ -48,6 +50,8 @@ export function serveCommand(cli: Cli): Command {
       const mode = settings.mode ?? "plain";
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port ${options.port} is not a port number`, "use 0-65535");
+      const maxAgeSeconds = options.maxAge === undefined ? undefined : Number(options.maxAge);
+      if (options.maxAge !== undefined && !/^\d{1,9}$/.test(options.maxAge)) throw new InputError(`--max-age ${options.maxAge} is not a number of seconds`, "e.g. --max-age 300, or 0 for no limit");
       const running = await createWechatServer({
         host: options.host,
         port,
@@ -58,6 +62,7 @@ export function serveCommand(cli: Cli): Command {
         appId: settings.appId,
         fallback: options.fallback,
         welcome: options.welcome,
+        maxAgeSeconds,
         // The seed's web side: GET /index?code=… (web authorisation), with the app secret from env/config only.
         extraHandler: createIndexPage({ appId: settings.appId, appSecret: settings.appSecret, apiBase: settings.apiBase }),
         onExchange: (exchange) => (out.json ? out.line(JSON.stringify(exchange)) : out.line(logLine(out, exchange))),

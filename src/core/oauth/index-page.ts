@@ -24,36 +24,41 @@ function profile(token: AccessToken, user: UserInfo | undefined): string {
 
 /**
  * The seed's web side: `GET /index?code=…` exchanges the code, fetches the user's info and
- * renders it. Returns an `extraHandler` for the reference server.
+ * renders it. Returns an `extraHandler` for the reference server. The page shows the
+ * platform's own errcode and errmsg (what a user should be told); anything internal (an
+ * unreachable API, missing settings) gets a fixed page and goes to the log as `error`.
  */
-export function createIndexPage(options: IndexPageOptions): (request: IncomingMessage, response: ServerResponse) => Promise<boolean> {
+export function createIndexPage(options: IndexPageOptions): (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean | { error: string }> {
   const path = options.path ?? "/index";
-  return async (request, response) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
+  return async (request, response, url) => {
     if (url.pathname !== path || request.method !== "GET") return false;
     const send = (status: number, body: string): void => {
       response.writeHead(status, { "Content-Type": "text/html; charset=utf-8" });
       response.end(body);
     };
     if (!options.appId || !options.appSecret) {
-      send(500, errorPage("not configured", "config", "wxdev serve has no appId/app secret for web authorisation", "set WXDEV_APP_ID and WXDEV_APP_SECRET (and --api-base for the mock)"));
-      return true;
+      send(500, errorPage("not configured", 500, "this page is not set up yet"));
+      return { error: "no appId/app secret for web authorisation: set WXDEV_APP_ID and WXDEV_APP_SECRET (and --api-base for the mock)" };
     }
     const code = url.searchParams.get("code");
     if (!code) {
       send(400, errorPage("no code", 41008, "this page was opened without ?code=", "open it through the authorize URL (wxdev oauth-url); if the user pressed deny, there is no code"));
-      return true;
+      return { error: "no ?code=" };
     }
     const client = new OAuthClient({ appId: options.appId, appSecret: options.appSecret, apiBase: options.apiBase });
     try {
       const token = await client.exchangeCode(code);
       const user = token.scope.includes("snsapi_userinfo") ? await client.userInfo(token.access_token, token.openid) : undefined;
       send(200, profile(token, user));
+      return true;
     } catch (error) {
-      if (error instanceof OAuthApiError) send(400, errorPage("授权失败", error.errcode, error.errmsg, error.explanation));
-      else if (error instanceof WxdevError) send(502, errorPage("API unreachable", error.code, error.message, error.hint));
-      else throw error;
+      if (error instanceof OAuthApiError) {
+        send(400, errorPage("授权失败", error.errcode, error.errmsg, error.explanation));
+        return { error: `errcode ${error.errcode} ${error.errmsg}` };
+      }
+      if (!(error instanceof WxdevError)) throw error;
+      send(502, errorPage("API unreachable", 502, "the authorisation service did not answer; try again later"));
+      return { error: `${error.message}${error.hint ? ` (${error.hint})` : ""}` };
     }
-    return true;
   };
 }

@@ -7,6 +7,7 @@ import { verifySignature } from "../signature.js";
 import { buildXml, parseXml, type XmlRecord } from "../xml.js";
 import type { Bot } from "./echo-bot.js";
 import { ReplyCache } from "./reply-cache.js";
+import { replaceForbiddenXmlChars } from "./xml-chars.js";
 
 /** One request/response, as the server reports it through `onExchange`. */
 export interface Exchange {
@@ -21,7 +22,7 @@ export interface Exchange {
   encrypted: boolean;
   retry: boolean;
   latencyMs: number;
-  /** Why the request was refused, for non-2xx answers. */
+  /** Why the request was refused, for non-2xx answers: for the local log only, never sent. */
   error?: string;
 }
 
@@ -44,11 +45,35 @@ export interface HandlerOptions {
   crypto?: MessageCrypto;
   bot: Bot;
   maxBodyBytes: number;
+  /** POSTs whose timestamp is further than this from the clock are refused (403); 0 = no limit. */
+  maxAgeSeconds: number;
+  now?: () => number;
 }
 
-const refuse = (status: number, error: string, encrypted = false): CallbackResponse => ({
+/** POSTs older or newer than this many seconds are refused by default: a captured request stops working. */
+export const DEFAULT_MAX_AGE_SECONDS = 300;
+
+/**
+ * The whole body of each refusal. A stranger learns the status and nothing else (no expected
+ * signature, no decrypted byte, no parser message), so tampered requests cannot be told apart;
+ * the reason goes to the exchange's `error`, for the local log.
+ */
+export const REFUSAL_BODIES = {
+  400: "bad request",
+  403: "invalid signature",
+  404: "not found",
+  405: "method not allowed",
+  413: "payload too large",
+  500: "internal error",
+} as const;
+
+/** A status with a fixed refusal body. */
+export type RefusalStatus = keyof typeof REFUSAL_BODIES;
+
+/** A refusal: the fixed body for `status`, the reason in the exchange only. */
+export const refuse = (status: RefusalStatus, error: string, encrypted = false): CallbackResponse => ({
   status,
-  body: error,
+  body: REFUSAL_BODIES[status],
   exchange: { status, error, encrypted, retry: false },
 });
 
@@ -63,13 +88,30 @@ export function hasValidSignature(token: string, query: URLSearchParams): boolea
   return verifySignature(token, query.get("timestamp") ?? "", query.get("nonce") ?? "", query.get("signature") ?? "");
 }
 
+/** Why a POST's timestamp is refused, or undefined when it is within `maxAgeSeconds` of `nowMs`. */
+function staleness(timestamp: string, maxAgeSeconds: number, nowMs: number): string | undefined {
+  if (!/^\d{1,12}$/.test(timestamp)) return `timestamp ${JSON.stringify(timestamp.slice(0, 20))} is not in seconds`;
+  const drift = Math.abs(nowMs / 1000 - Number(timestamp));
+  if (drift <= maxAgeSeconds) return undefined;
+  return `timestamp ${timestamp} is ${Math.round(drift)} s from this server's clock (max age ${maxAgeSeconds} s): a replayed request, or a clock that is off`;
+}
+
+/** The 403 for a request whose query is not signed with the Token or (POST) is stale; undefined when it may go on. */
+export function queryRefusal(options: Pick<HandlerOptions, "token" | "maxAgeSeconds" | "now">, method: string, query: URLSearchParams): CallbackResponse | undefined {
+  if (!hasValidSignature(options.token, query)) return refuse(403, "invalid signature");
+  if (method !== "POST" || options.maxAgeSeconds <= 0) return undefined;
+  const stale = staleness(query.get("timestamp") ?? "", options.maxAgeSeconds, (options.now ?? Date.now)());
+  return stale === undefined ? undefined : refuse(403, stale);
+}
+
 /** Handles WeChat's GET (URL validation) and POST (message) callbacks; pure apart from the reply cache. */
 export function createCallbackHandler(options: HandlerOptions): (request: CallbackRequest) => Promise<CallbackResponse> {
   const cache = new ReplyCache<string>();
   return async ({ method, query, body }) => {
     const timestamp = query.get("timestamp") ?? "";
     const nonce = query.get("nonce") ?? "";
-    if (!hasValidSignature(options.token, query)) return refuse(403, "invalid signature");
+    const refused = queryRefusal(options, method, query);
+    if (refused !== undefined) return refused;
     if (method === "GET") {
       const echostr = query.get("echostr");
       if (echostr === null) return refuse(400, "missing echostr");
@@ -85,12 +127,14 @@ export function createCallbackHandler(options: HandlerOptions): (request: Callba
         : body;
       message = parseXml(plain, { maxBytes: options.maxBodyBytes });
     } catch (error) {
+      // Every failure of one kind gets the same answer: a bad msg_signature 403, anything else
+      // (base64, padding, length field, appId, UTF-8, XML) 400, so tampering teaches nothing.
       const status = error instanceof WxdevError && error.kind === "check" ? 403 : 400;
       return refuse(status, error instanceof Error ? error.message : String(error), encrypted);
     }
     const { value, hit } = cache.get(dedupKey(message), () => {
       const reply = options.bot(message);
-      return reply === null ? "success" : buildXml(reply);
+      return reply === null ? "success" : replaceForbiddenXmlChars(buildXml(reply));
     });
     const replyXml = await value;
     const described = describe(message);

@@ -1,13 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { MessageCrypto } from "../crypto.js";
 import { InputError } from "../errors.js";
+import { BodyTooLarge, readBody } from "../http-body.js";
 import { listen } from "../listen.js";
 import type { Mode } from "../modes.js";
 import { echoBot, type Bot } from "./echo-bot.js";
-import { createCallbackHandler, hasValidSignature, type Exchange } from "./handler.js";
+import { createCallbackHandler, DEFAULT_MAX_AGE_SECONDS, queryRefusal, REFUSAL_BODIES, type Exchange, type RefusalStatus } from "./handler.js";
 
-/** Handles a request outside the WeChat path (e.g. the OAuth `/index` page); true when it answered. */
-export type ExtraHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean> | boolean;
+/**
+ * Handles a request outside the WeChat path (e.g. the OAuth `/index` page): false when it is not
+ * its path, true when it answered, or `{ error }` when it answered with an error worth logging.
+ */
+export type ExtraHandler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean | { error: string }> | boolean | { error: string };
 
 export interface WechatServerOptions {
   host?: string;
@@ -22,6 +26,8 @@ export interface WechatServerOptions {
   fallback?: string;
   welcome?: string;
   maxBodyBytes?: number;
+  /** POSTs whose timestamp is further than this from the clock get 403 (default 300; 0 = no limit). */
+  maxAgeSeconds?: number;
   extraHandler?: ExtraHandler;
   onExchange?: (exchange: Exchange) => void;
 }
@@ -38,26 +44,6 @@ export interface RunningServer {
 export const DEFAULT_PORT = 8013;
 export const DEFAULT_PATH = "/wechat8013";
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-
-class BodyTooLarge extends Error {}
-
-function readBody(request: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
-}
 
 function cryptoFor(options: WechatServerOptions, mode: Mode): MessageCrypto | undefined {
   if (options.aesKey === undefined || options.aesKey === "") {
@@ -76,41 +62,60 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
   const path = options.path ?? DEFAULT_PATH;
   if (!path.startsWith("/")) throw new InputError(`the path ${JSON.stringify(path)} does not start with /`, `e.g. --path /${path.replace(/^\/*/, "")}`);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const handle = createCallbackHandler({
+  const handlerOptions = {
     token: options.token,
     mode,
     crypto: cryptoFor(options, mode),
     bot: options.bot ?? echoBot(options),
     maxBodyBytes,
-  });
+    maxAgeSeconds: options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS,
+  };
+  const handle = createCallbackHandler(handlerOptions);
   const report = (exchange: Exchange): void => options.onExchange?.(exchange);
 
   const server = createServer(async (request, response) => {
     const started = performance.now();
-    const url = new URL(request.url ?? "/", "http://localhost");
     const method = request.method ?? "GET";
     const send = (status: number, body: string, contentType = "text/plain; charset=utf-8"): void => {
       response.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
       response.end(body);
     };
+    const refuse = (status: RefusalStatus, error: string): void => {
+      if (!response.headersSent) send(status, REFUSAL_BODIES[status]);
+      report({ time: new Date(), method, status, encrypted: false, retry: false, latencyMs: performance.now() - started, error });
+    };
     try {
+      let url: URL;
+      try {
+        url = new URL(request.url ?? "/", "http://localhost");
+      } catch {
+        request.resume();
+        refuse(400, `unparsable request target ${JSON.stringify((request.url ?? "").slice(0, 100))}`);
+        return;
+      }
       if (url.pathname !== path) {
-        if (options.extraHandler !== undefined && (await options.extraHandler(request, response))) return;
+        const extra = options.extraHandler === undefined ? false : await options.extraHandler(request, response, url);
+        if (extra !== false) {
+          report({ time: new Date(), method, status: response.statusCode, kind: url.pathname, encrypted: false, retry: false, latencyMs: performance.now() - started, error: extra === true ? undefined : extra.error });
+          return;
+        }
+        request.resume();
+        // The one refusal with a word of help: it names only the path the client nearly typed.
         const hint = url.pathname.replace(/\/+$/, "") === path ? ` (the path is ${path}, without the trailing slash)` : "";
-        send(404, `not found${hint}`);
-        report({ time: new Date(), method, status: 404, encrypted: false, retry: false, latencyMs: performance.now() - started, error: `no such path ${url.pathname}${hint}` });
+        send(404, `${REFUSAL_BODIES[404]}${hint}`);
+        report({ time: new Date(), method, status: 404, encrypted: false, retry: false, latencyMs: performance.now() - started, error: `no such path ${url.pathname.slice(0, 200)}` });
         return;
       }
       if (method !== "GET" && method !== "POST") {
+        request.resume();
         response.setHeader("Allow", "GET, POST");
-        send(405, "method not allowed");
-        report({ time: new Date(), method, status: 405, encrypted: false, retry: false, latencyMs: performance.now() - started, error: `method ${method} not allowed` });
+        refuse(405, `method ${method} not allowed`);
         return;
       }
-      if (method === "POST" && !hasValidSignature(options.token, url.searchParams)) {
-        request.resume(); // a forged request is refused unread, however large
-        send(403, "invalid signature");
-        report({ time: new Date(), method, status: 403, encrypted: false, retry: false, latencyMs: performance.now() - started, error: "invalid signature" });
+      const early = method === "POST" ? queryRefusal(handlerOptions, method, url.searchParams) : undefined;
+      if (early !== undefined) {
+        request.resume(); // a forged or stale request is refused unread, however large
+        refuse(403, early.exchange.error!);
         return;
       }
       const body = method === "POST" ? await readBody(request, maxBodyBytes) : "";
@@ -118,10 +123,8 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
       send(result.status, result.body, result.status === 200 && method === "POST" ? "application/xml; charset=utf-8" : undefined);
       if (options.onExchange !== undefined) report({ ...result.exchange, time: new Date(), method, latencyMs: performance.now() - started });
     } catch (error) {
-      const tooLarge = error instanceof BodyTooLarge;
-      const status = tooLarge ? 413 : 500;
-      if (!response.headersSent) send(status, tooLarge ? `body larger than ${maxBodyBytes} bytes` : "internal error");
-      report({ time: new Date(), method, status, encrypted: false, retry: false, latencyMs: performance.now() - started, error: tooLarge ? "body too large" : String(error) });
+      if (error instanceof BodyTooLarge) refuse(413, `body larger than ${maxBodyBytes} bytes`);
+      else refuse(500, String(error));
     }
   });
   server.keepAliveTimeout = 5_000;

@@ -1,36 +1,104 @@
+/** How long an answer is kept: WeChat retries 3 times, 5 s apart, so the last retry comes ~15 s after the first. */
+export const REPLY_WINDOW_MS = 20_000;
+/** The memory the cache may hold before it drops answers early, as `approxBytes` counts it (an upper bound: ~750 B for a short text reply, ~410 B real). */
+export const REPLY_CACHE_MAX_BYTES = 384 * 1024 * 1024;
+/** What one entry costs besides its key and answer: the Map slot, the entry, its promise (measured on Node 20). */
+const ENTRY_OVERHEAD_BYTES = 200;
+
+interface Entry<T> {
+  value: Promise<T>;
+  expires: number;
+  bytes: number;
+}
+
+export interface ReplyCacheOptions<T> {
+  ttlMs?: number;
+  maxBytes?: number;
+  /** The memory an answer takes; by default two bytes a character of a string answer. */
+  sizeOf?: (value: T) => number;
+}
+
+const stringBytes = (value: unknown): number => (typeof value === "string" ? value.length * 2 : 0);
+
 /**
  * Remembers the answer to each message for WeChat's retry window, so a retried
- * MsgId gets the same reply without being handled twice. A retry that arrives
+ * message gets the same reply without being handled twice. A retry that arrives
  * while the first attempt is still running waits for that same answer.
+ *
+ * It holds, per message key (sender + MsgId, or sender + time + event), the reply
+ * that was sent, for `ttlMs` however many messages arrive; only past `maxBytes`
+ * do the oldest answers go early (counted in `evictedEarly`: a retry of those
+ * would be handled again).
  */
 export class ReplyCache<T> {
-  private readonly entries = new Map<string, { value: Promise<T>; expires: number }>();
+  private readonly entries = new Map<string, Entry<T>>();
+  private readonly ttlMs: number;
+  private readonly maxBytes: number;
+  private readonly sizeOf: (value: T) => number;
+  private bytes = 0;
+  /** Answers dropped before their time to stay within maxBytes. */
+  evictedEarly = 0;
 
-  constructor(
-    private readonly ttlMs = 30_000,
-    private readonly maxEntries = 10_000,
-  ) {}
+  constructor(options: ReplyCacheOptions<T> = {}) {
+    this.ttlMs = options.ttlMs ?? REPLY_WINDOW_MS;
+    this.maxBytes = options.maxBytes ?? REPLY_CACHE_MAX_BYTES;
+    this.sizeOf = options.sizeOf ?? stringBytes;
+  }
+
+  /** How many answers it holds. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The memory it holds, as counted: keys, settled answers and a fixed overhead each. */
+  get approxBytes(): number {
+    return this.bytes;
+  }
 
   /** The cached answer for `key`, or the one `produce` makes (stored before it settles); `hit` tells which. */
   get(key: string, produce: () => Promise<T> | T, now = Date.now()): { value: Promise<T>; hit: boolean } {
+    this.expire(now);
     const found = this.entries.get(key);
     if (found !== undefined && found.expires > now) return { value: found.value, hit: true };
-    const value = Promise.resolve().then(produce);
-    value.catch(() => this.entries.delete(key));
-    if (found !== undefined) this.entries.delete(key); // a renewed key moves to the back of the eviction order
-    this.entries.set(key, { value, expires: now + this.ttlMs });
-    this.evict(now);
-    return { value, hit: false };
+    if (found !== undefined) this.remove(key, found); // a renewed key moves to the back of the eviction order
+    const entry: Entry<T> = { value: Promise.resolve().then(produce), expires: now + this.ttlMs, bytes: ENTRY_OVERHEAD_BYTES + key.length * 2 };
+    this.entries.set(key, entry);
+    this.bytes += entry.bytes;
+    entry.value.then(
+      (answer) => {
+        if (this.entries.get(key) !== entry) return;
+        const size = this.sizeOf(answer);
+        entry.bytes += size;
+        this.bytes += size;
+        this.trim();
+      },
+      () => {
+        if (this.entries.get(key) === entry) this.remove(key, entry);
+      },
+    );
+    this.trim();
+    return { value: entry.value, hit: false };
   }
 
-  /** Over capacity, drops expired and then oldest entries down to 90 %: one pass now and then, not one per insertion. */
-  private evict(now: number): void {
-    if (this.entries.size <= this.maxEntries) return;
-    let excess = this.entries.size - Math.floor(this.maxEntries * 0.9);
+  /** Drops expired answers: they sit at the front, since every entry lives the same time. */
+  private expire(now: number): void {
     for (const [key, entry] of this.entries) {
-      if (excess <= 0 && entry.expires > now) break;
-      this.entries.delete(key);
-      excess--;
+      if (entry.expires > now) break;
+      this.remove(key, entry);
     }
+  }
+
+  /** Over the memory bound, drops the oldest answers until it fits. */
+  private trim(): void {
+    for (const [key, entry] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.remove(key, entry);
+      this.evictedEarly++;
+    }
+  }
+
+  private remove(key: string, entry: Entry<T>): void {
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { BodyTooLarge, readBody } from "../../http-body.js";
 import { listen } from "../../listen.js";
 import { sameDomain, type Scope } from "../authorize-url.js";
 import { OAUTH_ERRORS } from "../errors.js";
@@ -31,17 +32,13 @@ const apiError = (errcode: number, errmsg: string): Reply => json({ errcode, err
 const html = (body: string, status = 200, note?: string): Reply => ({ status, type: "text/html; charset=utf-8", body, note });
 const authorizeError = (code: number, message: string): Reply => html(errorPage("授权失败", code, message, OAUTH_ERRORS[code]), 400, `error ${code}`);
 
-function readForm(request: IncomingMessage): Promise<URLSearchParams> {
-  return new Promise((resolve, reject) => {
-    let body = "";
-    request.setEncoding("utf8");
-    request.on("data", (chunk: string) => {
-      body += chunk;
-      if (body.length > 16_384) request.destroy();
-    });
-    request.on("end", () => resolve(new URLSearchParams(body)));
-    request.on("error", reject);
-  });
+const text = (status: number, body: string, note?: string): Reply => ({ status, type: "text/plain; charset=utf-8", body, note });
+
+/** The consent form is a few hundred bytes; more is refused with 413. */
+export const MAX_FORM_BYTES = 16 * 1024;
+
+async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
+  return new URLSearchParams(await readBody(request, MAX_FORM_BYTES));
 }
 
 /** Redirects to the app with the code (or without one when the user denied). */
@@ -69,6 +66,10 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
       redirect = new URL(q.get("redirect_uri")!);
     } catch {
       return authorizeError(10011, "redirect_uri 参数错误 (not an absolute URL)");
+    }
+    // Only web pages: a javascript: or data: URI with the right "host" would run in the user's browser.
+    if (redirect.protocol !== "http:" && redirect.protocol !== "https:") {
+      return authorizeError(10011, "redirect_uri 参数错误 (only http and https URLs)");
     }
     if (options.callbackDomain !== undefined && !sameDomain(redirect, options.callbackDomain)) {
       return authorizeError(10003, `redirect_uri 域名与后台配置不一致: ${redirect.host} is not ${options.callbackDomain}`);
@@ -129,19 +130,34 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
     return json({ access_token: accessToken, expires_in: ACCESS_TOKEN_LIFETIME_S, refresh_token: refreshToken, openid: fixtureOpenId(options.appId, grant.user), scope: grant.scope });
   }
 
-  const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
-    const avatar = /^\/avatar\/(\d)\.svg$/.exec(url.pathname);
-    let reply: Reply;
-    if (avatar && Number(avatar[1]) < FIXTURE_USERS.length) {
-      reply = { status: 200, type: "image/svg+xml", body: avatarSvg(Number(avatar[1])) };
-    } else {
-      const route = routes[`${request.method} ${url.pathname}`];
-      reply = route === undefined ? { status: 404, type: "text/plain", body: "not found" } : await route(url.searchParams, request);
+  /** The reply to one request: a client can send anything, so every failure is a fixed 4xx/500 body. */
+  async function answer(request: IncomingMessage): Promise<{ path: string; reply: Reply }> {
+    let url: URL;
+    try {
+      url = new URL(request.url ?? "/", "http://localhost");
+    } catch {
+      return { path: "?", reply: text(400, "bad request", "unparsable request target") };
     }
-    response.writeHead(reply.status, { "Content-Type": reply.type, ...(reply.location ? { Location: reply.location } : {}) });
-    response.end(reply.body);
-    options.onRequest?.({ method: request.method ?? "GET", path: url.pathname, status: reply.status, note: reply.note });
+    const avatar = /^\/avatar\/(\d)\.svg$/.exec(url.pathname);
+    if (avatar && Number(avatar[1]) < FIXTURE_USERS.length) return { path: url.pathname, reply: { status: 200, type: "image/svg+xml", body: avatarSvg(Number(avatar[1])) } };
+    const route = routes[`${request.method} ${url.pathname}`];
+    if (route === undefined) return { path: url.pathname, reply: text(404, "not found") };
+    try {
+      return { path: url.pathname, reply: await route(url.searchParams, request) };
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return { path: url.pathname, reply: text(413, "payload too large", `body over ${MAX_FORM_BYTES} bytes`) };
+      return { path: url.pathname, reply: text(500, "internal error", String(error)) };
+    }
+  }
+
+  const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+    const { path, reply } = await answer(request);
+    request.resume(); // whatever body a route did not read
+    if (!response.headersSent) {
+      response.writeHead(reply.status, { "Content-Type": reply.type, ...(reply.location ? { Location: reply.location } : {}) });
+      response.end(reply.body);
+    }
+    options.onRequest?.({ method: request.method ?? "GET", path: path.slice(0, 200), status: reply.status, note: reply.note });
   });
 
   return {

@@ -1,0 +1,24 @@
+import type { IncomingMessage } from "node:http";
+
+/** A request body over the server's cap: answered 413, never buffered. */
+export class BodyTooLarge extends Error {}
+
+/** Reads a request body as UTF-8, rejecting with BodyTooLarge (and discarding the rest) past `limit` bytes. */
+export function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      if (size > limit) return;
+      size += chunk.length;
+      if (size > limit) {
+        chunks.length = 0;
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
+}
