@@ -1,5 +1,6 @@
 import type { ChalkInstance } from "chalk";
 import type { Writable } from "node:stream";
+import { BatchedLines } from "./batched-lines.js";
 
 /** chalk is loaded only when colour may be wanted (see `loadColor`), to keep start-up fast. */
 let chalkModule: typeof import("chalk") | undefined;
@@ -49,6 +50,11 @@ export class Output {
   /** A line of the command's result on stdout. */
   line(text = ""): void {
     this.out.write(`${text}\n`);
+  }
+
+  /** Lines on stdout written in batches, for a log of many lines a second; `flush()` before exiting. */
+  batchedLines(): BatchedLines {
+    return new BatchedLines(this.out);
   }
 
   /** The command's result as exactly one JSON document on stdout. */

@@ -20,8 +20,21 @@ interface ServeOptions extends CryptoFlags {
   maxAge?: string;
 }
 
+let clockSecond = Number.NaN;
+let clockText = "";
+
+/** HH:MM:SS of a time, formatted once per second rather than once per line. */
+function clock(time: Date): string {
+  const second = Math.floor(time.getTime() / 1000);
+  if (second !== clockSecond) {
+    clockSecond = second;
+    clockText = time.toTimeString().slice(0, 8);
+  }
+  return clockText;
+}
+
 function logLine(out: Output, exchange: Exchange): string {
-  const time = exchange.time.toTimeString().slice(0, 8);
+  const time = clock(exchange.time);
   const status = exchange.status === 200 ? out.ok(String(exchange.status)) : out.bad(String(exchange.status));
   const what = exchange.kind ?? exchange.method;
   const detail = exchange.error ?? [exchange.content && JSON.stringify(exchange.content), exchange.retry && "(retry: same reply, not handled again)"].filter(Boolean).join(" ");
@@ -45,6 +58,7 @@ export function serveCommand(cli: Cli): Command {
       const { createWechatServer } = await import("../../core/server/http.js");
       const { createIndexPage } = await import("../../core/oauth/index-page.js");
       const out = cli.output(self);
+      const log = out.batchedLines();
       const { settings } = cli.settings(self, { ...options });
       const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");
       const mode = settings.mode ?? "plain";
@@ -65,7 +79,7 @@ export function serveCommand(cli: Cli): Command {
         maxAgeSeconds,
         // The seed's web side: GET /index?code=… (web authorisation), with the app secret from env/config only.
         extraHandler: createIndexPage({ appId: settings.appId, appSecret: settings.appSecret, apiBase: settings.apiBase }),
-        onExchange: (exchange) => (out.json ? out.line(JSON.stringify(exchange)) : out.line(logLine(out, exchange))),
+        onExchange: (exchange) => log.line(out.json ? JSON.stringify(exchange) : logLine(out, exchange)),
       }).listen();
       if (out.json) {
         out.line(JSON.stringify({ listening: running.url, mode }));
@@ -74,6 +88,7 @@ export function serveCommand(cli: Cli): Command {
         out.line(out.c.dim("Press Ctrl-C to stop."));
       }
       await untilStopped(running.close);
+      log.flush();
       if (!out.json) out.note("wxdev serve: stopped");
     });
   return withExamples(command, [
