@@ -4,7 +4,7 @@ import type { Socket } from "node:net";
 import { join } from "node:path";
 import type { ServerConfig } from "../core/config.js";
 import { addKnownHost, checkHostKey, fingerprint, keyType, readKnownHosts } from "../core/deploy/known-hosts.js";
-import type { RemoteShell } from "../core/deploy/remote.js";
+import { ConnectionLostError, type RemoteShell } from "../core/deploy/remote.js";
 import { CheckFailedError, InputError, WxdevError } from "../core/errors.js";
 import type { Io } from "./context.js";
 import type { Output } from "./output.js";
@@ -14,6 +14,8 @@ export interface ConnectOptions {
   /** Trust an unknown host key on first use and record it (--yes / --accept-new-host-key). */
   acceptNewHostKey: boolean;
   timeoutMs?: number;
+  /** The server's name in the config, for messages ("connection to s8013 lost"); default its host. */
+  name?: string;
 }
 
 export interface Connection {
@@ -135,9 +137,24 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
     if (authFailures[0] !== undefined) throw authFailures[0];
     throw connectionError(error as Error & { level?: string; code?: string }, server, port, tried);
   }
+  // Without a listener, a reset connection is an uncaught 'error' event that kills the process with a stack.
+  let lost = false;
+  const connection = ssh.connection!;
+  connection.on("error", () => void (lost = true));
+  connection.on("close", () => void (lost = true));
+  const lostError = (): ConnectionLostError => new ConnectionLostError(`connection to ${options.name ?? server.host} lost`);
   const shell: RemoteShell = {
     exec: async (command, execOptions = {}) => {
-      const result = await ssh.execCommand(command, { stdin: execOptions.stdin, onStdout: execOptions.onStdout, onStderr: execOptions.onStderr, noTrim: true });
+      if (lost) throw lostError();
+      let result: Awaited<ReturnType<typeof ssh.execCommand>>;
+      try {
+        result = await ssh.execCommand(command, { stdin: execOptions.stdin, onStdout: execOptions.onStdout, onStderr: execOptions.onStderr, noTrim: true });
+      } catch (error) {
+        if (lost) throw lostError();
+        throw error;
+      }
+      // sshd always reports how a command ended; a channel closed with neither status nor signal was cut off.
+      if (lost || (result.code === null && result.signal === null)) throw lostError();
       return { code: result.code, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
     },
   };

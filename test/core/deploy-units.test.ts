@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,8 +6,9 @@ import { describe, expect, it } from "vitest";
 import { addKnownHost, checkHostKey, fingerprint, hostPattern, keyType } from "../../src/core/deploy/known-hosts.js";
 import { hashFiles, scanProject } from "../../src/core/deploy/manifest.js";
 import { appPortOf, nginxConfig } from "../../src/core/deploy/nginx.js";
-import { planDeploy } from "../../src/core/deploy/plan.js";
-import { remoteLayout } from "../../src/core/deploy/remote.js";
+import { emptiedFolders, planDeploy } from "../../src/core/deploy/plan.js";
+import { remoteLayout, type RemoteShell } from "../../src/core/deploy/remote.js";
+import { verifyUpload } from "../../src/core/deploy/verify.js";
 
 function keypair(): { blob: Buffer; line: string } {
   const dir = mkdtempSync(join(tmpdir(), "wxdev-key-"));
@@ -170,5 +171,41 @@ describe("remote layout and nginx text", () => {
     expect(text).toMatch(/proxy_read_timeout 5s/);
     expect(appPortOf("s8013")).toBe(8013);
     expect(() => appPortOf("web")).toThrow(/appPort/);
+  });
+});
+
+describe("emptiedFolders", () => {
+  it("names the folders deletions may empty, deepest first, never one that still holds a file", () => {
+    expect(emptiedFolders(["lib/old/x.py", "lib/old/deep/y.py", "data/seed.json", "top.txt"], ["data/keep.json", "lib/new.py"])).toEqual(["lib/old/deep", "lib/old"]);
+    expect(emptiedFolders(["a/b/c.txt"], [])).toEqual(["a/b", "a"]);
+  });
+});
+
+describe("verifyUpload", () => {
+  // The server side is the real script under a real sh; only the SSH transport is left out.
+  const localShell: RemoteShell = {
+    exec: async (command, options = {}) => {
+      const result = spawnSync("sh", ["-c", command], { input: typeof options.stdin === "string" ? options.stdin : undefined, env: { ...process.env, HOME: home } });
+      return { code: result.status, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+    },
+  };
+  const home = mkdtempSync(join(tmpdir(), "wxdev-verify-"));
+
+  it("passes when the unpacked files hash as the manifest says, and names a missing or different one", async () => {
+    const layout = remoteLayout("~/app");
+    const release = join(home, ".app.wxdev", "releases", "r1.partial");
+    mkdirSync(join(release, "odd dir"), { recursive: true });
+    writeFileSync(join(release, "a.py"), "a");
+    writeFileSync(join(release, "odd dir", "b\nc.txt"), "b");
+    const root = mkdtempSync(join(tmpdir(), "wxdev-verify-local-"));
+    mkdirSync(join(root, "odd dir"));
+    writeFileSync(join(root, "a.py"), "a");
+    writeFileSync(join(root, "odd dir", "b\nc.txt"), "b");
+    writeFileSync(join(root, "gone.txt"), "g");
+    const local = hashFiles(root, ["a.py", "odd dir/b\nc.txt", "gone.txt"]);
+    await expect(verifyUpload(localShell, layout, "r1", ["a.py", "odd dir/b\nc.txt"], local)).resolves.toBeUndefined();
+    await expect(verifyUpload(localShell, layout, "r1", ["a.py", "gone.txt"], local)).rejects.toThrow(/1 of 2 file\(s\) missing or different on the server \(first: gone\.txt\)/);
+    writeFileSync(join(release, "a.py"), "changed");
+    await expect(verifyUpload(localShell, layout, "r1", ["a.py"], local)).rejects.toThrow(/first: a\.py/);
   });
 });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -369,4 +369,154 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     const rest = await deploy(dir, ["--json"]);
     expect(JSON.parse(rest.stdout)).toMatchObject({ uploaded: 1, unchanged: 4 });
   });
+  /** Spawns a deploy in the background, collecting its output. */
+  function background(dir: string, args: string[]) {
+    const child = spawn(process.execPath, [BIN, "deploy", "s8013", ...args], { cwd: dir, env: cleanEnv({ HOME: clientHome }), stdio: ["ignore", "pipe", "pipe"] });
+    const result = { stdout: "", stderr: "", code: undefined as number | null | undefined };
+    child.stdout!.on("data", (chunk: Buffer) => (result.stdout += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (result.stderr += chunk.toString()));
+    const done = new Promise<typeof result>((resolve) => child.once("exit", (code) => resolve(Object.assign(result, { code }))));
+    return { child, result, done };
+  }
+  const until = async (ready: () => boolean, what: string): Promise<void> => {
+    for (let i = 0; i < 800 && !ready(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    if (!ready()) throw new Error(`timed out waiting for ${what}`);
+  };
+  const partials = (remote: string): number => Number(sshd.run(`ls ~/.${remote}.wxdev/releases | grep -c partial || true`).trim());
+  const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
+
+  it("two concurrent deploys: the second waits for the first's lock (never deletes its release in progress); the live release is whole", async () => {
+    const { dir, remote } = project();
+    expect((await deploy(dir, ["--yes"])).code).toBe(0);
+    const big = randomBytes(96 * 1024 * 1024);
+    writeFileSync(join(dir, "big.bin"), big);
+    const first = background(dir, []);
+    await until(() => partials(remote) > 0, "the first deploy's upload");
+    const second = await deploy(dir, ["--json"]);
+    const firstResult = await first.done;
+    expect(firstResult.code, firstResult.stderr).toBe(0);
+    // Either it waited and found nothing left to do, or it gave up naming the first deploy.
+    if (second.code === 0) expect(JSON.parse(second.stdout)).toMatchObject({ uploaded: 0 });
+    else expect(second.stderr).toMatch(new RegExp(`another deploy to this server is under way \\(.*pid ${first.child.pid}`));
+    expect(sshd.run(`sha256sum ~/${remote}/big.bin`).split(" ")[0]).toBe(sha256(big));
+    expect(partials(remote)).toBe(0);
+    rmSync(join(dir, "big.bin"));
+  }, 60_000);
+
+  it("a deploy that finds the lock held waits a little, then fails naming the holder; the holder finishes", async () => {
+    const { dir, remote } = project();
+    const holder = background(dir, ["--yes", "--exec", "echo holding; sleep 7"]);
+    await until(() => holder.result.stdout.includes("holding"), "the first deploy's post command");
+    const link = sshd.run(`readlink ~/${remote}`);
+    writeFileSync(join(dir, "wechat.py"), "print('second')\n");
+    const blocked = await deploy(dir, []);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toMatch(new RegExp(`another deploy to this server is under way \\(\\S+@\\S+ pid ${holder.child.pid}, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\); waited 5 s`));
+    expect(blocked.stderr.trim().split("\n")).toHaveLength(1);
+    expect((await holder.done).code).toBe(0);
+    expect(sshd.run(`readlink ~/${remote}`)).toBe(link);
+    expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("print('hello from wechat.py')\n");
+  }, 60_000);
+
+  it("a switch or rollback the server refuses (remoteDir's folder not writable) fails with exit 1, the live link unchanged", async () => {
+    const parent = `nest-${randomBytes(3).toString("hex")}`;
+    const { dir } = project({ remoteDir: `~/${parent}/app` });
+    sshd.run(`mkdir -p ~/${parent}`);
+    expect((await deploy(dir, ["--yes"])).code).toBe(0);
+    writeFileSync(join(dir, "wechat.py"), "print('v2')\n");
+    expect((await deploy(dir, [])).code).toBe(0);
+    const link = sshd.run(`readlink ~/${parent}/app`);
+    const releases = sshd.run(`ls ~/${parent}/.app.wxdev/releases`);
+    chmodSync(join(sshd.home, parent), 0o555);
+    try {
+      writeFileSync(join(dir, "wechat.py"), "print('v3')\n");
+      const switched = await deploy(dir, []);
+      expect(switched.code).toBe(1);
+      expect(switched.stderr).toMatch(/switching to the new release failed: permission denied on the server \(the live directory is untouched\)/);
+      expect(switched.stdout).not.toMatch(/uploaded/);
+      const back = await deploy(dir, ["--rollback"]);
+      expect(back.code).toBe(1);
+      expect(back.stderr).toMatch(/rolling back failed: permission denied on the server/);
+      expect(back.stdout).not.toMatch(/rolled back/);
+      expect(sshd.run(`readlink ~/${parent}/app`)).toBe(link);
+      expect(sshd.run(`cat ~/${parent}/app/wechat.py`)).toBe("print('v2')\n");
+      expect(sshd.run(`ls ~/${parent}/.app.wxdev/releases`)).toBe(releases); // the refused release is gone, not left to confuse a rollback
+    } finally {
+      chmodSync(join(sshd.home, parent), 0o755);
+    }
+  });
+
+  it("--delete removes every file wxdev ever put there and the folders that leaves empty, even after deploys without --delete", async () => {
+    const { dir, remote } = project();
+    mkdirSync(join(dir, "lib", "old"), { recursive: true });
+    writeFileSync(join(dir, "lib", "old", "x.py"), "x\n");
+    mkdirSync(join(dir, "data"));
+    writeFileSync(join(dir, "data", "seed.json"), "{}\n");
+    expect((await deploy(dir, ["--yes"])).code).toBe(0);
+    sshd.run(`echo rows > ~/${remote}/data/app.db`); // the app's own file, next to a deployed one
+    rmSync(join(dir, "lib"), { recursive: true });
+    rmSync(join(dir, "data"), { recursive: true });
+    unlinkSync(join(dir, "run.sh"));
+    expect(JSON.parse((await deploy(dir, ["--json"])).stdout)).toMatchObject({ deleted: 0, kept: 3 });
+    writeFileSync(join(dir, "wechat.py"), "print('v2')\n");
+    expect(JSON.parse((await deploy(dir, ["--json"])).stdout)).toMatchObject({ uploaded: 1, deleted: 0, kept: 3 });
+    const deleted = await deploy(dir, ["--delete", "--json"]);
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ deleted: 3 });
+    expect(sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -print | sort`)).toBe(
+      [".", "./.env.example", "./.gitignore", "./data", "./data/app.db", "./templates", "./templates/index.html", "./wechat.py"].join("\n") + "\n",
+    );
+    expect(JSON.parse((await deploy(dir, ["--delete", "--json"])).stdout)).toMatchObject({ uploaded: 0, deleted: 0, kept: 0 });
+  });
+
+  it("a connection dropped mid-upload is one line and exit 1; the live release is unchanged", async () => {
+    const { createServer, connect } = await import("node:net");
+    const sockets: import("node:net").Socket[] = [];
+    const proxy = createServer((client) => {
+      const upstream = connect(sshd.port, "127.0.0.1");
+      sockets.push(client, upstream);
+      client.pipe(upstream).pipe(client);
+      client.on("error", () => undefined);
+      upstream.on("error", () => undefined);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const port = (proxy.address() as import("node:net").AddressInfo).port;
+    try {
+      const { dir, remote } = project({ port });
+      expect((await deploy(dir, ["--yes"])).code).toBe(0);
+      const before = remoteListing(remote);
+      writeFileSync(join(dir, "big.bin"), randomBytes(64 * 1024 * 1024));
+      const cut = background(dir, []);
+      await until(() => partials(remote) > 0, "the upload");
+      for (const socket of sockets) socket.resetAndDestroy();
+      const result = await cut.done;
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^wxdev: connection to s8013 lost during upload; the live release is unchanged — /);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(remoteListing(remote)).toBe(before);
+    } finally {
+      proxy.close();
+    }
+  }, 60_000);
+
+  it("Ctrl-C says what is live: unchanged during the upload, the new release once switched", async () => {
+    const { dir, remote } = project();
+    expect((await deploy(dir, ["--yes"])).code).toBe(0);
+    const before = remoteListing(remote);
+    writeFileSync(join(dir, "big.bin"), randomBytes(64 * 1024 * 1024));
+    const uploading = background(dir, []);
+    await until(() => partials(remote) > 0, "the upload");
+    uploading.child.kill("SIGINT");
+    const stopped = await uploading.done;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toMatch(/interrupted: the live release is unchanged/);
+    expect(remoteListing(remote)).toBe(before);
+    const posting = background(dir, ["--exec", "echo restarting; sleep 10"]);
+    await until(() => posting.result.stdout.includes("restarting"), "the post-deploy command");
+    posting.child.kill("SIGINT");
+    const late = await posting.done;
+    expect(late.code).toBe(130);
+    const live = sshd.run(`readlink ~/${remote}`).trim();
+    expect(late.stderr).toContain(`interrupted: release ${live.slice(live.lastIndexOf("/") + 1)} is live`);
+    expect(sshd.run(`ls ~/${remote}`)).toContain("big.bin");
+  }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { hostname, userInfo } from "node:os";
 import { Command } from "commander";
 import type { ServerConfig } from "../../core/config.js";
 import type { DeployEvent, DeployResult, PostResult } from "../../core/deploy/deploy.js";
@@ -6,6 +7,7 @@ import type { Connection } from "../ssh.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
+import { onInterrupt } from "../deploy-interrupt.js";
 import { serverFromConfig } from "../server-config.js";
 
 interface DeployOptions {
@@ -17,6 +19,17 @@ interface DeployOptions {
   acceptNewHostKey?: boolean;
   rollback?: boolean;
   check?: boolean;
+}
+
+/** Who deploys, as the server's lock names it to a concurrent deploy. */
+function holder(): string {
+  let user = "someone";
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (some containers): the host and pid still tell
+  }
+  return `${user}@${hostname()} pid ${process.pid}`;
 }
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -53,19 +66,20 @@ export function deployCommand(cli: Cli): Command {
       const { connect } = await import("../ssh.js");
       let connection: Connection | undefined;
       const open = async (): Promise<Connection> =>
-        (connection ??= await connect(server, cli.io, out, { acceptNewHostKey: options.yes === true || options.acceptNewHostKey === true }));
+        (connection ??= await connect(server, cli.io, out, { acceptNewHostKey: options.yes === true || options.acceptNewHostKey === true, name }));
       try {
         if (options.rollback) {
           const clash = [options.dryRun && "--dry-run", options.delete && "--delete", paths.length > 0 && "paths"].filter(Boolean);
           if (clash.length > 0) throw new InputError(`--rollback takes no ${clash.join(", ")}`, "run wxdev deploy <server> --rollback on its own (it switches back and runs postDeploy)");
           const { rollback } = await import("../../core/deploy/deploy.js");
-          const moved = await rollback((await open()).shell, server, { post: options.post === false ? null : options.exec, onEvent: streamOutput(cli, out) });
+          const moved = await rollback((await open()).shell, server, { post: options.post === false ? null : options.exec, onEvent: streamOutput(cli, out), holder: holder() });
           if (!out.json) out.line(`rolled back ${name}: ${moved.from} → ${moved.to}`);
           reportPost(cli, out, moved.post);
           if (out.json) out.printJson({ rolledBack: true, ...moved });
           return;
         }
-        const result = await runDeploy(cli, out, { open, server, root, paths, options });
+        const interrupt = onInterrupt(out, () => connection?.close());
+        const result = await runDeploy(cli, out, { open, server, root, paths, options, onInterrupt: interrupt.onEvent }).finally(interrupt.dispose);
         if (result === undefined) return;
         const check = options.check || server.checkUrl !== undefined ? await checkAfter(cli, self, out, server.checkUrl) : undefined;
         if (out.json) out.printJson({ ...result, plan: undefined, check });
@@ -84,7 +98,7 @@ export function deployCommand(cli: Cli): Command {
 async function runDeploy(
   cli: Cli,
   out: Output,
-  context: { open: () => Promise<Connection>; server: ServerConfig; root: string; paths: string[]; options: DeployOptions },
+  context: { open: () => Promise<Connection>; server: ServerConfig; root: string; paths: string[]; options: DeployOptions; onInterrupt: (event: DeployEvent) => void },
 ): Promise<DeployResult | undefined> {
   const { deploy } = await import("../../core/deploy/deploy.js");
   const { options } = context;
@@ -94,6 +108,7 @@ async function runDeploy(
   let starting: Promise<void> | undefined;
   const showOutput = streamOutput(cli, out);
   const onEvent = (event: DeployEvent): void => {
+    context.onInterrupt(event);
     if (event.type === "plan" && progress !== undefined && event.plan.bytes > 0) {
       starting = progress.startProgress(event.plan.bytes, "bytes").then((started) => void (bar = started));
     } else if (event.type === "upload") {
@@ -111,6 +126,7 @@ async function runDeploy(
     dryRun: options.dryRun,
     post: options.post === false ? null : options.exec,
     onEvent,
+    holder: holder(),
   });
   await starting;
   bar?.stop();

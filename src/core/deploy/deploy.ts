@@ -1,16 +1,21 @@
 import { randomBytes } from "node:crypto";
-import type { Readable } from "node:stream";
 import type { ServerConfig } from "../config.js";
-import { CheckFailedError, InputError } from "../errors.js";
+import { InputError } from "../errors.js";
+import { takeLock, type DeployLock } from "./lock.js";
 import { hashFiles, listProject, type Manifest } from "./manifest.js";
-import { isWithin, planDeploy, type DeployPlan } from "./plan.js";
+import { emptiedFolders, isWithin, planDeploy, type DeployPlan } from "./plan.js";
 import { tarStream } from "./tar-stream.js";
-import { cleanupScript, deleteScript, inspectScript, postScript, remoteLayout, rollbackScript, switchScript, uploadScript, type RemoteLayout, type RemoteShell } from "./remote.js";
+import { cleanupScript, ConnectionLostError, deleteScript, inspectScript, postScript, remoteLayout, rollbackScript, switchScript, uploadScript, type RemoteLayout, type RemoteShell } from "./remote.js";
+import { DeployError, remoteFailure, run } from "./steps.js";
+import { verifyUpload } from "./verify.js";
 
-/** Progress of a deploy, for a bar or log lines. */
+export { DeployError } from "./steps.js";
+
+/** Progress of a deploy, for a bar or log lines; "switching" comes just before the live link moves. */
 export type DeployEvent =
   | { type: "plan"; plan: DeployPlan }
   | { type: "upload"; files: number; totalFiles: number; bytes: number; totalBytes: number }
+  | { type: "switching"; release: string }
   | { type: "switched"; release: string }
   | { type: "output"; stream: "stdout" | "stderr"; chunk: Buffer };
 
@@ -28,6 +33,10 @@ export interface DeployOptions {
   post?: string | null;
   onEvent?: (event: DeployEvent) => void;
   now?: Date;
+  /** Who deploys (e.g. "tom@laptop pid 4242"), written into the server's lock for a concurrent deploy to name. */
+  holder?: string;
+  /** How long to wait for another deploy's lock; default 5 s. */
+  lockWaitSeconds?: number;
 }
 
 export interface DeployResult {
@@ -45,27 +54,9 @@ export interface DeployResult {
   post?: PostResult;
 }
 
-/** A deploy step that failed on the server; the live directory is untouched. */
-export class DeployError extends CheckFailedError {}
-
 function releaseId(now: Date): string {
   // Sortable to the millisecond: rollback and pruning go by name order.
   return `${now.toISOString().replace(/[-:.]/g, "")}-1${randomBytes(3).toString("hex")}`;
-}
-
-/** Turns a remote failure into one line naming the likely cause. */
-function remoteFailure(step: string, stderr: string): DeployError {
-  const text = stderr.trim();
-  if (/No space left on device/i.test(text)) return new DeployError(`${step} failed: the server's disk is full (the live directory is untouched)`, "free some space on the server (old logs, virtualenv caches), then deploy again");
-  if (/Permission denied/i.test(text)) return new DeployError(`${step} failed: permission denied on the server (the live directory is untouched)`, `check who owns the remote directory: ${text.split("\n")[0]}`);
-  const lines = text.split("\n").filter((line) => line.trim() !== "");
-  return new DeployError(`${step} failed on the server: ${lines.slice(0, 3).join(" | ") || "no message"}`, "the live directory is untouched; fix the cause above and deploy again");
-}
-
-async function run(shell: RemoteShell, step: string, command: string, stdin?: Readable | string): Promise<string> {
-  const result = await shell.exec(command, { stdin });
-  if (result.code !== 0) throw remoteFailure(step, result.stderr);
-  return result.stdout;
 }
 
 /** What a partial deploy records: the earlier manifest, less what the new files replaced, plus the new files. */
@@ -80,8 +71,8 @@ interface RemoteState {
   manifest?: Manifest;
 }
 
-async function inspect(shell: RemoteShell, layout: RemoteLayout, readOnly: boolean): Promise<RemoteState> {
-  const output = await run(shell, "reading the server's state", inspectScript(layout, readOnly));
+async function inspect(shell: RemoteShell, layout: RemoteLayout): Promise<RemoteState> {
+  const output = await run(shell, "reading the server's state", inspectScript(layout));
   const [first = "", ...rest] = output.split("\n");
   const [kind, ...current] = first.split(" ");
   if (kind === "file") throw new InputError("remoteDir exists on the server but is a file", "point remoteDir at a directory (or a new path)");
@@ -97,50 +88,120 @@ async function inspect(shell: RemoteShell, layout: RemoteLayout, readOnly: boole
   return { kind: kind as RemoteState["kind"], current: current.join(" ") || undefined, manifest };
 }
 
+/** Where a deploy stands, for an honest message when the connection drops. */
+interface Stage {
+  during: string;
+  /** What is live: unchanged, unknown (the switch was under way) or the new release. */
+  live: { state: "unchanged" } | { state: "switching" | "switched"; release: string };
+}
+
+function lostDuring(error: ConnectionLostError, stage: Stage): ConnectionLostError {
+  const { live } = stage;
+  const state =
+    live.state === "unchanged" ? "the live release is unchanged"
+    : live.state === "switched" ? `release ${live.release} is live`
+    : `release ${live.release} may or may not have gone live (ls -l the remote directory to see)`;
+  return new ConnectionLostError(`${error.message} during ${stage.during}; ${state}`);
+}
+
+/** Takes the server's deploy lock (not for a dry run, which changes nothing), runs `body`, lets the lock go. */
+async function locked<T>(shell: RemoteShell, layout: RemoteLayout, options: { holder?: string; lockWaitSeconds?: number; dryRun?: boolean }, stage: Stage, body: () => Promise<T>): Promise<T> {
+  let lock: DeployLock | undefined;
+  try {
+    if (options.dryRun !== true) lock = await takeLock(shell, layout, `${options.holder ?? "wxdev"}, since ${new Date().toISOString()}`, options.lockWaitSeconds ?? 5);
+    return await body();
+  } catch (error) {
+    throw error instanceof ConnectionLostError ? lostDuring(error, stage) : error;
+  } finally {
+    await lock?.release();
+  }
+}
+
 /**
- * Deploys incrementally and atomically: plans against the last deploy's manifest, uploads only
- * new or changed files into a fresh release, then switches the live link in one rename.
+ * Deploys incrementally and atomically: under the server's deploy lock, plans against the last
+ * deploy's manifest, uploads only new or changed files into a fresh release, checks them there,
+ * then switches the live link in one rename and reads it back.
  */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const started = performance.now();
   const { server } = options;
   const gitignored: string[] = [];
   const paths = await listProject({ root: options.root, files: options.paths ?? server.files, ignore: server.ignore, onGitignored: (path) => gitignored.push(path) });
+  const stage: Stage = { during: "connecting", live: { state: "unchanged" } };
   const shell = typeof options.shell === "function" ? await options.shell() : options.shell;
   const layout = remoteLayout(server.remoteDir);
-  const state = await inspect(shell, layout, options.dryRun === true);
-  const local = hashFiles(options.root, paths, state.manifest);
-  // A deploy of some paths only compares (and records) those, never deleting the rest.
-  const partial = options.paths !== undefined;
-  const previous = partial && state.manifest ? Object.fromEntries(Object.entries(state.manifest).filter(([path]) => path in local)) : state.manifest;
-  const plan = planDeploy(local, previous, { delete: options.delete === true && !partial, deployed: state.manifest });
-  const recorded = partial ? mergedManifest(state.manifest, local, plan.replace) : local;
-  options.onEvent?.({ type: "plan", plan });
-  const result: DeployResult = { gitignored, uploaded: plan.upload.length, deleted: plan.delete.length, unchanged: plan.unchanged.length, kept: plan.kept.length, bytes: plan.bytes, seconds: 0, dryRun: options.dryRun === true, plan };
-  if (options.dryRun) return { ...result, seconds: (performance.now() - started) / 1000 };
-
-  const changed = plan.upload.length > 0 || plan.delete.length > 0 || plan.replace.length > 0 || state.kind !== "link";
-  if (changed) {
-    const release = releaseId(options.now ?? new Date());
-    const from = state.kind === "link" ? `"$(readlink ${layout.live})"` : state.kind === "plain" ? layout.live : undefined;
-    try {
-      const progress = (files: number, bytes: number): void =>
-        options.onEvent?.({ type: "upload", files, totalFiles: plan.upload.length, bytes, totalBytes: plan.bytes });
-      const files = plan.upload.length > 0 ? tarStream(options.root, plan.upload, progress) : undefined;
-      await run(shell, "uploading", uploadScript(layout, release, from, files !== undefined, plan.replace), files);
-      if (plan.delete.length > 0) await run(shell, "deleting removed files", deleteScript(layout, release), plan.delete.map((path) => `${path}\0`).join(""));
-      const adoptAs = state.kind === "plain" ? `${release.slice(0, release.lastIndexOf("-"))}-0` : undefined;
-      await run(shell, "switching to the new release", switchScript(layout, release, adoptAs, Math.max(2, server.keepReleases ?? 3)), JSON.stringify(recorded));
-    } catch (error) {
-      await shell.exec(cleanupScript(layout, release)).catch(() => undefined);
-      throw error;
+  stage.during = "taking the deploy lock";
+  const result = await locked(shell, layout, options, stage, async () => {
+    stage.during = "reading the server's state";
+    const state = await inspect(shell, layout);
+    const local = hashFiles(options.root, paths, state.manifest);
+    // A deploy of some paths only compares (and records) those, never deleting the rest.
+    const partial = options.paths !== undefined;
+    const previous = partial && state.manifest ? Object.fromEntries(Object.entries(state.manifest).filter(([path]) => path in local)) : state.manifest;
+    const plan = planDeploy(local, previous, { delete: options.delete === true && !partial, deployed: state.manifest });
+    // Files left on the server (gone locally, no --delete) stay recorded, so a later --delete still knows them.
+    const left = Object.fromEntries(plan.kept.map((path) => [path, state.manifest![path]!]));
+    const recorded = partial ? mergedManifest(state.manifest, local, plan.replace) : { ...left, ...local };
+    options.onEvent?.({ type: "plan", plan });
+    const result: DeployResult = { gitignored, uploaded: plan.upload.length, deleted: plan.delete.length, unchanged: plan.unchanged.length, kept: plan.kept.length, bytes: plan.bytes, seconds: 0, dryRun: options.dryRun === true, plan };
+    if (options.dryRun) return result;
+    const changed = plan.upload.length > 0 || plan.delete.length > 0 || plan.replace.length > 0 || state.kind !== "link";
+    if (changed) {
+      result.release = releaseId(options.now ?? new Date());
+      await release(shell, layout, { ...options, release: result.release, plan, local, recorded, state, stage });
+      stage.live = { state: "switched", release: result.release };
+      options.onEvent?.({ type: "switched", release: result.release });
     }
-    result.release = release;
-    options.onEvent?.({ type: "switched", release });
-  }
-  const post = options.post === undefined ? server.postDeploy : options.post;
-  if (post) result.post = await runPost(shell, layout, post, options.onEvent);
+    const post = options.post === undefined ? server.postDeploy : options.post;
+    stage.during = "the post-deploy command";
+    if (post) result.post = await runPost(shell, layout, post, options.onEvent);
+    return result;
+  });
   return { ...result, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Builds the new release (upload, deletions, check) and makes it live; on failure removes it and leaves the live link as it was. */
+async function release(
+  shell: RemoteShell,
+  layout: RemoteLayout,
+  context: { release: string; plan: DeployPlan; local: Manifest; recorded: Manifest; state: RemoteState; stage: Stage; server: ServerConfig; root: string; onEvent?: (event: DeployEvent) => void },
+): Promise<void> {
+  const { release, plan, state, stage } = context;
+  const from = state.kind === "link" ? `"$(readlink ${layout.live})"` : state.kind === "plain" ? layout.live : undefined;
+  try {
+    const progress = (files: number, bytes: number): void =>
+      context.onEvent?.({ type: "upload", files, totalFiles: plan.upload.length, bytes, totalBytes: plan.bytes });
+    const files = plan.upload.length > 0 ? tarStream(context.root, plan.upload, progress) : undefined;
+    stage.during = "upload";
+    await run(shell, "uploading", uploadScript(layout, release, from, files !== undefined, plan.replace), files);
+    if (plan.delete.length > 0) {
+      stage.during = "deleting removed files";
+      const folders = emptiedFolders(plan.delete, Object.keys(context.recorded)).map((folder) => `${folder}/`);
+      await run(shell, "deleting removed files", deleteScript(layout, release), [...plan.delete, ...folders].map((path) => `${path}\0`).join(""));
+    }
+    stage.during = "the check of the upload";
+    if (plan.upload.length > 0) await verifyUpload(shell, layout, release, plan.upload, context.local);
+    const adoptAs = state.kind === "plain" ? `${release.slice(0, release.lastIndexOf("-"))}-0` : undefined;
+    stage.during = "the switch";
+    stage.live = { state: "switching", release };
+    context.onEvent?.({ type: "switching", release });
+    const switched = await shell.exec(switchScript(layout, release, adoptAs, Math.max(2, context.server.keepReleases ?? 3)), { stdin: JSON.stringify(context.recorded) });
+    const live = switched.stdout.split("\n")[0] ?? "";
+    if (live.endsWith(`/${release}`)) {
+      stage.live = { state: "switched", release };
+      if (switched.code !== 0) throw new DeployError(`release ${release} is live, but removing old releases failed: ${switched.stderr.trim().split("\n")[0] ?? "no message"}`, "remove old releases in the releases folder by hand");
+      return;
+    }
+    if (switched.code !== 0) throw remoteFailure("switching to the new release", switched.stderr);
+    throw new DeployError(`the switch did not take: the live directory points at ${live || "nothing"}, not release ${release}`, "check the remote directory (ls -l), then deploy again");
+  } catch (error) {
+    // A lost connection cannot clean up; the next deploy clears the partial under its lock.
+    if (stage.live.state !== "switched" && !(error instanceof ConnectionLostError)) {
+      stage.live = { state: "unchanged" };
+      await shell.exec(cleanupScript(layout, release)).catch(() => undefined);
+    }
+    throw error;
+  }
 }
 
 /** How the post-deploy command ended; `signal` when it was killed (code is then null). */
@@ -159,17 +220,24 @@ async function runPost(shell: RemoteShell, layout: RemoteLayout, command: string
   return { command, code: output.code, ...(output.signal ? { signal: output.signal } : {}), stderr: output.stderr };
 }
 
-/** Switches the live link back to the previous release, then runs the post-deploy command (the app restarts on the old files). */
+/** Switches the live link back to the previous release (under the deploy lock), reads it back, then runs the post-deploy command (the app restarts on the old files). */
 export async function rollback(
   shell: RemoteShell,
   server: ServerConfig,
-  options: { post?: string | null; onEvent?: (event: DeployEvent) => void } = {},
+  options: { post?: string | null; onEvent?: (event: DeployEvent) => void; holder?: string; lockWaitSeconds?: number } = {},
 ): Promise<{ from: string; to: string; post?: PostResult }> {
   const layout = remoteLayout(server.remoteDir);
-  const result = await shell.exec(rollbackScript(layout));
-  if (result.code === 3) throw new InputError(`cannot roll back: ${result.stderr.trim()}`, "roll back needs two wxdev deploys on this server");
-  if (result.code !== 0) throw remoteFailure("rolling back", result.stderr);
-  const [from = "", to = ""] = result.stdout.trim().split(" ");
-  const post = options.post === undefined ? server.postDeploy : options.post;
-  return { from, to, ...(post ? { post: await runPost(shell, layout, post, options.onEvent) } : {}) };
+  const stage: Stage = { during: "the rollback", live: { state: "unchanged" } };
+  return locked(shell, layout, options, stage, async () => {
+    const result = await shell.exec(rollbackScript(layout));
+    if (result.code === 3) throw new InputError(`cannot roll back: ${result.stderr.trim()}`, "roll back needs two wxdev deploys on this server");
+    if (result.code !== 0) throw remoteFailure("rolling back", result.stderr);
+    const [names = "", live = ""] = result.stdout.split("\n");
+    const [from = "", to = ""] = names.split(" ");
+    if (to === "" || !live.endsWith(`/${to}`)) throw new DeployError(`the rollback did not take: the live directory points at ${live || "nothing"}, not ${to || "the previous release"}`, "check the remote directory (ls -l), then try again");
+    stage.live = { state: "switched", release: to };
+    const post = options.post === undefined ? server.postDeploy : options.post;
+    stage.during = "the post-deploy command";
+    return { from, to, ...(post ? { post: await runPost(shell, layout, post, options.onEvent) } : {}) };
+  });
 }

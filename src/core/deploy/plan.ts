@@ -53,3 +53,16 @@ export function planDeploy(local: Manifest, previous: Manifest | undefined, opti
   }
   return plan;
 }
+
+/** The folders that deleting `deleted` may leave empty (none holding a `remaining` path), deepest first, so each can go after its contents. */
+export function emptiedFolders(deleted: readonly string[], remaining: readonly string[]): string[] {
+  const ancestors = (path: string): string[] => {
+    const found: string[] = [];
+    for (let slash = path.indexOf("/"); slash !== -1; slash = path.indexOf("/", slash + 1)) found.push(path.slice(0, slash));
+    return found;
+  };
+  const occupied = new Set(remaining.flatMap(ancestors));
+  const folders = new Set(deleted.flatMap(ancestors).filter((folder) => !occupied.has(folder)));
+  const depth = (folder: string): number => folder.split("/").length;
+  return [...folders].sort((a, b) => depth(b) - depth(a) || a.localeCompare(b));
+}

@@ -1,11 +1,19 @@
 import type { Readable } from "node:stream";
+import { CheckFailedError } from "../errors.js";
 
-/** What the deploy needs of an SSH connection; the CLI passes one backed by node-ssh. */
+/** What the deploy needs of an SSH connection; the CLI passes one backed by node-ssh. `exec` rejects with ConnectionLostError when the connection drops. */
 export interface RemoteShell {
   exec(
     command: string,
     options?: { stdin?: Readable | string; onStdout?: (chunk: Buffer) => void; onStderr?: (chunk: Buffer) => void },
   ): Promise<{ code: number | null; signal?: string | null; stdout: string; stderr: string }>;
+}
+
+/** The SSH connection dropped while a command ran; the message names the server ("connection to s8013 lost"). */
+export class ConnectionLostError extends CheckFailedError {
+  constructor(message: string) {
+    super(message, "check the network and that sshd still runs, then deploy again", "CONNECTION_LOST");
+  }
 }
 
 /** Quotes a string for POSIX sh. */
@@ -36,16 +44,37 @@ export function remoteLayout(remoteDir: string): RemoteLayout {
   return { live: expr(base), releases: expr(`${parent}.${name}.wxdev/releases`) };
 }
 
-/** Reads the state: what the live path is (link/plain/none) and the current release's manifest; `readOnly` (a dry run) also skips clearing killed deploys' leftovers. */
-export function inspectScript(layout: RemoteLayout, readOnly = false): string {
+/** Reads the state: what the live path is (link/plain/none) and the current release's manifest. */
+export function inspectScript(layout: RemoteLayout): string {
   return `set -e
-live=${layout.live}; releases=${layout.releases}
-${readOnly ? "" : `mkdir -p "$releases"
-(cd "$releases" && rm -rf -- *.partial)`}
+live=${layout.live}
 if [ -L "$live" ]; then cur=$(readlink "$live"); echo "link $cur"; cat "$cur/.wxdev/manifest.json" 2>/dev/null || true
 elif [ -d "$live" ]; then echo plain; cat "$live/.wxdev/manifest.json" 2>/dev/null || true
 elif [ -e "$live" ]; then echo file
 else echo none; fi`;
+}
+
+/** Exit status of lockScript when another deploy held the lock for the whole wait. */
+export const LOCK_BUSY = 4;
+
+/**
+ * Takes the deploy lock (flock on releases/.lock) and holds it until stdin closes, so it lasts
+ * as long as this SSH session: a killed or disconnected deploy releases it by itself. Prints
+ * "locked" once held. Under the lock every *.partial is a dead deploy's, so they go; when the
+ * wait runs out, prints who holds it (the holder writes that into the lock file) and exits LOCK_BUSY.
+ */
+export function lockScript(layout: RemoteLayout, holder: string, waitSeconds: number): string {
+  return `set -e
+releases=${layout.releases}
+mkdir -p "$releases"
+lock="$releases/.lock"
+exec 9>>"$lock"
+if ! flock -w ${waitSeconds} 9; then head -c 300 "$lock" >&2; exit ${LOCK_BUSY}; fi
+printf '%s\n' ${q(holder)} > "$lock"
+cd "$releases"
+rm -rf -- *.partial
+echo locked
+cat > /dev/null`;
 }
 
 /**
@@ -64,24 +93,41 @@ ${inTheWay.length > 0 ? `rm -rf -- ${inTheWay.map((path) => q(path)).join(" ")}`
 ${withTar ? "tar -x -p -f -" : ""}`;
 }
 
-/** Removes files from the new release; stdin: the paths, NUL-separated. */
+/** Removes files from the new release, then the folders named with a trailing slash if that left them empty; stdin: the paths, NUL-separated, folders last and deepest first. */
 export function deleteScript(layout: RemoteLayout, release: string): string {
-  return `cd ${layout.releases}/${q(`${release}.partial`)} && xargs -0 -r rm -f --`;
+  return `set -e
+cd ${layout.releases}/${q(`${release}.partial`)}
+xargs -0 -r sh -c 'set -e; for p; do case $p in */) rmdir -- "$p" 2>/dev/null || true ;; *) rm -f -- "$p" ;; esac; done' sh`;
 }
 
-/** Finishes a release and makes it live; stdin: the manifest. A plain live directory is first kept as the oldest release. */
+/** Hashes the files just unpacked into the new release (stdin: their paths, NUL-separated); prints "sha256  path" records, NUL-terminated; a missing file is simply absent. */
+export function verifyScript(layout: RemoteLayout, release: string): string {
+  return `set -e
+cd ${layout.releases}/${q(`${release}.partial`)}
+xargs -0 -r sha256sum -z -- || [ $? -eq 123 ]`;
+}
+
+/**
+ * Finishes a release and makes it live; stdin: the manifest. A plain live directory is first kept
+ * as the oldest release (and put back if the switch fails). Every step is its own line under set -e
+ * (in `a && b` a failing a would slip past it); prints where the live link points afterwards.
+ */
 export function switchScript(layout: RemoteLayout, release: string, adoptAs: string | undefined, keep: number): string {
   return `set -e
 live=${layout.live}; releases=${layout.releases}; new="$releases"/${q(release)}
-cd "$new.partial" && mkdir -p .wxdev
+cd "$new.partial"
+mkdir -p .wxdev
 cat > .wxdev/manifest.json
-cd "$releases" && mv -T "$new.partial" "$new"
-${adoptAs === undefined ? "" : `mv -T "$live" "$releases"/${q(adoptAs)}`}
-ln -sfn "$new" "$live.wxdev-next" && mv -Tf "$live.wxdev-next" "$live"
+ln -sfn "$new" "$live.wxdev-next"
+cd "$releases"
+mv -T "$new.partial" "$new"
+${adoptAs === undefined ? 'mv -Tf "$live.wxdev-next" "$live"' : `mv -T "$live" "$releases"/${q(adoptAs)}
+mv -Tf "$live.wxdev-next" "$live" || { mv -T "$releases"/${q(adoptAs)} "$live"; exit 1; }`}
+readlink "$live"
 ls -1 | grep -v '\\.partial$' | sort | head -n -${keep} | while IFS= read -r old; do [ "$releases/$old" = "$new" ] || rm -rf -- "$old"; done`;
 }
 
-/** Points the live link back at the release before the current one. */
+/** Points the live link back at the release before the current one; prints the current and previous names, then where the link points afterwards. */
 export function rollbackScript(layout: RemoteLayout): string {
   return `set -e
 live=${layout.live}; releases=${layout.releases}
@@ -89,8 +135,10 @@ live=${layout.live}; releases=${layout.releases}
 cur=$(basename "$(readlink "$live")")
 prev=$(cd "$releases" && ls -1 | grep -v '\\.partial$' | sort | awk -v cur="$cur" '$0==cur{print p; found=1; exit} {p=$0} END{if(!found) print ""}')
 [ -n "$prev" ] || { echo "no release before $cur" >&2; exit 3; }
-ln -sfn "$releases/$prev" "$live.wxdev-next" && mv -Tf "$live.wxdev-next" "$live"
-echo "$cur $prev"`;
+ln -sfn "$releases/$prev" "$live.wxdev-next"
+mv -Tf "$live.wxdev-next" "$live"
+echo "$cur $prev"
+readlink "$live"`;
 }
 
 /** Runs a command in a login shell in the live directory, so ~/.bashrc functions (workon) exist. */
@@ -98,7 +146,10 @@ export function postScript(layout: RemoteLayout, command: string): string {
   return `bash -lc ${q(`cd ${layout.live} && ${command}`)}`;
 }
 
-/** Removes a half-built release after a failure. */
+/** Removes a release after a failure (half-built, or finished but never made live) and a stray next link. */
 export function cleanupScript(layout: RemoteLayout, release: string): string {
-  return `rm -rf -- ${layout.releases}/${q(`${release}.partial`)}`;
+  return `live=${layout.live}; new=${layout.releases}/${q(release)}
+rm -rf -- "$new.partial"
+rm -f -- "$live.wxdev-next"
+[ "$(readlink "$live")" = "$new" ] || rm -rf -- "$new"`;
 }

@@ -1,0 +1,43 @@
+import { PassThrough } from "node:stream";
+import { LOCK_BUSY, lockScript, type RemoteLayout, type RemoteShell } from "./remote.js";
+import { DeployError, remoteFailure } from "./steps.js";
+
+/** A held deploy lock; `release` lets it go (closing the session that holds it). */
+export interface DeployLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the server's deploy lock, waiting up to `waitSeconds` for another deploy to finish;
+ * held by an open SSH session, so a deploy that dies releases it. `holder` is written into the
+ * lock file, for the next deploy's message.
+ */
+export async function takeLock(shell: RemoteShell, layout: RemoteLayout, holder: string, waitSeconds: number): Promise<DeployLock> {
+  const stdin = new PassThrough();
+  let stdout = "";
+  let held!: () => void;
+  const locked = new Promise<void>((resolve) => (held = resolve));
+  const session = shell.exec(lockScript(layout, holder, waitSeconds), {
+    stdin,
+    onStdout: (chunk) => {
+      stdout += chunk.toString();
+      if (stdout.includes("locked\n")) held();
+    },
+  });
+  const ended = await Promise.race([locked.then(() => undefined), session]);
+  if (ended !== undefined) {
+    if (ended.code === LOCK_BUSY) {
+      // The lock file is the server's text: one line, no control characters, on our terminal.
+      const other = ended.stderr.replace(/[\u0000-\u001f\u007f]+/g, " ").trim() || "a holder that has not written its name yet";
+      throw new DeployError(`another deploy to this server is under way (${other}); waited ${waitSeconds} s`, "wait for it to finish, then deploy again");
+    }
+    throw remoteFailure("taking the deploy lock", ended.stderr);
+  }
+  const done = session.then(() => undefined, () => undefined);
+  return {
+    release: async () => {
+      stdin.end();
+      await done;
+    },
+  };
+}
