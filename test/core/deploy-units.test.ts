@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { addKnownHost, checkHostKey, fingerprint, hostPattern, keyType } from "../../src/core/deploy/known-hosts.js";
+import { addKnownHost, checkHostKey, fingerprint, hostPattern, keyType, preferredHostKeyAlgorithms } from "../../src/core/deploy/known-hosts.js";
 import { hashFiles, scanProject } from "../../src/core/deploy/manifest.js";
 import { appPortOf, nginxConfig } from "../../src/core/deploy/nginx.js";
 import { planDeploy } from "../../src/core/deploy/plan.js";
@@ -24,12 +24,32 @@ describe("known_hosts", () => {
     const [type, blob] = key.line.split(" ");
     expect(checkHostKey(`example.com,10.0.0.1 ${type} ${blob}\n`, "example.com", 22, key.blob)).toBe("known");
     expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("known");
-    expect(checkHostKey(`127.0.0.1 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("unknown");
+    // Off port 22 ssh also looks the host up without the port, and takes only that very key from it.
+    expect(checkHostKey(`127.0.0.1 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("known");
+    expect(checkHostKey(`127.0.0.1 ${other.line}\n`, "127.0.0.1", 2222, key.blob)).toBe("unknown");
+    expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${blob}\n`, "127.0.0.1", 22, key.blob)).toBe("unknown");
     expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${other.line.split(" ")[1]}\n`, "127.0.0.1", 2222, key.blob)).toBe("changed");
     expect(checkHostKey(`@revoked [127.0.0.1]:2222 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("revoked");
     // A revocation wins wherever it stands, as OpenSSH reads the file.
     expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${blob}\n@revoked * ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("revoked");
     expect(checkHostKey("", "h", 22, key.blob)).toBe("unknown");
+  });
+
+  it("any other key listed for the host, of any type, is a changed key; a matching !pattern drops the line; @cert-authority alone is named", () => {
+    const [type, blob] = key.line.split(" ");
+    expect(checkHostKey(`[h]:2222 ssh-rsa AAAAB3NzaC1yc2E\n`, "h", 2222, key.blob)).toBe("changed");
+    expect(checkHostKey(`[h]:2222 ssh-rsa AAAAB3NzaC1yc2E\n[h]:2222 ${type} ${blob}\n`, "h", 2222, key.blob)).toBe("known");
+    expect(checkHostKey(`*,!h ${type} ${blob}\n`, "h", 22, key.blob)).toBe("unknown");
+    expect(checkHostKey(`*,!h ${other.line}\n`, "h", 22, key.blob)).toBe("unknown");
+    expect(checkHostKey(`*,!g ${type} ${blob}\n`, "h", 22, key.blob)).toBe("known");
+    expect(checkHostKey(`@cert-authority *.example ${other.line}\n`, "h.example", 22, key.blob)).toBe("cert-authority");
+    expect(checkHostKey(`@cert-authority * ${other.line}\nh ${type} ${blob}\n`, "h", 22, key.blob)).toBe("known");
+  });
+
+  it("asks first for the algorithms of the key types listed for the host", () => {
+    const text = `[h]:2222 ssh-rsa AAAA\n[h]:2222 ${key.line}\nh ecdsa-sha2-nistp256 AAAA\n@cert-authority [h]:2222 ${other.line}\n`;
+    expect(preferredHostKeyAlgorithms(text, "h", 2222)).toEqual(["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-ed25519"]);
+    expect(preferredHostKeyAlgorithms(text, "g", 22)).toEqual([]);
   });
 
   it("writes hashed entries that OpenSSH's ssh-keygen -F finds, and reads OpenSSH's own hashed entries", () => {
