@@ -126,7 +126,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     try {
       const progress = (files: number, bytes: number): void =>
         options.onEvent?.({ type: "upload", files, totalFiles: plan.upload.length, bytes, totalBytes: plan.bytes });
-      const files = plan.upload.length > 0 ? tarStream(options.root, plan.upload, progress) : undefined;
+      const files = plan.upload.length > 0 ? tarStream(options.root, plan.upload, progress, local) : undefined;
       await run(shell, "uploading", uploadScript(layout, release, from, files !== undefined, plan.replace), files);
       if (plan.delete.length > 0) await run(shell, "deleting removed files", deleteScript(layout, release), plan.delete.map((path) => `${path}\0`).join(""));
       const adoptAs = state.kind === "plain" ? `${release.slice(0, release.lastIndexOf("-"))}-0` : undefined;
