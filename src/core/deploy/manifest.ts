@@ -158,7 +158,9 @@ async function listFiles(options: ScanOptions): Promise<string[]> {
         }
         const inside = linkInsideProject(options.root, rel) !== undefined;
         if (inside || !(named(rel, false) || (kind === "dir" && named(rel, true)))) {
-          if (selected(rel)) (inside ? found : outside).push(inside ? rel : `${rel} → ${readlinkSync(path)}`);
+          if (!selected(rel)) continue;
+          if (inside) found.push(rel);
+          else outside.push(`${rel} → ${readlinkSync(path)}`);
           continue;
         }
       }
