@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import type { ServerConfig } from "../core/config.js";
-import { addKnownHost, checkHostKey, fingerprint, keyType, readKnownHosts } from "../core/deploy/known-hosts.js";
+import { addKnownHost, checkHostKey, fingerprint, hostPattern, keyType, preferredHostKeyAlgorithms, readKnownHosts } from "../core/deploy/known-hosts.js";
 import { ConnectionLostError, type RemoteShell } from "../core/deploy/remote.js";
 import { CheckFailedError, InputError, WxdevError } from "../core/errors.js";
 import type { Io } from "./context.js";
@@ -93,8 +93,15 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
     if (status === "changed" || status === "revoked") {
       hostKeyError = new CheckFailedError(
         `WARNING: the host key of ${server.host}:${port} has ${status === "changed" ? "CHANGED" : "been REVOKED"} (now ${keyType(key)} ${print}); refusing to connect`,
-        `someone may be intercepting the connection. If the server was really reinstalled, remove its old line from ${knownHostsPath} (ssh-keygen -R '[${server.host}]:${port}')`,
+        `someone may be intercepting the connection. If the server was really reinstalled, remove its old line from ${knownHostsPath} (ssh-keygen -R '${hostPattern(server.host, port)}')`,
         "HOST_KEY_CHANGED",
+      );
+      return verify(false);
+    }
+    if (status === "cert-authority") {
+      hostKeyError = new InputError(
+        `${knownHostsPath} vouches for ${server.host}:${port} only with @cert-authority, and host certificates are not supported by wxdev (it offered ${keyType(key)} ${print})`,
+        `check that fingerprint with the server's admin, then add the server's own key: ssh-keyscan -p ${port} ${server.host} >> ${knownHostsPath}`,
       );
       return verify(false);
     }
@@ -115,6 +122,9 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
     });
   };
 
+  // As ssh does: ask first for the key types known_hosts lists, so a server with several keys offers one we can check
+  // (any other key it offers counts as changed). ssh2 applies "remove" before "prepend": the known ones move to the front.
+  const preferred = preferredHostKeyAlgorithms(readKnownHosts(knownHostsPath), server.host, port);
   const ssh = new NodeSSH();
   const authFailures: WxdevError[] = [];
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -129,6 +139,7 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
       // prompt gets two minutes (the TCP connect had its own deadline above).
       readyTimeout: io.stdin.isTTY ? Math.max(timeoutMs, 120_000) : timeoutMs,
       hostVerifier,
+      ...(preferred.length > 0 ? { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } } } : {}),
       authHandler: authMethods(server, io, home, tried, authFailures),
     } as never);
   } catch (error) {

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { addKnownHost, checkHostKey, fingerprint, hostPattern, keyType } from "../../src/core/deploy/known-hosts.js";
+import { addKnownHost, checkHostKey, fingerprint, hostPattern, keyType, preferredHostKeyAlgorithms } from "../../src/core/deploy/known-hosts.js";
 import { hashFiles, scanProject } from "../../src/core/deploy/manifest.js";
 import { appPortOf, nginxConfig } from "../../src/core/deploy/nginx.js";
 import { emptiedFolders, planDeploy } from "../../src/core/deploy/plan.js";
@@ -25,12 +25,32 @@ describe("known_hosts", () => {
     const [type, blob] = key.line.split(" ");
     expect(checkHostKey(`example.com,10.0.0.1 ${type} ${blob}\n`, "example.com", 22, key.blob)).toBe("known");
     expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("known");
-    expect(checkHostKey(`127.0.0.1 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("unknown");
+    // Off port 22 ssh also looks the host up without the port, and takes only that very key from it.
+    expect(checkHostKey(`127.0.0.1 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("known");
+    expect(checkHostKey(`127.0.0.1 ${other.line}\n`, "127.0.0.1", 2222, key.blob)).toBe("unknown");
+    expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${blob}\n`, "127.0.0.1", 22, key.blob)).toBe("unknown");
     expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${other.line.split(" ")[1]}\n`, "127.0.0.1", 2222, key.blob)).toBe("changed");
     expect(checkHostKey(`@revoked [127.0.0.1]:2222 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("revoked");
     // A revocation wins wherever it stands, as OpenSSH reads the file.
     expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${blob}\n@revoked * ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("revoked");
     expect(checkHostKey("", "h", 22, key.blob)).toBe("unknown");
+  });
+
+  it("any other key listed for the host, of any type, is a changed key; a matching !pattern drops the line; @cert-authority alone is named", () => {
+    const [type, blob] = key.line.split(" ");
+    expect(checkHostKey(`[h]:2222 ssh-rsa AAAAB3NzaC1yc2E\n`, "h", 2222, key.blob)).toBe("changed");
+    expect(checkHostKey(`[h]:2222 ssh-rsa AAAAB3NzaC1yc2E\n[h]:2222 ${type} ${blob}\n`, "h", 2222, key.blob)).toBe("known");
+    expect(checkHostKey(`*,!h ${type} ${blob}\n`, "h", 22, key.blob)).toBe("unknown");
+    expect(checkHostKey(`*,!h ${other.line}\n`, "h", 22, key.blob)).toBe("unknown");
+    expect(checkHostKey(`*,!g ${type} ${blob}\n`, "h", 22, key.blob)).toBe("known");
+    expect(checkHostKey(`@cert-authority *.example ${other.line}\n`, "h.example", 22, key.blob)).toBe("cert-authority");
+    expect(checkHostKey(`@cert-authority * ${other.line}\nh ${type} ${blob}\n`, "h", 22, key.blob)).toBe("known");
+  });
+
+  it("asks first for the algorithms of the key types listed for the host", () => {
+    const text = `[h]:2222 ssh-rsa AAAA\n[h]:2222 ${key.line}\nh ecdsa-sha2-nistp256 AAAA\n@cert-authority [h]:2222 ${other.line}\n`;
+    expect(preferredHostKeyAlgorithms(text, "h", 2222)).toEqual(["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-ed25519"]);
+    expect(preferredHostKeyAlgorithms(text, "g", 22)).toEqual([]);
   });
 
   it("writes hashed entries that OpenSSH's ssh-keygen -F finds, and reads OpenSSH's own hashed entries", () => {
@@ -118,8 +138,43 @@ describe("scanProject", () => {
     symlinkSync(join(broken, "missing"), join(broken, "link"));
     await expect(scanProject({ root: broken })).rejects.toThrow(/link is a broken symlink/);
     const looping = tree();
-    symlinkSync(looping, join(looping, "templates", "loop"));
-    await expect(scanProject({ root: looping })).rejects.toThrow(/symlink loop at templates\/loop/);
+    symlinkSync("self", join(looping, "self"));
+    await expect(scanProject({ root: looping })).rejects.toThrow(/self is a looping symlink/);
+    // A link back up the tree is only a link; following one (named, pointing out) still stops at the loop.
+    const elsewhere = mkdtempSync(join(tmpdir(), "wxdev-elsewhere-"));
+    symlinkSync(elsewhere, join(elsewhere, "back"));
+    const root = tree();
+    symlinkSync("..", join(root, "templates", "up"));
+    expect(await scanProject({ root })).toHaveProperty(["templates/up", "link"], "..");
+    symlinkSync(elsewhere, join(root, "ext"));
+    await expect(scanProject({ root, files: ["ext", "ext/back"] })).rejects.toThrow(/symlink loop at ext\/back/);
+  });
+
+  it("symlinks: inside the project they are links (target recorded, never followed); pointing out they are refused, naming them, unless named", async () => {
+    const secrets = mkdtempSync(join(tmpdir(), "wxdev-secrets-"));
+    writeFileSync(join(secrets, "id_ed25519"), "PRIVATE KEY");
+    writeFileSync(join(secrets, "hosts"), "127.0.0.1 localhost\n");
+    const root = tree();
+    symlinkSync("templates", join(root, "views"));
+    symlinkSync("../app.py", join(root, "templates", "app-link.py"));
+    const manifest = await scanProject({ root, ignore: ["*.pyc"] });
+    expect(Object.keys(manifest)).toEqual([".wxdevignore", "app.py", "run.sh", "templates/a.html", "templates/app-link.py", "views"]);
+    expect(manifest.views).toMatchObject({ link: "templates", mode: 0o777, size: 9 });
+    expect(manifest["templates/app-link.py"]!.link).toBe("../app.py");
+    symlinkSync(secrets, join(root, "sshdir"));
+    symlinkSync(join(secrets, "hosts"), join(root, "hosts-link"));
+    symlinkSync("../../../../../../../../../../../..", join(root, "templates", "escape"));
+    symlinkSync("sshdir/..", join(root, "sneaky")); // inside by its text, out once sshdir is followed
+    await expect(scanProject({ root })).rejects.toThrow(
+      `symlinks point out of the project: hosts-link → ${join(secrets, "hosts")}, sneaky → sshdir/.., sshdir → ${secrets}, templates/escape → ../../../../../../../../../../../..`,
+    );
+    // Named literally, what a link points to goes up (a folder's files too); ignored or unselected, it is never looked at.
+    writeFileSync(join(root, ".wxdevignore"), "templates/escape\nsneaky\n");
+    const named = await scanProject({ root, files: ["app.py", "sshdir", "hosts-link"] });
+    expect(Object.keys(named)).toEqual(["app.py", "hosts-link", "sshdir/hosts", "sshdir/id_ed25519"]);
+    expect(named["hosts-link"]).toMatchObject({ size: 20 });
+    expect(named["hosts-link"]!.link).toBeUndefined();
+    expect(Object.keys(await scanProject({ root, files: ["app.py", "views"] }))).toEqual(["app.py", "views"]);
   });
 });
 
@@ -138,6 +193,13 @@ describe("hashFiles quick check", () => {
 
 describe("planDeploy", () => {
   const entry = (sha256: string, mode = 0o644) => ({ size: 1, mode, sha256 });
+  it("a link whose target changed, or a file that became a link with the same bytes and mode, is uploaded", () => {
+    const link = { size: 2, mode: 0o777, sha256: "h", link: "v2" };
+    expect(planDeploy({ current: link }, { current: { ...link, link: "v1" } }, { delete: false }).upload).toEqual(["current"]);
+    expect(planDeploy({ current: link }, { current: { size: 2, mode: 0o777, sha256: "h" } }, { delete: false }).upload).toEqual(["current"]);
+    expect(planDeploy({ current: link }, { current: link }, { delete: false }).unchanged).toEqual(["current"]);
+  });
+
   it("uploads new and changed (content or mode), keeps or deletes what vanished", () => {
     const local = { a: entry("1"), b: entry("2"), c: entry("3", 0o755) };
     const previous = { a: entry("1"), b: entry("x"), c: entry("3"), gone: entry("4") };

@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { buffer } from "node:stream/consumers";
 import { describe, expect, it } from "vitest";
+import { hashFiles } from "../../src/core/deploy/manifest.js";
 import { tarStream } from "../../src/core/deploy/tar-stream.js";
 
 describe("tarStream", () => {
@@ -30,5 +31,21 @@ describe("tarStream", () => {
     for (const [path, data] of Object.entries(files)) expect(readFileSync(join(out, path)).equals(data), path).toBe(true);
     expect(statSync(join(out, "run.sh")).mode & 0o777).toBe(0o755);
     expect(progress.at(-1)).toEqual([7, Object.values(files).reduce((sum, data) => sum + data.length, 0)]);
+  });
+
+  it("sends a symlink the manifest records as a link, with its target as written (a long one in a pax header)", async () => {
+    const root = mkdtempSync(join(tmpdir(), "wxdev-tar-src-"));
+    const deep = `${"d".repeat(70)}/${"e".repeat(70)}`;
+    mkdirSync(join(root, deep), { recursive: true });
+    writeFileSync(join(root, deep, "f.txt"), "f");
+    symlinkSync(`${deep}/f.txt`, join(root, "long-link"));
+    symlinkSync(deep.split("/")[0]!, join(root, "dir-link"));
+    const paths = ["dir-link", "long-link"];
+    const archive = await buffer(tarStream(root, paths, undefined, hashFiles(root, paths)));
+    const out = mkdtempSync(join(tmpdir(), "wxdev-tar-out-"));
+    execFileSync("tar", ["-x", "-f", "-", "-C", out], { input: archive });
+    expect(lstatSync(join(out, "long-link")).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(out, "long-link"))).toBe(`${deep}/f.txt`);
+    expect(readlinkSync(join(out, "dir-link"))).toBe("d".repeat(70));
   });
 });

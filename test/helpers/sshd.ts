@@ -26,6 +26,8 @@ export interface TestSshd {
   dir: string;
   clientKey: string;
   hostPublicKey: string;
+  /** The RSA host key, when started with `rsaHostKey` (the server then has both). */
+  rsaHostPublicKey?: string;
   /** Runs a command on the server as the test user (through su, not SSH). */
   run(command: string): string;
   stop(): Promise<void>;
@@ -63,14 +65,15 @@ function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   });
 }
 
-/** A real OpenSSH sshd on a free loopback port, with its own host key, key and password login. */
-export async function startSshd(): Promise<TestSshd> {
+/** A real OpenSSH sshd on a free loopback port, with its own host key (ed25519; `rsaHostKey`: an RSA one too), key and password login. */
+export async function startSshd(options: { rsaHostKey?: boolean } = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), "wxdev-sshd-"));
   const port = await freePort();
   const password = randomBytes(9).toString("base64url");
   const home = ensureUser(password);
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "host_key")]);
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "client_key")]);
+  if (options.rsaHostKey) execFileSync("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", join(dir, "host_key_rsa")]);
   writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "client_key.pub")));
   // sshd reads authorized_keys as the user it logs in.
   chmodSync(dir, 0o755);
@@ -81,7 +84,7 @@ export async function startSshd(): Promise<TestSshd> {
     `Port ${port}
 ListenAddress 127.0.0.1
 HostKey ${join(dir, "host_key")}
-PidFile ${join(dir, "sshd.pid")}
+${options.rsaHostKey ? `HostKey ${join(dir, "host_key_rsa")}\n` : ""}PidFile ${join(dir, "sshd.pid")}
 AuthorizedKeysFile ${join(dir, "authorized_keys")}
 PasswordAuthentication yes
 KbdInteractiveAuthentication no
@@ -109,6 +112,7 @@ LogLevel ERROR
     dir,
     clientKey: join(dir, "client_key"),
     hostPublicKey: readFileSync(join(dir, "host_key.pub"), "utf8").trim(),
+    ...(options.rsaHostKey ? { rsaHostPublicKey: readFileSync(join(dir, "host_key_rsa.pub"), "utf8").trim() } : {}),
     run: (command) => execFileSync("su", ["-s", "/bin/bash", "-c", command, TEST_USER], { encoding: "utf8" }),
     stop: () =>
       new Promise((resolve) => {

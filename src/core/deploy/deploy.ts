@@ -171,7 +171,7 @@ async function release(
   try {
     const progress = (files: number, bytes: number): void =>
       context.onEvent?.({ type: "upload", files, totalFiles: plan.upload.length, bytes, totalBytes: plan.bytes });
-    const files = plan.upload.length > 0 ? tarStream(context.root, plan.upload, progress) : undefined;
+    const files = plan.upload.length > 0 ? tarStream(context.root, plan.upload, progress, context.local) : undefined;
     stage.during = "upload";
     await run(shell, "uploading", uploadScript(layout, release, from, files !== undefined, plan.replace), files);
     if (plan.delete.length > 0) {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { fstatSync, openSync, closeSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { fstatSync, lstatSync, openSync, closeSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join, posix } from "node:path";
 import ignore, { type Ignore } from "ignore";
 import { InputError } from "../errors.js";
 
@@ -12,6 +12,8 @@ export interface ManifestEntry {
   sha256: string;
   /** Modification time: with the size, lets an unchanged file skip re-hashing (rsync's quick check). */
   mtimeMs?: number;
+  /** A symlink deployed as a link: its target as written (size, mode and sha256 are then the target text's). */
+  link?: string;
 }
 
 /** Path (POSIX, relative to the project root) → entry. */
@@ -93,18 +95,42 @@ function followLink(path: string): "dir" | "file" | "other" | "broken" | "loopin
   }
 }
 
+/**
+ * The target of the symlink at `rel`, when it can go up as a link (as rsync -a sends it): relative,
+ * and pointing at the same thing from the deployed tree as here, so it stays inside the project.
+ * Undefined for a link that points out of it (absolute, or escaping it on the way).
+ */
+export function linkInsideProject(root: string, rel: string): string | undefined {
+  const path = join(root, rel);
+  const target = readlinkSync(path);
+  if (isAbsolute(target)) return undefined;
+  const destination = posix.normalize(posix.join(posix.dirname(rel), target));
+  if (destination === ".." || destination.startsWith("../")) return undefined;
+  try {
+    // .native: the kernel's resolution; the JS realpath folds "link/.." to "." before following the link.
+    return realpathSync.native(path) === realpathSync.native(join(root, destination)) ? target : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Patterns that name one path exactly (no wildcard, no negation, no trailing slash). */
 function literalNames(patterns: string[] | undefined): Set<string> {
   return new Set((patterns ?? []).map(normalisePattern).filter((pattern) => !/[*?[\]!\\]/.test(pattern) && !pattern.endsWith("/")));
 }
 
-/** Lists the files to deploy, following symlinks; a broken or looping link that would be deployed is an error naming it. */
+/**
+ * Lists the files (and symlinks) to deploy. A link pointing inside the project is listed as a link, never followed;
+ * one pointing out of it is an error naming it and its target, unless named literally (then what it points to goes up).
+ * A broken or looping link that would be deployed is an error naming it.
+ */
 async function listFiles(options: ScanOptions): Promise<string[]> {
   const wanted = options.files === undefined ? undefined : ignore().add(options.files.map(normalisePattern));
   const literal = literalNames(options.files);
   const named = (rel: string, isDir: boolean): boolean => (isDir ? [...literal].some((name) => name.startsWith(`${rel}/`)) : literal.has(rel));
   const selected = (rel: string): boolean => wanted === undefined || wanted.ignores(rel);
   const found: string[] = [];
+  const outside: string[] = [];
   const visiting = new Set<string>();
   const walk = (dir: string, dirRel: string, parentRules: IgnoreRules): void => {
     const real = realpathSync(dir);
@@ -130,6 +156,13 @@ async function listFiles(options: ScanOptions): Promise<string[]> {
           if (!selected(rel)) continue; // not selected: it could hold nothing
           throw new InputError(`${rel} is a ${kind} symlink`, "fix or remove it, or add it to .wxdevignore");
         }
+        const inside = linkInsideProject(options.root, rel) !== undefined;
+        if (inside || !(named(rel, false) || (kind === "dir" && named(rel, true)))) {
+          if (!selected(rel)) continue;
+          if (inside) found.push(rel);
+          else outside.push(`${rel} → ${readlinkSync(path)}`);
+          continue;
+        }
       }
       if (kind === "dir" && !skipped(rel, true)) subdirs.push([path, rel]);
       else if (kind === "file" && selected(rel) && !skipped(rel, false)) found.push(rel);
@@ -138,6 +171,12 @@ async function listFiles(options: ScanOptions): Promise<string[]> {
     visiting.delete(real);
   };
   walk(options.root, "", IgnoreRules.of(options));
+  if (outside.length > 0) {
+    throw new InputError(
+      `${outside.length === 1 ? "a symlink points" : "symlinks point"} out of the project: ${outside.sort().join(", ")}`,
+      "point it inside with a relative target, add it to .wxdevignore, or name it in \"files\" or on the command line to upload what it points to",
+    );
+  }
   return found.sort();
 }
 
@@ -153,7 +192,7 @@ function entryOf(absolute: string): ManifestEntry {
   }
 }
 
-/** Lists the files to deploy (the walk, ignore rules and symlink checks); throws when there are none. */
+/** Lists the files and links to deploy (the walk, ignore rules and symlink checks); throws when there are none. */
 export async function listProject(options: ScanOptions): Promise<string[]> {
   const paths = await listFiles(options);
   if (paths.length === 0) {
@@ -162,14 +201,22 @@ export async function listProject(options: ScanOptions): Promise<string[]> {
   return paths;
 }
 
+/** A symlink's entry: its target text stands for its content. */
+function linkEntry(target: string): ManifestEntry {
+  return { size: Buffer.byteLength(target), mode: 0o777, sha256: createHash("sha256").update(target).digest("hex"), link: target };
+}
+
 /**
- * The manifest of `paths`: size, mode and sha256 of each. A file whose size, mode and mtime
- * match `previous` keeps its recorded hash without being read, as rsync's quick check does.
+ * The manifest of `paths`: size, mode and sha256 of each; a symlink inside the project as a link.
+ * A file whose size, mode and mtime match `previous` keeps its recorded hash without being read,
+ * as rsync's quick check does.
  */
 export function hashFiles(root: string, paths: string[], previous?: Manifest): Manifest {
   return Object.fromEntries(
     paths.map((path) => {
       const absolute = join(root, path);
+      const link = lstatSync(absolute).isSymbolicLink() ? linkInsideProject(root, path) : undefined;
+      if (link !== undefined) return [path, linkEntry(link)];
       const known = previous?.[path];
       if (known?.mtimeMs !== undefined) {
         const info = statSync(absolute);

@@ -39,7 +39,7 @@ export function planDeploy(local: Manifest, previous: Manifest | undefined, opti
   const plan: DeployPlan = { upload: [], delete: [], unchanged: [], kept: [], replace: [], bytes: 0 };
   for (const [path, entry] of Object.entries(local)) {
     const before = previous?.[path];
-    if (before !== undefined && before.sha256 === entry.sha256 && before.mode === entry.mode) {
+    if (before !== undefined && before.sha256 === entry.sha256 && before.mode === entry.mode && before.link === entry.link) {
       plan.unchanged.push(path);
     } else {
       plan.upload.push(path);

@@ -101,10 +101,15 @@ xargs -0 -r sh -c 'set -e; for p; do case $p in */) rmdir -- "$p" 2>/dev/null ||
 }
 
 /** Hashes the files just unpacked into the new release (stdin: their paths, NUL-separated); prints "sha256  path" records, NUL-terminated; a missing file is simply absent. */
-export function verifyScript(layout: RemoteLayout, release: string): string {
+export function verifyScript(layout: RemoteLayout, release: string, links: string[] = []): string {
+  // A link is checked by its target text (as the manifest records it), never followed.
+  const checkLinks =
+    links.length === 0
+      ? ""
+      : `for p in ${links.map(q).join(" ")}; do t=$(readlink -- "$p") || t=""; h=$(printf '%s' "$t" | sha256sum); printf '%s  %s\\0' "\${h%% *}" "$p"; done\n`;
   return `set -e
 cd ${layout.releases}/${q(`${release}.partial`)}
-xargs -0 -r sha256sum -z -- || [ $? -eq 123 ]`;
+${checkLinks}xargs -0 -r sha256sum -z -- || [ $? -eq 123 ]`;
 }
 
 /**
