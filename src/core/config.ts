@@ -103,7 +103,7 @@ function checkObject(value: unknown, schema: Schema, path: string, file: string)
   }
   for (const [key, item] of Object.entries(value)) {
     const keyPath = path ? `${path}.${key}` : key;
-    const rule = schema[key];
+    const rule = Object.hasOwn(schema, key) ? schema[key] : undefined;
     if (rule === undefined) {
       throw new ConfigError(`${file}: unknown key "${keyPath}"`, { key: keyPath, hint: `known keys: ${Object.keys(schema).join(", ")}` });
     }
@@ -112,7 +112,7 @@ function checkObject(value: unknown, schema: Schema, path: string, file: string)
     }
   }
   for (const [key, rule] of Object.entries(schema)) {
-    if (rule.required && !(key in value)) {
+    if (rule.required && !Object.hasOwn(value, key)) {
       const keyPath = path ? `${path}.${key}` : key;
       throw new ConfigError(`${file}: "${keyPath}" is required`, { key: keyPath });
     }
