@@ -155,7 +155,8 @@ export function loadConfig(options: { cwd: string; path?: string }): { path?: st
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Windows editors (Notepad, some VS Code set-ups) save UTF-8 with a byte-order mark, which JSON.parse refuses.
+    json = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (cause) {
     throw new ConfigError(`${path} is not valid JSON: ${(cause as Error).message}`, { hint: "fix the JSON syntax" });
   }
