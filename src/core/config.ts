@@ -158,7 +158,9 @@ export function loadConfig(options: { cwd: string; path?: string }): { path?: st
     // Windows editors (Notepad, some VS Code set-ups) save UTF-8 with a byte-order mark, which JSON.parse refuses.
     json = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (cause) {
-    throw new ConfigError(`${path} is not valid JSON: ${(cause as Error).message}`, { hint: "fix the JSON syntax" });
+    // V8 quotes the text around an unexpected token, which may be part of the app secret.
+    const reason = (cause as Error).message.replace(/, (\.\.\.)?"[\s\S]*"(\.\.\.)? is not valid JSON$/, "");
+    throw new ConfigError(`${path} is not valid JSON: ${reason}`, { hint: "fix the JSON syntax (strings in double quotes)" });
   }
   return { path, config: validateConfig(json, path) };
 }
