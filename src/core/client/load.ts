@@ -20,6 +20,8 @@ export interface LoadOptions {
   /** The message for each request, freshly made (its own MsgId); default: a numbered text. */
   message?: () => XmlRecord | string;
   onProgress?: (done: number, total: number | undefined) => void;
+  /** Stops the run early (Ctrl-C): nothing more is sent, answers still on their way are dropped, the report covers what was measured. */
+  signal?: AbortSignal;
 }
 
 /** The kinds of answer a load run tells apart. */
@@ -35,6 +37,8 @@ export interface ReplyBreakdown {
 }
 
 export interface LoadReport {
+  /** True when `signal` stopped the run before its count or duration. */
+  interrupted: boolean;
   sent: number;
   seconds: number;
   requestsPerSecond: number;
@@ -78,13 +82,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let issued = 0;
   let done = 0;
   const header = { toUserName: "gh_wxdevload001" };
+  const { signal } = options;
+  const stopped = new Promise<undefined>((resolve) => {
+    if (signal?.aborted) resolve(undefined);
+    signal?.addEventListener("abort", () => resolve(undefined), { once: true });
+  });
 
   const worker = async (): Promise<void> => {
-    while ((options.count === undefined || issued < options.count) && performance.now() < deadline) {
+    while ((options.count === undefined || issued < options.count) && performance.now() < deadline && signal?.aborted !== true) {
       issued++;
       const message = options.message?.() ?? buildMessage("text", { Content: `load ${issued}` }, header);
       const callback = buildCallback({ url: options.url, token: options.token, mode: options.mode, crypto: options.crypto, message });
-      const result = await exchange(callback, { timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS * 2, crypto: options.crypto, dispatcher: pool });
+      const answer = exchange(callback, { timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS * 2, crypto: options.crypto, dispatcher: pool });
+      const result = signal === undefined ? await answer : await Promise.race([answer, stopped]);
+      if (result === undefined) return;
       latencies.push(result.latencyMs);
       const status = result.status === 0 ? "none" : String(result.status);
       statusCodes[status] = (statusCodes[status] ?? 0) + 1;
@@ -96,11 +107,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   try {
     await Promise.all(Array.from({ length: options.concurrency }, worker));
   } finally {
-    await pool.close();
+    // destroy, not close: close would wait for the answers an interrupted run dropped.
+    await (signal?.aborted ? pool.destroy() : pool.close());
   }
   const seconds = (performance.now() - started) / 1000;
   const sorted = Float64Array.from(latencies).sort();
   return {
+    interrupted: signal?.aborted === true,
     sent: done,
     seconds,
     requestsPerSecond: done / seconds,
