@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
-import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { sshdMissing, startSshd, TEST_USER, type TestSshd } from "../helpers/sshd.js";
 
 const missing = sshdMissing();
 if (missing) console.warn(`skipping the SSH deploy tests: ${missing}`);
@@ -165,7 +165,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     expect(ok.code, ok.stderr).toBe(0);
     const wrong = await deploy(dir, [], { WXDEV_SSH_PASSWORD: "not-the-password" });
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/authentication failed for wxdevtest@127\.0\.0\.1:\d+ \(tried: password\)/);
+    expect(wrong.stderr).toMatch(new RegExp(`authentication failed for ${TEST_USER}@127\\.0\\.0\\.1:\\d+ \\(tried: password\\)`));
     expect(wrong.stderr).not.toContain("not-the-password");
     expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
   });
@@ -193,7 +193,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     const closed = project({ port: 9 });
     const unreachable = await runCli(["deploy", "s8013"], { cwd: closed.dir, env: { HOME: clientHome } });
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toMatch(/cannot connect to wxdevtest@127\.0\.0\.1:9: connection refused/);
+    expect(unreachable.stderr).toMatch(new RegExp(`cannot connect to ${TEST_USER}@127\\.0\\.0\\.1:9: connection refused`));
     expect(unreachable.stderr.trim().split("\n")).toHaveLength(1);
     symlinkSync(join(dir, "nowhere"), join(dir, "dangling"));
     const broken = await deploy(dir, ["--yes"]);
