@@ -83,19 +83,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let done = 0;
   const header = { toUserName: "gh_wxdevload001" };
   const { signal } = options;
-  const stopped = new Promise<undefined>((resolve) => {
-    if (signal?.aborted) resolve(undefined);
-    signal?.addEventListener("abort", () => resolve(undefined), { once: true });
-  });
 
   const worker = async (): Promise<void> => {
     while ((options.count === undefined || issued < options.count) && performance.now() < deadline && signal?.aborted !== true) {
       issued++;
       const message = options.message?.() ?? buildMessage("text", { Content: `load ${issued}` }, header);
       const callback = buildCallback({ url: options.url, token: options.token, mode: options.mode, crypto: options.crypto, message });
-      const answer = exchange(callback, { timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS * 2, crypto: options.crypto, dispatcher: pool });
-      const result = signal === undefined ? await answer : await Promise.race([answer, stopped]);
-      if (result === undefined) return;
+      const result = await exchange(callback, { timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS * 2, crypto: options.crypto, dispatcher: pool });
+      if (signal?.aborted) return; // cut short by the stop, not an answer to measure
       latencies.push(result.latencyMs);
       const status = result.status === 0 ? "none" : String(result.status);
       statusCodes[status] = (statusCodes[status] ?? 0) + 1;
@@ -104,10 +99,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       options.onProgress?.(done, options.count);
     }
   };
+  // Destroying the pool ends the requests on their way at once (close would wait for their answers).
+  const stop = (): void => void pool.destroy();
+  signal?.addEventListener("abort", stop, { once: true });
   try {
     await Promise.all(Array.from({ length: options.concurrency }, worker));
   } finally {
-    // destroy, not close: close would wait for the answers an interrupted run dropped.
+    signal?.removeEventListener("abort", stop);
     await (signal?.aborted ? pool.destroy() : pool.close());
   }
   const seconds = (performance.now() - started) / 1000;
