@@ -44,6 +44,14 @@ export class Cli {
     return this.loaded;
   }
 
+  /** The secrets this run knows of (environment, and the config file if it was read), for redacting error output. */
+  knownSecrets(): string[] {
+    const { env } = this.io;
+    const file = this.loaded?.config ?? {};
+    const values = [env.WXDEV_APP_SECRET, env.WXDEV_AES_KEY, env.WXDEV_TOKEN, env.WXDEV_SSH_PASSWORD, file.appSecret, file.aesKey, file.token];
+    return values.filter((value): value is string => value !== undefined && value !== "");
+  }
+
   /** Flags over environment over file. */
   settings(command: Command, flags: Partial<Settings> = {}): { settings: Settings; sources: Partial<Record<keyof Settings, SettingSource>> } {
     return resolveSettings({ config: this.config(command).config, env: this.io.env, flags });

@@ -1,5 +1,6 @@
 import { CommanderError } from "commander";
 import { WxdevError } from "../core/errors.js";
+import { redactSecrets } from "../core/redact.js";
 import { Cli, type Io } from "./context.js";
 import { colorWanted, loadColor } from "./output.js";
 import { createProgram } from "./program.js";
@@ -39,7 +40,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 }
 
 function report(error: unknown, cli: Cli, verbose: boolean): number {
-  const write = (text: string): void => void cli.io.stderr.write(`${text}\n`);
+  // Every error line and stack passes here: none may show a secret, whatever library wrote it.
+  const write = (text: string): void => void cli.io.stderr.write(`${redactSecrets(text, cli.knownSecrets())}\n`);
   if (error instanceof CommanderError) {
     // commander has already printed its own one-line message
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.Ok;

@@ -8,7 +8,8 @@ import type { Cli } from "./context.js";
 export function serverFromConfig(cli: Cli, command: Command, name: string): { server: ServerConfig; root: string } {
   const { path, config } = cli.config(command);
   const servers = config.servers ?? {};
-  const server = servers[name];
+  // Own keys only: "toString" or "__proto__" must not find Object.prototype's members.
+  const server = Object.hasOwn(servers, name) ? servers[name] : undefined;
   if (server === undefined) {
     const known = Object.keys(servers);
     throw new InputError(

@@ -10,3 +10,17 @@ export function untilStopped(close: () => Promise<void>): Promise<void> {
     process.on("SIGTERM", stop);
   });
 }
+
+/** The exit code of a run stopped by Ctrl-C, as shells report one (128 + SIGINT). */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/** An AbortSignal the first Ctrl-C fires; a second Ctrl-C kills the process as usual. `dispose` when done. */
+export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const stop = (): void => {
+    process.off("SIGINT", stop);
+    controller.abort();
+  };
+  process.on("SIGINT", stop);
+  return { signal: controller.signal, dispose: () => process.off("SIGINT", stop) };
+}

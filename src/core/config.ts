@@ -103,7 +103,7 @@ function checkObject(value: unknown, schema: Schema, path: string, file: string)
   }
   for (const [key, item] of Object.entries(value)) {
     const keyPath = path ? `${path}.${key}` : key;
-    const rule = schema[key];
+    const rule = Object.hasOwn(schema, key) ? schema[key] : undefined;
     if (rule === undefined) {
       throw new ConfigError(`${file}: unknown key "${keyPath}"`, { key: keyPath, hint: `known keys: ${Object.keys(schema).join(", ")}` });
     }
@@ -112,7 +112,7 @@ function checkObject(value: unknown, schema: Schema, path: string, file: string)
     }
   }
   for (const [key, rule] of Object.entries(schema)) {
-    if (rule.required && !(key in value)) {
+    if (rule.required && !Object.hasOwn(value, key)) {
       const keyPath = path ? `${path}.${key}` : key;
       throw new ConfigError(`${file}: "${keyPath}" is required`, { key: keyPath });
     }
@@ -155,9 +155,12 @@ export function loadConfig(options: { cwd: string; path?: string }): { path?: st
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Windows editors (Notepad, some VS Code set-ups) save UTF-8 with a byte-order mark, which JSON.parse refuses.
+    json = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (cause) {
-    throw new ConfigError(`${path} is not valid JSON: ${(cause as Error).message}`, { hint: "fix the JSON syntax" });
+    // V8 quotes the text around an unexpected token, which may be part of the app secret.
+    const reason = (cause as Error).message.replace(/, (\.\.\.)?"[\s\S]*"(\.\.\.)? is not valid JSON$/, "");
+    throw new ConfigError(`${path} is not valid JSON: ${reason}`, { hint: "fix the JSON syntax (strings in double quotes)" });
   }
   return { path, config: validateConfig(json, path) };
 }

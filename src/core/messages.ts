@@ -96,7 +96,7 @@ function defined(fields: Record<string, XmlValue | undefined>): XmlRecord {
 
 /** Builds a user message of `type` (text, image, …) as WeChat sends it; `fields` override the defaults. */
 export function buildMessage(type: string, fields: Record<string, XmlValue | undefined> = {}, header: MessageHeader = {}): XmlRecord {
-  const defaults = MESSAGE_DEFAULTS[type];
+  const defaults = Object.hasOwn(MESSAGE_DEFAULTS, type) ? MESSAGE_DEFAULTS[type] : undefined;
   if (defaults === undefined) {
     throw new InputError(`unknown message type ${JSON.stringify(type)}`, `use one of: ${MESSAGE_TYPES.join(", ")}`);
   }

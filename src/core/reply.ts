@@ -59,7 +59,7 @@ export function validateReply(reply: XmlRecord, request?: XmlRecord): Problem[] 
   checkCreateTime(reply.CreateTime, problems);
   if (request !== undefined) checkSwapped(reply, request, problems);
   const msgType = typeof reply.MsgType === "string" ? reply.MsgType : "";
-  const spec = REPLY_TYPES[msgType];
+  const spec = Object.hasOwn(REPLY_TYPES, msgType) ? REPLY_TYPES[msgType] : undefined;
   if (spec === undefined) {
     if (msgType !== "") problems.push(error("unknown-msgtype", `unknown reply MsgType ${JSON.stringify(msgType)}`));
     return problems;

@@ -16,6 +16,8 @@ export interface ParseXmlOptions {
 export const DEFAULT_MAX_XML_BYTES = 1024 * 1024;
 
 const CDATA = "#cdata";
+/** fast-xml-parser's own default, named here for the message that reports it. */
+const MAX_NESTING = 100;
 
 const parser = new XMLParser({
   ignoreAttributes: true,
@@ -29,6 +31,7 @@ const parser = new XMLParser({
   // references (htmlEntities) costs about four times the parse itself.
   processEntities: false,
   isArray: (name) => name === "item",
+  maxNestedTags: MAX_NESTING,
 });
 
 const builder = new XMLBuilder({
@@ -77,7 +80,7 @@ export function parseXmlDocument(trimmed: string): XmlRecord {
     const { msg, line, col } = valid.err;
     throw new XmlError(`malformed XML at line ${line}, column ${col}: ${readableError(msg)}`, "check the tags are closed and nested properly");
   }
-  const document = parser.parse(trimmed) as Record<string, unknown>;
+  const document = parseOrRefuse(trimmed);
   const rootName = Object.keys(document).find((key) => key !== "#text");
   if (rootName === undefined) {
     throw new XmlError("XML has no root element", "wrap the message in <xml>…</xml>");
@@ -87,6 +90,23 @@ export function parseXmlDocument(trimmed: string): XmlRecord {
     return root === "" || Array.isArray(root) ? {} : { "#text": root };
   }
   return root;
+}
+
+/** fast-xml-parser throws plain Errors for input its validator lets through (deep nesting, prototype names): bad input, typed. */
+function parseOrRefuse(trimmed: string): Record<string, unknown> {
+  try {
+    return parser.parse(trimmed) as Record<string, unknown>;
+  } catch (cause) {
+    const message = (cause as Error).message;
+    if (/nested tags/i.test(message)) {
+      throw new XmlError(`XML nests elements more than ${MAX_NESTING} levels deep`, "WeChat messages nest two or three levels; send a real message", "XML_TOO_DEEP");
+    }
+    const name = /Invalid name: "([^"]*)"/.exec(message)?.[1];
+    if (name !== undefined) {
+      throw new XmlError(`XML uses the name <${name}>, which wxdev refuses (prototype pollution)`, "rename the element; WeChat messages never use it", "XML_RESERVED_NAME");
+    }
+    throw new XmlError(`malformed XML: ${message}`, "check the tags are closed and nested properly");
+  }
 }
 
 /** fast-xml-parser reports unclosed elements as a JSON array ("Invalid '[ "xml", "A" ]' found."); name them instead. */

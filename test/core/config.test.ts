@@ -33,6 +33,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ cwd: project({ tokn: "x" }) })).toThrow(/unknown key "tokn"/);
     expect(() => loadConfig({ cwd: project({ token: 5 }) })).toThrow(/"token" must be a string/);
     expect(() => loadConfig({ cwd: project({ mode: "secure" }) })).toThrow(/"mode" must be one of plain, compat, safe/);
+    expect(() => loadConfig({ cwd: project('{"toString": "x"}') })).toThrow(/unknown key "toString"/);
+    expect(() => loadConfig({ cwd: project('{"__proto__": {"token": "x"}}') })).toThrow(/unknown key "__proto__"/);
+  });
+
+  it("accepts a file saved with a UTF-8 byte-order mark", () => {
+    expect(loadConfig({ cwd: project(`\uFEFF${JSON.stringify({ token: "t" })}`) }).config).toEqual({ token: "t" });
   });
 
   it("validates servers and names the nested key", () => {

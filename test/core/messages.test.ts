@@ -26,6 +26,7 @@ describe("buildMessage", () => {
   it("names the known types when given an unknown one", () => {
     expect(() => buildMessage("sticker")).toThrow(InputError);
     expect(() => buildMessage("sticker")).toThrow(/sticker/);
+    for (const type of ["toString", "__proto__", "constructor"]) expect(() => buildMessage(type)).toThrow(InputError);
   });
 });
 

@@ -58,6 +58,8 @@ describe("judgeReply finds each problem", () => {
 
   it("unknown MsgType", () => {
     expect(codes(reply("sticker", { Content: "x" }))).toEqual(["error:unknown-msgtype"]);
+    // Names of Object.prototype's members are unknown types too, not a crash.
+    for (const msgType of ["toString", "constructor", "hasOwnProperty"]) expect(codes(reply(msgType, { Content: "x" }))).toEqual(["error:unknown-msgtype"]);
   });
 
   it("news: more than one article for a user message warns, more than 8 fails, counts must agree", () => {

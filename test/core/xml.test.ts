@@ -57,14 +57,22 @@ describe("parseXml", () => {
     ["text, not XML", "hello", "BAD_XML"],
     ["a DOCTYPE with an entity bomb", `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><xml><a>&lol2;</a></xml>`, "XML_DOCTYPE"],
     ["an external entity", `<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><a>&xxe;</a></xml>`, "XML_DOCTYPE"],
+    ["100,000 levels of nesting", `<xml>${"<a>".repeat(100_000)}x${"</a>".repeat(100_000)}</xml>`, "XML_TOO_DEEP"],
+    ["an element named __proto__", "<xml><__proto__><a>1</a></__proto__></xml>", "XML_RESERVED_NAME"],
+    ["an element named constructor", "<xml><ToUserName>a</ToUserName><constructor>x</constructor></xml>", "XML_RESERVED_NAME"],
   ])("rejects %s with a clear XmlError", (_name, input, code) => {
     expect(() => parseXml(input)).toThrow(XmlError);
     try {
       parseXml(input);
     } catch (error) {
       expect((error as XmlError).code).toBe(code);
+      expect((error as XmlError).kind).toBe("input");
       expect((error as XmlError).hint).toBeTruthy();
     }
+  });
+
+  it("still reads nesting as deep as fast-xml-parser allows", () => {
+    expect(parseXml(`<xml>${"<a>".repeat(99)}x${"</a>".repeat(99)}</xml>`).a).toBeTruthy();
   });
 
   it("does not mistake a DOCTYPE inside CDATA text for a declaration", () => {

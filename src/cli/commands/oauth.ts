@@ -39,7 +39,7 @@ function apiCommand<T extends ApiOptions>(
 export function oauthCommand(cli: Cli): Command {
   const command = new Command("oauth");
   command.addCommand(
-    apiCommand<ApiOptions & { code: string }>(cli, "exchange", "exchange the redirect's code for an access token (app secret from WXDEV_APP_SECRET)", (c) => c.requiredOption("--code <code>", "the code from the redirect"), (client, o) => client.exchangeCode(o.code) as never, true),
+    apiCommand<ApiOptions & { code: string }>(cli, "exchange", "exchange the redirect's code for an access token (app secret from WXDEV_APP_SECRET)", (c) => c.requiredOption("--code <code>", "the code from the redirect").addHelpText("after", "\nThe table masks the tokens; --json prints the tokens in full (that is how scripts get them), so keep that output private."), (client, o) => client.exchangeCode(o.code) as never, true),
   );
   command.addCommand(
     apiCommand<ApiOptions & { accessToken: string; openid: string; lang: string }>(

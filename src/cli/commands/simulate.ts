@@ -202,7 +202,10 @@ async function finish(cli: Cli, out: Output, result: ExchangeResult, extra: Reco
 async function runLoadMode(cli: Cli, out: Output, target: Target, load: { count?: number; duration?: number; concurrency: number; message: () => XmlRecord | string }): Promise<void> {
   const { runLoad } = await import("../../core/client/load.js");
   const { startProgress } = await import("../progress.js");
+  const { interruptSignal, INTERRUPTED_EXIT_CODE } = await import("../signals.js");
   const progress = cli.io.stderr.isTTY && !out.json ? await startProgress(load.count ?? 0, load.count === undefined ? "messages" : "messages sent") : undefined;
+  // Ctrl-C stops the run and still reports what was measured, as autocannon does.
+  const interrupt = interruptSignal();
   const report = await runLoad({
     url: target.url,
     token: target.token,
@@ -214,11 +217,12 @@ async function runLoadMode(cli: Cli, out: Output, target: Target, load: { count?
     message: load.message,
     timeoutMs: Math.max(target.timeoutMs, 10_000),
     onProgress: (done) => progress?.update(done),
-  });
+    signal: interrupt.signal,
+  }).finally(interrupt.dispose);
   progress?.stop();
   const r = report.replies;
   const failures = r.invalid + r.cryptoFailures + r.timeouts + r.networkErrors + r.httpErrors + report.over5s;
-  cli.exitCode = failures === 0 ? 0 : 1;
+  cli.exitCode = report.interrupted ? INTERRUPTED_EXIT_CODE : failures === 0 ? 0 : 1;
   if (out.json) return out.printJson({ ok: failures === 0, ...report });
   renderLoad(out, report, load.concurrency);
 }
@@ -226,6 +230,7 @@ async function runLoadMode(cli: Cli, out: Output, target: Target, load: { count?
 function renderLoad(out: Output, report: LoadReport, concurrency: number): void {
   const ms = (value: number): string => `${value.toFixed(1)} ms`;
   const r = report.replies;
+  if (report.interrupted) out.note("interrupted (Ctrl-C): the report covers the messages answered so far");
   out.table([
     ["messages", `${report.sent} in ${report.seconds.toFixed(2)} s with ${concurrency} connections`],
     ["throughput", `${report.requestsPerSecond.toFixed(0)} messages/s`],

@@ -20,6 +20,8 @@ export interface LoadOptions {
   /** The message for each request, freshly made (its own MsgId); default: a numbered text. */
   message?: () => XmlRecord | string;
   onProgress?: (done: number, total: number | undefined) => void;
+  /** Stops the run early (Ctrl-C): nothing more is sent, answers still on their way are dropped, the report covers what was measured. */
+  signal?: AbortSignal;
 }
 
 /** The kinds of answer a load run tells apart. */
@@ -35,6 +37,8 @@ export interface ReplyBreakdown {
 }
 
 export interface LoadReport {
+  /** True when `signal` stopped the run before its count or duration. */
+  interrupted: boolean;
   sent: number;
   seconds: number;
   requestsPerSecond: number;
@@ -78,13 +82,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   let issued = 0;
   let done = 0;
   const header = { toUserName: "gh_wxdevload001" };
+  const { signal } = options;
 
   const worker = async (): Promise<void> => {
-    while ((options.count === undefined || issued < options.count) && performance.now() < deadline) {
+    while ((options.count === undefined || issued < options.count) && performance.now() < deadline && signal?.aborted !== true) {
       issued++;
       const message = options.message?.() ?? buildMessage("text", { Content: `load ${issued}` }, header);
       const callback = buildCallback({ url: options.url, token: options.token, mode: options.mode, crypto: options.crypto, message });
       const result = await exchange(callback, { timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS * 2, crypto: options.crypto, dispatcher: pool });
+      if (signal?.aborted) return; // cut short by the stop, not an answer to measure
       latencies.push(result.latencyMs);
       const status = result.status === 0 ? "none" : String(result.status);
       statusCodes[status] = (statusCodes[status] ?? 0) + 1;
@@ -93,14 +99,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       options.onProgress?.(done, options.count);
     }
   };
+  // Destroying the pool ends the requests on their way at once (close would wait for their answers).
+  const stop = (): void => void pool.destroy();
+  signal?.addEventListener("abort", stop, { once: true });
   try {
     await Promise.all(Array.from({ length: options.concurrency }, worker));
   } finally {
-    await pool.close();
+    signal?.removeEventListener("abort", stop);
+    await (signal?.aborted ? pool.destroy() : pool.close());
   }
   const seconds = (performance.now() - started) / 1000;
   const sorted = Float64Array.from(latencies).sort();
   return {
+    interrupted: signal?.aborted === true,
     sent: done,
     seconds,
     requestsPerSecond: done / seconds,

@@ -1,4 +1,5 @@
 import { CheckFailedError, InputError } from "../errors.js";
+import { redactSecrets } from "../redact.js";
 import { OAuthApiError } from "./errors.js";
 
 export const API_BASE = "https://api.weixin.qq.com";
@@ -38,9 +39,12 @@ export interface OAuthClientOptions {
 /** A small client for the web-authorisation API on Node's fetch; errors are typed. */
 export class OAuthClient {
   private readonly base: string;
+  /** The base as messages show it: without credentials. */
+  private readonly shownBase: string;
 
   constructor(private readonly options: OAuthClientOptions) {
     this.base = (options.apiBase ?? API_BASE).replace(/\/+$/, "");
+    this.shownBase = redactSecrets(this.base);
   }
 
   /** Exchanges the redirect's code for an access token (code → token, once). */
@@ -66,7 +70,23 @@ export class OAuthClient {
     return this.call("/sns/auth", { access_token: accessToken, openid });
   }
 
+  /** Refuses an API base fetch would not take, up front: fetch's own errors quote the whole URL, secret and all. */
+  private checkBase(): void {
+    const hint = "set --api-base (or \"apiBase\") to e.g. https://api.weixin.qq.com or http://127.0.0.1:9000";
+    let url: URL;
+    try {
+      url = new URL(this.base);
+    } catch {
+      throw new InputError(`the API base ${this.shownBase} is not a URL`, hint, "BAD_API_BASE");
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new InputError(`the API base ${this.shownBase} is not an http(s) URL`, hint, "BAD_API_BASE");
+    if (url.username !== "" || url.password !== "") {
+      throw new InputError(`the API base ${this.shownBase} holds a user name or password, which fetch refuses`, "remove the user:password@ part", "BAD_API_BASE");
+    }
+  }
+
   private async call<T>(path: string, query: Record<string, string>): Promise<T> {
+    this.checkBase();
     const url = `${this.base}${path}?${new URLSearchParams(query)}`;
     let text: string;
     try {
@@ -74,13 +94,14 @@ export class OAuthClient {
       text = await response.text();
     } catch (cause) {
       const reason = (cause as Error).name === "TimeoutError" ? "no answer in time" : ((cause as { cause?: Error }).cause?.message ?? (cause as Error).message);
-      throw new CheckFailedError(`cannot reach the API at ${this.base}: ${reason}`, "check --api-base (for the mock: is `wxdev mock` running?)", "API_UNREACHABLE");
+      // The reason may quote the request URL, whose query holds the app secret or a token.
+      throw new CheckFailedError(`cannot reach the API at ${this.shownBase}: ${redactSecrets(reason, [this.options.appSecret])}`, "check --api-base (for the mock: is `wxdev mock` running?)", "API_UNREACHABLE");
     }
     let json: Record<string, unknown>;
     try {
       json = JSON.parse(text) as Record<string, unknown>;
     } catch {
-      throw new CheckFailedError(`the API at ${this.base} did not answer JSON`, "check --api-base points at the API, not a web page", "API_NOT_JSON");
+      throw new CheckFailedError(`the API at ${this.shownBase} did not answer JSON`, "check --api-base points at the API, not a web page", "API_NOT_JSON");
     }
     if (typeof json.errcode === "number" && json.errcode !== 0) throw new OAuthApiError(json.errcode, String(json.errmsg ?? ""));
     return json as T;

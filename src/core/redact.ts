@@ -1,0 +1,18 @@
+/** Query parameters whose values are credentials (the OAuth API's secret and tokens, passwords). */
+const SECRET_PARAMS = /([?&;](?:secret|appsecret|access_token|refresh_token|password|passwd|token)=)[^&#\s"'<>]*/gi;
+/** `scheme://user:password@` in any URL. */
+const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>]*@/gi;
+/** Known secrets shorter than this are left alone: a 3-letter token would blank out ordinary words. */
+const MIN_KNOWN_LENGTH = 8;
+
+/**
+ * Hides credentials in text that may quote a URL (an error message, a stack trace):
+ * URL user-info, secret-bearing query values and, verbatim anywhere, the `known` secrets.
+ */
+export function redactSecrets(text: string, known: readonly (string | undefined)[] = []): string {
+  let redacted = text.replace(USERINFO, "$1***@").replace(SECRET_PARAMS, "$1***");
+  for (const secret of known) {
+    if (secret !== undefined && secret.length >= MIN_KNOWN_LENGTH) redacted = redacted.split(secret).join("***");
+  }
+  return redacted;
+}
