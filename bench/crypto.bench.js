@@ -44,6 +44,7 @@ for (let round = 0; round < 5; round++) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rows = Object.entries(results).map(([name, values]) => [name, median(values)]);
 console.log("encrypt+decrypt round trips of a 250-byte text message (median of 5 rounds)");
-for (const [name, ops] of rows) console.log(`  ${name.padEnd(14)} ${Math.round(ops).toLocaleString("en-US").padStart(10)} ops/s`);
+for (const [name, ops] of rows)
+  console.log(`  ${name.padEnd(14)} ${Math.round(ops).toLocaleString("en-US").padStart(10)} ops/s`);
 const ratio = rows[0][1] / rows[1][1];
 console.log(`  ratio wxdev / wechat-crypto: ${ratio.toFixed(2)}x (target >= 1.00x) ${ratio >= 1 ? "MET" : "NOT MET"}`);

@@ -14,7 +14,10 @@ const commands = {
 
 function once(args) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  const result = spawnSync(process.execPath, args, {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   if (result.status !== 0) throw new Error(`${args.join(" ")} failed: ${result.stderr}`);
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
@@ -30,6 +33,7 @@ console.log(`cold start, median of ${RUNS} interleaved runs (output not a termin
 for (const [name, values] of Object.entries(times)) {
   const ms = median(values);
   const ratio = ms / base;
-  const verdict = name === "node -e 0" ? "" : ` ${ratio.toFixed(2)}x ${ratio <= 1.3 ? "MET" : "NOT MET"} (target <= 1.30x)`;
+  const verdict =
+    name === "node -e 0" ? "" : ` ${ratio.toFixed(2)}x ${ratio <= 1.3 ? "MET" : "NOT MET"} (target <= 1.30x)`;
   console.log(`  ${name.padEnd(16)} ${ms.toFixed(1).padStart(7)} ms${verdict}`);
 }

@@ -4,7 +4,19 @@ export * from "./core/crypto.js";
 export * from "./core/envelope.js";
 export * from "./core/errors.js";
 export * from "./core/message-types.js";
-export { buildEvent, buildMessage, buildReply, dedupKey, EVENT_TYPES, MESSAGE_TYPES, randomAccountId, randomMsgId, randomOpenId, textReply, type MessageHeader } from "./core/messages.js";
+export {
+  buildEvent,
+  buildMessage,
+  buildReply,
+  dedupKey,
+  EVENT_TYPES,
+  MESSAGE_TYPES,
+  randomAccountId,
+  randomMsgId,
+  randomOpenId,
+  textReply,
+  type MessageHeader,
+} from "./core/messages.js";
 export * from "./core/reply.js";
 export * from "./core/signature.js";
 export * from "./core/xml.js";

@@ -18,14 +18,18 @@ async function start() {
     const wechat = require("wechat");
     const app = express();
     app.use(express.query());
-    app.use("/wechat", wechat({ token }, (req, res) => {
-      const message = req.weixin;
-      if (message.MsgType === "text") res.reply(message.Content);
-      else res.reply("i love him");
-    }));
+    app.use(
+      "/wechat",
+      wechat({ token }, (req, res) => {
+        const message = req.weixin;
+        if (message.MsgType === "text") res.reply(message.Content);
+        else res.reply("i love him");
+      }),
+    );
     await new Promise((resolve) => app.listen(port, "127.0.0.1", resolve));
   } else if (kind === "bare") {
-    const reply = "<xml><ToUserName><![CDATA[o]]></ToUserName><FromUserName><![CDATA[gh]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content></xml>";
+    const reply =
+      "<xml><ToUserName><![CDATA[o]]></ToUserName><FromUserName><![CDATA[gh]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content></xml>";
     const server = createServer((req, res) => {
       req.resume();
       req.on("end", () => res.writeHead(200, { "Content-Type": "application/xml" }).end(reply));

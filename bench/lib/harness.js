@@ -55,17 +55,27 @@ async function startCli(port) {
 export async function startServer(kind) {
   const port = await freePort();
   if (kind === "wxdev-cli") return startCli(port);
-  const child = fork(fileURLToPath(new URL("./echo-server.js", import.meta.url)), [kind, String(port), TOKEN], { stdio: "ignore" });
+  const child = fork(fileURLToPath(new URL("./echo-server.js", import.meta.url)), [kind, String(port), TOKEN], {
+    stdio: "ignore",
+  });
   await new Promise((resolve, reject) => {
     child.once("message", resolve);
     child.once("exit", (code) => reject(new Error(`${kind} server exited with ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}/wechat`, stop: () => new Promise((resolve) => (child.once("exit", resolve), child.kill())) };
+  return {
+    url: `http://127.0.0.1:${port}/wechat`,
+    stop: () => new Promise((resolve) => (child.once("exit", resolve), child.kill())),
+  };
 }
 
 /** A text message as WeChat sends it: fresh timestamp, nonce, MsgId and signature every call. */
 export function freshRequest(url) {
-  const callback = buildCallback({ url, token: TOKEN, mode: "plain", message: buildMessage("text", { Content: "bench" }) });
+  const callback = buildCallback({
+    url,
+    token: TOKEN,
+    mode: "plain",
+    message: buildMessage("text", { Content: "bench" }),
+  });
   const parsed = new URL(callback.url);
   return { path: `${parsed.pathname}${parsed.search}`, body: callback.body };
 }

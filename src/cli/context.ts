@@ -35,7 +35,11 @@ export class Cli {
   output(command: Command): Output {
     const globals = this.globals(command);
     const color = colorWanted(globals.color !== false, this.io.env, this.io.stdout.isTTY === true);
-    return new Output({ json: globals.json === true, color, verbose: globals.verbose === true }, this.io.stdout, this.io.stderr);
+    return new Output(
+      { json: globals.json === true, color, verbose: globals.verbose === true },
+      this.io.stdout,
+      this.io.stderr,
+    );
   }
 
   /** The config file (found or named by --config), read once per run. */
@@ -48,12 +52,23 @@ export class Cli {
   knownSecrets(): string[] {
     const { env } = this.io;
     const file = this.loaded?.config ?? {};
-    const values = [env.WXDEV_APP_SECRET, env.WXDEV_AES_KEY, env.WXDEV_TOKEN, env.WXDEV_SSH_PASSWORD, file.appSecret, file.aesKey, file.token];
+    const values = [
+      env.WXDEV_APP_SECRET,
+      env.WXDEV_AES_KEY,
+      env.WXDEV_TOKEN,
+      env.WXDEV_SSH_PASSWORD,
+      file.appSecret,
+      file.aesKey,
+      file.token,
+    ];
     return values.filter((value): value is string => value !== undefined && value !== "");
   }
 
   /** Flags over environment over file. */
-  settings(command: Command, flags: Partial<Settings> = {}): { settings: Settings; sources: Partial<Record<keyof Settings, SettingSource>> } {
+  settings(
+    command: Command,
+    flags: Partial<Settings> = {},
+  ): { settings: Settings; sources: Partial<Record<keyof Settings, SettingSource>> } {
     return resolveSettings({ config: this.config(command).config, env: this.io.env, flags });
   }
 
@@ -66,7 +81,8 @@ export class Cli {
     const chunks: Buffer[] = [];
     for await (const chunk of this.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
     const text = Buffer.concat(chunks).toString("utf8");
-    if (text.trim() === "") throw new InputError(`${what} on stdin is empty`, "pipe the text in, e.g. wxdev … - < file");
+    if (text.trim() === "")
+      throw new InputError(`${what} on stdin is empty`, "pipe the text in, e.g. wxdev … - < file");
     return text;
   }
 }

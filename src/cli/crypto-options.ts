@@ -18,10 +18,17 @@ export function addCryptoOptions(command: Command): Command {
 }
 
 /** A MessageCrypto from resolved settings; names the missing setting otherwise. */
-export async function cryptoFrom(settings: Settings, options: { needToken?: boolean; needAppId?: boolean } = {}): Promise<MessageCrypto> {
+export async function cryptoFrom(
+  settings: Settings,
+  options: { needToken?: boolean; needAppId?: boolean } = {},
+): Promise<MessageCrypto> {
   const { MessageCrypto } = await import("../core/crypto.js");
   const encodingAESKey = required(settings.aesKey, "--aes-key", "WXDEV_AES_KEY", "aesKey");
-  const token = options.needToken === false ? (settings.token ?? "") : required(settings.token, "--token", "WXDEV_TOKEN", "token");
-  const appId = options.needAppId === false ? (settings.appId ?? "") : required(settings.appId, "--app-id", "WXDEV_APP_ID", "appId");
+  const token =
+    options.needToken === false ? (settings.token ?? "") : required(settings.token, "--token", "WXDEV_TOKEN", "token");
+  const appId =
+    options.needAppId === false
+      ? (settings.appId ?? "")
+      : required(settings.appId, "--app-id", "WXDEV_APP_ID", "appId");
   return new MessageCrypto({ token, encodingAESKey, appId });
 }

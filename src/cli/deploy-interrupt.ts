@@ -9,11 +9,18 @@ const INTERRUPTED = 130;
  * which releases the server's lock). During the switch itself it waits for the switch to settle,
  * a matter of milliseconds, so what it says is true.
  */
-export function onInterrupt(out: Output, close: () => void): { onEvent: (event: DeployEvent) => void; dispose: () => void } {
+export function onInterrupt(
+  out: Output,
+  close: () => void,
+): { onEvent: (event: DeployEvent) => void; dispose: () => void } {
   let live: { state: "unchanged" } | { state: "switching" | "switched"; release: string } = { state: "unchanged" };
   let pending = false;
   const stop = (): never => {
-    out.error(live.state === "switched" ? `interrupted: release ${live.release} is live (the post-deploy command may not have finished)` : "interrupted: the live release is unchanged");
+    out.error(
+      live.state === "switched"
+        ? `interrupted: release ${live.release} is live (the post-deploy command may not have finished)`
+        : "interrupted: the live release is unchanged",
+    );
     close();
     process.exit(INTERRUPTED);
   };

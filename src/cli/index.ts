@@ -44,7 +44,12 @@ function report(error: unknown, cli: Cli, verbose: boolean): number {
   const write = (text: string): void => void cli.io.stderr.write(`${redactSecrets(text, cli.knownSecrets())}\n`);
   if (error instanceof CommanderError) {
     // commander has already printed its own one-line message
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return ExitCode.Ok;
+    if (
+      error.code === "commander.helpDisplayed" ||
+      error.code === "commander.version" ||
+      error.code === "commander.help"
+    )
+      return ExitCode.Ok;
     return error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
   }
   if (error instanceof WxdevError) {

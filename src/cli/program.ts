@@ -15,7 +15,9 @@ function version(): string {
  */
 export async function createProgram(cli: Cli, argv: string[]): Promise<Command> {
   const program = new Command("wxdev")
-    .description("Toolkit for WeChat Official Account server developers: sign, verify, encrypt, simulate, serve, deploy.")
+    .description(
+      "Toolkit for WeChat Official Account server developers: sign, verify, encrypt, simulate, serve, deploy.",
+    )
     .version(version(), "--version", "print the version")
     .option("--json", "print the result as one JSON object")
     .option("--no-color", "no colour (also NO_COLOR, or when output is not a terminal)")

@@ -10,21 +10,83 @@ export interface CommandEntry {
 
 /** Every command, in the order `wxdev --help` lists them. */
 export const COMMANDS: CommandEntry[] = [
-  { name: "sign", summary: "compute signature (and msg_signature) for a test request, with a ready query string", load: async () => (await import("./commands/sign.js")).signCommand },
-  { name: "verify", summary: "check the signature (and msg_signature) of a callback request", load: async () => (await import("./commands/verify.js")).verifyCommand },
-  { name: "encrypt", summary: "encrypt a reply XML into the safe-mode envelope (Encrypt, MsgSignature, TimeStamp, Nonce)", load: async () => (await import("./commands/encrypt.js")).encryptCommand },
-  { name: "decrypt", summary: "decrypt an Encrypt field or envelope; verifies msg_signature when it is given or in the envelope", load: async () => (await import("./commands/decrypt.js")).decryptCommand },
-  { name: "simulate", summary: "send a message or event exactly as WeChat does and validate the reply", load: async () => (await import("./commands/simulate.js")).simulateCommand },
-  { name: "handshake", summary: "do the platform's URL validation (GET with echostr) and explain any failure", load: async () => (await import("./commands/handshake.js")).handshakeCommand },
-  { name: "check", summary: "run the conformance suite against a server: handshake, signatures, every message type, retries, encodings, modes", load: async () => (await import("./commands/check.js")).checkCommand },
-  { name: "chat", summary: "interactive: each line typed is sent as a text message and the reply printed like a chat", load: async () => (await import("./commands/chat.js")).chatCommand },
-  { name: "serve", summary: "run a correct reference WeChat server (the seed's echo bot) on node:http", load: async () => (await import("./commands/serve.js")).serveCommand },
-  { name: "demo", summary: "start the reference server on a free port and run the handshake, messages and a safe-mode round trip against it", load: async () => (await import("./commands/demo.js")).demoCommand },
-  { name: "oauth-url", summary: "build the web-authorisation (OAuth) URL; --qr draws it for the phone", load: async () => (await import("./commands/oauth-url.js")).oauthUrlCommand },
-  { name: "oauth", summary: "call the web-authorisation API: exchange, userinfo, refresh, check", load: async () => (await import("./commands/oauth.js")).oauthCommand },
-  { name: "mock", summary: "run a local stand-in for WeChat's web authorisation (authorize page + sns APIs), state in memory", load: async () => (await import("./commands/mock.js")).mockCommand },
-  { name: "deploy", summary: "deploy the project to a server from wxdev.config.json: only changed files, switched in atomically", load: async () => (await import("./commands/deploy.js")).deployCommand },
-  { name: "nginx", summary: "print the nginx location block for a server's app (/wechat80xx → 127.0.0.1:80xx)", load: async () => (await import("./commands/nginx.js")).nginxCommand },
+  {
+    name: "sign",
+    summary: "compute signature (and msg_signature) for a test request, with a ready query string",
+    load: async () => (await import("./commands/sign.js")).signCommand,
+  },
+  {
+    name: "verify",
+    summary: "check the signature (and msg_signature) of a callback request",
+    load: async () => (await import("./commands/verify.js")).verifyCommand,
+  },
+  {
+    name: "encrypt",
+    summary: "encrypt a reply XML into the safe-mode envelope (Encrypt, MsgSignature, TimeStamp, Nonce)",
+    load: async () => (await import("./commands/encrypt.js")).encryptCommand,
+  },
+  {
+    name: "decrypt",
+    summary: "decrypt an Encrypt field or envelope; verifies msg_signature when it is given or in the envelope",
+    load: async () => (await import("./commands/decrypt.js")).decryptCommand,
+  },
+  {
+    name: "simulate",
+    summary: "send a message or event exactly as WeChat does and validate the reply",
+    load: async () => (await import("./commands/simulate.js")).simulateCommand,
+  },
+  {
+    name: "handshake",
+    summary: "do the platform's URL validation (GET with echostr) and explain any failure",
+    load: async () => (await import("./commands/handshake.js")).handshakeCommand,
+  },
+  {
+    name: "check",
+    summary:
+      "run the conformance suite against a server: handshake, signatures, every message type, retries, encodings, modes",
+    load: async () => (await import("./commands/check.js")).checkCommand,
+  },
+  {
+    name: "chat",
+    summary: "interactive: each line typed is sent as a text message and the reply printed like a chat",
+    load: async () => (await import("./commands/chat.js")).chatCommand,
+  },
+  {
+    name: "serve",
+    summary: "run a correct reference WeChat server (the seed's echo bot) on node:http",
+    load: async () => (await import("./commands/serve.js")).serveCommand,
+  },
+  {
+    name: "demo",
+    summary:
+      "start the reference server on a free port and run the handshake, messages and a safe-mode round trip against it",
+    load: async () => (await import("./commands/demo.js")).demoCommand,
+  },
+  {
+    name: "oauth-url",
+    summary: "build the web-authorisation (OAuth) URL; --qr draws it for the phone",
+    load: async () => (await import("./commands/oauth-url.js")).oauthUrlCommand,
+  },
+  {
+    name: "oauth",
+    summary: "call the web-authorisation API: exchange, userinfo, refresh, check",
+    load: async () => (await import("./commands/oauth.js")).oauthCommand,
+  },
+  {
+    name: "mock",
+    summary: "run a local stand-in for WeChat's web authorisation (authorize page + sns APIs), state in memory",
+    load: async () => (await import("./commands/mock.js")).mockCommand,
+  },
+  {
+    name: "deploy",
+    summary: "deploy the project to a server from wxdev.config.json: only changed files, switched in atomically",
+    load: async () => (await import("./commands/deploy.js")).deployCommand,
+  },
+  {
+    name: "nginx",
+    summary: "print the nginx location block for a server's app (/wechat80xx → 127.0.0.1:80xx)",
+    load: async () => (await import("./commands/nginx.js")).nginxCommand,
+  },
 ];
 
 /** The command a run invokes: the first word that is not a global option (or `help <command>`'s). */

@@ -10,7 +10,10 @@ function short(id: unknown): string {
 
 /** A one-line summary of a message or reply: its type and what it says. */
 export function summarise(record: XmlRecord): string {
-  const type = record.MsgType === "event" ? `event ${String(record.Event)}${record.EventKey ? ` (${String(record.EventKey)})` : ""}` : String(record.MsgType);
+  const type =
+    record.MsgType === "event"
+      ? `event ${String(record.Event)}${record.EventKey ? ` (${String(record.EventKey)})` : ""}`
+      : String(record.MsgType);
   const nested = (name: string, field: string): string | undefined => {
     const value = record[name];
     return typeof value === "object" && !Array.isArray(value) ? (value[field] as string | undefined) : undefined;
@@ -44,15 +47,23 @@ export function renderExchange(out: Output, result: ExchangeResult, mode: string
   out.line(`${out.c.cyan("→")} ${out.c.bold(short(message.FromUserName))} ${summarise(message)}${out.c.dim(lock)}`);
   const timing = out.c.dim(`(HTTP ${result.status || "—"}, ${Math.round(result.latencyMs)} ms)`);
   if (result.reply !== null) {
-    out.line(`${out.c.magenta("←")} ${out.c.bold(short(result.reply.FromUserName))} ${summarise(result.reply)} ${timing}`);
+    out.line(
+      `${out.c.magenta("←")} ${out.c.bold(short(result.reply.FromUserName))} ${summarise(result.reply)} ${timing}`,
+    );
   } else if (result.replyKind === "none") {
     out.line(`${out.c.magenta("←")} ${out.c.dim("(no reply: success/empty)")} ${timing}`);
   } else {
     const raw = result.raw.trim();
-    out.line(`${out.c.magenta("←")} ${raw === "" ? out.c.dim("(nothing)") : JSON.stringify(raw.length > 120 ? `${raw.slice(0, 120)}…` : raw)} ${timing}`);
+    out.line(
+      `${out.c.magenta("←")} ${raw === "" ? out.c.dim("(nothing)") : JSON.stringify(raw.length > 120 ? `${raw.slice(0, 120)}…` : raw)} ${timing}`,
+    );
   }
   renderProblems(out, result.problems);
-  out.line(result.ok ? `   ${out.ok("✓")} WeChat would accept this answer` : `   ${out.bad("✗")} WeChat would reject this answer: the user sees "该公众号提供的服务出现故障，请稍后再试"`);
+  out.line(
+    result.ok
+      ? `   ${out.ok("✓")} WeChat would accept this answer`
+      : `   ${out.bad("✗")} WeChat would reject this answer: the user sees "该公众号提供的服务出现故障，请稍后再试"`,
+  );
 }
 
 /** The JSON shape of one exchange (simulate --json). */

@@ -3,7 +3,15 @@ import { homedir } from "node:os";
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import type { ServerConfig } from "../core/config.js";
-import { addKnownHost, checkHostKey, fingerprint, hostPattern, keyType, preferredHostKeyAlgorithms, readKnownHosts } from "../core/deploy/known-hosts.js";
+import {
+  addKnownHost,
+  checkHostKey,
+  fingerprint,
+  hostPattern,
+  keyType,
+  preferredHostKeyAlgorithms,
+  readKnownHosts,
+} from "../core/deploy/known-hosts.js";
 import { ConnectionLostError, type RemoteShell } from "../core/deploy/remote.js";
 import { CheckFailedError, InputError, WxdevError } from "../core/errors.js";
 import type { Io } from "./context.js";
@@ -27,7 +35,10 @@ function expandHome(path: string, home: string): string {
   return path.startsWith("~/") ? join(home, path.slice(2)) : path;
 }
 
-type AuthAttempt = { type: "agent"; username: string; agent: string } | { type: "publickey"; username: string; key: Buffer; passphrase?: string } | { type: "password"; username: string; password: string };
+type AuthAttempt =
+  | { type: "agent"; username: string; agent: string }
+  | { type: "publickey"; username: string; key: Buffer; passphrase?: string }
+  | { type: "password"; username: string; password: string };
 
 /** True when the key cannot be read without a passphrase (ssh2's own parser decides, for every key format). */
 async function needsPassphrase(key: Buffer): Promise<boolean> {
@@ -38,9 +49,16 @@ async function needsPassphrase(key: Buffer): Promise<boolean> {
 }
 
 /** SSH agent, then the configured key (passphrase prompted if needed), then a password from WXDEV_SSH_PASSWORD or a hidden prompt. */
-function authMethods(server: ServerConfig, io: Io, home: string, tried: string[], failures: WxdevError[]): (methodsLeft: unknown, partial: unknown, next: (auth: AuthAttempt | false) => void) => void {
+function authMethods(
+  server: ServerConfig,
+  io: Io,
+  home: string,
+  tried: string[],
+  failures: WxdevError[],
+): (methodsLeft: unknown, partial: unknown, next: (auth: AuthAttempt | false) => void) => void {
   const steps: (() => Promise<AuthAttempt | undefined>)[] = [
-    async () => (io.env.SSH_AUTH_SOCK ? { type: "agent", username: server.username, agent: io.env.SSH_AUTH_SOCK } : undefined),
+    async () =>
+      io.env.SSH_AUTH_SOCK ? { type: "agent", username: server.username, agent: io.env.SSH_AUTH_SOCK } : undefined,
     async () => {
       if (server.privateKey === undefined) return undefined;
       const path = expandHome(server.privateKey, home);
@@ -51,12 +69,19 @@ function authMethods(server: ServerConfig, io: Io, home: string, tried: string[]
         throw new InputError(`cannot read the private key ${path}`, `fix "privateKey" in servers config`);
       }
       const encrypted = await needsPassphrase(key);
-      const passphrase = !encrypted ? undefined : (io.env.WXDEV_SSH_PASSPHRASE ?? (io.stdin.isTTY ? await ask(io, `Passphrase for ${path}: `, true) : undefined));
+      const passphrase = !encrypted
+        ? undefined
+        : (io.env.WXDEV_SSH_PASSPHRASE ??
+          (io.stdin.isTTY ? await ask(io, `Passphrase for ${path}: `, true) : undefined));
       return { type: "publickey", username: server.username, key, passphrase };
     },
     async () => {
-      const password = io.env.WXDEV_SSH_PASSWORD ?? (io.stdin.isTTY ? await ask(io, `${server.username}@${server.host}'s password: `, true) : undefined);
-      return password === undefined || password === "" ? undefined : { type: "password", username: server.username, password };
+      const password =
+        io.env.WXDEV_SSH_PASSWORD ??
+        (io.stdin.isTTY ? await ask(io, `${server.username}@${server.host}'s password: `, true) : undefined);
+      return password === undefined || password === ""
+        ? undefined
+        : { type: "password", username: server.username, password };
     },
   ];
   return (_left, _partial, next) => {
@@ -112,12 +137,21 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
     };
     if (options.acceptNewHostKey) return trust();
     if (!io.stdin.isTTY) {
-      hostKeyError = new InputError(`the host key of ${server.host}:${port} is unknown (${keyType(key)} ${print})`, "check the fingerprint with the server's admin, then run again with --accept-new-host-key (or ssh to it once)");
+      hostKeyError = new InputError(
+        `the host key of ${server.host}:${port} is unknown (${keyType(key)} ${print})`,
+        "check the fingerprint with the server's admin, then run again with --accept-new-host-key (or ssh to it once)",
+      );
       return verify(false);
     }
-    void ask(io, `The authenticity of host '${server.host}:${port}' can't be established.\n${keyType(key)} key fingerprint is ${print}.\nAre you sure you want to continue connecting (yes/no)? `).then((answer) => {
+    void ask(
+      io,
+      `The authenticity of host '${server.host}:${port}' can't be established.\n${keyType(key)} key fingerprint is ${print}.\nAre you sure you want to continue connecting (yes/no)? `,
+    ).then((answer) => {
       if (/^y(es)?$/i.test(answer.trim())) return trust();
-      hostKeyError = new InputError("host key not accepted", "compare the fingerprint with the server's, then answer yes");
+      hostKeyError = new InputError(
+        "host key not accepted",
+        "compare the fingerprint with the server's, then answer yes",
+      );
       verify(false);
     });
   };
@@ -153,13 +187,19 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
   const connection = ssh.connection!;
   connection.on("error", () => void (lost = true));
   connection.on("close", () => void (lost = true));
-  const lostError = (): ConnectionLostError => new ConnectionLostError(`connection to ${options.name ?? server.host} lost`);
+  const lostError = (): ConnectionLostError =>
+    new ConnectionLostError(`connection to ${options.name ?? server.host} lost`);
   const shell: RemoteShell = {
     exec: async (command, execOptions = {}) => {
       if (lost) throw lostError();
       let result: Awaited<ReturnType<typeof ssh.execCommand>>;
       try {
-        result = await ssh.execCommand(command, { stdin: execOptions.stdin, onStdout: execOptions.onStdout, onStderr: execOptions.onStderr, noTrim: true });
+        result = await ssh.execCommand(command, {
+          stdin: execOptions.stdin,
+          onStdout: execOptions.onStdout,
+          onStderr: execOptions.onStderr,
+          noTrim: true,
+        });
       } catch (error) {
         if (lost) throw lostError();
         throw error;
@@ -198,22 +238,36 @@ async function openSocket(host: string, port: number, timeoutMs: number): Promis
   });
 }
 
-function connectionError(error: Error & { level?: string; code?: string }, server: ServerConfig, port: number, tried: string[]): WxdevError {
+function connectionError(
+  error: Error & { level?: string; code?: string },
+  server: ServerConfig,
+  port: number,
+  tried: string[],
+): WxdevError {
   const where = `${server.username}@${server.host}:${port}`;
   if (error.level === "client-authentication") {
     return new CheckFailedError(
       `authentication failed for ${where} (tried: ${tried.length > 0 ? tried.join(", ") : "nothing: no agent, key or password"})`,
-      "check the password (WXDEV_SSH_PASSWORD, or type it when asked) or the key in \"privateKey\"",
+      'check the password (WXDEV_SSH_PASSWORD, or type it when asked) or the key in "privateKey"',
       "AUTH_FAILED",
     );
   }
-  if (error.level === "client-timeout") return new CheckFailedError(`${where} did not answer within the timeout`, "check the host and port, and that the network reaches it", "UNREACHABLE");
+  if (error.level === "client-timeout")
+    return new CheckFailedError(
+      `${where} did not answer within the timeout`,
+      "check the host and port, and that the network reaches it",
+      "UNREACHABLE",
+    );
   const reasons: Record<string, string> = {
     ECONNREFUSED: "connection refused: is sshd running on that port?",
-    ENOTFOUND: "host not found: check \"host\"",
+    ENOTFOUND: 'host not found: check "host"',
     EHOSTUNREACH: "host unreachable: check the network",
     ETIMEDOUT: "connection timed out",
   };
   const reason = reasons[error.code ?? ""];
-  return new CheckFailedError(`cannot connect to ${where}: ${reason ?? error.message}`, "check \"host\" and \"port\" for this server in wxdev.config.json", "UNREACHABLE");
+  return new CheckFailedError(
+    `cannot connect to ${where}: ${reason ?? error.message}`,
+    'check "host" and "port" for this server in wxdev.config.json',
+    "UNREACHABLE",
+  );
 }

@@ -23,21 +23,40 @@ export interface Target {
 
 export function addTargetOptions(command: Command): Command {
   return addCryptoOptions(command)
-    .option("--url <url>", "the server's callback URL (or WXDEV_URL, or \"url\" in wxdev.config.json)")
+    .option("--url <url>", 'the server\'s callback URL (or WXDEV_URL, or "url" in wxdev.config.json)')
     .addOption(new Option("--mode <mode>", "message mode (default: config, else plain)").choices([...MODES]))
     .option("--timeout <seconds>", "how long to wait for an answer, as WeChat does", "5");
 }
 
 /** Resolves URL, token, mode, crypto and deadline from flags, environment and config. */
-export async function resolveTarget(cli: Cli, command: Command, flags: TargetFlags, options: { needUrl?: boolean } = {}): Promise<Target> {
-  const { settings } = cli.settings(command, { token: flags.token, aesKey: flags.aesKey, appId: flags.appId, url: flags.url, mode: flags.mode });
+export async function resolveTarget(
+  cli: Cli,
+  command: Command,
+  flags: TargetFlags,
+  options: { needUrl?: boolean } = {},
+): Promise<Target> {
+  const { settings } = cli.settings(command, {
+    token: flags.token,
+    aesKey: flags.aesKey,
+    appId: flags.appId,
+    url: flags.url,
+    mode: flags.mode,
+  });
   const { checkUrl } = await import("../core/client/callback.js");
-  const url = options.needUrl === false && settings.url === undefined ? "" : checkUrl(required(settings.url, "--url", "WXDEV_URL", "url"));
+  const url =
+    options.needUrl === false && settings.url === undefined
+      ? ""
+      : checkUrl(required(settings.url, "--url", "WXDEV_URL", "url"));
   const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");
   const mode = settings.mode ?? "plain";
   const seconds = Number(flags.timeout);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new InputError(`--timeout ${flags.timeout} is not a number of seconds`, "use e.g. --timeout 5");
-  if (seconds > 3600) throw new InputError(`--timeout ${flags.timeout} is more than an hour`, "WeChat waits 5 s; use at most --timeout 3600");
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new InputError(`--timeout ${flags.timeout} is not a number of seconds`, "use e.g. --timeout 5");
+  if (seconds > 3600)
+    throw new InputError(
+      `--timeout ${flags.timeout} is more than an hour`,
+      "WeChat waits 5 s; use at most --timeout 3600",
+    );
   const hasKey = settings.aesKey !== undefined && settings.aesKey !== "";
   const crypto = mode !== "plain" || hasKey ? await cryptoFrom(settings) : undefined;
   return { url, token, mode, crypto, timeoutMs: seconds * 1000 };

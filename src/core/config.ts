@@ -105,7 +105,10 @@ function checkObject(value: unknown, schema: Schema, path: string, file: string)
     const keyPath = path ? `${path}.${key}` : key;
     const rule = Object.hasOwn(schema, key) ? schema[key] : undefined;
     if (rule === undefined) {
-      throw new ConfigError(`${file}: unknown key "${keyPath}"`, { key: keyPath, hint: `known keys: ${Object.keys(schema).join(", ")}` });
+      throw new ConfigError(`${file}: unknown key "${keyPath}"`, {
+        key: keyPath,
+        hint: `known keys: ${Object.keys(schema).join(", ")}`,
+      });
     }
     if (!typeOk(rule.type, item)) {
       throw new ConfigError(`${file}: "${keyPath}" must be ${TYPE_WORDS[rule.type]}`, { key: keyPath });
@@ -160,7 +163,9 @@ export function loadConfig(options: { cwd: string; path?: string }): { path?: st
   } catch (cause) {
     // V8 quotes the text around an unexpected token, which may be part of the app secret.
     const reason = (cause as Error).message.replace(/, (\.\.\.)?"[\s\S]*"(\.\.\.)? is not valid JSON$/, "");
-    throw new ConfigError(`${path} is not valid JSON: ${reason}`, { hint: "fix the JSON syntax (strings in double quotes)" });
+    throw new ConfigError(`${path} is not valid JSON: ${reason}`, {
+      hint: "fix the JSON syntax (strings in double quotes)",
+    });
   }
   return { path, config: validateConfig(json, path) };
 }
@@ -188,7 +193,16 @@ export function resolveSettings(input: {
 }): { settings: Settings; sources: Partial<Record<keyof Settings, SettingSource>> } {
   const settings: Settings = {};
   const sources: Partial<Record<keyof Settings, SettingSource>> = {};
-  const keys: (keyof Settings)[] = ["token", "appId", "appSecret", "aesKey", "url", "mode", "apiBase", "callbackDomain"];
+  const keys: (keyof Settings)[] = [
+    "token",
+    "appId",
+    "appSecret",
+    "aesKey",
+    "url",
+    "mode",
+    "apiBase",
+    "callbackDomain",
+  ];
   for (const key of keys) {
     const envName = (ENV_NAMES as Partial<Record<keyof Settings, string>>)[key];
     const fromEnv = envName === undefined ? undefined : input.env[envName];
@@ -204,7 +218,9 @@ export function resolveSettings(input: {
     }
   }
   if (settings.mode !== undefined && !(MODES as readonly string[]).includes(settings.mode)) {
-    throw new ConfigError(`mode must be one of ${MODES.join(", ")} (got ${JSON.stringify(settings.mode)})`, { key: "mode" });
+    throw new ConfigError(`mode must be one of ${MODES.join(", ")} (got ${JSON.stringify(settings.mode)})`, {
+      key: "mode",
+    });
   }
   return { settings, sources };
 }

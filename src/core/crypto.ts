@@ -130,7 +130,13 @@ function decodeBase64(encrypt: string): Buffer {
   const data = Buffer.from(text, "base64");
   // Node skips characters outside the alphabet, so a clean input is exactly the decoded length's encoding.
   const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
-  if (text === "" || text.length % 4 !== 0 || data.length !== (text.length / 4) * 3 - padding || text.includes("-") || text.includes("_")) {
+  if (
+    text === "" ||
+    text.length % 4 !== 0 ||
+    data.length !== (text.length / 4) * 3 - padding ||
+    text.includes("-") ||
+    text.includes("_")
+  ) {
     throw new CryptoError(
       WxCryptoCode.DecodeBase64Error,
       "Encrypt is not valid base64",
@@ -163,12 +169,20 @@ function splitPlaintext(plain: Buffer): Decrypted {
   }
   const length = plain.readUInt32BE(16);
   if (20 + length > plain.length) {
-    throw new CryptoError(WxCryptoCode.IllegalBuffer, `decrypted length field (${length}) runs past the data`, WRONG_KEY_HINT);
+    throw new CryptoError(
+      WxCryptoCode.IllegalBuffer,
+      `decrypted length field (${length}) runs past the data`,
+      WRONG_KEY_HINT,
+    );
   }
   const message = plain.subarray(20, 20 + length);
   const appId = plain.subarray(20 + length);
   if (!isUtf8(message) || !isUtf8(appId)) {
     throw new CryptoError(WxCryptoCode.IllegalBuffer, "decrypted message is not valid UTF-8", WRONG_KEY_HINT);
   }
-  return { random: Buffer.from(plain.subarray(0, 16)), message: message.toString("utf8"), appId: appId.toString("utf8") };
+  return {
+    random: Buffer.from(plain.subarray(0, 16)),
+    message: message.toString("utf8"),
+    appId: appId.toString("utf8"),
+  };
 }

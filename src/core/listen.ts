@@ -17,9 +17,15 @@ function listenError(error: NodeJS.ErrnoException, port: number, host: string): 
       return new InputError(`port ${port} is already in use`, "pick another with --port, or stop the other server");
     case "EADDRNOTAVAIL":
     case "ENOTFOUND":
-      return new InputError(`cannot listen on ${host}: it is not an address of this machine`, "use --host 127.0.0.1 (or 0.0.0.0 for every interface)");
+      return new InputError(
+        `cannot listen on ${host}: it is not an address of this machine`,
+        "use --host 127.0.0.1 (or 0.0.0.0 for every interface)",
+      );
     case "EACCES":
-      return new InputError(`not allowed to listen on port ${port}`, "ports below 1024 need root: pick e.g. --port 8013");
+      return new InputError(
+        `not allowed to listen on port ${port}`,
+        "ports below 1024 need root: pick e.g. --port 8013",
+      );
     default:
       return error;
   }

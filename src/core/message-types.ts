@@ -54,7 +54,10 @@ export const REPLY_TYPES: Record<string, ReplySpec> = {
   text: { fields: req("Content") },
   image: { fields: [], wrapper: { name: "Image", required: true, fields: req("MediaId") } },
   voice: { fields: [], wrapper: { name: "Voice", required: true, fields: req("MediaId") } },
-  video: { fields: [], wrapper: { name: "Video", required: true, fields: [...req("MediaId"), ...opt("Title", "Description")] } },
+  video: {
+    fields: [],
+    wrapper: { name: "Video", required: true, fields: [...req("MediaId"), ...opt("Title", "Description")] },
+  },
   music: {
     fields: [],
     wrapper: {

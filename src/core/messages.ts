@@ -52,7 +52,10 @@ const MESSAGE_DEFAULTS: Record<string, () => XmlRecord> = {
 };
 
 const SCAN_CODE = (): XmlRecord => ({ ScanType: "qrcode", ScanResult: "https://example.com/qr" });
-const SEND_PICS = (): XmlRecord => ({ Count: "1", PicList: { item: [{ PicMd5Sum: randomBytes(16).toString("hex") }] } });
+const SEND_PICS = (): XmlRecord => ({
+  Count: "1",
+  PicList: { item: [{ PicMd5Sum: randomBytes(16).toString("hex") }] },
+});
 
 /** Realistic default fields for each event. */
 const EVENT_DEFAULTS: Record<string, () => XmlRecord> = {
@@ -95,7 +98,11 @@ function defined(fields: Record<string, XmlValue | undefined>): XmlRecord {
 }
 
 /** Builds a user message of `type` (text, image, …) as WeChat sends it; `fields` override the defaults. */
-export function buildMessage(type: string, fields: Record<string, XmlValue | undefined> = {}, header: MessageHeader = {}): XmlRecord {
+export function buildMessage(
+  type: string,
+  fields: Record<string, XmlValue | undefined> = {},
+  header: MessageHeader = {},
+): XmlRecord {
   const defaults = Object.hasOwn(MESSAGE_DEFAULTS, type) ? MESSAGE_DEFAULTS[type] : undefined;
   if (defaults === undefined) {
     throw new InputError(`unknown message type ${JSON.stringify(type)}`, `use one of: ${MESSAGE_TYPES.join(", ")}`);
@@ -106,7 +113,11 @@ export function buildMessage(type: string, fields: Record<string, XmlValue | und
 }
 
 /** Builds an event (subscribe, SCAN, CLICK, …; any case) as WeChat sends it. */
-export function buildEvent(event: string, fields: Record<string, XmlValue | undefined> = {}, header: MessageHeader = {}): XmlRecord {
+export function buildEvent(
+  event: string,
+  fields: Record<string, XmlValue | undefined> = {},
+  header: MessageHeader = {},
+): XmlRecord {
   const name = canonicalEvent(event);
   if (name === undefined) {
     throw new InputError(`unknown event ${JSON.stringify(event)}`, `use one of: ${EVENT_TYPES.join(", ")}`);
@@ -115,7 +126,12 @@ export function buildEvent(event: string, fields: Record<string, XmlValue | unde
 }
 
 /** Builds a passive reply to `request`: To/From swapped, CreateTime now. */
-export function buildReply(request: XmlRecord, msgType: string, fields: XmlRecord, now: number = Date.now()): XmlRecord {
+export function buildReply(
+  request: XmlRecord,
+  msgType: string,
+  fields: XmlRecord,
+  now: number = Date.now(),
+): XmlRecord {
   return {
     ToUserName: String(request.FromUserName ?? ""),
     FromUserName: String(request.ToUserName ?? ""),
@@ -133,6 +149,9 @@ export function textReply(request: XmlRecord, content: string, now?: number): Xm
 /** The key WeChat retries under: sender + MsgId for messages, sender + time (+ event) for events. */
 export function dedupKey(message: XmlRecord): string {
   // The sender too: a reused MsgId from someone else must not get the first sender's reply.
-  if (typeof message.MsgId === "string" && message.MsgId !== "") return `msg:${String(message.FromUserName ?? "")}:${message.MsgId}`;
-  return ["event", message.FromUserName, message.CreateTime, message.Event, message.EventKey ?? ""].map(String).join(":");
+  if (typeof message.MsgId === "string" && message.MsgId !== "")
+    return `msg:${String(message.FromUserName ?? "")}:${message.MsgId}`;
+  return ["event", message.FromUserName, message.CreateTime, message.Event, message.EventKey ?? ""]
+    .map(String)
+    .join(":");
 }

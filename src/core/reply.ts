@@ -1,4 +1,11 @@
-import { ARTICLE_FIELDS, COMMON_FIELDS, MAX_ARTICLES, MAX_ARTICLES_FOR_USER_MESSAGE, REPLY_TYPES, type FieldSpec } from "./message-types.js";
+import {
+  ARTICLE_FIELDS,
+  COMMON_FIELDS,
+  MAX_ARTICLES,
+  MAX_ARTICLES_FOR_USER_MESSAGE,
+  REPLY_TYPES,
+  type FieldSpec,
+} from "./message-types.js";
 import { parseXml, type XmlRecord, type XmlValue } from "./xml.js";
 
 /** An error makes WeChat drop the reply; a warning is accepted but fragile (protocol §4). */
@@ -33,7 +40,10 @@ function verdict(kind: ReplyVerdict["kind"], reply: XmlRecord | null, problems: 
 export function judgeReply(body: string, request?: XmlRecord): ReplyVerdict {
   const trimmed = body.trim();
   if (trimmed === "" || trimmed === "success") {
-    const problems = trimmed !== body ? [warning("whitespace", "the body has whitespace around it; send exactly `success` or nothing")] : [];
+    const problems =
+      trimmed !== body
+        ? [warning("whitespace", "the body has whitespace around it; send exactly `success` or nothing")]
+        : [];
     return verdict("none", null, problems);
   }
   let reply: XmlRecord;
@@ -41,7 +51,9 @@ export function judgeReply(body: string, request?: XmlRecord): ReplyVerdict {
     reply = parseXml(body);
   } catch (cause) {
     const looksHtml = /^<(!doctype\s+html|html)/i.test(trimmed);
-    const detail = looksHtml ? "the body is an HTML page, not reply XML" : `the body is not reply XML: ${(cause as Error).message}`;
+    const detail = looksHtml
+      ? "the body is an HTML page, not reply XML"
+      : `the body is not reply XML: ${(cause as Error).message}`;
     return verdict("invalid", null, [error(looksHtml ? "html" : "invalid-xml", detail)]);
   }
   return verdict("reply", reply, validateReply(reply, request));
@@ -91,7 +103,11 @@ function knownFields(msgType: string): ReadonlySet<string> {
   let known = KNOWN_FIELDS.get(msgType);
   if (known === undefined) {
     const spec = REPLY_TYPES[msgType]!;
-    known = new Set([...COMMON_FIELDS, ...spec.fields.map((field) => field.name), ...(spec.wrapper ? [spec.wrapper.name] : [])]);
+    known = new Set([
+      ...COMMON_FIELDS,
+      ...spec.fields.map((field) => field.name),
+      ...(spec.wrapper ? [spec.wrapper.name] : []),
+    ]);
     KNOWN_FIELDS.set(msgType, known);
   }
   return known;
@@ -125,10 +141,20 @@ function checkCreateTime(value: XmlValue | undefined, problems: Problem[]): void
 function checkSwapped(reply: XmlRecord, request: XmlRecord, problems: Problem[]): void {
   if (!nonEmpty(reply.ToUserName) || !nonEmpty(reply.FromUserName)) return;
   if (reply.ToUserName !== request.FromUserName) {
-    problems.push(error("to-not-swapped", `ToUserName is ${JSON.stringify(reply.ToUserName)}; it must be the sender ${JSON.stringify(request.FromUserName)}`));
+    problems.push(
+      error(
+        "to-not-swapped",
+        `ToUserName is ${JSON.stringify(reply.ToUserName)}; it must be the sender ${JSON.stringify(request.FromUserName)}`,
+      ),
+    );
   }
   if (reply.FromUserName !== request.ToUserName) {
-    problems.push(error("from-not-swapped", `FromUserName is ${JSON.stringify(reply.FromUserName)}; it must be the account ${JSON.stringify(request.ToUserName)}`));
+    problems.push(
+      error(
+        "from-not-swapped",
+        `FromUserName is ${JSON.stringify(reply.FromUserName)}; it must be the account ${JSON.stringify(request.ToUserName)}`,
+      ),
+    );
   }
 }
 
@@ -138,11 +164,15 @@ function checkNews(reply: XmlRecord, request: XmlRecord | undefined, problems: P
   items.forEach((item, index) => checkFields(item, ARTICLE_FIELDS, `Articles/item[${index + 1}]/`, problems));
   const count = Number(reply.ArticleCount);
   if (typeof reply.ArticleCount === "string" && count !== items.length) {
-    problems.push(error("article-count", `ArticleCount is ${reply.ArticleCount} but there are ${items.length} articles`));
+    problems.push(
+      error("article-count", `ArticleCount is ${reply.ArticleCount} but there are ${items.length} articles`),
+    );
   }
   if (items.length > MAX_ARTICLES) {
     problems.push(error("too-many-articles", `${items.length} articles; at most ${MAX_ARTICLES} are allowed`));
   } else if (items.length > MAX_ARTICLES_FOR_USER_MESSAGE && request?.MsgType !== "event") {
-    problems.push(warning("articles-for-message", `${items.length} articles answer a user message; WeChat shows only 1`));
+    problems.push(
+      warning("articles-for-message", `${items.length} articles answer a user message; WeChat shows only 1`),
+    );
   }
 }

@@ -57,5 +57,5 @@ export function makeTimestamp(now: number = Date.now()): string {
 
 /** A random numeric nonce like the ones WeChat sends (9–10 digits). */
 export function makeNonce(): string {
-  return String(randomBytesPooled(4).readUInt32BE(0) % 9_000_000_000 + 1_000_000_000).slice(0, 10);
+  return String((randomBytesPooled(4).readUInt32BE(0) % 9_000_000_000) + 1_000_000_000).slice(0, 10);
 }

@@ -57,11 +57,19 @@ export function parseXml(text: string, options: ParseXmlOptions = {}): XmlRecord
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
   // A UTF-16 unit is at most 3 UTF-8 bytes: most bodies need no byte count.
   if (text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text, "utf8") > maxBytes)) {
-    throw new XmlError(`XML body is larger than ${maxBytes} bytes`, "send a smaller message (WeChat bodies are a few KiB)", "XML_TOO_LARGE");
+    throw new XmlError(
+      `XML body is larger than ${maxBytes} bytes`,
+      "send a smaller message (WeChat bodies are a few KiB)",
+      "XML_TOO_LARGE",
+    );
   }
   const trimmed = text.trim();
   if (trimmed === "") {
-    throw new XmlError("XML body is empty", "pass a message such as <xml><ToUserName>…</ToUserName>…</xml>", "XML_EMPTY");
+    throw new XmlError(
+      "XML body is empty",
+      "pass a message such as <xml><ToUserName>…</ToUserName>…</xml>",
+      "XML_EMPTY",
+    );
   }
   return parseFlatMessage(trimmed) ?? parseXmlDocument(trimmed);
 }
@@ -78,7 +86,10 @@ export function parseXmlDocument(trimmed: string): XmlRecord {
   const valid = XMLValidator.validate(trimmed);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
-    throw new XmlError(`malformed XML at line ${line}, column ${col}: ${readableError(msg)}`, "check the tags are closed and nested properly");
+    throw new XmlError(
+      `malformed XML at line ${line}, column ${col}: ${readableError(msg)}`,
+      "check the tags are closed and nested properly",
+    );
   }
   const document = parseOrRefuse(trimmed);
   const rootName = Object.keys(document).find((key) => key !== "#text");
@@ -99,11 +110,19 @@ function parseOrRefuse(trimmed: string): Record<string, unknown> {
   } catch (cause) {
     const message = (cause as Error).message;
     if (/nested tags/i.test(message)) {
-      throw new XmlError(`XML nests elements more than ${MAX_NESTING} levels deep`, "WeChat messages nest two or three levels; send a real message", "XML_TOO_DEEP");
+      throw new XmlError(
+        `XML nests elements more than ${MAX_NESTING} levels deep`,
+        "WeChat messages nest two or three levels; send a real message",
+        "XML_TOO_DEEP",
+      );
     }
     const name = /Invalid name: "([^"]*)"/.exec(message)?.[1];
     if (name !== undefined) {
-      throw new XmlError(`XML uses the name <${name}>, which wxdev refuses (prototype pollution)`, "rename the element; WeChat messages never use it", "XML_RESERVED_NAME");
+      throw new XmlError(
+        `XML uses the name <${name}>, which wxdev refuses (prototype pollution)`,
+        "rename the element; WeChat messages never use it",
+        "XML_RESERVED_NAME",
+      );
     }
     throw new XmlError(`malformed XML: ${message}`, "check the tags are closed and nested properly");
   }
@@ -154,7 +173,9 @@ function decodeEntities(text: string): string {
 function textOf(entries: [string, unknown][]): string {
   const hasCdata = entries.some(([key]) => key === CDATA);
   if (!hasCdata) return decodeEntities(flatten(entries[0]?.[1] ?? "").trim());
-  return entries.map(([key, value]) => (key === CDATA ? flatten(value) : decodeEntities(flatten(value).trim()))).join("");
+  return entries
+    .map(([key, value]) => (key === CDATA ? flatten(value) : decodeEntities(flatten(value).trim())))
+    .join("");
 }
 
 /** How a field is written: CDATA text or a bare number. */

@@ -19,7 +19,9 @@ afterAll(async () => serve?.close());
 
 describe("wxdev check", () => {
   it("passes wxdev serve in every mode, printing a table", async () => {
-    const result = await runCli(["check", "--url", serve.url], { env: { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID } });
+    const result = await runCli(["check", "--url", serve.url], {
+      env: { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID },
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/pass\s+URL validation answers echostr exactly/);
     expect(result.stdout).toMatch(/pass\s+safe mode round trip/);
@@ -29,7 +31,9 @@ describe("wxdev check", () => {
   it("--mode safe sends every message check in safe mode, and a safe-mode server passes", async () => {
     const safe = await startServe(["--mode", "safe"], { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID });
     try {
-      const result = await runCli(["check", "--url", safe.url, "--mode", "safe", "--json"], { env: { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID } });
+      const result = await runCli(["check", "--url", safe.url, "--mode", "safe", "--json"], {
+        env: { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID },
+      });
       expect(result.code).toBe(0);
       const byId = checks(result.stdout);
       expect(byId["message:image"]?.status).toBe("pass");
@@ -44,7 +48,23 @@ describe("wxdev check", () => {
     const result = await runCli(["check", "--url", serve.url, "--json"], { env });
     expect(result.code).toBe(0);
     const byId = checks(result.stdout);
-    for (const id of ["handshake", "bad-signature-get", "bad-signature-post", "message:text", "message:image", "message:voice", "message:video", "message:shortvideo", "message:location", "message:link", "event:subscribe", "event:CLICK", "retry", "cjk", "malformed"]) {
+    for (const id of [
+      "handshake",
+      "bad-signature-get",
+      "bad-signature-post",
+      "message:text",
+      "message:image",
+      "message:voice",
+      "message:video",
+      "message:shortvideo",
+      "message:location",
+      "message:link",
+      "event:subscribe",
+      "event:CLICK",
+      "retry",
+      "cjk",
+      "malformed",
+    ]) {
       expect(byId[id]?.status, id).toBe("pass");
     }
     expect(byId["mode:safe"]?.status).toBe("skip");
@@ -71,23 +91,33 @@ describe("wxdev check", () => {
     ["slow", "message:text", /no answer within 1000 ms/],
     ["twice", "retry", /handled twice/],
     ["quiet", "bad-signature-post", /HTTP 200 with success\/empty to a forged message/],
-  ])("detects a server with the %s flaw (%s fails), exit 1", async (flaw, id, reason) => {
-    const broken = await startBroken(flaw, TOKEN, 6_000);
-    try {
-      const result = await runCli(["check", "--url", broken.url, "--json", "--timeout", "1"], { env, timeoutMs: 60_000 });
-      expect(result.code).toBe(1);
-      expect(checks(result.stdout)[id]).toMatchObject({ status: "fail", reason: expect.stringMatching(reason) });
-    } finally {
-      await broken.close();
-    }
-  }, 60_000);
+  ])(
+    "detects a server with the %s flaw (%s fails), exit 1",
+    async (flaw, id, reason) => {
+      const broken = await startBroken(flaw, TOKEN, 6_000);
+      try {
+        const result = await runCli(["check", "--url", broken.url, "--json", "--timeout", "1"], {
+          env,
+          timeoutMs: 60_000,
+        });
+        expect(result.code).toBe(1);
+        expect(checks(result.stdout)[id]).toMatchObject({ status: "fail", reason: expect.stringMatching(reason) });
+      } finally {
+        await broken.close();
+      }
+    },
+    60_000,
+  );
 
   it("a milliseconds CreateTime is only a warning", async () => {
     const broken = await startBroken("milliseconds", TOKEN);
     try {
       const result = await runCli(["check", "--url", broken.url, "--json"], { env });
       expect(result.code).toBe(0);
-      expect(checks(result.stdout)["message:text"]).toMatchObject({ status: "warn", reason: expect.stringContaining("milliseconds") });
+      expect(checks(result.stdout)["message:text"]).toMatchObject({
+        status: "warn",
+        reason: expect.stringContaining("milliseconds"),
+      });
     } finally {
       await broken.close();
     }

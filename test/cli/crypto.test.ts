@@ -4,7 +4,11 @@ import { runCli } from "../helpers/cli.js";
 import { vectors } from "../helpers/vectors.js";
 
 const require = createRequire(import.meta.url);
-const WXBizMsgCrypt = require("wechat-crypto") as new (token: string, key: string, id: string) => {
+const WXBizMsgCrypt = require("wechat-crypto") as new (
+  token: string,
+  key: string,
+  id: string,
+) => {
   encrypt(text: string): string;
   decrypt(text: string): { message: string; id: string };
   getSignature(timestamp: string, nonce: string, encrypt: string): string;
@@ -12,11 +16,14 @@ const WXBizMsgCrypt = require("wechat-crypto") as new (token: string, key: strin
 
 const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const env = { WXDEV_TOKEN: "spamtest", WXDEV_AES_KEY: KEY, WXDEV_APP_ID: "wx2c2769f8efd9abc2" };
-const REPLY = "<xml><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_1]]></FromUserName><CreateTime>1409735669</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[你好 😀]]></Content></xml>";
+const REPLY =
+  "<xml><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_1]]></FromUserName><CreateTime>1409735669</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[你好 😀]]></Content></xml>";
 
 describe("wxdev encrypt / decrypt", () => {
   it("encrypts a reply into an envelope that wechat-crypto opens, and decrypts it back", async () => {
-    const sealed = await runCli(["encrypt", "--json", "--timestamp", "1409735669", "--nonce", "1320562132", REPLY], { env });
+    const sealed = await runCli(["encrypt", "--json", "--timestamp", "1409735669", "--nonce", "1320562132", REPLY], {
+      env,
+    });
     expect(sealed.code).toBe(0);
     const json = JSON.parse(sealed.stdout);
     const peer = new WXBizMsgCrypt("spamtest", KEY, "wx2c2769f8efd9abc2");
@@ -34,11 +41,30 @@ describe("wxdev encrypt / decrypt", () => {
   });
 
   it.each(vectors.decrypt)("decrypts the $source vector, verifying msg_signature first", async (v) => {
-    const args = ["decrypt", "--json", v.encrypt, "--timestamp", v.timestamp, "--nonce", v.nonce, "--msg-signature", v.msgSignature];
-    const result = await runCli(args, { env: { WXDEV_TOKEN: v.token, WXDEV_AES_KEY: v.encodingAESKey, WXDEV_APP_ID: v.appId } });
+    const args = [
+      "decrypt",
+      "--json",
+      v.encrypt,
+      "--timestamp",
+      v.timestamp,
+      "--nonce",
+      v.nonce,
+      "--msg-signature",
+      v.msgSignature,
+    ];
+    const result = await runCli(args, {
+      env: { WXDEV_TOKEN: v.token, WXDEV_AES_KEY: v.encodingAESKey, WXDEV_APP_ID: v.appId },
+    });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ plaintext: v.plaintext, appId: v.appId, appIdChecked: true, signatureVerified: true });
-    const wrong = await runCli([...args.slice(0, -1), "0".repeat(40)], { env: { WXDEV_TOKEN: v.token, WXDEV_AES_KEY: v.encodingAESKey, WXDEV_APP_ID: v.appId } });
+    expect(JSON.parse(result.stdout)).toEqual({
+      plaintext: v.plaintext,
+      appId: v.appId,
+      appIdChecked: true,
+      signatureVerified: true,
+    });
+    const wrong = await runCli([...args.slice(0, -1), "0".repeat(40)], {
+      env: { WXDEV_TOKEN: v.token, WXDEV_AES_KEY: v.encodingAESKey, WXDEV_APP_ID: v.appId },
+    });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/msg_signature mismatch.*-40001/);
     expect(wrong.stdout).toBe("");
@@ -53,14 +79,38 @@ describe("wxdev encrypt / decrypt", () => {
   });
 
   it.each([
-    ["a key of the wrong length", ["decrypt", "abcd"], { ...env, WXDEV_AES_KEY: "tooshort" }, "", /EncodingAESKey must be 43 characters.*-40004/],
+    [
+      "a key of the wrong length",
+      ["decrypt", "abcd"],
+      { ...env, WXDEV_AES_KEY: "tooshort" },
+      "",
+      /EncodingAESKey must be 43 characters.*-40004/,
+    ],
     ["bad base64", ["decrypt", "not*base64"], env, "", /not valid base64.*-40010/],
     ["tampered ciphertext", ["decrypt", "-"], env, "TAMPER", /-4000[78]/],
-    ["a wrong appId", ["decrypt", "-"], { ...env, WXDEV_APP_ID: "wxother" }, "SEALED", /appId "wx2c2769f8efd9abc2", not "wxother".*-40005/],
+    [
+      "a wrong appId",
+      ["decrypt", "-"],
+      { ...env, WXDEV_APP_ID: "wxother" },
+      "SEALED",
+      /appId "wx2c2769f8efd9abc2", not "wxother".*-40005/,
+    ],
     ["malformed XML to encrypt", ["encrypt", "<xml><a></xml>"], env, "", /malformed XML/],
-    ["a DOCTYPE bomb", ["encrypt", "-"], env, `<!DOCTYPE b [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml><a>&b;</a></xml>`, /DOCTYPE/],
+    [
+      "a DOCTYPE bomb",
+      ["encrypt", "-"],
+      env,
+      `<!DOCTYPE b [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml><a>&b;</a></xml>`,
+      /DOCTYPE/,
+    ],
     ["empty input", ["encrypt", "-"], env, "", /empty/],
-    ["a missing AES key", ["encrypt", "<xml/>"], { WXDEV_TOKEN: "t", WXDEV_APP_ID: "wx" }, "", /missing aesKey.*--aes-key.*WXDEV_AES_KEY/],
+    [
+      "a missing AES key",
+      ["encrypt", "<xml/>"],
+      { WXDEV_TOKEN: "t", WXDEV_APP_ID: "wx" },
+      "",
+      /missing aesKey.*--aes-key.*WXDEV_AES_KEY/,
+    ],
   ])("%s: exit 2, one line, no stack trace", async (_name, args, envFor, input, pattern) => {
     let stdin = input;
     if (input === "TAMPER" || input === "SEALED") {

@@ -12,7 +12,8 @@ describe("wxdev (global behaviour)", () => {
   it("--help lists the commands and global options", async () => {
     const result = await runCli(["--help"]);
     expect(result.code).toBe(0);
-    for (const word of ["sign", "verify", "encrypt", "decrypt", "--json", "--no-color", "--config", "--verbose"]) expect(result.stdout).toContain(word);
+    for (const word of ["sign", "verify", "encrypt", "decrypt", "--json", "--no-color", "--config", "--verbose"])
+      expect(result.stdout).toContain(word);
   });
 
   it.each(["sign", "verify", "encrypt", "decrypt"])("%s --help ends with examples", async (command) => {

@@ -36,25 +36,45 @@ describe("hostile XML is bad input in every command that reads XML", () => {
     expectBadInput(await runCli(["decrypt", "-"], { env, input, cwd: dir }), pattern);
     expectBadInput(await runCli(["verify", signed, "--body", file], { env, cwd: dir }), pattern);
     // Port 9 (discard) is never contacted: the file is refused before anything is sent.
-    expectBadInput(await runCli(["simulate", "--file", file, "--url", "http://127.0.0.1:9/wechat"], { env: { WXDEV_TOKEN: "t" }, cwd: dir }), pattern);
-    expectBadInput(await runCli(["simulate", "--file", file, "--url", "http://127.0.0.1:9/wechat", "--count", "2"], { env: { WXDEV_TOKEN: "t" }, cwd: dir }), pattern);
+    expectBadInput(
+      await runCli(["simulate", "--file", file, "--url", "http://127.0.0.1:9/wechat"], {
+        env: { WXDEV_TOKEN: "t" },
+        cwd: dir,
+      }),
+      pattern,
+    );
+    expectBadInput(
+      await runCli(["simulate", "--file", file, "--url", "http://127.0.0.1:9/wechat", "--count", "2"], {
+        env: { WXDEV_TOKEN: "t" },
+        cwd: dir,
+      }),
+      pattern,
+    );
   });
 });
 
 describe("names are looked up as own keys only", () => {
-  const config = JSON.stringify({ servers: { s8013: { host: "127.0.0.1", username: "s8013", remoteDir: "~/app", appPort: 8013 } } });
-
-  it.each(["toString", "constructor", "__proto__", "hasOwnProperty"])("deploy / nginx %s: unknown server, exit 2", async (name) => {
-    const dir = project({ "wxdev.config.json": config });
-    for (const command of ["deploy", "nginx"]) {
-      const result = await runCli([command, name], { cwd: dir, env: { WXDEV_SSH_PASSWORD: "x" } });
-      expectBadInput(result, new RegExp(`unknown server "${name}".*known servers: s8013`));
-      expect(result.stderr).not.toContain("undefined");
-    }
+  const config = JSON.stringify({
+    servers: { s8013: { host: "127.0.0.1", username: "s8013", remoteDir: "~/app", appPort: 8013 } },
   });
 
+  it.each(["toString", "constructor", "__proto__", "hasOwnProperty"])(
+    "deploy / nginx %s: unknown server, exit 2",
+    async (name) => {
+      const dir = project({ "wxdev.config.json": config });
+      for (const command of ["deploy", "nginx"]) {
+        const result = await runCli([command, name], { cwd: dir, env: { WXDEV_SSH_PASSWORD: "x" } });
+        expectBadInput(result, new RegExp(`unknown server "${name}".*known servers: s8013`));
+        expect(result.stderr).not.toContain("undefined");
+      }
+    },
+  );
+
   it("simulate toString: an unknown message type, exit 2", async () => {
-    expectBadInput(await runCli(["simulate", "toString", "--url", "http://127.0.0.1:9/wechat"], { env: { WXDEV_TOKEN: "t" } }), /unknown message type "toString"/);
+    expectBadInput(
+      await runCli(["simulate", "toString", "--url", "http://127.0.0.1:9/wechat"], { env: { WXDEV_TOKEN: "t" } }),
+      /unknown message type "toString"/,
+    );
   });
 });
 

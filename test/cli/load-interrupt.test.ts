@@ -38,7 +38,10 @@ function interrupted(args: string[], afterMs: number): Promise<CliResult & { sto
 
 describe("Ctrl-C in load mode reports what was measured so far", () => {
   it("against wxdev serve: exit 130 and the report of the messages answered", async () => {
-    const result = await interrupted(["simulate", "text", "x", "--url", serve.url, "--duration", "60", "--concurrency", "4"], 1_000);
+    const result = await interrupted(
+      ["simulate", "text", "x", "--url", serve.url, "--duration", "60", "--concurrency", "4"],
+      1_000,
+    );
     expect(result.code).toBe(130);
     expect(result.stderr).toMatch(/interrupted \(Ctrl-C\)/);
     const sent = Number(/^messages\s+(\d+) in [\d.]+ s with 4 connections$/m.exec(result.stdout)?.[1]);
@@ -48,9 +51,16 @@ describe("Ctrl-C in load mode reports what was measured so far", () => {
   });
 
   it("--json: one document with interrupted: true and the counts", async () => {
-    const result = await interrupted(["simulate", "text", "x", "--url", serve.url, "--count", "100000000", "--concurrency", "2", "--json"], 1_000);
+    const result = await interrupted(
+      ["simulate", "text", "x", "--url", serve.url, "--count", "100000000", "--concurrency", "2", "--json"],
+      1_000,
+    );
     expect(result.code).toBe(130);
-    const report = JSON.parse(result.stdout) as { interrupted: boolean; sent: number; statusCodes: Record<string, number> };
+    const report = JSON.parse(result.stdout) as {
+      interrupted: boolean;
+      sent: number;
+      statusCodes: Record<string, number>;
+    };
     expect(report.interrupted).toBe(true);
     expect(report.sent).toBeGreaterThan(0);
     expect(report.sent).toBeLessThan(100_000_000);
@@ -63,7 +73,10 @@ describe("Ctrl-C in load mode reports what was measured so far", () => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     try {
       const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/wechat`;
-      const result = await interrupted(["simulate", "text", "x", "--url", url, "--duration", "60", "--concurrency", "3", "--timeout", "30"], 1_000);
+      const result = await interrupted(
+        ["simulate", "text", "x", "--url", url, "--duration", "60", "--concurrency", "3", "--timeout", "30"],
+        1_000,
+      );
       expect(result.code).toBe(130);
       expect(result.stdout).toMatch(/^messages\s+0 in [\d.]+ s with 3 connections$/m);
       expect(held.length).toBe(3);

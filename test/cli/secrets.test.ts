@@ -8,16 +8,24 @@ const SECRET = "0123456789abcdef0123456789abcdef";
 const env = { WXDEV_APP_ID: "wxsecrets", WXDEV_APP_SECRET: SECRET };
 
 describe("no error path prints the app secret", () => {
-  it.each([[[]], [["--verbose"]]])("oauth exchange with credentials in --api-base %j: exit 2, secret and password hidden", async (extra) => {
-    const result = await runCli(["oauth", "exchange", "--code", "C", "--api-base", "http://user:hunter22@127.0.0.1:9", ...extra], { env });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^wxdev: the API base http:\/\/\*\*\*@127\.0\.0\.1:9 holds a user name or password/);
-    if (extra.length === 0) expect(result.stderr.trim().split("\n")).toHaveLength(1);
-    else expect(result.stderr).toMatch(/\n\s+at /);
-    expect(result.stderr).not.toContain(SECRET);
-    expect(result.stderr).not.toContain("hunter22");
-    expect(result.stdout).toBe("");
-  });
+  it.each([[[]], [["--verbose"]]])(
+    "oauth exchange with credentials in --api-base %j: exit 2, secret and password hidden",
+    async (extra) => {
+      const result = await runCli(
+        ["oauth", "exchange", "--code", "C", "--api-base", "http://user:hunter22@127.0.0.1:9", ...extra],
+        { env },
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^wxdev: the API base http:\/\/\*\*\*@127\.0\.0\.1:9 holds a user name or password/,
+      );
+      if (extra.length === 0) expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      else expect(result.stderr).toMatch(/\n\s+at /);
+      expect(result.stderr).not.toContain(SECRET);
+      expect(result.stderr).not.toContain("hunter22");
+      expect(result.stdout).toBe("");
+    },
+  );
 
   it("a config file with a syntax error next to the secret: the error does not quote the secret", async () => {
     const dir = mkdtempSync(join(tmpdir(), "wxdev-secrets-"));

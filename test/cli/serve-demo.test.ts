@@ -27,7 +27,9 @@ describe("wxdev serve (spawned)", () => {
     serve.child.kill("SIGTERM");
     expect(await exit).toBe(0);
     const output = serve.output();
-    expect(output).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+\/wechat8013 \(plain mode, token se\*+en \(10 chars\)\)/);
+    expect(output).toMatch(
+      /listening on http:\/\/127\.0\.0\.1:\d+\/wechat8013 \(plain mode, token se\*+en \(10 chars\)\)/,
+    );
     expect(output).not.toContain(TOKEN);
     expect(output).toMatch(/200 handshake/);
     expect(output).toMatch(/200 image/);
@@ -39,7 +41,11 @@ describe("wxdev serve (spawned)", () => {
     const serve = await startServe(["--json"], { WXDEV_TOKEN: TOKEN });
     await fetch(`${serve.url}?signature=${signature(TOKEN, "1", "2")}&timestamp=1&nonce=2&echostr=x`);
     await serve.close();
-    const lines = serve.output().trim().split("\n").map((line) => JSON.parse(line));
+    const lines = serve
+      .output()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines[0]).toHaveProperty("listening");
     expect(lines[1]).toMatchObject({ status: 200, kind: "handshake" });
   });
@@ -56,7 +62,11 @@ describe("wxdev serve (spawned)", () => {
 
   it.each([
     ["a path without its slash", ["--path", "wechat"], /does not start with \/.*--path \/wechat/],
-    ["an address this machine does not have", ["--host", "192.0.2.1", "--port", "0"], /cannot listen on 192\.0\.2\.1: it is not an address of this machine/],
+    [
+      "an address this machine does not have",
+      ["--host", "192.0.2.1", "--port", "0"],
+      /cannot listen on 192\.0\.2\.1: it is not an address of this machine/,
+    ],
   ])("%s: exit 2 with one line", async (_what, args, pattern) => {
     const result = await runCli(["serve", ...args], { env: { WXDEV_TOKEN: TOKEN } });
     expect(result.code).toBe(2);
@@ -69,10 +79,16 @@ describe("wxdev chat with piped input", () => {
   it("a bad command ends that line, not the chat; --json prints one object a message", async () => {
     const serve = await startServe([], { WXDEV_TOKEN: TOKEN });
     try {
-      const result = await runCli(["chat", "--url", serve.url, "--json"], { env: { WXDEV_TOKEN: TOKEN }, input: "/event nope\nstill here\n/quit\n" });
+      const result = await runCli(["chat", "--url", serve.url, "--json"], {
+        env: { WXDEV_TOKEN: TOKEN },
+        input: "/event nope\nstill here\n/quit\n",
+      });
       expect(result.code).toBe(0);
       expect(result.stderr).toMatch(/unknown event "nope"/);
-      const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+      const lines = result.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({ ok: true, reply: { Content: "still here" } });
     } finally {
@@ -85,7 +101,8 @@ describe("wxdev demo", () => {
   it("runs the whole loop on loopback and exits 0, from any directory, with nothing configured", async () => {
     const result = await runCli(["demo"], { cwd: mkdtempSync(join(tmpdir(), "wxdev-demo-")) });
     expect(result.code).toBe(0);
-    for (const step of ["validates the URL", "sends text", "sends a picture", "follows the account", "safe mode"]) expect(result.stdout).toContain(step);
+    for (const step of ["validates the URL", "sends text", "sends a picture", "follows the account", "safe mode"])
+      expect(result.stdout).toContain(step);
     expect(result.stdout).toContain("demo complete");
     expect(result.stdout.match(/WeChat would accept this answer/g)).toHaveLength(4);
   });
@@ -116,7 +133,17 @@ describe.skipIf(!hasTmux && !process.env.CI)("wxdev chat under a real terminal (
       throw new Error(`screen never matched ${pattern}:\n${screen()}`);
     };
     try {
-      tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50", `env NO_COLOR=1 WXDEV_TOKEN=${TOKEN} ${process.execPath} ${BIN} chat --url ${serve.url}; sleep 5`);
+      tmux(
+        "new-session",
+        "-d",
+        "-s",
+        session,
+        "-x",
+        "160",
+        "-y",
+        "50",
+        `env NO_COLOR=1 WXDEV_TOKEN=${TOKEN} ${process.execPath} ${BIN} chat --url ${serve.url}; sleep 5`,
+      );
       await waitFor(/you>/);
       tmux("send-keys", "-t", session, "你好 tmux", "Enter");
       await waitFor(/← .*text: "你好 tmux"/);

@@ -15,8 +15,18 @@ const crypto = new MessageCrypto({ token: TOKEN, encodingAESKey: KEY, appId: APP
 let serve: Awaited<ReturnType<typeof startServe>>;
 let captured: Callback;
 beforeAll(async () => {
-  serve = await startServe(["--mode", "safe", "--json"], { WXDEV_TOKEN: TOKEN, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID });
-  captured = buildCallback({ url: serve.url, token: TOKEN, mode: "safe", crypto, message: buildMessage("text", { Content: SECRET_TEXT }) });
+  serve = await startServe(["--mode", "safe", "--json"], {
+    WXDEV_TOKEN: TOKEN,
+    WXDEV_AES_KEY: KEY,
+    WXDEV_APP_ID: APP_ID,
+  });
+  captured = buildCallback({
+    url: serve.url,
+    token: TOKEN,
+    mode: "safe",
+    crypto,
+    message: buildMessage("text", { Content: SECRET_TEXT }),
+  });
 });
 afterAll(async () => serve?.close());
 
@@ -30,14 +40,18 @@ interface Answer {
 async function replay(encrypt: string, msgSig = captured.query.msg_signature!): Promise<Answer> {
   const url = new URL(captured.url);
   url.searchParams.set("msg_signature", msgSig);
-  const body = captured.body.replace(/<Encrypt><!\[CDATA\[[^\]]*\]\]><\/Encrypt>/, `<Encrypt><![CDATA[${encrypt}]]></Encrypt>`);
+  const body = captured.body.replace(
+    /<Encrypt><!\[CDATA\[[^\]]*\]\]><\/Encrypt>/,
+    `<Encrypt><![CDATA[${encrypt}]]></Encrypt>`,
+  );
   const response = await fetch(url, { method: "POST", body });
   return { status: response.status, type: response.headers.get("content-type"), body: await response.text() };
 }
 
 /** Waits for the server's log (written just after it answers) to show `pattern`. */
 async function logged(server: { output(): string }, pattern: RegExp): Promise<void> {
-  for (let i = 0; i < 50 && !pattern.test(server.output()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (let i = 0; i < 50 && !pattern.test(server.output()); i++)
+    await new Promise((resolve) => setTimeout(resolve, 20));
   expect(server.output()).toMatch(pattern);
 }
 
@@ -91,7 +105,9 @@ describe("wxdev serve in safe mode is no decryption oracle", () => {
     const bytes = Buffer.from(original, "base64").length;
     for (let i = 0; i < 16; i++) answers.push(await replay(flip(original, bytes - 32 + i, [0x55])));
     expectNothingLeaked(answers);
-    expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(new Set([JSON.stringify({ status: 403, type: "text/plain; charset=utf-8", body: "invalid signature" })]));
+    expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(
+      new Set([JSON.stringify({ status: 403, type: "text/plain; charset=utf-8", body: "invalid signature" })]),
+    );
   });
 
   it("even correctly signed, every decryption failure gets the same 400 'bad request', the reason only in the local log", async () => {
@@ -108,29 +124,48 @@ describe("wxdev serve in safe mode is no decryption oracle", () => {
     ];
     const { query } = captured;
     const answers: Answer[] = [];
-    for (const encrypt of tampered) answers.push(await replay(encrypt, msgSignature(TOKEN, query.timestamp!, query.nonce!, encrypt)));
+    for (const encrypt of tampered)
+      answers.push(await replay(encrypt, msgSignature(TOKEN, query.timestamp!, query.nonce!, encrypt)));
     expectNothingLeaked(answers);
-    expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(new Set([JSON.stringify({ status: 400, type: "text/plain; charset=utf-8", body: "bad request" })]));
-    for (const reason of [/runs past the data/, /bad padding/, /is for appId/, /whole number of AES blocks/, /not valid base64/]) await logged(serve, reason);
+    expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(
+      new Set([JSON.stringify({ status: 400, type: "text/plain; charset=utf-8", body: "bad request" })]),
+    );
+    for (const reason of [
+      /runs past the data/,
+      /bad padding/,
+      /is for appId/,
+      /whole number of AES blocks/,
+      /not valid base64/,
+    ])
+      await logged(serve, reason);
   });
 });
 
 describe("wxdev serve refuses stale POSTs (--max-age)", () => {
   const post = (url: string, timestamp: string): Promise<Response> => {
     const q = new URLSearchParams({ signature: signature(TOKEN, timestamp, "9"), timestamp, nonce: "9" });
-    return fetch(`${url}?${q}`, { method: "POST", body: buildCallback({ url, token: TOKEN, mode: "plain", message: buildMessage("text") }).body });
+    return fetch(`${url}?${q}`, {
+      method: "POST",
+      body: buildCallback({ url, token: TOKEN, mode: "plain", message: buildMessage("text") }).body,
+    });
   };
   const now = Number(makeTimestamp());
 
   it("a correctly signed POST more than 300 s from the clock gets the same 403 as a forgery; the log says why", async () => {
     const plain = await startServe(["--json"], { WXDEV_TOKEN: TOKEN });
     try {
-      const answers = await Promise.all([post(plain.url, String(now - 310)), post(plain.url, String(now + 310)), post(plain.url, "1700000000")]);
+      const answers = await Promise.all([
+        post(plain.url, String(now - 310)),
+        post(plain.url, String(now + 310)),
+        post(plain.url, "1700000000"),
+      ]);
       for (const answer of answers) expect([answer.status, await answer.text()]).toEqual([403, "invalid signature"]);
       expect((await post(plain.url, String(now - 200))).status).toBe(200);
       await logged(plain, /"error":"timestamp \d+ is \d+ s from this server's clock \(max age 300 s\)/);
       // The handshake only echoes what it is sent: an old signed GET still validates the URL.
-      const get = await fetch(`${plain.url}?signature=${signature(TOKEN, "1700000000", "9")}&timestamp=1700000000&nonce=9&echostr=ok`);
+      const get = await fetch(
+        `${plain.url}?signature=${signature(TOKEN, "1700000000", "9")}&timestamp=1700000000&nonce=9&echostr=ok`,
+      );
       expect(await get.text()).toBe("ok");
     } finally {
       await plain.close();
@@ -152,7 +187,11 @@ describe("wxdev serve refuses stale POSTs (--max-age)", () => {
 
 describe("serve's /index page", () => {
   it("an unreachable OAuth API gets a fixed 502 page; where it tried is only in the log", async () => {
-    const web = await startServe(["--api-base", "http://127.0.0.1:9"], { WXDEV_TOKEN: TOKEN, WXDEV_APP_ID: "wxindex", WXDEV_APP_SECRET: "indexsecret" });
+    const web = await startServe(["--api-base", "http://127.0.0.1:9"], {
+      WXDEV_TOKEN: TOKEN,
+      WXDEV_APP_ID: "wxindex",
+      WXDEV_APP_SECRET: "indexsecret",
+    });
     try {
       const page = await fetch(`${web.url.replace("/wechat8013", "/index")}?code=abc`);
       const html = await page.text();

@@ -10,16 +10,39 @@ const { token, timestamp, nonce, signature } = vector!;
 
 describe("wxdev sign", () => {
   it("prints the signature and a ready query string", async () => {
-    const result = await runCli(["sign", "--token", token, "--timestamp", timestamp, "--nonce", nonce, "--echostr", "hello"]);
+    const result = await runCli([
+      "sign",
+      "--token",
+      token,
+      "--timestamp",
+      timestamp,
+      "--nonce",
+      nonce,
+      "--echostr",
+      "hello",
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(signature);
-    expect(result.stdout).toContain(`query      signature=${signature}&timestamp=${timestamp}&nonce=${nonce}&echostr=hello`);
+    expect(result.stdout).toContain(
+      `query      signature=${signature}&timestamp=${timestamp}&nonce=${nonce}&echostr=hello`,
+    );
     expect(result.stderr).toBe("");
   });
 
   it("--json prints exactly one object, with msgSignature when --encrypt is given", async () => {
     const [msg] = vectors.msgSignature;
-    const result = await runCli(["sign", "--json", "--token", msg!.token, "--timestamp", msg!.timestamp, "--nonce", msg!.nonce, "--encrypt", msg!.encrypt]);
+    const result = await runCli([
+      "sign",
+      "--json",
+      "--token",
+      msg!.token,
+      "--timestamp",
+      msg!.timestamp,
+      "--nonce",
+      msg!.nonce,
+      "--encrypt",
+      msg!.encrypt,
+    ]);
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(Object.keys(json).sort()).toEqual(["msgSignature", "nonce", "query", "signature", "timestamp"]);
@@ -42,7 +65,9 @@ describe("wxdev sign", () => {
     writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ token }));
     const fromFile = await runCli(["sign", "--json", "--timestamp", timestamp, "--nonce", nonce], { cwd: dir });
     expect(JSON.parse(fromFile.stdout).signature).toBe(signature);
-    const fromFlag = await runCli(["sign", "--json", "--token", token, "--timestamp", timestamp, "--nonce", nonce], { env: { WXDEV_TOKEN: "other" } });
+    const fromFlag = await runCli(["sign", "--json", "--token", token, "--timestamp", timestamp, "--nonce", nonce], {
+      env: { WXDEV_TOKEN: "other" },
+    });
     expect(JSON.parse(fromFlag.stdout).signature).toBe(signature);
   });
 
@@ -87,7 +112,10 @@ describe("wxdev verify", () => {
     ]);
     expect(viaFlag.code).toBe(1);
     const body = `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[${v!.encrypt}]]></Encrypt></xml>`;
-    const signatureOk = url.replace("signature=x", `signature=${(await runCli(["sign", "--json", "--token", v!.token, "--timestamp", v!.timestamp, "--nonce", v!.nonce])).stdout.match(/"signature": "(\w+)"/)![1]}`);
+    const signatureOk = url.replace(
+      "signature=x",
+      `signature=${(await runCli(["sign", "--json", "--token", v!.token, "--timestamp", v!.timestamp, "--nonce", v!.nonce])).stdout.match(/"signature": "(\w+)"/)![1]}`,
+    );
     const viaBody = await runCli(["verify", "--token", v!.token, signatureOk, "--body", "-"], { input: body });
     expect(viaBody.code).toBe(0);
     expect(viaBody.stdout).toContain("valid  msg_signature");

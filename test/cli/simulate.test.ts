@@ -35,10 +35,28 @@ describe("wxdev simulate against wxdev serve", () => {
   });
 
   it("--json has ok, status, latencyMs, request, reply, raw and problems; the request is WeChat's", async () => {
-    const result = await runCli(["simulate", "text", "hi", "--url", serve.url, "--json", "--from", "oUser1", "--to", "gh_abc", "--msg-id", "6054768590064713728"], { env });
+    const result = await runCli(
+      [
+        "simulate",
+        "text",
+        "hi",
+        "--url",
+        serve.url,
+        "--json",
+        "--from",
+        "oUser1",
+        "--to",
+        "gh_abc",
+        "--msg-id",
+        "6054768590064713728",
+      ],
+      { env },
+    );
     expect(result.code).toBe(0);
     const out = json(result.stdout);
-    expect(Object.keys(out)).toEqual(expect.arrayContaining(["ok", "status", "latencyMs", "request", "reply", "raw", "problems"]));
+    expect(Object.keys(out)).toEqual(
+      expect.arrayContaining(["ok", "status", "latencyMs", "request", "reply", "raw", "problems"]),
+    );
     expect(out.request.query.timestamp).toMatch(/^\d{10}$/);
     expect(Object.keys(out.request.query)).toEqual(["signature", "timestamp", "nonce", "openid"]);
     expect(out.request.query.openid).toBe("oUser1");
@@ -47,18 +65,23 @@ describe("wxdev simulate against wxdev serve", () => {
     expect(out.problems).toEqual([]);
   });
 
-  it.each(["safe", "compat"])("%s mode: both signatures sent, the body encrypted, the encrypted reply opened", async (mode) => {
-    const result = await runCli(["simulate", "text", "加密", "--url", serve.url, "--mode", mode, "--json"], { env: safeEnv });
-    expect(result.code).toBe(0);
-    const out = json(result.stdout);
-    expect(out.request.query).toMatchObject({ encrypt_type: "aes" });
-    expect(out.request.query.signature).toMatch(/^[0-9a-f]{40}$/);
-    expect(out.request.query.msg_signature).toMatch(/^[0-9a-f]{40}$/);
-    expect(out.request.body).toContain("<Encrypt>");
-    expect(out.request.body.includes("加密")).toBe(mode === "compat");
-    expect(out.raw).toContain("<MsgSignature>");
-    expect(out.reply.Content).toBe("加密");
-  });
+  it.each(["safe", "compat"])(
+    "%s mode: both signatures sent, the body encrypted, the encrypted reply opened",
+    async (mode) => {
+      const result = await runCli(["simulate", "text", "加密", "--url", serve.url, "--mode", mode, "--json"], {
+        env: safeEnv,
+      });
+      expect(result.code).toBe(0);
+      const out = json(result.stdout);
+      expect(out.request.query).toMatchObject({ encrypt_type: "aes" });
+      expect(out.request.query.signature).toMatch(/^[0-9a-f]{40}$/);
+      expect(out.request.query.msg_signature).toMatch(/^[0-9a-f]{40}$/);
+      expect(out.request.body).toContain("<Encrypt>");
+      expect(out.request.body.includes("加密")).toBe(mode === "compat");
+      expect(out.raw).toContain("<MsgSignature>");
+      expect(out.reply.Content).toBe("加密");
+    },
+  );
 
   it.each([
     ["image", ["--pic-url", "http://x/p.jpg"], /← .*text: "i love him"/],
@@ -72,14 +95,18 @@ describe("wxdev simulate against wxdev serve", () => {
   });
 
   it("--file sends a hand-written body", async () => {
-    const xml = "<xml><ToUserName>gh_1</ToUserName><FromUserName>oFile</FromUserName><CreateTime>1409735668</CreateTime><MsgType>text</MsgType><Content>from a file</Content><MsgId>1</MsgId></xml>";
+    const xml =
+      "<xml><ToUserName>gh_1</ToUserName><FromUserName>oFile</FromUserName><CreateTime>1409735668</CreateTime><MsgType>text</MsgType><Content>from a file</Content><MsgId>1</MsgId></xml>";
     const result = await runCli(["simulate", "--file", "-", "--url", serve.url, "--json"], { env, input: xml });
     expect(result.code).toBe(0);
     expect(json(result.stdout).reply.Content).toBe("from a file");
   });
 
   it("load mode: distinct, freshly signed messages, all answered", async () => {
-    const result = await runCli(["simulate", "text", "x", "--url", serve.url, "--count", "200", "--concurrency", "8", "--json"], { env });
+    const result = await runCli(
+      ["simulate", "text", "x", "--url", serve.url, "--count", "200", "--concurrency", "8", "--json"],
+      { env },
+    );
     expect(result.code).toBe(0);
     const out = json(result.stdout);
     expect(out).toMatchObject({ ok: true, sent: 200, statusCodes: { "200": 200 }, over5s: 0 });
@@ -93,10 +120,18 @@ describe("wxdev simulate load mode sends the message asked for", () => {
   it("image messages, each with its own MsgId, to the account given", async () => {
     const plain = await startServe(["--json"], env);
     try {
-      const result = await runCli(["simulate", "image", "--to", "gh_load", "--url", plain.url, "--count", "20", "--concurrency", "4", "--json"], { env });
+      const result = await runCli(
+        ["simulate", "image", "--to", "gh_load", "--url", plain.url, "--count", "20", "--concurrency", "4", "--json"],
+        { env },
+      );
       expect(result.code).toBe(0);
       expect(json(result.stdout)).toMatchObject({ sent: 20, replies: { validXml: 20 } });
-      const logged = plain.output().trim().split("\n").map((line) => JSON.parse(line)).filter((entry) => entry.method === "POST");
+      const logged = plain
+        .output()
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line))
+        .filter((entry) => entry.method === "POST");
       expect(logged.map((entry) => entry.kind)).toEqual(Array(20).fill("image"));
       expect(logged.some((entry) => entry.retry)).toBe(false);
     } finally {
@@ -107,9 +142,16 @@ describe("wxdev simulate load mode sends the message asked for", () => {
   it("events get a fresh sender each, so de-duplication cannot hide the load", async () => {
     const plain = await startServe(["--json"], env);
     try {
-      const result = await runCli(["simulate", "event", "subscribe", "--url", plain.url, "--count", "10", "--json"], { env });
+      const result = await runCli(["simulate", "event", "subscribe", "--url", plain.url, "--count", "10", "--json"], {
+        env,
+      });
       expect(result.code).toBe(0);
-      const logged = plain.output().trim().split("\n").map((line) => JSON.parse(line)).filter((entry) => entry.method === "POST");
+      const logged = plain
+        .output()
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line))
+        .filter((entry) => entry.method === "POST");
       expect(new Set(logged.map((entry) => entry.from)).size).toBe(10);
       expect(logged.every((entry) => entry.kind === "event:subscribe" && !entry.retry)).toBe(true);
     } finally {
@@ -128,7 +170,9 @@ describe("wxdev simulate against node-webot (an independent server)", () => {
   });
 
   it("safe mode: webot decrypts our request and we open its encrypted reply", async () => {
-    const result = await runCli(["simulate", "text", "安全模式", "--url", webotSafe.url, "--mode", "safe", "--json"], { env: safeEnv });
+    const result = await runCli(["simulate", "text", "安全模式", "--url", webotSafe.url, "--mode", "safe", "--json"], {
+      env: safeEnv,
+    });
     expect(result.code).toBe(0);
     const out = json(result.stdout);
     expect(out.raw).toContain("<Encrypt>");
@@ -152,12 +196,18 @@ describe("wxdev simulate failures", () => {
   it("a server slower than WeChat's default 5 s is a timeout (exit 1); --retry resends the same MsgId", async () => {
     const broken = await startBroken("slow", TOKEN, 6_000);
     try {
-      const result = await runCli(["simulate", "text", "hi", "--url", broken.url, "--json"], { env, timeoutMs: 20_000 });
+      const result = await runCli(["simulate", "text", "hi", "--url", broken.url, "--json"], {
+        env,
+        timeoutMs: 20_000,
+      });
       expect(result.code).toBe(1);
       const out = json(result.stdout);
       expect(out.problems[0]).toMatchObject({ code: "timeout", message: expect.stringContaining("5000 ms") });
       expect(out.latencyMs).toBeGreaterThanOrEqual(5000);
-      const retried = await runCli(["simulate", "text", "hi", "--url", broken.url, "--retry", "--timeout", "0.3", "--json"], { env });
+      const retried = await runCli(
+        ["simulate", "text", "hi", "--url", broken.url, "--retry", "--timeout", "0.3", "--json"],
+        { env },
+      );
       expect(retried.code).toBe(1);
       expect(json(retried.stdout).attempts).toBe(3);
     } finally {
@@ -168,7 +218,10 @@ describe("wxdev simulate failures", () => {
   it("--retry only calls answers consistent when there were two to compare", async () => {
     const broken = await startBroken("slow", TOKEN, 6_000);
     try {
-      const none = await runCli(["simulate", "text", "hi", "--url", broken.url, "--retry", "--timeout", "0.3", "--json"], { env });
+      const none = await runCli(
+        ["simulate", "text", "hi", "--url", broken.url, "--retry", "--timeout", "0.3", "--json"],
+        { env },
+      );
       expect(json(none.stdout)).toMatchObject({ attempts: 3, consistent: null });
       const once = await runCli(["simulate", "text", "hi", "--url", serve.url, "--retry"], { env });
       expect(once.code).toBe(0);
@@ -205,14 +258,46 @@ describe("wxdev simulate failures", () => {
     ["a bad URL", ["simulate", "text", "hi", "--url", "not a url"], /is not a URL/],
     ["an unknown type", ["simulate", "sticker", "--url", "http://127.0.0.1:9/"], /unknown message type "sticker"/],
     ["text without content", ["simulate", "text", "--url", "http://127.0.0.1:9/"], /needs the content/],
-    ["words after a type without content", ["simulate", "image", "extra", "words", "--url", "http://127.0.0.1:9/"], /unexpected arguments after image: extra words/],
-    ["a MsgId that is not a number", ["simulate", "text", "hi", "--msg-id", "abc", "--url", "http://127.0.0.1:9/"], /--msg-id abc is not a number/],
-    ["a latitude that is not a number", ["simulate", "location", "--lat", "north", "--url", "http://127.0.0.1:9/"], /--lat north is not a number/],
-    ["--file with --from", ["simulate", "--file", "m.xml", "--from", "o1", "--url", "http://127.0.0.1:9/"], /--file sends the file as written, so it takes no --from/],
-    ["--retry in load mode", ["simulate", "text", "hi", "--count", "5", "--retry", "--url", "http://127.0.0.1:9/"], /load mode .* drop --retry/],
-    ["an unknown type in load mode", ["simulate", "bogus", "--count", "3", "--url", "http://127.0.0.1:9/"], /unknown message type "bogus"/],
-    ["safe mode without a key", ["simulate", "text", "hi", "--mode", "safe", "--url", "http://127.0.0.1:9/"], /missing aesKey/],
-    ["a --timeout past an hour", ["simulate", "text", "hi", "--timeout", "2147484", "--url", "http://127.0.0.1:9/"], /--timeout 2147484 is more than an hour/],
+    [
+      "words after a type without content",
+      ["simulate", "image", "extra", "words", "--url", "http://127.0.0.1:9/"],
+      /unexpected arguments after image: extra words/,
+    ],
+    [
+      "a MsgId that is not a number",
+      ["simulate", "text", "hi", "--msg-id", "abc", "--url", "http://127.0.0.1:9/"],
+      /--msg-id abc is not a number/,
+    ],
+    [
+      "a latitude that is not a number",
+      ["simulate", "location", "--lat", "north", "--url", "http://127.0.0.1:9/"],
+      /--lat north is not a number/,
+    ],
+    [
+      "--file with --from",
+      ["simulate", "--file", "m.xml", "--from", "o1", "--url", "http://127.0.0.1:9/"],
+      /--file sends the file as written, so it takes no --from/,
+    ],
+    [
+      "--retry in load mode",
+      ["simulate", "text", "hi", "--count", "5", "--retry", "--url", "http://127.0.0.1:9/"],
+      /load mode .* drop --retry/,
+    ],
+    [
+      "an unknown type in load mode",
+      ["simulate", "bogus", "--count", "3", "--url", "http://127.0.0.1:9/"],
+      /unknown message type "bogus"/,
+    ],
+    [
+      "safe mode without a key",
+      ["simulate", "text", "hi", "--mode", "safe", "--url", "http://127.0.0.1:9/"],
+      /missing aesKey/,
+    ],
+    [
+      "a --timeout past an hour",
+      ["simulate", "text", "hi", "--timeout", "2147484", "--url", "http://127.0.0.1:9/"],
+      /--timeout 2147484 is more than an hour/,
+    ],
     ["a bad --count", ["simulate", "text", "hi", "--url", "http://127.0.0.1:9/", "--count", "lots"], /--count lots/],
   ])("%s is exit 2", async (_name, args, pattern) => {
     const result = await runCli(args, { env });

@@ -44,13 +44,23 @@ describe("loadConfig", () => {
   it("validates servers and names the nested key", () => {
     const server = { host: "h", username: "s8013", remoteDir: "~/tom" };
     expect(validateConfig({ servers: { s8013: { ...server, port: 22, appPort: 8013, files: ["a"] } } })).toBeTruthy();
-    expect(() => validateConfig({ servers: { s8013: { ...server, prot: 22 } } })).toThrow(/unknown key "servers.s8013.prot"/);
-    expect(() => validateConfig({ servers: { s8013: { ...server, port: "22" } } })).toThrow(/"servers.s8013.port" must be a port number/);
-    expect(() => validateConfig({ servers: { s8013: { host: "h", username: "u" } } })).toThrow(/"servers.s8013.remoteDir" is required/);
+    expect(() => validateConfig({ servers: { s8013: { ...server, prot: 22 } } })).toThrow(
+      /unknown key "servers.s8013.prot"/,
+    );
+    expect(() => validateConfig({ servers: { s8013: { ...server, port: "22" } } })).toThrow(
+      /"servers.s8013.port" must be a port number/,
+    );
+    expect(() => validateConfig({ servers: { s8013: { host: "h", username: "u" } } })).toThrow(
+      /"servers.s8013.remoteDir" is required/,
+    );
     for (const remoteDir of ["~", "~/", "/", ".", ""]) {
-      expect(() => validateConfig({ servers: { s8013: { ...server, remoteDir } } })).toThrow(/"servers.s8013.remoteDir" must be a folder of its own/);
+      expect(() => validateConfig({ servers: { s8013: { ...server, remoteDir } } })).toThrow(
+        /"servers.s8013.remoteDir" must be a folder of its own/,
+      );
     }
-    expect(() => validateConfig({ servers: { s8013: { ...server, host: "" } } })).toThrow(/"servers.s8013.host" must be a non-empty string/);
+    expect(() => validateConfig({ servers: { s8013: { ...server, host: "" } } })).toThrow(
+      /"servers.s8013.host" must be a non-empty string/,
+    );
     try {
       validateConfig({ servers: { s8013: { ...server, files: "a" } } });
     } catch (error) {

@@ -7,7 +7,11 @@ import { vectors } from "../helpers/vectors.js";
 
 const require = createRequire(import.meta.url);
 // An independent implementation (node-webot's) as the witness of interoperability.
-const WXBizMsgCrypt = require("wechat-crypto") as new (token: string, key: string, id: string) => {
+const WXBizMsgCrypt = require("wechat-crypto") as new (
+  token: string,
+  key: string,
+  id: string,
+) => {
   encrypt(text: string): string;
   decrypt(text: string): { message: string; id: string };
   getSignature(timestamp: string, nonce: string, encrypt: string): string;
@@ -36,13 +40,24 @@ describe("MessageCrypto vectors", () => {
 
   it.each(vectors.decrypt)("verifies and decrypts the $source request", (vector) => {
     const c = new MessageCrypto({ token: vector.token, encodingAESKey: vector.encodingAESKey, appId: vector.appId });
-    expect(() => c.verify({ encrypt: vector.encrypt, timestamp: vector.timestamp, nonce: vector.nonce, msgSignature: vector.msgSignature })).not.toThrow();
+    expect(() =>
+      c.verify({
+        encrypt: vector.encrypt,
+        timestamp: vector.timestamp,
+        nonce: vector.nonce,
+        msgSignature: vector.msgSignature,
+      }),
+    ).not.toThrow();
     expect(c.decrypt(vector.encrypt)).toBe(vector.plaintext);
   });
 });
 
 describe("MessageCrypto round trips", () => {
-  const text = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.constantFrom("", "中文😀", "a".repeat(32), "b".repeat(31)));
+  const text = fc.oneof(
+    fc.string(),
+    fc.string({ unit: "grapheme" }),
+    fc.constantFrom("", "中文😀", "a".repeat(32), "b".repeat(31)),
+  );
 
   it("decrypts what it encrypts, for any text", () => {
     fc.assert(
@@ -90,7 +105,8 @@ describe("MessageCrypto failures are distinct and never garbage", () => {
   });
 
   it("rejects bad base64 (-40010)", () => {
-    for (const bad of ["not base64!", "abc", "", "%2B%2F"]) expectCode(() => crypto.decrypt(bad), WxCryptoCode.DecodeBase64Error);
+    for (const bad of ["not base64!", "abc", "", "%2B%2F"])
+      expectCode(() => crypto.decrypt(bad), WxCryptoCode.DecodeBase64Error);
   });
 
   it("rejects ciphertext that is not whole AES blocks (-40007)", () => {
@@ -139,11 +155,15 @@ describe("MessageCrypto failures are distinct and never garbage", () => {
 
   it("never returns garbage for random bytes of a valid length", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 8 }).map((a) => a.length * 32), fc.integer(), (length, seed) => {
-        const random = Buffer.alloc(length);
-        for (let i = 0; i < length; i++) random[i] = (seed * (i + 7) * 2654435761) >>> 24;
-        expect(() => crypto.decrypt(random.toString("base64"))).toThrow(CryptoError);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 8 }).map((a) => a.length * 32),
+        fc.integer(),
+        (length, seed) => {
+          const random = Buffer.alloc(length);
+          for (let i = 0; i < length; i++) random[i] = (seed * (i + 7) * 2654435761) >>> 24;
+          expect(() => crypto.decrypt(random.toString("base64"))).toThrow(CryptoError);
+        },
+      ),
       { numRuns: 100 },
     );
   });

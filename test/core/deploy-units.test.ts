@@ -3,7 +3,14 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { addKnownHost, checkHostKey, fingerprint, hostPattern, keyType, preferredHostKeyAlgorithms } from "../../src/core/deploy/known-hosts.js";
+import {
+  addKnownHost,
+  checkHostKey,
+  fingerprint,
+  hostPattern,
+  keyType,
+  preferredHostKeyAlgorithms,
+} from "../../src/core/deploy/known-hosts.js";
 import { hashFiles, scanProject } from "../../src/core/deploy/manifest.js";
 import { appPortOf, nginxConfig } from "../../src/core/deploy/nginx.js";
 import { emptiedFolders, planDeploy } from "../../src/core/deploy/plan.js";
@@ -29,17 +36,23 @@ describe("known_hosts", () => {
     expect(checkHostKey(`127.0.0.1 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("known");
     expect(checkHostKey(`127.0.0.1 ${other.line}\n`, "127.0.0.1", 2222, key.blob)).toBe("unknown");
     expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${blob}\n`, "127.0.0.1", 22, key.blob)).toBe("unknown");
-    expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${other.line.split(" ")[1]}\n`, "127.0.0.1", 2222, key.blob)).toBe("changed");
+    expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${other.line.split(" ")[1]}\n`, "127.0.0.1", 2222, key.blob)).toBe(
+      "changed",
+    );
     expect(checkHostKey(`@revoked [127.0.0.1]:2222 ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("revoked");
     // A revocation wins wherever it stands, as OpenSSH reads the file.
-    expect(checkHostKey(`[127.0.0.1]:2222 ${type} ${blob}\n@revoked * ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob)).toBe("revoked");
+    expect(
+      checkHostKey(`[127.0.0.1]:2222 ${type} ${blob}\n@revoked * ${type} ${blob}\n`, "127.0.0.1", 2222, key.blob),
+    ).toBe("revoked");
     expect(checkHostKey("", "h", 22, key.blob)).toBe("unknown");
   });
 
   it("any other key listed for the host, of any type, is a changed key; a matching !pattern drops the line; @cert-authority alone is named", () => {
     const [type, blob] = key.line.split(" ");
     expect(checkHostKey(`[h]:2222 ssh-rsa AAAAB3NzaC1yc2E\n`, "h", 2222, key.blob)).toBe("changed");
-    expect(checkHostKey(`[h]:2222 ssh-rsa AAAAB3NzaC1yc2E\n[h]:2222 ${type} ${blob}\n`, "h", 2222, key.blob)).toBe("known");
+    expect(checkHostKey(`[h]:2222 ssh-rsa AAAAB3NzaC1yc2E\n[h]:2222 ${type} ${blob}\n`, "h", 2222, key.blob)).toBe(
+      "known",
+    );
     expect(checkHostKey(`*,!h ${type} ${blob}\n`, "h", 22, key.blob)).toBe("unknown");
     expect(checkHostKey(`*,!h ${other.line}\n`, "h", 22, key.blob)).toBe("unknown");
     expect(checkHostKey(`*,!g ${type} ${blob}\n`, "h", 22, key.blob)).toBe("known");
@@ -49,7 +62,12 @@ describe("known_hosts", () => {
 
   it("asks first for the algorithms of the key types listed for the host", () => {
     const text = `[h]:2222 ssh-rsa AAAA\n[h]:2222 ${key.line}\nh ecdsa-sha2-nistp256 AAAA\n@cert-authority [h]:2222 ${other.line}\n`;
-    expect(preferredHostKeyAlgorithms(text, "h", 2222)).toEqual(["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-ed25519"]);
+    expect(preferredHostKeyAlgorithms(text, "h", 2222)).toEqual([
+      "rsa-sha2-512",
+      "rsa-sha2-256",
+      "ssh-rsa",
+      "ssh-ed25519",
+    ]);
     expect(preferredHostKeyAlgorithms(text, "g", 22)).toEqual([]);
   });
 
@@ -57,10 +75,15 @@ describe("known_hosts", () => {
     const dir = mkdtempSync(join(tmpdir(), "wxdev-kh-"));
     const path = join(dir, ".ssh", "known_hosts");
     addKnownHost(path, "127.0.0.1", 2222, key.blob);
-    expect(execFileSync("ssh-keygen", ["-F", "[127.0.0.1]:2222", "-f", path], { encoding: "utf8" })).toContain(key.line.split(" ")[1]);
+    expect(execFileSync("ssh-keygen", ["-F", "[127.0.0.1]:2222", "-f", path], { encoding: "utf8" })).toContain(
+      key.line.split(" ")[1],
+    );
     expect(checkHostKey(readFileSync(path, "utf8"), "127.0.0.1", 2222, key.blob)).toBe("known");
     const plain = join(dir, "plain_hosts");
-    writeFileSync(plain, `[h.example]:22 ${other.line.split(" ").slice(0, 2).join(" ")}\nexample.org ${other.line.split(" ").slice(0, 2).join(" ")}\n`);
+    writeFileSync(
+      plain,
+      `[h.example]:22 ${other.line.split(" ").slice(0, 2).join(" ")}\nexample.org ${other.line.split(" ").slice(0, 2).join(" ")}\n`,
+    );
     execFileSync("ssh-keygen", ["-H", "-f", plain], { stdio: "ignore" });
     expect(readFileSync(plain, "utf8")).toMatch(/^\|1\|/);
     expect(checkHostKey(readFileSync(plain, "utf8"), "example.org", 22, other.blob)).toBe("known");
@@ -70,7 +93,9 @@ describe("known_hosts", () => {
     expect(keyType(key.blob)).toBe("ssh-ed25519");
     const dir = mkdtempSync(join(tmpdir(), "wxdev-fp-"));
     writeFileSync(join(dir, "k.pub"), key.line);
-    expect(execFileSync("ssh-keygen", ["-l", "-f", join(dir, "k.pub")], { encoding: "utf8" })).toContain(fingerprint(key.blob));
+    expect(execFileSync("ssh-keygen", ["-l", "-f", join(dir, "k.pub")], { encoding: "utf8" })).toContain(
+      fingerprint(key.blob),
+    );
     expect(hostPattern("h", 22)).toBe("h");
   });
 });
@@ -96,11 +121,18 @@ describe("scanProject", () => {
     const manifest = await scanProject({ root: tree(), ignore: ["*.pyc"] });
     expect(Object.keys(manifest)).toEqual([".wxdevignore", "app.py", "run.sh", "templates/a.html"]);
     expect(manifest["run.sh"]!.mode).toBe(0o755);
-    expect(manifest["app.py"]).toMatchObject({ size: 1, mode: 0o644, sha256: "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb" });
+    expect(manifest["app.py"]).toMatchObject({
+      size: 1,
+      mode: 0o644,
+      sha256: "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb",
+    });
   });
 
-  it("takes files patterns like the config's [\"wechat.py\", \"templates/**\"]", async () => {
-    expect(Object.keys(await scanProject({ root: tree(), files: ["app.py", "templates/**"] }))).toEqual(["app.py", "templates/a.html"]);
+  it('takes files patterns like the config\'s ["wechat.py", "templates/**"]', async () => {
+    expect(Object.keys(await scanProject({ root: tree(), files: ["app.py", "templates/**"] }))).toEqual([
+      "app.py",
+      "templates/a.html",
+    ]);
   });
 
   it(".gitignore: nested ones count, the deepest decides (!keep.log), globs and folders in files obey it, literal names do not", async () => {
@@ -118,10 +150,15 @@ describe("scanProject", () => {
     expect(all).toEqual(expect.arrayContaining(["sub/keep.log", "sub/drop.log.old", "app/main.py"]));
     for (const left of ["sub/x.tmp", "sub/y.log", "build/out.js", "app/.secret"]) expect(all).not.toContain(left);
     const told: string[] = [];
-    const globbed = Object.keys(await scanProject({ root, files: ["app/", "build/**"], onGitignored: (path) => told.push(path) }));
+    const globbed = Object.keys(
+      await scanProject({ root, files: ["app/", "build/**"], onGitignored: (path) => told.push(path) }),
+    );
     expect(globbed).toEqual(["app/main.py"]);
     expect(told.sort()).toEqual(["app/.secret", "build/"]);
-    expect(Object.keys(await scanProject({ root, files: ["./build/out.js", "app/.secret"] }))).toEqual(["app/.secret", "build/out.js"]);
+    expect(Object.keys(await scanProject({ root, files: ["./build/out.js", "app/.secret"] }))).toEqual([
+      "app/.secret",
+      "build/out.js",
+    ]);
   });
 
   it("never follows an ignored or unselected symlink, broken or not", async () => {
@@ -158,7 +195,14 @@ describe("scanProject", () => {
     symlinkSync("templates", join(root, "views"));
     symlinkSync("../app.py", join(root, "templates", "app-link.py"));
     const manifest = await scanProject({ root, ignore: ["*.pyc"] });
-    expect(Object.keys(manifest)).toEqual([".wxdevignore", "app.py", "run.sh", "templates/a.html", "templates/app-link.py", "views"]);
+    expect(Object.keys(manifest)).toEqual([
+      ".wxdevignore",
+      "app.py",
+      "run.sh",
+      "templates/a.html",
+      "templates/app-link.py",
+      "views",
+    ]);
     expect(manifest.views).toMatchObject({ link: "templates", mode: 0o777, size: 9 });
     expect(manifest["templates/app-link.py"]!.link).toBe("../app.py");
     symlinkSync(secrets, join(root, "sshdir"));
@@ -195,15 +239,26 @@ describe("planDeploy", () => {
   const entry = (sha256: string, mode = 0o644) => ({ size: 1, mode, sha256 });
   it("a link whose target changed, or a file that became a link with the same bytes and mode, is uploaded", () => {
     const link = { size: 2, mode: 0o777, sha256: "h", link: "v2" };
-    expect(planDeploy({ current: link }, { current: { ...link, link: "v1" } }, { delete: false }).upload).toEqual(["current"]);
-    expect(planDeploy({ current: link }, { current: { size: 2, mode: 0o777, sha256: "h" } }, { delete: false }).upload).toEqual(["current"]);
+    expect(planDeploy({ current: link }, { current: { ...link, link: "v1" } }, { delete: false }).upload).toEqual([
+      "current",
+    ]);
+    expect(
+      planDeploy({ current: link }, { current: { size: 2, mode: 0o777, sha256: "h" } }, { delete: false }).upload,
+    ).toEqual(["current"]);
     expect(planDeploy({ current: link }, { current: link }, { delete: false }).unchanged).toEqual(["current"]);
   });
 
   it("uploads new and changed (content or mode), keeps or deletes what vanished", () => {
     const local = { a: entry("1"), b: entry("2"), c: entry("3", 0o755) };
     const previous = { a: entry("1"), b: entry("x"), c: entry("3"), gone: entry("4") };
-    expect(planDeploy(local, previous, { delete: false })).toEqual({ upload: ["b", "c"], delete: [], unchanged: ["a"], kept: ["gone"], replace: [], bytes: 2 });
+    expect(planDeploy(local, previous, { delete: false })).toEqual({
+      upload: ["b", "c"],
+      delete: [],
+      unchanged: ["a"],
+      kept: ["gone"],
+      replace: [],
+      bytes: 2,
+    });
     expect(planDeploy(local, previous, { delete: true }).delete).toEqual(["gone"]);
     expect(planDeploy(local, undefined, { delete: true }).upload).toEqual(["a", "b", "c"]);
   });
@@ -213,7 +268,13 @@ describe("planDeploy", () => {
     const previous = { conf: entry("f"), "lib/a.py": entry("a"), "lib/b.py": entry("b"), keep: entry("k") };
     const local = { "conf/app.ini": entry("i"), lib: entry("l"), keep: entry("k") };
     const plan = planDeploy(local, previous, { delete: false });
-    expect(plan).toMatchObject({ upload: ["conf/app.ini", "lib"], replace: ["conf", "lib"], kept: [], delete: [], unchanged: ["keep"] });
+    expect(plan).toMatchObject({
+      upload: ["conf/app.ini", "lib"],
+      replace: ["conf", "lib"],
+      kept: [],
+      delete: [],
+      unchanged: ["keep"],
+    });
     expect(planDeploy(local, previous, { delete: true }).delete).toEqual([]);
   });
 });
@@ -222,7 +283,10 @@ describe("remote layout and nginx text", () => {
   it("puts releases in a hidden sibling of remoteDir", () => {
     expect(remoteLayout("~/tom")).toEqual({ live: `"$HOME"/'tom'`, releases: `"$HOME"/'.tom.wxdev/releases'` });
     expect(remoteLayout("/srv/app/")).toEqual({ live: `'/srv/app'`, releases: `'/srv/.app.wxdev/releases'` });
-    expect(remoteLayout("apps/it's")).toEqual({ live: `"$HOME"/'apps/it'\\''s'`, releases: `"$HOME"/'apps/.it'\\''s.wxdev/releases'` });
+    expect(remoteLayout("apps/it's")).toEqual({
+      live: `"$HOME"/'apps/it'\\''s'`,
+      releases: `"$HOME"/'apps/.it'\\''s.wxdev/releases'`,
+    });
   });
 
   it("maps /wechat8013 with an exact and a sub-path location and no URI on proxy_pass", () => {
@@ -238,7 +302,12 @@ describe("remote layout and nginx text", () => {
 
 describe("emptiedFolders", () => {
   it("names the folders deletions may empty, deepest first, never one that still holds a file", () => {
-    expect(emptiedFolders(["lib/old/x.py", "lib/old/deep/y.py", "data/seed.json", "top.txt"], ["data/keep.json", "lib/new.py"])).toEqual(["lib/old/deep", "lib/old"]);
+    expect(
+      emptiedFolders(
+        ["lib/old/x.py", "lib/old/deep/y.py", "data/seed.json", "top.txt"],
+        ["data/keep.json", "lib/new.py"],
+      ),
+    ).toEqual(["lib/old/deep", "lib/old"]);
     expect(emptiedFolders(["a/b/c.txt"], [])).toEqual(["a/b", "a"]);
   });
 });
@@ -247,7 +316,10 @@ describe("verifyUpload", () => {
   // The server side is the real script under a real sh; only the SSH transport is left out.
   const localShell: RemoteShell = {
     exec: async (command, options = {}) => {
-      const result = spawnSync("sh", ["-c", command], { input: typeof options.stdin === "string" ? options.stdin : undefined, env: { ...process.env, HOME: home } });
+      const result = spawnSync("sh", ["-c", command], {
+        input: typeof options.stdin === "string" ? options.stdin : undefined,
+        env: { ...process.env, HOME: home },
+      });
       return { code: result.status, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
     },
   };
@@ -266,7 +338,9 @@ describe("verifyUpload", () => {
     writeFileSync(join(root, "gone.txt"), "g");
     const local = hashFiles(root, ["a.py", "odd dir/b\nc.txt", "gone.txt"]);
     await expect(verifyUpload(localShell, layout, "r1", ["a.py", "odd dir/b\nc.txt"], local)).resolves.toBeUndefined();
-    await expect(verifyUpload(localShell, layout, "r1", ["a.py", "gone.txt"], local)).rejects.toThrow(/1 of 2 file\(s\) missing or different on the server \(first: gone\.txt\)/);
+    await expect(verifyUpload(localShell, layout, "r1", ["a.py", "gone.txt"], local)).rejects.toThrow(
+      /1 of 2 file\(s\) missing or different on the server \(first: gone\.txt\)/,
+    );
     writeFileSync(join(release, "a.py"), "changed");
     await expect(verifyUpload(localShell, layout, "r1", ["a.py"], local)).rejects.toThrow(/first: a\.py/);
   });

@@ -9,7 +9,11 @@ import { buildXml, parseXml } from "../../src/core/xml.js";
 import { vectors } from "../helpers/vectors.js";
 
 const require = createRequire(import.meta.url);
-const WXBizMsgCrypt = require("wechat-crypto") as new (token: string, key: string, id: string) => {
+const WXBizMsgCrypt = require("wechat-crypto") as new (
+  token: string,
+  key: string,
+  id: string,
+) => {
   decrypt(text: string): { message: string; id: string };
   getSignature(timestamp: string, nonce: string, encrypt: string): string;
 };
@@ -21,7 +25,9 @@ const message = buildXml(buildMessage("text", { Content: "你好 😀" }, { toUs
 describe("reply envelope", () => {
   it("has Encrypt, MsgSignature and Nonce as CDATA and TimeStamp bare, signed over itself", () => {
     const envelope = sealReply(crypto, "<xml><Content>hi</Content></xml>", "1409735669", "1320562132");
-    expect(envelope).toMatch(/^<xml><Encrypt><!\[CDATA\[[A-Za-z0-9+/=]+\]\]><\/Encrypt><MsgSignature><!\[CDATA\[[0-9a-f]{40}\]\]><\/MsgSignature><TimeStamp>1409735669<\/TimeStamp><Nonce><!\[CDATA\[1320562132\]\]><\/Nonce><\/xml>$/);
+    expect(envelope).toMatch(
+      /^<xml><Encrypt><!\[CDATA\[[A-Za-z0-9+/=]+\]\]><\/Encrypt><MsgSignature><!\[CDATA\[[0-9a-f]{40}\]\]><\/MsgSignature><TimeStamp>1409735669<\/TimeStamp><Nonce><!\[CDATA\[1320562132\]\]><\/Nonce><\/xml>$/,
+    );
     const fields = parseXml(envelope);
     const peer = new WXBizMsgCrypt("spamtest", KEY, "wx2c2769f8efd9abc2");
     expect(fields.MsgSignature).toBe(peer.getSignature("1409735669", "1320562132", fields.Encrypt as string));
@@ -61,9 +67,15 @@ describe("request bodies", () => {
   });
 
   it.each(vectors.decrypt)("opens the $source request", (vector) => {
-    const official = new MessageCrypto({ token: vector.token, encodingAESKey: vector.encodingAESKey, appId: vector.appId });
+    const official = new MessageCrypto({
+      token: vector.token,
+      encodingAESKey: vector.encodingAESKey,
+      appId: vector.appId,
+    });
     const body = `<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><Encrypt><![CDATA[${vector.encrypt}]]></Encrypt></xml>`;
     expect(openRequest(official, body, vector)).toBe(vector.plaintext);
-    expect(() => openRequest(official, body, { ...vector, msgSignature: signature("x", "y", "z") })).toThrow(/msg_signature mismatch/);
+    expect(() => openRequest(official, body, { ...vector, msgSignature: signature("x", "y", "z") })).toThrow(
+      /msg_signature mismatch/,
+    );
   });
 });

@@ -45,7 +45,9 @@ describe("handshake explains each common failure", () => {
   });
 
   it("says what a redirect and a 403 mean", async () => {
-    expect((await handshake({ url: `${base}/redirect`, token: "t" })).problems[0]?.message).toMatch(/does not follow redirects/);
+    expect((await handshake({ url: `${base}/redirect`, token: "t" })).problems[0]?.message).toMatch(
+      /does not follow redirects/,
+    );
     const forbidden = await handshake({ url: `${base}/forbidden`, token: "t" });
     expect(forbidden.problems[0]?.message).toContain(`signature=${forbidden.signature}`);
   });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/core/errors.js";
 import { EVENT_FIELDS, MESSAGE_FIELDS } from "../../src/core/message-types.js";
-import { buildEvent, buildMessage, dedupKey, EVENT_TYPES, MESSAGE_TYPES, randomMsgId, randomOpenId, textReply } from "../../src/core/messages.js";
+import {
+  buildEvent,
+  buildMessage,
+  dedupKey,
+  EVENT_TYPES,
+  MESSAGE_TYPES,
+  randomMsgId,
+  randomOpenId,
+  textReply,
+} from "../../src/core/messages.js";
 import { judgeReply } from "../../src/core/reply.js";
 import { buildXml, parseXml } from "../../src/core/xml.js";
 
@@ -13,13 +22,24 @@ describe("buildMessage", () => {
     expect(message.FromUserName).toMatch(/^o[A-Za-z0-9_-]{27}$/);
     expect(message.CreateTime).toMatch(/^\d{10}$/);
     expect(message.MsgId).toMatch(/^\d{19}$/);
-    for (const field of MESSAGE_FIELDS[type]!.filter((spec) => spec.required)) expect(message[field.name], field.name).toBeTruthy();
+    for (const field of MESSAGE_FIELDS[type]!.filter((spec) => spec.required))
+      expect(message[field.name], field.name).toBeTruthy();
     expect(parseXml(buildXml(message))).toEqual(message);
   });
 
   it("lets fields and the header override the defaults", () => {
-    const message = buildMessage("text", { Content: "hi", Idx: undefined }, { fromUserName: "o1", toUserName: "gh_1", createTime: "1", msgId: "9" });
-    expect(message).toMatchObject({ Content: "hi", FromUserName: "o1", ToUserName: "gh_1", CreateTime: "1", MsgId: "9" });
+    const message = buildMessage(
+      "text",
+      { Content: "hi", Idx: undefined },
+      { fromUserName: "o1", toUserName: "gh_1", createTime: "1", msgId: "9" },
+    );
+    expect(message).toMatchObject({
+      Content: "hi",
+      FromUserName: "o1",
+      ToUserName: "gh_1",
+      CreateTime: "1",
+      MsgId: "9",
+    });
     expect("Idx" in message).toBe(false);
   });
 
@@ -35,7 +55,8 @@ describe("buildEvent", () => {
     const message = buildEvent(event);
     expect(message).toMatchObject({ MsgType: "event", Event: event });
     expect(message.MsgId).toBeUndefined();
-    for (const field of EVENT_FIELDS[event]!.filter((spec) => spec.required)) expect(message[field.name], field.name).toBeTruthy();
+    for (const field of EVENT_FIELDS[event]!.filter((spec) => spec.required))
+      expect(message[field.name], field.name).toBeTruthy();
     expect(parseXml(buildXml(message))).toEqual(message);
   });
 
@@ -56,7 +77,9 @@ describe("ids and dedup", () => {
 
   it("keys messages by MsgId and events by sender, time and event", () => {
     expect(dedupKey(buildMessage("text", {}, { msgId: "42", fromUserName: "o1" }))).toBe("msg:o1:42");
-    expect(dedupKey(buildMessage("text", {}, { msgId: "42", fromUserName: "o2" }))).not.toBe(dedupKey(buildMessage("text", {}, { msgId: "42", fromUserName: "o1" })));
+    expect(dedupKey(buildMessage("text", {}, { msgId: "42", fromUserName: "o2" }))).not.toBe(
+      dedupKey(buildMessage("text", {}, { msgId: "42", fromUserName: "o1" })),
+    );
     const event = buildEvent("CLICK", { EventKey: "k" }, { fromUserName: "o1", createTime: "10" });
     expect(dedupKey(event)).toBe("event:o1:10:CLICK:k");
   });

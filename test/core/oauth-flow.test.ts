@@ -12,21 +12,39 @@ let mock: RunningMock;
 let client: OAuthClient;
 
 beforeAll(async () => {
-  mock = await createMockPlatform({ port: 0, appId: APP_ID, appSecret: SECRET, callbackDomain: "app.test", now: () => clock }).listen();
+  mock = await createMockPlatform({
+    port: 0,
+    appId: APP_ID,
+    appSecret: SECRET,
+    callbackDomain: "app.test",
+    now: () => clock,
+  }).listen();
   client = new OAuthClient({ appId: APP_ID, appSecret: SECRET, apiBase: mock.origin });
 });
 afterAll(() => mock.close());
 
 /** Follows the authorize URL like a browser: consent form for userinfo, then the redirect. */
 async function authorize(scope: "snsapi_base" | "snsapi_userinfo", decision = "allow", user = "1"): Promise<URL> {
-  const { url } = authorizeUrl({ appId: APP_ID, redirectUri: "http://app.test/index?from=menu", scope, state: "xyz", base: mock.origin });
+  const { url } = authorizeUrl({
+    appId: APP_ID,
+    redirectUri: "http://app.test/index?from=menu",
+    scope,
+    state: "xyz",
+    base: mock.origin,
+  });
   const first = await fetch(url, { redirect: "manual" });
   if (scope === "snsapi_base") return new URL(first.headers.get("location")!);
   const html = await first.text();
   expect(html).toContain('id="allow"');
-  const fields = Object.fromEntries([...html.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, "&")]));
+  const fields = Object.fromEntries(
+    [...html.matchAll(/name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, "&")]),
+  );
   const form = new URLSearchParams({ ...fields, user, decision });
-  const confirmed = await fetch(`${mock.origin}/connect/oauth2/authorize/confirm`, { method: "POST", body: form, redirect: "manual" });
+  const confirmed = await fetch(`${mock.origin}/connect/oauth2/authorize/confirm`, {
+    method: "POST",
+    body: form,
+    redirect: "manual",
+  });
   expect(confirmed.status).toBe(302);
   return new URL(confirmed.headers.get("location")!);
 }
@@ -49,7 +67,11 @@ describe("web authorisation against the mock, over loopback", () => {
     expect(redirect.searchParams.get("state")).toBe("xyz");
     const code = redirect.searchParams.get("code")!;
     const token = await client.exchangeCode(code);
-    expect(token).toMatchObject({ expires_in: 7200, scope: "snsapi_userinfo", openid: expect.stringMatching(/^o[\w-]{27}$/) });
+    expect(token).toMatchObject({
+      expires_in: 7200,
+      scope: "snsapi_userinfo",
+      openid: expect.stringMatching(/^o[\w-]{27}$/),
+    });
     const user = await client.userInfo(token.access_token, token.openid);
     expect(user).toMatchObject({ openid: token.openid, nickname: "小明🌟", privilege: [] });
     expect(await (await fetch(user.headimgurl)).text()).toContain("<svg");
@@ -75,12 +97,22 @@ describe("web authorisation against the mock, over loopback", () => {
 
   it("answers the documented error codes", async () => {
     const code = (await authorize("snsapi_base")).searchParams.get("code")!;
-    expect(await errcodeOf(new OAuthClient({ appId: APP_ID, appSecret: "wrong", apiBase: mock.origin }).exchangeCode(code))).toBe(40125);
-    expect(await errcodeOf(new OAuthClient({ appId: "wxother", appSecret: SECRET, apiBase: mock.origin }).exchangeCode(code))).toBe(40013);
+    expect(
+      await errcodeOf(new OAuthClient({ appId: APP_ID, appSecret: "wrong", apiBase: mock.origin }).exchangeCode(code)),
+    ).toBe(40125);
+    expect(
+      await errcodeOf(
+        new OAuthClient({ appId: "wxother", appSecret: SECRET, apiBase: mock.origin }).exchangeCode(code),
+      ),
+    ).toBe(40013);
     expect(await errcodeOf(client.exchangeCode("nonsense"))).toBe(40029);
     expect(await errcodeOf(client.refresh("nonsense"))).toBe(40030);
     expect(await errcodeOf(client.userInfo("nonsense", "o"))).toBe(40001);
-    const missing = await (await fetch(`${mock.origin}/sns/oauth2/access_token?appid=${APP_ID}&secret=${SECRET}&grant_type=authorization_code`)).json();
+    const missing = await (
+      await fetch(
+        `${mock.origin}/sns/oauth2/access_token?appid=${APP_ID}&secret=${SECRET}&grant_type=authorization_code`,
+      )
+    ).json();
     expect(missing).toEqual({ errcode: 41008, errmsg: "missing code" });
   });
 
@@ -91,7 +123,12 @@ describe("web authorisation against the mock, over loopback", () => {
   });
 
   it("a redirect outside the callback domain gets the 10003 page", async () => {
-    const { url } = authorizeUrl({ appId: APP_ID, redirectUri: "http://evil.test/index", scope: "snsapi_base", base: mock.origin });
+    const { url } = authorizeUrl({
+      appId: APP_ID,
+      redirectUri: "http://evil.test/index",
+      scope: "snsapi_base",
+      base: mock.origin,
+    });
     const response = await fetch(url, { redirect: "manual" });
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/id="errcode">10003</);
@@ -99,23 +136,47 @@ describe("web authorisation against the mock, over loopback", () => {
 
   it("only http and https redirect URIs: javascript:// with the callback domain as its host gets the 10011 page, not a redirect", async () => {
     for (const redirectUri of ["javascript://app.test/%0aalert(1)", "data://app.test/,x", "ftp://app.test/index"]) {
-      const q = new URLSearchParams({ appid: APP_ID, redirect_uri: redirectUri, response_type: "code", scope: "snsapi_base", state: "s" });
+      const q = new URLSearchParams({
+        appid: APP_ID,
+        redirect_uri: redirectUri,
+        response_type: "code",
+        scope: "snsapi_base",
+        state: "s",
+      });
       const response = await fetch(`${mock.origin}/connect/oauth2/authorize?${q}`, { redirect: "manual" });
       expect([response.status, response.headers.get("location")]).toEqual([400, null]);
       expect(await response.text()).toMatch(/id="errcode">10011</);
-      const confirmed = await fetch(`${mock.origin}/connect/oauth2/authorize/confirm`, { method: "POST", body: new URLSearchParams({ appid: APP_ID, redirect_uri: redirectUri, scope: "snsapi_userinfo", state: "s", decision: "allow" }), redirect: "manual" });
+      const confirmed = await fetch(`${mock.origin}/connect/oauth2/authorize/confirm`, {
+        method: "POST",
+        body: new URLSearchParams({
+          appid: APP_ID,
+          redirect_uri: redirectUri,
+          scope: "snsapi_userinfo",
+          state: "s",
+          decision: "allow",
+        }),
+        redirect: "manual",
+      });
       expect([confirmed.status, confirmed.headers.get("location")]).toEqual([400, null]);
     }
   });
 
   it("a consent POST over the cap gets 413, and the mock carries on", async () => {
-    const response = await fetch(`${mock.origin}/connect/oauth2/authorize/confirm`, { method: "POST", body: `state=${"x".repeat(100_000)}` });
+    const response = await fetch(`${mock.origin}/connect/oauth2/authorize/confirm`, {
+      method: "POST",
+      body: `state=${"x".repeat(100_000)}`,
+    });
     expect([response.status, await response.text()]).toEqual([413, "payload too large"]);
     expect((await authorize("snsapi_base")).searchParams.has("code")).toBe(true);
   });
 
   it("an unreachable API base is a clear failed check, not a crash", async () => {
-    const offline = new OAuthClient({ appId: APP_ID, appSecret: SECRET, apiBase: "http://127.0.0.1:9", timeoutMs: 2000 });
+    const offline = new OAuthClient({
+      appId: APP_ID,
+      appSecret: SECRET,
+      apiBase: "http://127.0.0.1:9",
+      timeoutMs: 2000,
+    });
     await expect(offline.refresh("x")).rejects.toThrow(/cannot reach the API at http:\/\/127\.0\.0\.1:9/);
   });
 });

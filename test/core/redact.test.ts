@@ -20,8 +20,12 @@ describe("redactSecrets", () => {
   });
 
   it("hides token parameters and known secrets anywhere, but leaves short known values alone", () => {
-    expect(redactSecrets("GET /sns/userinfo?access_token=AT.1-x&openid=o1")).toBe("GET /sns/userinfo?access_token=***&openid=o1");
-    expect(redactSecrets("?refresh_token=R1&grant_type=refresh_token")).toBe("?refresh_token=***&grant_type=refresh_token");
+    expect(redactSecrets("GET /sns/userinfo?access_token=AT.1-x&openid=o1")).toBe(
+      "GET /sns/userinfo?access_token=***&openid=o1",
+    );
+    expect(redactSecrets("?refresh_token=R1&grant_type=refresh_token")).toBe(
+      "?refresh_token=***&grant_type=refresh_token",
+    );
     expect(redactSecrets(`password ${SECRET} refused`, [SECRET, undefined])).toBe("password *** refused");
     expect(redactSecrets("/wechat8013 test", ["test"])).toBe("/wechat8013 test");
   });

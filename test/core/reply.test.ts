@@ -6,7 +6,8 @@ import { buildXml, type XmlRecord } from "../../src/core/xml.js";
 const request = buildMessage("text", { Content: "hi" }, { toUserName: "gh_account", fromUserName: "oUser" });
 const reply = (msgType: string, fields: XmlRecord, over: XmlRecord = {}): string =>
   buildXml({ ...buildReply(request, msgType, fields), ...over });
-const codes = (body: string, req: XmlRecord | undefined = request): string[] => judgeReply(body, req).problems.map((p) => `${p.severity}:${p.code}`);
+const codes = (body: string, req: XmlRecord | undefined = request): string[] =>
+  judgeReply(body, req).problems.map((p) => `${p.severity}:${p.code}`);
 const article = (n: number): XmlRecord => ({ Title: `t${n}`, Description: "d", PicUrl: "http://p", Url: "http://u" });
 
 describe("judgeReply accepts every valid passive reply", () => {
@@ -59,11 +60,15 @@ describe("judgeReply finds each problem", () => {
   it("unknown MsgType", () => {
     expect(codes(reply("sticker", { Content: "x" }))).toEqual(["error:unknown-msgtype"]);
     // Names of Object.prototype's members are unknown types too, not a crash.
-    for (const msgType of ["toString", "constructor", "hasOwnProperty"]) expect(codes(reply(msgType, { Content: "x" }))).toEqual(["error:unknown-msgtype"]);
+    for (const msgType of ["toString", "constructor", "hasOwnProperty"])
+      expect(codes(reply(msgType, { Content: "x" }))).toEqual(["error:unknown-msgtype"]);
   });
 
   it("news: more than one article for a user message warns, more than 8 fails, counts must agree", () => {
-    const items = (n: number): XmlRecord => ({ ArticleCount: String(n), Articles: { item: Array.from({ length: n }, (_, i) => article(i)) } });
+    const items = (n: number): XmlRecord => ({
+      ArticleCount: String(n),
+      Articles: { item: Array.from({ length: n }, (_, i) => article(i)) },
+    });
     expect(codes(reply("news", items(2)))).toEqual(["warning:articles-for-message"]);
     const event = buildMessage("text", {}, { toUserName: "gh_account", fromUserName: "oUser" });
     event.MsgType = "event";
@@ -84,6 +89,8 @@ describe("judgeReply finds each problem", () => {
   });
 
   it("an encrypted reply to a plaintext request is an error", () => {
-    expect(codes(buildXml({ Encrypt: "abc", MsgSignature: "s", TimeStamp: "1", Nonce: "n" }))).toContain("error:unexpected-encrypt");
+    expect(codes(buildXml({ Encrypt: "abc", MsgSignature: "s", TimeStamp: "1", Nonce: "n" }))).toContain(
+      "error:unexpected-encrypt",
+    );
   });
 });

@@ -10,7 +10,11 @@ import { makeTimestamp, msgSignature, signature } from "../../src/core/signature
 import { parseXml } from "../../src/core/xml.js";
 
 const require = createRequire(import.meta.url);
-const WXBizMsgCrypt = require("wechat-crypto") as new (token: string, key: string, id: string) => {
+const WXBizMsgCrypt = require("wechat-crypto") as new (
+  token: string,
+  key: string,
+  id: string,
+) => {
   encrypt(text: string): string;
   decrypt(text: string): { message: string; id: string };
   getSignature(timestamp: string, nonce: string, encrypt: string): string;
@@ -25,7 +29,10 @@ afterEach(async () => {
   running = undefined;
 });
 
-async function start(options: Partial<Parameters<typeof createWechatServer>[0]> = {}, log: Exchange[] = []): Promise<RunningServer> {
+async function start(
+  options: Partial<Parameters<typeof createWechatServer>[0]> = {},
+  log: Exchange[] = [],
+): Promise<RunningServer> {
   running = await createWechatServer({ port: 0, token: TOKEN, onExchange: (e) => log.push(e), ...options }).listen();
   return running;
 }
@@ -49,14 +56,24 @@ describe("createWechatServer", () => {
     const log: Exchange[] = [];
     const server = await start({ mode: "safe", aesKey: KEY, appId: APP_ID }, log);
     const peer = new WXBizMsgCrypt(TOKEN, KEY, APP_ID);
-    const message = "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oPeer]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[对等 ✓]]></Content><MsgId>1</MsgId></xml>";
+    const message =
+      "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oPeer]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[对等 ✓]]></Content><MsgId>1</MsgId></xml>";
     const encrypt = peer.encrypt(message);
     const timestamp = makeTimestamp();
-    const url = signed(server.url, { encrypt_type: "aes", msg_signature: peer.getSignature(timestamp, "42", encrypt) }, timestamp);
-    const response = await fetch(url, { method: "POST", body: `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>` });
+    const url = signed(
+      server.url,
+      { encrypt_type: "aes", msg_signature: peer.getSignature(timestamp, "42", encrypt) },
+      timestamp,
+    );
+    const response = await fetch(url, {
+      method: "POST",
+      body: `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+    });
     expect(response.status).toBe(200);
     const envelope = parseXml(await response.text());
-    expect(envelope.MsgSignature).toBe(peer.getSignature(String(envelope.TimeStamp), String(envelope.Nonce), String(envelope.Encrypt)));
+    expect(envelope.MsgSignature).toBe(
+      peer.getSignature(String(envelope.TimeStamp), String(envelope.Nonce), String(envelope.Encrypt)),
+    );
     const reply = parseXml(peer.decrypt(String(envelope.Encrypt)).message);
     expect(reply).toMatchObject({ ToUserName: "oPeer", FromUserName: "gh_1", MsgType: "text", Content: "对等 ✓" });
     expect(log[0]).toMatchObject({ status: 200, kind: "text", content: "对等 ✓", encrypted: true, retry: false });
@@ -65,7 +82,13 @@ describe("createWechatServer", () => {
   it("refuses a bad msg_signature (403), a plaintext request in safe mode (400), and checks signature in safe mode too", async () => {
     const server = await start({ mode: "safe", aesKey: KEY, appId: APP_ID });
     const crypto = new MessageCrypto({ token: TOKEN, encodingAESKey: KEY, appId: APP_ID });
-    const callback = buildCallback({ url: server.url, token: TOKEN, mode: "safe", crypto, message: buildMessage("text") });
+    const callback = buildCallback({
+      url: server.url,
+      token: TOKEN,
+      mode: "safe",
+      crypto,
+      message: buildMessage("text"),
+    });
     const forgedMsg = callback.url.replace(/msg_signature=\w+/, `msg_signature=${msgSignature("x", "1", "2", "3")}`);
     expect((await fetch(forgedMsg, { method: "POST", body: callback.body })).status).toBe(403);
     const forgedSig = callback.url.replace(/([?&])signature=\w+/, "$1signature=0000");
@@ -77,7 +100,10 @@ describe("createWechatServer", () => {
   it("answers a retried MsgId with the same reply and handles it once", async () => {
     let handled = 0;
     const log: Exchange[] = [];
-    const server = await start({ bot: (m) => ({ ...m, ToUserName: m.FromUserName!, FromUserName: m.ToUserName!, Content: `n=${++handled}` }) }, log);
+    const server = await start(
+      { bot: (m) => ({ ...m, ToUserName: m.FromUserName!, FromUserName: m.ToUserName!, Content: `n=${++handled}` }) },
+      log,
+    );
     const message = buildMessage("text", { Content: "again" });
     const first = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "plain", message }));
     const second = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "plain", message }));
@@ -89,8 +115,22 @@ describe("createWechatServer", () => {
 
   it("keeps replies apart per sender: the same MsgId from someone else is a new message", async () => {
     const server = await start();
-    const first = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text", { Content: "one" }, { msgId: "777", fromUserName: "oA" }) }));
-    const other = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text", { Content: "two" }, { msgId: "777", fromUserName: "oB" }) }));
+    const first = await exchange(
+      buildCallback({
+        url: server.url,
+        token: TOKEN,
+        mode: "plain",
+        message: buildMessage("text", { Content: "one" }, { msgId: "777", fromUserName: "oA" }),
+      }),
+    );
+    const other = await exchange(
+      buildCallback({
+        url: server.url,
+        token: TOKEN,
+        mode: "plain",
+        message: buildMessage("text", { Content: "two" }, { msgId: "777", fromUserName: "oB" }),
+      }),
+    );
     expect([first.reply?.Content, other.reply?.Content]).toEqual(["one", "two"]);
     expect(other.ok).toBe(true);
   });
@@ -109,17 +149,24 @@ describe("createWechatServer", () => {
 
   it("caps the body (413), rejects malformed XML (400) and keeps serving", async () => {
     const server = await start({ maxBodyBytes: 1024 });
-    const big = await fetch(signed(server.url), { method: "POST", body: `<xml><Content>${"a".repeat(5000)}</Content></xml>` });
+    const big = await fetch(signed(server.url), {
+      method: "POST",
+      body: `<xml><Content>${"a".repeat(5000)}</Content></xml>`,
+    });
     expect(big.status).toBe(413);
     const bomb = `<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><xml><Content>&b;</Content></xml>`;
     expect((await fetch(signed(server.url), { method: "POST", body: bomb })).status).toBe(400);
     expect((await fetch(signed(server.url), { method: "POST", body: "<xml><a>" })).status).toBe(400);
-    const next = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text") }));
+    const next = await exchange(
+      buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text") }),
+    );
     expect(next.ok).toBe(true);
   });
 
   it("405 for other methods, 404 elsewhere (naming a trailing slash), and the extra handler for other paths", async () => {
-    const server = await start({ extraHandler: (_req, res, url) => (url.pathname === "/index" ? (res.end("index page"), true) : false) });
+    const server = await start({
+      extraHandler: (_req, res, url) => (url.pathname === "/index" ? (res.end("index page"), true) : false),
+    });
     expect((await fetch(signed(server.url), { method: "PUT", body: "x" })).status).toBe(405);
     const slash = await fetch(`${server.url}/`);
     expect([slash.status, await slash.text()]).toEqual([404, expect.stringContaining("without the trailing slash")]);
@@ -131,11 +178,25 @@ describe("createWechatServer", () => {
     const crypto = new MessageCrypto({ token: TOKEN, encodingAESKey: KEY, appId: APP_ID });
     const forbidden = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
     const text = "a\x01b\x1fc\uFFFEd\uFFFF😀";
-    const plain = buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text", { Content: text }) });
+    const plain = buildCallback({
+      url: server.url,
+      token: TOKEN,
+      mode: "plain",
+      message: buildMessage("text", { Content: text }),
+    });
     const raw = await (await fetch(plain.url, { method: "POST", body: plain.body })).text();
     expect(raw).not.toMatch(forbidden);
     expect(parseXml(raw).Content).toBe("a\uFFFDb\uFFFDc\uFFFDd\uFFFD😀");
-    const safe = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "compat", crypto, message: buildMessage("text", { Content: text }) }), { crypto });
+    const safe = await exchange(
+      buildCallback({
+        url: server.url,
+        token: TOKEN,
+        mode: "compat",
+        crypto,
+        message: buildMessage("text", { Content: text }),
+      }),
+      { crypto },
+    );
     expect(safe.raw).not.toMatch(forbidden);
     expect(safe.reply?.Content).toBe("a\uFFFDb\uFFFDc\uFFFDd\uFFFD😀");
   });

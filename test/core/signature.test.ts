@@ -32,7 +32,9 @@ describe("signature", () => {
 describe("msgSignature", () => {
   it.each(vectors.msgSignature)("matches the $source vector", (vector) => {
     expect(msgSignature(vector.token, vector.timestamp, vector.nonce, vector.encrypt)).toBe(vector.msgSignature);
-    expect(verifyMsgSignature(vector.token, vector.timestamp, vector.nonce, vector.encrypt, vector.msgSignature)).toBe(true);
+    expect(verifyMsgSignature(vector.token, vector.timestamp, vector.nonce, vector.encrypt, vector.msgSignature)).toBe(
+      true,
+    );
   });
 
   it.each(vectors.decrypt)("matches the signed $source request", (vector) => {

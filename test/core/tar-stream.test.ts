@@ -1,5 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { buffer } from "node:stream/consumers";
@@ -28,7 +38,8 @@ describe("tarStream", () => {
     const archive = await buffer(tarStream(root, Object.keys(files), (done, bytes) => progress.push([done, bytes])));
     const out = mkdtempSync(join(tmpdir(), "wxdev-tar-out-"));
     execFileSync("tar", ["-x", "-f", "-", "-C", out], { input: archive });
-    for (const [path, data] of Object.entries(files)) expect(readFileSync(join(out, path)).equals(data), path).toBe(true);
+    for (const [path, data] of Object.entries(files))
+      expect(readFileSync(join(out, path)).equals(data), path).toBe(true);
     expect(statSync(join(out, "run.sh")).mode & 0o777).toBe(0o755);
     expect(progress.at(-1)).toEqual([7, Object.values(files).reduce((sum, data) => sum + data.length, 0)]);
   });

@@ -1,23 +1,72 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildFlatMessage, parseFlatMessage } from "../../src/core/xml-flat.js";
-import { buildXml, buildXmlDocument, NUMERIC_FIELDS, parseXml, parseXmlDocument, type XmlRecord } from "../../src/core/xml.js";
+import {
+  buildXml,
+  buildXmlDocument,
+  NUMERIC_FIELDS,
+  parseXml,
+  parseXmlDocument,
+  type XmlRecord,
+} from "../../src/core/xml.js";
 
 // fast-xml-parser is the witness: whatever the flat path answers must be what it answers.
-const tricky = fc.constantFrom("", " ", "\n", "\r\n", "\t", "]]>", "]]", "<", ">", "&", "&amp;", "&#20013;", '"', "'", "中文", "😀", "\u3000", "<![CDATA[");
-const value = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.array(fc.oneof(tricky, fc.string()), { maxLength: 6 }).map((parts) => parts.join("")));
+const tricky = fc.constantFrom(
+  "",
+  " ",
+  "\n",
+  "\r\n",
+  "\t",
+  "]]>",
+  "]]",
+  "<",
+  ">",
+  "&",
+  "&amp;",
+  "&#20013;",
+  '"',
+  "'",
+  "中文",
+  "😀",
+  "\u3000",
+  "<![CDATA[",
+);
+const value = fc.oneof(
+  fc.string(),
+  fc.string({ unit: "grapheme" }),
+  fc.array(fc.oneof(tricky, fc.string()), { maxLength: 6 }).map((parts) => parts.join("")),
+);
 const name = fc.oneof(
-  fc.constantFrom("ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId", "Location_X", "Event", "EventKey", "item", "__proto__", "toString"),
+  fc.constantFrom(
+    "ToUserName",
+    "FromUserName",
+    "CreateTime",
+    "MsgType",
+    "Content",
+    "MsgId",
+    "Location_X",
+    "Event",
+    "EventKey",
+    "item",
+    "__proto__",
+    "toString",
+  ),
   fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.-]{0,8}$/),
 );
-const record = fc.dictionary(name, value, { maxKeys: 8 }).map((entries) => Object.fromEntries(Object.entries(entries)) as XmlRecord);
+const record = fc
+  .dictionary(name, value, { maxKeys: 8 })
+  .map((entries) => Object.fromEntries(Object.entries(entries)) as XmlRecord);
 const layout = fc.constantFrom("", "\n", "\n  ", " \t");
 
 /** A message written as a person or another SDK might: CDATA or bare text, whitespace between elements. */
-const handWritten = fc.tuple(fc.array(fc.tuple(name, value, fc.boolean(), layout), { maxLength: 8 }), layout).map(([fields, tail]) => {
-  const body = fields.map(([key, text, cdata, space]) => `${space}<${key}>${cdata ? `<![CDATA[${text}]]>` : text}</${key}>`).join("");
-  return `<xml>${body}${tail}</xml>`;
-});
+const handWritten = fc
+  .tuple(fc.array(fc.tuple(name, value, fc.boolean(), layout), { maxLength: 8 }), layout)
+  .map(([fields, tail]) => {
+    const body = fields
+      .map(([key, text, cdata, space]) => `${space}<${key}>${cdata ? `<![CDATA[${text}]]>` : text}</${key}>`)
+      .join("");
+    return `<xml>${body}${tail}</xml>`;
+  });
 
 function general(text: string): XmlRecord | string {
   try {
@@ -31,12 +80,18 @@ describe("flat message fast path", () => {
   it("parses exactly as fast-xml-parser does, or declines", () => {
     let taken = 0;
     fc.assert(
-      fc.property(fc.oneof(handWritten, record.map((fields) => buildXmlDocument(fields))), (text) => {
-        const flat = parseFlatMessage(text);
-        if (flat === undefined) return;
-        taken++;
-        expect(JSON.stringify(flat)).toBe(JSON.stringify(general(text)));
-      }),
+      fc.property(
+        fc.oneof(
+          handWritten,
+          record.map((fields) => buildXmlDocument(fields)),
+        ),
+        (text) => {
+          const flat = parseFlatMessage(text);
+          if (flat === undefined) return;
+          taken++;
+          expect(JSON.stringify(flat)).toBe(JSON.stringify(general(text)));
+        },
+      ),
       { numRuns: 3000 },
     );
     expect(taken).toBeGreaterThan(300); // the comparison really ran, on many messages
@@ -54,7 +109,12 @@ describe("flat message fast path", () => {
 
   it("takes the messages WeChat sends, CDATA or bare, with layout whitespace", () => {
     const message = `<xml>\n  <ToUserName><![CDATA[gh_1]]></ToUserName>\n  <CreateTime> 1409735668 </CreateTime>\n  <Content><![CDATA[ 你好 😀 ]]></Content>\n  <MsgId>6054768590064713728</MsgId>\n</xml>`;
-    expect(parseFlatMessage(message)).toEqual({ ToUserName: "gh_1", CreateTime: "1409735668", Content: " 你好 😀 ", MsgId: "6054768590064713728" });
+    expect(parseFlatMessage(message)).toEqual({
+      ToUserName: "gh_1",
+      CreateTime: "1409735668",
+      Content: " 你好 😀 ",
+      MsgId: "6054768590064713728",
+    });
     expect(buildFlatMessage({ ToUserName: "o1", CreateTime: "1", Content: "a & <b>" }, NUMERIC_FIELDS)).toBe(
       "<xml><ToUserName><![CDATA[o1]]></ToUserName><CreateTime>1</CreateTime><Content><![CDATA[a & <b>]]></Content></xml>",
     );

@@ -32,7 +32,9 @@ describe("parseXml", () => {
   });
 
   it("keeps CDATA content verbatim, spaces, entities-looking text and split ]]> included", () => {
-    const record = parseXml("<xml><Content><![CDATA[  a &amp; <b> ]]]]><![CDATA[> 中文😀 ]]></Content><E>1 &lt; 2 &amp; &#20013;</E></xml>");
+    const record = parseXml(
+      "<xml><Content><![CDATA[  a &amp; <b> ]]]]><![CDATA[> 中文😀 ]]></Content><E>1 &lt; 2 &amp; &#20013;</E></xml>",
+    );
     expect(record.Content).toBe("  a &amp; <b> ]]> 中文😀 ");
     expect(record.E).toBe("1 < 2 & 中");
   });
@@ -42,12 +44,16 @@ describe("parseXml", () => {
   });
 
   it("nests wrapped elements and always makes item lists arrays", () => {
-    const record = parseXml("<xml><Image><MediaId><![CDATA[m1]]></MediaId></Image><Articles><item><Title>t</Title></item></Articles></xml>");
+    const record = parseXml(
+      "<xml><Image><MediaId><![CDATA[m1]]></MediaId></Image><Articles><item><Title>t</Title></item></Articles></xml>",
+    );
     expect(record).toEqual({ Image: { MediaId: "m1" }, Articles: { item: [{ Title: "t" }] } });
   });
 
   it("names unclosed elements instead of showing the parser's internal list", () => {
-    expect(() => parseXml("<xml><ToUserName><![CDATA[gh_")).toThrow("malformed XML at line 1, column 1: unclosed elements <xml>, <ToUserName>");
+    expect(() => parseXml("<xml><ToUserName><![CDATA[gh_")).toThrow(
+      "malformed XML at line 1, column 1: unclosed elements <xml>, <ToUserName>",
+    );
   });
 
   it.each([
@@ -55,11 +61,23 @@ describe("parseXml", () => {
     ["whitespace", "  \n ", "XML_EMPTY"],
     ["unclosed tag", "<xml><a></xml>", "BAD_XML"],
     ["text, not XML", "hello", "BAD_XML"],
-    ["a DOCTYPE with an entity bomb", `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><xml><a>&lol2;</a></xml>`, "XML_DOCTYPE"],
-    ["an external entity", `<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><a>&xxe;</a></xml>`, "XML_DOCTYPE"],
+    [
+      "a DOCTYPE with an entity bomb",
+      `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><xml><a>&lol2;</a></xml>`,
+      "XML_DOCTYPE",
+    ],
+    [
+      "an external entity",
+      `<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><a>&xxe;</a></xml>`,
+      "XML_DOCTYPE",
+    ],
     ["100,000 levels of nesting", `<xml>${"<a>".repeat(100_000)}x${"</a>".repeat(100_000)}</xml>`, "XML_TOO_DEEP"],
     ["an element named __proto__", "<xml><__proto__><a>1</a></__proto__></xml>", "XML_RESERVED_NAME"],
-    ["an element named constructor", "<xml><ToUserName>a</ToUserName><constructor>x</constructor></xml>", "XML_RESERVED_NAME"],
+    [
+      "an element named constructor",
+      "<xml><ToUserName>a</ToUserName><constructor>x</constructor></xml>",
+      "XML_RESERVED_NAME",
+    ],
   ])("rejects %s with a clear XmlError", (_name, input, code) => {
     expect(() => parseXml(input)).toThrow(XmlError);
     try {
@@ -89,7 +107,15 @@ describe("parseXml", () => {
 
 describe("buildXml", () => {
   it("writes text as CDATA and numeric fields bare", () => {
-    expect(buildXml({ ToUserName: "o1", CreateTime: "1409735668", MsgType: "text", Content: "hi", MsgId: "6054768590064713728" })).toBe(
+    expect(
+      buildXml({
+        ToUserName: "o1",
+        CreateTime: "1409735668",
+        MsgType: "text",
+        Content: "hi",
+        MsgId: "6054768590064713728",
+      }),
+    ).toBe(
       "<xml><ToUserName><![CDATA[o1]]></ToUserName><CreateTime>1409735668</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content><MsgId>6054768590064713728</MsgId></xml>",
     );
   });
@@ -105,11 +131,18 @@ describe("buildXml", () => {
   });
 
   it("round-trips any text through build and parse", () => {
-    const text = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.constantFrom("]]>", "]]]]>", "<![CDATA[x]]>", "&amp;", " lead", "trail "));
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: "grapheme" }),
+      fc.constantFrom("]]>", "]]]]>", "<![CDATA[x]]>", "&amp;", " lead", "trail "),
+    );
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom("Content", "Title", "Label", "Url"), text, { minKeys: 1 }), (record) => {
-        expect(parseXml(buildXml(record))).toEqual(record);
-      }),
+      fc.property(
+        fc.dictionary(fc.constantFrom("Content", "Title", "Label", "Url"), text, { minKeys: 1 }),
+        (record) => {
+          expect(parseXml(buildXml(record))).toEqual(record);
+        },
+      ),
       { numRuns: 300 },
     );
   });

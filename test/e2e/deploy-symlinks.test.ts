@@ -28,12 +28,19 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
     writeFileSync(join(dir, "run.sh"), "echo run\n");
     mkdirSync(join(dir, "templates"));
     writeFileSync(join(dir, "templates", "index.html"), "<h1>hi</h1>\n");
-    const server = { host: sshd.host, port: sshd.port, username: sshd.user, remoteDir: `~/${remote}`, privateKey: sshd.clientKey };
+    const server = {
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.user,
+      remoteDir: `~/${remote}`,
+      privateKey: sshd.clientKey,
+    };
     writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ servers: { s8013: server } }));
     return { dir, remote };
   }
 
-  const deploy = (dir: string, args: string[]) => runCli(["deploy", "s8013", "--yes", ...args], { cwd: dir, env: { HOME: clientHome }, timeoutMs: 60_000 });
+  const deploy = (dir: string, args: string[]) =>
+    runCli(["deploy", "s8013", "--yes", ...args], { cwd: dir, env: { HOME: clientHome }, timeoutMs: 60_000 });
 
   it("links to ~/.ssh and /etc/passwd are refused, naming them and their targets; nothing reaches the server", async () => {
     const { dir, remote } = project();
@@ -41,7 +48,9 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
     symlinkSync("/etc/passwd", join(dir, "passwd-link"));
     const result = await deploy(dir, []);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`symlinks point out of the project: passwd-link → /etc/passwd, sshdir → ${join(clientHome, ".ssh")}`);
+    expect(result.stderr).toContain(
+      `symlinks point out of the project: passwd-link → /etc/passwd, sshdir → ${join(clientHome, ".ssh")}`,
+    );
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(sshd.run(`ls -a ~ | grep -c -e '^${remote}$' -e '^\\.${remote}\\.wxdev$' || true`).trim()).toBe("0");
   });
@@ -54,8 +63,12 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
     const first = await deploy(dir, ["--json"]);
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ uploaded: 6 });
-    expect(sshd.run(`cd ~/${remote} && readlink static current.py templates/up.py && cat static/index.html current.py`)).toBe("templates\nwechat.py\n../wechat.py\n<h1>hi</h1>\nprint('hello')\n");
-    expect(sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type l -print | sort`)).toBe("./current.py\n./static\n./templates/up.py\n");
+    expect(
+      sshd.run(`cd ~/${remote} && readlink static current.py templates/up.py && cat static/index.html current.py`),
+    ).toBe("templates\nwechat.py\n../wechat.py\n<h1>hi</h1>\nprint('hello')\n");
+    expect(sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type l -print | sort`)).toBe(
+      "./current.py\n./static\n./templates/up.py\n",
+    );
     const again = await deploy(dir, ["--json"]);
     expect(JSON.parse(again.stdout)).toMatchObject({ uploaded: 0, unchanged: 6 });
     rmSync(join(dir, "current.py"));
@@ -75,6 +88,8 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
     expect((await deploy(dir, [])).code).toBe(2);
     const named = await deploy(dir, ["settings.py"]);
     expect(named.code, named.stderr).toBe(0);
-    expect(sshd.run(`cd ~/${remote} && test -f settings.py && ! test -L settings.py && cat settings.py`)).toBe("DEBUG = False\n");
+    expect(sshd.run(`cd ~/${remote} && test -f settings.py && ! test -L settings.py && cat settings.py`)).toBe(
+      "DEBUG = False\n",
+    );
   });
 });

@@ -1,6 +1,15 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
@@ -36,28 +45,58 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     writeFileSync(join(dir, ".gitignore"), "*.log\n");
     mkdirSync(join(dir, "node_modules"));
     writeFileSync(join(dir, "node_modules", "x.js"), "x\n");
-    const config = { servers: { [name]: { host: sshd.host, port: sshd.port, username: sshd.user, remoteDir: `~/${remote}`, privateKey: sshd.clientKey, ...server } } };
+    const config = {
+      servers: {
+        [name]: {
+          host: sshd.host,
+          port: sshd.port,
+          username: sshd.user,
+          remoteDir: `~/${remote}`,
+          privateKey: sshd.clientKey,
+          ...server,
+        },
+      },
+    };
     writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify(config, null, 2));
     return { dir, remote, name };
   }
 
   const deploy = (dir: string, args: string[], env: Record<string, string> = {}) =>
     runCli(["deploy", "s8013", ...args], { cwd: dir, env: { HOME: clientHome, ...env }, timeoutMs: 60_000 });
-  const remoteListing = (remote: string): string => sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type f -printf '%p %m %s\\n' | sort`);
+  const remoteListing = (remote: string): string =>
+    sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type f -printf '%p %m %s\\n' | sort`);
 
   it("first deploy: every file (dotfiles and modes kept, ignored ones left out), live dir is a link; JSON summary", async () => {
     const { dir, remote } = project();
     const result = await deploy(dir, ["--yes", "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout);
-    expect(summary).toMatchObject({ uploaded: 5, deleted: 0, unchanged: 0, bytes: expect.any(Number), seconds: expect.any(Number) });
+    expect(summary).toMatchObject({
+      uploaded: 5,
+      deleted: 0,
+      unchanged: 0,
+      bytes: expect.any(Number),
+      seconds: expect.any(Number),
+    });
     expect(remoteListing(remote)).toBe(
-      ["./.env.example 644 7", "./.gitignore 644 6", "./run.sh 755 19", "./templates/index.html 644 16", "./wechat.py 644 30"].join("\n") + "\n",
+      [
+        "./.env.example 644 7",
+        "./.gitignore 644 6",
+        "./run.sh 755 19",
+        "./templates/index.html 644 16",
+        "./wechat.py 644 30",
+      ].join("\n") + "\n",
     );
-    expect(sshd.run(`readlink ~/${remote}`)).toMatch(new RegExp(`/\\.${remote}\\.wxdev/releases/\\d{8}T\\d{9}Z-1[0-9a-f]{6}\\n$`));
+    expect(sshd.run(`readlink ~/${remote}`)).toMatch(
+      new RegExp(`/\\.${remote}\\.wxdev/releases/\\d{8}T\\d{9}Z-1[0-9a-f]{6}\\n$`),
+    );
     expect(result.stderr).toMatch(/Added 127\.0\.0\.1:\d+ \(ssh-ed25519 SHA256:/);
     // ssh itself now trusts the recorded key: wxdev and OpenSSH agree on known_hosts.
-    const found = execFileSync("ssh-keygen", ["-F", `[127.0.0.1]:${sshd.port}`, "-f", join(clientHome, ".ssh", "known_hosts")], { encoding: "utf8" });
+    const found = execFileSync(
+      "ssh-keygen",
+      ["-F", `[127.0.0.1]:${sshd.port}`, "-f", join(clientHome, ".ssh", "known_hosts")],
+      { encoding: "utf8" },
+    );
     expect(found).toContain(sshd.hostPublicKey.split(" ")[1]);
   });
 
@@ -129,7 +168,11 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     expect((await deploy(dir, ["--yes"])).code).toBe(0);
     const before = remoteListing(remote);
     writeFileSync(join(dir, "big.bin"), randomBytes(64 * 1024 * 1024));
-    const child = spawn(process.execPath, [BIN, "deploy", "s8013"], { cwd: dir, env: cleanEnv({ HOME: clientHome }), stdio: "ignore" });
+    const child = spawn(process.execPath, [BIN, "deploy", "s8013"], {
+      cwd: dir,
+      env: cleanEnv({ HOME: clientHome }),
+      stdio: "ignore",
+    });
     let sawPartial = false;
     for (let i = 0; i < 400 && !sawPartial; i++) {
       sawPartial = sshd.run(`ls ~/.${remote}.wxdev/releases | grep -c partial || true`).trim() !== "0";
@@ -146,7 +189,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
   }, 60_000);
 
   it("postDeploy runs in a login shell in the remote dir (workon from ~/.bashrc), output streamed; its exit code counts", async () => {
-    const { dir } = project({ postDeploy: "workon wechat && echo \"venv=$VIRTUAL_ENV cwd=$(basename $PWD)\"" });
+    const { dir } = project({ postDeploy: 'workon wechat && echo "venv=$VIRTUAL_ENV cwd=$(basename $PWD)"' });
     const ok = await deploy(dir, ["--yes"]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain("(workon wechat)");
@@ -165,7 +208,9 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     expect(ok.code, ok.stderr).toBe(0);
     const wrong = await deploy(dir, [], { WXDEV_SSH_PASSWORD: "not-the-password" });
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(new RegExp(`authentication failed for ${sshd.user}@127\\.0\\.0\\.1:\\d+ \\(tried: password\\)`));
+    expect(wrong.stderr).toMatch(
+      new RegExp(`authentication failed for ${sshd.user}@127\\.0\\.0\\.1:\\d+ \\(tried: password\\)`),
+    );
     expect(wrong.stderr).not.toContain("not-the-password");
     expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
   });
@@ -175,9 +220,15 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     const freshHome = mkdtempSync(join(tmpdir(), "wxdev-client-home-"));
     const unknown = await runCli(["deploy", "s8013"], { cwd: dir, env: { HOME: freshHome } });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/host key of 127\.0\.0\.1:\d+ is unknown \(ssh-ed25519 SHA256:[\w+/]+\).*--accept-new-host-key/);
+    expect(unknown.stderr).toMatch(
+      /host key of 127\.0\.0\.1:\d+ is unknown \(ssh-ed25519 SHA256:[\w+/]+\).*--accept-new-host-key/,
+    );
     mkdirSync(join(freshHome, ".ssh"));
-    const otherKey = execFileSync("bash", ["-c", `d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f $d/k && cat $d/k.pub`], { encoding: "utf8" }).split(" ");
+    const otherKey = execFileSync(
+      "bash",
+      ["-c", `d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f $d/k && cat $d/k.pub`],
+      { encoding: "utf8" },
+    ).split(" ");
     writeFileSync(join(freshHome, ".ssh", "known_hosts"), `[127.0.0.1]:${sshd.port} ${otherKey[0]} ${otherKey[1]}\n`);
     const changed = await runCli(["deploy", "s8013", "--yes"], { cwd: dir, env: { HOME: freshHome } });
     expect(changed.code).toBe(1);
@@ -193,7 +244,9 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     const closed = project({ port: 9 });
     const unreachable = await runCli(["deploy", "s8013"], { cwd: closed.dir, env: { HOME: clientHome } });
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toMatch(new RegExp(`cannot connect to ${sshd.user}@127\\.0\\.0\\.1:9: connection refused`));
+    expect(unreachable.stderr).toMatch(
+      new RegExp(`cannot connect to ${sshd.user}@127\\.0\\.0\\.1:9: connection refused`),
+    );
     expect(unreachable.stderr.trim().split("\n")).toHaveLength(1);
     symlinkSync(join(dir, "nowhere"), join(dir, "dangling"));
     const broken = await deploy(dir, ["--yes"]);
@@ -209,7 +262,11 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     const socket = join(agentDir, "agent.sock");
     const agent = spawn("ssh-agent", ["-D", "-a", socket], { stdio: "ignore" });
     try {
-      for (let i = 0; i < 100 && spawnSync("ssh-add", ["-l"], { env: { ...process.env, SSH_AUTH_SOCK: socket } }).status === 2; i++) {
+      for (
+        let i = 0;
+        i < 100 && spawnSync("ssh-add", ["-l"], { env: { ...process.env, SSH_AUTH_SOCK: socket } }).status === 2;
+        i++
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       execFileSync("ssh-add", ["-q", sshd.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
@@ -270,7 +327,11 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
 
   it("keeps every mode exactly, whatever the server's umask (664, 775, 600)", async () => {
     const { dir, remote } = project();
-    for (const [name, mode] of [["shared.txt", 0o664], ["tool.sh", 0o775], ["secret.txt", 0o600]] as const) {
+    for (const [name, mode] of [
+      ["shared.txt", 0o664],
+      ["tool.sh", 0o775],
+      ["secret.txt", 0o600],
+    ] as const) {
       writeFileSync(join(dir, name), `${name}\n`);
       chmodSync(join(dir, name), mode);
     }
@@ -371,18 +432,25 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
   });
   /** Spawns a deploy in the background, collecting its output. */
   function background(dir: string, args: string[]) {
-    const child = spawn(process.execPath, [BIN, "deploy", "s8013", ...args], { cwd: dir, env: cleanEnv({ HOME: clientHome }), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, "deploy", "s8013", ...args], {
+      cwd: dir,
+      env: cleanEnv({ HOME: clientHome }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const result = { stdout: "", stderr: "", code: undefined as number | null | undefined };
     child.stdout!.on("data", (chunk: Buffer) => (result.stdout += chunk.toString()));
     child.stderr!.on("data", (chunk: Buffer) => (result.stderr += chunk.toString()));
-    const done = new Promise<typeof result>((resolve) => child.once("exit", (code) => resolve(Object.assign(result, { code }))));
+    const done = new Promise<typeof result>((resolve) =>
+      child.once("exit", (code) => resolve(Object.assign(result, { code }))),
+    );
     return { child, result, done };
   }
   const until = async (ready: () => boolean, what: string): Promise<void> => {
     for (let i = 0; i < 800 && !ready(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
     if (!ready()) throw new Error(`timed out waiting for ${what}`);
   };
-  const partials = (remote: string): number => Number(sshd.run(`ls ~/.${remote}.wxdev/releases | grep -c partial || true`).trim());
+  const partials = (remote: string): number =>
+    Number(sshd.run(`ls ~/.${remote}.wxdev/releases | grep -c partial || true`).trim());
   const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
 
   it("two concurrent deploys: the second waits for the first's lock (never deletes its release in progress); the live release is whole", async () => {
@@ -397,7 +465,10 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     expect(firstResult.code, firstResult.stderr).toBe(0);
     // Either it waited and found nothing left to do, or it gave up naming the first deploy.
     if (second.code === 0) expect(JSON.parse(second.stdout)).toMatchObject({ uploaded: 0 });
-    else expect(second.stderr).toMatch(new RegExp(`another deploy to this server is under way \\(.*pid ${first.child.pid}`));
+    else
+      expect(second.stderr).toMatch(
+        new RegExp(`another deploy to this server is under way \\(.*pid ${first.child.pid}`),
+      );
     expect(sshd.run(`sha256sum ~/${remote}/big.bin`).split(" ")[0]).toBe(sha256(big));
     expect(partials(remote)).toBe(0);
     rmSync(join(dir, "big.bin"));
@@ -411,7 +482,11 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     writeFileSync(join(dir, "wechat.py"), "print('second')\n");
     const blocked = await deploy(dir, []);
     expect(blocked.code).toBe(1);
-    expect(blocked.stderr).toMatch(new RegExp(`another deploy to this server is under way \\(\\S+@\\S+ pid ${holder.child.pid}, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\); waited 5 s`));
+    expect(blocked.stderr).toMatch(
+      new RegExp(
+        `another deploy to this server is under way \\(\\S+@\\S+ pid ${holder.child.pid}, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\); waited 5 s`,
+      ),
+    );
     expect(blocked.stderr.trim().split("\n")).toHaveLength(1);
     expect((await holder.done).code).toBe(0);
     expect(sshd.run(`readlink ~/${remote}`)).toBe(link);
@@ -432,7 +507,9 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
       writeFileSync(join(dir, "wechat.py"), "print('v3')\n");
       const switched = await deploy(dir, []);
       expect(switched.code).toBe(1);
-      expect(switched.stderr).toMatch(/switching to the new release failed: permission denied on the server \(the live directory is untouched\)/);
+      expect(switched.stderr).toMatch(
+        /switching to the new release failed: permission denied on the server \(the live directory is untouched\)/,
+      );
       expect(switched.stdout).not.toMatch(/uploaded/);
       const back = await deploy(dir, ["--rollback"]);
       expect(back.code).toBe(1);
@@ -463,9 +540,22 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     const deleted = await deploy(dir, ["--delete", "--json"]);
     expect(JSON.parse(deleted.stdout)).toMatchObject({ deleted: 3 });
     expect(sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -print | sort`)).toBe(
-      [".", "./.env.example", "./.gitignore", "./data", "./data/app.db", "./templates", "./templates/index.html", "./wechat.py"].join("\n") + "\n",
+      [
+        ".",
+        "./.env.example",
+        "./.gitignore",
+        "./data",
+        "./data/app.db",
+        "./templates",
+        "./templates/index.html",
+        "./wechat.py",
+      ].join("\n") + "\n",
     );
-    expect(JSON.parse((await deploy(dir, ["--delete", "--json"])).stdout)).toMatchObject({ uploaded: 0, deleted: 0, kept: 0 });
+    expect(JSON.parse((await deploy(dir, ["--delete", "--json"])).stdout)).toMatchObject({
+      uploaded: 0,
+      deleted: 0,
+      kept: 0,
+    });
   });
 
   it("a connection dropped mid-upload is one line and exit 1; the live release is unchanged", async () => {

@@ -15,7 +15,16 @@ type Verdict = "accepted" | "changed" | "refused";
 /** A fresh public key line ("type base64"), not any server's. */
 function strangerKey(type: "rsa" | "ed25519"): string {
   const dir = mkdtempSync(join(tmpdir(), "wxdev-stranger-"));
-  execFileSync("ssh-keygen", ["-q", "-t", type, ...(type === "rsa" ? ["-b", "2048"] : []), "-N", "", "-f", join(dir, "k")]);
+  execFileSync("ssh-keygen", [
+    "-q",
+    "-t",
+    type,
+    ...(type === "rsa" ? ["-b", "2048"] : []),
+    "-N",
+    "",
+    "-f",
+    join(dir, "k"),
+  ]);
   return readFileSync(join(dir, "k.pub"), "utf8").split(" ").slice(0, 2).join(" ");
 }
 
@@ -41,35 +50,90 @@ describe.skipIf(missing !== undefined)("known_hosts: wxdev decides as OpenSSH's 
   function ssh(sshd: TestSshd, knownHosts: string, strict: "yes" | "accept-new"): { verdict: Verdict; file: string } {
     const file = join(mkdtempSync(join(tmpdir(), "wxdev-ssh-kh-")), "known_hosts");
     writeFileSync(file, knownHosts);
-    const options = ["BatchMode=yes", `UserKnownHostsFile=${file}`, "GlobalKnownHostsFile=/dev/null", `StrictHostKeyChecking=${strict}`, "PubkeyAuthentication=no", "PasswordAuthentication=no", "KbdInteractiveAuthentication=no", "CheckHostIP=no"];
-    const result = spawnSync("ssh", ["-F", "/dev/null", ...options.flatMap((option) => ["-o", option]), "-p", String(sshd.port), `${sshd.user}@${sshd.host}`, "true"], { encoding: "utf8", env: { PATH: process.env.PATH } });
-    const verdict = /REMOTE HOST IDENTIFICATION HAS CHANGED/.test(result.stderr) ? "changed" : /Permission denied/.test(result.stderr) ? "accepted" : /Host key verification failed/.test(result.stderr) ? "refused" : undefined;
+    const options = [
+      "BatchMode=yes",
+      `UserKnownHostsFile=${file}`,
+      "GlobalKnownHostsFile=/dev/null",
+      `StrictHostKeyChecking=${strict}`,
+      "PubkeyAuthentication=no",
+      "PasswordAuthentication=no",
+      "KbdInteractiveAuthentication=no",
+      "CheckHostIP=no",
+    ];
+    const result = spawnSync(
+      "ssh",
+      [
+        "-F",
+        "/dev/null",
+        ...options.flatMap((option) => ["-o", option]),
+        "-p",
+        String(sshd.port),
+        `${sshd.user}@${sshd.host}`,
+        "true",
+      ],
+      { encoding: "utf8", env: { PATH: process.env.PATH } },
+    );
+    const verdict = /REMOTE HOST IDENTIFICATION HAS CHANGED/.test(result.stderr)
+      ? "changed"
+      : /Permission denied/.test(result.stderr)
+        ? "accepted"
+        : /Host key verification failed/.test(result.stderr)
+          ? "refused"
+          : undefined;
     if (verdict === undefined) throw new Error(`ssh said: ${result.stderr}`);
     return { verdict, file };
   }
 
-  async function wxdev(sshd: TestSshd, knownHosts: string, yes: boolean): Promise<{ verdict: Verdict; file: string; stderr: string }> {
+  async function wxdev(
+    sshd: TestSshd,
+    knownHosts: string,
+    yes: boolean,
+  ): Promise<{ verdict: Verdict; file: string; stderr: string }> {
     const dir = mkdtempSync(join(tmpdir(), "wxdev-kh-project-"));
     const home = mkdtempSync(join(tmpdir(), "wxdev-kh-home-"));
     mkdirSync(join(home, ".ssh"));
     const file = join(home, ".ssh", "known_hosts");
     writeFileSync(file, knownHosts);
     writeFileSync(join(dir, "app.py"), "print(1)\n");
-    const server = { host: sshd.host, port: sshd.port, username: sshd.user, remoteDir: `~/kh-${randomBytes(4).toString("hex")}`, privateKey: sshd.clientKey };
+    const server = {
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.user,
+      remoteDir: `~/kh-${randomBytes(4).toString("hex")}`,
+      privateKey: sshd.clientKey,
+    };
     writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ servers: { s: server } }));
-    const result = await runCli(["deploy", "s", "--dry-run", ...(yes ? ["--yes"] : [])], { cwd: dir, env: { HOME: home }, timeoutMs: 30_000 });
-    const verdict = result.code === 0 ? "accepted" : result.code === 1 && /has CHANGED/.test(result.stderr) ? "changed" : result.code === 2 ? "refused" : undefined;
+    const result = await runCli(["deploy", "s", "--dry-run", ...(yes ? ["--yes"] : [])], {
+      cwd: dir,
+      env: { HOME: home },
+      timeoutMs: 30_000,
+    });
+    const verdict =
+      result.code === 0
+        ? "accepted"
+        : result.code === 1 && /has CHANGED/.test(result.stderr)
+          ? "changed"
+          : result.code === 2
+            ? "refused"
+            : undefined;
     if (verdict === undefined) throw new Error(`wxdev exited ${result.code}: ${result.stderr}`);
     return { verdict, file, stderr: result.stderr };
   }
 
   /** Both tools on one known_hosts text: strict (no --yes, StrictHostKeyChecking=yes), then trusting new hosts (--yes, accept-new). */
-  async function compare(sshd: TestSshd, knownHosts: string): Promise<{ strict: [Verdict, Verdict]; acceptNew: [Verdict, Verdict]; files: string[] }> {
+  async function compare(
+    sshd: TestSshd,
+    knownHosts: string,
+  ): Promise<{ strict: [Verdict, Verdict]; acceptNew: [Verdict, Verdict]; files: string[] }> {
     const strictSsh = ssh(sshd, knownHosts, "yes");
     const strictWxdev = await wxdev(sshd, knownHosts, false);
     const newSsh = ssh(sshd, knownHosts, "accept-new");
     const newWxdev = await wxdev(sshd, knownHosts, true);
-    return { strict: [strictSsh.verdict, strictWxdev.verdict], acceptNew: [newSsh.verdict, newWxdev.verdict], files: [newSsh.file, newWxdev.file] };
+    return {
+      strict: [strictSsh.verdict, strictWxdev.verdict],
+      acceptNew: [newSsh.verdict, newWxdev.verdict],
+      files: [newSsh.file, newWxdev.file],
+    };
   }
 
   it("an RSA key listed, the server offers only ed25519: CHANGED, even with --yes; nothing is added", async () => {
@@ -120,7 +184,9 @@ describe.skipIf(missing !== undefined)("known_hosts: wxdev decides as OpenSSH's 
     expect(ssh(edOnly, knownHosts, "yes").verdict).toBe("refused");
     const refused = await wxdev(edOnly, knownHosts, true);
     expect(refused.verdict).toBe("refused");
-    expect(refused.stderr).toMatch(/only with @cert-authority, and host certificates are not supported by wxdev.*ssh-keyscan/);
+    expect(refused.stderr).toMatch(
+      /only with @cert-authority, and host certificates are not supported by wxdev.*ssh-keyscan/,
+    );
     expect(refused.stderr.trim().split("\n")).toHaveLength(1);
     expect(readFileSync(refused.file, "utf8")).toBe(knownHosts);
   }, 60_000);

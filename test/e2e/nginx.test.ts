@@ -24,16 +24,28 @@ describe.skipIf(NGINX === undefined)("wxdev nginx output in a real nginx, with w
   beforeAll(async () => {
     [appPort, proxyPort] = await Promise.all([freePort(), freePort()]);
     dir = mkdtempSync(join(tmpdir(), "wxdev-nginx-"));
-    writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ servers: { s8013: { host: "h", username: "s8013", remoteDir: "~/x", appPort } } }));
+    writeFileSync(
+      join(dir, "wxdev.config.json"),
+      JSON.stringify({ servers: { s8013: { host: "h", username: "s8013", remoteDir: "~/x", appPort } } }),
+    );
     const printed = await runCli(["nginx", "s8013", "--full", "--listen", String(proxyPort)], { cwd: dir });
     expect(printed.code, printed.stderr).toBe(0);
     writeFileSync(join(dir, "nginx.conf"), printed.stdout);
     execFileSync(NGINX!, ["-t", "-q", "-p", dir, "-c", join(dir, "nginx.conf")]);
-    nginx = spawn(NGINX!, ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
+    nginx = spawn(NGINX!, ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", "daemon off;"], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     nginx.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
-    serve = await startCommand(["serve", "--port", String(appPort), "--path", `/wechat${appPort}`], { WXDEV_TOKEN: TOKEN }, /listening/);
+    serve = await startCommand(
+      ["serve", "--port", String(appPort), "--path", `/wechat${appPort}`],
+      { WXDEV_TOKEN: TOKEN },
+      /listening/,
+    );
     for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`http://127.0.0.1:${proxyPort}/`).then(() => true, () => false);
+      const ok = await fetch(`http://127.0.0.1:${proxyPort}/`).then(
+        () => true,
+        () => false,
+      );
       if (ok) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -54,7 +66,9 @@ describe.skipIf(NGINX === undefined)("wxdev nginx output in a real nginx, with w
     const url = `http://127.0.0.1:${proxyPort}/wechat${appPort}`;
     const shake = await runCli(["handshake", "--url", url], { env: { WXDEV_TOKEN: TOKEN } });
     expect(shake.code, `${shake.stdout}${log}`).toBe(0);
-    const text = await runCli(["simulate", "text", "穿过 nginx", "--url", url, "--json"], { env: { WXDEV_TOKEN: TOKEN } });
+    const text = await runCli(["simulate", "text", "穿过 nginx", "--url", url, "--json"], {
+      env: { WXDEV_TOKEN: TOKEN },
+    });
     expect(JSON.parse(text.stdout).reply.Content).toBe("穿过 nginx");
     const check = await runCli(["check", "--url", url], { env: { WXDEV_TOKEN: TOKEN } });
     expect(check.code, check.stdout).toBe(0);
@@ -71,7 +85,8 @@ describe.skipIf(NGINX === undefined)("wxdev nginx output in a real nginx, with w
     const sub = await fetch(`http://127.0.0.1:${proxyPort}/wechat${appPort}/`, { redirect: "manual" });
     expect(sub.status).toBe(404);
     expect(await sub.text()).toContain("without the trailing slash"); // the app saw /wechatPORT/, not //
-    for (let i = 0; i < 40 && !/404 GET no such path \/wechat\d+\//.test(serve.output()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 40 && !/404 GET no such path \/wechat\d+\//.test(serve.output()); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     expect(serve.output()).toMatch(/404 GET no such path \/wechat\d+\//);
   });
 });

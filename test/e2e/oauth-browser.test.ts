@@ -33,7 +33,20 @@ describe.skipIf(missing !== undefined)("web authorisation in a real browser (hea
   });
 
   async function authorizeUrl(scope: string): Promise<string> {
-    const result = await runCli(["oauth-url", "--redirect-uri", `http://127.0.0.1:${servePort}/index`, "--scope", scope, "--state", "e2e", "--base", mockBase], { env });
+    const result = await runCli(
+      [
+        "oauth-url",
+        "--redirect-uri",
+        `http://127.0.0.1:${servePort}/index`,
+        "--scope",
+        scope,
+        "--state",
+        "e2e",
+        "--base",
+        mockBase,
+      ],
+      { env },
+    );
     expect(result.code).toBe(0);
     return result.stdout.trim();
   }

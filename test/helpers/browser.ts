@@ -18,6 +18,7 @@ export const CHROMIUM_ARGS = [
 /** Why a browser test cannot run here, or undefined when it can. In CI a missing browser is a failure, not a skip. */
 export function browserMissing(): string | undefined {
   if (CHROMIUM !== undefined) return undefined;
-  if (process.env.CI) throw new Error("Chromium is missing in CI: .ci/run should have installed the Debian package chromium");
+  if (process.env.CI)
+    throw new Error("Chromium is missing in CI: .ci/run should have installed the Debian package chromium");
   return "Chromium not found at /usr/bin/chromium: apt-get install chromium to run the browser tests";
 }

@@ -9,7 +9,11 @@ export interface RunningCommand {
 }
 
 /** Spawns `wxdev ...args` and resolves once its output matches `ready`. */
-export async function startCommand(args: string[], env: Record<string, string | undefined>, ready: RegExp): Promise<RunningCommand> {
+export async function startCommand(
+  args: string[],
+  env: Record<string, string | undefined>,
+  ready: RegExp,
+): Promise<RunningCommand> {
   const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));

@@ -12,7 +12,12 @@ export const TEST_USER = process.env.WXDEV_TEST_USER ?? "wxdevtest";
 
 /** Why the SSH tests cannot run here (undefined when they can). In CI this is a failure, not a skip. */
 export function sshdMissing(): string | undefined {
-  const reason = SSHD === undefined ? "sshd not found (apt-get install openssh-server)" : process.getuid?.() !== 0 ? "not root: the SSH tests create a test user" : undefined;
+  const reason =
+    SSHD === undefined
+      ? "sshd not found (apt-get install openssh-server)"
+      : process.getuid?.() !== 0
+        ? "not root: the SSH tests create a test user"
+        : undefined;
   if (reason !== undefined && process.env.CI) throw new Error(`SSH tests cannot run in CI: ${reason}`);
   return reason;
 }
@@ -73,7 +78,8 @@ export async function startSshd(options: { rsaHostKey?: boolean } = {}): Promise
   const home = ensureUser(password);
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "host_key")]);
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "client_key")]);
-  if (options.rsaHostKey) execFileSync("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", join(dir, "host_key_rsa")]);
+  if (options.rsaHostKey)
+    execFileSync("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", join(dir, "host_key_rsa")]);
   writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "client_key.pub")));
   // sshd reads authorized_keys as the user it logs in.
   chmodSync(dir, 0o755);
@@ -96,7 +102,9 @@ Subsystem sftp internal-sftp
 LogLevel ERROR
 `,
   );
-  const child: ChildProcess = spawn(SSHD!, ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+  const child: ChildProcess = spawn(SSHD!, ["-D", "-e", "-f", join(dir, "sshd_config")], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let log = "";
   child.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
   await waitForPort(port).catch((error: Error) => {

@@ -9,7 +9,10 @@ import { startCommand, type RunningCommand } from "./processes.js";
 
 const require = createRequire(import.meta.url);
 // node-webot's middleware: an independent implementation of the server side.
-const wechat = require("wechat") as (config: unknown, handler: (req: { weixin: Record<string, string> }, res: { reply(content: unknown): void }) => void) => express.RequestHandler;
+const wechat = require("wechat") as (
+  config: unknown,
+  handler: (req: { weixin: Record<string, string> }, res: { reply(content: unknown): void }) => void,
+) => express.RequestHandler;
 
 export interface RunningTestServer {
   url: string;
@@ -33,7 +36,11 @@ function listen(server: Server, path: string): Promise<RunningTestServer> {
 }
 
 /** The seed's echo bot written with the `wechat` npm package on express, plain or safe mode. */
-export function startWebot(config: { token: string; appid?: string; encodingAESKey?: string }): Promise<RunningTestServer> {
+export function startWebot(config: {
+  token: string;
+  appid?: string;
+  encodingAESKey?: string;
+}): Promise<RunningTestServer> {
   const app = express();
   app.use(express.query({}));
   app.use(
@@ -82,7 +89,9 @@ export function startBroken(flaw: Flaw, token: string, slowMs = 6_000): Promise<
         return;
       }
       if (flaw === "html") {
-        res.writeHead(200, { "Content-Type": "text/html" }).end("<!DOCTYPE html><html><body><h1>Internal Server Error</h1></body></html>");
+        res
+          .writeHead(200, { "Content-Type": "text/html" })
+          .end("<!DOCTYPE html><html><body><h1>Internal Server Error</h1></body></html>");
         return;
       }
       let message: Record<string, unknown>;
@@ -98,7 +107,8 @@ export function startBroken(flaw: Flaw, token: string, slowMs = 6_000): Promise<
         FromUserName: String(swap ? message.ToUserName : message.FromUserName),
         CreateTime: String(flaw === "milliseconds" ? Date.now() : Math.floor(Date.now() / 1000)),
         MsgType: "text",
-        Content: flaw === "twice" ? `handled ${++handled}` : typeof message.Content === "string" ? message.Content : "ok",
+        Content:
+          flaw === "twice" ? `handled ${++handled}` : typeof message.Content === "string" ? message.Content : "ok",
       });
       const delay = flaw === "slow" && message.MsgType === "text" ? slowMs : 0;
       setTimeout(() => res.writeHead(200, { "Content-Type": "application/xml" }).end(reply), delay);
@@ -108,7 +118,10 @@ export function startBroken(flaw: Flaw, token: string, slowMs = 6_000): Promise<
 }
 
 /** `wxdev serve` as a real process on a free port; resolves once it listens. */
-export async function startServe(args: string[], env: Record<string, string> = {}): Promise<RunningTestServer & RunningCommand> {
+export async function startServe(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<RunningTestServer & RunningCommand> {
   const port = await freePort();
   const running = await startCommand(["serve", "--port", String(port), ...args], env, /listening/);
   const path = args.includes("--path") ? args[args.indexOf("--path") + 1]! : "/wechat8013";

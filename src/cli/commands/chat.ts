@@ -6,7 +6,8 @@ import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js";
 
-const HELP = "type a message, or /image, /voice, /location, /link, /event <name> [key], /mode plain|compat|safe, /help, /quit";
+const HELP =
+  "type a message, or /image, /voice, /location, /link, /event <name> [key], /mode plain|compat|safe, /help, /quit";
 
 /** `wxdev chat`: talk to a server line by line, as a follower would from the phone. */
 export function chatCommand(cli: Cli): Command {
@@ -38,7 +39,8 @@ export function chatCommand(cli: Cli): Command {
             return buildEvent(rest[0], rest[1] === undefined ? {} : { EventKey: rest[1] }, header);
           case "mode":
             if (!(MODES as readonly string[]).includes(rest[0] ?? "")) return "usage: /mode plain|compat|safe";
-            if (rest[0] !== "plain" && target.crypto === undefined) return "safe and compat mode need --aes-key and --app-id (or WXDEV_AES_KEY, WXDEV_APP_ID)";
+            if (rest[0] !== "plain" && target.crypto === undefined)
+              return "safe and compat mode need --aes-key and --app-id (or WXDEV_AES_KEY, WXDEV_APP_ID)";
             mode = rest[0] as Mode;
             return `mode is now ${mode}`;
           default:
@@ -48,7 +50,11 @@ export function chatCommand(cli: Cli): Command {
 
       // --json: stdout holds one JSON line per exchange (as simulate --json prints it) and
       // nothing else; the prompt, the typed echo and the chatter go to stderr.
-      const rl = createInterface({ input: cli.io.stdin, output: out.json ? cli.io.stderr : cli.io.stdout, terminal: cli.io.stdin.isTTY === true });
+      const rl = createInterface({
+        input: cli.io.stdin,
+        output: out.json ? cli.io.stderr : cli.io.stdout,
+        terminal: cli.io.stdin.isTTY === true,
+      });
       const say = (text: string): void => void (out.json ? cli.io.stderr.write(`${text}\n`) : out.line(text));
       say(`chatting with ${target.url} as ${header.fromUserName} (${mode} mode). ${out.c.dim(HELP)}`);
       rl.setPrompt(out.json ? "" : out.c.cyan("you> "));
@@ -62,7 +68,13 @@ export function chatCommand(cli: Cli): Command {
             if (typeof message === "string") {
               say(out.c.dim(message));
             } else {
-              const callback = buildCallback({ url: target.url, token: target.token, mode, crypto: target.crypto, message });
+              const callback = buildCallback({
+                url: target.url,
+                token: target.token,
+                mode,
+                crypto: target.crypto,
+                message,
+              });
               const result = await exchange(callback, { timeoutMs: target.timeoutMs, crypto: target.crypto });
               if (out.json) cli.io.stdout.write(`${JSON.stringify(exchangeJson(result))}\n`);
               else renderExchange(out, result, mode);

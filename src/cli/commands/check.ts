@@ -20,29 +20,36 @@ function mark(out: Output, result: CheckResult): string {
 
 /** `wxdev check`: the conformance suite to run before pointing the platform at a server. */
 export function checkCommand(cli: Cli): Command {
-  const command = addTargetOptions(new Command("check"))
-    .action(async (options: TargetFlags, self: Command) => {
-      const out = cli.output(self);
-      const target = await resolveTarget(cli, self, options);
-      const { runChecks, checksPassed } = await import("../../core/client/check.js");
-      if (!out.json) out.line(`checking ${target.url} in ${target.mode} mode${target.crypto ? "" : out.c.dim(" (no EncodingAESKey: safe/compat checks skipped)")}`);
-      const width = 44;
-      const results = await runChecks({
-        url: target.url,
-        token: target.token,
-        timeoutMs: target.timeoutMs,
-        mode: target.mode,
-        crypto: target.crypto,
-        onResult: (result) => {
-          if (!out.json) out.line(`  ${mark(out, result)}  ${result.title.padEnd(width)} ${out.c.dim(result.reason)}`);
-        },
-      });
-      const passed = checksPassed(results);
-      cli.exitCode = passed ? 0 : 1;
-      const count = (status: string): number => results.filter((result) => result.status === status).length;
-      const summary = { pass: count("pass"), fail: count("fail"), warn: count("warn"), skip: count("skip") };
-      if (out.json) return out.printJson({ ok: passed, url: target.url, summary, checks: results });
-      out.line(`\n${passed ? out.ok("ready") : out.bad("not ready")}: ${summary.pass} passed, ${summary.fail} failed, ${summary.warn} warnings, ${summary.skip} skipped`);
+  const command = addTargetOptions(new Command("check")).action(async (options: TargetFlags, self: Command) => {
+    const out = cli.output(self);
+    const target = await resolveTarget(cli, self, options);
+    const { runChecks, checksPassed } = await import("../../core/client/check.js");
+    if (!out.json)
+      out.line(
+        `checking ${target.url} in ${target.mode} mode${target.crypto ? "" : out.c.dim(" (no EncodingAESKey: safe/compat checks skipped)")}`,
+      );
+    const width = 44;
+    const results = await runChecks({
+      url: target.url,
+      token: target.token,
+      timeoutMs: target.timeoutMs,
+      mode: target.mode,
+      crypto: target.crypto,
+      onResult: (result) => {
+        if (!out.json) out.line(`  ${mark(out, result)}  ${result.title.padEnd(width)} ${out.c.dim(result.reason)}`);
+      },
     });
-  return withExamples(command, ["wxdev check --url http://127.0.0.1:8013/wechat8013", "wxdev check --mode safe --json   # key, appId, URL from the config"]);
+    const passed = checksPassed(results);
+    cli.exitCode = passed ? 0 : 1;
+    const count = (status: string): number => results.filter((result) => result.status === status).length;
+    const summary = { pass: count("pass"), fail: count("fail"), warn: count("warn"), skip: count("skip") };
+    if (out.json) return out.printJson({ ok: passed, url: target.url, summary, checks: results });
+    out.line(
+      `\n${passed ? out.ok("ready") : out.bad("not ready")}: ${summary.pass} passed, ${summary.fail} failed, ${summary.warn} warnings, ${summary.skip} skipped`,
+    );
+  });
+  return withExamples(command, [
+    "wxdev check --url http://127.0.0.1:8013/wechat8013",
+    "wxdev check --mode safe --json   # key, appId, URL from the config",
+  ]);
 }

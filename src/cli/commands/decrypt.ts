@@ -27,9 +27,11 @@ async function readEnvelope(input: string, options: DecryptOptions): Promise<Fou
   }
   const { parseXml } = await import("../../core/xml.js");
   const record: XmlRecord = parseXml(text);
-  const str = (name: string): string | undefined => (typeof record[name] === "string" ? (record[name] as string) : undefined);
+  const str = (name: string): string | undefined =>
+    typeof record[name] === "string" ? (record[name] as string) : undefined;
   const encrypt = str("Encrypt");
-  if (encrypt === undefined) throw new InputError("the XML has no Encrypt field", "pass an encrypted envelope or the bare Encrypt value");
+  if (encrypt === undefined)
+    throw new InputError("the XML has no Encrypt field", "pass an encrypted envelope or the bare Encrypt value");
   return {
     encrypt,
     timestamp: options.timestamp ?? str("TimeStamp"),
@@ -62,14 +64,16 @@ export function decryptCommand(cli: Cli): Command {
       const crypto = await cryptoFrom(settings, { needToken: found.msgSignature !== undefined, needAppId: false });
       const verified = verifyIfSigned(crypto, found);
       const appIdChecked = settings.appId !== undefined && settings.appId !== "";
-      const { message, appId } = appIdChecked ? { message: crypto.decrypt(found.encrypt), appId: crypto.appId } : crypto.decryptRaw(found.encrypt);
+      const { message, appId } = appIdChecked
+        ? { message: crypto.decrypt(found.encrypt), appId: crypto.appId }
+        : crypto.decryptRaw(found.encrypt);
       if (!appIdChecked) out.warn(`appId not checked (pass --app-id or set WXDEV_APP_ID); the message is for ${appId}`);
       if (out.json) return out.printJson({ plaintext: message, appId, appIdChecked, signatureVerified: verified });
       out.line(message);
     });
   return withExamples(command, [
-    "wxdev decrypt \"$ENCRYPT\"",
+    'wxdev decrypt "$ENCRYPT"',
     "wxdev decrypt - < envelope.xml --json",
-    "wxdev decrypt \"$ENCRYPT\" --timestamp 1409735669 --nonce 1320562132 --msg-signature 5d197a…",
+    'wxdev decrypt "$ENCRYPT" --timestamp 1409735669 --nonce 1320562132 --msg-signature 5d197a…',
   ]);
 }

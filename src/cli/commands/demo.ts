@@ -4,61 +4,91 @@ import { withExamples } from "../help.js";
 
 /** `wxdev demo`: the whole loop on loopback, on a fresh machine, with nothing configured. */
 export function demoCommand(cli: Cli): Command {
-  const command = new Command("demo")
-    .action(async (_options: unknown, self: Command) => {
-      const out = cli.output(self);
-      const { randomBytes } = await import("node:crypto");
-      const { createWechatServer } = await import("../../core/server/http.js");
-      const { MessageCrypto } = await import("../../core/crypto.js");
-      const { buildCallback } = await import("../../core/client/callback.js");
-      const { exchange } = await import("../../core/client/exchange.js");
-      const { handshake } = await import("../../core/client/handshake.js");
-      const { buildEvent, buildMessage } = await import("../../core/messages.js");
-      const { renderExchange, exchangeJson, renderProblems } = await import("../render.js");
+  const command = new Command("demo").action(async (_options: unknown, self: Command) => {
+    const out = cli.output(self);
+    const { randomBytes } = await import("node:crypto");
+    const { createWechatServer } = await import("../../core/server/http.js");
+    const { MessageCrypto } = await import("../../core/crypto.js");
+    const { buildCallback } = await import("../../core/client/callback.js");
+    const { exchange } = await import("../../core/client/exchange.js");
+    const { handshake } = await import("../../core/client/handshake.js");
+    const { buildEvent, buildMessage } = await import("../../core/messages.js");
+    const { renderExchange, exchangeJson, renderProblems } = await import("../render.js");
 
-      // Throwaway credentials: nothing is read from the environment or config, nothing is kept.
-      const token = `demo${randomBytes(6).toString("hex")}`;
-      const aesKey = randomBytes(32).toString("base64").slice(0, 43);
-      const appId = `wx${randomBytes(8).toString("hex")}`;
-      const crypto = new MessageCrypto({ token, encodingAESKey: aesKey, appId });
-      const server = await createWechatServer({ port: 0, mode: "compat", token, aesKey, appId }).listen();
-      const header = { toUserName: "gh_wxdevdemo001", fromUserName: "oWxdevDemoUser00000000000001" };
-      const steps: Record<string, unknown>[] = [];
-      let ok = true;
-      try {
-        if (!out.json) out.line(`${out.c.bold("wxdev demo")}: reference server on ${server.url} (compatible mode, throwaway Token and EncodingAESKey)\n`);
-        const shake = await handshake({ url: server.url, token });
-        ok &&= shake.ok;
-        steps.push({ step: "handshake", ok: shake.ok, status: shake.status, echostr: shake.echostr, body: shake.body, problems: shake.problems });
-        if (!out.json) {
-          out.line(out.c.dim("1. the platform validates the URL (GET with echostr)"));
-          out.line(`${out.c.cyan("→")} GET ?signature=…&echostr=${shake.echostr}`);
-          out.line(`${out.c.magenta("←")} ${JSON.stringify(shake.body)} ${out.c.dim(`(HTTP ${shake.status}, ${Math.round(shake.latencyMs)} ms)`)}`);
-          renderProblems(out, shake.problems);
-          out.line(shake.ok ? `   ${out.ok("✓")} echostr returned exactly\n` : `   ${out.bad("✗")} handshake failed\n`);
-        }
-        const scripted = [
-          { title: "2. a user sends text", mode: "plain" as const, message: buildMessage("text", { Content: "你好, wxdev! 😀" }, header) },
-          { title: "3. a user sends a picture", mode: "plain" as const, message: buildMessage("image", {}, header) },
-          { title: "4. a user follows the account", mode: "plain" as const, message: buildEvent("subscribe", {}, header) },
-          { title: "5. safe mode: the same text, encrypted both ways", mode: "safe" as const, message: buildMessage("text", { Content: "加密 round trip" }, header) },
-        ];
-        for (const step of scripted) {
-          const result = await exchange(buildCallback({ url: server.url, token, mode: step.mode, crypto, message: step.message }), { crypto });
-          ok &&= result.ok;
-          steps.push({ step: step.title.replace(/^\d\. /, ""), mode: step.mode, ...exchangeJson(result) });
-          if (!out.json) {
-            out.line(out.c.dim(step.title));
-            renderExchange(out, result, step.mode);
-            out.line("");
-          }
-        }
-      } finally {
-        await server.close();
+    // Throwaway credentials: nothing is read from the environment or config, nothing is kept.
+    const token = `demo${randomBytes(6).toString("hex")}`;
+    const aesKey = randomBytes(32).toString("base64").slice(0, 43);
+    const appId = `wx${randomBytes(8).toString("hex")}`;
+    const crypto = new MessageCrypto({ token, encodingAESKey: aesKey, appId });
+    const server = await createWechatServer({ port: 0, mode: "compat", token, aesKey, appId }).listen();
+    const header = { toUserName: "gh_wxdevdemo001", fromUserName: "oWxdevDemoUser00000000000001" };
+    const steps: Record<string, unknown>[] = [];
+    let ok = true;
+    try {
+      if (!out.json)
+        out.line(
+          `${out.c.bold("wxdev demo")}: reference server on ${server.url} (compatible mode, throwaway Token and EncodingAESKey)\n`,
+        );
+      const shake = await handshake({ url: server.url, token });
+      ok &&= shake.ok;
+      steps.push({
+        step: "handshake",
+        ok: shake.ok,
+        status: shake.status,
+        echostr: shake.echostr,
+        body: shake.body,
+        problems: shake.problems,
+      });
+      if (!out.json) {
+        out.line(out.c.dim("1. the platform validates the URL (GET with echostr)"));
+        out.line(`${out.c.cyan("→")} GET ?signature=…&echostr=${shake.echostr}`);
+        out.line(
+          `${out.c.magenta("←")} ${JSON.stringify(shake.body)} ${out.c.dim(`(HTTP ${shake.status}, ${Math.round(shake.latencyMs)} ms)`)}`,
+        );
+        renderProblems(out, shake.problems);
+        out.line(shake.ok ? `   ${out.ok("✓")} echostr returned exactly\n` : `   ${out.bad("✗")} handshake failed\n`);
       }
-      cli.exitCode = ok ? 0 : 1;
-      if (out.json) return out.printJson({ ok, url: server.url, steps });
-      out.line(ok ? `${out.ok("demo complete")}: every answer is one WeChat accepts. Next: wxdev serve, then wxdev check --url <your server>.` : out.bad("demo failed"));
-    });
+      const scripted = [
+        {
+          title: "2. a user sends text",
+          mode: "plain" as const,
+          message: buildMessage("text", { Content: "你好, wxdev! 😀" }, header),
+        },
+        { title: "3. a user sends a picture", mode: "plain" as const, message: buildMessage("image", {}, header) },
+        {
+          title: "4. a user follows the account",
+          mode: "plain" as const,
+          message: buildEvent("subscribe", {}, header),
+        },
+        {
+          title: "5. safe mode: the same text, encrypted both ways",
+          mode: "safe" as const,
+          message: buildMessage("text", { Content: "加密 round trip" }, header),
+        },
+      ];
+      for (const step of scripted) {
+        const result = await exchange(
+          buildCallback({ url: server.url, token, mode: step.mode, crypto, message: step.message }),
+          { crypto },
+        );
+        ok &&= result.ok;
+        steps.push({ step: step.title.replace(/^\d\. /, ""), mode: step.mode, ...exchangeJson(result) });
+        if (!out.json) {
+          out.line(out.c.dim(step.title));
+          renderExchange(out, result, step.mode);
+          out.line("");
+        }
+      }
+    } finally {
+      await server.close();
+    }
+    cli.exitCode = ok ? 0 : 1;
+    if (out.json) return out.printJson({ ok, url: server.url, steps });
+    out.line(
+      ok
+        ? `${out.ok("demo complete")}: every answer is one WeChat accepts. Next: wxdev serve, then wxdev check --url <your server>.`
+        : out.bad("demo failed"),
+    );
+  });
   return withExamples(command, ["npx wxdev demo", "wxdev demo --json"]);
 }

@@ -40,7 +40,9 @@ function summary(result: DeployResult): string {
 
 function printPlan(out: Output, result: DeployResult): void {
   const { plan } = result;
-  out.line(`plan: upload ${plan.upload.length} (${kib(plan.bytes)}), delete ${plan.delete.length}, unchanged ${plan.unchanged.length}${plan.replace.length ? `, replace ${plan.replace.length} (a file became a folder, or back)` : ""}${plan.kept.length ? `, kept ${plan.kept.length} (gone locally; --delete removes them)` : ""}`);
+  out.line(
+    `plan: upload ${plan.upload.length} (${kib(plan.bytes)}), delete ${plan.delete.length}, unchanged ${plan.unchanged.length}${plan.replace.length ? `, replace ${plan.replace.length} (a file became a folder, or back)` : ""}${plan.kept.length ? `, kept ${plan.kept.length} (gone locally; --delete removes them)` : ""}`,
+  );
   for (const path of plan.upload) out.line(`  ${out.ok("+")} ${path}`);
   for (const path of plan.delete) out.line(`  ${out.bad("-")} ${path}`);
   for (const path of plan.replace) out.line(`  ${out.bad("~")} ${path}`);
@@ -49,8 +51,8 @@ function printPlan(out: Output, result: DeployResult): void {
 /** `wxdev deploy`: incremental, atomic deploys over SSH. */
 export function deployCommand(cli: Cli): Command {
   const command = new Command("deploy")
-    .argument("<server>", "a name under \"servers\" in wxdev.config.json, e.g. s8013")
-    .argument("[paths...]", "deploy only these paths (gitignore patterns) instead of \"files\"")
+    .argument("<server>", 'a name under "servers" in wxdev.config.json, e.g. s8013')
+    .argument("[paths...]", 'deploy only these paths (gitignore patterns) instead of "files"')
     .option("--dry-run", "print the plan and change nothing")
     .option("--delete", "remove remote files an earlier deploy put there that are gone locally")
     .option("--exec <cmd>", "run this after the switch instead of postDeploy (bash -lc, in the remote directory)")
@@ -66,22 +68,47 @@ export function deployCommand(cli: Cli): Command {
       const { connect } = await import("../ssh.js");
       let connection: Connection | undefined;
       const open = async (): Promise<Connection> =>
-        (connection ??= await connect(server, cli.io, out, { acceptNewHostKey: options.yes === true || options.acceptNewHostKey === true, name }));
+        (connection ??= await connect(server, cli.io, out, {
+          acceptNewHostKey: options.yes === true || options.acceptNewHostKey === true,
+          name,
+        }));
       try {
         if (options.rollback) {
-          const clash = [options.dryRun && "--dry-run", options.delete && "--delete", paths.length > 0 && "paths"].filter(Boolean);
-          if (clash.length > 0) throw new InputError(`--rollback takes no ${clash.join(", ")}`, "run wxdev deploy <server> --rollback on its own (it switches back and runs postDeploy)");
+          const clash = [
+            options.dryRun && "--dry-run",
+            options.delete && "--delete",
+            paths.length > 0 && "paths",
+          ].filter(Boolean);
+          if (clash.length > 0)
+            throw new InputError(
+              `--rollback takes no ${clash.join(", ")}`,
+              "run wxdev deploy <server> --rollback on its own (it switches back and runs postDeploy)",
+            );
           const { rollback } = await import("../../core/deploy/deploy.js");
-          const moved = await rollback((await open()).shell, server, { post: options.post === false ? null : options.exec, onEvent: streamOutput(cli, out), holder: holder() });
+          const moved = await rollback((await open()).shell, server, {
+            post: options.post === false ? null : options.exec,
+            onEvent: streamOutput(cli, out),
+            holder: holder(),
+          });
           if (!out.json) out.line(`rolled back ${name}: ${moved.from} → ${moved.to}`);
           reportPost(cli, out, moved.post);
           if (out.json) out.printJson({ rolledBack: true, ...moved });
           return;
         }
         const interrupt = onInterrupt(out, () => connection?.close());
-        const result = await runDeploy(cli, out, { open, server, root, paths, options, onInterrupt: interrupt.onEvent }).finally(interrupt.dispose);
+        const result = await runDeploy(cli, out, {
+          open,
+          server,
+          root,
+          paths,
+          options,
+          onInterrupt: interrupt.onEvent,
+        }).finally(interrupt.dispose);
         if (result === undefined) return;
-        const check = options.check || server.checkUrl !== undefined ? await checkAfter(cli, self, out, server.checkUrl) : undefined;
+        const check =
+          options.check || server.checkUrl !== undefined
+            ? await checkAfter(cli, self, out, server.checkUrl)
+            : undefined;
         if (out.json) out.printJson({ ...result, plan: undefined, check });
       } finally {
         connection?.close();
@@ -98,7 +125,14 @@ export function deployCommand(cli: Cli): Command {
 async function runDeploy(
   cli: Cli,
   out: Output,
-  context: { open: () => Promise<Connection>; server: ServerConfig; root: string; paths: string[]; options: DeployOptions; onInterrupt: (event: DeployEvent) => void },
+  context: {
+    open: () => Promise<Connection>;
+    server: ServerConfig;
+    root: string;
+    paths: string[];
+    options: DeployOptions;
+    onInterrupt: (event: DeployEvent) => void;
+  },
 ): Promise<DeployResult | undefined> {
   const { deploy } = await import("../../core/deploy/deploy.js");
   const { options } = context;
@@ -132,14 +166,22 @@ async function runDeploy(
   bar?.stop();
   if (result.gitignored.length > 0 && !out.json) {
     const shown = result.gitignored.slice(0, 5).join(", ") + (result.gitignored.length > 5 ? ", …" : "");
-    out.note(`${result.gitignored.length} selected path(s) stay local because .gitignore lists them: ${shown} (name a file literally in "files" or on the command line to deploy it)`);
+    out.note(
+      `${result.gitignored.length} selected path(s) stay local because .gitignore lists them: ${shown} (name a file literally in "files" or on the command line to deploy it)`,
+    );
   }
   if (options.dryRun) {
     if (out.json) out.printJson({ ...result, plan: result.plan });
     else printPlan(out, result);
     return undefined;
   }
-  if (!out.json) out.line(summary(result) + (result.release ? out.c.dim(` (release ${result.release})`) : out.c.dim(" (nothing changed: live release kept)")));
+  if (!out.json)
+    out.line(
+      summary(result) +
+        (result.release
+          ? out.c.dim(` (release ${result.release})`)
+          : out.c.dim(" (nothing changed: live release kept)")),
+    );
   reportPost(cli, out, result.post);
   return result;
 }
@@ -147,7 +189,8 @@ async function runDeploy(
 /** Streams the post-deploy command's output live (not under --json, whose stdout is one document). */
 function streamOutput(cli: Cli, out: Output): (event: DeployEvent) => void {
   return (event) => {
-    if (event.type === "output" && !out.json) (event.stream === "stdout" ? cli.io.stdout : cli.io.stderr).write(event.chunk);
+    if (event.type === "output" && !out.json)
+      (event.stream === "stdout" ? cli.io.stdout : cli.io.stderr).write(event.chunk);
   };
 }
 
@@ -158,14 +201,21 @@ function reportPost(cli: Cli, out: Output, post: PostResult | undefined): void {
   if (out.json) return;
   const stderr = post.stderr.trim().split("\n").slice(-3).join(" | ") || "(no stderr)";
   if (post.signal !== undefined) {
-    const hint = /pkill -f|killall/.test(post.command) ? " (pkill -f also matches the shell running this command, whose command line holds the pattern: anchor it, e.g. pkill -f '^python wechat.py')" : "";
+    const hint = /pkill -f|killall/.test(post.command)
+      ? " (pkill -f also matches the shell running this command, whose command line holds the pattern: anchor it, e.g. pkill -f '^python wechat.py')"
+      : "";
     out.error(`post-deploy command was killed by signal ${post.signal}${hint}: ${stderr}`);
   } else {
     out.error(`post-deploy command exited with ${post.code ?? "no status"}: ${stderr}`);
   }
 }
 
-async function checkAfter(cli: Cli, command: Command, out: Output, checkUrl: string | undefined): Promise<Record<string, unknown> | undefined> {
+async function checkAfter(
+  cli: Cli,
+  command: Command,
+  out: Output,
+  checkUrl: string | undefined,
+): Promise<Record<string, unknown> | undefined> {
   const { settings } = cli.settings(command);
   const url = checkUrl ?? settings.url;
   if (url === undefined || settings.token === undefined) {
@@ -177,7 +227,11 @@ async function checkAfter(cli: Cli, command: Command, out: Output, checkUrl: str
   const result = await handshake({ url, token: settings.token });
   if (!result.ok) cli.exitCode = 1;
   if (!out.json) {
-    out.line(result.ok ? `${out.ok("✓")} ${url} answers the handshake through the proxy` : `${out.bad("✗")} ${url}: ${result.problems.map((p) => p.message).join("; ")}`);
+    out.line(
+      result.ok
+        ? `${out.ok("✓")} ${url} answers the handshake through the proxy`
+        : `${out.bad("✗")} ${url}: ${result.problems.map((p) => p.message).join("; ")}`,
+    );
   }
   return { url, ok: result.ok, status: result.status, problems: result.problems };
 }

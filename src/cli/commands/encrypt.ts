@@ -25,7 +25,13 @@ export function encryptCommand(cli: Cli): Command {
       const envelope = sealReply(crypto, plaintext, options.timestamp, options.nonce);
       if (!out.json) return out.line(envelope);
       const fields = parseXml(envelope);
-      out.printJson({ xml: envelope, encrypt: fields.Encrypt, msgSignature: fields.MsgSignature, timestamp: fields.TimeStamp, nonce: fields.Nonce });
+      out.printJson({
+        xml: envelope,
+        encrypt: fields.Encrypt,
+        msgSignature: fields.MsgSignature,
+        timestamp: fields.TimeStamp,
+        nonce: fields.Nonce,
+      });
     });
   return withExamples(command, [
     "wxdev encrypt '<xml><ToUserName><![CDATA[o…]]></ToUserName>…</xml>'",

@@ -12,13 +12,27 @@ export function handshakeCommand(cli: Cli): Command {
       const target = await resolveTarget(cli, self, options);
       const { handshake } = await import("../../core/client/handshake.js");
       const { renderProblems } = await import("../render.js");
-      const result = await handshake({ url: target.url, token: target.token, timeoutMs: target.timeoutMs, echostr: options.echostr });
+      const result = await handshake({
+        url: target.url,
+        token: target.token,
+        timeoutMs: target.timeoutMs,
+        echostr: options.echostr,
+      });
       cli.exitCode = result.ok ? 0 : 1;
       if (out.json) return out.printJson({ ...result, latencyMs: Math.round(result.latencyMs * 10) / 10 });
       out.line(`${out.c.cyan("→")} GET ${result.url}`);
-      out.line(`${out.c.magenta("←")} HTTP ${result.status || "—"} ${JSON.stringify(result.body.length > 120 ? `${result.body.slice(0, 120)}…` : result.body)} ${out.c.dim(`(${Math.round(result.latencyMs)} ms)`)}`);
+      out.line(
+        `${out.c.magenta("←")} HTTP ${result.status || "—"} ${JSON.stringify(result.body.length > 120 ? `${result.body.slice(0, 120)}…` : result.body)} ${out.c.dim(`(${Math.round(result.latencyMs)} ms)`)}`,
+      );
       renderProblems(out, result.problems);
-      out.line(result.ok ? `   ${out.ok("✓")} the server answered echostr exactly: the platform would accept this URL` : `   ${out.bad("✗")} the platform would say the URL/Token check failed (配置失败)`);
+      out.line(
+        result.ok
+          ? `   ${out.ok("✓")} the server answered echostr exactly: the platform would accept this URL`
+          : `   ${out.bad("✗")} the platform would say the URL/Token check failed (配置失败)`,
+      );
     });
-  return withExamples(command, ["wxdev handshake --url http://127.0.0.1:8013/wechat8013", "WXDEV_URL=http://HOST/wechat8013 wxdev handshake --json"]);
+  return withExamples(command, [
+    "wxdev handshake --url http://127.0.0.1:8013/wechat8013",
+    "WXDEV_URL=http://HOST/wechat8013 wxdev handshake --json",
+  ]);
 }

@@ -19,13 +19,17 @@ export function mockCommand(cli: Cli): Command {
     .option("--port <port>", "port to listen on", "9000")
     .option("--app-id <appid>", "the appId the mock accepts (or WXDEV_APP_ID; default wxdevmock)")
     .option("--callback-domain <domain>", "the 授权回调页面域名: redirects elsewhere get error 10003")
-    .addHelpText("after", "\nThe app secret comes from WXDEV_APP_SECRET or the config file; without one the mock makes a throwaway secret and prints it.")
+    .addHelpText(
+      "after",
+      "\nThe app secret comes from WXDEV_APP_SECRET or the config file; without one the mock makes a throwaway secret and prints it.",
+    )
     .action(async (options: MockOptions, self: Command) => {
       const out = cli.output(self);
       const { settings } = cli.settings(self, { appId: options.appId, callbackDomain: options.callbackDomain });
       const { createMockPlatform, generateMockSecret } = await import("../../core/oauth/mock/server.js");
       const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port ${options.port} is not a port number`, "use 0-65535");
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new InputError(`--port ${options.port} is not a port number`, "use 0-65535");
       const appId = settings.appId ?? "wxdevmock";
       const generated = settings.appSecret === undefined;
       const appSecret = settings.appSecret ?? generateMockSecret();
@@ -37,21 +41,41 @@ export function mockCommand(cli: Cli): Command {
         callbackDomain: settings.callbackDomain,
         onRequest: (line) => {
           if (out.json) out.line(JSON.stringify(line));
-          else out.line(`${out.c.dim(new Date().toTimeString().slice(0, 8))} ${line.status} ${line.method} ${line.path}${line.note ? ` ${out.c.dim(line.note)}` : ""}`);
+          else
+            out.line(
+              `${out.c.dim(new Date().toTimeString().slice(0, 8))} ${line.status} ${line.method} ${line.path}${line.note ? ` ${out.c.dim(line.note)}` : ""}`,
+            );
         },
       }).listen();
-      const info = { listening: running.origin, appId, callbackDomain: settings.callbackDomain ?? null, state: "in memory: codes and tokens are lost when the mock stops" };
+      const info = {
+        listening: running.origin,
+        appId,
+        callbackDomain: settings.callbackDomain ?? null,
+        state: "in memory: codes and tokens are lost when the mock stops",
+      };
       if (out.json) {
         out.line(JSON.stringify(info));
       } else {
-        out.line(`wxdev mock: WeChat web authorisation on ${out.c.bold(running.origin)} (appId ${appId}, callback domain ${settings.callbackDomain ?? "any"})`);
+        out.line(
+          `wxdev mock: WeChat web authorisation on ${out.c.bold(running.origin)} (appId ${appId}, callback domain ${settings.callbackDomain ?? "any"})`,
+        );
         out.line(out.c.dim("State is kept in memory only: codes and tokens are gone when it stops."));
         // A throwaway secret of the mock's own, not an account's: printing it is how the user learns it.
         if (generated) out.line(`throwaway app secret for this mock: export WXDEV_APP_SECRET=${appSecret}`);
-        else out.line(`app secret ${mask(appSecret)} (from ${cli.io.env.WXDEV_APP_SECRET ? "WXDEV_APP_SECRET" : "the config file"})`);
-        out.line(out.c.dim(`Try: wxdev oauth-url --app-id ${appId} --redirect-uri http://127.0.0.1:8013/index --scope snsapi_userinfo --base ${running.origin}`));
+        else
+          out.line(
+            `app secret ${mask(appSecret)} (from ${cli.io.env.WXDEV_APP_SECRET ? "WXDEV_APP_SECRET" : "the config file"})`,
+          );
+        out.line(
+          out.c.dim(
+            `Try: wxdev oauth-url --app-id ${appId} --redirect-uri http://127.0.0.1:8013/index --scope snsapi_userinfo --base ${running.origin}`,
+          ),
+        );
       }
       await untilStopped(running.close);
     });
-  return withExamples(command, ["wxdev mock", "WXDEV_APP_ID=wx123 WXDEV_APP_SECRET=s3cret wxdev mock --port 9000 --callback-domain 127.0.0.1"]);
+  return withExamples(command, [
+    "wxdev mock",
+    "WXDEV_APP_ID=wx123 WXDEV_APP_SECRET=s3cret wxdev mock --port 9000 --callback-domain 127.0.0.1",
+  ]);
 }

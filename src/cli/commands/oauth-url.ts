@@ -19,12 +19,21 @@ export function oauthUrlCommand(cli: Cli): Command {
   const command = new Command("oauth-url")
     .option("--app-id <appid>", "the account's appId (or WXDEV_APP_ID)")
     .requiredOption("--redirect-uri <uri>", "where WeChat sends the user back, e.g. http://HOST/index")
-    .addOption(new Option("--scope <scope>", "snsapi_base (silent) or snsapi_userinfo (asks)").choices(["snsapi_base", "snsapi_userinfo", "snsapi_login"]))
+    .addOption(
+      new Option("--scope <scope>", "snsapi_base (silent) or snsapi_userinfo (asks)").choices([
+        "snsapi_base",
+        "snsapi_userinfo",
+        "snsapi_login",
+      ]),
+    )
     .option("--state <state>", "value returned with the code ([A-Za-z0-9], at most 128)", "")
     .option("--qr", "also draw the URL as a QR code (the page only opens inside WeChat: scan it)")
     .option("--qrconnect", "the website QR-login variant (/connect/qrconnect, snsapi_login)")
     .option("--callback-domain <domain>", "the 授权回调页面域名 set on the platform, to warn about 10003")
-    .option("--base <url>", "authorize host (default https://open.weixin.qq.com; e.g. http://127.0.0.1:9000 for wxdev mock)")
+    .option(
+      "--base <url>",
+      "authorize host (default https://open.weixin.qq.com; e.g. http://127.0.0.1:9000 for wxdev mock)",
+    )
     .action(async (options: OAuthUrlOptions, self: Command) => {
       const out = cli.output(self);
       const { settings } = cli.settings(self, { appId: options.appId, callbackDomain: options.callbackDomain });

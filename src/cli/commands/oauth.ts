@@ -13,7 +13,11 @@ async function clientFor(cli: Cli, self: Command, options: ApiOptions, needSecre
   const { settings } = cli.settings(self, { appId: options.appId, apiBase: options.apiBase });
   const { OAuthClient } = await import("../../core/oauth/client.js");
   const appSecret = needSecret ? required(settings.appSecret, "", "WXDEV_APP_SECRET", "appSecret") : undefined;
-  return new OAuthClient({ appId: required(settings.appId, "--app-id", "WXDEV_APP_ID", "appId"), appSecret, apiBase: settings.apiBase });
+  return new OAuthClient({
+    appId: required(settings.appId, "--app-id", "WXDEV_APP_ID", "appId"),
+    appSecret,
+    apiBase: settings.apiBase,
+  });
 }
 
 function apiCommand<T extends ApiOptions>(
@@ -26,12 +30,20 @@ function apiCommand<T extends ApiOptions>(
 ): Command {
   return setup(new Command(name).description(description))
     .option("--app-id <appid>", "the account's appId (or WXDEV_APP_ID)")
-    .option("--api-base <url>", "API base (default https://api.weixin.qq.com; e.g. http://127.0.0.1:9000 for wxdev mock)")
+    .option(
+      "--api-base <url>",
+      "API base (default https://api.weixin.qq.com; e.g. http://127.0.0.1:9000 for wxdev mock)",
+    )
     .action(async (options: T, self: Command) => {
       const out = cli.output(self);
       const result = await run(await clientFor(cli, self, options, needSecret), options);
       if (out.json) return out.printJson(result);
-      out.table(Object.entries(result).map(([key, value]) => [key, /token$/.test(key) ? mask(String(value)) : typeof value === "string" ? value : JSON.stringify(value)]));
+      out.table(
+        Object.entries(result).map(([key, value]) => [
+          key,
+          /token$/.test(key) ? mask(String(value)) : typeof value === "string" ? value : JSON.stringify(value),
+        ]),
+      );
     });
 }
 
@@ -39,26 +51,52 @@ function apiCommand<T extends ApiOptions>(
 export function oauthCommand(cli: Cli): Command {
   const command = new Command("oauth");
   command.addCommand(
-    apiCommand<ApiOptions & { code: string }>(cli, "exchange", "exchange the redirect's code for an access token (app secret from WXDEV_APP_SECRET)", (c) => c.requiredOption("--code <code>", "the code from the redirect").addHelpText("after", "\nThe table masks the tokens; --json prints the tokens in full (that is how scripts get them), so keep that output private."), (client, o) => client.exchangeCode(o.code) as never, true),
+    apiCommand<ApiOptions & { code: string }>(
+      cli,
+      "exchange",
+      "exchange the redirect's code for an access token (app secret from WXDEV_APP_SECRET)",
+      (c) =>
+        c
+          .requiredOption("--code <code>", "the code from the redirect")
+          .addHelpText(
+            "after",
+            "\nThe table masks the tokens; --json prints the tokens in full (that is how scripts get them), so keep that output private.",
+          ),
+      (client, o) => client.exchangeCode(o.code) as never,
+      true,
+    ),
   );
   command.addCommand(
     apiCommand<ApiOptions & { accessToken: string; openid: string; lang: string }>(
       cli,
       "userinfo",
       "fetch the user's profile (needs a snsapi_userinfo token)",
-      (c) => c.requiredOption("--access-token <token>", "from oauth exchange").requiredOption("--openid <openid>", "from oauth exchange").option("--lang <lang>", "zh_CN, zh_TW or en", "zh_CN"),
+      (c) =>
+        c
+          .requiredOption("--access-token <token>", "from oauth exchange")
+          .requiredOption("--openid <openid>", "from oauth exchange")
+          .option("--lang <lang>", "zh_CN, zh_TW or en", "zh_CN"),
       (client, o) => client.userInfo(o.accessToken, o.openid, o.lang) as never,
     ),
   );
   command.addCommand(
-    apiCommand<ApiOptions & { refreshToken: string }>(cli, "refresh", "renew an access token with the refresh token", (c) => c.requiredOption("--refresh-token <token>", "from oauth exchange"), (client, o) => client.refresh(o.refreshToken) as never),
+    apiCommand<ApiOptions & { refreshToken: string }>(
+      cli,
+      "refresh",
+      "renew an access token with the refresh token",
+      (c) => c.requiredOption("--refresh-token <token>", "from oauth exchange"),
+      (client, o) => client.refresh(o.refreshToken) as never,
+    ),
   );
   command.addCommand(
     apiCommand<ApiOptions & { accessToken: string; openid: string }>(
       cli,
       "check",
       "check an access token is still valid (sns/auth)",
-      (c) => c.requiredOption("--access-token <token>", "the token to check").requiredOption("--openid <openid>", "its openid"),
+      (c) =>
+        c
+          .requiredOption("--access-token <token>", "the token to check")
+          .requiredOption("--openid <openid>", "its openid"),
       (client, o) => client.checkToken(o.accessToken, o.openid) as never,
     ),
   );

@@ -37,7 +37,11 @@ function logLine(out: Output, exchange: Exchange): string {
   const time = clock(exchange.time);
   const status = exchange.status === 200 ? out.ok(String(exchange.status)) : out.bad(String(exchange.status));
   const what = exchange.kind ?? exchange.method;
-  const detail = exchange.error ?? [exchange.content && JSON.stringify(exchange.content), exchange.retry && "(retry: same reply, not handled again)"].filter(Boolean).join(" ");
+  const detail =
+    exchange.error ??
+    [exchange.content && JSON.stringify(exchange.content), exchange.retry && "(retry: same reply, not handled again)"]
+      .filter(Boolean)
+      .join(" ");
   const lock = exchange.encrypted ? " 🔒" : "";
   return `${out.c.dim(time)} ${status} ${what}${lock} ${detail} ${out.c.dim(`${exchange.latencyMs.toFixed(1)} ms`)}`.trimEnd();
 }
@@ -51,8 +55,14 @@ export function serveCommand(cli: Cli): Command {
     .addOption(new Option("--mode <mode>", "message mode (default: config, else plain)").choices([...MODES]))
     .option("--fallback <text>", "reply to message types the bot does not echo", "i love him")
     .option("--welcome <text>", "reply to a subscribe event")
-    .option("--max-age <seconds>", "refuse POSTs whose timestamp is further than this from the clock (default 300; 0 = no limit)")
-    .option("--api-base <url>", "OAuth API base for the /index page (default the real one; e.g. http://127.0.0.1:9000 for wxdev mock)")
+    .option(
+      "--max-age <seconds>",
+      "refuse POSTs whose timestamp is further than this from the clock (default 300; 0 = no limit)",
+    )
+    .option(
+      "--api-base <url>",
+      "OAuth API base for the /index page (default the real one; e.g. http://127.0.0.1:9000 for wxdev mock)",
+    )
     .addHelpText("after", "\nWith --json, prints one JSON object per exchange (one per line) instead of log lines.")
     .action(async (options: ServeOptions, self: Command) => {
       const { createWechatServer } = await import("../../core/server/http.js");
@@ -63,9 +73,14 @@ export function serveCommand(cli: Cli): Command {
       const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");
       const mode = settings.mode ?? "plain";
       const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port ${options.port} is not a port number`, "use 0-65535");
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new InputError(`--port ${options.port} is not a port number`, "use 0-65535");
       const maxAgeSeconds = options.maxAge === undefined ? undefined : Number(options.maxAge);
-      if (options.maxAge !== undefined && !/^\d{1,9}$/.test(options.maxAge)) throw new InputError(`--max-age ${options.maxAge} is not a number of seconds`, "e.g. --max-age 300, or 0 for no limit");
+      if (options.maxAge !== undefined && !/^\d{1,9}$/.test(options.maxAge))
+        throw new InputError(
+          `--max-age ${options.maxAge} is not a number of seconds`,
+          "e.g. --max-age 300, or 0 for no limit",
+        );
       const running = await createWechatServer({
         host: options.host,
         port,
@@ -78,7 +93,11 @@ export function serveCommand(cli: Cli): Command {
         welcome: options.welcome,
         maxAgeSeconds,
         // The seed's web side: GET /index?code=… (web authorisation), with the app secret from env/config only.
-        extraHandler: createIndexPage({ appId: settings.appId, appSecret: settings.appSecret, apiBase: settings.apiBase }),
+        extraHandler: createIndexPage({
+          appId: settings.appId,
+          appSecret: settings.appSecret,
+          apiBase: settings.apiBase,
+        }),
         onExchange: (exchange) => log.line(out.json ? JSON.stringify(exchange) : logLine(out, exchange)),
       }).listen();
       if (out.json) {

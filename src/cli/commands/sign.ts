@@ -37,7 +37,8 @@ export function signCommand(cli: Cli): Command {
         query.set("msg_signature", result.msgSignature);
       }
       result.query = query.toString();
-      if (settings.url !== undefined) result.url = `${settings.url}${settings.url.includes("?") ? "&" : "?"}${result.query}`;
+      if (settings.url !== undefined)
+        result.url = `${settings.url}${settings.url.includes("?") ? "&" : "?"}${result.query}`;
       if (out.json) return out.printJson(result);
       out.table([
         ["signature", result.signature!],
@@ -51,6 +52,6 @@ export function signCommand(cli: Cli): Command {
   return withExamples(command, [
     "WXDEV_TOKEN=mytoken wxdev sign",
     "wxdev sign --token test --timestamp 1410685589 --nonce test --echostr hello",
-    "wxdev sign --encrypt \"$ENCRYPT\" --json",
+    'wxdev sign --encrypt "$ENCRYPT" --json',
   ]);
 }

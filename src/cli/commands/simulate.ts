@@ -36,7 +36,8 @@ interface SimulateOptions extends TargetFlags {
 function fieldsFor(type: string, args: string[], o: SimulateOptions): XmlRecord | Record<string, string | undefined> {
   switch (type) {
     case "text":
-      if (args.length === 0) throw new InputError("simulate text needs the content", 'e.g. wxdev simulate text "hello"');
+      if (args.length === 0)
+        throw new InputError("simulate text needs the content", 'e.g. wxdev simulate text "hello"');
       return { Content: args.join(" ") };
     case "image":
       return { PicUrl: o.picUrl, MediaId: o.mediaId };
@@ -59,26 +60,54 @@ type MessageFactory = (fresh: boolean) => XmlRecord | string;
 
 function checkFlags(type: string | undefined, args: string[], o: SimulateOptions): void {
   if (o.file !== undefined) {
-    const extra = [type !== undefined && "a message type", o.from !== undefined && "--from", o.to !== undefined && "--to", o.msgId !== undefined && "--msg-id"].filter(Boolean);
-    if (extra.length > 0) throw new InputError(`--file sends the file as written, so it takes no ${extra.join(", ")}`, "put those fields in the file, or drop --file");
+    const extra = [
+      type !== undefined && "a message type",
+      o.from !== undefined && "--from",
+      o.to !== undefined && "--to",
+      o.msgId !== undefined && "--msg-id",
+    ].filter(Boolean);
+    if (extra.length > 0)
+      throw new InputError(
+        `--file sends the file as written, so it takes no ${extra.join(", ")}`,
+        "put those fields in the file, or drop --file",
+      );
   }
   if (type !== undefined && type !== "text" && type !== "event" && args.length > 0) {
-    throw new InputError(`unexpected arguments after ${type}: ${args.join(" ")}`, "the fields of this type are flags; see wxdev simulate --help");
+    throw new InputError(
+      `unexpected arguments after ${type}: ${args.join(" ")}`,
+      "the fields of this type are flags; see wxdev simulate --help",
+    );
   }
-  if (o.msgId !== undefined && !/^\d{1,20}$/.test(o.msgId)) throw new InputError(`--msg-id ${o.msgId} is not a number`, "MsgId is a 64-bit number, e.g. --msg-id 6054768590064713728");
-  for (const [flag, value] of [["--lat", o.lat], ["--lng", o.lng], ["--scale", o.scale]] as const) {
-    if (value !== undefined && !Number.isFinite(Number(value))) throw new InputError(`${flag} ${value} is not a number`, `e.g. ${flag} 39.9`);
+  if (o.msgId !== undefined && !/^\d{1,20}$/.test(o.msgId))
+    throw new InputError(
+      `--msg-id ${o.msgId} is not a number`,
+      "MsgId is a 64-bit number, e.g. --msg-id 6054768590064713728",
+    );
+  for (const [flag, value] of [
+    ["--lat", o.lat],
+    ["--lng", o.lng],
+    ["--scale", o.scale],
+  ] as const) {
+    if (value !== undefined && !Number.isFinite(Number(value)))
+      throw new InputError(`${flag} ${value} is not a number`, `e.g. ${flag} 39.9`);
   }
 }
 
-async function messageFactory(type: string | undefined, args: string[], o: SimulateOptions, cli: Cli): Promise<MessageFactory> {
+async function messageFactory(
+  type: string | undefined,
+  args: string[],
+  o: SimulateOptions,
+  cli: Cli,
+): Promise<MessageFactory> {
   checkFlags(type, args, o);
   const messages = await import("../../core/messages.js");
   if (o.file !== undefined) {
     const { readFile } = await import("node:fs/promises");
-    const text = await (o.file === "-" ? cli.input("-", "message XML") : readFile(o.file, "utf8").catch(() => {
-      throw new InputError(`cannot read ${o.file}`, "check the --file path");
-    }));
+    const text = await (o.file === "-"
+      ? cli.input("-", "message XML")
+      : readFile(o.file, "utf8").catch(() => {
+          throw new InputError(`cannot read ${o.file}`, "check the --file path");
+        }));
     const { parseXml } = await import("../../core/xml.js");
     const { makeTimestamp } = await import("../../core/signature.js");
     let record: XmlRecord | undefined;
@@ -91,13 +120,16 @@ async function messageFactory(type: string | undefined, args: string[], o: Simul
       return message;
     };
   }
-  if (type === undefined) throw new InputError("missing message type", "e.g. wxdev simulate text \"hi\", or --file message.xml");
+  if (type === undefined)
+    throw new InputError("missing message type", 'e.g. wxdev simulate text "hi", or --file message.xml');
   const header = { fromUserName: o.from, toUserName: o.to ?? messages.randomAccountId() };
   let build: (msgId: string | undefined) => XmlRecord;
   if (type === "event") {
     const [event, ...rest] = args;
-    if (event === undefined) throw new InputError("simulate event needs the event name", "e.g. wxdev simulate event subscribe");
-    if (rest.length > 0) throw new InputError(`unexpected arguments: ${rest.join(" ")}`, "use --key and --ticket for the event's fields");
+    if (event === undefined)
+      throw new InputError("simulate event needs the event name", "e.g. wxdev simulate event subscribe");
+    if (rest.length > 0)
+      throw new InputError(`unexpected arguments: ${rest.join(" ")}`, "use --key and --ticket for the event's fields");
     const fields: Record<string, string | undefined> = { EventKey: o.key, Ticket: o.ticket };
     if (event.toLowerCase() === "location") Object.assign(fields, { Latitude: o.lat, Longitude: o.lng });
     build = () => messages.buildEvent(event, fields, header);
@@ -112,7 +144,8 @@ async function messageFactory(type: string | undefined, args: string[], o: Simul
 function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new InputError(`${flag} ${value} must be a whole number of at least 1`, `e.g. ${flag} 100`);
+  if (!Number.isInteger(number) || number < 1)
+    throw new InputError(`${flag} ${value} must be a whole number of at least 1`, `e.g. ${flag} 100`);
   return number;
 }
 
@@ -149,22 +182,32 @@ export function simulateCommand(cli: Cli): Command {
       const duration = positiveInt(options.duration, "--duration");
       const loadMode = count !== undefined || duration !== undefined;
       if (loadMode && (options.retry || options.msgId !== undefined)) {
-        throw new InputError(`load mode sends distinct MsgIds and does not retry: drop ${options.retry ? "--retry" : "--msg-id"}`, "or drop --count/--duration to send one message");
+        throw new InputError(
+          `load mode sends distinct MsgIds and does not retry: drop ${options.retry ? "--retry" : "--msg-id"}`,
+          "or drop --count/--duration to send one message",
+        );
       }
       const makeMessage = await messageFactory(type, args, options, cli);
       if (loadMode) {
-        return runLoadMode(cli, out, target, { count, duration, concurrency: positiveInt(options.concurrency, "--concurrency")!, message: () => makeMessage(true) });
+        return runLoadMode(cli, out, target, {
+          count,
+          duration,
+          concurrency: positiveInt(options.concurrency, "--concurrency")!,
+          message: () => makeMessage(true),
+        });
       }
       const message = makeMessage(false);
       const { buildCallback } = await import("../../core/client/callback.js");
       const { exchange, exchangeWithRetry } = await import("../../core/client/exchange.js");
-      const build = () => buildCallback({ url: target.url, token: target.token, mode: target.mode, crypto: target.crypto, message });
+      const build = () =>
+        buildCallback({ url: target.url, token: target.token, mode: target.mode, crypto: target.crypto, message });
       const { renderExchange, exchangeJson } = await import("../render.js");
       let result: ExchangeResult;
       if (options.retry) {
         const retried = await exchangeWithRetry(build, { timeoutMs: target.timeoutMs, crypto: target.crypto });
         result = retried.final;
-        if (out.json) return finish(cli, out, result, { attempts: retried.attempts.length, consistent: retried.consistent });
+        if (out.json)
+          return finish(cli, out, result, { attempts: retried.attempts.length, consistent: retried.consistent });
         retried.attempts.forEach((attempt, index) => {
           out.line(out.c.dim(`attempt ${index + 1} of ${retried.attempts.length}`));
           renderExchange(out, attempt, target.mode);
@@ -187,10 +230,15 @@ export function simulateCommand(cli: Cli): Command {
 
 function retryVerdict(out: Output, attempts: ExchangeResult[], consistent: boolean | null): string {
   if (attempts.length === 1) {
-    return attempts[0]!.replyKind === "failed" ? "   no retry: WeChat retries only after a timeout" : "   answered in time: WeChat would not retry";
+    return attempts[0]!.replyKind === "failed"
+      ? "   no retry: WeChat retries only after a timeout"
+      : "   answered in time: WeChat would not retry";
   }
-  if (consistent === null) return out.c.yellow(`   ${attempts.length} attempts but fewer than two answers: nothing to compare`);
-  return consistent ? "   the server answered the retries consistently" : out.bad("   the retries got different answers: the message was handled more than once");
+  if (consistent === null)
+    return out.c.yellow(`   ${attempts.length} attempts but fewer than two answers: nothing to compare`);
+  return consistent
+    ? "   the server answered the retries consistently"
+    : out.bad("   the retries got different answers: the message was handled more than once");
 }
 
 async function finish(cli: Cli, out: Output, result: ExchangeResult, extra: Record<string, unknown>): Promise<void> {
@@ -199,11 +247,19 @@ async function finish(cli: Cli, out: Output, result: ExchangeResult, extra: Reco
   cli.exitCode = result.ok ? 0 : 1;
 }
 
-async function runLoadMode(cli: Cli, out: Output, target: Target, load: { count?: number; duration?: number; concurrency: number; message: () => XmlRecord | string }): Promise<void> {
+async function runLoadMode(
+  cli: Cli,
+  out: Output,
+  target: Target,
+  load: { count?: number; duration?: number; concurrency: number; message: () => XmlRecord | string },
+): Promise<void> {
   const { runLoad } = await import("../../core/client/load.js");
   const { startProgress } = await import("../progress.js");
   const { interruptSignal, INTERRUPTED_EXIT_CODE } = await import("../signals.js");
-  const progress = cli.io.stderr.isTTY && !out.json ? await startProgress(load.count ?? 0, load.count === undefined ? "messages" : "messages sent") : undefined;
+  const progress =
+    cli.io.stderr.isTTY && !out.json
+      ? await startProgress(load.count ?? 0, load.count === undefined ? "messages" : "messages sent")
+      : undefined;
   // Ctrl-C stops the run and still reports what was measured, as autocannon does.
   const interrupt = interruptSignal();
   const report = await runLoad({
@@ -234,10 +290,24 @@ function renderLoad(out: Output, report: LoadReport, concurrency: number): void 
   out.table([
     ["messages", `${report.sent} in ${report.seconds.toFixed(2)} s with ${concurrency} connections`],
     ["throughput", `${report.requestsPerSecond.toFixed(0)} messages/s`],
-    ["latency", `p50 ${ms(report.latencyMs.p50)}  p90 ${ms(report.latencyMs.p90)}  p99 ${ms(report.latencyMs.p99)}  max ${ms(report.latencyMs.max)}`],
-    ["over 5 s", report.over5s === 0 ? out.ok("0") : out.bad(`${report.over5s} (each a retry and an error screen in WeChat)`)],
-    ["status codes", Object.entries(report.statusCodes).map(([code, n]) => `${code}: ${n}`).join(", ")],
+    [
+      "latency",
+      `p50 ${ms(report.latencyMs.p50)}  p90 ${ms(report.latencyMs.p90)}  p99 ${ms(report.latencyMs.p99)}  max ${ms(report.latencyMs.max)}`,
+    ],
+    [
+      "over 5 s",
+      report.over5s === 0 ? out.ok("0") : out.bad(`${report.over5s} (each a retry and an error screen in WeChat)`),
+    ],
+    [
+      "status codes",
+      Object.entries(report.statusCodes)
+        .map(([code, n]) => `${code}: ${n}`)
+        .join(", "),
+    ],
     ["replies", `valid XML ${r.validXml}, success ${r.success}, empty ${r.empty}, invalid ${r.invalid}`],
-    ["failures", `signature/decryption ${r.cryptoFailures}, timeouts ${r.timeouts}, network ${r.networkErrors}, HTTP errors ${r.httpErrors}`],
+    [
+      "failures",
+      `signature/decryption ${r.cryptoFailures}, timeouts ${r.timeouts}, network ${r.networkErrors}, HTTP errors ${r.httpErrors}`,
+    ],
   ]);
 }

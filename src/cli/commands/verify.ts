@@ -49,17 +49,26 @@ export function verifyCommand(cli: Cli): Command {
       const nonce = pick(options.nonce, "nonce");
       const receivedMsg = pick(options.msgSignature, "msg_signature");
       if (timestamp === undefined || nonce === undefined || (received === undefined && receivedMsg === undefined)) {
-        throw new InputError("need signature, timestamp and nonce", 'pass the callback URL in quotes, or --signature, --timestamp and --nonce');
+        throw new InputError(
+          "need signature, timestamp and nonce",
+          "pass the callback URL in quotes, or --signature, --timestamp and --nonce",
+        );
       }
       const checks: Check[] = [];
       if (received !== undefined) {
         const expected = signature(token, timestamp, nonce);
         checks.push({ name: "signature", expected, received, valid: safeEqual(expected, received.toLowerCase()) });
       }
-      const encrypt = options.encrypt ?? (options.body === undefined ? undefined : await encryptFromBody(cli, options.body));
+      const encrypt =
+        options.encrypt ?? (options.body === undefined ? undefined : await encryptFromBody(cli, options.body));
       if (receivedMsg !== undefined && encrypt !== undefined) {
         const expected = msgSignature(token, timestamp, nonce, encrypt);
-        checks.push({ name: "msg_signature", expected, received: receivedMsg, valid: safeEqual(expected, receivedMsg.toLowerCase()) });
+        checks.push({
+          name: "msg_signature",
+          expected,
+          received: receivedMsg,
+          valid: safeEqual(expected, receivedMsg.toLowerCase()),
+        });
       } else if (receivedMsg !== undefined) {
         out.warn("msg_signature not checked: pass --encrypt or --body as well");
       }
@@ -71,25 +80,33 @@ export function verifyCommand(cli: Cli): Command {
           out.line(`${out.ok("valid")}  ${check.name} ${check.received}`);
         } else {
           out.line(`${out.bad("invalid")}  ${check.name}`);
-          out.table([["  expected", check.expected], ["  received", check.received]]);
+          out.table([
+            ["  expected", check.expected],
+            ["  received", check.received],
+          ]);
         }
       }
-      if (!valid) out.note("Likely causes: a different Token than the platform's, or timestamp/nonce changed after signing.");
+      if (!valid)
+        out.note("Likely causes: a different Token than the platform's, or timestamp/nonce changed after signing.");
     });
   return withExamples(command, [
     "wxdev verify 'http://127.0.0.1:8013/wechat8013?signature=…&timestamp=…&nonce=…'",
     "wxdev verify --token test --signature f21891de399b4e33a1a93c9a7b8a8fffb5a443ff --timestamp 1410685589 --nonce test",
-    "wxdev verify \"$CALLBACK_URL\" --body request.xml",
+    'wxdev verify "$CALLBACK_URL" --body request.xml',
   ]);
 }
 
 async function encryptFromBody(cli: Cli, body: string): Promise<string> {
   const { readFile } = await import("node:fs/promises");
   const { parseXml } = await import("../../core/xml.js");
-  const text = body === "-" ? await cli.input("-", "request body") : await readFile(body, "utf8").catch(() => {
-    throw new InputError(`cannot read body file ${body}`, "check the path");
-  });
+  const text =
+    body === "-"
+      ? await cli.input("-", "request body")
+      : await readFile(body, "utf8").catch(() => {
+          throw new InputError(`cannot read body file ${body}`, "check the path");
+        });
   const encrypt = parseXml(text).Encrypt;
-  if (typeof encrypt !== "string") throw new InputError("the body has no Encrypt field", "pass the encrypted request body");
+  if (typeof encrypt !== "string")
+    throw new InputError("the body has no Encrypt field", "pass the encrypted request body");
   return encrypt;
 }

@@ -54,7 +54,10 @@ export function checkUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new InputError(`${JSON.stringify(url)} is not a URL`, "pass the full callback URL, e.g. http://127.0.0.1:8013/wechat8013");
+    throw new InputError(
+      `${JSON.stringify(url)} is not a URL`,
+      "pass the full callback URL, e.g. http://127.0.0.1:8013/wechat8013",
+    );
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     throw new InputError(`${url} is not an http(s) URL`, "WeChat calls http:// (port 80) or https:// (port 443) URLs");
@@ -76,7 +79,11 @@ export function buildCallback(options: CallbackOptions): Callback {
   };
   let body = plaintext;
   if (options.mode !== "plain") {
-    if (options.crypto === undefined) throw new InputError(`${options.mode} mode needs the EncodingAESKey and appId`, "set --aes-key and --app-id (or WXDEV_AES_KEY, WXDEV_APP_ID)");
+    if (options.crypto === undefined)
+      throw new InputError(
+        `${options.mode} mode needs the EncodingAESKey and appId`,
+        "set --aes-key and --app-id (or WXDEV_AES_KEY, WXDEV_APP_ID)",
+      );
     const sealed = sealRequest(options.crypto, plaintext, options.mode, timestamp, nonce);
     body = sealed.body;
     query.encrypt_type = "aes";

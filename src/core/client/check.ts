@@ -57,15 +57,27 @@ function judged(result: ExchangeResult): Outcome {
   if (errors.length > 0) return { status: "fail", reason: errors.map((problem) => problem.message).join("; ") };
   const warnings = result.problems.map((problem) => problem.message);
   const what = result.replyKind === "none" ? "no reply (success)" : `${String(result.reply?.MsgType)} reply`;
-  return warnings.length > 0 ? { status: "warn", reason: `${what}; ${warnings.join("; ")}` } : { status: "pass", reason: `${what} in ${Math.round(result.latencyMs)} ms` };
+  return warnings.length > 0
+    ? { status: "warn", reason: `${what}; ${warnings.join("; ")}` }
+    : { status: "pass", reason: `${what} in ${Math.round(result.latencyMs)} ms` };
 }
 
 function messageCheck(type: string): CheckSpec {
-  return { id: `message:${type}`, title: `${type} message gets a valid reply`, required: true, run: async (c) => judged(await send1(c, buildMessage(type, {}, c.header))) };
+  return {
+    id: `message:${type}`,
+    title: `${type} message gets a valid reply`,
+    required: true,
+    run: async (c) => judged(await send1(c, buildMessage(type, {}, c.header))),
+  };
 }
 
 function eventCheck(event: string): CheckSpec {
-  return { id: `event:${event}`, title: `${event} event gets a valid reply`, required: true, run: async (c) => judged(await send1(c, buildEvent(event, {}, c.header))) };
+  return {
+    id: `event:${event}`,
+    title: `${event} event gets a valid reply`,
+    required: true,
+    run: async (c) => judged(await send1(c, buildEvent(event, {}, c.header))),
+  };
 }
 
 /** The suite, in order. */
@@ -76,7 +88,9 @@ const CHECKS: CheckSpec[] = [
     required: true,
     run: async (c) => {
       const result = await handshake({ url: c.url, token: c.token, timeoutMs: c.timeoutMs });
-      return result.ok ? { status: "pass", reason: `echostr returned in ${Math.round(result.latencyMs)} ms` } : { status: "fail", reason: result.problems.map((p) => p.message).join("; ") };
+      return result.ok
+        ? { status: "pass", reason: `echostr returned in ${Math.round(result.latencyMs)} ms` }
+        : { status: "fail", reason: result.problems.map((p) => p.message).join("; ") };
     },
   },
   {
@@ -85,7 +99,12 @@ const CHECKS: CheckSpec[] = [
     required: true,
     run: async (c) => {
       const echostr = "wxdev-forged-echostr";
-      const url = withQuery(c.url, { signature: "0".repeat(40), timestamp: makeTimestamp(), nonce: makeNonce(), echostr });
+      const url = withQuery(c.url, {
+        signature: "0".repeat(40),
+        timestamp: makeTimestamp(),
+        nonce: makeNonce(),
+        echostr,
+      });
       const http = await send({ method: "GET", url, timeoutMs: c.timeoutMs });
       if (http.failure !== undefined) return { status: "fail", reason: http.failure.message };
       return http.status === 200 && http.body.includes(echostr)
@@ -98,13 +117,26 @@ const CHECKS: CheckSpec[] = [
     title: "a message with a bad signature is refused",
     required: true,
     run: async (c) => {
-      const callback = buildCallback({ url: c.url, token: `${c.token}-wrong`, mode: "plain", message: buildMessage("text", { Content: "forged" }, c.header) });
+      const callback = buildCallback({
+        url: c.url,
+        token: `${c.token}-wrong`,
+        mode: "plain",
+        message: buildMessage("text", { Content: "forged" }, c.header),
+      });
       const result = await exchange(callback, { timeoutMs: c.timeoutMs });
-      if (result.problems.some((p) => p.code === "unreachable" || p.code === "timeout")) return { status: "fail", reason: result.problems[0]!.message };
+      if (result.problems.some((p) => p.code === "unreachable" || p.code === "timeout"))
+        return { status: "fail", reason: result.problems[0]!.message };
       if (result.status !== 200) return { status: "pass", reason: `refused with HTTP ${result.status}` };
-      if (result.replyKind === "reply") return { status: "fail", reason: "the server answered a forged message: it does not check the signature (insecure)" };
+      if (result.replyKind === "reply")
+        return {
+          status: "fail",
+          reason: "the server answered a forged message: it does not check the signature (insecure)",
+        };
       // 200 "success" looks like acceptance: nothing shows the signature was checked at all.
-      return { status: "fail", reason: `HTTP 200 with ${result.replyKind === "none" ? "success/empty" : "a non-reply body"} to a forged message: refuse it (HTTP 403) so forgeries are visibly rejected` };
+      return {
+        status: "fail",
+        reason: `HTTP 200 with ${result.replyKind === "none" ? "success/empty" : "a non-reply body"} to a forged message: refuse it (HTTP 403) so forgeries are visibly rejected`,
+      };
     },
   },
   ...MESSAGE_TYPES.map(messageCheck),
@@ -120,7 +152,11 @@ const CHECKS: CheckSpec[] = [
       if (!first.ok || !second.ok) return judged(first.ok ? second : first);
       return replyFingerprint(first) === replyFingerprint(second)
         ? { status: "pass", reason: "both attempts answered alike" }
-        : { status: "fail", reason: "the retry got a different answer: the message was handled twice (remember replies by FromUserName + MsgId)" };
+        : {
+            status: "fail",
+            reason:
+              "the retry got a different answer: the message was handled twice (remember replies by FromUserName + MsgId)",
+          };
     },
   },
   {
@@ -132,7 +168,8 @@ const CHECKS: CheckSpec[] = [
       const outcome = judged(result);
       if (outcome.status === "fail" || result.reply?.MsgType !== "text") return outcome;
       const content = String(result.reply.Content ?? "");
-      if (content.includes("\uFFFD") || /\?{3,}/.test(content)) return { status: "fail", reason: `the reply text is garbled: ${JSON.stringify(content)}` };
+      if (content.includes("\uFFFD") || /\?{3,}/.test(content))
+        return { status: "fail", reason: `the reply text is garbled: ${JSON.stringify(content)}` };
       return content.includes(CJK) ? { status: "pass", reason: "echoed intact" } : outcome;
     },
   },
@@ -142,20 +179,31 @@ const CHECKS: CheckSpec[] = [
     required: true,
     run: async (c) => {
       const malformed = await exchange(
-        { ...buildCallback({ url: c.url, token: c.token, mode: "plain", message: buildMessage("text", {}, c.header) }), body: "<xml><ToUserName><![CDATA[gh_" },
+        {
+          ...buildCallback({ url: c.url, token: c.token, mode: "plain", message: buildMessage("text", {}, c.header) }),
+          body: "<xml><ToUserName><![CDATA[gh_",
+        },
         { timeoutMs: c.timeoutMs },
       );
       const next = await send1(c, buildMessage("text", { Content: "still there?" }, c.header));
-      if (!next.ok) return { status: "fail", reason: `after a malformed body the next message failed: ${judged(next).reason}` };
-      return malformed.status >= 500 ? { status: "warn", reason: `answered the malformed body with HTTP ${malformed.status}; 400 is clearer` } : { status: "pass", reason: `HTTP ${malformed.status || "none"}, then the next message was answered` };
+      if (!next.ok)
+        return { status: "fail", reason: `after a malformed body the next message failed: ${judged(next).reason}` };
+      return malformed.status >= 500
+        ? { status: "warn", reason: `answered the malformed body with HTTP ${malformed.status}; 400 is clearer` }
+        : { status: "pass", reason: `HTTP ${malformed.status || "none"}, then the next message was answered` };
     },
   },
-  ...(["safe", "compat"] as const).map((mode): CheckSpec => ({
-    id: `mode:${mode}`,
-    title: `${mode} mode round trip`,
-    required: true,
-    run: async (c) => (c.crypto === undefined ? { status: "skip", reason: "no EncodingAESKey/appId configured" } : judged(await send1(c, buildMessage("text", { Content: `${mode} mode` }, c.header), mode))),
-  })),
+  ...(["safe", "compat"] as const).map(
+    (mode): CheckSpec => ({
+      id: `mode:${mode}`,
+      title: `${mode} mode round trip`,
+      required: true,
+      run: async (c) =>
+        c.crypto === undefined
+          ? { status: "skip", reason: "no EncodingAESKey/appId configured" }
+          : judged(await send1(c, buildMessage("text", { Content: `${mode} mode` }, c.header), mode)),
+    }),
+  ),
 ];
 
 /** Runs the conformance suite against a server URL; `onResult` reports each check as it finishes. */

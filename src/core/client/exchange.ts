@@ -28,14 +28,26 @@ export interface ExchangeResult {
 const error = (code: string, message: string): Problem => ({ severity: "error", code, message });
 
 /** Judges an HTTP answer to a callback: status, deadline, decryption and the reply itself. */
-export function judgeAnswer(callback: Callback, http: HttpResult, crypto?: MessageCrypto): Omit<ExchangeResult, "request"> {
+export function judgeAnswer(
+  callback: Callback,
+  http: HttpResult,
+  crypto?: MessageCrypto,
+): Omit<ExchangeResult, "request"> {
   const base = { status: http.status, latencyMs: http.latencyMs, raw: http.body, reply: null };
-  const fail = (problem: Problem): Omit<ExchangeResult, "request"> => ({ ...base, ok: false, replyKind: "failed", problems: [problem] });
-  if (http.failure?.kind === "timeout") return fail(error("timeout", `${http.failure.message}: WeChat would retry, then show the user an error`));
+  const fail = (problem: Problem): Omit<ExchangeResult, "request"> => ({
+    ...base,
+    ok: false,
+    replyKind: "failed",
+    problems: [problem],
+  });
+  if (http.failure?.kind === "timeout")
+    return fail(error("timeout", `${http.failure.message}: WeChat would retry, then show the user an error`));
   if (http.failure !== undefined) return fail(error("unreachable", http.failure.message));
-  if (http.status !== 200) return fail(error("status", `HTTP ${http.status}: WeChat needs 200${statusHint(http.status)}`));
+  if (http.status !== 200)
+    return fail(error("status", `HTTP ${http.status}: WeChat needs 200${statusHint(http.status)}`));
   const problems: Problem[] = [];
-  if (http.latencyMs > WECHAT_TIMEOUT_MS) problems.push(error("slow", `answered after ${Math.round(http.latencyMs)} ms; WeChat gives up after 5000 ms`));
+  if (http.latencyMs > WECHAT_TIMEOUT_MS)
+    problems.push(error("slow", `answered after ${Math.round(http.latencyMs)} ms; WeChat gives up after 5000 ms`));
   let body = http.body;
   let decrypted: string | undefined;
   if (callback.mode !== "plain" && crypto !== undefined && looksEncrypted(body)) {
@@ -46,7 +58,9 @@ export function judgeAnswer(callback: Callback, http: HttpResult, crypto?: Messa
       return fail(error("decrypt", `encrypted reply rejected: ${(cause as Error).message}`));
     }
   } else if (callback.mode === "safe" && body.trim() !== "" && body.trim() !== "success") {
-    problems.push(error("plaintext-reply", "safe mode: the reply must be encrypted (Encrypt, MsgSignature, TimeStamp, Nonce)"));
+    problems.push(
+      error("plaintext-reply", "safe mode: the reply must be encrypted (Encrypt, MsgSignature, TimeStamp, Nonce)"),
+    );
   }
   const verdict = judgeReply(body, callback.message);
   for (const problem of verdict.problems) problems.push(problem);
@@ -73,7 +87,8 @@ function looksEncrypted(body: string): boolean {
 }
 
 function statusHint(status: number): string {
-  if (status === 301 || status === 302 || status === 308) return " (a redirect: WeChat does not follow it; check the path and trailing slash)";
+  if (status === 301 || status === 302 || status === 308)
+    return " (a redirect: WeChat does not follow it; check the path and trailing slash)";
   if (status === 403 || status === 401) return " (the server rejected the request: check the Token)";
   if (status === 404) return " (check the URL path)";
   if (status === 502 || status === 504) return " (the proxy could not reach the app: is it running on the right port?)";
@@ -81,7 +96,10 @@ function statusHint(status: number): string {
 }
 
 /** Sends a callback and judges the answer. */
-export async function exchange(callback: Callback, options: { timeoutMs?: number; crypto?: MessageCrypto; dispatcher?: Dispatcher } = {}): Promise<ExchangeResult> {
+export async function exchange(
+  callback: Callback,
+  options: { timeoutMs?: number; crypto?: MessageCrypto; dispatcher?: Dispatcher } = {},
+): Promise<ExchangeResult> {
   const http = await send({
     method: "POST",
     url: callback.url,

@@ -26,17 +26,30 @@ function explainBody(body: string, echostr: string, sig: string): Problem {
   // Many servers answer 200 with nothing (or "error") when their own signature check fails.
   const tokenHint = `; if the server checks the signature, compare: wxdev signed with signature=${sig} (another value means the Tokens differ)`;
   const trimmed = body.trim();
-  if (trimmed === echostr) return error("whitespace", "the body has whitespace or a newline around echostr; answer echostr exactly");
-  if (trimmed === `"${echostr}"` || trimmed === `'${echostr}'`) return error("quoted", "the body is echostr in quotes (a JSON string?); answer the bare text");
-  if (/^<(!doctype\s+html|html)/i.test(trimmed)) return error("html", "the body is an HTML page (a framework error or login page), not echostr");
+  if (trimmed === echostr)
+    return error("whitespace", "the body has whitespace or a newline around echostr; answer echostr exactly");
+  if (trimmed === `"${echostr}"` || trimmed === `'${echostr}'`)
+    return error("quoted", "the body is echostr in quotes (a JSON string?); answer the bare text");
+  if (/^<(!doctype\s+html|html)/i.test(trimmed))
+    return error("html", "the body is an HTML page (a framework error or login page), not echostr");
   if (trimmed === "") return error("empty", `the body is empty: the server did not answer echostr${tokenHint}`);
-  if (trimmed.includes(echostr)) return error("extra", "the body contains echostr but also other text; answer echostr alone");
+  if (trimmed.includes(echostr))
+    return error("extra", "the body contains echostr but also other text; answer echostr alone");
   return error("mismatch", `the body is ${JSON.stringify(trimmed.slice(0, 80))}, not echostr${tokenHint}`);
 }
 
 /** Performs the URL-validation GET and checks the body is exactly the echostr. */
-export async function handshake(options: { url: string; token: string; timeoutMs?: number; echostr?: string }): Promise<HandshakeResult> {
-  if (options.echostr === "") throw new InputError("--echostr is empty", "WeChat always sends a non-empty echostr; leave --echostr out for a random one");
+export async function handshake(options: {
+  url: string;
+  token: string;
+  timeoutMs?: number;
+  echostr?: string;
+}): Promise<HandshakeResult> {
+  if (options.echostr === "")
+    throw new InputError(
+      "--echostr is empty",
+      "WeChat always sends a non-empty echostr; leave --echostr out for a random one",
+    );
   const timestamp = makeTimestamp();
   const nonce = makeNonce();
   const echostr = options.echostr ?? String(randomBytes(8).readBigUInt64BE(0) % 10n ** 19n);

@@ -42,7 +42,12 @@ export function send(options: HttpOptions): Promise<HttpResult> {
     // One deadline for the whole answer, as WeChat keeps: a server that drips a byte at a
     // time must not hold the simulator past it.
     const deadline = setTimeout(() => {
-      settle({ status: 0, body: "", latencyMs: performance.now() - started, failure: { kind: "timeout", message: `no answer within ${options.timeoutMs} ms` } });
+      settle({
+        status: 0,
+        body: "",
+        latencyMs: performance.now() - started,
+        failure: { kind: "timeout", message: `no answer within ${options.timeoutMs} ms` },
+      });
       abort?.(new Error("deadline passed"));
     }, options.timeoutMs);
     (options.dispatcher ?? getGlobalDispatcher()).dispatch(
@@ -71,13 +76,24 @@ export function send(options: HttpOptions): Promise<HttpResult> {
           const body = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
           settle({ status, body, latencyMs: performance.now() - started });
         },
-        onError: (error) => settle(failed(error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }, url, performance.now() - started)),
+        onError: (error) =>
+          settle(
+            failed(
+              error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException },
+              url,
+              performance.now() - started,
+            ),
+          ),
       },
     );
   });
 }
 
-function failed(error: NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }, url: URL, latencyMs: number): HttpResult {
+function failed(
+  error: NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException },
+  url: URL,
+  latencyMs: number,
+): HttpResult {
   return { status: 0, body: "", latencyMs, failure: { kind: "network", message: describeNetworkError(error, url) } };
 }
 

@@ -72,11 +72,21 @@ function percentile(sorted: Float64Array, fraction: number): number {
 
 /** Sends messages with distinct MsgIds, each freshly signed, from `concurrency` keep-alive connections. */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
-  if (options.count === undefined && options.durationS === undefined) throw new Error("runLoad needs count or durationS");
+  if (options.count === undefined && options.durationS === undefined)
+    throw new Error("runLoad needs count or durationS");
   const pool = new Pool(new URL(options.url).origin, { connections: options.concurrency });
   const latencies: number[] = [];
   const statusCodes: Record<string, number> = {};
-  const replies: ReplyBreakdown = { validXml: 0, success: 0, empty: 0, invalid: 0, cryptoFailures: 0, timeouts: 0, networkErrors: 0, httpErrors: 0 };
+  const replies: ReplyBreakdown = {
+    validXml: 0,
+    success: 0,
+    empty: 0,
+    invalid: 0,
+    cryptoFailures: 0,
+    timeouts: 0,
+    networkErrors: 0,
+    httpErrors: 0,
+  };
   const started = performance.now();
   const deadline = options.durationS === undefined ? Infinity : started + options.durationS * 1000;
   let issued = 0;
@@ -85,11 +95,25 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const { signal } = options;
 
   const worker = async (): Promise<void> => {
-    while ((options.count === undefined || issued < options.count) && performance.now() < deadline && signal?.aborted !== true) {
+    while (
+      (options.count === undefined || issued < options.count) &&
+      performance.now() < deadline &&
+      signal?.aborted !== true
+    ) {
       issued++;
       const message = options.message?.() ?? buildMessage("text", { Content: `load ${issued}` }, header);
-      const callback = buildCallback({ url: options.url, token: options.token, mode: options.mode, crypto: options.crypto, message });
-      const result = await exchange(callback, { timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS * 2, crypto: options.crypto, dispatcher: pool });
+      const callback = buildCallback({
+        url: options.url,
+        token: options.token,
+        mode: options.mode,
+        crypto: options.crypto,
+        message,
+      });
+      const result = await exchange(callback, {
+        timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS * 2,
+        crypto: options.crypto,
+        dispatcher: pool,
+      });
       if (signal?.aborted) return; // cut short by the stop, not an answer to measure
       latencies.push(result.latencyMs);
       const status = result.status === 0 ? "none" : String(result.status);
@@ -115,7 +139,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     sent: done,
     seconds,
     requestsPerSecond: done / seconds,
-    latencyMs: { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), max: sorted.length ? sorted[sorted.length - 1]! : 0 },
+    latencyMs: {
+      p50: percentile(sorted, 0.5),
+      p90: percentile(sorted, 0.9),
+      p99: percentile(sorted, 0.99),
+      max: sorted.length ? sorted[sorted.length - 1]! : 0,
+    },
     over5s: latencies.filter((latency) => latency > WECHAT_TIMEOUT_MS).length,
     statusCodes,
     replies,

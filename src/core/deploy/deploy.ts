@@ -5,7 +5,19 @@ import { takeLock, type DeployLock } from "./lock.js";
 import { hashFiles, listProject, type Manifest } from "./manifest.js";
 import { emptiedFolders, isWithin, planDeploy, type DeployPlan } from "./plan.js";
 import { tarStream } from "./tar-stream.js";
-import { cleanupScript, ConnectionLostError, deleteScript, inspectScript, postScript, remoteLayout, rollbackScript, switchScript, uploadScript, type RemoteLayout, type RemoteShell } from "./remote.js";
+import {
+  cleanupScript,
+  ConnectionLostError,
+  deleteScript,
+  inspectScript,
+  postScript,
+  remoteLayout,
+  rollbackScript,
+  switchScript,
+  uploadScript,
+  type RemoteLayout,
+  type RemoteShell,
+} from "./remote.js";
 import { DeployError, remoteFailure, run } from "./steps.js";
 import { verifyUpload } from "./verify.js";
 
@@ -75,7 +87,11 @@ async function inspect(shell: RemoteShell, layout: RemoteLayout): Promise<Remote
   const output = await run(shell, "reading the server's state", inspectScript(layout));
   const [first = "", ...rest] = output.split("\n");
   const [kind, ...current] = first.split(" ");
-  if (kind === "file") throw new InputError("remoteDir exists on the server but is a file", "point remoteDir at a directory (or a new path)");
+  if (kind === "file")
+    throw new InputError(
+      "remoteDir exists on the server but is a file",
+      "point remoteDir at a directory (or a new path)",
+    );
   let manifest: Manifest | undefined;
   const json = rest.join("\n").trim();
   if (json !== "") {
@@ -98,17 +114,31 @@ interface Stage {
 function lostDuring(error: ConnectionLostError, stage: Stage): ConnectionLostError {
   const { live } = stage;
   const state =
-    live.state === "unchanged" ? "the live release is unchanged"
-    : live.state === "switched" ? `release ${live.release} is live`
-    : `release ${live.release} may or may not have gone live (ls -l the remote directory to see)`;
+    live.state === "unchanged"
+      ? "the live release is unchanged"
+      : live.state === "switched"
+        ? `release ${live.release} is live`
+        : `release ${live.release} may or may not have gone live (ls -l the remote directory to see)`;
   return new ConnectionLostError(`${error.message} during ${stage.during}; ${state}`);
 }
 
 /** Takes the server's deploy lock (not for a dry run, which changes nothing), runs `body`, lets the lock go. */
-async function locked<T>(shell: RemoteShell, layout: RemoteLayout, options: { holder?: string; lockWaitSeconds?: number; dryRun?: boolean }, stage: Stage, body: () => Promise<T>): Promise<T> {
+async function locked<T>(
+  shell: RemoteShell,
+  layout: RemoteLayout,
+  options: { holder?: string; lockWaitSeconds?: number; dryRun?: boolean },
+  stage: Stage,
+  body: () => Promise<T>,
+): Promise<T> {
   let lock: DeployLock | undefined;
   try {
-    if (options.dryRun !== true) lock = await takeLock(shell, layout, `${options.holder ?? "wxdev"}, since ${new Date().toISOString()}`, options.lockWaitSeconds ?? 5);
+    if (options.dryRun !== true)
+      lock = await takeLock(
+        shell,
+        layout,
+        `${options.holder ?? "wxdev"}, since ${new Date().toISOString()}`,
+        options.lockWaitSeconds ?? 5,
+      );
     return await body();
   } catch (error) {
     throw error instanceof ConnectionLostError ? lostDuring(error, stage) : error;
@@ -126,7 +156,12 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const started = performance.now();
   const { server } = options;
   const gitignored: string[] = [];
-  const paths = await listProject({ root: options.root, files: options.paths ?? server.files, ignore: server.ignore, onGitignored: (path) => gitignored.push(path) });
+  const paths = await listProject({
+    root: options.root,
+    files: options.paths ?? server.files,
+    ignore: server.ignore,
+    onGitignored: (path) => gitignored.push(path),
+  });
   const stage: Stage = { during: "connecting", live: { state: "unchanged" } };
   const shell = typeof options.shell === "function" ? await options.shell() : options.shell;
   const layout = remoteLayout(server.remoteDir);
@@ -137,15 +172,29 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     const local = hashFiles(options.root, paths, state.manifest);
     // A deploy of some paths only compares (and records) those, never deleting the rest.
     const partial = options.paths !== undefined;
-    const previous = partial && state.manifest ? Object.fromEntries(Object.entries(state.manifest).filter(([path]) => path in local)) : state.manifest;
+    const previous =
+      partial && state.manifest
+        ? Object.fromEntries(Object.entries(state.manifest).filter(([path]) => path in local))
+        : state.manifest;
     const plan = planDeploy(local, previous, { delete: options.delete === true && !partial, deployed: state.manifest });
     // Files left on the server (gone locally, no --delete) stay recorded, so a later --delete still knows them.
     const left = Object.fromEntries(plan.kept.map((path) => [path, state.manifest![path]!]));
     const recorded = partial ? mergedManifest(state.manifest, local, plan.replace) : { ...left, ...local };
     options.onEvent?.({ type: "plan", plan });
-    const result: DeployResult = { gitignored, uploaded: plan.upload.length, deleted: plan.delete.length, unchanged: plan.unchanged.length, kept: plan.kept.length, bytes: plan.bytes, seconds: 0, dryRun: options.dryRun === true, plan };
+    const result: DeployResult = {
+      gitignored,
+      uploaded: plan.upload.length,
+      deleted: plan.delete.length,
+      unchanged: plan.unchanged.length,
+      kept: plan.kept.length,
+      bytes: plan.bytes,
+      seconds: 0,
+      dryRun: options.dryRun === true,
+      plan,
+    };
     if (options.dryRun) return result;
-    const changed = plan.upload.length > 0 || plan.delete.length > 0 || plan.replace.length > 0 || state.kind !== "link";
+    const changed =
+      plan.upload.length > 0 || plan.delete.length > 0 || plan.replace.length > 0 || state.kind !== "link";
     if (changed) {
       result.release = releaseId(options.now ?? new Date());
       await release(shell, layout, { ...options, release: result.release, plan, local, recorded, state, stage });
@@ -164,10 +213,21 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
 async function release(
   shell: RemoteShell,
   layout: RemoteLayout,
-  context: { release: string; plan: DeployPlan; local: Manifest; recorded: Manifest; state: RemoteState; stage: Stage; server: ServerConfig; root: string; onEvent?: (event: DeployEvent) => void },
+  context: {
+    release: string;
+    plan: DeployPlan;
+    local: Manifest;
+    recorded: Manifest;
+    state: RemoteState;
+    stage: Stage;
+    server: ServerConfig;
+    root: string;
+    onEvent?: (event: DeployEvent) => void;
+  },
 ): Promise<void> {
   const { release, plan, state, stage } = context;
-  const from = state.kind === "link" ? `"$(readlink ${layout.live})"` : state.kind === "plain" ? layout.live : undefined;
+  const from =
+    state.kind === "link" ? `"$(readlink ${layout.live})"` : state.kind === "plain" ? layout.live : undefined;
   try {
     const progress = (files: number, bytes: number): void =>
       context.onEvent?.({ type: "upload", files, totalFiles: plan.upload.length, bytes, totalBytes: plan.bytes });
@@ -177,7 +237,12 @@ async function release(
     if (plan.delete.length > 0) {
       stage.during = "deleting removed files";
       const folders = emptiedFolders(plan.delete, Object.keys(context.recorded)).map((folder) => `${folder}/`);
-      await run(shell, "deleting removed files", deleteScript(layout, release), [...plan.delete, ...folders].map((path) => `${path}\0`).join(""));
+      await run(
+        shell,
+        "deleting removed files",
+        deleteScript(layout, release),
+        [...plan.delete, ...folders].map((path) => `${path}\0`).join(""),
+      );
     }
     stage.during = "the check of the upload";
     if (plan.upload.length > 0) await verifyUpload(shell, layout, release, plan.upload, context.local);
@@ -185,15 +250,25 @@ async function release(
     stage.during = "the switch";
     stage.live = { state: "switching", release };
     context.onEvent?.({ type: "switching", release });
-    const switched = await shell.exec(switchScript(layout, release, adoptAs, Math.max(2, context.server.keepReleases ?? 3)), { stdin: JSON.stringify(context.recorded) });
+    const switched = await shell.exec(
+      switchScript(layout, release, adoptAs, Math.max(2, context.server.keepReleases ?? 3)),
+      { stdin: JSON.stringify(context.recorded) },
+    );
     const live = switched.stdout.split("\n")[0] ?? "";
     if (live.endsWith(`/${release}`)) {
       stage.live = { state: "switched", release };
-      if (switched.code !== 0) throw new DeployError(`release ${release} is live, but removing old releases failed: ${switched.stderr.trim().split("\n")[0] ?? "no message"}`, "remove old releases in the releases folder by hand");
+      if (switched.code !== 0)
+        throw new DeployError(
+          `release ${release} is live, but removing old releases failed: ${switched.stderr.trim().split("\n")[0] ?? "no message"}`,
+          "remove old releases in the releases folder by hand",
+        );
       return;
     }
     if (switched.code !== 0) throw remoteFailure("switching to the new release", switched.stderr);
-    throw new DeployError(`the switch did not take: the live directory points at ${live || "nothing"}, not release ${release}`, "check the remote directory (ls -l), then deploy again");
+    throw new DeployError(
+      `the switch did not take: the live directory points at ${live || "nothing"}, not release ${release}`,
+      "check the remote directory (ls -l), then deploy again",
+    );
   } catch (error) {
     // A lost connection cannot clean up; the next deploy clears the partial under its lock.
     if (stage.live.state !== "switched" && !(error instanceof ConnectionLostError)) {
@@ -212,7 +287,12 @@ export interface PostResult {
   stderr: string;
 }
 
-async function runPost(shell: RemoteShell, layout: RemoteLayout, command: string, onEvent?: (event: DeployEvent) => void): Promise<PostResult> {
+async function runPost(
+  shell: RemoteShell,
+  layout: RemoteLayout,
+  command: string,
+  onEvent?: (event: DeployEvent) => void,
+): Promise<PostResult> {
   const output = await shell.exec(postScript(layout, command), {
     onStdout: (chunk) => onEvent?.({ type: "output", stream: "stdout", chunk }),
     onStderr: (chunk) => onEvent?.({ type: "output", stream: "stderr", chunk }),
@@ -224,17 +304,30 @@ async function runPost(shell: RemoteShell, layout: RemoteLayout, command: string
 export async function rollback(
   shell: RemoteShell,
   server: ServerConfig,
-  options: { post?: string | null; onEvent?: (event: DeployEvent) => void; holder?: string; lockWaitSeconds?: number } = {},
+  options: {
+    post?: string | null;
+    onEvent?: (event: DeployEvent) => void;
+    holder?: string;
+    lockWaitSeconds?: number;
+  } = {},
 ): Promise<{ from: string; to: string; post?: PostResult }> {
   const layout = remoteLayout(server.remoteDir);
   const stage: Stage = { during: "the rollback", live: { state: "unchanged" } };
   return locked(shell, layout, options, stage, async () => {
     const result = await shell.exec(rollbackScript(layout));
-    if (result.code === 3) throw new InputError(`cannot roll back: ${result.stderr.trim()}`, "roll back needs two wxdev deploys on this server");
+    if (result.code === 3)
+      throw new InputError(
+        `cannot roll back: ${result.stderr.trim()}`,
+        "roll back needs two wxdev deploys on this server",
+      );
     if (result.code !== 0) throw remoteFailure("rolling back", result.stderr);
     const [names = "", live = ""] = result.stdout.split("\n");
     const [from = "", to = ""] = names.split(" ");
-    if (to === "" || !live.endsWith(`/${to}`)) throw new DeployError(`the rollback did not take: the live directory points at ${live || "nothing"}, not ${to || "the previous release"}`, "check the remote directory (ls -l), then try again");
+    if (to === "" || !live.endsWith(`/${to}`))
+      throw new DeployError(
+        `the rollback did not take: the live directory points at ${live || "nothing"}, not ${to || "the previous release"}`,
+        "check the remote directory (ls -l), then try again",
+      );
     stage.live = { state: "switched", release: to };
     const post = options.post === undefined ? server.postDeploy : options.post;
     stage.during = "the post-deploy command";

@@ -42,7 +42,13 @@ function parse(knownHosts: string): KnownHostLine[] {
 }
 
 function globMatches(pattern: string, name: string): boolean {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i").test(name);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  ).test(name);
 }
 
 /**
@@ -84,7 +90,8 @@ function lookUp(knownHosts: string, name: string, key: Buffer): HostKeyStatus {
  */
 export function checkHostKey(knownHosts: string, host: string, port: number, key: Buffer): HostKeyStatus {
   const status = lookUp(knownHosts, hostPattern(host, port), key);
-  if ((status === "unknown" || status === "cert-authority") && port !== 22 && lookUp(knownHosts, host, key) === "known") return "known";
+  if ((status === "unknown" || status === "cert-authority") && port !== 22 && lookUp(knownHosts, host, key) === "known")
+    return "known";
   return status;
 }
 
@@ -103,7 +110,9 @@ const ALGORITHMS: Record<string, string[]> = {
  */
 export function preferredHostKeyAlgorithms(knownHosts: string, host: string, port: number): string[] {
   const name = hostPattern(host, port);
-  const types = parse(knownHosts).filter((line) => line.marker === undefined && matchesName(line.names, name)).map((line) => line.type);
+  const types = parse(knownHosts)
+    .filter((line) => line.marker === undefined && matchesName(line.names, name))
+    .map((line) => line.type);
   return [...new Set(types.flatMap((type) => ALGORITHMS[type] ?? []))];
 }
 
@@ -119,5 +128,9 @@ export function addKnownHost(path: string, host: string, port: number, key: Buff
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const existing = readKnownHosts(path);
   const separator = existing === "" || existing.endsWith("\n") ? "" : "\n";
-  appendFileSync(path, `${separator}|1|${salt.toString("base64")}|${hash} ${keyType(key)} ${key.toString("base64")}\n`, { mode: 0o600 });
+  appendFileSync(
+    path,
+    `${separator}|1|${salt.toString("base64")}|${hash} ${keyType(key)} ${key.toString("base64")}\n`,
+    { mode: 0o600 },
+  );
 }

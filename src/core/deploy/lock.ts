@@ -12,7 +12,12 @@ export interface DeployLock {
  * held by an open SSH session, so a deploy that dies releases it. `holder` is written into the
  * lock file, for the next deploy's message.
  */
-export async function takeLock(shell: RemoteShell, layout: RemoteLayout, holder: string, waitSeconds: number): Promise<DeployLock> {
+export async function takeLock(
+  shell: RemoteShell,
+  layout: RemoteLayout,
+  holder: string,
+  waitSeconds: number,
+): Promise<DeployLock> {
   const stdin = new PassThrough();
   let stdout = "";
   let held!: () => void;
@@ -28,12 +33,19 @@ export async function takeLock(shell: RemoteShell, layout: RemoteLayout, holder:
   if (ended !== undefined) {
     if (ended.code === LOCK_BUSY) {
       // The lock file is the server's text: one line, no control characters, on our terminal.
-      const other = ended.stderr.replace(/[\u0000-\u001f\u007f]+/g, " ").trim() || "a holder that has not written its name yet";
-      throw new DeployError(`another deploy to this server is under way (${other}); waited ${waitSeconds} s`, "wait for it to finish, then deploy again");
+      const other =
+        ended.stderr.replace(/[\u0000-\u001f\u007f]+/g, " ").trim() || "a holder that has not written its name yet";
+      throw new DeployError(
+        `another deploy to this server is under way (${other}); waited ${waitSeconds} s`,
+        "wait for it to finish, then deploy again",
+      );
     }
     throw remoteFailure("taking the deploy lock", ended.stderr);
   }
-  const done = session.then(() => undefined, () => undefined);
+  const done = session.then(
+    () => undefined,
+    () => undefined,
+  );
   return {
     release: async () => {
       stdin.end();

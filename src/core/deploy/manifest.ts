@@ -1,5 +1,15 @@
 import { createHash } from "node:crypto";
-import { fstatSync, lstatSync, openSync, closeSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import {
+  fstatSync,
+  lstatSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+} from "node:fs";
 import { isAbsolute, join, posix } from "node:path";
 import ignore, { type Ignore } from "ignore";
 import { InputError } from "../errors.js";
@@ -65,7 +75,12 @@ class IgnoreRules {
   /** The rules inside `dir`, with its own .gitignore added. */
   enter(dirRel: string, dir: string): IgnoreRules {
     const text = readIgnoreFile(join(dir, ".gitignore"));
-    return text === "" ? this : new IgnoreRules(this.always, [...this.git, { prefix: dirRel === "" ? "" : `${dirRel}/`, rules: ignore().add(text) }]);
+    return text === ""
+      ? this
+      : new IgnoreRules(this.always, [
+          ...this.git,
+          { prefix: dirRel === "" ? "" : `${dirRel}/`, rules: ignore().add(text) },
+        ]);
   }
 
   alwaysIgnores(rel: string, isDir: boolean): boolean {
@@ -116,7 +131,9 @@ export function linkInsideProject(root: string, rel: string): string | undefined
 
 /** Patterns that name one path exactly (no wildcard, no negation, no trailing slash). */
 function literalNames(patterns: string[] | undefined): Set<string> {
-  return new Set((patterns ?? []).map(normalisePattern).filter((pattern) => !/[*?[\]!\\]/.test(pattern) && !pattern.endsWith("/")));
+  return new Set(
+    (patterns ?? []).map(normalisePattern).filter((pattern) => !/[*?[\]!\\]/.test(pattern) && !pattern.endsWith("/")),
+  );
 }
 
 /**
@@ -127,21 +144,25 @@ function literalNames(patterns: string[] | undefined): Set<string> {
 async function listFiles(options: ScanOptions): Promise<string[]> {
   const wanted = options.files === undefined ? undefined : ignore().add(options.files.map(normalisePattern));
   const literal = literalNames(options.files);
-  const named = (rel: string, isDir: boolean): boolean => (isDir ? [...literal].some((name) => name.startsWith(`${rel}/`)) : literal.has(rel));
+  const named = (rel: string, isDir: boolean): boolean =>
+    isDir ? [...literal].some((name) => name.startsWith(`${rel}/`)) : literal.has(rel);
   const selected = (rel: string): boolean => wanted === undefined || wanted.ignores(rel);
   const found: string[] = [];
   const outside: string[] = [];
   const visiting = new Set<string>();
   const walk = (dir: string, dirRel: string, parentRules: IgnoreRules): void => {
     const real = realpathSync(dir);
-    if (visiting.has(real)) throw new InputError(`symlink loop at ${dirRel || "."}`, "remove the link or add it to .wxdevignore");
+    if (visiting.has(real))
+      throw new InputError(`symlink loop at ${dirRel || "."}`, "remove the link or add it to .wxdevignore");
     visiting.add(real);
     const rules = parentRules.enter(dirRel, dir);
     const skipped = (rel: string, isDir: boolean): boolean => {
       if (rules.alwaysIgnores(rel, isDir)) return true;
       if (!rules.gitIgnores(rel, isDir) || named(rel, isDir)) return false;
-      const patternsInside = isDir && (options.files ?? []).some((pattern) => normalisePattern(pattern).startsWith(`${rel}/`));
-      if (wanted !== undefined && (isDir ? patternsInside : selected(rel))) options.onGitignored?.(isDir ? `${rel}/` : rel);
+      const patternsInside =
+        isDir && (options.files ?? []).some((pattern) => normalisePattern(pattern).startsWith(`${rel}/`));
+      if (wanted !== undefined && (isDir ? patternsInside : selected(rel)))
+        options.onGitignored?.(isDir ? `${rel}/` : rel);
       return true;
     };
     const subdirs: [string, string][] = [];
@@ -174,7 +195,7 @@ async function listFiles(options: ScanOptions): Promise<string[]> {
   if (outside.length > 0) {
     throw new InputError(
       `${outside.length === 1 ? "a symlink points" : "symlinks point"} out of the project: ${outside.sort().join(", ")}`,
-      "point it inside with a relative target, add it to .wxdevignore, or name it in \"files\" or on the command line to upload what it points to",
+      'point it inside with a relative target, add it to .wxdevignore, or name it in "files" or on the command line to upload what it points to',
     );
   }
   return found.sort();
@@ -186,7 +207,12 @@ function entryOf(absolute: string): ManifestEntry {
   try {
     const info = fstatSync(fd);
     const data = readFileSync(fd);
-    return { size: data.length, mode: info.mode & 0o777, sha256: createHash("sha256").update(data).digest("hex"), mtimeMs: Math.trunc(info.mtimeMs) };
+    return {
+      size: data.length,
+      mode: info.mode & 0o777,
+      sha256: createHash("sha256").update(data).digest("hex"),
+      mtimeMs: Math.trunc(info.mtimeMs),
+    };
   } finally {
     closeSync(fd);
   }
@@ -196,14 +222,22 @@ function entryOf(absolute: string): ManifestEntry {
 export async function listProject(options: ScanOptions): Promise<string[]> {
   const paths = await listFiles(options);
   if (paths.length === 0) {
-    throw new InputError(`nothing to deploy in ${options.root}`, "check \"files\" and \"ignore\" in the server's config, and .gitignore/.wxdevignore");
+    throw new InputError(
+      `nothing to deploy in ${options.root}`,
+      'check "files" and "ignore" in the server\'s config, and .gitignore/.wxdevignore',
+    );
   }
   return paths;
 }
 
 /** A symlink's entry: its target text stands for its content. */
 function linkEntry(target: string): ManifestEntry {
-  return { size: Buffer.byteLength(target), mode: 0o777, sha256: createHash("sha256").update(target).digest("hex"), link: target };
+  return {
+    size: Buffer.byteLength(target),
+    mode: 0o777,
+    sha256: createHash("sha256").update(target).digest("hex"),
+    link: target,
+  };
 }
 
 /**
@@ -220,7 +254,12 @@ export function hashFiles(root: string, paths: string[], previous?: Manifest): M
       const known = previous?.[path];
       if (known?.mtimeMs !== undefined) {
         const info = statSync(absolute);
-        if (info.size === known.size && (info.mode & 0o777) === known.mode && Math.trunc(info.mtimeMs) === known.mtimeMs) return [path, known];
+        if (
+          info.size === known.size &&
+          (info.mode & 0o777) === known.mode &&
+          Math.trunc(info.mtimeMs) === known.mtimeMs
+        )
+          return [path, known];
       }
       return [path, entryOf(absolute)];
     }),

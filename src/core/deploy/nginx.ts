@@ -15,7 +15,10 @@ export function appPortOf(name: string, appPort?: number): number {
   if (appPort !== undefined) return appPort;
   const digits = /^s(\d{2,5})$/.exec(name)?.[1];
   if (digits !== undefined && Number(digits) < 65536) return Number(digits);
-  throw new InputError(`servers.${name} has no appPort`, `add "appPort": 8013 (the port the app listens on) to servers.${name} in wxdev.config.json`);
+  throw new InputError(
+    `servers.${name} has no appPort`,
+    `add "appPort": 8013 (the port the app listens on) to servers.${name} in wxdev.config.json`,
+  );
 }
 
 const PROXY = (port: number): string => `    proxy_pass http://127.0.0.1:${port};
@@ -50,7 +53,11 @@ export function nginxConfig(options: NginxOptions): string {
   const port = appPortOf(options.name, options.appPort);
   const locations = nginxLocations(port);
   if (!options.full) return locations;
-  const indented = locations.trimEnd().split("\n").map((line) => `        ${line}`).join("\n");
+  const indented = locations
+    .trimEnd()
+    .split("\n")
+    .map((line) => `        ${line}`)
+    .join("\n");
   return `# A complete nginx.conf to try the mapping locally:
 #   mkdir -p /tmp/wxdev-nginx && wxdev nginx ${options.name} --full > /tmp/wxdev-nginx/nginx.conf
 #   nginx -p /tmp/wxdev-nginx -c /tmp/wxdev-nginx/nginx.conf -t

@@ -21,7 +21,8 @@ export function isWithin(path: string, roots: readonly string[]): boolean {
 function inTheWay(upload: string[], local: Manifest, previous: Manifest): string[] {
   const folders = new Set<string>();
   for (const path of Object.keys(previous)) {
-    for (let slash = path.indexOf("/"); slash !== -1; slash = path.indexOf("/", slash + 1)) folders.add(path.slice(0, slash));
+    for (let slash = path.indexOf("/"); slash !== -1; slash = path.indexOf("/", slash + 1))
+      folders.add(path.slice(0, slash));
   }
   const blocking = new Set<string>();
   for (const path of upload) {
@@ -35,11 +36,20 @@ function inTheWay(upload: string[], local: Manifest, previous: Manifest): string
 }
 
 /** Compares the local manifest with the one the last deploy left (`deployed`: all of it, when `previous` is only the part being deployed); pure. */
-export function planDeploy(local: Manifest, previous: Manifest | undefined, options: { delete: boolean; deployed?: Manifest }): DeployPlan {
+export function planDeploy(
+  local: Manifest,
+  previous: Manifest | undefined,
+  options: { delete: boolean; deployed?: Manifest },
+): DeployPlan {
   const plan: DeployPlan = { upload: [], delete: [], unchanged: [], kept: [], replace: [], bytes: 0 };
   for (const [path, entry] of Object.entries(local)) {
     const before = previous?.[path];
-    if (before !== undefined && before.sha256 === entry.sha256 && before.mode === entry.mode && before.link === entry.link) {
+    if (
+      before !== undefined &&
+      before.sha256 === entry.sha256 &&
+      before.mode === entry.mode &&
+      before.link === entry.link
+    ) {
       plan.unchanged.push(path);
     } else {
       plan.upload.push(path);
@@ -58,7 +68,8 @@ export function planDeploy(local: Manifest, previous: Manifest | undefined, opti
 export function emptiedFolders(deleted: readonly string[], remaining: readonly string[]): string[] {
   const ancestors = (path: string): string[] => {
     const found: string[] = [];
-    for (let slash = path.indexOf("/"); slash !== -1; slash = path.indexOf("/", slash + 1)) found.push(path.slice(0, slash));
+    for (let slash = path.indexOf("/"); slash !== -1; slash = path.indexOf("/", slash + 1))
+      found.push(path.slice(0, slash));
     return found;
   };
   const occupied = new Set(remaining.flatMap(ancestors));

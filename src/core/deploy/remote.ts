@@ -84,7 +84,13 @@ cat > /dev/null`;
  * release, or writing one would change every release and a rollback would bring nothing back.
  * --reflink=auto makes the copy nearly free where the filesystem shares blocks.
  */
-export function uploadScript(layout: RemoteLayout, release: string, from: string | undefined, withTar: boolean, inTheWay: string[] = []): string {
+export function uploadScript(
+  layout: RemoteLayout,
+  release: string,
+  from: string | undefined,
+  withTar: boolean,
+  inTheWay: string[] = [],
+): string {
   return `set -e
 new=${layout.releases}/${q(`${release}.partial`)}
 ${from === undefined ? 'mkdir -p "$new"' : `cp -a --reflink=auto -- ${from} "$new"`}
@@ -126,8 +132,12 @@ cat > .wxdev/manifest.json
 ln -sfn "$new" "$live.wxdev-next"
 cd "$releases"
 mv -T "$new.partial" "$new"
-${adoptAs === undefined ? 'mv -Tf "$live.wxdev-next" "$live"' : `mv -T "$live" "$releases"/${q(adoptAs)}
-mv -Tf "$live.wxdev-next" "$live" || { mv -T "$releases"/${q(adoptAs)} "$live"; exit 1; }`}
+${
+  adoptAs === undefined
+    ? 'mv -Tf "$live.wxdev-next" "$live"'
+    : `mv -T "$live" "$releases"/${q(adoptAs)}
+mv -Tf "$live.wxdev-next" "$live" || { mv -T "$releases"/${q(adoptAs)} "$live"; exit 1; }`
+}
 readlink "$live"
 ls -1 | grep -v '\\.partial$' | sort | head -n -${keep} | while IFS= read -r old; do [ "$releases/$old" = "$new" ] || rm -rf -- "$old"; done`;
 }

@@ -12,7 +12,18 @@ const CHUNK = 64 * 1024;
 
 /** The tar records of one file (or, with `linkpath`, a symlink): a pax header when the path needs one, the header, the data, padding. */
 function records(path: string, data: Buffer, mode: number, mtime: Date, linkpath?: string): Buffer[] {
-  const fields = { path, mode, size: data.length, mtime, type: linkpath === undefined ? ("File" as const) : ("SymbolicLink" as const), linkpath, uid: 0, gid: 0, uname: "", gname: "" };
+  const fields = {
+    path,
+    mode,
+    size: data.length,
+    mtime,
+    type: linkpath === undefined ? ("File" as const) : ("SymbolicLink" as const),
+    linkpath,
+    uid: 0,
+    gid: 0,
+    uname: "",
+    gname: "",
+  };
   const header = Buffer.alloc(BLOCK);
   const needsPax = new Header(fields).encode(header, 0);
   const padding = (BLOCK - (data.length % BLOCK)) % BLOCK;

@@ -3,10 +3,21 @@ import { verifyScript, type RemoteLayout, type RemoteShell } from "./remote.js";
 import { DeployError, run } from "./steps.js";
 
 /** Hashes on the server the files just unpacked (only those: unchanged files are not read again) and compares them with the local manifest. */
-export async function verifyUpload(shell: RemoteShell, layout: RemoteLayout, release: string, uploaded: string[], local: Manifest): Promise<void> {
+export async function verifyUpload(
+  shell: RemoteShell,
+  layout: RemoteLayout,
+  release: string,
+  uploaded: string[],
+  local: Manifest,
+): Promise<void> {
   const links = uploaded.filter((path) => local[path]?.link !== undefined);
   const files = uploaded.filter((path) => local[path]?.link === undefined);
-  const output = await run(shell, "verifying the upload", verifyScript(layout, release, links), files.map((path) => `${path}\0`).join(""));
+  const output = await run(
+    shell,
+    "verifying the upload",
+    verifyScript(layout, release, links),
+    files.map((path) => `${path}\0`).join(""),
+  );
   const found = new Map<string, string>();
   for (const record of output.split("\0")) {
     const gap = record.indexOf("  ");

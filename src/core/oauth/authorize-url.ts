@@ -23,30 +23,48 @@ export interface AuthorizeUrlOptions {
 export function authorizeUrl(options: AuthorizeUrlOptions): { url: string; warnings: string[] } {
   const scope = options.scope ?? (options.qrconnect ? "snsapi_login" : "snsapi_base");
   const state = options.state ?? "";
-  if (options.appId.trim() === "") throw new InputError("missing appId", "set --app-id, WXDEV_APP_ID or \"appId\" in wxdev.config.json");
-  if (!SCOPES.includes(scope)) throw new InputError(`unknown scope ${JSON.stringify(scope)}`, `use one of ${SCOPES.join(", ")}`);
+  if (options.appId.trim() === "")
+    throw new InputError("missing appId", 'set --app-id, WXDEV_APP_ID or "appId" in wxdev.config.json');
+  if (!SCOPES.includes(scope))
+    throw new InputError(`unknown scope ${JSON.stringify(scope)}`, `use one of ${SCOPES.join(", ")}`);
   if (options.qrconnect ? scope !== "snsapi_login" : scope === "snsapi_login") {
-    throw new InputError(`scope ${scope} does not fit the ${options.qrconnect ? "website QR login" : "in-WeChat"} page`, "use snsapi_login with --qrconnect, and snsapi_base or snsapi_userinfo otherwise");
+    throw new InputError(
+      `scope ${scope} does not fit the ${options.qrconnect ? "website QR login" : "in-WeChat"} page`,
+      "use snsapi_login with --qrconnect, and snsapi_base or snsapi_userinfo otherwise",
+    );
   }
   if (!/^[A-Za-z0-9]{0,128}$/.test(state)) {
     const shown = state.length > 20 ? `${state.slice(0, 20)}…` : state;
-    throw new InputError(`state ${JSON.stringify(shown)} is not allowed: letters and digits only, at most 128 of them`, "pass e.g. --state abc123, and keep other data in your own session");
+    throw new InputError(
+      `state ${JSON.stringify(shown)} is not allowed: letters and digits only, at most 128 of them`,
+      "pass e.g. --state abc123, and keep other data in your own session",
+    );
   }
   let redirect: URL;
   try {
     redirect = new URL(options.redirectUri);
   } catch {
-    throw new InputError(`redirect URI ${JSON.stringify(options.redirectUri)} is not an absolute URL`, "use the full address, e.g. http://example.com/index");
+    throw new InputError(
+      `redirect URI ${JSON.stringify(options.redirectUri)} is not an absolute URL`,
+      "use the full address, e.g. http://example.com/index",
+    );
   }
   if (redirect.protocol !== "http:" && redirect.protocol !== "https:") {
-    throw new InputError(`redirect URI must be http or https, not ${redirect.protocol}`, "use the full address, e.g. http://example.com/index");
+    throw new InputError(
+      `redirect URI must be http or https, not ${redirect.protocol}`,
+      "use the full address, e.g. http://example.com/index",
+    );
   }
   const warnings: string[] = [];
   if (options.callbackDomain !== undefined && !sameDomain(redirect, options.callbackDomain)) {
-    warnings.push(`the redirect host ${redirect.host} differs from the callback domain ${options.callbackDomain}: WeChat will show error 10003 (redirect_uri 域名与后台配置不一致)`);
+    warnings.push(
+      `the redirect host ${redirect.host} differs from the callback domain ${options.callbackDomain}: WeChat will show error 10003 (redirect_uri 域名与后台配置不一致)`,
+    );
   }
   if (options.redirectUri.includes("#")) {
-    warnings.push("the redirect URI has a # fragment: WeChat appends ?code=… after it, so the server never sees the code; put the route in the path or query instead");
+    warnings.push(
+      "the redirect URI has a # fragment: WeChat appends ?code=… after it, so the server never sees the code; put the route in the path or query instead",
+    );
   }
   const query = [
     `appid=${encodeURIComponent(options.appId)}`,
@@ -61,6 +79,10 @@ export function authorizeUrl(options: AuthorizeUrlOptions): { url: string; warni
 
 /** True when the URL's host is the configured callback domain (a domain may be given with or without a port). */
 export function sameDomain(url: URL, callbackDomain: string): boolean {
-  const domain = callbackDomain.trim().toLowerCase().replace(/^https?:\/\//, "").replace(/\/.*$/, "");
+  const domain = callbackDomain
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, "")
+    .replace(/\/.*$/, "");
   return domain.includes(":") ? url.host.toLowerCase() === domain : url.hostname.toLowerCase() === domain;
 }

@@ -50,14 +50,23 @@ export class OAuthClient {
   /** Exchanges the redirect's code for an access token (code → token, once). */
   exchangeCode(code: string): Promise<AccessToken> {
     if (this.options.appSecret === undefined || this.options.appSecret === "") {
-      throw new InputError("missing app secret", "set WXDEV_APP_SECRET or \"appSecret\" in wxdev.config.json");
+      throw new InputError("missing app secret", 'set WXDEV_APP_SECRET or "appSecret" in wxdev.config.json');
     }
-    return this.call("/sns/oauth2/access_token", { appid: this.options.appId, secret: this.options.appSecret, code, grant_type: "authorization_code" });
+    return this.call("/sns/oauth2/access_token", {
+      appid: this.options.appId,
+      secret: this.options.appSecret,
+      code,
+      grant_type: "authorization_code",
+    });
   }
 
   /** Renews an access token (no secret needed). */
   refresh(refreshToken: string): Promise<AccessToken> {
-    return this.call("/sns/oauth2/refresh_token", { appid: this.options.appId, grant_type: "refresh_token", refresh_token: refreshToken });
+    return this.call("/sns/oauth2/refresh_token", {
+      appid: this.options.appId,
+      grant_type: "refresh_token",
+      refresh_token: refreshToken,
+    });
   }
 
   /** The user's profile (needs a snsapi_userinfo token). */
@@ -72,16 +81,21 @@ export class OAuthClient {
 
   /** Refuses an API base fetch would not take, up front: fetch's own errors quote the whole URL, secret and all. */
   private checkBase(): void {
-    const hint = "set --api-base (or \"apiBase\") to e.g. https://api.weixin.qq.com or http://127.0.0.1:9000";
+    const hint = 'set --api-base (or "apiBase") to e.g. https://api.weixin.qq.com or http://127.0.0.1:9000';
     let url: URL;
     try {
       url = new URL(this.base);
     } catch {
       throw new InputError(`the API base ${this.shownBase} is not a URL`, hint, "BAD_API_BASE");
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new InputError(`the API base ${this.shownBase} is not an http(s) URL`, hint, "BAD_API_BASE");
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw new InputError(`the API base ${this.shownBase} is not an http(s) URL`, hint, "BAD_API_BASE");
     if (url.username !== "" || url.password !== "") {
-      throw new InputError(`the API base ${this.shownBase} holds a user name or password, which fetch refuses`, "remove the user:password@ part", "BAD_API_BASE");
+      throw new InputError(
+        `the API base ${this.shownBase} holds a user name or password, which fetch refuses`,
+        "remove the user:password@ part",
+        "BAD_API_BASE",
+      );
     }
   }
 
@@ -93,17 +107,29 @@ export class OAuthClient {
       const response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000) });
       text = await response.text();
     } catch (cause) {
-      const reason = (cause as Error).name === "TimeoutError" ? "no answer in time" : ((cause as { cause?: Error }).cause?.message ?? (cause as Error).message);
+      const reason =
+        (cause as Error).name === "TimeoutError"
+          ? "no answer in time"
+          : ((cause as { cause?: Error }).cause?.message ?? (cause as Error).message);
       // The reason may quote the request URL, whose query holds the app secret or a token.
-      throw new CheckFailedError(`cannot reach the API at ${this.shownBase}: ${redactSecrets(reason, [this.options.appSecret])}`, "check --api-base (for the mock: is `wxdev mock` running?)", "API_UNREACHABLE");
+      throw new CheckFailedError(
+        `cannot reach the API at ${this.shownBase}: ${redactSecrets(reason, [this.options.appSecret])}`,
+        "check --api-base (for the mock: is `wxdev mock` running?)",
+        "API_UNREACHABLE",
+      );
     }
     let json: Record<string, unknown>;
     try {
       json = JSON.parse(text) as Record<string, unknown>;
     } catch {
-      throw new CheckFailedError(`the API at ${this.shownBase} did not answer JSON`, "check --api-base points at the API, not a web page", "API_NOT_JSON");
+      throw new CheckFailedError(
+        `the API at ${this.shownBase} did not answer JSON`,
+        "check --api-base points at the API, not a web page",
+        "API_NOT_JSON",
+      );
     }
-    if (typeof json.errcode === "number" && json.errcode !== 0) throw new OAuthApiError(json.errcode, String(json.errmsg ?? ""));
+    if (typeof json.errcode === "number" && json.errcode !== 0)
+      throw new OAuthApiError(json.errcode, String(json.errmsg ?? ""));
     return json as T;
   }
 }

@@ -32,7 +32,11 @@ export class OAuthApiError extends WxdevError {
 
   constructor(errcode: number, errmsg: string) {
     const explanation = OAUTH_ERRORS[errcode];
-    super(`the API answered errcode ${errcode} (${errmsg})`, { code: `OAUTH_${errcode}`, hint: explanation, kind: "check" });
+    super(`the API answered errcode ${errcode} (${errmsg})`, {
+      code: `OAUTH_${errcode}`,
+      hint: explanation,
+      kind: "check",
+    });
     this.errcode = errcode;
     this.errmsg = errmsg;
     this.explanation = explanation;

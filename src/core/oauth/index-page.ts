@@ -14,10 +14,20 @@ export interface IndexPageOptions {
 
 function profile(token: AccessToken, user: UserInfo | undefined): string {
   const rows: [string, string][] = user
-    ? [["nickname", user.nickname], ["openid", user.openid], ["headimgurl", user.headimgurl], ["city", `${user.province} ${user.city}`.trim()]]
-    : [["openid", token.openid], ["scope", token.scope]];
+    ? [
+        ["nickname", user.nickname],
+        ["openid", user.openid],
+        ["headimgurl", user.headimgurl],
+        ["city", `${user.province} ${user.city}`.trim()],
+      ]
+    : [
+        ["openid", token.openid],
+        ["scope", token.scope],
+      ];
   const avatar = user ? `<img src="${escapeHtml(user.headimgurl)}" alt="" width="96" height="96" id="avatar">` : "";
-  const title = user ? `<h1 id="nickname">${escapeHtml(user.nickname)}</h1>` : `<h1>snsapi_base</h1><p class="muted">silent authorisation: the openid only</p>`;
+  const title = user
+    ? `<h1 id="nickname">${escapeHtml(user.nickname)}</h1>`
+    : `<h1>snsapi_base</h1><p class="muted">silent authorisation: the openid only</p>`;
   const list = rows.map(([term, value]) => `<dt>${term}</dt><dd id="${term}">${escapeHtml(value)}</dd>`).join("");
   return page("wxdev · /index", `<div class="card">${avatar}${title}<dl>${list}</dl></div>`);
 }
@@ -28,7 +38,9 @@ function profile(token: AccessToken, user: UserInfo | undefined): string {
  * platform's own errcode and errmsg (what a user should be told); anything internal (an
  * unreachable API, missing settings) gets a fixed page and goes to the log as `error`.
  */
-export function createIndexPage(options: IndexPageOptions): (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean | { error: string }> {
+export function createIndexPage(
+  options: IndexPageOptions,
+): (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean | { error: string }> {
   const path = options.path ?? "/index";
   return async (request, response, url) => {
     if (url.pathname !== path || request.method !== "GET") return false;
@@ -38,17 +50,30 @@ export function createIndexPage(options: IndexPageOptions): (request: IncomingMe
     };
     if (!options.appId || !options.appSecret) {
       send(500, errorPage("not configured", 500, "this page is not set up yet"));
-      return { error: "no appId/app secret for web authorisation: set WXDEV_APP_ID and WXDEV_APP_SECRET (and --api-base for the mock)" };
+      return {
+        error:
+          "no appId/app secret for web authorisation: set WXDEV_APP_ID and WXDEV_APP_SECRET (and --api-base for the mock)",
+      };
     }
     const code = url.searchParams.get("code");
     if (!code) {
-      send(400, errorPage("no code", 41008, "this page was opened without ?code=", "open it through the authorize URL (wxdev oauth-url); if the user pressed deny, there is no code"));
+      send(
+        400,
+        errorPage(
+          "no code",
+          41008,
+          "this page was opened without ?code=",
+          "open it through the authorize URL (wxdev oauth-url); if the user pressed deny, there is no code",
+        ),
+      );
       return { error: "no ?code=" };
     }
     const client = new OAuthClient({ appId: options.appId, appSecret: options.appSecret, apiBase: options.apiBase });
     try {
       const token = await client.exchangeCode(code);
-      const user = token.scope.includes("snsapi_userinfo") ? await client.userInfo(token.access_token, token.openid) : undefined;
+      const user = token.scope.includes("snsapi_userinfo")
+        ? await client.userInfo(token.access_token, token.openid)
+        : undefined;
       send(200, profile(token, user));
       return true;
     } catch (error) {

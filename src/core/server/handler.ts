@@ -78,9 +78,18 @@ export const refuse = (status: RefusalStatus, error: string, encrypted = false):
 });
 
 function describe(message: XmlRecord): { kind: string; from?: string; content?: string } {
-  const kind = message.MsgType === "event" ? `event:${String(message.Event ?? "?")}` : typeof message.MsgType === "string" ? message.MsgType : "no MsgType";
+  const kind =
+    message.MsgType === "event"
+      ? `event:${String(message.Event ?? "?")}`
+      : typeof message.MsgType === "string"
+        ? message.MsgType
+        : "no MsgType";
   const content = message.Content ?? message.EventKey ?? message.Label ?? message.Title ?? message.PicUrl;
-  return { kind, from: message.FromUserName as string | undefined, content: typeof content === "string" ? content : undefined };
+  return {
+    kind,
+    from: message.FromUserName as string | undefined,
+    content: typeof content === "string" ? content : undefined,
+  };
 }
 
 /** True when the query's `signature` is WeChat's for this Token (checked before a body is even read). */
@@ -97,7 +106,11 @@ function staleness(timestamp: string, maxAgeSeconds: number, nowMs: number): str
 }
 
 /** The 403 for a request whose query is not signed with the Token or (POST) is stale; undefined when it may go on. */
-export function queryRefusal(options: Pick<HandlerOptions, "token" | "maxAgeSeconds" | "now">, method: string, query: URLSearchParams): CallbackResponse | undefined {
+export function queryRefusal(
+  options: Pick<HandlerOptions, "token" | "maxAgeSeconds" | "now">,
+  method: string,
+  query: URLSearchParams,
+): CallbackResponse | undefined {
   if (!hasValidSignature(options.token, query)) return refuse(403, "invalid signature");
   if (method !== "POST" || options.maxAgeSeconds <= 0) return undefined;
   const stale = staleness(query.get("timestamp") ?? "", options.maxAgeSeconds, (options.now ?? Date.now)());
@@ -105,7 +118,9 @@ export function queryRefusal(options: Pick<HandlerOptions, "token" | "maxAgeSeco
 }
 
 /** Handles WeChat's GET (URL validation) and POST (message) callbacks; pure apart from the reply cache. */
-export function createCallbackHandler(options: HandlerOptions): (request: CallbackRequest) => Promise<CallbackResponse> {
+export function createCallbackHandler(
+  options: HandlerOptions,
+): (request: CallbackRequest) => Promise<CallbackResponse> {
   const cache = new ReplyCache<string>();
   return async ({ method, query, body }) => {
     const timestamp = query.get("timestamp") ?? "";
@@ -115,10 +130,15 @@ export function createCallbackHandler(options: HandlerOptions): (request: Callba
     if (method === "GET") {
       const echostr = query.get("echostr");
       if (echostr === null) return refuse(400, "missing echostr");
-      return { status: 200, body: echostr, exchange: { status: 200, kind: "handshake", encrypted: false, retry: false } };
+      return {
+        status: 200,
+        body: echostr,
+        exchange: { status: 200, kind: "handshake", encrypted: false, retry: false },
+      };
     }
     const encrypted = query.get("encrypt_type") === "aes";
-    if (encrypted && options.crypto === undefined) return refuse(400, "encrypted request, but the server has no EncodingAESKey", true);
+    if (encrypted && options.crypto === undefined)
+      return refuse(400, "encrypted request, but the server has no EncodingAESKey", true);
     if (!encrypted && options.mode === "safe") return refuse(400, "plaintext request to a safe-mode server");
     let message: XmlRecord;
     try {

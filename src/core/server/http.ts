@@ -5,13 +5,24 @@ import { BodyTooLarge, readBody } from "../http-body.js";
 import { listen } from "../listen.js";
 import type { Mode } from "../modes.js";
 import { echoBot, type Bot } from "./echo-bot.js";
-import { createCallbackHandler, DEFAULT_MAX_AGE_SECONDS, queryRefusal, REFUSAL_BODIES, type Exchange, type RefusalStatus } from "./handler.js";
+import {
+  createCallbackHandler,
+  DEFAULT_MAX_AGE_SECONDS,
+  queryRefusal,
+  REFUSAL_BODIES,
+  type Exchange,
+  type RefusalStatus,
+} from "./handler.js";
 
 /**
  * Handles a request outside the WeChat path (e.g. the OAuth `/index` page): false when it is not
  * its path, true when it answered, or `{ error }` when it answered with an error worth logging.
  */
-export type ExtraHandler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean | { error: string }> | boolean | { error: string };
+export type ExtraHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+) => Promise<boolean | { error: string }> | boolean | { error: string };
 
 export interface WechatServerOptions {
   host?: string;
@@ -47,7 +58,8 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 function cryptoFor(options: WechatServerOptions, mode: Mode): MessageCrypto | undefined {
   if (options.aesKey === undefined || options.aesKey === "") {
-    if (mode !== "plain") throw new InputError(`${mode} mode needs the EncodingAESKey`, "set --aes-key or WXDEV_AES_KEY");
+    if (mode !== "plain")
+      throw new InputError(`${mode} mode needs the EncodingAESKey`, "set --aes-key or WXDEV_AES_KEY");
     return undefined;
   }
   if (options.appId === undefined || options.appId === "") {
@@ -60,7 +72,11 @@ function cryptoFor(options: WechatServerOptions, mode: Mode): MessageCrypto | un
 export function createWechatServer(options: WechatServerOptions): { server: Server; listen(): Promise<RunningServer> } {
   const mode = options.mode ?? "plain";
   const path = options.path ?? DEFAULT_PATH;
-  if (!path.startsWith("/")) throw new InputError(`the path ${JSON.stringify(path)} does not start with /`, `e.g. --path /${path.replace(/^\/*/, "")}`);
+  if (!path.startsWith("/"))
+    throw new InputError(
+      `the path ${JSON.stringify(path)} does not start with /`,
+      `e.g. --path /${path.replace(/^\/*/, "")}`,
+    );
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const handlerOptions = {
     token: options.token,
@@ -82,7 +98,15 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
     };
     const refuse = (status: RefusalStatus, error: string): void => {
       if (!response.headersSent) send(status, REFUSAL_BODIES[status]);
-      report({ time: new Date(), method, status, encrypted: false, retry: false, latencyMs: performance.now() - started, error });
+      report({
+        time: new Date(),
+        method,
+        status,
+        encrypted: false,
+        retry: false,
+        latencyMs: performance.now() - started,
+        error,
+      });
     };
     try {
       let url: URL;
@@ -96,14 +120,32 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
       if (url.pathname !== path) {
         const extra = options.extraHandler === undefined ? false : await options.extraHandler(request, response, url);
         if (extra !== false) {
-          report({ time: new Date(), method, status: response.statusCode, kind: url.pathname, encrypted: false, retry: false, latencyMs: performance.now() - started, error: extra === true ? undefined : extra.error });
+          report({
+            time: new Date(),
+            method,
+            status: response.statusCode,
+            kind: url.pathname,
+            encrypted: false,
+            retry: false,
+            latencyMs: performance.now() - started,
+            error: extra === true ? undefined : extra.error,
+          });
           return;
         }
         request.resume();
         // The one refusal with a word of help: it names only the path the client nearly typed.
-        const hint = url.pathname.replace(/\/+$/, "") === path ? ` (the path is ${path}, without the trailing slash)` : "";
+        const hint =
+          url.pathname.replace(/\/+$/, "") === path ? ` (the path is ${path}, without the trailing slash)` : "";
         send(404, `${REFUSAL_BODIES[404]}${hint}`);
-        report({ time: new Date(), method, status: 404, encrypted: false, retry: false, latencyMs: performance.now() - started, error: `no such path ${url.pathname.slice(0, 200)}` });
+        report({
+          time: new Date(),
+          method,
+          status: 404,
+          encrypted: false,
+          retry: false,
+          latencyMs: performance.now() - started,
+          error: `no such path ${url.pathname.slice(0, 200)}`,
+        });
         return;
       }
       if (method !== "GET" && method !== "POST") {
@@ -120,8 +162,13 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
       }
       const body = method === "POST" ? await readBody(request, maxBodyBytes) : "";
       const result = await handle({ method, query: url.searchParams, body });
-      send(result.status, result.body, result.status === 200 && method === "POST" ? "application/xml; charset=utf-8" : undefined);
-      if (options.onExchange !== undefined) report({ ...result.exchange, time: new Date(), method, latencyMs: performance.now() - started });
+      send(
+        result.status,
+        result.body,
+        result.status === 200 && method === "POST" ? "application/xml; charset=utf-8" : undefined,
+      );
+      if (options.onExchange !== undefined)
+        report({ ...result.exchange, time: new Date(), method, latencyMs: performance.now() - started });
     } catch (error) {
       if (error instanceof BodyTooLarge) refuse(413, `body larger than ${maxBodyBytes} bytes`);
       else refuse(500, String(error));
@@ -133,7 +180,13 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
     server,
     listen: async () => {
       const listening = await listen(server, options.port ?? DEFAULT_PORT, options.host ?? "127.0.0.1");
-      return { server, host: listening.host, port: listening.port, url: `${listening.origin}${path}`, close: listening.close };
+      return {
+        server,
+        host: listening.host,
+        port: listening.port,
+        url: `${listening.origin}${path}`,
+        close: listening.close,
+      };
     },
   };
 }

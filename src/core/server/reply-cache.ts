@@ -61,7 +61,11 @@ export class ReplyCache<T> {
     const found = this.entries.get(key);
     if (found !== undefined && found.expires > now) return { value: found.value, hit: true };
     if (found !== undefined) this.remove(key, found); // a renewed key moves to the back of the eviction order
-    const entry: Entry<T> = { value: Promise.resolve().then(produce), expires: now + this.ttlMs, bytes: ENTRY_OVERHEAD_BYTES + key.length * 2 };
+    const entry: Entry<T> = {
+      value: Promise.resolve().then(produce),
+      expires: now + this.ttlMs,
+      bytes: ENTRY_OVERHEAD_BYTES + key.length * 2,
+    };
     this.entries.set(key, entry);
     this.bytes += entry.bytes;
     entry.value.then(

@@ -27,12 +27,28 @@ export interface RunningMock {
 }
 
 type Reply = { status: number; type: string; body: string; location?: string; note?: string };
-const json = (value: unknown, note?: string): Reply => ({ status: 200, type: "application/json; charset=utf-8", body: JSON.stringify(value), note });
+const json = (value: unknown, note?: string): Reply => ({
+  status: 200,
+  type: "application/json; charset=utf-8",
+  body: JSON.stringify(value),
+  note,
+});
 const apiError = (errcode: number, errmsg: string): Reply => json({ errcode, errmsg }, `errcode ${errcode}`);
-const html = (body: string, status = 200, note?: string): Reply => ({ status, type: "text/html; charset=utf-8", body, note });
-const authorizeError = (code: number, message: string): Reply => html(errorPage("授权失败", code, message, OAUTH_ERRORS[code]), 400, `error ${code}`);
+const html = (body: string, status = 200, note?: string): Reply => ({
+  status,
+  type: "text/html; charset=utf-8",
+  body,
+  note,
+});
+const authorizeError = (code: number, message: string): Reply =>
+  html(errorPage("授权失败", code, message, OAUTH_ERRORS[code]), 400, `error ${code}`);
 
-const text = (status: number, body: string, note?: string): Reply => ({ status, type: "text/plain; charset=utf-8", body, note });
+const text = (status: number, body: string, note?: string): Reply => ({
+  status,
+  type: "text/plain; charset=utf-8",
+  body,
+  note,
+});
 
 /** The consent form is a few hundred bytes; more is refused with 413. */
 export const MAX_FORM_BYTES = 16 * 1024;
@@ -45,7 +61,13 @@ async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
 function redirectTo(redirectUri: string, params: Record<string, string>): Reply {
   const target = new URL(redirectUri);
   for (const [key, value] of Object.entries(params)) target.searchParams.set(key, value);
-  return { status: 302, type: "text/plain", body: "", location: target.toString(), note: `→ ${target.origin}${target.pathname}` };
+  return {
+    status: 302,
+    type: "text/plain",
+    body: "",
+    location: target.toString(),
+    note: `→ ${target.origin}${target.pathname}`,
+  };
 }
 
 /** A local stand-in for the platform's web authorisation: the authorize page and the four sns APIs. */
@@ -60,7 +82,8 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
     if (!q.has("state")) return authorizeError(10013, "state 参数错误 (state is missing)");
     if (q.get("appid") !== options.appId) return authorizeError(40013, `invalid appid ${q.get("appid")}`);
     const scope = q.get("scope") as Scope;
-    if (scope !== "snsapi_base" && scope !== "snsapi_userinfo") return authorizeError(10005, `此公众号并没有这些 scope 的权限 (${scope})`);
+    if (scope !== "snsapi_base" && scope !== "snsapi_userinfo")
+      return authorizeError(10005, `此公众号并没有这些 scope 的权限 (${scope})`);
     let redirect: URL;
     try {
       redirect = new URL(q.get("redirect_uri")!);
@@ -72,7 +95,10 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
       return authorizeError(10011, "redirect_uri 参数错误 (only http and https URLs)");
     }
     if (options.callbackDomain !== undefined && !sameDomain(redirect, options.callbackDomain)) {
-      return authorizeError(10003, `redirect_uri 域名与后台配置不一致: ${redirect.host} is not ${options.callbackDomain}`);
+      return authorizeError(
+        10003,
+        `redirect_uri 域名与后台配置不一致: ${redirect.host} is not ${options.callbackDomain}`,
+      );
     }
     return { redirectUri: redirect.toString(), scope, state: q.get("state") ?? "" };
   };
@@ -82,9 +108,17 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
       const checked = checkAuthorize(q);
       if ("status" in checked) return checked;
       if (checked.scope === "snsapi_base") {
-        return redirectTo(checked.redirectUri, { code: store.issueCode({ user: 0, scope: checked.scope }), state: checked.state });
+        return redirectTo(checked.redirectUri, {
+          code: store.issueCode({ user: 0, scope: checked.scope }),
+          state: checked.state,
+        });
       }
-      return html(consentPage({ appid: options.appId, redirect_uri: checked.redirectUri, scope: checked.scope, state: checked.state }, options.appId));
+      return html(
+        consentPage(
+          { appid: options.appId, redirect_uri: checked.redirectUri, scope: checked.scope, state: checked.state },
+          options.appId,
+        ),
+      );
     },
     "POST /connect/oauth2/authorize/confirm": async (_q, request) => {
       const form = await readForm(request);
@@ -92,7 +126,10 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
       if ("status" in checked) return checked;
       if (form.get("decision") !== "allow") return redirectTo(checked.redirectUri, { state: checked.state });
       const user = Math.min(Math.max(Number(form.get("user") ?? 0) || 0, 0), FIXTURE_USERS.length - 1);
-      return redirectTo(checked.redirectUri, { code: store.issueCode({ user, scope: checked.scope }), state: checked.state });
+      return redirectTo(checked.redirectUri, {
+        code: store.issueCode({ user, scope: checked.scope }),
+        state: checked.state,
+      });
     },
     "GET /sns/oauth2/access_token": (q) => {
       if (q.get("appid") !== options.appId) return apiError(40013, "invalid appid");
@@ -101,7 +138,12 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
       const code = q.get("code");
       if (!code) return apiError(41008, "missing code");
       const found = store.redeemCode(code);
-      if (!found.ok) return found.reason === "used" ? apiError(40163, "code been used") : found.reason === "expired" ? apiError(42003, "code expired") : apiError(40029, "invalid code");
+      if (!found.ok)
+        return found.reason === "used"
+          ? apiError(40163, "code been used")
+          : found.reason === "expired"
+            ? apiError(42003, "code expired")
+            : apiError(40029, "invalid code");
       return tokenReply(found.value);
     },
     "GET /sns/oauth2/refresh_token": (q) => {
@@ -112,14 +154,20 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
     },
     "GET /sns/userinfo": (q) => {
       const found = store.accessToken(q.get("access_token") ?? "");
-      if (!found.ok) return found.reason === "expired" ? apiError(42001, "access_token expired") : apiError(40001, "invalid credential, access_token is invalid or not latest");
+      if (!found.ok)
+        return found.reason === "expired"
+          ? apiError(42001, "access_token expired")
+          : apiError(40001, "invalid credential, access_token is invalid or not latest");
       if (q.get("openid") !== fixtureOpenId(options.appId, found.value.user)) return apiError(40003, "invalid openid");
       if (found.value.scope !== "snsapi_userinfo") return apiError(48001, "api unauthorized");
       return json(fixtureUser(options.appId, found.value.user, origin));
     },
     "GET /sns/auth": (q) => {
       const found = store.accessToken(q.get("access_token") ?? "");
-      if (!found.ok) return found.reason === "expired" ? apiError(42001, "access_token expired") : apiError(40001, "invalid credential, access_token is invalid or not latest");
+      if (!found.ok)
+        return found.reason === "expired"
+          ? apiError(42001, "access_token expired")
+          : apiError(40001, "invalid credential, access_token is invalid or not latest");
       if (q.get("openid") !== fixtureOpenId(options.appId, found.value.user)) return apiError(40003, "invalid openid");
       return json({ errcode: 0, errmsg: "ok" });
     },
@@ -127,7 +175,13 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
 
   function tokenReply(grant: { user: number; scope: Scope }): Reply {
     const { accessToken, refreshToken } = store.issueTokens(grant);
-    return json({ access_token: accessToken, expires_in: ACCESS_TOKEN_LIFETIME_S, refresh_token: refreshToken, openid: fixtureOpenId(options.appId, grant.user), scope: grant.scope });
+    return json({
+      access_token: accessToken,
+      expires_in: ACCESS_TOKEN_LIFETIME_S,
+      refresh_token: refreshToken,
+      openid: fixtureOpenId(options.appId, grant.user),
+      scope: grant.scope,
+    });
   }
 
   /** The reply to one request: a client can send anything, so every failure is a fixed 4xx/500 body. */
@@ -139,13 +193,15 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
       return { path: "?", reply: text(400, "bad request", "unparsable request target") };
     }
     const avatar = /^\/avatar\/(\d)\.svg$/.exec(url.pathname);
-    if (avatar && Number(avatar[1]) < FIXTURE_USERS.length) return { path: url.pathname, reply: { status: 200, type: "image/svg+xml", body: avatarSvg(Number(avatar[1])) } };
+    if (avatar && Number(avatar[1]) < FIXTURE_USERS.length)
+      return { path: url.pathname, reply: { status: 200, type: "image/svg+xml", body: avatarSvg(Number(avatar[1])) } };
     const route = routes[`${request.method} ${url.pathname}`];
     if (route === undefined) return { path: url.pathname, reply: text(404, "not found") };
     try {
       return { path: url.pathname, reply: await route(url.searchParams, request) };
     } catch (error) {
-      if (error instanceof BodyTooLarge) return { path: url.pathname, reply: text(413, "payload too large", `body over ${MAX_FORM_BYTES} bytes`) };
+      if (error instanceof BodyTooLarge)
+        return { path: url.pathname, reply: text(413, "payload too large", `body over ${MAX_FORM_BYTES} bytes`) };
       return { path: url.pathname, reply: text(500, "internal error", String(error)) };
     }
   }
@@ -154,10 +210,18 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
     const { path, reply } = await answer(request);
     request.resume(); // whatever body a route did not read
     if (!response.headersSent) {
-      response.writeHead(reply.status, { "Content-Type": reply.type, ...(reply.location ? { Location: reply.location } : {}) });
+      response.writeHead(reply.status, {
+        "Content-Type": reply.type,
+        ...(reply.location ? { Location: reply.location } : {}),
+      });
       response.end(reply.body);
     }
-    options.onRequest?.({ method: request.method ?? "GET", path: path.slice(0, 200), status: reply.status, note: reply.note });
+    options.onRequest?.({
+      method: request.method ?? "GET",
+      path: path.slice(0, 200),
+      status: reply.status,
+      note: reply.note,
+    });
   });
 
   return {
