@@ -64,7 +64,11 @@ export async function startServer(kind) {
   });
   return {
     url: `http://127.0.0.1:${port}/wechat`,
-    stop: () => new Promise((resolve) => (child.once("exit", resolve), child.kill())),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", resolve);
+        child.kill();
+      }),
   };
 }
 

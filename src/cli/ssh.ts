@@ -114,34 +114,43 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
   const hostVerifier = (key: Buffer, verify: (ok: boolean) => void): void => {
     const status = checkHostKey(readKnownHosts(knownHostsPath), server.host, port, key);
     const print = fingerprint(key);
-    if (status === "known") return verify(true);
+    if (status === "known") {
+      verify(true);
+      return;
+    }
     if (status === "changed" || status === "revoked") {
       hostKeyError = new CheckFailedError(
         `WARNING: the host key of ${server.host}:${port} has ${status === "changed" ? "CHANGED" : "been REVOKED"} (now ${keyType(key)} ${print}); refusing to connect`,
         `someone may be intercepting the connection. If the server was really reinstalled, remove its old line from ${knownHostsPath} (ssh-keygen -R '${hostPattern(server.host, port)}')`,
         "HOST_KEY_CHANGED",
       );
-      return verify(false);
+      verify(false);
+      return;
     }
     if (status === "cert-authority") {
       hostKeyError = new InputError(
         `${knownHostsPath} vouches for ${server.host}:${port} only with @cert-authority, and host certificates are not supported by wxdev (it offered ${keyType(key)} ${print})`,
         `check that fingerprint with the server's admin, then add the server's own key: ssh-keyscan -p ${port} ${server.host} >> ${knownHostsPath}`,
       );
-      return verify(false);
+      verify(false);
+      return;
     }
     const trust = (): void => {
       addKnownHost(knownHostsPath, server.host, port, key);
       out.note(`Added ${server.host}:${port} (${keyType(key)} ${print}) to ${knownHostsPath}.`);
       verify(true);
     };
-    if (options.acceptNewHostKey) return trust();
+    if (options.acceptNewHostKey) {
+      trust();
+      return;
+    }
     if (!io.stdin.isTTY) {
       hostKeyError = new InputError(
         `the host key of ${server.host}:${port} is unknown (${keyType(key)} ${print})`,
         "check the fingerprint with the server's admin, then run again with --accept-new-host-key (or ssh to it once)",
       );
-      return verify(false);
+      verify(false);
+      return;
     }
     void ask(
       io,
@@ -184,9 +193,11 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
   }
   // Without a listener, a reset connection is an uncaught 'error' event that kills the process with a stack.
   let lost = false;
-  const connection = ssh.connection!;
-  connection.on("error", () => void (lost = true));
-  connection.on("close", () => void (lost = true));
+  const markLost = (): void => {
+    lost = true;
+  };
+  ssh.connection?.on("error", markLost);
+  ssh.connection?.on("close", markLost);
   const lostError = (): ConnectionLostError =>
     new ConnectionLostError(`connection to ${options.name ?? server.host} lost`);
   const shell: RemoteShell = {

@@ -19,7 +19,9 @@ export function readBody(request: IncomingMessage, limit: number): Promise<strin
       chunks.push(chunk);
     });
     request.on("end", () =>
-      resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")),
+      resolve(
+        (chunks.length === 1 ? chunks[0] : undefined)?.toString("utf8") ?? Buffer.concat(chunks).toString("utf8"),
+      ),
     );
     request.on("error", reject);
   });

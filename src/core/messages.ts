@@ -35,7 +35,7 @@ export function randomMsgId(): string {
   // 6…8 then 18 random digits, in [6e18, 9e18): below 2^63, without BigInt arithmetic.
   const bytes = randomBytes(12);
   const digits = (offset: number): string => String(bytes.readUInt32BE(offset) % 1_000_000_000).padStart(9, "0");
-  return `${6 + (bytes[0]! % 3)}${digits(4)}${digits(8)}`;
+  return `${6 + (bytes.readUInt8(0) % 3)}${digits(4)}${digits(8)}`;
 }
 
 const SAMPLE_MEDIA_ID = (): string => randomBytes(24).toString("base64url");
@@ -93,7 +93,10 @@ function makeHeader(header: MessageHeader, msgType: string): XmlRecord {
 /** Drops undefined overrides so they do not erase defaults. */
 function defined(fields: Record<string, XmlValue | undefined>): XmlRecord {
   const record: XmlRecord = {};
-  for (const key in fields) if (fields[key] !== undefined) record[key] = fields[key]!;
+  for (const key in fields) {
+    const value = fields[key];
+    if (value !== undefined) record[key] = value;
+  }
   return record;
 }
 
@@ -122,7 +125,7 @@ export function buildEvent(
   if (name === undefined) {
     throw new InputError(`unknown event ${JSON.stringify(event)}`, `use one of: ${EVENT_TYPES.join(", ")}`);
   }
-  return { ...makeHeader(header, "event"), Event: name, ...EVENT_DEFAULTS[name]!(), ...defined(fields) };
+  return { ...makeHeader(header, "event"), Event: name, ...EVENT_DEFAULTS[name]?.(), ...defined(fields) };
 }
 
 /** Builds a passive reply to `request`: To/From swapped, CreateTime now. */

@@ -102,11 +102,11 @@ const KNOWN_FIELDS = new Map<string, ReadonlySet<string>>();
 function knownFields(msgType: string): ReadonlySet<string> {
   let known = KNOWN_FIELDS.get(msgType);
   if (known === undefined) {
-    const spec = REPLY_TYPES[msgType]!;
+    const spec = REPLY_TYPES[msgType];
     known = new Set([
       ...COMMON_FIELDS,
-      ...spec.fields.map((field) => field.name),
-      ...(spec.wrapper ? [spec.wrapper.name] : []),
+      ...(spec?.fields ?? []).map((field) => field.name),
+      ...(spec?.wrapper ? [spec.wrapper.name] : []),
     ]);
     KNOWN_FIELDS.set(msgType, known);
   }
@@ -161,7 +161,8 @@ function checkSwapped(reply: XmlRecord, request: XmlRecord, problems: Problem[])
 function checkNews(reply: XmlRecord, request: XmlRecord | undefined, problems: Problem[]): void {
   const articles = reply.Articles;
   const items = isRecord(articles) && Array.isArray(articles.item) ? articles.item.filter(isRecord) : [];
-  items.forEach((item, index) => checkFields(item, ARTICLE_FIELDS, `Articles/item[${index + 1}]/`, problems));
+  for (const [index, item] of items.entries())
+    checkFields(item, ARTICLE_FIELDS, `Articles/item[${index + 1}]/`, problems);
   const count = Number(reply.ArticleCount);
   if (typeof reply.ArticleCount === "string" && count !== items.length) {
     problems.push(

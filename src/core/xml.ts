@@ -133,7 +133,7 @@ function readableError(message: string): string {
   const unclosed = /^Invalid '(\[[\s\S]*\])' found\.?$/.exec(message);
   if (unclosed === null) return message;
   try {
-    const names = JSON.parse(unclosed[1]!) as string[];
+    const names = JSON.parse(unclosed[1] ?? "[]") as string[];
     return `unclosed element${names.length > 1 ? "s" : ""} <${names.join(">, <")}>`;
   } catch {
     return message;
@@ -163,7 +163,7 @@ const NAMED_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", apo
 function decodeEntities(text: string): string {
   if (!text.includes("&")) return text;
   return text.replace(/&(lt|gt|amp|apos|quot|#\d+|#x[0-9a-fA-F]+);/g, (match, name: string) => {
-    if (name[0] !== "#") return NAMED_ENTITIES[name]!;
+    if (name[0] !== "#") return NAMED_ENTITIES[name] ?? match;
     const code = name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
     return code <= 0x10ffff ? String.fromCodePoint(code) : match;
   });

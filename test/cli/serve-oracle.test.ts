@@ -60,7 +60,7 @@ const encryptOf = (callback: Callback): string => /<Encrypt><!\[CDATA\[([^\]]*)\
 /** The ciphertext with `delta` XORed into it at `offset` (block 0 is CBC's mask for block 1: the length field). */
 function flip(encrypt: string, offset: number, delta: number[]): string {
   const bytes = Buffer.from(encrypt, "base64");
-  delta.forEach((d, i) => (bytes[offset + i]! ^= d));
+  for (const [i, d] of delta.entries()) bytes.writeUInt8(bytes.readUInt8(offset + i) ^ d, offset + i);
   return bytes.toString("base64");
 }
 

@@ -23,6 +23,7 @@ afterAll(async () => {
   await Promise.all([serve?.close(), webot?.close(), webotSafe?.close()]);
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests read whatever the command printed, field by field
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 
 describe("wxdev simulate against wxdev serve", () => {

@@ -165,7 +165,11 @@ describe("createWechatServer", () => {
 
   it("405 for other methods, 404 elsewhere (naming a trailing slash), and the extra handler for other paths", async () => {
     const server = await start({
-      extraHandler: (_req, res, url) => (url.pathname === "/index" ? (res.end("index page"), true) : false),
+      extraHandler: (_req, res, url) => {
+        if (url.pathname !== "/index") return false;
+        res.end("index page");
+        return true;
+      },
     });
     expect((await fetch(signed(server.url), { method: "PUT", body: "x" })).status).toBe(405);
     const slash = await fetch(`${server.url}/`);

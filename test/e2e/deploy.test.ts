@@ -1,15 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
@@ -79,13 +70,13 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
       seconds: expect.any(Number),
     });
     expect(remoteListing(remote)).toBe(
-      [
+      `${[
         "./.env.example 644 7",
         "./.gitignore 644 6",
         "./run.sh 755 19",
         "./templates/index.html 644 16",
         "./wechat.py 644 30",
-      ].join("\n") + "\n",
+      ].join("\n")}\n`,
     );
     expect(sshd.run(`readlink ~/${remote}`)).toMatch(
       new RegExp(`/\\.${remote}\\.wxdev/releases/\\d{8}T\\d{9}Z-1[0-9a-f]{6}\\n$`),
@@ -438,8 +429,8 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
       stdio: ["ignore", "pipe", "pipe"],
     });
     const result = { stdout: "", stderr: "", code: undefined as number | null | undefined };
-    child.stdout!.on("data", (chunk: Buffer) => (result.stdout += chunk.toString()));
-    child.stderr!.on("data", (chunk: Buffer) => (result.stderr += chunk.toString()));
+    child.stdout?.on("data", (chunk: Buffer) => (result.stdout += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (result.stderr += chunk.toString()));
     const done = new Promise<typeof result>((resolve) =>
       child.once("exit", (code) => resolve(Object.assign(result, { code }))),
     );
@@ -540,7 +531,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     const deleted = await deploy(dir, ["--delete", "--json"]);
     expect(JSON.parse(deleted.stdout)).toMatchObject({ deleted: 3 });
     expect(sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -print | sort`)).toBe(
-      [
+      `${[
         ".",
         "./.env.example",
         "./.gitignore",
@@ -549,7 +540,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
         "./templates",
         "./templates/index.html",
         "./wechat.py",
-      ].join("\n") + "\n",
+      ].join("\n")}\n`,
     );
     expect(JSON.parse((await deploy(dir, ["--delete", "--json"])).stdout)).toMatchObject({
       uploaded: 0,

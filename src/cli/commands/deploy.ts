@@ -144,7 +144,9 @@ async function runDeploy(
   const onEvent = (event: DeployEvent): void => {
     context.onInterrupt(event);
     if (event.type === "plan" && progress !== undefined && event.plan.bytes > 0) {
-      starting = progress.startProgress(event.plan.bytes, "bytes").then((started) => void (bar = started));
+      starting = progress.startProgress(event.plan.bytes, "bytes").then((started) => {
+        bar = started;
+      });
     } else if (event.type === "upload") {
       bar?.update(event.bytes, `${event.files}/${event.totalFiles} files`);
     } else {

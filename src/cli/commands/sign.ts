@@ -27,8 +27,9 @@ export function signCommand(cli: Cli): Command {
       const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");
       const timestamp = options.timestamp ?? makeTimestamp();
       const nonce = options.nonce ?? makeNonce();
-      const result: Record<string, string> = { signature: signature(token, timestamp, nonce), timestamp, nonce };
-      const query = new URLSearchParams({ signature: result.signature!, timestamp, nonce });
+      const sig = signature(token, timestamp, nonce);
+      const result: Record<string, string> = { signature: sig, timestamp, nonce };
+      const query = new URLSearchParams({ signature: sig, timestamp, nonce });
       if (options.echostr !== undefined) query.set("echostr", options.echostr);
       if (options.openid !== undefined) query.set("openid", options.openid);
       if (options.encrypt !== undefined) {
@@ -41,7 +42,7 @@ export function signCommand(cli: Cli): Command {
         result.url = `${settings.url}${settings.url.includes("?") ? "&" : "?"}${result.query}`;
       if (out.json) return out.printJson(result);
       out.table([
-        ["signature", result.signature!],
+        ["signature", sig],
         ["timestamp", timestamp],
         ["nonce", nonce],
         ...(result.msgSignature ? [["msg_signature", result.msgSignature] as [string, string]] : []),

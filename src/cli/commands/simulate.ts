@@ -192,7 +192,7 @@ export function simulateCommand(cli: Cli): Command {
         return runLoadMode(cli, out, target, {
           count,
           duration,
-          concurrency: positiveInt(options.concurrency, "--concurrency")!,
+          concurrency: positiveInt(options.concurrency, "--concurrency") ?? 10,
           message: () => makeMessage(true),
         });
       }
@@ -230,7 +230,7 @@ export function simulateCommand(cli: Cli): Command {
 
 function retryVerdict(out: Output, attempts: ExchangeResult[], consistent: boolean | null): string {
   if (attempts.length === 1) {
-    return attempts[0]!.replyKind === "failed"
+    return attempts[0]?.replyKind === "failed"
       ? "   no retry: WeChat retries only after a timeout"
       : "   answered in time: WeChat would not retry";
   }

@@ -124,8 +124,8 @@ const CHECKS: CheckSpec[] = [
         message: buildMessage("text", { Content: "forged" }, c.header),
       });
       const result = await exchange(callback, { timeoutMs: c.timeoutMs });
-      if (result.problems.some((p) => p.code === "unreachable" || p.code === "timeout"))
-        return { status: "fail", reason: result.problems[0]!.message };
+      const lost = result.problems.find((p) => p.code === "unreachable" || p.code === "timeout");
+      if (lost !== undefined) return { status: "fail", reason: lost.message };
       if (result.status !== 200) return { status: "pass", reason: `refused with HTTP ${result.status}` };
       if (result.replyKind === "reply")
         return {

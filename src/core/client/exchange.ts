@@ -128,13 +128,14 @@ export async function exchangeWithRetry(
   build: () => Callback,
   options: { timeoutMs?: number; crypto?: MessageCrypto; attempts?: number },
 ): Promise<{ attempts: ExchangeResult[]; consistent: boolean | null; final: ExchangeResult }> {
-  const attempts: ExchangeResult[] = [];
-  for (let i = 0; i < (options.attempts ?? 3); i++) {
-    const result = await exchange(build(), options);
-    attempts.push(result);
-    if (!result.problems.some((problem) => problem.code === "timeout")) break;
+  let final = await exchange(build(), options);
+  const attempts = [final];
+  const timedOut = (result: ExchangeResult): boolean => result.problems.some((problem) => problem.code === "timeout");
+  while (attempts.length < (options.attempts ?? 3) && timedOut(final)) {
+    final = await exchange(build(), options);
+    attempts.push(final);
   }
   const answered = attempts.filter((attempt) => attempt.replyKind !== "failed");
   const consistent = answered.length < 2 ? null : new Set(answered.map(replyFingerprint)).size === 1;
-  return { attempts, consistent, final: attempts[attempts.length - 1]! };
+  return { attempts, consistent, final };
 }

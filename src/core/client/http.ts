@@ -73,7 +73,8 @@ export function send(options: HttpOptions): Promise<HttpResult> {
           return true;
         },
         onComplete: () => {
-          const body = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
+          const only = chunks.length === 1 ? chunks[0] : undefined;
+          const body = only?.toString("utf8") ?? Buffer.concat(chunks).toString("utf8");
           settle({ status, body, latencyMs: performance.now() - started });
         },
         onError: (error) =>

@@ -67,7 +67,7 @@ function classify(result: ExchangeResult, replies: ReplyBreakdown): void {
 
 function percentile(sorted: Float64Array, fraction: number): number {
   if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? 0;
 }
 
 /** Sends messages with distinct MsgIds, each freshly signed, from `concurrency` keep-alive connections. */
@@ -143,7 +143,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       p50: percentile(sorted, 0.5),
       p90: percentile(sorted, 0.9),
       p99: percentile(sorted, 0.99),
-      max: sorted.length ? sorted[sorted.length - 1]! : 0,
+      max: sorted[sorted.length - 1] ?? 0,
     },
     over5s: latencies.filter((latency) => latency > WECHAT_TIMEOUT_MS).length,
     statusCodes,

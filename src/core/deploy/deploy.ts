@@ -178,7 +178,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         : state.manifest;
     const plan = planDeploy(local, previous, { delete: options.delete === true && !partial, deployed: state.manifest });
     // Files left on the server (gone locally, no --delete) stay recorded, so a later --delete still knows them.
-    const left = Object.fromEntries(plan.kept.map((path) => [path, state.manifest![path]!]));
+    const deployed = state.manifest ?? {};
+    const left = Object.fromEntries(plan.kept.flatMap((path) => (deployed[path] ? [[path, deployed[path]]] : [])));
     const recorded = partial ? mergedManifest(state.manifest, local, plan.replace) : { ...left, ...local };
     options.onEvent?.({ type: "plan", plan });
     const result: DeployResult = {

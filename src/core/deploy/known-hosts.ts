@@ -34,7 +34,7 @@ function parse(knownHosts: string): KnownHostLine[] {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     const fields = line.split(/\s+/);
-    const marker = fields[0]!.startsWith("@") ? fields.shift() : undefined;
+    const marker = fields[0]?.startsWith("@") ? fields.shift() : undefined;
     const [names, type, blob] = fields;
     if (names !== undefined && type !== undefined && blob !== undefined) lines.push({ marker, names, type, blob });
   }

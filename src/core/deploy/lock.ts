@@ -33,8 +33,9 @@ export async function takeLock(
   if (ended !== undefined) {
     if (ended.code === LOCK_BUSY) {
       // The lock file is the server's text: one line, no control characters, on our terminal.
-      const other =
-        ended.stderr.replace(/[\u0000-\u001f\u007f]+/g, " ").trim() || "a holder that has not written its name yet";
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
+      const printable = ended.stderr.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+      const other = printable || "a holder that has not written its name yet";
       throw new DeployError(
         `another deploy to this server is under way (${other}); waited ${waitSeconds} s`,
         "wait for it to finish, then deploy again",

@@ -89,8 +89,7 @@ class IgnoreRules {
 
   gitIgnores(rel: string, isDir: boolean): boolean {
     const path = isDir ? `${rel}/` : rel;
-    for (let index = this.git.length - 1; index >= 0; index--) {
-      const { prefix, rules } = this.git[index]!;
+    for (const { prefix, rules } of this.git.toReversed()) {
       if (!path.startsWith(prefix)) continue;
       const verdict = rules.test(path.slice(prefix.length));
       if (verdict.ignored) return true;

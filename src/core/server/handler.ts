@@ -137,13 +137,14 @@ export function createCallbackHandler(
       };
     }
     const encrypted = query.get("encrypt_type") === "aes";
-    if (encrypted && options.crypto === undefined)
+    const crypto = encrypted ? options.crypto : undefined;
+    if (encrypted && crypto === undefined)
       return refuse(400, "encrypted request, but the server has no EncodingAESKey", true);
     if (!encrypted && options.mode === "safe") return refuse(400, "plaintext request to a safe-mode server");
     let message: XmlRecord;
     try {
-      const plain = encrypted
-        ? openRequest(options.crypto!, body, { timestamp, nonce, msgSignature: query.get("msg_signature") ?? "" })
+      const plain = crypto
+        ? openRequest(crypto, body, { timestamp, nonce, msgSignature: query.get("msg_signature") ?? "" })
         : body;
       message = parseXml(plain, { maxBytes: options.maxBodyBytes });
     } catch (error) {
@@ -158,7 +159,7 @@ export function createCallbackHandler(
     });
     const replyXml = await value;
     const described = describe(message);
-    const responseBody = encrypted && replyXml !== "success" ? sealReply(options.crypto!, replyXml) : replyXml;
+    const responseBody = crypto && replyXml !== "success" ? sealReply(crypto, replyXml) : replyXml;
     return {
       status: 200,
       body: responseBody,

@@ -157,7 +157,7 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
       const early = method === "POST" ? queryRefusal(handlerOptions, method, url.searchParams) : undefined;
       if (early !== undefined) {
         request.resume(); // a forged or stale request is refused unread, however large
-        refuse(403, early.exchange.error!);
+        refuse(403, early.exchange.error ?? "invalid signature");
         return;
       }
       const body = method === "POST" ? await readBody(request, maxBodyBytes) : "";

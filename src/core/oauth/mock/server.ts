@@ -86,7 +86,7 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
       return authorizeError(10005, `此公众号并没有这些 scope 的权限 (${scope})`);
     let redirect: URL;
     try {
-      redirect = new URL(q.get("redirect_uri")!);
+      redirect = new URL(q.get("redirect_uri") ?? "");
     } catch {
       return authorizeError(10011, "redirect_uri 参数错误 (not an absolute URL)");
     }

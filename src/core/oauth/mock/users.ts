@@ -15,8 +15,14 @@ export function fixtureOpenId(appId: string, index: number): string {
 }
 
 /** The full userinfo answer for fixture user `index`. */
+function fixture(index: number): (typeof FIXTURE_USERS)[number] {
+  const user = FIXTURE_USERS[index];
+  if (user === undefined) throw new RangeError(`no fixture user ${index}`);
+  return user;
+}
+
 export function fixtureUser(appId: string, index: number, origin: string): UserInfo {
-  const user = FIXTURE_USERS[index]!;
+  const user = fixture(index);
   return {
     openid: fixtureOpenId(appId, index),
     nickname: user.nickname,
@@ -32,6 +38,6 @@ export function fixtureUser(appId: string, index: number, origin: string): UserI
 /** A tiny SVG avatar, so the demo page shows a picture without the network. */
 export function avatarSvg(index: number): string {
   const colours = ["#07c160", "#1989fa", "#ff976a"];
-  const letter = [...FIXTURE_USERS[index]!.nickname][0];
+  const letter = [...fixture(index).nickname][0];
   return `<svg xmlns="http://www.w3.org/2000/svg" width="132" height="132"><rect width="132" height="132" rx="16" fill="${colours[index % colours.length]}"/><text x="66" y="84" font-size="56" text-anchor="middle" fill="#fff">${letter}</text></svg>`;
 }
