@@ -8,7 +8,11 @@ const WXBizMsgCrypt = require("wechat-crypto");
 
 const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const APP_ID = "wx2c2769f8efd9abc2";
-const MESSAGE = `<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><FromUserName><![CDATA[oyORnuP8q7ou2gfYjqLzSIWZf0rs]]></FromUserName><CreateTime>1409735668</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[你好，wxdev 😀 hello]]></Content><MsgId>6054768590064713728</MsgId></xml>`;
+const MESSAGE =
+  "<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><FromUserName>" +
+  "<![CDATA[oyORnuP8q7ou2gfYjqLzSIWZf0rs]]></FromUserName><CreateTime>1409735668</CreateTime>" +
+  "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[你好，wxdev 😀 hello]]>" +
+  "</Content><MsgId>6054768590064713728</MsgId></xml>";
 
 const ours = new MessageCrypto({ token: "token", encodingAESKey: KEY, appId: APP_ID });
 const peer = new WXBizMsgCrypt("token", KEY, APP_ID);

@@ -22,10 +22,15 @@ try {
     `against wxdev serve, ${CONNECTIONS} connections, ${DURATION} s each, fresh signature and MsgId per request`,
   );
   console.log(
-    `  autocannon        ${Math.round(auto.requests.average).toLocaleString("en-US").padStart(8)} req/s  p50 ${auto.latency.p50} ms  p99 ${auto.latency.p99} ms`,
+    "  autocannon        " +
+      `${Math.round(auto.requests.average).toLocaleString("en-US").padStart(8)} req/s  p50 ` +
+      `${auto.latency.p50} ms  p99 ${auto.latency.p99} ms`,
   );
   console.log(
-    `  wxdev simulate    ${Math.round(ours.requestsPerSecond).toLocaleString("en-US").padStart(8)} req/s  p50 ${ours.latencyMs.p50.toFixed(1)} ms  p99 ${ours.latencyMs.p99.toFixed(1)} ms  (every reply parsed and validated: ${ours.replies.validXml} valid)`,
+    "  wxdev simulate    " +
+      `${Math.round(ours.requestsPerSecond).toLocaleString("en-US").padStart(8)} req/s  p50 ` +
+      `${ours.latencyMs.p50.toFixed(1)} ms  p99 ${ours.latencyMs.p99.toFixed(1)} ms  (every ` +
+      `reply parsed and validated: ${ours.replies.validXml} valid)`,
   );
   const ratio = ours.requestsPerSecond / auto.requests.average;
   console.log(`  ratio wxdev / autocannon: ${ratio.toFixed(2)}x (target >= 0.80x) ${ratio >= 0.8 ? "MET" : "NOT MET"}`);

@@ -30,17 +30,20 @@ console.log(
 );
 for (const row of rows) {
   console.log(
-    `  ${row.kind.padEnd(6)} ${Math.round(row.rps).toLocaleString("en-US").padStart(8)} msg/s   p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}  non-2xx ${row.non2xx}`,
+    `  ${row.kind.padEnd(6)} ${Math.round(row.rps).toLocaleString("en-US").padStart(8)} msg/s  ` +
+      ` p50 ${row.p50} ms  p99 ${row.p99} ms  errors ${row.errors}  non-2xx ${row.non2xx}`,
   );
 }
 const [wxdev, cli, webot, bare] = rows;
 const ratio = wxdev.rps / webot.rps;
 console.log(
-  `  ratio wxdev / webot: ${ratio.toFixed(2)}x (target >= 3.00x) ${ratio >= 3 && wxdev.errors === 0 && wxdev.non2xx === 0 ? "MET" : "NOT MET"}`,
+  `  ratio wxdev / webot: ${ratio.toFixed(2)}x (target >= 3.00x) ` +
+    `${ratio >= 3 && wxdev.errors === 0 && wxdev.non2xx === 0 ? "MET" : "NOT MET"}`,
 );
 console.log(`  wxdev reaches ${((wxdev.rps / bare.rps) * 100).toFixed(0)}% of the bare node:http ceiling`);
 const cliRatio = cli.rps / bare.rps;
 const cliClean = cli.errors === 0 && cli.non2xx === 0;
 console.log(
-  `  ratio wxdev serve (CLI, logging to a file) / bare: ${cliRatio.toFixed(2)}x (target >= 0.70x) ${cliRatio >= 0.7 && cliClean ? "MET" : "NOT MET"}`,
+  `  ratio wxdev serve (CLI, logging to a file) / bare: ${cliRatio.toFixed(2)}x (target >= ` +
+    `0.70x) ${cliRatio >= 0.7 && cliClean ? "MET" : "NOT MET"}`,
 );

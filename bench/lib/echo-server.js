@@ -29,7 +29,9 @@ async function start() {
     await new Promise((resolve) => app.listen(port, "127.0.0.1", resolve));
   } else if (kind === "bare") {
     const reply =
-      "<xml><ToUserName><![CDATA[o]]></ToUserName><FromUserName><![CDATA[gh]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content></xml>";
+      "<xml><ToUserName><![CDATA[o]]></ToUserName><FromUserName><![CDATA[gh]]></FromUserName>" +
+      "<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>" +
+      "<![CDATA[hi]]></Content></xml>";
     const server = createServer((req, res) => {
       req.resume();
       req.on("end", () => res.writeHead(200, { "Content-Type": "application/xml" }).end(reply));

@@ -46,7 +46,9 @@ export async function startSshd() {
   const child = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: "ignore" });
   for (let i = 0; i < 100 && spawnSync("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`]).status !== 0; i++)
     await new Promise((r) => setTimeout(r, 50));
-  const ssh = `ssh -p ${port} -i ${join(dir, "client_key")} -o UserKnownHostsFile=${join(dir, "known_hosts")} -o StrictHostKeyChecking=yes -o BatchMode=yes`;
+  const ssh =
+    `ssh -p ${port} -i ${join(dir, "client_key")} -o UserKnownHostsFile=` +
+    `${join(dir, "known_hosts")} -o StrictHostKeyChecking=yes -o BatchMode=yes`;
   return {
     dir,
     port,

@@ -17,7 +17,9 @@ const WXBizMsgCrypt = require("wechat-crypto") as new (
 const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const env = { WXDEV_TOKEN: "spamtest", WXDEV_AES_KEY: KEY, WXDEV_APP_ID: "wx2c2769f8efd9abc2" };
 const REPLY =
-  "<xml><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_1]]></FromUserName><CreateTime>1409735669</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[你好 😀]]></Content></xml>";
+  "<xml><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_1]]>" +
+  "</FromUserName><CreateTime>1409735669</CreateTime><MsgType><![CDATA[text]]></MsgType>" +
+  "<Content><![CDATA[你好 😀]]></Content></xml>";
 
 describe("wxdev encrypt / decrypt", () => {
   it("encrypts a reply into an envelope that wechat-crypto opens, and decrypts it back", async () => {

@@ -39,7 +39,9 @@ describe("wxdev oauth-url", () => {
     ]);
     expect(plain).toMatchObject({ code: 0, stderr: "" });
     expect(plain.stdout).toBe(
-      "https://open.weixin.qq.com/connect/oauth2/authorize?appid=appid&redirect_uri=http%3A%2F%2Fdiveintonode.org%2F&response_type=code&scope=snsapi_userinfo&state=hehe#wechat_redirect\n",
+      "https://open.weixin.qq.com/connect/oauth2/authorize?appid=appid&" +
+        "redirect_uri=http%3A%2F%2Fdiveintonode.org%2F&response_type=code&scope=snsapi_userinfo&" +
+        "state=hehe#wechat_redirect\n",
     );
     const json = await runCli(
       ["oauth-url", "--json", "--redirect-uri", "http://x.com/#/me", "--callback-domain", "y.com"],

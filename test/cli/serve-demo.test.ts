@@ -19,7 +19,10 @@ describe("wxdev serve (spawned)", () => {
     const post = await fetch(`${serve.url}?${q}&openid=o1`, {
       method: "POST",
       headers: { "Content-Type": "text/xml" },
-      body: "<xml><ToUserName>gh_1</ToUserName><FromUserName>o1</FromUserName><CreateTime>1700000000</CreateTime><MsgType>image</MsgType><PicUrl>p</PicUrl><MediaId>m</MediaId><MsgId>5</MsgId></xml>",
+      body:
+        "<xml><ToUserName>gh_1</ToUserName><FromUserName>o1</FromUserName><CreateTime>1700000000" +
+        "</CreateTime><MsgType>image</MsgType><PicUrl>p</PicUrl><MediaId>m</MediaId><MsgId>5" +
+        "</MsgId></xml>",
     });
     expect(await post.text()).toContain("<Content><![CDATA[hello from fallback]]></Content>");
     expect((await fetch(`${serve.url}?signature=bad&timestamp=1&nonce=2`)).status).toBe(403);

@@ -80,65 +80,73 @@ describe("wxdev serve in safe mode is no decryption oracle", () => {
     expect((await replay(encryptOf(captured))).status).toBe(200);
   });
 
-  it("replays the issue's attack (flip the length field, learn the expected signature, read the plaintext back) and recovers nothing", async () => {
-    const original = encryptOf(captured);
-    const answers: Answer[] = [];
-    // The attack: tamper, read the expected msg_signature from the 403, replay with it, read the
-    // decrypted length field from the 400, then zero it so the appId error shows every byte.
-    const send = async (encrypt: string): Promise<Answer> => {
-      const first = await replay(encrypt);
-      answers.push(first);
-      const expected = /expected ([0-9a-f]{40})/.exec(first.body)?.[1];
-      if (expected === undefined) return first;
-      const second = await replay(encrypt, expected);
-      answers.push(second);
-      return second;
-    };
-    const probe = await send(flip(original, 0, [0x01, 0, 0, 0]));
-    const leakedLength = /\((\d+)\)/.exec(probe.body)?.[1];
-    const length = leakedLength === undefined ? 0x01_00_00_00 : Number(leakedLength) ^ 0x01_00_00_00;
-    const lengthBytes = Buffer.alloc(4);
-    lengthBytes.writeUInt32BE(length);
-    const reveal = await send(flip(original, 0, [...lengthBytes]));
-    expect(reveal.body).not.toContain(SECRET_TEXT);
-    // And the padding-oracle probes: every byte of the last block's mask, one value each.
-    const bytes = Buffer.from(original, "base64").length;
-    for (let i = 0; i < 16; i++) answers.push(await replay(flip(original, bytes - 32 + i, [0x55])));
-    expectNothingLeaked(answers);
-    expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(
-      new Set([JSON.stringify({ status: 403, type: "text/plain; charset=utf-8", body: "invalid signature" })]),
-    );
-  });
+  it(
+    "replays the issue's attack (flip the length field, learn the expected signature, read the " +
+      "plaintext back) and recovers nothing",
+    async () => {
+      const original = encryptOf(captured);
+      const answers: Answer[] = [];
+      // The attack: tamper, read the expected msg_signature from the 403, replay with it, read the
+      // decrypted length field from the 400, then zero it so the appId error shows every byte.
+      const send = async (encrypt: string): Promise<Answer> => {
+        const first = await replay(encrypt);
+        answers.push(first);
+        const expected = /expected ([0-9a-f]{40})/.exec(first.body)?.[1];
+        if (expected === undefined) return first;
+        const second = await replay(encrypt, expected);
+        answers.push(second);
+        return second;
+      };
+      const probe = await send(flip(original, 0, [0x01, 0, 0, 0]));
+      const leakedLength = /\((\d+)\)/.exec(probe.body)?.[1];
+      const length = leakedLength === undefined ? 0x01_00_00_00 : Number(leakedLength) ^ 0x01_00_00_00;
+      const lengthBytes = Buffer.alloc(4);
+      lengthBytes.writeUInt32BE(length);
+      const reveal = await send(flip(original, 0, [...lengthBytes]));
+      expect(reveal.body).not.toContain(SECRET_TEXT);
+      // And the padding-oracle probes: every byte of the last block's mask, one value each.
+      const bytes = Buffer.from(original, "base64").length;
+      for (let i = 0; i < 16; i++) answers.push(await replay(flip(original, bytes - 32 + i, [0x55])));
+      expectNothingLeaked(answers);
+      expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(
+        new Set([JSON.stringify({ status: 403, type: "text/plain; charset=utf-8", body: "invalid signature" })]),
+      );
+    },
+  );
 
-  it("even correctly signed, every decryption failure gets the same 400 'bad request', the reason only in the local log", async () => {
-    const original = encryptOf(captured);
-    const bytes = Buffer.from(original, "base64").length;
-    const otherApp = new MessageCrypto({ token: TOKEN, encodingAESKey: KEY, appId: "wxsomeoneelse00000" });
-    const tampered = [
-      flip(original, 0, [0x01, 0, 0, 0]), // length field runs past the data
-      flip(original, bytes - 17, [0x55]), // padding
-      flip(original, 0, [0, 0, 0, 0x01]), // length field one off: the appId holds a message byte
-      otherApp.encrypt("<xml><Content>x</Content></xml>"), // another account's appId
-      otherApp.encrypt("").slice(0, 20), // not whole blocks
-      "!!!!not base64!!!!",
-    ];
-    const { query } = captured;
-    const answers: Answer[] = [];
-    for (const encrypt of tampered)
-      answers.push(await replay(encrypt, msgSignature(TOKEN, query.timestamp!, query.nonce!, encrypt)));
-    expectNothingLeaked(answers);
-    expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(
-      new Set([JSON.stringify({ status: 400, type: "text/plain; charset=utf-8", body: "bad request" })]),
-    );
-    for (const reason of [
-      /runs past the data/,
-      /bad padding/,
-      /is for appId/,
-      /whole number of AES blocks/,
-      /not valid base64/,
-    ])
-      await logged(serve, reason);
-  });
+  it(
+    "even correctly signed, every decryption failure gets the same 400 'bad request', the " +
+      "reason only in the local log",
+    async () => {
+      const original = encryptOf(captured);
+      const bytes = Buffer.from(original, "base64").length;
+      const otherApp = new MessageCrypto({ token: TOKEN, encodingAESKey: KEY, appId: "wxsomeoneelse00000" });
+      const tampered = [
+        flip(original, 0, [0x01, 0, 0, 0]), // length field runs past the data
+        flip(original, bytes - 17, [0x55]), // padding
+        flip(original, 0, [0, 0, 0, 0x01]), // length field one off: the appId holds a message byte
+        otherApp.encrypt("<xml><Content>x</Content></xml>"), // another account's appId
+        otherApp.encrypt("").slice(0, 20), // not whole blocks
+        "!!!!not base64!!!!",
+      ];
+      const { query } = captured;
+      const answers: Answer[] = [];
+      for (const encrypt of tampered)
+        answers.push(await replay(encrypt, msgSignature(TOKEN, query.timestamp!, query.nonce!, encrypt)));
+      expectNothingLeaked(answers);
+      expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(
+        new Set([JSON.stringify({ status: 400, type: "text/plain; charset=utf-8", body: "bad request" })]),
+      );
+      for (const reason of [
+        /runs past the data/,
+        /bad padding/,
+        /is for appId/,
+        /whole number of AES blocks/,
+        /not valid base64/,
+      ])
+        await logged(serve, reason);
+    },
+  );
 });
 
 describe("wxdev serve refuses stale POSTs (--max-age)", () => {
@@ -151,26 +159,29 @@ describe("wxdev serve refuses stale POSTs (--max-age)", () => {
   };
   const now = Number(makeTimestamp());
 
-  it("a correctly signed POST more than 300 s from the clock gets the same 403 as a forgery; the log says why", async () => {
-    const plain = await startServe(["--json"], { WXDEV_TOKEN: TOKEN });
-    try {
-      const answers = await Promise.all([
-        post(plain.url, String(now - 310)),
-        post(plain.url, String(now + 310)),
-        post(plain.url, "1700000000"),
-      ]);
-      for (const answer of answers) expect([answer.status, await answer.text()]).toEqual([403, "invalid signature"]);
-      expect((await post(plain.url, String(now - 200))).status).toBe(200);
-      await logged(plain, /"error":"timestamp \d+ is \d+ s from this server's clock \(max age 300 s\)/);
-      // The handshake only echoes what it is sent: an old signed GET still validates the URL.
-      const get = await fetch(
-        `${plain.url}?signature=${signature(TOKEN, "1700000000", "9")}&timestamp=1700000000&nonce=9&echostr=ok`,
-      );
-      expect(await get.text()).toBe("ok");
-    } finally {
-      await plain.close();
-    }
-  });
+  it(
+    "a correctly signed POST more than 300 s from the clock gets the same 403 as a forgery; " + "the log says why",
+    async () => {
+      const plain = await startServe(["--json"], { WXDEV_TOKEN: TOKEN });
+      try {
+        const answers = await Promise.all([
+          post(plain.url, String(now - 310)),
+          post(plain.url, String(now + 310)),
+          post(plain.url, "1700000000"),
+        ]);
+        for (const answer of answers) expect([answer.status, await answer.text()]).toEqual([403, "invalid signature"]);
+        expect((await post(plain.url, String(now - 200))).status).toBe(200);
+        await logged(plain, /"error":"timestamp \d+ is \d+ s from this server's clock \(max age 300 s\)/);
+        // The handshake only echoes what it is sent: an old signed GET still validates the URL.
+        const get = await fetch(
+          `${plain.url}?signature=${signature(TOKEN, "1700000000", "9")}&timestamp=1700000000&nonce=9&echostr=ok`,
+        );
+        expect(await get.text()).toBe("ok");
+      } finally {
+        await plain.close();
+      }
+    },
+  );
 
   it("--max-age 0 turns the window off; a bad value is exit 2 with one line", async () => {
     const open = await startServe(["--max-age", "0"], { WXDEV_TOKEN: TOKEN });

@@ -103,7 +103,9 @@ describe("wxdev verify", () => {
 
   it("checks msg_signature too when given the Encrypt field or the body", async () => {
     const [v] = vectors.decrypt;
-    const url = `http://h/wechat?signature=x&timestamp=${v!.timestamp}&nonce=${v!.nonce}&encrypt_type=aes&msg_signature=${v!.msgSignature}`;
+    const url =
+      `http://h/wechat?signature=x&timestamp=${v!.timestamp}&nonce=${v!.nonce}&encrypt_type=aes&` +
+      `msg_signature=${v!.msgSignature}`;
     const viaFlag = await runCli(["verify", "--json", "--token", v!.token, url, "--encrypt", v!.encrypt]);
     const json = JSON.parse(viaFlag.stdout);
     expect(json.checks.map((c: { name: string; valid: boolean }) => [c.name, c.valid])).toEqual([
@@ -112,10 +114,9 @@ describe("wxdev verify", () => {
     ]);
     expect(viaFlag.code).toBe(1);
     const body = `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[${v!.encrypt}]]></Encrypt></xml>`;
-    const signatureOk = url.replace(
-      "signature=x",
-      `signature=${(await runCli(["sign", "--json", "--token", v!.token, "--timestamp", v!.timestamp, "--nonce", v!.nonce])).stdout.match(/"signature": "(\w+)"/)![1]}`,
-    );
+    const signArgs = ["sign", "--json", "--token", v!.token, "--timestamp", v!.timestamp, "--nonce", v!.nonce];
+    const signed = await runCli(signArgs);
+    const signatureOk = url.replace("signature=x", `signature=${signed.stdout.match(/"signature": "(\w+)"/)![1]}`);
     const viaBody = await runCli(["verify", "--token", v!.token, signatureOk, "--body", "-"], { input: body });
     expect(viaBody.code).toBe(0);
     expect(viaBody.stdout).toContain("valid  msg_signature");

@@ -97,7 +97,8 @@ describe("wxdev simulate against wxdev serve", () => {
 
   it("--file sends a hand-written body", async () => {
     const xml =
-      "<xml><ToUserName>gh_1</ToUserName><FromUserName>oFile</FromUserName><CreateTime>1409735668</CreateTime><MsgType>text</MsgType><Content>from a file</Content><MsgId>1</MsgId></xml>";
+      "<xml><ToUserName>gh_1</ToUserName><FromUserName>oFile</FromUserName><CreateTime>1409735668" +
+      "</CreateTime><MsgType>text</MsgType><Content>from a file</Content><MsgId>1</MsgId></xml>";
     const result = await runCli(["simulate", "--file", "-", "--url", serve.url, "--json"], { env, input: xml });
     expect(result.code).toBe(0);
     expect(json(result.stdout).reply.Content).toBe("from a file");
@@ -171,9 +172,8 @@ describe("wxdev simulate against node-webot (an independent server)", () => {
   });
 
   it("safe mode: webot decrypts our request and we open its encrypted reply", async () => {
-    const result = await runCli(["simulate", "text", "安全模式", "--url", webotSafe.url, "--mode", "safe", "--json"], {
-      env: safeEnv,
-    });
+    const args = ["simulate", "text", "安全模式", "--url", webotSafe.url, "--mode", "safe", "--json"];
+    const result = await runCli(args, { env: safeEnv });
     expect(result.code).toBe(0);
     const out = json(result.stdout);
     expect(out.raw).toContain("<Encrypt>");

@@ -47,21 +47,29 @@ describe("known_hosts", () => {
     expect(checkHostKey("", "h", 22, key.blob)).toBe("unknown");
   });
 
-  it("any other key listed for the host, of any type, is a changed key; a matching !pattern drops the line; @cert-authority alone is named", () => {
-    const [type, blob] = key.line.split(" ");
-    expect(checkHostKey(`[h]:2222 ssh-rsa AAAAB3NzaC1yc2E\n`, "h", 2222, key.blob)).toBe("changed");
-    expect(checkHostKey(`[h]:2222 ssh-rsa AAAAB3NzaC1yc2E\n[h]:2222 ${type} ${blob}\n`, "h", 2222, key.blob)).toBe(
-      "known",
-    );
-    expect(checkHostKey(`*,!h ${type} ${blob}\n`, "h", 22, key.blob)).toBe("unknown");
-    expect(checkHostKey(`*,!h ${other.line}\n`, "h", 22, key.blob)).toBe("unknown");
-    expect(checkHostKey(`*,!g ${type} ${blob}\n`, "h", 22, key.blob)).toBe("known");
-    expect(checkHostKey(`@cert-authority *.example ${other.line}\n`, "h.example", 22, key.blob)).toBe("cert-authority");
-    expect(checkHostKey(`@cert-authority * ${other.line}\nh ${type} ${blob}\n`, "h", 22, key.blob)).toBe("known");
-  });
+  it(
+    "any other key listed for the host, of any type, is a changed key; a matching !pattern " +
+      "drops the line; @cert-authority alone is named",
+    () => {
+      const [type, blob] = key.line.split(" ");
+      expect(checkHostKey(`[h]:2222 ssh-rsa AAAAB3NzaC1yc2E\n`, "h", 2222, key.blob)).toBe("changed");
+      expect(checkHostKey(`[h]:2222 ssh-rsa AAAAB3NzaC1yc2E\n[h]:2222 ${type} ${blob}\n`, "h", 2222, key.blob)).toBe(
+        "known",
+      );
+      expect(checkHostKey(`*,!h ${type} ${blob}\n`, "h", 22, key.blob)).toBe("unknown");
+      expect(checkHostKey(`*,!h ${other.line}\n`, "h", 22, key.blob)).toBe("unknown");
+      expect(checkHostKey(`*,!g ${type} ${blob}\n`, "h", 22, key.blob)).toBe("known");
+      expect(checkHostKey(`@cert-authority *.example ${other.line}\n`, "h.example", 22, key.blob)).toBe(
+        "cert-authority",
+      );
+      expect(checkHostKey(`@cert-authority * ${other.line}\nh ${type} ${blob}\n`, "h", 22, key.blob)).toBe("known");
+    },
+  );
 
   it("asks first for the algorithms of the key types listed for the host", () => {
-    const text = `[h]:2222 ssh-rsa AAAA\n[h]:2222 ${key.line}\nh ecdsa-sha2-nistp256 AAAA\n@cert-authority [h]:2222 ${other.line}\n`;
+    const text =
+      `[h]:2222 ssh-rsa AAAA\n[h]:2222 ${key.line}\nh ecdsa-sha2-nistp256 AAAA\n@cert-authority ` +
+      `[h]:2222 ${other.line}\n`;
     expect(preferredHostKeyAlgorithms(text, "h", 2222)).toEqual([
       "rsa-sha2-512",
       "rsa-sha2-256",
@@ -82,7 +90,8 @@ describe("known_hosts", () => {
     const plain = join(dir, "plain_hosts");
     writeFileSync(
       plain,
-      `[h.example]:22 ${other.line.split(" ").slice(0, 2).join(" ")}\nexample.org ${other.line.split(" ").slice(0, 2).join(" ")}\n`,
+      `[h.example]:22 ${other.line.split(" ").slice(0, 2).join(" ")}\nexample.org ` +
+        `${other.line.split(" ").slice(0, 2).join(" ")}\n`,
     );
     execFileSync("ssh-keygen", ["-H", "-f", plain], { stdio: "ignore" });
     expect(readFileSync(plain, "utf8")).toMatch(/^\|1\|/);
@@ -135,31 +144,35 @@ describe("scanProject", () => {
     ]);
   });
 
-  it(".gitignore: nested ones count, the deepest decides (!keep.log), globs and folders in files obey it, literal names do not", async () => {
-    const root = tree();
-    writeFileSync(join(root, ".gitignore"), "*.log\nbuild/\n.secret\n");
-    mkdirSync(join(root, "sub"));
-    writeFileSync(join(root, "sub", ".gitignore"), "*.tmp\n!keep.log\n");
-    for (const name of ["x.tmp", "keep.log", "drop.log.old", "y.log"]) writeFileSync(join(root, "sub", name), name);
-    mkdirSync(join(root, "build"));
-    writeFileSync(join(root, "build", "out.js"), "o");
-    mkdirSync(join(root, "app"));
-    writeFileSync(join(root, "app", ".secret"), "s");
-    writeFileSync(join(root, "app", "main.py"), "m");
-    const all = Object.keys(await scanProject({ root }));
-    expect(all).toEqual(expect.arrayContaining(["sub/keep.log", "sub/drop.log.old", "app/main.py"]));
-    for (const left of ["sub/x.tmp", "sub/y.log", "build/out.js", "app/.secret"]) expect(all).not.toContain(left);
-    const told: string[] = [];
-    const globbed = Object.keys(
-      await scanProject({ root, files: ["app/", "build/**"], onGitignored: (path) => told.push(path) }),
-    );
-    expect(globbed).toEqual(["app/main.py"]);
-    expect(told.sort()).toEqual(["app/.secret", "build/"]);
-    expect(Object.keys(await scanProject({ root, files: ["./build/out.js", "app/.secret"] }))).toEqual([
-      "app/.secret",
-      "build/out.js",
-    ]);
-  });
+  it(
+    ".gitignore: nested ones count, the deepest decides (!keep.log), globs and folders in " +
+      "files obey it, literal names do not",
+    async () => {
+      const root = tree();
+      writeFileSync(join(root, ".gitignore"), "*.log\nbuild/\n.secret\n");
+      mkdirSync(join(root, "sub"));
+      writeFileSync(join(root, "sub", ".gitignore"), "*.tmp\n!keep.log\n");
+      for (const name of ["x.tmp", "keep.log", "drop.log.old", "y.log"]) writeFileSync(join(root, "sub", name), name);
+      mkdirSync(join(root, "build"));
+      writeFileSync(join(root, "build", "out.js"), "o");
+      mkdirSync(join(root, "app"));
+      writeFileSync(join(root, "app", ".secret"), "s");
+      writeFileSync(join(root, "app", "main.py"), "m");
+      const all = Object.keys(await scanProject({ root }));
+      expect(all).toEqual(expect.arrayContaining(["sub/keep.log", "sub/drop.log.old", "app/main.py"]));
+      for (const left of ["sub/x.tmp", "sub/y.log", "build/out.js", "app/.secret"]) expect(all).not.toContain(left);
+      const told: string[] = [];
+      const globbed = Object.keys(
+        await scanProject({ root, files: ["app/", "build/**"], onGitignored: (path) => told.push(path) }),
+      );
+      expect(globbed).toEqual(["app/main.py"]);
+      expect(told.sort()).toEqual(["app/.secret", "build/"]);
+      expect(Object.keys(await scanProject({ root, files: ["./build/out.js", "app/.secret"] }))).toEqual([
+        "app/.secret",
+        "build/out.js",
+      ]);
+    },
+  );
 
   it("never follows an ignored or unselected symlink, broken or not", async () => {
     const root = tree();
@@ -187,39 +200,45 @@ describe("scanProject", () => {
     await expect(scanProject({ root, files: ["ext", "ext/back"] })).rejects.toThrow(/symlink loop at ext\/back/);
   });
 
-  it("symlinks: inside the project they are links (target recorded, never followed); pointing out they are refused, naming them, unless named", async () => {
-    const secrets = mkdtempSync(join(tmpdir(), "wxdev-secrets-"));
-    writeFileSync(join(secrets, "id_ed25519"), "PRIVATE KEY");
-    writeFileSync(join(secrets, "hosts"), "127.0.0.1 localhost\n");
-    const root = tree();
-    symlinkSync("templates", join(root, "views"));
-    symlinkSync("../app.py", join(root, "templates", "app-link.py"));
-    const manifest = await scanProject({ root, ignore: ["*.pyc"] });
-    expect(Object.keys(manifest)).toEqual([
-      ".wxdevignore",
-      "app.py",
-      "run.sh",
-      "templates/a.html",
-      "templates/app-link.py",
-      "views",
-    ]);
-    expect(manifest.views).toMatchObject({ link: "templates", mode: 0o777, size: 9 });
-    expect(manifest["templates/app-link.py"]!.link).toBe("../app.py");
-    symlinkSync(secrets, join(root, "sshdir"));
-    symlinkSync(join(secrets, "hosts"), join(root, "hosts-link"));
-    symlinkSync("../../../../../../../../../../../..", join(root, "templates", "escape"));
-    symlinkSync("sshdir/..", join(root, "sneaky")); // inside by its text, out once sshdir is followed
-    await expect(scanProject({ root })).rejects.toThrow(
-      `symlinks point out of the project: hosts-link → ${join(secrets, "hosts")}, sneaky → sshdir/.., sshdir → ${secrets}, templates/escape → ../../../../../../../../../../../..`,
-    );
-    // Named literally, what a link points to goes up (a folder's files too); ignored or unselected, it is never looked at.
-    writeFileSync(join(root, ".wxdevignore"), "templates/escape\nsneaky\n");
-    const named = await scanProject({ root, files: ["app.py", "sshdir", "hosts-link"] });
-    expect(Object.keys(named)).toEqual(["app.py", "hosts-link", "sshdir/hosts", "sshdir/id_ed25519"]);
-    expect(named["hosts-link"]).toMatchObject({ size: 20 });
-    expect(named["hosts-link"]!.link).toBeUndefined();
-    expect(Object.keys(await scanProject({ root, files: ["app.py", "views"] }))).toEqual(["app.py", "views"]);
-  });
+  it(
+    "symlinks: inside the project they are links (target recorded, never followed); pointing " +
+      "out they are refused, naming them, unless named",
+    async () => {
+      const secrets = mkdtempSync(join(tmpdir(), "wxdev-secrets-"));
+      writeFileSync(join(secrets, "id_ed25519"), "PRIVATE KEY");
+      writeFileSync(join(secrets, "hosts"), "127.0.0.1 localhost\n");
+      const root = tree();
+      symlinkSync("templates", join(root, "views"));
+      symlinkSync("../app.py", join(root, "templates", "app-link.py"));
+      const manifest = await scanProject({ root, ignore: ["*.pyc"] });
+      expect(Object.keys(manifest)).toEqual([
+        ".wxdevignore",
+        "app.py",
+        "run.sh",
+        "templates/a.html",
+        "templates/app-link.py",
+        "views",
+      ]);
+      expect(manifest.views).toMatchObject({ link: "templates", mode: 0o777, size: 9 });
+      expect(manifest["templates/app-link.py"]!.link).toBe("../app.py");
+      symlinkSync(secrets, join(root, "sshdir"));
+      symlinkSync(join(secrets, "hosts"), join(root, "hosts-link"));
+      symlinkSync("../../../../../../../../../../../..", join(root, "templates", "escape"));
+      symlinkSync("sshdir/..", join(root, "sneaky")); // inside by its text, out once sshdir is followed
+      await expect(scanProject({ root })).rejects.toThrow(
+        `symlinks point out of the project: hosts-link → ${join(secrets, "hosts")}, sneaky → ` +
+          `sshdir/.., sshdir → ${secrets}, templates/escape → ../../../../../../../../../../../..`,
+      );
+      // Named literally, what a link points to goes up (a folder's files too); ignored or unselected,
+      // it is never looked at.
+      writeFileSync(join(root, ".wxdevignore"), "templates/escape\nsneaky\n");
+      const named = await scanProject({ root, files: ["app.py", "sshdir", "hosts-link"] });
+      expect(Object.keys(named)).toEqual(["app.py", "hosts-link", "sshdir/hosts", "sshdir/id_ed25519"]);
+      expect(named["hosts-link"]).toMatchObject({ size: 20 });
+      expect(named["hosts-link"]!.link).toBeUndefined();
+      expect(Object.keys(await scanProject({ root, files: ["app.py", "views"] }))).toEqual(["app.py", "views"]);
+    },
+  );
 });
 
 describe("hashFiles quick check", () => {

@@ -60,7 +60,9 @@ async function errcodeOf(promise: Promise<unknown>): Promise<number> {
 }
 
 describe("web authorisation against the mock, over loopback", () => {
-  it("authorize → consent → redirect with code → exchange → userinfo → reuse of the code fails with 40163", async () => {
+  const codeReuseTitle =
+    "authorize → consent → redirect with code → exchange → userinfo → reuse of the code fails with 40163";
+  it(codeReuseTitle, async () => {
     const redirect = await authorize("snsapi_userinfo");
     expect(`${redirect.origin}${redirect.pathname}`).toBe("http://app.test/index");
     expect(redirect.searchParams.get("from")).toBe("menu");
@@ -134,32 +136,36 @@ describe("web authorisation against the mock, over loopback", () => {
     expect(await response.text()).toMatch(/id="errcode">10003</);
   });
 
-  it("only http and https redirect URIs: javascript:// with the callback domain as its host gets the 10011 page, not a redirect", async () => {
-    for (const redirectUri of ["javascript://app.test/%0aalert(1)", "data://app.test/,x", "ftp://app.test/index"]) {
-      const q = new URLSearchParams({
-        appid: APP_ID,
-        redirect_uri: redirectUri,
-        response_type: "code",
-        scope: "snsapi_base",
-        state: "s",
-      });
-      const response = await fetch(`${mock.origin}/connect/oauth2/authorize?${q}`, { redirect: "manual" });
-      expect([response.status, response.headers.get("location")]).toEqual([400, null]);
-      expect(await response.text()).toMatch(/id="errcode">10011</);
-      const confirmed = await fetch(`${mock.origin}/connect/oauth2/authorize/confirm`, {
-        method: "POST",
-        body: new URLSearchParams({
+  it(
+    "only http and https redirect URIs: javascript:// with the callback domain as its host " +
+      "gets the 10011 page, not a redirect",
+    async () => {
+      for (const redirectUri of ["javascript://app.test/%0aalert(1)", "data://app.test/,x", "ftp://app.test/index"]) {
+        const q = new URLSearchParams({
           appid: APP_ID,
           redirect_uri: redirectUri,
-          scope: "snsapi_userinfo",
+          response_type: "code",
+          scope: "snsapi_base",
           state: "s",
-          decision: "allow",
-        }),
-        redirect: "manual",
-      });
-      expect([confirmed.status, confirmed.headers.get("location")]).toEqual([400, null]);
-    }
-  });
+        });
+        const response = await fetch(`${mock.origin}/connect/oauth2/authorize?${q}`, { redirect: "manual" });
+        expect([response.status, response.headers.get("location")]).toEqual([400, null]);
+        expect(await response.text()).toMatch(/id="errcode">10011</);
+        const confirmed = await fetch(`${mock.origin}/connect/oauth2/authorize/confirm`, {
+          method: "POST",
+          body: new URLSearchParams({
+            appid: APP_ID,
+            redirect_uri: redirectUri,
+            scope: "snsapi_userinfo",
+            state: "s",
+            decision: "allow",
+          }),
+          redirect: "manual",
+        });
+        expect([confirmed.status, confirmed.headers.get("location")]).toEqual([400, null]);
+      }
+    },
+  );
 
   it("a consent POST over the cap gets 413, and the mock carries on", async () => {
     const response = await fetch(`${mock.origin}/connect/oauth2/authorize/confirm`, {

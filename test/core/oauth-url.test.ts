@@ -27,7 +27,8 @@ describe("authorizeUrl", () => {
   ])("encodes a redirect URI with %s as a whole", (_name, redirectUri, encoded) => {
     const { url } = authorizeUrl({ appId: "wx1", redirectUri, scope: "snsapi_base", state: "s" });
     expect(url).toBe(
-      `https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx1&redirect_uri=${encoded}&response_type=code&scope=snsapi_base&state=s#wechat_redirect`,
+      `https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx1&redirect_uri=${encoded}&` +
+        "response_type=code&scope=snsapi_base&state=s#wechat_redirect",
     );
   });
 
@@ -52,7 +53,9 @@ describe("authorizeUrl", () => {
 
   it("builds the website QR-login variant", () => {
     expect(authorizeUrl({ appId: "wx1", redirectUri: "https://a.com/cb", qrconnect: true, state: "x" }).url).toBe(
-      "https://open.weixin.qq.com/connect/qrconnect?appid=wx1&redirect_uri=https%3A%2F%2Fa.com%2Fcb&response_type=code&scope=snsapi_login&state=x#wechat_redirect",
+      "https://open.weixin.qq.com/connect/qrconnect?appid=wx1&" +
+        "redirect_uri=https%3A%2F%2Fa.com%2Fcb&response_type=code&scope=snsapi_login&" +
+        "state=x#wechat_redirect",
     );
   });
 

@@ -57,7 +57,9 @@ describe("createWechatServer", () => {
     const server = await start({ mode: "safe", aesKey: KEY, appId: APP_ID }, log);
     const peer = new WXBizMsgCrypt(TOKEN, KEY, APP_ID);
     const message =
-      "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oPeer]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[对等 ✓]]></Content><MsgId>1</MsgId></xml>";
+      "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oPeer]]>" +
+      "</FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType>" +
+      "<Content><![CDATA[对等 ✓]]></Content><MsgId>1</MsgId></xml>";
     const encrypt = peer.encrypt(message);
     const timestamp = makeTimestamp();
     const url = signed(
@@ -79,23 +81,27 @@ describe("createWechatServer", () => {
     expect(log[0]).toMatchObject({ status: 200, kind: "text", content: "对等 ✓", encrypted: true, retry: false });
   });
 
-  it("refuses a bad msg_signature (403), a plaintext request in safe mode (400), and checks signature in safe mode too", async () => {
-    const server = await start({ mode: "safe", aesKey: KEY, appId: APP_ID });
-    const crypto = new MessageCrypto({ token: TOKEN, encodingAESKey: KEY, appId: APP_ID });
-    const callback = buildCallback({
-      url: server.url,
-      token: TOKEN,
-      mode: "safe",
-      crypto,
-      message: buildMessage("text"),
-    });
-    const forgedMsg = callback.url.replace(/msg_signature=\w+/, `msg_signature=${msgSignature("x", "1", "2", "3")}`);
-    expect((await fetch(forgedMsg, { method: "POST", body: callback.body })).status).toBe(403);
-    const forgedSig = callback.url.replace(/([?&])signature=\w+/, "$1signature=0000");
-    expect((await fetch(forgedSig, { method: "POST", body: callback.body })).status).toBe(403);
-    const plain = buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text") });
-    expect((await fetch(plain.url, { method: "POST", body: plain.body })).status).toBe(400);
-  });
+  it(
+    "refuses a bad msg_signature (403), a plaintext request in safe mode (400), and checks " +
+      "signature in safe mode too",
+    async () => {
+      const server = await start({ mode: "safe", aesKey: KEY, appId: APP_ID });
+      const crypto = new MessageCrypto({ token: TOKEN, encodingAESKey: KEY, appId: APP_ID });
+      const callback = buildCallback({
+        url: server.url,
+        token: TOKEN,
+        mode: "safe",
+        crypto,
+        message: buildMessage("text"),
+      });
+      const forgedMsg = callback.url.replace(/msg_signature=\w+/, `msg_signature=${msgSignature("x", "1", "2", "3")}`);
+      expect((await fetch(forgedMsg, { method: "POST", body: callback.body })).status).toBe(403);
+      const forgedSig = callback.url.replace(/([?&])signature=\w+/, "$1signature=0000");
+      expect((await fetch(forgedSig, { method: "POST", body: callback.body })).status).toBe(403);
+      const plain = buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text") });
+      expect((await fetch(plain.url, { method: "POST", body: plain.body })).status).toBe(400);
+    },
+  );
 
   it("answers a retried MsgId with the same reply and handles it once", async () => {
     let handled = 0;
@@ -163,19 +169,22 @@ describe("createWechatServer", () => {
     expect(next.ok).toBe(true);
   });
 
-  it("405 for other methods, 404 elsewhere (naming a trailing slash), and the extra handler for other paths", async () => {
-    const server = await start({
-      extraHandler: (_req, res, url) => {
-        if (url.pathname !== "/index") return false;
-        res.end("index page");
-        return true;
-      },
-    });
-    expect((await fetch(signed(server.url), { method: "PUT", body: "x" })).status).toBe(405);
-    const slash = await fetch(`${server.url}/`);
-    expect([slash.status, await slash.text()]).toEqual([404, expect.stringContaining("without the trailing slash")]);
-    expect(await (await fetch(server.url.replace("/wechat8013", "/index"))).text()).toBe("index page");
-  });
+  it(
+    "405 for other methods, 404 elsewhere (naming a trailing slash), and the extra handler for " + "other paths",
+    async () => {
+      const server = await start({
+        extraHandler: (_req, res, url) => {
+          if (url.pathname !== "/index") return false;
+          res.end("index page");
+          return true;
+        },
+      });
+      expect((await fetch(signed(server.url), { method: "PUT", body: "x" })).status).toBe(405);
+      const slash = await fetch(`${server.url}/`);
+      expect([slash.status, await slash.text()]).toEqual([404, expect.stringContaining("without the trailing slash")]);
+      expect(await (await fetch(server.url.replace("/wechat8013", "/index"))).text()).toBe("index page");
+    },
+  );
 
   it("never emits a character XML forbids: the echo replaces them with U+FFFD, in plain and safe mode", async () => {
     const server = await start({ mode: "compat", aesKey: KEY, appId: APP_ID });

@@ -108,7 +108,10 @@ describe("flat message fast path", () => {
   });
 
   it("takes the messages WeChat sends, CDATA or bare, with layout whitespace", () => {
-    const message = `<xml>\n  <ToUserName><![CDATA[gh_1]]></ToUserName>\n  <CreateTime> 1409735668 </CreateTime>\n  <Content><![CDATA[ 你好 😀 ]]></Content>\n  <MsgId>6054768590064713728</MsgId>\n</xml>`;
+    const message =
+      "<xml>\n  <ToUserName><![CDATA[gh_1]]></ToUserName>\n  <CreateTime> 1409735668 " +
+      "</CreateTime>\n  <Content><![CDATA[ 你好 😀 ]]></Content>\n  " +
+      "<MsgId>6054768590064713728</MsgId>\n</xml>";
     expect(parseFlatMessage(message)).toEqual({
       ToUserName: "gh_1",
       CreateTime: "1409735668",
@@ -116,7 +119,8 @@ describe("flat message fast path", () => {
       MsgId: "6054768590064713728",
     });
     expect(buildFlatMessage({ ToUserName: "o1", CreateTime: "1", Content: "a & <b>" }, NUMERIC_FIELDS)).toBe(
-      "<xml><ToUserName><![CDATA[o1]]></ToUserName><CreateTime>1</CreateTime><Content><![CDATA[a & <b>]]></Content></xml>",
+      "<xml><ToUserName><![CDATA[o1]]></ToUserName><CreateTime>1</CreateTime>" +
+        "<Content><![CDATA[a & <b>]]></Content></xml>",
     );
   });
 

@@ -26,21 +26,26 @@ describe("parseXml", () => {
   });
 
   it("accepts plain text instead of CDATA, a declaration and surrounding whitespace", () => {
-    const plain = `\n  <?xml version="1.0" encoding="utf-8"?>\n<xml><ToUserName>gh_10f6c3c3ac5a</ToUserName><FromUserName>oyORnuP8q7ou2gfYjqLzSIWZf0rs</FromUserName>
-      <CreateTime> 1409735668 </CreateTime><MsgType>text</MsgType><Content>abcdteT</Content><MsgId>6054768590064713728</MsgId></xml>\n\n`;
+    const plain =
+      `\n  <?xml version="1.0" encoding="utf-8"?>\n<xml><ToUserName>gh_10f6c3c3ac5a</ToUserName>` +
+      "<FromUserName>oyORnuP8q7ou2gfYjqLzSIWZf0rs</FromUserName>\n" +
+      "      <CreateTime> 1409735668 </CreateTime><MsgType>text</MsgType><Content>abcdteT</Content>" +
+      "<MsgId>6054768590064713728</MsgId></xml>\n\n";
     expect(parseXml(plain)).toEqual(EXPECTED);
   });
 
   it("keeps CDATA content verbatim, spaces, entities-looking text and split ]]> included", () => {
     const record = parseXml(
-      "<xml><Content><![CDATA[  a &amp; <b> ]]]]><![CDATA[> 中文😀 ]]></Content><E>1 &lt; 2 &amp; &#20013;</E></xml>",
+      "<xml><Content><![CDATA[  a &amp; <b> ]]]]><![CDATA[> 中文😀 ]]></Content>" +
+        "<E>1 &lt; 2 &amp; &#20013;</E></xml>",
     );
     expect(record.Content).toBe("  a &amp; <b> ]]> 中文😀 ");
     expect(record.E).toBe("1 < 2 & 中");
   });
 
   it("decodes entities in one pass: an escaped reference stays literal", () => {
-    expect(parseXml("<xml><A>&amp;#20013; &amp;lt; &#x1F600; &quot;q&apos;</A></xml>").A).toBe("&#20013; &lt; 😀 \"q'");
+    const decoded = parseXml("<xml><A>&amp;#20013; &amp;lt; &#x1F600; &quot;q&apos;</A></xml>").A;
+    expect(decoded).toBe("&#20013; &lt; 😀 \"q'");
   });
 
   it("nests wrapped elements and always makes item lists arrays", () => {
@@ -63,7 +68,8 @@ describe("parseXml", () => {
     ["text, not XML", "hello", "BAD_XML"],
     [
       "a DOCTYPE with an entity bomb",
-      `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><xml><a>&lol2;</a></xml>`,
+      `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>` +
+        "<xml><a>&lol2;</a></xml>",
       "XML_DOCTYPE",
     ],
     [
@@ -116,7 +122,9 @@ describe("buildXml", () => {
         MsgId: "6054768590064713728",
       }),
     ).toBe(
-      "<xml><ToUserName><![CDATA[o1]]></ToUserName><CreateTime>1409735668</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content><MsgId>6054768590064713728</MsgId></xml>",
+      "<xml><ToUserName><![CDATA[o1]]></ToUserName><CreateTime>1409735668</CreateTime><MsgType>" +
+        "<![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content><MsgId>6054768590064713728" +
+        "</MsgId></xml>",
     );
   });
 
@@ -126,7 +134,8 @@ describe("buildXml", () => {
 
   it("writes nested records and arrays of items", () => {
     expect(buildXml({ ArticleCount: "2", Articles: { item: [{ Title: "a" }, { Title: "b" }] } })).toBe(
-      "<xml><ArticleCount>2</ArticleCount><Articles><item><Title><![CDATA[a]]></Title></item><item><Title><![CDATA[b]]></Title></item></Articles></xml>",
+      "<xml><ArticleCount>2</ArticleCount><Articles><item><Title><![CDATA[a]]></Title></item>" +
+        "<item><Title><![CDATA[b]]></Title></item></Articles></xml>",
     );
   });
 

@@ -42,18 +42,21 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
   const deploy = (dir: string, args: string[]) =>
     runCli(["deploy", "s8013", "--yes", ...args], { cwd: dir, env: { HOME: clientHome }, timeoutMs: 60_000 });
 
-  it("links to ~/.ssh and /etc/passwd are refused, naming them and their targets; nothing reaches the server", async () => {
-    const { dir, remote } = project();
-    symlinkSync(join(clientHome, ".ssh"), join(dir, "sshdir"));
-    symlinkSync("/etc/passwd", join(dir, "passwd-link"));
-    const result = await deploy(dir, []);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain(
-      `symlinks point out of the project: passwd-link → /etc/passwd, sshdir → ${join(clientHome, ".ssh")}`,
-    );
-    expect(result.stderr.trim().split("\n")).toHaveLength(1);
-    expect(sshd.run(`ls -a ~ | grep -c -e '^${remote}$' -e '^\\.${remote}\\.wxdev$' || true`).trim()).toBe("0");
-  });
+  it(
+    "links to ~/.ssh and /etc/passwd are refused, naming them and their targets; nothing " + "reaches the server",
+    async () => {
+      const { dir, remote } = project();
+      symlinkSync(join(clientHome, ".ssh"), join(dir, "sshdir"));
+      symlinkSync("/etc/passwd", join(dir, "passwd-link"));
+      const result = await deploy(dir, []);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `symlinks point out of the project: passwd-link → /etc/passwd, sshdir → ${join(clientHome, ".ssh")}`,
+      );
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(sshd.run(`ls -a ~ | grep -c -e '^${remote}$' -e '^\\.${remote}\\.wxdev$' || true`).trim()).toBe("0");
+    },
+  );
 
   it("links inside the project arrive as links; an unchanged link is not sent again, a changed target is", async () => {
     const { dir, remote } = project();

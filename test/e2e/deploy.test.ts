@@ -57,58 +57,64 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
   const remoteListing = (remote: string): string =>
     sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type f -printf '%p %m %s\\n' | sort`);
 
-  it("first deploy: every file (dotfiles and modes kept, ignored ones left out), live dir is a link; JSON summary", async () => {
-    const { dir, remote } = project();
-    const result = await deploy(dir, ["--yes", "--json"]);
-    expect(result.code, result.stderr).toBe(0);
-    const summary = JSON.parse(result.stdout);
-    expect(summary).toMatchObject({
-      uploaded: 5,
-      deleted: 0,
-      unchanged: 0,
-      bytes: expect.any(Number),
-      seconds: expect.any(Number),
-    });
-    expect(remoteListing(remote)).toBe(
-      `${[
-        "./.env.example 644 7",
-        "./.gitignore 644 6",
-        "./run.sh 755 19",
-        "./templates/index.html 644 16",
-        "./wechat.py 644 30",
-      ].join("\n")}\n`,
-    );
-    expect(sshd.run(`readlink ~/${remote}`)).toMatch(
-      new RegExp(`/\\.${remote}\\.wxdev/releases/\\d{8}T\\d{9}Z-1[0-9a-f]{6}\\n$`),
-    );
-    expect(result.stderr).toMatch(/Added 127\.0\.0\.1:\d+ \(ssh-ed25519 SHA256:/);
-    // ssh itself now trusts the recorded key: wxdev and OpenSSH agree on known_hosts.
-    const found = execFileSync(
-      "ssh-keygen",
-      ["-F", `[127.0.0.1]:${sshd.port}`, "-f", join(clientHome, ".ssh", "known_hosts")],
-      { encoding: "utf8" },
-    );
-    expect(found).toContain(sshd.hostPublicKey.split(" ")[1]);
-  });
+  it(
+    "first deploy: every file (dotfiles and modes kept, ignored ones left out), live dir is a " + "link; JSON summary",
+    async () => {
+      const { dir, remote } = project();
+      const result = await deploy(dir, ["--yes", "--json"]);
+      expect(result.code, result.stderr).toBe(0);
+      const summary = JSON.parse(result.stdout);
+      expect(summary).toMatchObject({
+        uploaded: 5,
+        deleted: 0,
+        unchanged: 0,
+        bytes: expect.any(Number),
+        seconds: expect.any(Number),
+      });
+      expect(remoteListing(remote)).toBe(
+        `${[
+          "./.env.example 644 7",
+          "./.gitignore 644 6",
+          "./run.sh 755 19",
+          "./templates/index.html 644 16",
+          "./wechat.py 644 30",
+        ].join("\n")}\n`,
+      );
+      expect(sshd.run(`readlink ~/${remote}`)).toMatch(
+        new RegExp(`/\\.${remote}\\.wxdev/releases/\\d{8}T\\d{9}Z-1[0-9a-f]{6}\\n$`),
+      );
+      expect(result.stderr).toMatch(/Added 127\.0\.0\.1:\d+ \(ssh-ed25519 SHA256:/);
+      // ssh itself now trusts the recorded key: wxdev and OpenSSH agree on known_hosts.
+      const found = execFileSync(
+        "ssh-keygen",
+        ["-F", `[127.0.0.1]:${sshd.port}`, "-f", join(clientHome, ".ssh", "known_hosts")],
+        { encoding: "utf8" },
+      );
+      expect(found).toContain(sshd.hostPublicKey.split(" ")[1]);
+    },
+  );
 
-  it("re-deploys incrementally: unchanged → 0 uploaded; one file changed → 1; --dry-run changes nothing", async () => {
-    const { dir, remote } = project();
-    expect((await deploy(dir, ["--yes"])).code).toBe(0);
-    const link = sshd.run(`readlink ~/${remote}`);
-    const unchanged = await deploy(dir, ["--json"]);
-    expect(JSON.parse(unchanged.stdout)).toMatchObject({ uploaded: 0, unchanged: 5 });
-    expect(sshd.run(`readlink ~/${remote}`)).toBe(link);
-    writeFileSync(join(dir, "wechat.py"), "print('changed')\n");
-    const dry = await deploy(dir, ["--dry-run"]);
-    expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(/plan: upload 1 .*unchanged 4/);
-    expect(dry.stdout).toContain("+ wechat.py");
-    expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("print('hello from wechat.py')\n");
-    const one = await deploy(dir, []);
-    expect(one.code).toBe(0);
-    expect(one.stdout).toMatch(/^uploaded 1 files \(0\.0 KiB\), deleted 0, unchanged 4, in \d+\.\d+ s/m);
-    expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("print('changed')\n");
-  });
+  it(
+    "re-deploys incrementally: unchanged → 0 uploaded; one file changed → 1; --dry-run " + "changes nothing",
+    async () => {
+      const { dir, remote } = project();
+      expect((await deploy(dir, ["--yes"])).code).toBe(0);
+      const link = sshd.run(`readlink ~/${remote}`);
+      const unchanged = await deploy(dir, ["--json"]);
+      expect(JSON.parse(unchanged.stdout)).toMatchObject({ uploaded: 0, unchanged: 5 });
+      expect(sshd.run(`readlink ~/${remote}`)).toBe(link);
+      writeFileSync(join(dir, "wechat.py"), "print('changed')\n");
+      const dry = await deploy(dir, ["--dry-run"]);
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toMatch(/plan: upload 1 .*unchanged 4/);
+      expect(dry.stdout).toContain("+ wechat.py");
+      expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("print('hello from wechat.py')\n");
+      const one = await deploy(dir, []);
+      expect(one.code).toBe(0);
+      expect(one.stdout).toMatch(/^uploaded 1 files \(0\.0 KiB\), deleted 0, unchanged 4, in \d+\.\d+ s/m);
+      expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("print('changed')\n");
+    },
+  );
 
   it("--delete removes only files an earlier deploy put there", async () => {
     const { dir, remote } = project();
@@ -179,19 +185,23 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     expect(sshd.run(`ls ~/.${remote}.wxdev/releases`)).not.toContain("partial");
   }, 60_000);
 
-  it("postDeploy runs in a login shell in the remote dir (workon from ~/.bashrc), output streamed; its exit code counts", async () => {
-    const { dir } = project({ postDeploy: 'workon wechat && echo "venv=$VIRTUAL_ENV cwd=$(basename $PWD)"' });
-    const ok = await deploy(dir, ["--yes"]);
-    expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain("(workon wechat)");
-    expect(ok.stdout).toMatch(/venv=\/home\/\w+\/\.virtualenvs\/wechat cwd=app-/);
-    const failing = await deploy(dir, ["--exec", "echo about to fail >&2; exit 3"]);
-    expect(failing.code).toBe(1);
-    expect(failing.stderr).toMatch(/post-deploy command exited with 3: about to fail/);
-    const skipped = await deploy(dir, ["--no-post"]);
-    expect(skipped.code, skipped.stderr).toBe(0);
-    expect(skipped.stdout).not.toContain("workon");
-  });
+  it(
+    "postDeploy runs in a login shell in the remote dir (workon from ~/.bashrc), output " +
+      "streamed; its exit code counts",
+    async () => {
+      const { dir } = project({ postDeploy: 'workon wechat && echo "venv=$VIRTUAL_ENV cwd=$(basename $PWD)"' });
+      const ok = await deploy(dir, ["--yes"]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toContain("(workon wechat)");
+      expect(ok.stdout).toMatch(/venv=\/home\/\w+\/\.virtualenvs\/wechat cwd=app-/);
+      const failing = await deploy(dir, ["--exec", "echo about to fail >&2; exit 3"]);
+      expect(failing.code).toBe(1);
+      expect(failing.stderr).toMatch(/post-deploy command exited with 3: about to fail/);
+      const skipped = await deploy(dir, ["--no-post"]);
+      expect(skipped.code, skipped.stderr).toBe(0);
+      expect(skipped.stdout).not.toContain("workon");
+    },
+  );
 
   it("password login from WXDEV_SSH_PASSWORD; a wrong one is one clear line naming the methods tried", async () => {
     const { dir } = project({ privateKey: undefined });
@@ -206,25 +216,28 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
   });
 
-  it("an unknown host key without a terminal or --yes is refused with its fingerprint; a changed key is refused", async () => {
-    const { dir } = project();
-    const freshHome = mkdtempSync(join(tmpdir(), "wxdev-client-home-"));
-    const unknown = await runCli(["deploy", "s8013"], { cwd: dir, env: { HOME: freshHome } });
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(
-      /host key of 127\.0\.0\.1:\d+ is unknown \(ssh-ed25519 SHA256:[\w+/]+\).*--accept-new-host-key/,
-    );
-    mkdirSync(join(freshHome, ".ssh"));
-    const otherKey = execFileSync(
-      "bash",
-      ["-c", `d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f $d/k && cat $d/k.pub`],
-      { encoding: "utf8" },
-    ).split(" ");
-    writeFileSync(join(freshHome, ".ssh", "known_hosts"), `[127.0.0.1]:${sshd.port} ${otherKey[0]} ${otherKey[1]}\n`);
-    const changed = await runCli(["deploy", "s8013", "--yes"], { cwd: dir, env: { HOME: freshHome } });
-    expect(changed.code).toBe(1);
-    expect(changed.stderr).toMatch(/WARNING: the host key of 127\.0\.0\.1:\d+ has CHANGED/);
-  });
+  it(
+    "an unknown host key without a terminal or --yes is refused with its fingerprint; a " + "changed key is refused",
+    async () => {
+      const { dir } = project();
+      const freshHome = mkdtempSync(join(tmpdir(), "wxdev-client-home-"));
+      const unknown = await runCli(["deploy", "s8013"], { cwd: dir, env: { HOME: freshHome } });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(
+        /host key of 127\.0\.0\.1:\d+ is unknown \(ssh-ed25519 SHA256:[\w+/]+\).*--accept-new-host-key/,
+      );
+      mkdirSync(join(freshHome, ".ssh"));
+      const otherKey = execFileSync(
+        "bash",
+        ["-c", `d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f $d/k && cat $d/k.pub`],
+        { encoding: "utf8" },
+      ).split(" ");
+      writeFileSync(join(freshHome, ".ssh", "known_hosts"), `[127.0.0.1]:${sshd.port} ${otherKey[0]} ${otherKey[1]}\n`);
+      const changed = await runCli(["deploy", "s8013", "--yes"], { cwd: dir, env: { HOME: freshHome } });
+      expect(changed.code).toBe(1);
+      expect(changed.stderr).toMatch(/WARNING: the host key of 127\.0\.0\.1:\d+ has CHANGED/);
+    },
+  );
 
   it("bad input: unknown server, unreachable host, a broken symlink — one line each, nothing uploaded", async () => {
     const { dir, remote } = project();
@@ -331,47 +344,53 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     expect(modes).toBe("shared.txt 664\ntool.sh 775\nsecret.txt 600\n");
   });
 
-  it("a file that becomes a folder, and a folder that becomes a file, deploy cleanly (with or without --delete)", async () => {
-    const { dir, remote } = project();
-    writeFileSync(join(dir, "conf"), "old file\n");
-    mkdirSync(join(dir, "lib"));
-    writeFileSync(join(dir, "lib", "a.py"), "a\n");
-    expect((await deploy(dir, ["--yes"])).code).toBe(0);
-    rmSync(join(dir, "conf"));
-    mkdirSync(join(dir, "conf"));
-    writeFileSync(join(dir, "conf", "app.ini"), "[app]\n");
-    rmSync(join(dir, "lib"), { recursive: true });
-    writeFileSync(join(dir, "lib"), "now a file\n");
-    const dry = await deploy(dir, ["--dry-run"]);
-    expect(dry.stdout).toMatch(/replace 2/);
-    const swapped = await deploy(dir, []);
-    expect(swapped.code, swapped.stderr).toBe(0);
-    expect(sshd.run(`cat ~/${remote}/conf/app.ini ~/${remote}/lib`)).toBe("[app]\nnow a file\n");
-    const again = await deploy(dir, ["--delete", "--json"]);
-    expect(JSON.parse(again.stdout)).toMatchObject({ uploaded: 0, deleted: 0 });
-  });
+  it(
+    "a file that becomes a folder, and a folder that becomes a file, deploy cleanly (with or " + "without --delete)",
+    async () => {
+      const { dir, remote } = project();
+      writeFileSync(join(dir, "conf"), "old file\n");
+      mkdirSync(join(dir, "lib"));
+      writeFileSync(join(dir, "lib", "a.py"), "a\n");
+      expect((await deploy(dir, ["--yes"])).code).toBe(0);
+      rmSync(join(dir, "conf"));
+      mkdirSync(join(dir, "conf"));
+      writeFileSync(join(dir, "conf", "app.ini"), "[app]\n");
+      rmSync(join(dir, "lib"), { recursive: true });
+      writeFileSync(join(dir, "lib"), "now a file\n");
+      const dry = await deploy(dir, ["--dry-run"]);
+      expect(dry.stdout).toMatch(/replace 2/);
+      const swapped = await deploy(dir, []);
+      expect(swapped.code, swapped.stderr).toBe(0);
+      expect(sshd.run(`cat ~/${remote}/conf/app.ini ~/${remote}/lib`)).toBe("[app]\nnow a file\n");
+      const again = await deploy(dir, ["--delete", "--json"]);
+      expect(JSON.parse(again.stdout)).toMatchObject({ uploaded: 0, deleted: 0 });
+    },
+  );
 
-  it(".gitignore (nested too) shapes only the default selection; named files go up even when git ignores them", async () => {
-    const { dir, remote } = project();
-    mkdirSync(join(dir, "sub"));
-    writeFileSync(join(dir, "sub", ".gitignore"), "*.tmp\n");
-    writeFileSync(join(dir, "sub", "x.tmp"), "scratch\n");
-    writeFileSync(join(dir, "sub", "keep.py"), "keep\n");
-    writeFileSync(join(dir, ".gitignore"), "*.log\nbuild/\n");
-    mkdirSync(join(dir, "build"));
-    writeFileSync(join(dir, "build", "out.js"), "built\n");
-    symlinkSync(join(dir, "nowhere"), join(dir, "ignored-link"));
-    writeFileSync(join(dir, ".wxdevignore"), "ignored-link\n");
-    const first = await deploy(dir, ["--yes"]);
-    expect(first.code, first.stderr).toBe(0);
-    const listing = remoteListing(remote);
-    expect(listing).toContain("./sub/keep.py");
-    expect(listing).not.toContain("x.tmp");
-    expect(listing).not.toContain("build/out.js");
-    const named = await deploy(dir, ["./build/out.js", "--json"]);
-    expect(JSON.parse(named.stdout)).toMatchObject({ uploaded: 1 });
-    expect(sshd.run(`cat ~/${remote}/build/out.js`)).toBe("built\n");
-  });
+  it(
+    ".gitignore (nested too) shapes only the default selection; named files go up even when " + "git ignores them",
+    async () => {
+      const { dir, remote } = project();
+      mkdirSync(join(dir, "sub"));
+      writeFileSync(join(dir, "sub", ".gitignore"), "*.tmp\n");
+      writeFileSync(join(dir, "sub", "x.tmp"), "scratch\n");
+      writeFileSync(join(dir, "sub", "keep.py"), "keep\n");
+      writeFileSync(join(dir, ".gitignore"), "*.log\nbuild/\n");
+      mkdirSync(join(dir, "build"));
+      writeFileSync(join(dir, "build", "out.js"), "built\n");
+      symlinkSync(join(dir, "nowhere"), join(dir, "ignored-link"));
+      writeFileSync(join(dir, ".wxdevignore"), "ignored-link\n");
+      const first = await deploy(dir, ["--yes"]);
+      expect(first.code, first.stderr).toBe(0);
+      const listing = remoteListing(remote);
+      expect(listing).toContain("./sub/keep.py");
+      expect(listing).not.toContain("x.tmp");
+      expect(listing).not.toContain("build/out.js");
+      const named = await deploy(dir, ["./build/out.js", "--json"]);
+      expect(JSON.parse(named.stdout)).toMatchObject({ uploaded: 1 });
+      expect(sshd.run(`cat ~/${remote}/build/out.js`)).toBe("built\n");
+    },
+  );
 
   it("--dry-run leaves a server it never deployed to exactly as it was", async () => {
     const { dir, remote } = project();
@@ -444,7 +463,8 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     Number(sshd.run(`ls ~/.${remote}.wxdev/releases | grep -c partial || true`).trim());
   const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
 
-  it("two concurrent deploys: the second waits for the first's lock (never deletes its release in progress); the live release is whole", async () => {
+  it("two concurrent deploys: the second waits for the first's lock (never deletes its release " +
+    "in progress); the live release is whole", async () => {
     const { dir, remote } = project();
     expect((await deploy(dir, ["--yes"])).code).toBe(0);
     const big = randomBytes(96 * 1024 * 1024);
@@ -465,7 +485,8 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     rmSync(join(dir, "big.bin"));
   }, 60_000);
 
-  it("a deploy that finds the lock held waits a little, then fails naming the holder; the holder finishes", async () => {
+  it("a deploy that finds the lock held waits a little, then fails naming the holder; the " +
+    "holder finishes", async () => {
     const { dir, remote } = project();
     const holder = background(dir, ["--yes", "--exec", "echo holding; sleep 7"]);
     await until(() => holder.result.stdout.includes("holding"), "the first deploy's post command");
@@ -475,7 +496,8 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toMatch(
       new RegExp(
-        `another deploy to this server is under way \\(\\S+@\\S+ pid ${holder.child.pid}, since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\); waited 5 s`,
+        `another deploy to this server is under way \\(\\S+@\\S+ pid ${holder.child.pid}, since ` +
+          "\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\); waited 5 s",
       ),
     );
     expect(blocked.stderr.trim().split("\n")).toHaveLength(1);
@@ -484,70 +506,79 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("print('hello from wechat.py')\n");
   }, 60_000);
 
-  it("a switch or rollback the server refuses (remoteDir's folder not writable) fails with exit 1, the live link unchanged", async () => {
-    const parent = `nest-${randomBytes(3).toString("hex")}`;
-    const { dir } = project({ remoteDir: `~/${parent}/app` });
-    sshd.run(`mkdir -p ~/${parent}`);
-    expect((await deploy(dir, ["--yes"])).code).toBe(0);
-    writeFileSync(join(dir, "wechat.py"), "print('v2')\n");
-    expect((await deploy(dir, [])).code).toBe(0);
-    const link = sshd.run(`readlink ~/${parent}/app`);
-    const releases = sshd.run(`ls ~/${parent}/.app.wxdev/releases`);
-    chmodSync(join(sshd.home, parent), 0o555);
-    try {
-      writeFileSync(join(dir, "wechat.py"), "print('v3')\n");
-      const switched = await deploy(dir, []);
-      expect(switched.code).toBe(1);
-      expect(switched.stderr).toMatch(
-        /switching to the new release failed: permission denied on the server \(the live directory is untouched\)/,
-      );
-      expect(switched.stdout).not.toMatch(/uploaded/);
-      const back = await deploy(dir, ["--rollback"]);
-      expect(back.code).toBe(1);
-      expect(back.stderr).toMatch(/rolling back failed: permission denied on the server/);
-      expect(back.stdout).not.toMatch(/rolled back/);
-      expect(sshd.run(`readlink ~/${parent}/app`)).toBe(link);
-      expect(sshd.run(`cat ~/${parent}/app/wechat.py`)).toBe("print('v2')\n");
-      expect(sshd.run(`ls ~/${parent}/.app.wxdev/releases`)).toBe(releases); // the refused release is gone, not left to confuse a rollback
-    } finally {
-      chmodSync(join(sshd.home, parent), 0o755);
-    }
-  });
+  it(
+    "a switch or rollback the server refuses (remoteDir's folder not writable) fails with exit " +
+      "1, the live link unchanged",
+    async () => {
+      const parent = `nest-${randomBytes(3).toString("hex")}`;
+      const { dir } = project({ remoteDir: `~/${parent}/app` });
+      sshd.run(`mkdir -p ~/${parent}`);
+      expect((await deploy(dir, ["--yes"])).code).toBe(0);
+      writeFileSync(join(dir, "wechat.py"), "print('v2')\n");
+      expect((await deploy(dir, [])).code).toBe(0);
+      const link = sshd.run(`readlink ~/${parent}/app`);
+      const releases = sshd.run(`ls ~/${parent}/.app.wxdev/releases`);
+      chmodSync(join(sshd.home, parent), 0o555);
+      try {
+        writeFileSync(join(dir, "wechat.py"), "print('v3')\n");
+        const switched = await deploy(dir, []);
+        expect(switched.code).toBe(1);
+        expect(switched.stderr).toMatch(
+          /switching to the new release failed: permission denied on the server \(the live directory is untouched\)/,
+        );
+        expect(switched.stdout).not.toMatch(/uploaded/);
+        const back = await deploy(dir, ["--rollback"]);
+        expect(back.code).toBe(1);
+        expect(back.stderr).toMatch(/rolling back failed: permission denied on the server/);
+        expect(back.stdout).not.toMatch(/rolled back/);
+        expect(sshd.run(`readlink ~/${parent}/app`)).toBe(link);
+        expect(sshd.run(`cat ~/${parent}/app/wechat.py`)).toBe("print('v2')\n");
+        // The refused release is gone, not left to confuse a rollback.
+        expect(sshd.run(`ls ~/${parent}/.app.wxdev/releases`)).toBe(releases);
+      } finally {
+        chmodSync(join(sshd.home, parent), 0o755);
+      }
+    },
+  );
 
-  it("--delete removes every file wxdev ever put there and the folders that leaves empty, even after deploys without --delete", async () => {
-    const { dir, remote } = project();
-    mkdirSync(join(dir, "lib", "old"), { recursive: true });
-    writeFileSync(join(dir, "lib", "old", "x.py"), "x\n");
-    mkdirSync(join(dir, "data"));
-    writeFileSync(join(dir, "data", "seed.json"), "{}\n");
-    expect((await deploy(dir, ["--yes"])).code).toBe(0);
-    sshd.run(`echo rows > ~/${remote}/data/app.db`); // the app's own file, next to a deployed one
-    rmSync(join(dir, "lib"), { recursive: true });
-    rmSync(join(dir, "data"), { recursive: true });
-    unlinkSync(join(dir, "run.sh"));
-    expect(JSON.parse((await deploy(dir, ["--json"])).stdout)).toMatchObject({ deleted: 0, kept: 3 });
-    writeFileSync(join(dir, "wechat.py"), "print('v2')\n");
-    expect(JSON.parse((await deploy(dir, ["--json"])).stdout)).toMatchObject({ uploaded: 1, deleted: 0, kept: 3 });
-    const deleted = await deploy(dir, ["--delete", "--json"]);
-    expect(JSON.parse(deleted.stdout)).toMatchObject({ deleted: 3 });
-    expect(sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -print | sort`)).toBe(
-      `${[
-        ".",
-        "./.env.example",
-        "./.gitignore",
-        "./data",
-        "./data/app.db",
-        "./templates",
-        "./templates/index.html",
-        "./wechat.py",
-      ].join("\n")}\n`,
-    );
-    expect(JSON.parse((await deploy(dir, ["--delete", "--json"])).stdout)).toMatchObject({
-      uploaded: 0,
-      deleted: 0,
-      kept: 0,
-    });
-  });
+  it(
+    "--delete removes every file wxdev ever put there and the folders that leaves empty, even " +
+      "after deploys without --delete",
+    async () => {
+      const { dir, remote } = project();
+      mkdirSync(join(dir, "lib", "old"), { recursive: true });
+      writeFileSync(join(dir, "lib", "old", "x.py"), "x\n");
+      mkdirSync(join(dir, "data"));
+      writeFileSync(join(dir, "data", "seed.json"), "{}\n");
+      expect((await deploy(dir, ["--yes"])).code).toBe(0);
+      sshd.run(`echo rows > ~/${remote}/data/app.db`); // the app's own file, next to a deployed one
+      rmSync(join(dir, "lib"), { recursive: true });
+      rmSync(join(dir, "data"), { recursive: true });
+      unlinkSync(join(dir, "run.sh"));
+      expect(JSON.parse((await deploy(dir, ["--json"])).stdout)).toMatchObject({ deleted: 0, kept: 3 });
+      writeFileSync(join(dir, "wechat.py"), "print('v2')\n");
+      expect(JSON.parse((await deploy(dir, ["--json"])).stdout)).toMatchObject({ uploaded: 1, deleted: 0, kept: 3 });
+      const deleted = await deploy(dir, ["--delete", "--json"]);
+      expect(JSON.parse(deleted.stdout)).toMatchObject({ deleted: 3 });
+      expect(sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -print | sort`)).toBe(
+        `${[
+          ".",
+          "./.env.example",
+          "./.gitignore",
+          "./data",
+          "./data/app.db",
+          "./templates",
+          "./templates/index.html",
+          "./wechat.py",
+        ].join("\n")}\n`,
+      );
+      expect(JSON.parse((await deploy(dir, ["--delete", "--json"])).stdout)).toMatchObject({
+        uploaded: 0,
+        deleted: 0,
+        kept: 0,
+      });
+    },
+  );
 
   it("a connection dropped mid-upload is one line and exit 1; the live release is unchanged", async () => {
     const { createServer, connect } = await import("node:net");
@@ -571,7 +602,8 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
       for (const socket of sockets) socket.resetAndDestroy();
       const result = await cut.done;
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/^wxdev: connection to s8013 lost during upload; the live release is unchanged — /);
+      const lostDuringUpload = /^wxdev: connection to s8013 lost during upload; the live release is unchanged — /;
+      expect(result.stderr).toMatch(lostDuringUpload);
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
       expect(remoteListing(remote)).toBe(before);
     } finally {

@@ -120,7 +120,10 @@ describe.skipIf(missing !== undefined)("known_hosts: wxdev decides as OpenSSH's 
     return { verdict, file, stderr: result.stderr };
   }
 
-  /** Both tools on one known_hosts text: strict (no --yes, StrictHostKeyChecking=yes), then trusting new hosts (--yes, accept-new). */
+  /**
+   * Both tools on one known_hosts text: strict (no --yes, StrictHostKeyChecking=yes), then trusting
+   * new hosts (--yes, accept-new).
+   */
   async function compare(
     sshd: TestSshd,
     knownHosts: string,
@@ -144,7 +147,8 @@ describe.skipIf(missing !== undefined)("known_hosts: wxdev decides as OpenSSH's 
     for (const file of result.files) expect(readFileSync(file, "utf8")).toBe(knownHosts);
   }, 60_000);
 
-  it("the server's own RSA key listed, the server has ed25519 too: the RSA key is negotiated and accepted; a stranger's RSA key is CHANGED", async () => {
+  it("the server's own RSA key listed, the server has ed25519 too: the RSA key is negotiated " +
+    "and accepted; a stranger's RSA key is CHANGED", async () => {
     const own = await compare(dual, `[127.0.0.1]:${dual.port} ${typeAndBlob(dual.rsaHostPublicKey!)}\n`);
     expect(own.strict).toEqual(["accepted", "accepted"]);
     const stranger = await compare(dual, `[127.0.0.1]:${dual.port} ${strangerKey("rsa")}\n`);
@@ -161,7 +165,8 @@ describe.skipIf(missing !== undefined)("known_hosts: wxdev decides as OpenSSH's 
     expect((await compare(edOnly, `*,![127.0.0.1]:${edOnly.port} ${key}\n`)).strict).toEqual(["accepted", "accepted"]);
   }, 60_000);
 
-  it("a portless entry off port 22: its very key is accepted, another key is a new host, not a changed one", async () => {
+  it("a portless entry off port 22: its very key is accepted, another key is a new host, not a " +
+    "changed one", async () => {
     const own = await compare(edOnly, `127.0.0.1 ${typeAndBlob(edOnly.hostPublicKey)}\n`);
     expect(own.strict).toEqual(["accepted", "accepted"]);
     const other = await compare(edOnly, `127.0.0.1 ${strangerKey("ed25519")}\n`);
@@ -179,7 +184,8 @@ describe.skipIf(missing !== undefined)("known_hosts: wxdev decides as OpenSSH's 
     expect((await compare(dual, hashed)).strict).toEqual(["accepted", "accepted"]);
   }, 60_000);
 
-  it("@cert-authority only: ssh refuses strictly; wxdev refuses even with --yes, saying host certificates are not supported", async () => {
+  it("@cert-authority only: ssh refuses strictly; wxdev refuses even with --yes, saying host " +
+    "certificates are not supported", async () => {
     const knownHosts = `@cert-authority * ${strangerKey("ed25519")}\n`;
     expect(ssh(edOnly, knownHosts, "yes").verdict).toBe("refused");
     const refused = await wxdev(edOnly, knownHosts, true);

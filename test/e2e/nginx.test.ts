@@ -74,19 +74,22 @@ describe.skipIf(NGINX === undefined)("wxdev nginx output in a real nginx, with w
     expect(check.code, check.stdout).toBe(0);
   });
 
-  it("has none of the trailing-slash traps: no 301, /wechatPORT0 does not reach the app, sub-paths keep their path", async () => {
-    const exact = await fetch(`http://127.0.0.1:${proxyPort}/wechat${appPort}`, { redirect: "manual" });
-    expect(exact.status).toBe(403); // reached the app, which refused the unsigned request
-    const longer = await fetch(`http://127.0.0.1:${proxyPort}/wechat${appPort}0`, { redirect: "manual" });
-    // nginx answers it itself (404, or 403 where its html/ root is unreadable): the app never sees it.
-    expect([403, 404]).toContain(longer.status);
-    expect(await longer.text()).toContain("nginx");
-    expect(serve.output()).not.toContain(`/wechat${appPort}0`);
-    const sub = await fetch(`http://127.0.0.1:${proxyPort}/wechat${appPort}/`, { redirect: "manual" });
-    expect(sub.status).toBe(404);
-    expect(await sub.text()).toContain("without the trailing slash"); // the app saw /wechatPORT/, not //
-    for (let i = 0; i < 40 && !/404 GET no such path \/wechat\d+\//.test(serve.output()); i++)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(serve.output()).toMatch(/404 GET no such path \/wechat\d+\//);
-  });
+  it(
+    "has none of the trailing-slash traps: no 301, /wechatPORT0 does not reach the app, " + "sub-paths keep their path",
+    async () => {
+      const exact = await fetch(`http://127.0.0.1:${proxyPort}/wechat${appPort}`, { redirect: "manual" });
+      expect(exact.status).toBe(403); // reached the app, which refused the unsigned request
+      const longer = await fetch(`http://127.0.0.1:${proxyPort}/wechat${appPort}0`, { redirect: "manual" });
+      // nginx answers it itself (404, or 403 where its html/ root is unreadable): the app never sees it.
+      expect([403, 404]).toContain(longer.status);
+      expect(await longer.text()).toContain("nginx");
+      expect(serve.output()).not.toContain(`/wechat${appPort}0`);
+      const sub = await fetch(`http://127.0.0.1:${proxyPort}/wechat${appPort}/`, { redirect: "manual" });
+      expect(sub.status).toBe(404);
+      expect(await sub.text()).toContain("without the trailing slash"); // the app saw /wechatPORT/, not //
+      for (let i = 0; i < 40 && !/404 GET no such path \/wechat\d+\//.test(serve.output()); i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(serve.output()).toMatch(/404 GET no such path \/wechat\d+\//);
+    },
+  );
 });

@@ -70,7 +70,10 @@ function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   });
 }
 
-/** A real OpenSSH sshd on a free loopback port, with its own host key (ed25519; `rsaHostKey`: an RSA one too), key and password login. */
+/**
+ * A real OpenSSH sshd on a free loopback port, with its own host key (ed25519; `rsaHostKey`: an RSA
+ * one too), key and password login.
+ */
 export async function startSshd(options: { rsaHostKey?: boolean } = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), "wxdev-sshd-"));
   const port = await freePort();
