@@ -37,7 +37,8 @@ export function onInterrupt(
         if (pending) stop();
       }
     },
-    // A switch that failed while Ctrl-C waited ends as that failure, whose message says the live directory is untouched.
+    // A switch that failed while Ctrl-C waited ends as that failure, whose message says the live
+    // directory is untouched.
     dispose: () => void process.off("SIGINT", handler),
   };
 }

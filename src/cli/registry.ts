@@ -43,7 +43,8 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: "check",
     summary:
-      "run the conformance suite against a server: handshake, signatures, every message type, retries, encodings, modes",
+      "run the conformance suite against a server: handshake, signatures, every message type," +
+      " retries, encodings, modes",
     load: async () => (await import("./commands/check.js")).checkCommand,
   },
   {

@@ -54,15 +54,16 @@ export function renderExchange(out: Output, result: ExchangeResult, mode: string
     out.line(`${out.c.magenta("←")} ${out.c.dim("(no reply: success/empty)")} ${timing}`);
   } else {
     const raw = result.raw.trim();
-    out.line(
-      `${out.c.magenta("←")} ${raw === "" ? out.c.dim("(nothing)") : JSON.stringify(raw.length > 120 ? `${raw.slice(0, 120)}…` : raw)} ${timing}`,
-    );
+    const shown =
+      raw === "" ? out.c.dim("(nothing)") : JSON.stringify(raw.length > 120 ? `${raw.slice(0, 120)}…` : raw);
+    out.line(`${out.c.magenta("←")} ${shown} ${timing}`);
   }
   renderProblems(out, result.problems);
   out.line(
     result.ok
       ? `   ${out.ok("✓")} WeChat would accept this answer`
-      : `   ${out.bad("✗")} WeChat would reject this answer: the user sees "该公众号提供的服务出现故障，请稍后再试"`,
+      : `   ${out.bad("✗")} WeChat would reject this answer:` +
+          ' the user sees "该公众号提供的服务出现故障，请稍后再试"',
   );
 }
 

@@ -16,7 +16,8 @@ export function serverFromConfig(cli: Cli, command: Command, name: string): { se
       `unknown server "${name}"${path ? ` in ${path}` : " (no wxdev.config.json found)"}`,
       known.length > 0
         ? `known servers: ${known.join(", ")}`
-        : `add it under "servers" in wxdev.config.json, e.g. {"servers": {"${name}": {"host": "…", "username": "${name}", "remoteDir": "~/app"}}}`,
+        : `add it under "servers" in wxdev.config.json,` +
+            ` e.g. {"servers": {"${name}": {"host": "…", "username": "${name}", "remoteDir": "~/app"}}}`,
     );
   }
   return { server, root: path === undefined ? cli.io.cwd : dirname(path) };

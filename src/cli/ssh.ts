@@ -48,7 +48,10 @@ async function needsPassphrase(key: Buffer): Promise<boolean> {
   return parsed instanceof Error && /passphrase/i.test(parsed.message);
 }
 
-/** SSH agent, then the configured key (passphrase prompted if needed), then a password from WXDEV_SSH_PASSWORD or a hidden prompt. */
+/**
+ * SSH agent, then the configured key (passphrase prompted if needed), then a password from WXDEV_SSH_PASSWORD
+ * or a hidden prompt.
+ */
 function authMethods(
   server: ServerConfig,
   io: Io,
@@ -120,8 +123,10 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
     }
     if (status === "changed" || status === "revoked") {
       hostKeyError = new CheckFailedError(
-        `WARNING: the host key of ${server.host}:${port} has ${status === "changed" ? "CHANGED" : "been REVOKED"} (now ${keyType(key)} ${print}); refusing to connect`,
-        `someone may be intercepting the connection. If the server was really reinstalled, remove its old line from ${knownHostsPath} (ssh-keygen -R '${hostPattern(server.host, port)}')`,
+        `WARNING: the host key of ${server.host}:${port} has ${status === "changed" ? "CHANGED" : "been REVOKED"}` +
+          ` (now ${keyType(key)} ${print}); refusing to connect`,
+        "someone may be intercepting the connection. If the server was really reinstalled," +
+          ` remove its old line from ${knownHostsPath} (ssh-keygen -R '${hostPattern(server.host, port)}')`,
         "HOST_KEY_CHANGED",
       );
       verify(false);
@@ -129,8 +134,10 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
     }
     if (status === "cert-authority") {
       hostKeyError = new InputError(
-        `${knownHostsPath} vouches for ${server.host}:${port} only with @cert-authority, and host certificates are not supported by wxdev (it offered ${keyType(key)} ${print})`,
-        `check that fingerprint with the server's admin, then add the server's own key: ssh-keyscan -p ${port} ${server.host} >> ${knownHostsPath}`,
+        `${knownHostsPath} vouches for ${server.host}:${port} only with @cert-authority,` +
+          ` and host certificates are not supported by wxdev (it offered ${keyType(key)} ${print})`,
+        "check that fingerprint with the server's admin, then add the server's own key:" +
+          ` ssh-keyscan -p ${port} ${server.host} >> ${knownHostsPath}`,
       );
       verify(false);
       return;
@@ -154,7 +161,9 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
     }
     void ask(
       io,
-      `The authenticity of host '${server.host}:${port}' can't be established.\n${keyType(key)} key fingerprint is ${print}.\nAre you sure you want to continue connecting (yes/no)? `,
+      `The authenticity of host '${server.host}:${port}' can't be established.\n` +
+        `${keyType(key)} key fingerprint is ${print}.\n` +
+        "Are you sure you want to continue connecting (yes/no)? ",
     ).then((answer) => {
       if (/^y(es)?$/i.test(answer.trim())) return trust();
       hostKeyError = new InputError(
@@ -165,8 +174,9 @@ export async function connect(server: ServerConfig, io: Io, out: Output, options
     });
   };
 
-  // As ssh does: ask first for the key types known_hosts lists, so a server with several keys offers one we can check
-  // (any other key it offers counts as changed). ssh2 applies "remove" before "prepend": the known ones move to the front.
+  // As ssh does: ask first for the key types known_hosts lists, so a server with several keys offers one we can
+  // check (any other key it offers counts as changed). ssh2 applies "remove" before "prepend": the known ones move
+  // to the front.
   const preferred = preferredHostKeyAlgorithms(readKnownHosts(knownHostsPath), server.host, port);
   const ssh = new NodeSSH();
   const authFailures: WxdevError[] = [];
@@ -258,7 +268,8 @@ function connectionError(
   const where = `${server.username}@${server.host}:${port}`;
   if (error.level === "client-authentication") {
     return new CheckFailedError(
-      `authentication failed for ${where} (tried: ${tried.length > 0 ? tried.join(", ") : "nothing: no agent, key or password"})`,
+      `authentication failed for ${where}` +
+        ` (tried: ${tried.length > 0 ? tried.join(", ") : "nothing: no agent, key or password"})`,
       'check the password (WXDEV_SSH_PASSWORD, or type it when asked) or the key in "privateKey"',
       "AUTH_FAILED",
     );

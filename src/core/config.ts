@@ -229,5 +229,6 @@ export function resolveSettings(input: {
 export function mask(secret: string | undefined): string {
   if (secret === undefined || secret === "") return "(not set)";
   if (secret.length < 8) return `${"*".repeat(secret.length)}`;
-  return `${secret.slice(0, 2)}${"*".repeat(Math.min(secret.length - 4, 8))}${secret.slice(-2)} (${secret.length} chars)`;
+  const stars = "*".repeat(Math.min(secret.length - 4, 8));
+  return `${secret.slice(0, 2)}${stars}${secret.slice(-2)} (${secret.length} chars)`;
 }

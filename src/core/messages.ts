@@ -47,7 +47,12 @@ const MESSAGE_DEFAULTS: Record<string, () => XmlRecord> = {
   voice: () => ({ MediaId: SAMPLE_MEDIA_ID(), Format: "amr" }),
   video: () => ({ MediaId: SAMPLE_MEDIA_ID(), ThumbMediaId: SAMPLE_MEDIA_ID() }),
   shortvideo: () => ({ MediaId: SAMPLE_MEDIA_ID(), ThumbMediaId: SAMPLE_MEDIA_ID() }),
-  location: () => ({ Location_X: "39.915119", Location_Y: "116.403963", Scale: "16", Label: "北京市东城区天安门广场" }),
+  location: () => ({
+    Location_X: "39.915119",
+    Location_Y: "116.403963",
+    Scale: "16",
+    Label: "北京市东城区天安门广场",
+  }),
   link: () => ({ Title: "wxdev", Description: "a link sent from wxdev", Url: "https://example.com/" }),
 };
 
@@ -72,7 +77,13 @@ const EVENT_DEFAULTS: Record<string, () => XmlRecord> = {
   pic_weixin: () => ({ EventKey: "photo", SendPicsInfo: SEND_PICS() }),
   location_select: () => ({
     EventKey: "where",
-    SendLocationInfo: { Location_X: "39.915119", Location_Y: "116.403963", Scale: "15", Label: "天安门", Poiname: "" },
+    SendLocationInfo: {
+      Location_X: "39.915119",
+      Location_Y: "116.403963",
+      Scale: "15",
+      Label: "天安门",
+      Poiname: "",
+    },
   }),
 };
 

@@ -144,7 +144,8 @@ function checkSwapped(reply: XmlRecord, request: XmlRecord, problems: Problem[])
     problems.push(
       error(
         "to-not-swapped",
-        `ToUserName is ${JSON.stringify(reply.ToUserName)}; it must be the sender ${JSON.stringify(request.FromUserName)}`,
+        `ToUserName is ${JSON.stringify(reply.ToUserName)};` +
+          ` it must be the sender ${JSON.stringify(request.FromUserName)}`,
       ),
     );
   }
@@ -152,7 +153,8 @@ function checkSwapped(reply: XmlRecord, request: XmlRecord, problems: Problem[])
     problems.push(
       error(
         "from-not-swapped",
-        `FromUserName is ${JSON.stringify(reply.FromUserName)}; it must be the account ${JSON.stringify(request.ToUserName)}`,
+        `FromUserName is ${JSON.stringify(reply.FromUserName)};` +
+          ` it must be the account ${JSON.stringify(request.ToUserName)}`,
       ),
     );
   }

@@ -103,7 +103,10 @@ export function parseXmlDocument(trimmed: string): XmlRecord {
   return root;
 }
 
-/** fast-xml-parser throws plain Errors for input its validator lets through (deep nesting, prototype names): bad input, typed. */
+/**
+ * fast-xml-parser throws plain Errors for input its validator lets through (deep nesting, prototype names):
+ * bad input, typed.
+ */
 function parseOrRefuse(trimmed: string): Record<string, unknown> {
   try {
     return parser.parse(trimmed) as Record<string, unknown>;

@@ -26,7 +26,8 @@ export function checkCommand(cli: Cli): Command {
     const { runChecks, checksPassed } = await import("../../core/client/check.js");
     if (!out.json)
       out.line(
-        `checking ${target.url} in ${target.mode} mode${target.crypto ? "" : out.c.dim(" (no EncodingAESKey: safe/compat checks skipped)")}`,
+        `checking ${target.url} in ${target.mode} mode` +
+          (target.crypto ? "" : out.c.dim(" (no EncodingAESKey: safe/compat checks skipped)")),
       );
     const width = 44;
     const results = await runChecks({
@@ -45,7 +46,8 @@ export function checkCommand(cli: Cli): Command {
     const summary = { pass: count("pass"), fail: count("fail"), warn: count("warn"), skip: count("skip") };
     if (out.json) return out.printJson({ ok: passed, url: target.url, summary, checks: results });
     out.line(
-      `\n${passed ? out.ok("ready") : out.bad("not ready")}: ${summary.pass} passed, ${summary.fail} failed, ${summary.warn} warnings, ${summary.skip} skipped`,
+      `\n${passed ? out.ok("ready") : out.bad("not ready")}: ${summary.pass} passed, ${summary.fail} failed, ` +
+        `${summary.warn} warnings, ${summary.skip} skipped`,
     );
   });
   return withExamples(command, [

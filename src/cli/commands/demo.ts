@@ -27,7 +27,8 @@ export function demoCommand(cli: Cli): Command {
     try {
       if (!out.json)
         out.line(
-          `${out.c.bold("wxdev demo")}: reference server on ${server.url} (compatible mode, throwaway Token and EncodingAESKey)\n`,
+          `${out.c.bold("wxdev demo")}: reference server on ${server.url}` +
+            " (compatible mode, throwaway Token and EncodingAESKey)\n",
         );
       const shake = await handshake({ url: server.url, token });
       ok &&= shake.ok;
@@ -43,10 +44,12 @@ export function demoCommand(cli: Cli): Command {
         out.line(out.c.dim("1. the platform validates the URL (GET with echostr)"));
         out.line(`${out.c.cyan("→")} GET ?signature=…&echostr=${shake.echostr}`);
         out.line(
-          `${out.c.magenta("←")} ${JSON.stringify(shake.body)} ${out.c.dim(`(HTTP ${shake.status}, ${Math.round(shake.latencyMs)} ms)`)}`,
+          `${out.c.magenta("←")} ${JSON.stringify(shake.body)} ` +
+            out.c.dim(`(HTTP ${shake.status}, ${Math.round(shake.latencyMs)} ms)`),
         );
         renderProblems(out, shake.problems);
-        out.line(shake.ok ? `   ${out.ok("✓")} echostr returned exactly\n` : `   ${out.bad("✗")} handshake failed\n`);
+        if (shake.ok) out.line(`   ${out.ok("✓")} echostr returned exactly\n`);
+        else out.line(`   ${out.bad("✗")} handshake failed\n`);
       }
       const scripted = [
         {
@@ -86,7 +89,8 @@ export function demoCommand(cli: Cli): Command {
     if (out.json) return out.printJson({ ok, url: server.url, steps });
     out.line(
       ok
-        ? `${out.ok("demo complete")}: every answer is one WeChat accepts. Next: wxdev serve, then wxdev check --url <your server>.`
+        ? `${out.ok("demo complete")}: every answer is one WeChat accepts.` +
+            " Next: wxdev serve, then wxdev check --url <your server>."
         : out.bad("demo failed"),
     );
   });

@@ -35,13 +35,19 @@ function holder(): string {
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
 function summary(result: DeployResult): string {
-  return `uploaded ${result.uploaded} files (${kib(result.bytes)}), deleted ${result.deleted}, unchanged ${result.unchanged}, in ${result.seconds.toFixed(2)} s`;
+  return (
+    `uploaded ${result.uploaded} files (${kib(result.bytes)}), deleted ${result.deleted}, ` +
+    `unchanged ${result.unchanged}, in ${result.seconds.toFixed(2)} s`
+  );
 }
 
 function printPlan(out: Output, result: DeployResult): void {
   const { plan } = result;
+  const replace = plan.replace.length ? `, replace ${plan.replace.length} (a file became a folder, or back)` : "";
+  const kept = plan.kept.length ? `, kept ${plan.kept.length} (gone locally; --delete removes them)` : "";
   out.line(
-    `plan: upload ${plan.upload.length} (${kib(plan.bytes)}), delete ${plan.delete.length}, unchanged ${plan.unchanged.length}${plan.replace.length ? `, replace ${plan.replace.length} (a file became a folder, or back)` : ""}${plan.kept.length ? `, kept ${plan.kept.length} (gone locally; --delete removes them)` : ""}`,
+    `plan: upload ${plan.upload.length} (${kib(plan.bytes)}), delete ${plan.delete.length}, ` +
+      `unchanged ${plan.unchanged.length}${replace}${kept}`,
   );
   for (const path of plan.upload) out.line(`  ${out.ok("+")} ${path}`);
   for (const path of plan.delete) out.line(`  ${out.bad("-")} ${path}`);
@@ -117,7 +123,8 @@ export function deployCommand(cli: Cli): Command {
   return withExamples(command, [
     "wxdev deploy s8013 --dry-run",
     "WXDEV_SSH_PASSWORD=… wxdev deploy s8013 --yes",
-    "wxdev deploy s8013 wechat.py --exec 'workon wechat && pkill -f \"^python wechat.py\"; nohup python wechat.py > app.log 2>&1 &'",
+    "wxdev deploy s8013 wechat.py --exec " +
+      "'workon wechat && pkill -f \"^python wechat.py\"; nohup python wechat.py > app.log 2>&1 &'",
     "wxdev deploy s8013 --rollback",
   ]);
 }
@@ -169,7 +176,8 @@ async function runDeploy(
   if (result.gitignored.length > 0 && !out.json) {
     const shown = result.gitignored.slice(0, 5).join(", ") + (result.gitignored.length > 5 ? ", …" : "");
     out.note(
-      `${result.gitignored.length} selected path(s) stay local because .gitignore lists them: ${shown} (name a file literally in "files" or on the command line to deploy it)`,
+      `${result.gitignored.length} selected path(s) stay local because .gitignore lists them: ${shown}` +
+        ' (name a file literally in "files" or on the command line to deploy it)',
     );
   }
   if (options.dryRun) {
@@ -204,7 +212,8 @@ function reportPost(cli: Cli, out: Output, post: PostResult | undefined): void {
   const stderr = post.stderr.trim().split("\n").slice(-3).join(" | ") || "(no stderr)";
   if (post.signal !== undefined) {
     const hint = /pkill -f|killall/.test(post.command)
-      ? " (pkill -f also matches the shell running this command, whose command line holds the pattern: anchor it, e.g. pkill -f '^python wechat.py')"
+      ? " (pkill -f also matches the shell running this command, whose command line holds the pattern:" +
+        " anchor it, e.g. pkill -f '^python wechat.py')"
       : "";
     out.error(`post-deploy command was killed by signal ${post.signal}${hint}: ${stderr}`);
   } else {

@@ -21,8 +21,10 @@ export function handshakeCommand(cli: Cli): Command {
       cli.exitCode = result.ok ? 0 : 1;
       if (out.json) return out.printJson({ ...result, latencyMs: Math.round(result.latencyMs * 10) / 10 });
       out.line(`${out.c.cyan("→")} GET ${result.url}`);
+      const body = result.body.length > 120 ? `${result.body.slice(0, 120)}…` : result.body;
       out.line(
-        `${out.c.magenta("←")} HTTP ${result.status || "—"} ${JSON.stringify(result.body.length > 120 ? `${result.body.slice(0, 120)}…` : result.body)} ${out.c.dim(`(${Math.round(result.latencyMs)} ms)`)}`,
+        `${out.c.magenta("←")} HTTP ${result.status || "—"} ${JSON.stringify(body)} ` +
+          out.c.dim(`(${Math.round(result.latencyMs)} ms)`),
       );
       renderProblems(out, result.problems);
       out.line(

@@ -21,7 +21,8 @@ export function mockCommand(cli: Cli): Command {
     .option("--callback-domain <domain>", "the 授权回调页面域名: redirects elsewhere get error 10003")
     .addHelpText(
       "after",
-      "\nThe app secret comes from WXDEV_APP_SECRET or the config file; without one the mock makes a throwaway secret and prints it.",
+      "\nThe app secret comes from WXDEV_APP_SECRET or the config file;" +
+        " without one the mock makes a throwaway secret and prints it.",
     )
     .action(async (options: MockOptions, self: Command) => {
       const out = cli.output(self);
@@ -43,7 +44,8 @@ export function mockCommand(cli: Cli): Command {
           if (out.json) out.line(JSON.stringify(line));
           else
             out.line(
-              `${out.c.dim(new Date().toTimeString().slice(0, 8))} ${line.status} ${line.method} ${line.path}${line.note ? ` ${out.c.dim(line.note)}` : ""}`,
+              `${out.c.dim(new Date().toTimeString().slice(0, 8))} ${line.status} ${line.method} ${line.path}` +
+                (line.note ? ` ${out.c.dim(line.note)}` : ""),
             );
         },
       }).listen();
@@ -57,18 +59,21 @@ export function mockCommand(cli: Cli): Command {
         out.line(JSON.stringify(info));
       } else {
         out.line(
-          `wxdev mock: WeChat web authorisation on ${out.c.bold(running.origin)} (appId ${appId}, callback domain ${settings.callbackDomain ?? "any"})`,
+          `wxdev mock: WeChat web authorisation on ${out.c.bold(running.origin)}` +
+            ` (appId ${appId}, callback domain ${settings.callbackDomain ?? "any"})`,
         );
         out.line(out.c.dim("State is kept in memory only: codes and tokens are gone when it stops."));
         // A throwaway secret of the mock's own, not an account's: printing it is how the user learns it.
         if (generated) out.line(`throwaway app secret for this mock: export WXDEV_APP_SECRET=${appSecret}`);
         else
           out.line(
-            `app secret ${mask(appSecret)} (from ${cli.io.env.WXDEV_APP_SECRET ? "WXDEV_APP_SECRET" : "the config file"})`,
+            `app secret ${mask(appSecret)}` +
+              ` (from ${cli.io.env.WXDEV_APP_SECRET ? "WXDEV_APP_SECRET" : "the config file"})`,
           );
         out.line(
           out.c.dim(
-            `Try: wxdev oauth-url --app-id ${appId} --redirect-uri http://127.0.0.1:8013/index --scope snsapi_userinfo --base ${running.origin}`,
+            `Try: wxdev oauth-url --app-id ${appId} --redirect-uri http://127.0.0.1:8013/index` +
+              ` --scope snsapi_userinfo --base ${running.origin}`,
           ),
         );
       }

@@ -60,7 +60,8 @@ export function oauthCommand(cli: Cli): Command {
           .requiredOption("--code <code>", "the code from the redirect")
           .addHelpText(
             "after",
-            "\nThe table masks the tokens; --json prints the tokens in full (that is how scripts get them), so keep that output private.",
+            "\nThe table masks the tokens; --json prints the tokens in full (that is how scripts get them)," +
+              " so keep that output private.",
           ),
       (client, o) => client.exchangeCode(o.code) as never,
       true,

@@ -43,7 +43,8 @@ function logLine(out: Output, exchange: Exchange): string {
       .filter(Boolean)
       .join(" ");
   const lock = exchange.encrypted ? " 🔒" : "";
-  return `${out.c.dim(time)} ${status} ${what}${lock} ${detail} ${out.c.dim(`${exchange.latencyMs.toFixed(1)} ms`)}`.trimEnd();
+  const latency = out.c.dim(`${exchange.latencyMs.toFixed(1)} ms`);
+  return `${out.c.dim(time)} ${status} ${what}${lock} ${detail} ${latency}`.trimEnd();
 }
 
 /** `wxdev serve`: the reference echo-bot server. */

@@ -55,7 +55,10 @@ function fieldsFor(type: string, args: string[], o: SimulateOptions): XmlRecord 
   }
 }
 
-/** Makes the message to send. With `fresh`, each call has its own MsgId and CreateTime (events: their own sender unless --from), as load mode needs. */
+/**
+ * Makes the message to send. With `fresh`, each call has its own MsgId and CreateTime
+ * (events: their own sender unless --from), as load mode needs.
+ */
 type MessageFactory = (fresh: boolean) => XmlRecord | string;
 
 function checkFlags(type: string | undefined, args: string[], o: SimulateOptions): void {
@@ -292,7 +295,8 @@ function renderLoad(out: Output, report: LoadReport, concurrency: number): void 
     ["throughput", `${report.requestsPerSecond.toFixed(0)} messages/s`],
     [
       "latency",
-      `p50 ${ms(report.latencyMs.p50)}  p90 ${ms(report.latencyMs.p90)}  p99 ${ms(report.latencyMs.p99)}  max ${ms(report.latencyMs.max)}`,
+      `p50 ${ms(report.latencyMs.p50)}  p90 ${ms(report.latencyMs.p90)}  ` +
+        `p99 ${ms(report.latencyMs.p99)}  max ${ms(report.latencyMs.max)}`,
     ],
     [
       "over 5 s",
@@ -307,7 +311,8 @@ function renderLoad(out: Output, report: LoadReport, concurrency: number): void 
     ["replies", `valid XML ${r.validXml}, success ${r.success}, empty ${r.empty}, invalid ${r.invalid}`],
     [
       "failures",
-      `signature/decryption ${r.cryptoFailures}, timeouts ${r.timeouts}, network ${r.networkErrors}, HTTP errors ${r.httpErrors}`,
+      `signature/decryption ${r.cryptoFailures}, timeouts ${r.timeouts}, ` +
+        `network ${r.networkErrors}, HTTP errors ${r.httpErrors}`,
     ],
   ]);
 }

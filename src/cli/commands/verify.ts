@@ -91,7 +91,8 @@ export function verifyCommand(cli: Cli): Command {
     });
   return withExamples(command, [
     "wxdev verify 'http://127.0.0.1:8013/wechat8013?signature=…&timestamp=…&nonce=…'",
-    "wxdev verify --token test --signature f21891de399b4e33a1a93c9a7b8a8fffb5a443ff --timestamp 1410685589 --nonce test",
+    "wxdev verify --token test --signature f21891de399b4e33a1a93c9a7b8a8fffb5a443ff" +
+      " --timestamp 1410685589 --nonce test",
     'wxdev verify "$CALLBACK_URL" --body request.xml',
   ]);
 }

@@ -135,7 +135,9 @@ const CHECKS: CheckSpec[] = [
       // 200 "success" looks like acceptance: nothing shows the signature was checked at all.
       return {
         status: "fail",
-        reason: `HTTP 200 with ${result.replyKind === "none" ? "success/empty" : "a non-reply body"} to a forged message: refuse it (HTTP 403) so forgeries are visibly rejected`,
+        reason:
+          `HTTP 200 with ${result.replyKind === "none" ? "success/empty" : "a non-reply body"} to a forged message:` +
+          " refuse it (HTTP 403) so forgeries are visibly rejected",
       };
     },
   },
@@ -155,7 +157,8 @@ const CHECKS: CheckSpec[] = [
         : {
             status: "fail",
             reason:
-              "the retry got a different answer: the message was handled twice (remember replies by FromUserName + MsgId)",
+              "the retry got a different answer: the message was handled twice" +
+              " (remember replies by FromUserName + MsgId)",
           };
     },
   },

@@ -24,7 +24,9 @@ const error = (code: string, message: string): Problem => ({ severity: "error", 
 /** Explains why a body is not exactly the echostr. */
 function explainBody(body: string, echostr: string, sig: string): Problem {
   // Many servers answer 200 with nothing (or "error") when their own signature check fails.
-  const tokenHint = `; if the server checks the signature, compare: wxdev signed with signature=${sig} (another value means the Tokens differ)`;
+  const tokenHint =
+    `; if the server checks the signature, compare: wxdev signed with signature=${sig}` +
+    " (another value means the Tokens differ)";
   const trimmed = body.trim();
   if (trimmed === echostr)
     return error("whitespace", "the body has whitespace or a newline around echostr; answer echostr exactly");
@@ -72,11 +74,16 @@ function statusExplanation(status: number, sig: string): string {
   switch (status) {
     case 301:
     case 302:
-    case 308:
-      return `HTTP ${status} redirect: WeChat does not follow redirects (a trailing-slash location or http→https rule?)`;
+    case 308: {
+      const guess = "a trailing-slash location or http→https rule?";
+      return `HTTP ${status} redirect: WeChat does not follow redirects (${guess})`;
+    }
     case 401:
     case 403:
-      return `HTTP ${status}: the server rejected the signature. wxdev signed with its token: signature=${sig}; if your server computed another, the Tokens differ`;
+      return (
+        `HTTP ${status}: the server rejected the signature. wxdev signed with its token: signature=${sig};` +
+        " if your server computed another, the Tokens differ"
+      );
     case 404:
       return "HTTP 404: nothing at that path (check the path, e.g. /wechat8013, and the nginx location)";
     case 405:

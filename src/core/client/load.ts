@@ -20,7 +20,10 @@ export interface LoadOptions {
   /** The message for each request, freshly made (its own MsgId); default: a numbered text. */
   message?: () => XmlRecord | string;
   onProgress?: (done: number, total: number | undefined) => void;
-  /** Stops the run early (Ctrl-C): nothing more is sent, answers still on their way are dropped, the report covers what was measured. */
+  /**
+   * Stops the run early (Ctrl-C): nothing more is sent, answers still on their way are dropped,
+   * the report covers what was measured.
+   */
   signal?: AbortSignal;
 }
 

@@ -210,7 +210,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   return { ...result, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Builds the new release (upload, deletions, check) and makes it live; on failure removes it and leaves the live link as it was. */
+/**
+ * Builds the new release (upload, deletions, check) and makes it live; on failure removes it and leaves the live
+ * link as it was.
+ */
 async function release(
   shell: RemoteShell,
   layout: RemoteLayout,
@@ -260,7 +263,8 @@ async function release(
       stage.live = { state: "switched", release };
       if (switched.code !== 0)
         throw new DeployError(
-          `release ${release} is live, but removing old releases failed: ${switched.stderr.trim().split("\n")[0] ?? "no message"}`,
+          `release ${release} is live, but removing old releases failed: ` +
+            (switched.stderr.trim().split("\n")[0] ?? "no message"),
           "remove old releases in the releases folder by hand",
         );
       return;
@@ -301,7 +305,10 @@ async function runPost(
   return { command, code: output.code, ...(output.signal ? { signal: output.signal } : {}), stderr: output.stderr };
 }
 
-/** Switches the live link back to the previous release (under the deploy lock), reads it back, then runs the post-deploy command (the app restarts on the old files). */
+/**
+ * Switches the live link back to the previous release (under the deploy lock), reads it back, then runs the
+ * post-deploy command (the app restarts on the old files).
+ */
 export async function rollback(
   shell: RemoteShell,
   server: ServerConfig,
@@ -326,7 +333,8 @@ export async function rollback(
     const [from = "", to = ""] = names.split(" ");
     if (to === "" || !live.endsWith(`/${to}`))
       throw new DeployError(
-        `the rollback did not take: the live directory points at ${live || "nothing"}, not ${to || "the previous release"}`,
+        `the rollback did not take: the live directory points at ${live || "nothing"},` +
+          ` not ${to || "the previous release"}`,
         "check the remote directory (ls -l), then try again",
       );
     stage.live = { state: "switched", release: to };

@@ -2,7 +2,10 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 
-/** What known_hosts says of a server's key; "cert-authority": the host is vouched for only by a CA line, which needs a host certificate. */
+/**
+ * What known_hosts says of a server's key; "cert-authority": the host is vouched for only by a CA line, which needs
+ * a host certificate.
+ */
 export type HostKeyStatus = "known" | "unknown" | "changed" | "revoked" | "cert-authority";
 
 /** The name OpenSSH files a host under: `host`, or `[host]:port` off port 22. */
@@ -71,12 +74,16 @@ function matchesName(field: string, name: string): boolean {
   return positive;
 }
 
-/** The status under one name, as OpenSSH's check_hostkeys_by_key_or_type: any listed key that is not this one means changed. */
+/**
+ * The status under one name, as OpenSSH's check_hostkeys_by_key_or_type: any listed key that is not this one means
+ * changed.
+ */
 function lookUp(knownHosts: string, name: string, key: Buffer): HostKeyStatus {
   const type = keyType(key);
   const blob = key.toString("base64");
   const lines = parse(knownHosts).filter((line) => matchesName(line.names, name));
-  if (lines.some((line) => line.marker === "@revoked" && line.blob === blob)) return "revoked"; // wherever it stands, as OpenSSH reads it
+  // Revoked wherever it stands, as OpenSSH reads it.
+  if (lines.some((line) => line.marker === "@revoked" && line.blob === blob)) return "revoked";
   const plain = lines.filter((line) => line.marker === undefined);
   if (plain.some((line) => line.type === type && line.blob === blob)) return "known";
   if (plain.length > 0) return "changed";

@@ -170,7 +170,8 @@ async function listFiles(options: ScanOptions): Promise<string[]> {
       const rel = dirRel === "" ? entry.name : `${dirRel}/${entry.name}`;
       let kind: ReturnType<typeof followLink> = entry.isDirectory() ? "dir" : entry.isFile() ? "file" : "other";
       if (entry.isSymbolicLink()) {
-        if (rules.alwaysIgnores(rel, false) || (rules.gitIgnores(rel, false) && !named(rel, false))) continue; // never followed, broken or not
+        // An ignored symlink is never followed, broken or not.
+        if (rules.alwaysIgnores(rel, false) || (rules.gitIgnores(rel, false) && !named(rel, false))) continue;
         kind = followLink(path);
         if (kind === "broken" || kind === "looping") {
           if (!selected(rel)) continue; // not selected: it could hold nothing
@@ -193,14 +194,19 @@ async function listFiles(options: ScanOptions): Promise<string[]> {
   walk(options.root, "", IgnoreRules.of(options));
   if (outside.length > 0) {
     throw new InputError(
-      `${outside.length === 1 ? "a symlink points" : "symlinks point"} out of the project: ${outside.sort().join(", ")}`,
-      'point it inside with a relative target, add it to .wxdevignore, or name it in "files" or on the command line to upload what it points to',
+      `${outside.length === 1 ? "a symlink points" : "symlinks point"} out of the project: ` +
+        outside.sort().join(", "),
+      "point it inside with a relative target, add it to .wxdevignore," +
+        ' or name it in "files" or on the command line to upload what it points to',
     );
   }
   return found.sort();
 }
 
-/** Hashes one file: size, permission bits, sha256 (synchronous: for thousands of small files that beats the thread pool). */
+/**
+ * Hashes one file: size, permission bits, sha256 (synchronous: for thousands of small files that beats the thread
+ * pool).
+ */
 function entryOf(absolute: string): ManifestEntry {
   const fd = openSync(absolute, "r");
   try {

@@ -17,7 +17,10 @@ export function isWithin(path: string, roots: readonly string[]): boolean {
   return roots.some((root) => path === root || path.startsWith(`${root}/`));
 }
 
-/** Previously deployed paths that block an upload: a file where a folder is needed now, or a folder where a file goes. */
+/**
+ * Previously deployed paths that block an upload: a file where a folder is needed now, or a folder where a file
+ * goes.
+ */
 function inTheWay(upload: string[], local: Manifest, previous: Manifest): string[] {
   const folders = new Set<string>();
   for (const path of Object.keys(previous)) {
@@ -35,7 +38,10 @@ function inTheWay(upload: string[], local: Manifest, previous: Manifest): string
   return [...blocking].sort();
 }
 
-/** Compares the local manifest with the one the last deploy left (`deployed`: all of it, when `previous` is only the part being deployed); pure. */
+/**
+ * Compares the local manifest with the one the last deploy left (`deployed`: all of it, when `previous` is only the
+ * part being deployed); pure.
+ */
 export function planDeploy(
   local: Manifest,
   previous: Manifest | undefined,
@@ -64,7 +70,10 @@ export function planDeploy(
   return plan;
 }
 
-/** The folders that deleting `deleted` may leave empty (none holding a `remaining` path), deepest first, so each can go after its contents. */
+/**
+ * The folders that deleting `deleted` may leave empty (none holding a `remaining` path), deepest first, so each can
+ * go after its contents.
+ */
 export function emptiedFolders(deleted: readonly string[], remaining: readonly string[]): string[] {
   const ancestors = (path: string): string[] => {
     const found: string[] = [];

@@ -1,7 +1,10 @@
 import type { Readable } from "node:stream";
 import { CheckFailedError } from "../errors.js";
 
-/** What the deploy needs of an SSH connection; the CLI passes one backed by node-ssh. `exec` rejects with ConnectionLostError when the connection drops. */
+/**
+ * What the deploy needs of an SSH connection; the CLI passes one backed by node-ssh. `exec` rejects with
+ * ConnectionLostError when the connection drops.
+ */
 export interface RemoteShell {
   exec(
     command: string,
@@ -99,20 +102,30 @@ ${inTheWay.length > 0 ? `rm -rf -- ${inTheWay.map((path) => q(path)).join(" ")}`
 ${withTar ? "tar -x -p -f -" : ""}`;
 }
 
-/** Removes files from the new release, then the folders named with a trailing slash if that left them empty; stdin: the paths, NUL-separated, folders last and deepest first. */
+/**
+ * Removes files from the new release, then the folders named with a trailing slash if that left them empty;
+ * stdin: the paths, NUL-separated, folders last and deepest first.
+ */
 export function deleteScript(layout: RemoteLayout, release: string): string {
+  // What xargs runs on each batch of paths: a folder (trailing slash) goes only if it is empty.
+  const eachBatch =
+    'set -e; for p; do case $p in */) rmdir -- "$p" 2>/dev/null || true ;; *) rm -f -- "$p" ;; esac; done';
   return `set -e
 cd ${layout.releases}/${q(`${release}.partial`)}
-xargs -0 -r sh -c 'set -e; for p; do case $p in */) rmdir -- "$p" 2>/dev/null || true ;; *) rm -f -- "$p" ;; esac; done' sh`;
+xargs -0 -r sh -c '${eachBatch}' sh`;
 }
 
-/** Hashes the files just unpacked into the new release (stdin: their paths, NUL-separated); prints "sha256  path" records, NUL-terminated; a missing file is simply absent. */
+/**
+ * Hashes the files just unpacked into the new release (stdin: their paths, NUL-separated); prints "sha256  path"
+ * records, NUL-terminated; a missing file is simply absent.
+ */
 export function verifyScript(layout: RemoteLayout, release: string, links: string[] = []): string {
   // A link is checked by its target text (as the manifest records it), never followed.
   const checkLinks =
     links.length === 0
       ? ""
-      : `for p in ${links.map(q).join(" ")}; do t=$(readlink -- "$p") || t=""; h=$(printf '%s' "$t" | sha256sum); printf '%s  %s\\0' "\${h%% *}" "$p"; done\n`;
+      : `for p in ${links.map(q).join(" ")}; do t=$(readlink -- "$p") || t=""; ` +
+        `h=$(printf '%s' "$t" | sha256sum); printf '%s  %s\\0' "\${h%% *}" "$p"; done\n`;
   return `set -e
 cd ${layout.releases}/${q(`${release}.partial`)}
 ${checkLinks}xargs -0 -r sha256sum -z -- || [ $? -eq 123 ]`;
@@ -124,6 +137,10 @@ ${checkLinks}xargs -0 -r sha256sum -z -- || [ $? -eq 123 ]`;
  * (in `a && b` a failing a would slip past it); prints where the live link points afterwards.
  */
 export function switchScript(layout: RemoteLayout, release: string, adoptAs: string | undefined, keep: number): string {
+  // Removes all but the newest `keep` releases, never the new one.
+  const prune =
+    `ls -1 | grep -v '\\.partial$' | sort | head -n -${keep} | ` +
+    `while IFS= read -r old; do [ "$releases/$old" = "$new" ] || rm -rf -- "$old"; done`;
   return `set -e
 live=${layout.live}; releases=${layout.releases}; new="$releases"/${q(release)}
 cd "$new.partial"
@@ -139,16 +156,23 @@ ${
 mv -Tf "$live.wxdev-next" "$live" || { mv -T "$releases"/${q(adoptAs)} "$live"; exit 1; }`
 }
 readlink "$live"
-ls -1 | grep -v '\\.partial$' | sort | head -n -${keep} | while IFS= read -r old; do [ "$releases/$old" = "$new" ] || rm -rf -- "$old"; done`;
+${prune}`;
 }
 
-/** Points the live link back at the release before the current one; prints the current and previous names, then where the link points afterwards. */
+/**
+ * Points the live link back at the release before the current one; prints the current and previous names, then
+ * where the link points afterwards.
+ */
 export function rollbackScript(layout: RemoteLayout): string {
+  // Prints the release listed just before the current one, or an empty line when there is none.
+  const before =
+    `ls -1 | grep -v '\\.partial$' | sort | ` +
+    `awk -v cur="$cur" '$0==cur{print p; found=1; exit} {p=$0} END{if(!found) print ""}'`;
   return `set -e
 live=${layout.live}; releases=${layout.releases}
 [ -L "$live" ] || { echo "no wxdev release is live" >&2; exit 3; }
 cur=$(basename "$(readlink "$live")")
-prev=$(cd "$releases" && ls -1 | grep -v '\\.partial$' | sort | awk -v cur="$cur" '$0==cur{print p; found=1; exit} {p=$0} END{if(!found) print ""}')
+prev=$(cd "$releases" && ${before})
 [ -n "$prev" ] || { echo "no release before $cur" >&2; exit 3; }
 ln -sfn "$releases/$prev" "$live.wxdev-next"
 mv -Tf "$live.wxdev-next" "$live"

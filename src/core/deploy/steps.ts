@@ -5,7 +5,10 @@ import type { RemoteShell } from "./remote.js";
 /** A deploy step that failed on the server. */
 export class DeployError extends CheckFailedError {}
 
-/** Turns a remote failure into one line naming the likely cause; `untouched` says whether the live directory is known to be as it was. */
+/**
+ * Turns a remote failure into one line naming the likely cause; `untouched` says whether the live directory is
+ * known to be as it was.
+ */
 export function remoteFailure(step: string, stderr: string, untouched = true): DeployError {
   const text = stderr.trim();
   const live = untouched

@@ -10,7 +10,10 @@ export type TarProgress = (files: number, bytes: number) => void;
 const BLOCK = 512;
 const CHUNK = 64 * 1024;
 
-/** The tar records of one file (or, with `linkpath`, a symlink): a pax header when the path needs one, the header, the data, padding. */
+/**
+ * The tar records of one file (or, with `linkpath`, a symlink): a pax header when the path needs one, the header,
+ * the data, padding.
+ */
 function records(path: string, data: Buffer, mode: number, mtime: Date, linkpath?: string): Buffer[] {
   const fields = {
     path,

@@ -2,7 +2,10 @@ import type { Manifest } from "./manifest.js";
 import { verifyScript, type RemoteLayout, type RemoteShell } from "./remote.js";
 import { DeployError, run } from "./steps.js";
 
-/** Hashes on the server the files just unpacked (only those: unchanged files are not read again) and compares them with the local manifest. */
+/**
+ * Hashes on the server the files just unpacked (only those: unchanged files are not read again) and compares them
+ * with the local manifest.
+ */
 export async function verifyUpload(
   shell: RemoteShell,
   layout: RemoteLayout,
@@ -26,7 +29,8 @@ export async function verifyUpload(
   const wrong = uploaded.filter((path) => found.get(path) !== local[path]?.sha256);
   if (wrong.length > 0) {
     throw new DeployError(
-      `the upload did not arrive intact: ${wrong.length} of ${uploaded.length} file(s) missing or different on the server (first: ${wrong[0]}); the live directory is untouched`,
+      `the upload did not arrive intact: ${wrong.length} of ${uploaded.length} file(s) missing or different` +
+        ` on the server (first: ${wrong[0]}); the live directory is untouched`,
       "deploy again; if it happens again, check the server's disk and that nothing else writes to the releases folder",
     );
   }

@@ -58,12 +58,14 @@ export function authorizeUrl(options: AuthorizeUrlOptions): { url: string; warni
   const warnings: string[] = [];
   if (options.callbackDomain !== undefined && !sameDomain(redirect, options.callbackDomain)) {
     warnings.push(
-      `the redirect host ${redirect.host} differs from the callback domain ${options.callbackDomain}: WeChat will show error 10003 (redirect_uri 域名与后台配置不一致)`,
+      `the redirect host ${redirect.host} differs from the callback domain ${options.callbackDomain}:` +
+        " WeChat will show error 10003 (redirect_uri 域名与后台配置不一致)",
     );
   }
   if (options.redirectUri.includes("#")) {
     warnings.push(
-      "the redirect URI has a # fragment: WeChat appends ?code=… after it, so the server never sees the code; put the route in the path or query instead",
+      "the redirect URI has a # fragment: WeChat appends ?code=… after it, so the server never sees the code;" +
+        " put the route in the path or query instead",
     );
   }
   const query = [

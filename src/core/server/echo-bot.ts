@@ -14,7 +14,10 @@ export interface EchoBotOptions {
 export const DEFAULT_FALLBACK = "i love him";
 export const DEFAULT_WELCOME = "Welcome! Send me any text and I will say it back.";
 
-/** The seed's echo bot: text → the same text; subscribe → welcome; unsubscribe → no reply; others → fallback. */
+/**
+ * The seed's echo bot: text → the same text; subscribe → welcome; unsubscribe → no reply;
+ * others → fallback.
+ */
 export function echoBot(options: EchoBotOptions = {}): Bot {
   const fallback = options.fallback ?? DEFAULT_FALLBACK;
   const welcome = options.welcome ?? DEFAULT_WELCOME;

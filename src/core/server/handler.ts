@@ -102,7 +102,10 @@ function staleness(timestamp: string, maxAgeSeconds: number, nowMs: number): str
   if (!/^\d{1,12}$/.test(timestamp)) return `timestamp ${JSON.stringify(timestamp.slice(0, 20))} is not in seconds`;
   const drift = Math.abs(nowMs / 1000 - Number(timestamp));
   if (drift <= maxAgeSeconds) return undefined;
-  return `timestamp ${timestamp} is ${Math.round(drift)} s from this server's clock (max age ${maxAgeSeconds} s): a replayed request, or a clock that is off`;
+  return (
+    `timestamp ${timestamp} is ${Math.round(drift)} s from this server's clock (max age ${maxAgeSeconds} s):` +
+    " a replayed request, or a clock that is off"
+  );
 }
 
 /** The 403 for a request whose query is not signed with the Token or (POST) is stale; undefined when it may go on. */

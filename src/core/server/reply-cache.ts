@@ -1,6 +1,9 @@
 /** How long an answer is kept: WeChat retries 3 times, 5 s apart, so the last retry comes ~15 s after the first. */
 export const REPLY_WINDOW_MS = 20_000;
-/** The memory the cache may hold before it drops answers early, as `approxBytes` counts it (an upper bound: ~750 B for a short text reply, ~410 B real). */
+/**
+ * The memory the cache may hold before it drops answers early, as `approxBytes` counts it (an upper bound: ~750 B
+ * for a short text reply, ~410 B real).
+ */
 export const REPLY_CACHE_MAX_BYTES = 384 * 1024 * 1024;
 /** What one entry costs besides its key and answer: the Map slot, the entry, its promise (measured on Node 20). */
 const ENTRY_OVERHEAD_BYTES = 200;

@@ -8,7 +8,8 @@ export function consentPage(fields: Record<string, string>, appId: string): stri
     .join("");
   const users = FIXTURE_USERS.map(
     (user, index) =>
-      `<label><input type="radio" name="user" value="${index}"${index === 0 ? " checked" : ""}> ${escapeHtml(user.nickname)}</label><br>`,
+      `<label><input type="radio" name="user" value="${index}"${index === 0 ? " checked" : ""}> ` +
+      `${escapeHtml(user.nickname)}</label><br>`,
   ).join("");
   return page(
     "微信授权 · wxdev mock",

@@ -39,5 +39,10 @@ export function fixtureUser(appId: string, index: number, origin: string): UserI
 export function avatarSvg(index: number): string {
   const colours = ["#07c160", "#1989fa", "#ff976a"];
   const letter = [...fixture(index).nickname][0];
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="132" height="132"><rect width="132" height="132" rx="16" fill="${colours[index % colours.length]}"/><text x="66" y="84" font-size="56" text-anchor="middle" fill="#fff">${letter}</text></svg>`;
+  const fill = colours[index % colours.length];
+  return (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="132" height="132">' +
+    `<rect width="132" height="132" rx="16" fill="${fill}"/>` +
+    `<text x="66" y="84" font-size="56" text-anchor="middle" fill="#fff">${letter}</text></svg>`
+  );
 }
