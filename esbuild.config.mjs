@@ -36,6 +36,8 @@ await build({
   plugins: [lazyChildProcess],
   // Bundled CommonJS dependencies call require(); ESM has none of its own.
   banner: {
-    js: "import { createRequire as __wxdevRequire } from 'node:module'; const require = __wxdevRequire(import.meta.url);",
+    js:
+      "import { createRequire as __wxdevRequire } from 'node:module'; " +
+      "const require = __wxdevRequire(import.meta.url);",
   },
 });
