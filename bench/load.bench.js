@@ -1,23 +1,19 @@
 // wxdev's load mode vs autocannon against the same server with the same connection count.
 // Target: wxdev >= 0.8x autocannon's requests/s (the load client must not be the bottleneck).
-import { runLoad } from "../dist/index.js";
+import { createTarget, runLoad } from "../dist/index.js";
 import { cannon, startServer, TOKEN } from "./lib/harness.js";
 
 const CONNECTIONS = 20;
 const DURATION = 8;
 const server = await startServer("wxdev");
+// Load mode waits 10 s for an answer (wxdev simulate --count does the same).
+const target = createTarget({ url: server.url, token: TOKEN, timeoutMs: 10_000 });
 try {
   // Both clients warm up (JIT) before their measured run.
   await cannon(server.url, { connections: CONNECTIONS, duration: 1 });
-  await runLoad({ url: server.url, token: TOKEN, mode: "plain", concurrency: CONNECTIONS, durationS: 1 });
+  await runLoad({ target, concurrency: CONNECTIONS, durationS: 1 });
   const auto = await cannon(server.url, { connections: CONNECTIONS, duration: DURATION });
-  const ours = await runLoad({
-    url: server.url,
-    token: TOKEN,
-    mode: "plain",
-    concurrency: CONNECTIONS,
-    durationS: DURATION,
-  });
+  const ours = await runLoad({ target, concurrency: CONNECTIONS, durationS: DURATION });
   console.log(
     `against wxdev serve, ${CONNECTIONS} connections, ${DURATION} s each, fresh signature and MsgId per request`,
   );

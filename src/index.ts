@@ -3,7 +3,10 @@ export * from "./core/config.js";
 export * from "./core/crypto.js";
 export * from "./core/envelope.js";
 export * from "./core/errors.js";
+export * from "./core/diagnose.js";
 export * from "./core/message-types.js";
+export * from "./core/mode-crypto.js";
+export * from "./core/modes.js";
 export {
   buildEvent,
   buildMessage,
@@ -25,6 +28,7 @@ export * from "./core/client/check.js";
 export * from "./core/client/exchange.js";
 export * from "./core/client/handshake.js";
 export * from "./core/client/load.js";
+export * from "./core/client/target.js";
 export * from "./core/server/echo-bot.js";
 export * from "./core/server/handler.js";
 export * from "./core/server/http.js";

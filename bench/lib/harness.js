@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { buildCallback, buildMessage } from "../../dist/index.js";
+import { buildCallback, buildMessage, createTarget } from "../../dist/index.js";
 
 export const TOKEN = "benchtoken";
 
@@ -74,12 +74,7 @@ export async function startServer(kind) {
 
 /** A text message as WeChat sends it: fresh timestamp, nonce, MsgId and signature every call. */
 export function freshRequest(url) {
-  const callback = buildCallback({
-    url,
-    token: TOKEN,
-    mode: "plain",
-    message: buildMessage("text", { Content: "bench" }),
-  });
+  const callback = buildCallback(createTarget({ url, token: TOKEN }), buildMessage("text", { Content: "bench" }));
   const parsed = new URL(callback.url);
   return { path: `${parsed.pathname}${parsed.search}`, body: callback.body };
 }

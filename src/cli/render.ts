@@ -1,5 +1,6 @@
 import type { ExchangeResult } from "../core/client/exchange.js";
-import type { Problem } from "../core/reply.js";
+import type { HandshakeResult } from "../core/client/handshake.js";
+import type { Problem } from "../core/diagnose.js";
 import type { XmlRecord } from "../core/xml.js";
 import type { Output } from "./output.js";
 
@@ -79,4 +80,27 @@ export function exchangeJson(result: ExchangeResult): Record<string, unknown> {
     ...(result.decrypted === undefined ? {} : { decrypted: result.decrypted }),
     problems: result.problems,
   };
+}
+
+/** Transcript of one handshake: the GET, the answer, every problem and the verdict; `through` names a proxy. */
+export function renderHandshake(out: Output, result: HandshakeResult, options: { through?: string } = {}): void {
+  out.line(`${out.c.cyan("→")} GET ${result.url}`);
+  const body = result.body.length > 120 ? `${result.body.slice(0, 120)}…` : result.body;
+  out.line(
+    `${out.c.magenta("←")} HTTP ${result.status || "—"} ${JSON.stringify(body)} ` +
+      out.c.dim(`(${Math.round(result.latencyMs)} ms)`),
+  );
+  renderProblems(out, result.problems);
+  const through = options.through === undefined ? "" : ` through ${options.through}`;
+  out.line(
+    result.ok
+      ? `   ${out.ok("✓")} the server answers the handshake${through}: echostr exactly,` +
+          " the platform would accept this URL"
+      : `   ${out.bad("✗")} the platform would say the URL/Token check failed (配置失败)`,
+  );
+}
+
+/** The JSON shape of one handshake (handshake --json, demo --json, deploy --check --json). */
+export function handshakeJson(result: HandshakeResult): Record<string, unknown> {
+  return { ...result, latencyMs: Math.round(result.latencyMs * 10) / 10 };
 }

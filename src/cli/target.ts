@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import type { MessageCrypto } from "../core/crypto.js";
+import type { Target } from "../core/client/target.js";
 import { InputError } from "../core/errors.js";
 import { MODES, type Mode } from "../core/modes.js";
 import type { Cli } from "./context.js";
@@ -13,14 +13,7 @@ export interface TargetFlags extends CryptoFlags {
   timeout: string;
 }
 
-export interface Target {
-  url: string;
-  token: string;
-  mode: Mode;
-  crypto?: MessageCrypto;
-  timeoutMs: number;
-}
-
+/** Adds --url, --mode, --timeout and the crypto flags. */
 export function addTargetOptions(command: Command): Command {
   return addCryptoOptions(command)
     .option("--url <url>", 'the server\'s callback URL (or WXDEV_URL, or "url" in wxdev.config.json)')
@@ -28,13 +21,8 @@ export function addTargetOptions(command: Command): Command {
     .option("--timeout <seconds>", "how long to wait for an answer, as WeChat does", "5");
 }
 
-/** Resolves URL, token, mode, crypto and deadline from flags, environment and config. */
-export async function resolveTarget(
-  cli: Cli,
-  command: Command,
-  flags: TargetFlags,
-  options: { needUrl?: boolean } = {},
-): Promise<Target> {
+/** Resolves URL, token, mode, crypto and deadline from flags, environment and config into the core's Target. */
+export async function resolveTarget(cli: Cli, command: Command, flags: TargetFlags): Promise<Target> {
   const { settings } = cli.settings(command, {
     token: flags.token,
     aesKey: flags.aesKey,
@@ -42,11 +30,8 @@ export async function resolveTarget(
     url: flags.url,
     mode: flags.mode,
   });
-  const { checkUrl } = await import("../core/client/callback.js");
-  const url =
-    options.needUrl === false && settings.url === undefined
-      ? ""
-      : checkUrl(required(settings.url, "--url", "WXDEV_URL", "url"));
+  const { createTarget } = await import("../core/client/target.js");
+  const url = required(settings.url, "--url", "WXDEV_URL", "url");
   const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");
   const mode = settings.mode ?? "plain";
   const seconds = Number(flags.timeout);
@@ -59,5 +44,5 @@ export async function resolveTarget(
     );
   const hasKey = settings.aesKey !== undefined && settings.aesKey !== "";
   const crypto = mode !== "plain" || hasKey ? await cryptoFrom(settings) : undefined;
-  return { url, token, mode, crypto, timeoutMs: seconds * 1000 };
+  return createTarget({ url, token, mode, crypto, timeoutMs: seconds * 1000 });
 }

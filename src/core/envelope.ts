@@ -2,8 +2,6 @@ import type { Envelope, MessageCrypto } from "./crypto.js";
 import { CryptoError, WxCryptoCode } from "./errors.js";
 import { buildXml, parseXml, type XmlRecord } from "./xml.js";
 
-export { MODES, type Mode } from "./modes.js";
-
 function field(record: XmlRecord, name: string): string | undefined {
   const value = record[name];
   return typeof value === "string" ? value : undefined;

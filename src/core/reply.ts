@@ -7,15 +7,7 @@ import {
   type FieldSpec,
 } from "./message-types.js";
 import { parseXml, type XmlRecord, type XmlValue } from "./xml.js";
-
-/** An error makes WeChat drop the reply; a warning is accepted but fragile (protocol §4). */
-export type Severity = "error" | "warning";
-
-export interface Problem {
-  severity: Severity;
-  code: string;
-  message: string;
-}
+import { errorProblem as error, looksLikeHtml, warningProblem as warning, type Problem } from "./diagnose.js";
 
 /** What a reply body amounts to: no reply (`success`/empty), or a parsed reply with its problems. */
 export interface ReplyVerdict {
@@ -25,9 +17,6 @@ export interface ReplyVerdict {
   /** True when WeChat would accept it (no error-level problem). */
   ok: boolean;
 }
-
-const error = (code: string, message: string): Problem => ({ severity: "error", code, message });
-const warning = (code: string, message: string): Problem => ({ severity: "warning", code, message });
 
 function verdict(kind: ReplyVerdict["kind"], reply: XmlRecord | null, problems: Problem[]): ReplyVerdict {
   return { kind, reply, problems, ok: problems.every((problem) => problem.severity !== "error") };
@@ -50,7 +39,7 @@ export function judgeReply(body: string, request?: XmlRecord): ReplyVerdict {
   try {
     reply = parseXml(body);
   } catch (cause) {
-    const looksHtml = /^<(!doctype\s+html|html)/i.test(trimmed);
+    const looksHtml = looksLikeHtml(trimmed);
     const detail = looksHtml
       ? "the body is an HTML page, not reply XML"
       : `the body is not reply XML: ${(cause as Error).message}`;

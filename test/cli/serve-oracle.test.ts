@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTarget } from "../../src/core/client/target.js";
 import { buildCallback, type Callback } from "../../src/core/client/callback.js";
 import { MessageCrypto } from "../../src/core/crypto.js";
 import { buildMessage } from "../../src/core/messages.js";
@@ -20,13 +21,10 @@ beforeAll(async () => {
     WXDEV_AES_KEY: KEY,
     WXDEV_APP_ID: APP_ID,
   });
-  captured = buildCallback({
-    url: serve.url,
-    token: TOKEN,
-    mode: "safe",
-    crypto,
-    message: buildMessage("text", { Content: SECRET_TEXT }),
-  });
+  captured = buildCallback(
+    createTarget({ url: serve.url, token: TOKEN, mode: "safe", crypto }),
+    buildMessage("text", { Content: SECRET_TEXT }),
+  );
 });
 afterAll(async () => serve?.close());
 
@@ -154,7 +152,7 @@ describe("wxdev serve refuses stale POSTs (--max-age)", () => {
     const q = new URLSearchParams({ signature: signature(TOKEN, timestamp, "9"), timestamp, nonce: "9" });
     return fetch(`${url}?${q}`, {
       method: "POST",
-      body: buildCallback({ url, token: TOKEN, mode: "plain", message: buildMessage("text") }).body,
+      body: buildCallback(createTarget({ url, token: TOKEN, mode: "plain" }), buildMessage("text")).body,
     });
   };
   const now = Number(makeTimestamp());

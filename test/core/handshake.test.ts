@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handshake } from "../../src/core/client/handshake.js";
+import { createTarget } from "../../src/core/client/target.js";
 
 // A server whose answer to the handshake is chosen by the path: each path is one common mistake.
 let server: Server;
@@ -39,21 +40,21 @@ describe("handshake explains each common failure", () => {
     ["/bad-gateway", "status"],
     ["/missing", "status"],
   ])("%s → %s", async (path, code) => {
-    const result = await handshake({ url: `${base}${path}`, token: "t" });
+    const result = await handshake(createTarget({ url: `${base}${path}`, token: "t" }));
     expect(result.ok).toBe(code === null);
     expect(result.problems.map((p) => p.code)).toEqual(code === null ? [] : [code]);
   });
 
   it("says what a redirect and a 403 mean", async () => {
-    expect((await handshake({ url: `${base}/redirect`, token: "t" })).problems[0]?.message).toMatch(
+    expect((await handshake(createTarget({ url: `${base}/redirect`, token: "t" }))).problems[0]?.message).toMatch(
       /does not follow redirects/,
     );
-    const forbidden = await handshake({ url: `${base}/forbidden`, token: "t" });
+    const forbidden = await handshake(createTarget({ url: `${base}/forbidden`, token: "t" }));
     expect(forbidden.problems[0]?.message).toContain(`signature=${forbidden.signature}`);
   });
 
   it("reports an unreachable server without throwing", async () => {
-    const result = await handshake({ url: "http://127.0.0.1:9/x", token: "t", timeoutMs: 2000 });
+    const result = await handshake(createTarget({ url: "http://127.0.0.1:9/x", token: "t", timeoutMs: 2000 }));
     expect(result.problems[0]?.code).toBe("unreachable");
   });
 });

@@ -1,10 +1,11 @@
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, it } from "vitest";
+import { createTarget } from "../../src/core/client/target.js";
 import { buildCallback } from "../../src/core/client/callback.js";
 import { exchange } from "../../src/core/client/exchange.js";
 import { MessageCrypto } from "../../src/core/crypto.js";
 import { buildMessage } from "../../src/core/messages.js";
-import type { Exchange } from "../../src/core/server/handler.js";
+import type { HandledRequest } from "../../src/core/server/handler.js";
 import { createWechatServer, type RunningServer } from "../../src/core/server/http.js";
 import { makeTimestamp, msgSignature, signature } from "../../src/core/signature.js";
 import { parseXml } from "../../src/core/xml.js";
@@ -31,7 +32,7 @@ afterEach(async () => {
 
 async function start(
   options: Partial<Parameters<typeof createWechatServer>[0]> = {},
-  log: Exchange[] = [],
+  log: HandledRequest[] = [],
 ): Promise<RunningServer> {
   running = await createWechatServer({ port: 0, token: TOKEN, onExchange: (e) => log.push(e), ...options }).listen();
   return running;
@@ -53,7 +54,7 @@ describe("createWechatServer", () => {
   });
 
   it("speaks safe mode with wechat-crypto: decrypts its request, and wechat-crypto opens the reply", async () => {
-    const log: Exchange[] = [];
+    const log: HandledRequest[] = [];
     const server = await start({ mode: "safe", aesKey: KEY, appId: APP_ID }, log);
     const peer = new WXBizMsgCrypt(TOKEN, KEY, APP_ID);
     const message =
@@ -87,32 +88,33 @@ describe("createWechatServer", () => {
     async () => {
       const server = await start({ mode: "safe", aesKey: KEY, appId: APP_ID });
       const crypto = new MessageCrypto({ token: TOKEN, encodingAESKey: KEY, appId: APP_ID });
-      const callback = buildCallback({
-        url: server.url,
-        token: TOKEN,
-        mode: "safe",
-        crypto,
-        message: buildMessage("text"),
-      });
+      const callback = buildCallback(
+        createTarget({ url: server.url, token: TOKEN, mode: "safe", crypto }),
+        buildMessage("text"),
+      );
       const forgedMsg = callback.url.replace(/msg_signature=\w+/, `msg_signature=${msgSignature("x", "1", "2", "3")}`);
       expect((await fetch(forgedMsg, { method: "POST", body: callback.body })).status).toBe(403);
       const forgedSig = callback.url.replace(/([?&])signature=\w+/, "$1signature=0000");
       expect((await fetch(forgedSig, { method: "POST", body: callback.body })).status).toBe(403);
-      const plain = buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text") });
+      const plain = buildCallback(createTarget({ url: server.url, token: TOKEN, mode: "plain" }), buildMessage("text"));
       expect((await fetch(plain.url, { method: "POST", body: plain.body })).status).toBe(400);
     },
   );
 
   it("answers a retried MsgId with the same reply and handles it once", async () => {
     let handled = 0;
-    const log: Exchange[] = [];
+    const log: HandledRequest[] = [];
     const server = await start(
       { bot: (m) => ({ ...m, ToUserName: m.FromUserName!, FromUserName: m.ToUserName!, Content: `n=${++handled}` }) },
       log,
     );
     const message = buildMessage("text", { Content: "again" });
-    const first = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "plain", message }));
-    const second = await exchange(buildCallback({ url: server.url, token: TOKEN, mode: "plain", message }));
+    const first = await exchange(
+      buildCallback(createTarget({ url: server.url, token: TOKEN, mode: "plain" }), message),
+    );
+    const second = await exchange(
+      buildCallback(createTarget({ url: server.url, token: TOKEN, mode: "plain" }), message),
+    );
     expect(first.reply?.Content).toBe("n=1");
     expect(second.reply?.Content).toBe("n=1");
     expect(handled).toBe(1);
@@ -122,27 +124,23 @@ describe("createWechatServer", () => {
   it("keeps replies apart per sender: the same MsgId from someone else is a new message", async () => {
     const server = await start();
     const first = await exchange(
-      buildCallback({
-        url: server.url,
-        token: TOKEN,
-        mode: "plain",
-        message: buildMessage("text", { Content: "one" }, { msgId: "777", fromUserName: "oA" }),
-      }),
+      buildCallback(
+        createTarget({ url: server.url, token: TOKEN, mode: "plain" }),
+        buildMessage("text", { Content: "one" }, { msgId: "777", fromUserName: "oA" }),
+      ),
     );
     const other = await exchange(
-      buildCallback({
-        url: server.url,
-        token: TOKEN,
-        mode: "plain",
-        message: buildMessage("text", { Content: "two" }, { msgId: "777", fromUserName: "oB" }),
-      }),
+      buildCallback(
+        createTarget({ url: server.url, token: TOKEN, mode: "plain" }),
+        buildMessage("text", { Content: "two" }, { msgId: "777", fromUserName: "oB" }),
+      ),
     );
     expect([first.reply?.Content, other.reply?.Content]).toEqual(["one", "two"]);
     expect(other.ok).toBe(true);
   });
 
   it("refuses an unsigned POST with 403 before reading its body, however large", async () => {
-    const log: Exchange[] = [];
+    const log: HandledRequest[] = [];
     const server = await start({ maxBodyBytes: 1024 }, log);
     const response = await fetch(server.url, { method: "POST", body: "a".repeat(100_000) });
     expect(response.status).toBe(403);
@@ -164,7 +162,7 @@ describe("createWechatServer", () => {
     expect((await fetch(signed(server.url), { method: "POST", body: bomb })).status).toBe(400);
     expect((await fetch(signed(server.url), { method: "POST", body: "<xml><a>" })).status).toBe(400);
     const next = await exchange(
-      buildCallback({ url: server.url, token: TOKEN, mode: "plain", message: buildMessage("text") }),
+      buildCallback(createTarget({ url: server.url, token: TOKEN, mode: "plain" }), buildMessage("text")),
     );
     expect(next.ok).toBe(true);
   });
@@ -191,23 +189,18 @@ describe("createWechatServer", () => {
     const crypto = new MessageCrypto({ token: TOKEN, encodingAESKey: KEY, appId: APP_ID });
     const forbidden = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
     const text = "a\x01b\x1fc\uFFFEd\uFFFF😀";
-    const plain = buildCallback({
-      url: server.url,
-      token: TOKEN,
-      mode: "plain",
-      message: buildMessage("text", { Content: text }),
-    });
+    const plain = buildCallback(
+      createTarget({ url: server.url, token: TOKEN, mode: "plain" }),
+      buildMessage("text", { Content: text }),
+    );
     const raw = await (await fetch(plain.url, { method: "POST", body: plain.body })).text();
     expect(raw).not.toMatch(forbidden);
     expect(parseXml(raw).Content).toBe("a\uFFFDb\uFFFDc\uFFFDd\uFFFD😀");
     const safe = await exchange(
-      buildCallback({
-        url: server.url,
-        token: TOKEN,
-        mode: "compat",
-        crypto,
-        message: buildMessage("text", { Content: text }),
-      }),
+      buildCallback(
+        createTarget({ url: server.url, token: TOKEN, mode: "compat", crypto }),
+        buildMessage("text", { Content: text }),
+      ),
       { crypto },
     );
     expect(safe.raw).not.toMatch(forbidden);

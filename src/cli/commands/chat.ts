@@ -17,12 +17,12 @@ export function chatCommand(cli: Cli): Command {
       const out = cli.output(self);
       const target = await resolveTarget(cli, self, options);
       const { createInterface } = await import("node:readline/promises");
-      const { buildCallback } = await import("../../core/client/callback.js");
-      const { exchange } = await import("../../core/client/exchange.js");
+      const { send } = await import("../../core/client/exchange.js");
+      const { withMode } = await import("../../core/client/target.js");
       const { buildEvent, buildMessage, randomOpenId } = await import("../../core/messages.js");
       const { exchangeJson, renderExchange } = await import("../render.js");
       const header: MessageHeader = { fromUserName: options.from ?? randomOpenId(), toUserName: "gh_wxdevchat001" };
-      let mode: Mode = target.mode;
+      let current = target;
 
       const toMessage = (line: string): XmlRecord | string => {
         const [word, ...rest] = line.slice(1).split(/\s+/);
@@ -41,8 +41,8 @@ export function chatCommand(cli: Cli): Command {
             if (!(MODES as readonly string[]).includes(rest[0] ?? "")) return "usage: /mode plain|compat|safe";
             if (rest[0] !== "plain" && target.crypto === undefined)
               return "safe and compat mode need --aes-key and --app-id (or WXDEV_AES_KEY, WXDEV_APP_ID)";
-            mode = rest[0] as Mode;
-            return `mode is now ${mode}`;
+            current = withMode(target, rest[0] as Mode);
+            return `mode is now ${current.mode}`;
           default:
             return HELP;
         }
@@ -56,7 +56,7 @@ export function chatCommand(cli: Cli): Command {
         terminal: cli.io.stdin.isTTY === true,
       });
       const say = (text: string): void => void (out.json ? cli.io.stderr.write(`${text}\n`) : out.line(text));
-      say(`chatting with ${target.url} as ${header.fromUserName} (${mode} mode). ${out.c.dim(HELP)}`);
+      say(`chatting with ${target.url} as ${header.fromUserName} (${current.mode} mode). ${out.c.dim(HELP)}`);
       rl.setPrompt(out.json ? "" : out.c.cyan("you> "));
       rl.prompt();
       for await (const raw of rl) {
@@ -68,16 +68,9 @@ export function chatCommand(cli: Cli): Command {
             if (typeof message === "string") {
               say(out.c.dim(message));
             } else {
-              const callback = buildCallback({
-                url: target.url,
-                token: target.token,
-                mode,
-                crypto: target.crypto,
-                message,
-              });
-              const result = await exchange(callback, { timeoutMs: target.timeoutMs, crypto: target.crypto });
+              const result = await send(current, message);
               if (out.json) cli.io.stdout.write(`${JSON.stringify(exchangeJson(result))}\n`);
-              else renderExchange(out, result, mode);
+              else renderExchange(out, result, current.mode);
             }
           } catch (error) {
             out.error((error as Error).message); // a bad command ends this line, not the chat

@@ -31,11 +31,7 @@ export function checkCommand(cli: Cli): Command {
       );
     const width = 44;
     const results = await runChecks({
-      url: target.url,
-      token: target.token,
-      timeoutMs: target.timeoutMs,
-      mode: target.mode,
-      crypto: target.crypto,
+      target,
       onResult: (result) => {
         if (!out.json) out.line(`  ${mark(out, result)}  ${result.title.padEnd(width)} ${out.c.dim(result.reason)}`);
       },

@@ -8,19 +8,20 @@ export function demoCommand(cli: Cli): Command {
     const out = cli.output(self);
     const { randomBytes } = await import("node:crypto");
     const { createWechatServer } = await import("../../core/server/http.js");
-    const { MessageCrypto } = await import("../../core/crypto.js");
-    const { buildCallback } = await import("../../core/client/callback.js");
-    const { exchange } = await import("../../core/client/exchange.js");
+    const { cryptoForMode } = await import("../../core/mode-crypto.js");
+    const { send } = await import("../../core/client/exchange.js");
     const { handshake } = await import("../../core/client/handshake.js");
+    const { createTarget } = await import("../../core/client/target.js");
     const { buildEvent, buildMessage } = await import("../../core/messages.js");
-    const { renderExchange, exchangeJson, renderProblems } = await import("../render.js");
+    const { exchangeJson, handshakeJson, renderExchange, renderHandshake } = await import("../render.js");
 
     // Throwaway credentials: nothing is read from the environment or config, nothing is kept.
     const token = `demo${randomBytes(6).toString("hex")}`;
     const aesKey = randomBytes(32).toString("base64").slice(0, 43);
     const appId = `wx${randomBytes(8).toString("hex")}`;
-    const crypto = new MessageCrypto({ token, encodingAESKey: aesKey, appId });
     const server = await createWechatServer({ port: 0, mode: "compat", token, aesKey, appId }).listen();
+    const crypto = cryptoForMode("compat", { token, aesKey, appId });
+    const target = (mode: "plain" | "safe") => createTarget({ url: server.url, token, mode, crypto });
     const header = { toUserName: "gh_wxdevdemo001", fromUserName: "oWxdevDemoUser00000000000001" };
     const steps: Record<string, unknown>[] = [];
     let ok = true;
@@ -30,26 +31,13 @@ export function demoCommand(cli: Cli): Command {
           `${out.c.bold("wxdev demo")}: reference server on ${server.url}` +
             " (compatible mode, throwaway Token and EncodingAESKey)\n",
         );
-      const shake = await handshake({ url: server.url, token });
+      const shake = await handshake(target("plain"));
       ok &&= shake.ok;
-      steps.push({
-        step: "handshake",
-        ok: shake.ok,
-        status: shake.status,
-        echostr: shake.echostr,
-        body: shake.body,
-        problems: shake.problems,
-      });
+      steps.push({ step: "handshake", ...handshakeJson(shake) });
       if (!out.json) {
         out.line(out.c.dim("1. the platform validates the URL (GET with echostr)"));
-        out.line(`${out.c.cyan("→")} GET ?signature=…&echostr=${shake.echostr}`);
-        out.line(
-          `${out.c.magenta("←")} ${JSON.stringify(shake.body)} ` +
-            out.c.dim(`(HTTP ${shake.status}, ${Math.round(shake.latencyMs)} ms)`),
-        );
-        renderProblems(out, shake.problems);
-        if (shake.ok) out.line(`   ${out.ok("✓")} echostr returned exactly\n`);
-        else out.line(`   ${out.bad("✗")} handshake failed\n`);
+        renderHandshake(out, shake);
+        out.line("");
       }
       const scripted = [
         {
@@ -70,10 +58,7 @@ export function demoCommand(cli: Cli): Command {
         },
       ];
       for (const step of scripted) {
-        const result = await exchange(
-          buildCallback({ url: server.url, token, mode: step.mode, crypto, message: step.message }),
-          { crypto },
-        );
+        const result = await send(target(step.mode), step.message);
         ok &&= result.ok;
         steps.push({ step: step.title.replace(/^\d\. /, ""), mode: step.mode, ...exchangeJson(result) });
         if (!out.json) {

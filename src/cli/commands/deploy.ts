@@ -235,14 +235,10 @@ async function checkAfter(
     return undefined;
   }
   const { handshake } = await import("../../core/client/handshake.js");
-  const result = await handshake({ url, token: settings.token });
+  const { createTarget } = await import("../../core/client/target.js");
+  const { handshakeJson, renderHandshake } = await import("../render.js");
+  const result = await handshake(createTarget({ url, token: settings.token }));
   if (!result.ok) cli.exitCode = 1;
-  if (!out.json) {
-    out.line(
-      result.ok
-        ? `${out.ok("✓")} ${url} answers the handshake through the proxy`
-        : `${out.bad("✗")} ${url}: ${result.problems.map((p) => p.message).join("; ")}`,
-    );
-  }
-  return { url, ok: result.ok, status: result.status, problems: result.problems };
+  if (!out.json) renderHandshake(out, result, { through: "the proxy" });
+  return handshakeJson(result);
 }

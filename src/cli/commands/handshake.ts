@@ -11,27 +11,11 @@ export function handshakeCommand(cli: Cli): Command {
       const out = cli.output(self);
       const target = await resolveTarget(cli, self, options);
       const { handshake } = await import("../../core/client/handshake.js");
-      const { renderProblems } = await import("../render.js");
-      const result = await handshake({
-        url: target.url,
-        token: target.token,
-        timeoutMs: target.timeoutMs,
-        echostr: options.echostr,
-      });
+      const { handshakeJson, renderHandshake } = await import("../render.js");
+      const result = await handshake(target, { echostr: options.echostr });
       cli.exitCode = result.ok ? 0 : 1;
-      if (out.json) return out.printJson({ ...result, latencyMs: Math.round(result.latencyMs * 10) / 10 });
-      out.line(`${out.c.cyan("→")} GET ${result.url}`);
-      const body = result.body.length > 120 ? `${result.body.slice(0, 120)}…` : result.body;
-      out.line(
-        `${out.c.magenta("←")} HTTP ${result.status || "—"} ${JSON.stringify(body)} ` +
-          out.c.dim(`(${Math.round(result.latencyMs)} ms)`),
-      );
-      renderProblems(out, result.problems);
-      out.line(
-        result.ok
-          ? `   ${out.ok("✓")} the server answered echostr exactly: the platform would accept this URL`
-          : `   ${out.bad("✗")} the platform would say the URL/Token check failed (配置失败)`,
-      );
+      if (out.json) return out.printJson(handshakeJson(result));
+      renderHandshake(out, result);
     });
   return withExamples(command, [
     "wxdev handshake --url http://127.0.0.1:8013/wechat8013",

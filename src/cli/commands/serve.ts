@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import { mask } from "../../core/config.js";
 import { InputError } from "../../core/errors.js";
 import { MODES, type Mode } from "../../core/modes.js";
-import type { Exchange } from "../../core/server/handler.js";
+import type { HandledRequest } from "../../core/server/handler.js";
 import { required, type Cli } from "../context.js";
 import { addCryptoOptions, type CryptoFlags } from "../crypto-options.js";
 import { withExamples } from "../help.js";
@@ -33,7 +33,7 @@ function clock(time: Date): string {
   return clockText;
 }
 
-function logLine(out: Output, exchange: Exchange): string {
+function logLine(out: Output, exchange: HandledRequest): string {
   const time = clock(exchange.time);
   const status = exchange.status === 200 ? out.ok(String(exchange.status)) : out.bad(String(exchange.status));
   const what = exchange.kind ?? exchange.method;

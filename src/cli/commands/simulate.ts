@@ -6,7 +6,8 @@ import type { XmlRecord } from "../../core/xml.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
-import { addTargetOptions, resolveTarget, type Target, type TargetFlags } from "../target.js";
+import type { Target } from "../../core/client/target.js";
+import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js";
 
 interface SimulateOptions extends TargetFlags {
   picUrl?: string;
@@ -200,14 +201,11 @@ export function simulateCommand(cli: Cli): Command {
         });
       }
       const message = makeMessage(false);
-      const { buildCallback } = await import("../../core/client/callback.js");
-      const { exchange, exchangeWithRetry } = await import("../../core/client/exchange.js");
-      const build = () =>
-        buildCallback({ url: target.url, token: target.token, mode: target.mode, crypto: target.crypto, message });
+      const { send, sendWithRetry } = await import("../../core/client/exchange.js");
       const { renderExchange, exchangeJson } = await import("../render.js");
       let result: ExchangeResult;
       if (options.retry) {
-        const retried = await exchangeWithRetry(build, { timeoutMs: target.timeoutMs, crypto: target.crypto });
+        const retried = await sendWithRetry(target, message);
         result = retried.final;
         if (out.json)
           return finish(cli, out, result, { attempts: retried.attempts.length, consistent: retried.consistent });
@@ -217,7 +215,7 @@ export function simulateCommand(cli: Cli): Command {
         });
         out.line(retryVerdict(out, retried.attempts, retried.consistent));
       } else {
-        result = await exchange(build(), { timeoutMs: target.timeoutMs, crypto: target.crypto });
+        result = await send(target, message);
         if (!out.json) renderExchange(out, result, target.mode);
       }
       if (out.json) out.printJson(exchangeJson(result));
@@ -266,15 +264,12 @@ async function runLoadMode(
   // Ctrl-C stops the run and still reports what was measured, as autocannon does.
   const interrupt = interruptSignal();
   const report = await runLoad({
-    url: target.url,
-    token: target.token,
-    mode: target.mode,
-    crypto: target.crypto,
+    // A queue builds under load: wait at least 10 s, so slow answers are counted rather than lost.
+    target: { ...target, timeoutMs: Math.max(target.timeoutMs, 10_000) },
     concurrency: load.concurrency,
     count: load.count,
     durationS: load.duration,
     message: load.message,
-    timeoutMs: Math.max(target.timeoutMs, 10_000),
     onProgress: (done) => progress?.update(done),
     signal: interrupt.signal,
   }).finally(interrupt.dispose);

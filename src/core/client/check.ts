@@ -1,12 +1,10 @@
-import type { MessageCrypto } from "../crypto.js";
 import { buildEvent, buildMessage, MESSAGE_TYPES } from "../messages.js";
-import type { Mode } from "../modes.js";
 import { makeNonce, makeTimestamp } from "../signature.js";
-import type { XmlRecord } from "../xml.js";
-import { buildCallback, withQuery } from "./callback.js";
-import { exchange, replyFingerprint, WECHAT_TIMEOUT_MS, type ExchangeResult } from "./exchange.js";
+import { buildCallback } from "./callback.js";
+import { exchange, replyFingerprint, send, type ExchangeResult } from "./exchange.js";
 import { handshake } from "./handshake.js";
-import { send } from "./http.js";
+import { httpRequest } from "./http.js";
+import { createTarget, targetUrl, withMode, type Target } from "./target.js";
 
 export type CheckStatus = "pass" | "fail" | "warn" | "skip";
 
@@ -20,18 +18,16 @@ export interface CheckResult {
 }
 
 export interface CheckOptions {
-  url: string;
-  token: string;
-  timeoutMs?: number;
-  /** The mode of every message check (a safe-mode server refuses plaintext); default plain. */
-  mode?: Mode;
-  /** Enables the safe and compat checks. */
-  crypto?: MessageCrypto;
+  /**
+   * The server: its mode is the mode of every message check (a safe-mode server refuses
+   * plaintext); its crypto, in any mode, enables the safe and compat checks.
+   */
+  target: Target;
   onResult?: (result: CheckResult) => void;
 }
 
-interface Context extends Required<Pick<CheckOptions, "url" | "token" | "timeoutMs" | "mode">> {
-  crypto?: MessageCrypto;
+interface Context {
+  target: Target;
   header: { toUserName: string; fromUserName: string };
 }
 
@@ -45,11 +41,6 @@ interface CheckSpec {
 
 const CJK = "你好，世界！😀🎉 中文 emoji";
 const EVENTS = ["subscribe", "unsubscribe", "CLICK", "VIEW", "SCAN", "LOCATION"];
-
-function send1(context: Context, message: XmlRecord | string, mode: Mode = context.mode): Promise<ExchangeResult> {
-  const callback = buildCallback({ url: context.url, token: context.token, mode, crypto: context.crypto, message });
-  return exchange(callback, { timeoutMs: context.timeoutMs, crypto: context.crypto });
-}
 
 /** pass / warn / fail from an exchange: errors fail, warnings warn. */
 function judged(result: ExchangeResult): Outcome {
@@ -67,7 +58,7 @@ function messageCheck(type: string): CheckSpec {
     id: `message:${type}`,
     title: `${type} message gets a valid reply`,
     required: true,
-    run: async (c) => judged(await send1(c, buildMessage(type, {}, c.header))),
+    run: async (c) => judged(await send(c.target, buildMessage(type, {}, c.header))),
   };
 }
 
@@ -76,7 +67,7 @@ function eventCheck(event: string): CheckSpec {
     id: `event:${event}`,
     title: `${event} event gets a valid reply`,
     required: true,
-    run: async (c) => judged(await send1(c, buildEvent(event, {}, c.header))),
+    run: async (c) => judged(await send(c.target, buildEvent(event, {}, c.header))),
   };
 }
 
@@ -87,7 +78,7 @@ const CHECKS: CheckSpec[] = [
     title: "URL validation answers echostr exactly",
     required: true,
     run: async (c) => {
-      const result = await handshake({ url: c.url, token: c.token, timeoutMs: c.timeoutMs });
+      const result = await handshake(c.target);
       return result.ok
         ? { status: "pass", reason: `echostr returned in ${Math.round(result.latencyMs)} ms` }
         : { status: "fail", reason: result.problems.map((p) => p.message).join("; ") };
@@ -99,13 +90,13 @@ const CHECKS: CheckSpec[] = [
     required: true,
     run: async (c) => {
       const echostr = "wxdev-forged-echostr";
-      const url = withQuery(c.url, {
+      const url = targetUrl(c.target, {
         signature: "0".repeat(40),
         timestamp: makeTimestamp(),
         nonce: makeNonce(),
         echostr,
       });
-      const http = await send({ method: "GET", url, timeoutMs: c.timeoutMs });
+      const http = await httpRequest({ method: "GET", url, timeoutMs: c.target.timeoutMs });
       if (http.failure !== undefined) return { status: "fail", reason: http.failure.message };
       return http.status === 200 && http.body.includes(echostr)
         ? { status: "fail", reason: "the server echoed a forged request: anyone can claim your URL" }
@@ -117,13 +108,9 @@ const CHECKS: CheckSpec[] = [
     title: "a message with a bad signature is refused",
     required: true,
     run: async (c) => {
-      const callback = buildCallback({
-        url: c.url,
-        token: `${c.token}-wrong`,
-        mode: "plain",
-        message: buildMessage("text", { Content: "forged" }, c.header),
-      });
-      const result = await exchange(callback, { timeoutMs: c.timeoutMs });
+      const forger = createTarget({ ...c.target, token: `${c.target.token}-wrong`, mode: "plain" });
+      const callback = buildCallback(forger, buildMessage("text", { Content: "forged" }, c.header));
+      const result = await exchange(callback, { timeoutMs: c.target.timeoutMs });
       const lost = result.problems.find((p) => p.code === "unreachable" || p.code === "timeout");
       if (lost !== undefined) return { status: "fail", reason: lost.message };
       if (result.status !== 200) return { status: "pass", reason: `refused with HTTP ${result.status}` };
@@ -149,8 +136,8 @@ const CHECKS: CheckSpec[] = [
     required: true,
     run: async (c) => {
       const message = buildMessage("text", { Content: "retry check" }, c.header);
-      const first = await send1(c, message);
-      const second = await send1(c, message);
+      const first = await send(c.target, message);
+      const second = await send(c.target, message);
       if (!first.ok || !second.ok) return judged(first.ok ? second : first);
       return replyFingerprint(first) === replyFingerprint(second)
         ? { status: "pass", reason: "both attempts answered alike" }
@@ -167,7 +154,7 @@ const CHECKS: CheckSpec[] = [
     title: "CJK and emoji content survives",
     required: true,
     run: async (c) => {
-      const result = await send1(c, buildMessage("text", { Content: CJK }, c.header));
+      const result = await send(c.target, buildMessage("text", { Content: CJK }, c.header));
       const outcome = judged(result);
       if (outcome.status === "fail" || result.reply?.MsgType !== "text") return outcome;
       const content = String(result.reply.Content ?? "");
@@ -183,12 +170,12 @@ const CHECKS: CheckSpec[] = [
     run: async (c) => {
       const malformed = await exchange(
         {
-          ...buildCallback({ url: c.url, token: c.token, mode: "plain", message: buildMessage("text", {}, c.header) }),
+          ...buildCallback(withMode(c.target, "plain"), buildMessage("text", {}, c.header)),
           body: "<xml><ToUserName><![CDATA[gh_",
         },
-        { timeoutMs: c.timeoutMs },
+        { timeoutMs: c.target.timeoutMs },
       );
-      const next = await send1(c, buildMessage("text", { Content: "still there?" }, c.header));
+      const next = await send(c.target, buildMessage("text", { Content: "still there?" }, c.header));
       if (!next.ok)
         return { status: "fail", reason: `after a malformed body the next message failed: ${judged(next).reason}` };
       return malformed.status >= 500
@@ -202,9 +189,9 @@ const CHECKS: CheckSpec[] = [
       title: `${mode} mode round trip`,
       required: true,
       run: async (c) =>
-        c.crypto === undefined
+        c.target.crypto === undefined
           ? { status: "skip", reason: "no EncodingAESKey/appId configured" }
-          : judged(await send1(c, buildMessage("text", { Content: `${mode} mode` }, c.header), mode)),
+          : judged(await send(withMode(c.target, mode), buildMessage("text", { Content: `${mode} mode` }, c.header))),
     }),
   ),
 ];
@@ -212,11 +199,7 @@ const CHECKS: CheckSpec[] = [
 /** Runs the conformance suite against a server URL; `onResult` reports each check as it finishes. */
 export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
   const context: Context = {
-    url: options.url,
-    token: options.token,
-    timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS,
-    mode: options.mode ?? "plain",
-    crypto: options.crypto,
+    target: options.target,
     header: { toUserName: "gh_wxdevcheck01", fromUserName: "oWxdevCheck000000000000000001" },
   };
   const results: CheckResult[] = [];

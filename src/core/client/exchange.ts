@@ -1,13 +1,12 @@
 import type { Dispatcher } from "undici";
 import type { MessageCrypto } from "../crypto.js";
+import { errorProblem as error, explainStatus, type Problem } from "../diagnose.js";
 import { openReply } from "../envelope.js";
-import { judgeReply, type Problem } from "../reply.js";
+import { judgeReply } from "../reply.js";
 import { parseXml, type XmlRecord } from "../xml.js";
-import type { Callback } from "./callback.js";
-import { send, type HttpResult } from "./http.js";
-
-/** WeChat's deadline for an answer (protocol §1). */
-export const WECHAT_TIMEOUT_MS = 5_000;
+import { buildCallback, type Callback } from "./callback.js";
+import { httpRequest, type HttpResult } from "./http.js";
+import { WECHAT_TIMEOUT_MS, type Target } from "./target.js";
 
 /** One message sent and its answer judged as WeChat would. */
 export interface ExchangeResult {
@@ -24,8 +23,6 @@ export interface ExchangeResult {
   decrypted?: string;
   problems: Problem[];
 }
-
-const error = (code: string, message: string): Problem => ({ severity: "error", code, message });
 
 /** Judges an HTTP answer to a callback: status, deadline, decryption and the reply itself. */
 export function judgeAnswer(
@@ -44,7 +41,9 @@ export function judgeAnswer(
     return fail(error("timeout", `${http.failure.message}: WeChat would retry, then show the user an error`));
   if (http.failure !== undefined) return fail(error("unreachable", http.failure.message));
   if (http.status !== 200)
-    return fail(error("status", `HTTP ${http.status}: WeChat needs 200${statusHint(http.status)}`));
+    return fail(
+      error("status", explainStatus(http.status, { method: "POST", signature: callback.query.signature ?? "" })),
+    );
   const problems: Problem[] = [];
   if (http.latencyMs > WECHAT_TIMEOUT_MS)
     problems.push(error("slow", `answered after ${Math.round(http.latencyMs)} ms; WeChat gives up after 5000 ms`));
@@ -86,21 +85,12 @@ function looksEncrypted(body: string): boolean {
   }
 }
 
-function statusHint(status: number): string {
-  if (status === 301 || status === 302 || status === 308)
-    return " (a redirect: WeChat does not follow it; check the path and trailing slash)";
-  if (status === 403 || status === 401) return " (the server rejected the request: check the Token)";
-  if (status === 404) return " (check the URL path)";
-  if (status === 502 || status === 504) return " (the proxy could not reach the app: is it running on the right port?)";
-  return "";
-}
-
 /** Sends a callback and judges the answer. */
 export async function exchange(
   callback: Callback,
   options: { timeoutMs?: number; crypto?: MessageCrypto; dispatcher?: Dispatcher } = {},
 ): Promise<ExchangeResult> {
-  const http = await send({
+  const http = await httpRequest({
     method: "POST",
     url: callback.url,
     body: callback.body,
@@ -113,6 +103,16 @@ export async function exchange(
   return result;
 }
 
+/** Sends one message to a target as WeChat would (freshly signed, encrypted in its mode) and judges the answer. */
+export function send(
+  target: Target,
+  message: XmlRecord | string,
+  options: { dispatcher?: Dispatcher } = {},
+): Promise<ExchangeResult> {
+  const callback = buildCallback(target, message);
+  return exchange(callback, { timeoutMs: target.timeoutMs, crypto: target.crypto, dispatcher: options.dispatcher });
+}
+
 /** The parts of a reply that must not change between retries (CreateTime may). */
 export function replyFingerprint(result: ExchangeResult): string {
   if (result.reply === null) return `${result.replyKind}:${result.raw.trim()}`;
@@ -121,18 +121,19 @@ export function replyFingerprint(result: ExchangeResult): string {
 }
 
 /**
- * WeChat's retry on timeout: up to 3 sends of the same message. `consistent` compares the
- * answers that came back: null when fewer than two did, so there was nothing to compare.
+ * WeChat's retry on timeout: up to 3 sends of the same message, each freshly signed. `consistent`
+ * compares the answers that came back: null when fewer than two did, so there was nothing to compare.
  */
-export async function exchangeWithRetry(
-  build: () => Callback,
-  options: { timeoutMs?: number; crypto?: MessageCrypto; attempts?: number },
+export async function sendWithRetry(
+  target: Target,
+  message: XmlRecord | string,
+  options: { attempts?: number } = {},
 ): Promise<{ attempts: ExchangeResult[]; consistent: boolean | null; final: ExchangeResult }> {
-  let final = await exchange(build(), options);
+  let final = await send(target, message);
   const attempts = [final];
   const timedOut = (result: ExchangeResult): boolean => result.problems.some((problem) => problem.code === "timeout");
   while (attempts.length < (options.attempts ?? 3) && timedOut(final)) {
-    final = await exchange(build(), options);
+    final = await send(target, message);
     attempts.push(final);
   }
   const answered = attempts.filter((attempt) => attempt.replyKind !== "failed");

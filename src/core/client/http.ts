@@ -25,7 +25,7 @@ const USER_AGENT = "Mozilla/4.0 (wxdev simulator)";
  * undici's dispatch with a handler that only gathers the body: load mode sends thousands a
  * second, and request()'s body stream and promise chain cost more than the rest of a send.
  */
-export function send(options: HttpOptions): Promise<HttpResult> {
+export function httpRequest(options: HttpOptions): Promise<HttpResult> {
   const started = performance.now();
   return new Promise((resolve) => {
     const url = new URL(options.url);

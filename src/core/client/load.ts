@@ -1,22 +1,17 @@
 import { Pool } from "undici";
-import type { MessageCrypto } from "../crypto.js";
 import { buildMessage } from "../messages.js";
-import type { Mode } from "../modes.js";
 import type { XmlRecord } from "../xml.js";
-import { buildCallback } from "./callback.js";
-import { exchange, WECHAT_TIMEOUT_MS, type ExchangeResult } from "./exchange.js";
+import { send, type ExchangeResult } from "./exchange.js";
+import { WECHAT_TIMEOUT_MS, type Target } from "./target.js";
 
 export interface LoadOptions {
-  url: string;
-  token: string;
-  mode: Mode;
-  crypto?: MessageCrypto;
+  /** The server; its deadline is each answer's (a load run may allow more than WeChat's 5 s). */
+  target: Target;
   concurrency: number;
   /** Stop after this many messages… */
   count?: number;
   /** …or after this many seconds. */
   durationS?: number;
-  timeoutMs?: number;
   /** The message for each request, freshly made (its own MsgId); default: a numbered text. */
   message?: () => XmlRecord | string;
   onProgress?: (done: number, total: number | undefined) => void;
@@ -77,7 +72,7 @@ function percentile(sorted: Float64Array, fraction: number): number {
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   if (options.count === undefined && options.durationS === undefined)
     throw new Error("runLoad needs count or durationS");
-  const pool = new Pool(new URL(options.url).origin, { connections: options.concurrency });
+  const pool = new Pool(new URL(options.target.url).origin, { connections: options.concurrency });
   const latencies: number[] = [];
   const statusCodes: Record<string, number> = {};
   const replies: ReplyBreakdown = {
@@ -105,18 +100,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     ) {
       issued++;
       const message = options.message?.() ?? buildMessage("text", { Content: `load ${issued}` }, header);
-      const callback = buildCallback({
-        url: options.url,
-        token: options.token,
-        mode: options.mode,
-        crypto: options.crypto,
-        message,
-      });
-      const result = await exchange(callback, {
-        timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS * 2,
-        crypto: options.crypto,
-        dispatcher: pool,
-      });
+      const result = await send(options.target, message, { dispatcher: pool });
       if (signal?.aborted) return; // cut short by the stop, not an answer to measure
       latencies.push(result.latencyMs);
       const status = result.status === 0 ? "none" : String(result.status);

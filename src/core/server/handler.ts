@@ -10,7 +10,7 @@ import { ReplyCache } from "./reply-cache.js";
 import { replaceForbiddenXmlChars } from "./xml-chars.js";
 
 /** One request/response, as the server reports it through `onExchange`. */
-export interface Exchange {
+export interface HandledRequest {
   time: Date;
   method: string;
   status: number;
@@ -35,7 +35,7 @@ export interface CallbackRequest {
 export interface CallbackResponse {
   status: number;
   body: string;
-  exchange: Omit<Exchange, "time" | "latencyMs" | "method">;
+  exchange: Omit<HandledRequest, "time" | "latencyMs" | "method">;
 }
 
 export interface HandlerOptions {

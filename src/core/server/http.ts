@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { MessageCrypto } from "../crypto.js";
 import { InputError } from "../errors.js";
 import { BodyTooLarge, readBody } from "../http-body.js";
 import { listen } from "../listen.js";
+import { cryptoForMode } from "../mode-crypto.js";
 import type { Mode } from "../modes.js";
 import { echoBot, type Bot } from "./echo-bot.js";
 import {
@@ -10,7 +10,7 @@ import {
   DEFAULT_MAX_AGE_SECONDS,
   queryRefusal,
   REFUSAL_BODIES,
-  type Exchange,
+  type HandledRequest,
   type RefusalStatus,
 } from "./handler.js";
 
@@ -40,7 +40,7 @@ export interface WechatServerOptions {
   /** POSTs whose timestamp is further than this from the clock get 403 (default 300; 0 = no limit). */
   maxAgeSeconds?: number;
   extraHandler?: ExtraHandler;
-  onExchange?: (exchange: Exchange) => void;
+  onExchange?: (exchange: HandledRequest) => void;
 }
 
 export interface RunningServer {
@@ -56,18 +56,6 @@ export const DEFAULT_PORT = 8013;
 export const DEFAULT_PATH = "/wechat8013";
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
-function cryptoFor(options: WechatServerOptions, mode: Mode): MessageCrypto | undefined {
-  if (options.aesKey === undefined || options.aesKey === "") {
-    if (mode !== "plain")
-      throw new InputError(`${mode} mode needs the EncodingAESKey`, "set --aes-key or WXDEV_AES_KEY");
-    return undefined;
-  }
-  if (options.appId === undefined || options.appId === "") {
-    throw new InputError(`${mode} mode needs the appId`, "set --app-id or WXDEV_APP_ID");
-  }
-  return new MessageCrypto({ token: options.token, encodingAESKey: options.aesKey, appId: options.appId });
-}
-
 /** The reference WeChat server on node:http: validates, decrypts, answers through the bot, logs each exchange. */
 export function createWechatServer(options: WechatServerOptions): { server: Server; listen(): Promise<RunningServer> } {
   const mode = options.mode ?? "plain";
@@ -81,13 +69,13 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
   const handlerOptions = {
     token: options.token,
     mode,
-    crypto: cryptoFor(options, mode),
+    crypto: cryptoForMode(mode, options),
     bot: options.bot ?? echoBot(options),
     maxBodyBytes,
     maxAgeSeconds: options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS,
   };
   const handle = createCallbackHandler(handlerOptions);
-  const report = (exchange: Exchange): void => options.onExchange?.(exchange);
+  const report = (exchange: HandledRequest): void => options.onExchange?.(exchange);
 
   const server = createServer(async (request, response) => {
     const started = performance.now();
