@@ -1,5 +1,6 @@
 import type { MessageCrypto } from "../crypto.js";
-import { buildEvent, buildMessage, MESSAGE_TYPES } from "../messages.js";
+import { CHECKED_EVENTS, MESSAGE_TYPES } from "../message-tables.js";
+import { buildEvent, buildMessage } from "../messages.js";
 import type { Mode } from "../modes.js";
 import { makeNonce, makeTimestamp } from "../signature.js";
 import type { XmlRecord } from "../xml.js";
@@ -44,8 +45,6 @@ interface CheckSpec {
 }
 
 const CJK = "你好，世界！😀🎉 中文 emoji";
-const EVENTS = ["subscribe", "unsubscribe", "CLICK", "VIEW", "SCAN", "LOCATION"];
-
 function send1(context: Context, message: XmlRecord | string, mode: Mode = context.mode): Promise<ExchangeResult> {
   const callback = buildCallback({ url: context.url, token: context.token, mode, crypto: context.crypto, message });
   return exchange(callback, { timeoutMs: context.timeoutMs, crypto: context.crypto });
@@ -142,7 +141,7 @@ const CHECKS: CheckSpec[] = [
     },
   },
   ...MESSAGE_TYPES.map(messageCheck),
-  ...EVENTS.map(eventCheck),
+  ...CHECKED_EVENTS.map(eventCheck),
   {
     id: "retry",
     title: "a retried MsgId gets the same answer",
