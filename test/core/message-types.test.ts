@@ -55,6 +55,13 @@ describe("the declarations", () => {
     }
   });
 
+  it("declare flags on top-level fields only (simulate does not yet merge nested overrides into samples)", () => {
+    const nestedFields = (fields: FieldSpec[]): FieldSpec[] =>
+      fields.flatMap((f) => [...(f.children ?? []), ...nestedFields(f.children ?? [])]);
+    const declared = [...Object.values(MESSAGE_SPECS), ...Object.values(EVENT_SPECS)].flatMap((s) => s.fields);
+    expect(nestedFields(declared).filter((f) => f.flag !== undefined)).toEqual([]);
+  });
+
   it("give every required field of every type a sample, so built messages are complete", () => {
     for (const type of MESSAGE_TYPES)
       for (const field of MESSAGE_SPECS[type]?.fields ?? [])
