@@ -12,14 +12,13 @@ export {
   buildMessage,
   buildReply,
   dedupKey,
-  EVENT_TYPES,
-  MESSAGE_TYPES,
   randomAccountId,
   randomMsgId,
   randomOpenId,
   textReply,
   type MessageHeader,
 } from "./core/messages.js";
+export * from "./core/message-tables.js";
 export * from "./core/reply.js";
 export * from "./core/signature.js";
 export * from "./core/xml.js";

@@ -1,6 +1,7 @@
 import type { ExchangeResult } from "../core/client/exchange.js";
 import type { HandshakeResult } from "../core/client/handshake.js";
 import type { Problem } from "../core/diagnose.js";
+import { messageSummary, replySummary } from "../core/message-tables.js";
 import type { XmlRecord } from "../core/xml.js";
 import type { Output } from "./output.js";
 
@@ -9,28 +10,12 @@ function short(id: unknown): string {
   return text.length > 12 ? `${text.slice(0, 10)}…` : text;
 }
 
-/** A one-line summary of a message or reply: its type and what it says. */
-export function summarise(record: XmlRecord): string {
-  const type =
-    record.MsgType === "event"
-      ? `event ${String(record.Event)}${record.EventKey ? ` (${String(record.EventKey)})` : ""}`
-      : String(record.MsgType);
-  const nested = (name: string, field: string): string | undefined => {
-    const value = record[name];
-    return typeof value === "object" && !Array.isArray(value) ? (value[field] as string | undefined) : undefined;
-  };
-  const text =
-    record.Content ??
-    record.Label ??
-    record.Title ??
-    record.PicUrl ??
-    nested("Image", "MediaId") ??
-    nested("Voice", "MediaId") ??
-    nested("Video", "Title") ??
-    nested("Music", "Title") ??
-    (record.ArticleCount ? `${String(record.ArticleCount)} article(s)` : undefined) ??
-    record.MediaId;
-  return typeof text === "string" ? `${type}: ${JSON.stringify(text)}` : type;
+/** A one-line summary of a message or reply: its type and what its declared summary field says. */
+export function summarise(record: XmlRecord, direction: "message" | "reply"): string {
+  const text = direction === "message" ? messageSummary(record) : replySummary(record);
+  if (record.MsgType === "event") return `event ${String(record.Event)}${text ? ` (${text})` : ""}`;
+  const type = String(record.MsgType);
+  return text === undefined ? type : `${type}: ${JSON.stringify(text)}`;
 }
 
 /** Problems as indented lines, errors red and warnings yellow. */
@@ -45,11 +30,13 @@ export function renderProblems(out: Output, problems: Problem[]): void {
 export function renderExchange(out: Output, result: ExchangeResult, mode: string): void {
   const message = result.request.message;
   const lock = mode === "plain" ? "" : ` 🔒 ${mode}`;
-  out.line(`${out.c.cyan("→")} ${out.c.bold(short(message.FromUserName))} ${summarise(message)}${out.c.dim(lock)}`);
+  out.line(
+    `${out.c.cyan("→")} ${out.c.bold(short(message.FromUserName))} ${summarise(message, "message")}${out.c.dim(lock)}`,
+  );
   const timing = out.c.dim(`(HTTP ${result.status || "—"}, ${Math.round(result.latencyMs)} ms)`);
   if (result.reply !== null) {
     out.line(
-      `${out.c.magenta("←")} ${out.c.bold(short(result.reply.FromUserName))} ${summarise(result.reply)} ${timing}`,
+      `${out.c.magenta("←")} ${out.c.bold(short(result.reply.FromUserName))} ${summarise(result.reply, "reply")} ${timing}`,
     );
   } else if (result.replyKind === "none") {
     out.line(`${out.c.magenta("←")} ${out.c.dim("(no reply: success/empty)")} ${timing}`);

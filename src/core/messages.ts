@@ -1,6 +1,7 @@
 import { InputError } from "./errors.js";
 import { randomBytesPooled as randomBytes } from "./random.js";
-import { canonicalEvent, EVENT_FIELDS, MESSAGE_FIELDS } from "./message-types.js";
+import { canonicalEvent, EVENT_TYPES, MESSAGE_TYPES } from "./message-tables.js";
+import { EVENT_SPECS, type FieldSpec, MESSAGE_SPECS, type MessageSpec } from "./message-types.js";
 import { makeTimestamp } from "./signature.js";
 import type { XmlRecord, XmlValue } from "./xml.js";
 
@@ -38,59 +39,40 @@ export function randomMsgId(): string {
   return `${6 + (bytes.readUInt8(0) % 3)}${digits(4)}${digits(8)}`;
 }
 
-const SAMPLE_MEDIA_ID = (): string => randomBytes(24).toString("base64url");
+type Sample = () => XmlValue;
 
-/** Realistic default fields for each message type. */
-const MESSAGE_DEFAULTS: Record<string, () => XmlRecord> = {
-  text: () => ({ Content: "hello" }),
-  image: () => ({ PicUrl: "http://mmbiz.qpic.cn/mmbiz_jpg/wxdev/0", MediaId: SAMPLE_MEDIA_ID() }),
-  voice: () => ({ MediaId: SAMPLE_MEDIA_ID(), Format: "amr" }),
-  video: () => ({ MediaId: SAMPLE_MEDIA_ID(), ThumbMediaId: SAMPLE_MEDIA_ID() }),
-  shortvideo: () => ({ MediaId: SAMPLE_MEDIA_ID(), ThumbMediaId: SAMPLE_MEDIA_ID() }),
-  location: () => ({
-    Location_X: "39.915119",
-    Location_Y: "116.403963",
-    Scale: "16",
-    Label: "北京市东城区天安门广场",
-  }),
-  link: () => ({ Title: "wxdev", Description: "a link sent from wxdev", Url: "https://example.com/" }),
-};
+/** Makes a field's sample value; undefined when the declaration gives none. */
+function sampler(field: FieldSpec): Sample | undefined {
+  if (field.children !== undefined) {
+    const record = recordSampler(field.children);
+    if (record === undefined) return undefined;
+    return field.repeated ? () => [record()] : record;
+  }
+  const sample = field.sample;
+  return typeof sample === "string" ? () => sample : sample;
+}
 
-const SCAN_CODE = (): XmlRecord => ({ ScanType: "qrcode", ScanResult: "https://example.com/qr" });
-const SEND_PICS = (): XmlRecord => ({
-  Count: "1",
-  PicList: { item: [{ PicMd5Sum: randomBytes(16).toString("hex") }] },
-});
+/** Makes a record of the fields' samples, in declaration order (the XML's order). */
+function recordSampler(fields: FieldSpec[]): (() => XmlRecord) | undefined {
+  const makers = fields.flatMap((field) => {
+    const make = sampler(field);
+    return make === undefined ? [] : [[field.name, make] as const];
+  });
+  if (makers.length === 0) return undefined;
+  return () => {
+    const record: XmlRecord = {};
+    for (const [name, make] of makers) record[name] = make();
+    return record;
+  };
+}
 
-/** Realistic default fields for each event. */
-const EVENT_DEFAULTS: Record<string, () => XmlRecord> = {
-  subscribe: () => ({}),
-  unsubscribe: () => ({}),
-  SCAN: () => ({ EventKey: "123", Ticket: randomBytes(16).toString("hex") }),
-  LOCATION: () => ({ Latitude: "39.915119", Longitude: "116.403963", Precision: "30.000000" }),
-  CLICK: () => ({ EventKey: "V1001_TODAY" }),
-  VIEW: () => ({ EventKey: "https://example.com/" }),
-  scancode_push: () => ({ EventKey: "scan", ScanCodeInfo: SCAN_CODE() }),
-  scancode_waitmsg: () => ({ EventKey: "scan", ScanCodeInfo: SCAN_CODE() }),
-  pic_sysphoto: () => ({ EventKey: "photo", SendPicsInfo: SEND_PICS() }),
-  pic_photo_or_album: () => ({ EventKey: "photo", SendPicsInfo: SEND_PICS() }),
-  pic_weixin: () => ({ EventKey: "photo", SendPicsInfo: SEND_PICS() }),
-  location_select: () => ({
-    EventKey: "where",
-    SendLocationInfo: {
-      Location_X: "39.915119",
-      Location_Y: "116.403963",
-      Scale: "15",
-      Label: "天安门",
-      Poiname: "",
-    },
-  }),
-};
+const none = (): XmlRecord => ({});
+const samplers = (specs: Record<string, MessageSpec>): Map<string, () => XmlRecord> =>
+  new Map(Object.entries(specs).map(([type, spec]) => [type, recordSampler(spec.fields) ?? none]));
 
-/** The message types `buildMessage` knows. */
-export const MESSAGE_TYPES = Object.keys(MESSAGE_FIELDS);
-/** The events `buildEvent` knows (canonical spelling). */
-export const EVENT_TYPES = Object.keys(EVENT_FIELDS);
+/** Realistic default fields for each message type and event, compiled once from the declarations. */
+const MESSAGE_DEFAULTS = samplers(MESSAGE_SPECS);
+const EVENT_DEFAULTS = samplers(EVENT_SPECS);
 
 function makeHeader(header: MessageHeader, msgType: string): XmlRecord {
   return {
@@ -117,7 +99,7 @@ export function buildMessage(
   fields: Record<string, XmlValue | undefined> = {},
   header: MessageHeader = {},
 ): XmlRecord {
-  const defaults = Object.hasOwn(MESSAGE_DEFAULTS, type) ? MESSAGE_DEFAULTS[type] : undefined;
+  const defaults = MESSAGE_DEFAULTS.get(type);
   if (defaults === undefined) {
     throw new InputError(`unknown message type ${JSON.stringify(type)}`, `use one of: ${MESSAGE_TYPES.join(", ")}`);
   }
@@ -136,7 +118,7 @@ export function buildEvent(
   if (name === undefined) {
     throw new InputError(`unknown event ${JSON.stringify(event)}`, `use one of: ${EVENT_TYPES.join(", ")}`);
   }
-  return { ...makeHeader(header, "event"), Event: name, ...EVENT_DEFAULTS[name]?.(), ...defined(fields) };
+  return { ...makeHeader(header, "event"), Event: name, ...EVENT_DEFAULTS.get(name)?.(), ...defined(fields) };
 }
 
 /** Builds a passive reply to `request`: To/From swapped, CreateTime now. */

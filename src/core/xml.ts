@@ -1,5 +1,6 @@
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
 import { XmlError } from "./errors.js";
+import { NUMERIC_FIELDS } from "./message-tables.js";
 import { buildFlatMessage, parseFlatMessage } from "./xml-flat.js";
 
 /** A parsed XML element: text for leaves, records for nested elements, arrays for repeated ones. */
@@ -181,12 +182,9 @@ function textOf(entries: [string, unknown][]): string {
     .join("");
 }
 
-/** How a field is written: CDATA text or a bare number. */
-export type FieldKind = "cdata" | "number";
-
 /**
  * Builds `<xml>…</xml>` from a record. Strings become CDATA unless `numbers`
- * names the field (CreateTime, MsgId, ArticleCount…); nested records and
+ * names the field (by default the fields declared as numbers); nested records and
  * arrays of records become nested elements.
  */
 export function buildXml(record: XmlRecord, numbers: ReadonlySet<string> = NUMERIC_FIELDS): string {
@@ -208,21 +206,3 @@ function toBuilderTree(value: XmlValue, numbers: ReadonlySet<string>, name = "")
   for (const [key, child] of Object.entries(value)) tree[key] = toBuilderTree(child, numbers, key);
   return tree;
 }
-
-/** Fields WeChat writes as bare numbers (protocol §4). */
-export const NUMERIC_FIELDS: ReadonlySet<string> = new Set([
-  "CreateTime",
-  "MsgId",
-  "MsgDataId",
-  "Idx",
-  "ArticleCount",
-  "Location_X",
-  "Location_Y",
-  "Scale",
-  "Latitude",
-  "Longitude",
-  "Precision",
-  "MenuId",
-  "Count",
-  "TimeStamp",
-]);

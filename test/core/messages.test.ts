@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/core/errors.js";
-import { EVENT_FIELDS, MESSAGE_FIELDS } from "../../src/core/message-types.js";
-import {
-  buildEvent,
-  buildMessage,
-  dedupKey,
-  EVENT_TYPES,
-  MESSAGE_TYPES,
-  randomMsgId,
-  randomOpenId,
-  textReply,
-} from "../../src/core/messages.js";
+import { EVENT_TYPES, MESSAGE_TYPES } from "../../src/core/message-tables.js";
+import { EVENT_SPECS, MESSAGE_SPECS } from "../../src/core/message-types.js";
+import { buildEvent, buildMessage, dedupKey, randomMsgId, randomOpenId, textReply } from "../../src/core/messages.js";
 import { judgeReply } from "../../src/core/reply.js";
 import { buildXml, parseXml } from "../../src/core/xml.js";
 
@@ -22,7 +14,7 @@ describe("buildMessage", () => {
     expect(message.FromUserName).toMatch(/^o[A-Za-z0-9_-]{27}$/);
     expect(message.CreateTime).toMatch(/^\d{10}$/);
     expect(message.MsgId).toMatch(/^\d{19}$/);
-    for (const field of MESSAGE_FIELDS[type]!.filter((spec) => spec.required))
+    for (const field of MESSAGE_SPECS[type]!.fields.filter((spec) => spec.required))
       expect(message[field.name], field.name).toBeTruthy();
     expect(parseXml(buildXml(message))).toEqual(message);
   });
@@ -55,7 +47,7 @@ describe("buildEvent", () => {
     const message = buildEvent(event);
     expect(message).toMatchObject({ MsgType: "event", Event: event });
     expect(message.MsgId).toBeUndefined();
-    for (const field of EVENT_FIELDS[event]!.filter((spec) => spec.required))
+    for (const field of EVENT_SPECS[event]!.fields.filter((spec) => spec.required))
       expect(message[field.name], field.name).toBeTruthy();
     expect(parseXml(buildXml(message))).toEqual(message);
   });

@@ -1,13 +1,21 @@
 import { Command } from "commander";
+import { CHECKED_EVENTS, MESSAGE_TYPES } from "../../core/message-tables.js";
 import type { MessageHeader } from "../../core/messages.js";
 import { MODES, type Mode } from "../../core/modes.js";
 import type { XmlRecord } from "../../core/xml.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import { takesArguments } from "../message-flags.js";
 import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js";
 
+/** The types a slash command sends with their samples: all but those typed as words (text). */
+const SLASH_TYPES = MESSAGE_TYPES.filter((type) => !takesArguments(type));
+
+const EVENT_USAGE = `usage: /event ${CHECKED_EVENTS.map((event) => event.toLowerCase()).join("|")} [key]`;
+
 const HELP =
-  "type a message, or /image, /voice, /location, /link, /event <name> [key], /mode plain|compat|safe, /help, /quit";
+  `type a message, or ${SLASH_TYPES.map((type) => `/${type}`).join(", ")}, ` +
+  "/event <name> [key], /mode plain|compat|safe, /help, /quit";
 
 /** `wxdev chat`: talk to a server line by line, as a follower would from the phone. */
 export function chatCommand(cli: Cli): Command {
@@ -26,16 +34,10 @@ export function chatCommand(cli: Cli): Command {
 
       const toMessage = (line: string): XmlRecord | string => {
         const [word, ...rest] = line.slice(1).split(/\s+/);
+        if (word !== undefined && SLASH_TYPES.includes(word)) return buildMessage(word, {}, header);
         switch (word) {
-          case "image":
-          case "voice":
-          case "location":
-          case "link":
-          case "video":
-          case "shortvideo":
-            return buildMessage(word, {}, header);
           case "event":
-            if (rest[0] === undefined) return "usage: /event subscribe|unsubscribe|scan|click|view|location [key]";
+            if (rest[0] === undefined) return EVENT_USAGE;
             return buildEvent(rest[0], rest[1] === undefined ? {} : { EventKey: rest[1] }, header);
           case "mode":
             if (!(MODES as readonly string[]).includes(rest[0] ?? "")) return "usage: /mode plain|compat|safe";

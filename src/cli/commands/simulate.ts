@@ -5,24 +5,20 @@ import { InputError } from "../../core/errors.js";
 import type { XmlRecord } from "../../core/xml.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import {
+  addMessageFlags,
+  checkNumericFlags,
+  EVENT_NAMES_HELP,
+  fieldsFromFlags,
+  TYPE_ARGUMENT_HELP,
+  takesArguments,
+} from "../message-flags.js";
 import type { Output } from "../output.js";
 import type { Target } from "../../core/client/target.js";
 import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js";
 
+/** The flags; the message fields' flags (MESSAGE_FLAGS) are read by name. */
 interface SimulateOptions extends TargetFlags {
-  picUrl?: string;
-  mediaId?: string;
-  format?: string;
-  recognition?: string;
-  lat?: string;
-  lng?: string;
-  scale?: string;
-  label?: string;
-  title?: string;
-  description?: string;
-  linkUrl?: string;
-  key?: string;
-  ticket?: string;
   from?: string;
   to?: string;
   msgId?: string;
@@ -31,29 +27,6 @@ interface SimulateOptions extends TargetFlags {
   count?: string;
   concurrency: string;
   duration?: string;
-}
-
-/** The fields each message type takes from the flags (undefined keeps the realistic default). */
-function fieldsFor(type: string, args: string[], o: SimulateOptions): XmlRecord | Record<string, string | undefined> {
-  switch (type) {
-    case "text":
-      if (args.length === 0)
-        throw new InputError("simulate text needs the content", 'e.g. wxdev simulate text "hello"');
-      return { Content: args.join(" ") };
-    case "image":
-      return { PicUrl: o.picUrl, MediaId: o.mediaId };
-    case "voice":
-      return { MediaId: o.mediaId, Format: o.format, Recognition: o.recognition };
-    case "video":
-    case "shortvideo":
-      return { MediaId: o.mediaId };
-    case "location":
-      return { Location_X: o.lat, Location_Y: o.lng, Scale: o.scale, Label: o.label };
-    case "link":
-      return { Title: o.title, Description: o.description, Url: o.linkUrl };
-    default:
-      return {};
-  }
 }
 
 /**
@@ -76,7 +49,7 @@ function checkFlags(type: string | undefined, args: string[], o: SimulateOptions
         "put those fields in the file, or drop --file",
       );
   }
-  if (type !== undefined && type !== "text" && type !== "event" && args.length > 0) {
+  if (type !== undefined && !takesArguments(type) && type !== "event" && args.length > 0) {
     throw new InputError(
       `unexpected arguments after ${type}: ${args.join(" ")}`,
       "the fields of this type are flags; see wxdev simulate --help",
@@ -87,15 +60,11 @@ function checkFlags(type: string | undefined, args: string[], o: SimulateOptions
       `--msg-id ${o.msgId} is not a number`,
       "MsgId is a 64-bit number, e.g. --msg-id 6054768590064713728",
     );
-  for (const [flag, value] of [
-    ["--lat", o.lat],
-    ["--lng", o.lng],
-    ["--scale", o.scale],
-  ] as const) {
-    if (value !== undefined && !Number.isFinite(Number(value)))
-      throw new InputError(`${flag} ${value} is not a number`, `e.g. ${flag} 39.9`);
-  }
+  checkNumericFlags(flagValues(o));
 }
+
+/** The flag values by option name, for the fields declared with a flag. */
+const flagValues = (o: SimulateOptions): Readonly<Record<string, unknown>> => o as unknown as Record<string, unknown>;
 
 async function messageFactory(
   type: string | undefined,
@@ -134,11 +103,10 @@ async function messageFactory(
       throw new InputError("simulate event needs the event name", "e.g. wxdev simulate event subscribe");
     if (rest.length > 0)
       throw new InputError(`unexpected arguments: ${rest.join(" ")}`, "use --key and --ticket for the event's fields");
-    const fields: Record<string, string | undefined> = { EventKey: o.key, Ticket: o.ticket };
-    if (event.toLowerCase() === "location") Object.assign(fields, { Latitude: o.lat, Longitude: o.lng });
+    const fields = fieldsFromFlags(`event:${event}`, [], flagValues(o));
     build = () => messages.buildEvent(event, fields, header);
   } else {
-    const fields = fieldsFor(type, args, o);
+    const fields = fieldsFromFlags(type, args, flagValues(o));
     build = (msgId) => messages.buildMessage(type, fields, { ...header, msgId });
   }
   const first = build(o.msgId); // bad input shows up now, not in the middle of a load run
@@ -155,22 +123,11 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 
 /** `wxdev simulate`: send exactly what WeChat sends, judge the answer as WeChat would. */
 export function simulateCommand(cli: Cli): Command {
-  const command = addTargetOptions(new Command("simulate"))
-    .argument("[type]", "text | image | voice | video | shortvideo | location | link | event")
-    .argument("[args...]", "text content, or the event name (subscribe, unsubscribe, scan, location, click, view, …)")
-    .option("--pic-url <url>", "image: PicUrl")
-    .option("--media-id <id>", "image/voice/video: MediaId")
-    .option("--format <format>", "voice: Format (amr, speex)")
-    .option("--recognition <text>", "voice: Recognition (speech-to-text result)")
-    .option("--lat <latitude>", "location: Location_X / event location: Latitude")
-    .option("--lng <longitude>", "location: Location_Y / event location: Longitude")
-    .option("--scale <scale>", "location: Scale")
-    .option("--label <label>", "location: Label")
-    .option("--title <title>", "link: Title")
-    .option("--description <text>", "link: Description")
-    .option("--link-url <url>", "link: Url")
-    .option("--key <key>", "event: EventKey")
-    .option("--ticket <ticket>", "event: Ticket")
+  const command = addMessageFlags(
+    addTargetOptions(new Command("simulate"))
+      .argument("[type]", TYPE_ARGUMENT_HELP)
+      .argument("[args...]", `text content, or the event name (${EVENT_NAMES_HELP})`),
+  )
     .option("--from <openid>", "sender openid (default: a random one)")
     .option("--to <gh_id>", "account id (default: a random gh_ id)")
     .option("--msg-id <id>", "MsgId (default: a random 64-bit id)")

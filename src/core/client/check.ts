@@ -1,4 +1,5 @@
-import { buildEvent, buildMessage, MESSAGE_TYPES } from "../messages.js";
+import { CHECKED_EVENTS, MESSAGE_TYPES } from "../message-tables.js";
+import { buildEvent, buildMessage } from "../messages.js";
 import { makeNonce, makeTimestamp } from "../signature.js";
 import { buildCallback } from "./callback.js";
 import { exchange, replyFingerprint, send, type ExchangeResult } from "./exchange.js";
@@ -40,7 +41,6 @@ interface CheckSpec {
 }
 
 const CJK = "你好，世界！😀🎉 中文 emoji";
-const EVENTS = ["subscribe", "unsubscribe", "CLICK", "VIEW", "SCAN", "LOCATION"];
 
 /** pass / warn / fail from an exchange: errors fail, warnings warn. */
 function judged(result: ExchangeResult): Outcome {
@@ -129,7 +129,7 @@ const CHECKS: CheckSpec[] = [
     },
   },
   ...MESSAGE_TYPES.map(messageCheck),
-  ...EVENTS.map(eventCheck),
+  ...CHECKED_EVENTS.map(eventCheck),
   {
     id: "retry",
     title: "a retried MsgId gets the same answer",

@@ -1,6 +1,7 @@
 import type { MessageCrypto } from "../crypto.js";
 import { openRequest, sealReply } from "../envelope.js";
 import { WxdevError } from "../errors.js";
+import { messageSummary } from "../message-tables.js";
 import { dedupKey } from "../messages.js";
 import type { Mode } from "../modes.js";
 import { verifySignature } from "../signature.js";
@@ -84,12 +85,7 @@ function describe(message: XmlRecord): { kind: string; from?: string; content?: 
       : typeof message.MsgType === "string"
         ? message.MsgType
         : "no MsgType";
-  const content = message.Content ?? message.EventKey ?? message.Label ?? message.Title ?? message.PicUrl;
-  return {
-    kind,
-    from: message.FromUserName as string | undefined,
-    content: typeof content === "string" ? content : undefined,
-  };
+  return { kind, from: message.FromUserName as string | undefined, content: messageSummary(message) };
 }
 
 /** True when the query's `signature` is WeChat's for this Token (checked before a body is even read). */

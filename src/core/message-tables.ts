@@ -1,0 +1,85 @@
+/**
+ * Lookup tables derived once, at load, from the declarations in message-types.ts:
+ * the hot paths (buildXml, buildEvent, the server's log) read these, never the
+ * declarations themselves.
+ */
+import {
+  COMMON_SPEC,
+  ENVELOPE_SPEC,
+  EVENT_SPECS,
+  type FieldSpec,
+  MESSAGE_SPECS,
+  MSG_ID_SPEC,
+  REPLY_TYPES,
+} from "./message-types.js";
+import type { XmlRecord, XmlValue } from "./xml.js";
+
+/** The message types `buildMessage` knows. */
+export const MESSAGE_TYPES: string[] = Object.keys(MESSAGE_SPECS);
+/** The events `buildEvent` knows (canonical spelling). */
+export const EVENT_TYPES: string[] = Object.keys(EVENT_SPECS);
+/** The events every server should answer, which `wxdev check` sends. */
+export const CHECKED_EVENTS: readonly string[] = EVENT_TYPES.filter((event) => EVENT_SPECS[event]?.checked);
+
+/** Every field, nested ones included, of every declaration. */
+function allFields(): FieldSpec[] {
+  const flat = (fields: FieldSpec[]): FieldSpec[] => fields.flatMap((f) => [f, ...flat(f.children ?? [])]);
+  const replies = Object.values(REPLY_TYPES).flatMap((spec) => [...spec.fields, ...(spec.wrapper?.fields ?? [])]);
+  return flat([
+    ...COMMON_SPEC,
+    MSG_ID_SPEC,
+    ...ENVELOPE_SPEC,
+    ...Object.values(MESSAGE_SPECS).flatMap((spec) => spec.fields),
+    ...Object.values(EVENT_SPECS).flatMap((spec) => spec.fields),
+    ...replies,
+  ]);
+}
+
+/** Fields WeChat writes as bare numbers (CreateTime, MsgId, ArticleCount…); the rest are CDATA. */
+export const NUMERIC_FIELDS: ReadonlySet<string> = new Set(
+  allFields()
+    .filter((spec) => spec.number)
+    .map((spec) => spec.name),
+);
+
+const EVENT_BY_LOWER_NAME = new Map(EVENT_TYPES.map((event) => [event.toLowerCase(), event]));
+
+/** Canonical event names, looked up case-insensitively (users type `scan`, WeChat sends `SCAN`). */
+export function canonicalEvent(name: string): string | undefined {
+  return EVENT_BY_LOWER_NAME.get(name.toLowerCase());
+}
+
+function valueAt(record: XmlRecord, path: string): XmlValue | undefined {
+  let value: XmlValue | undefined = record;
+  for (const name of path.split("/")) {
+    if (typeof value !== "object" || Array.isArray(value)) return undefined;
+    value = value[name];
+  }
+  return value;
+}
+
+function textAt(record: XmlRecord, path: string | undefined, unit?: string): string | undefined {
+  const value = path === undefined ? undefined : valueAt(record, path);
+  if (typeof value !== "string") return undefined;
+  return unit === undefined ? value : `${value} ${unit}`;
+}
+
+/** What a user message or event is about (its declared summary field), if it says. */
+export function messageSummary(message: XmlRecord): string | undefined {
+  const type = message.MsgType;
+  if (typeof type !== "string") return undefined;
+  const spec =
+    type === "event"
+      ? EVENT_SPECS[canonicalEvent(String(message.Event)) ?? ""]
+      : Object.hasOwn(MESSAGE_SPECS, type)
+        ? MESSAGE_SPECS[type]
+        : undefined;
+  return textAt(message, spec?.summary);
+}
+
+/** What a passive reply is about (its declared summary field), if it says. */
+export function replySummary(reply: XmlRecord): string | undefined {
+  const type = reply.MsgType;
+  const spec = typeof type === "string" && Object.hasOwn(REPLY_TYPES, type) ? REPLY_TYPES[type] : undefined;
+  return textAt(reply, spec?.summary, spec?.summaryUnit);
+}
