@@ -3,7 +3,7 @@ import { Command } from "commander";
 import type { ServerConfig } from "../../core/config.js";
 import type { DeployEvent, DeployResult, PostResult } from "../../core/deploy/deploy.js";
 import { InputError } from "../../core/errors.js";
-import type { Connection } from "../ssh.js";
+import type { Connection } from "../../core/remote/connection.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";

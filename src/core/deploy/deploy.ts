@@ -5,9 +5,9 @@ import { takeLock, type DeployLock } from "./lock.js";
 import { hashFiles, listProject, type Manifest } from "./manifest.js";
 import { emptiedFolders, isWithin, planDeploy, type DeployPlan } from "./plan.js";
 import { tarStream } from "./tar-stream.js";
+import { ConnectionLostError, type RemoteShell } from "../remote/shell.js";
 import {
   cleanupScript,
-  ConnectionLostError,
   deleteScript,
   inspectScript,
   postScript,
@@ -16,7 +16,6 @@ import {
   switchScript,
   uploadScript,
   type RemoteLayout,
-  type RemoteShell,
 } from "./remote.js";
 import { DeployError, remoteFailure, run } from "./steps.js";
 import { verifyUpload } from "./verify.js";
