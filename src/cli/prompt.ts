@@ -1,3 +1,4 @@
+import { Writable } from "node:stream";
 import type { Io } from "./context.js";
 
 /**
@@ -6,12 +7,10 @@ import type { Io } from "./context.js";
  */
 export async function ask(io: Io, question: string, hidden = false): Promise<string | undefined> {
   const { createInterface } = await import("node:readline");
-  const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: true });
-  if (hidden) {
-    // Print the question ourselves, then swallow readline's echo of what is typed.
-    io.stderr.write(question);
-    (rl as unknown as { _writeToOutput: (text: string) => void })._writeToOutput = () => undefined;
-  }
+  // Hidden: readline talks to a sink (its echo, and its redraws that would erase the question, go nowhere).
+  const output = hidden ? new Writable({ write: (_chunk, _encoding, done) => done() }) : io.stderr;
+  if (hidden) io.stderr.write(question);
+  const rl = createInterface({ input: io.stdin, output, terminal: true });
   const answer = await new Promise<string | undefined>((resolve) => {
     rl.once("close", () => resolve(undefined));
     rl.question(hidden ? "" : question, resolve);

@@ -37,7 +37,7 @@ async function needsPassphrase(key: Buffer): Promise<boolean> {
 
 /** A closed prompt ends the login at once, rather than trying on with nothing to try. */
 function cancelled(what: string): InputError {
-  return new InputError(`no ${what} given (the prompt was closed)`, "run again and type it, or set it beforehand");
+  return new InputError(`${what}: none given (the prompt was closed)`, "run again and type it, or set it beforehand");
 }
 
 /**
