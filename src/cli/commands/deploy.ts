@@ -199,6 +199,7 @@ async function runDeploy(
 /** Streams the post-deploy command's output live (not under --json, whose stdout is one document). */
 function streamOutput(cli: Cli, out: Output): (event: DeployEvent) => void {
   return (event) => {
+    if (event.type === "warning") out.warn(event.message);
     if (event.type === "output" && !out.json)
       (event.stream === "stdout" ? cli.io.stdout : cli.io.stderr).write(event.chunk);
   };
