@@ -14,7 +14,7 @@ export interface CliConnectOptions {
 }
 
 /** The core's connect() with the CLI's part: secrets from the environment, prompts on a terminal, notes. */
-export async function connect(
+export async function connectWithPrompts(
   server: ServerConfig,
   io: Io,
   out: Output,

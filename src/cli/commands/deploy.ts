@@ -71,10 +71,10 @@ export function deployCommand(cli: Cli): Command {
     .action(async (name: string, paths: string[], options: DeployOptions, self: Command) => {
       const out = cli.output(self);
       const { server, root } = serverFromConfig(cli, self, name);
-      const { connect } = await import("../ssh.js");
+      const { connectWithPrompts } = await import("../ssh.js");
       let connection: Connection | undefined;
       const open = async (): Promise<Connection> =>
-        (connection ??= await connect(server, cli.io, out, {
+        (connection ??= await connectWithPrompts(server, cli.io, out, {
           acceptNewHostKey: options.yes === true || options.acceptNewHostKey === true,
           name,
         }));
