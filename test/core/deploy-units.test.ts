@@ -10,11 +10,12 @@ import {
   hostPattern,
   keyType,
   preferredHostKeyAlgorithms,
-} from "../../src/core/deploy/known-hosts.js";
+} from "../../src/core/remote/known-hosts.js";
 import { hashFiles, scanProject } from "../../src/core/deploy/manifest.js";
 import { appPortOf, nginxConfig } from "../../src/core/deploy/nginx.js";
 import { emptiedFolders, planDeploy } from "../../src/core/deploy/plan.js";
-import { remoteLayout, type RemoteShell } from "../../src/core/deploy/remote.js";
+import { remoteLayout } from "../../src/core/deploy/remote.js";
+import type { RemoteShell } from "../../src/core/remote/shell.js";
 import { verifyUpload } from "../../src/core/deploy/verify.js";
 
 function keypair(): { blob: Buffer; line: string } {

@@ -3,7 +3,7 @@ import { Command } from "commander";
 import type { ServerConfig } from "../../core/config.js";
 import type { DeployEvent, DeployResult, PostResult } from "../../core/deploy/deploy.js";
 import { InputError } from "../../core/errors.js";
-import type { Connection } from "../ssh.js";
+import type { Connection } from "../../core/remote/connection.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
@@ -71,10 +71,10 @@ export function deployCommand(cli: Cli): Command {
     .action(async (name: string, paths: string[], options: DeployOptions, self: Command) => {
       const out = cli.output(self);
       const { server, root } = serverFromConfig(cli, self, name);
-      const { connect } = await import("../ssh.js");
+      const { connectWithPrompts } = await import("../ssh.js");
       let connection: Connection | undefined;
       const open = async (): Promise<Connection> =>
-        (connection ??= await connect(server, cli.io, out, {
+        (connection ??= await connectWithPrompts(server, cli.io, out, {
           acceptNewHostKey: options.yes === true || options.acceptNewHostKey === true,
           name,
         }));
@@ -199,6 +199,7 @@ async function runDeploy(
 /** Streams the post-deploy command's output live (not under --json, whose stdout is one document). */
 function streamOutput(cli: Cli, out: Output): (event: DeployEvent) => void {
   return (event) => {
+    if (event.type === "warning") out.warn(event.message);
     if (event.type === "output" && !out.json)
       (event.stream === "stdout" ? cli.io.stdout : cli.io.stderr).write(event.chunk);
   };

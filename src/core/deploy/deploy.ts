@@ -5,9 +5,9 @@ import { takeLock, type DeployLock } from "./lock.js";
 import { hashFiles, listProject, type Manifest } from "./manifest.js";
 import { emptiedFolders, isWithin, planDeploy, type DeployPlan } from "./plan.js";
 import { tarStream } from "./tar-stream.js";
+import { ConnectionLostError, type RemoteShell } from "../remote/shell.js";
 import {
   cleanupScript,
-  ConnectionLostError,
   deleteScript,
   inspectScript,
   postScript,
@@ -16,7 +16,6 @@ import {
   switchScript,
   uploadScript,
   type RemoteLayout,
-  type RemoteShell,
 } from "./remote.js";
 import { DeployError, remoteFailure, run } from "./steps.js";
 import { verifyUpload } from "./verify.js";
@@ -29,7 +28,9 @@ export type DeployEvent =
   | { type: "upload"; files: number; totalFiles: number; bytes: number; totalBytes: number }
   | { type: "switching"; release: string }
   | { type: "switched"; release: string }
-  | { type: "output"; stream: "stdout" | "stderr"; chunk: Buffer };
+  | { type: "output"; stream: "stdout" | "stderr"; chunk: Buffer }
+  /** Something the deploy worked around but the user should know (e.g. an unusable manifest on the server). */
+  | { type: "warning"; message: string };
 
 export interface DeployOptions {
   /** The connection, or how to open it: opened only after the local files checked out. */
@@ -83,7 +84,27 @@ interface RemoteState {
   manifest?: Manifest;
 }
 
-async function inspect(shell: RemoteShell, layout: RemoteLayout): Promise<RemoteState> {
+/** The manifest the server holds, or why it cannot be used. */
+function parseManifest(json: string): { manifest: Manifest } | { problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    return { problem: `not JSON: ${(error as Error).message}` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { problem: "not an object of files" };
+  const wellFormed = (entry: unknown): boolean =>
+    typeof entry === "object" && entry !== null && typeof (entry as { sha256?: unknown }).sha256 === "string";
+  if (!Object.values(value).every(wellFormed)) return { problem: "an entry without a sha256" };
+  return { manifest: value as Manifest };
+}
+
+async function inspect(
+  shell: RemoteShell,
+  layout: RemoteLayout,
+  remoteDir: string,
+  warn: (message: string) => void,
+): Promise<RemoteState> {
   const output = await run(shell, "reading the server's state", inspectScript(layout));
   const [first = "", ...rest] = output.split("\n");
   const [kind, ...current] = first.split(" ");
@@ -95,11 +116,14 @@ async function inspect(shell: RemoteShell, layout: RemoteLayout): Promise<Remote
   let manifest: Manifest | undefined;
   const json = rest.join("\n").trim();
   if (json !== "") {
-    try {
-      manifest = JSON.parse(json) as Manifest;
-    } catch {
-      manifest = undefined;
-    }
+    const parsed = parseManifest(json);
+    if ("manifest" in parsed) manifest = parsed.manifest;
+    // Deploying on is safe (everything goes up again), but not silently: --delete has nothing to go by.
+    else
+      warn(
+        `the server's record of the last deploy (${remoteDir.replace(/\/+$/, "")}/.wxdev/manifest.json) is unusable` +
+          ` (${parsed.problem}): every file is uploaded again, and --delete cannot tell what earlier deploys left`,
+      );
   }
   return { kind: kind as RemoteState["kind"], current: current.join(" ") || undefined, manifest };
 }
@@ -168,7 +192,9 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   stage.during = "taking the deploy lock";
   const result = await locked(shell, layout, options, stage, async () => {
     stage.during = "reading the server's state";
-    const state = await inspect(shell, layout);
+    const state = await inspect(shell, layout, server.remoteDir, (message) =>
+      options.onEvent?.({ type: "warning", message }),
+    );
     const local = hashFiles(options.root, paths, state.manifest);
     // A deploy of some paths only compares (and records) those, never deleting the rest.
     const partial = options.paths !== undefined;

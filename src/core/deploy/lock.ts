@@ -1,5 +1,6 @@
 import { PassThrough } from "node:stream";
-import { LOCK_BUSY, lockScript, type RemoteLayout, type RemoteShell } from "./remote.js";
+import type { RemoteShell } from "../remote/shell.js";
+import { LOCK_BUSY, lockScript, type RemoteLayout } from "./remote.js";
 import { DeployError, remoteFailure } from "./steps.js";
 
 /** A held deploy lock; `release` lets it go (closing the session that holds it). */

@@ -42,11 +42,19 @@ export interface ScanOptions {
   onGitignored?: (path: string) => void;
 }
 
+/** An ignore file's rules, "" when there is none; one that exists but cannot be read stops the deploy. */
 function readIgnoreFile(path: string): string {
   try {
     return readFileSync(path, "utf8");
-  } catch {
-    return "";
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === "ENOENT") return "";
+    // Read as empty, it would send what it holds back (secrets, databases).
+    const failure = new InputError(
+      `cannot read ${path}: ${code ?? message}`,
+      "make it a readable file (chmod u+r) or remove it: read as empty, it would deploy what it holds back",
+    );
+    throw Object.assign(failure, { cause: error });
   }
 }
 

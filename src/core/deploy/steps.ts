@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import { CheckFailedError } from "../errors.js";
-import type { RemoteShell } from "./remote.js";
+import type { RemoteShell } from "../remote/shell.js";
 
 /** A deploy step that failed on the server. */
 export class DeployError extends CheckFailedError {}

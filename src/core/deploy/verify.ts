@@ -1,5 +1,6 @@
 import type { Manifest } from "./manifest.js";
-import { verifyScript, type RemoteLayout, type RemoteShell } from "./remote.js";
+import type { RemoteShell } from "../remote/shell.js";
+import { verifyScript, type RemoteLayout } from "./remote.js";
 import { DeployError, run } from "./steps.js";
 
 /**

@@ -1,0 +1,106 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ServerConfig } from "../config.js";
+import { InputError, WxdevError } from "../errors.js";
+
+/** Secrets the caller already has (from the environment, a keychain…); the core reads none itself. */
+export interface SshCredentials {
+  /** The SSH agent's socket (SSH_AUTH_SOCK). */
+  agentSocket?: string;
+  /** The passphrase of `privateKey`, when it is encrypted. */
+  passphrase?: string;
+  password?: string;
+}
+
+/** Asks a person for a secret; resolves undefined when they gave none (Ctrl-D, a closed terminal). */
+export type AskSecret = (prompt: string) => Promise<string | undefined>;
+
+type AuthAttempt =
+  | { type: "agent"; username: string; agent: string }
+  | { type: "publickey"; username: string; key: Buffer; passphrase?: string }
+  | { type: "password"; username: string; password: string };
+
+/** ssh2's authHandler: called again after each refusal, `next(false)` when nothing is left. */
+export type AuthHandler = (methodsLeft: unknown, partial: unknown, next: (auth: AuthAttempt | false) => void) => void;
+
+function expandHome(path: string, home: string): string {
+  return path.startsWith("~/") ? join(home, path.slice(2)) : path;
+}
+
+/** True when the key cannot be read without a passphrase (ssh2's own parser decides, for every key format). */
+async function needsPassphrase(key: Buffer): Promise<boolean> {
+  const { createRequire } = await import("node:module");
+  const ssh2 = createRequire(import.meta.url)("ssh2") as { utils: { parseKey(data: Buffer): unknown } };
+  const parsed = ssh2.utils.parseKey(key);
+  return parsed instanceof Error && /passphrase/i.test(parsed.message);
+}
+
+/** A closed prompt ends the login at once, rather than trying on with nothing to try. */
+function cancelled(what: string): InputError {
+  return new InputError(`${what}: none given (the prompt was closed)`, "run again and type it, or set it beforehand");
+}
+
+/**
+ * The auth order: the SSH agent, then the configured key (its passphrase asked for if needed), then a password
+ * (given, or asked for). `tried` collects the methods offered, `fail` the reason the login stopped early.
+ */
+export function authHandler(
+  server: ServerConfig,
+  options: { credentials: SshCredentials; askSecret?: AskSecret; home: string },
+  tried: string[],
+  fail: (error: WxdevError) => void,
+): AuthHandler {
+  const { credentials, askSecret } = options;
+  const secret = async (given: string | undefined, prompt: string, what: string): Promise<string | undefined> => {
+    if (given !== undefined || askSecret === undefined) return given;
+    const answer = await askSecret(prompt);
+    if (answer === undefined) throw cancelled(what);
+    return answer;
+  };
+  const steps: (() => Promise<AuthAttempt | undefined>)[] = [
+    async () =>
+      credentials.agentSocket
+        ? { type: "agent", username: server.username, agent: credentials.agentSocket }
+        : undefined,
+    async () => {
+      if (server.privateKey === undefined) return undefined;
+      const path = expandHome(server.privateKey, options.home);
+      let key: Buffer;
+      try {
+        key = readFileSync(path);
+      } catch {
+        throw new InputError(`cannot read the private key ${path}`, `fix "privateKey" in servers config`);
+      }
+      const passphrase = (await needsPassphrase(key))
+        ? await secret(credentials.passphrase, `Passphrase for ${path}: `, `passphrase for ${path}`)
+        : undefined;
+      return { type: "publickey", username: server.username, key, passphrase };
+    },
+    async () => {
+      const password = await secret(
+        credentials.password,
+        `${server.username}@${server.host}'s password: `,
+        `password for ${server.username}@${server.host}`,
+      );
+      return password === undefined || password === ""
+        ? undefined
+        : { type: "password", username: server.username, password };
+    },
+  ];
+  return (_left, _partial, next) => {
+    const advance = async (): Promise<void> => {
+      for (let step = steps.shift(); step !== undefined; step = steps.shift()) {
+        const attempt = await step();
+        if (attempt !== undefined) {
+          tried.push(attempt.type === "publickey" ? "key" : attempt.type);
+          return next(attempt);
+        }
+      }
+      next(false);
+    };
+    advance().catch((error: unknown) => {
+      fail(error instanceof WxdevError ? error : new InputError(String(error), "check the servers config"));
+      next(false);
+    });
+  };
+}
