@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeTimestamp, signature } from "../../src/core/signature.js";
-import { BIN, runCli } from "../helpers/cli.js";
+import { BIN } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
 import { startServe } from "../helpers/wechat-servers.js";
 
 const TOKEN = "servetoken";
@@ -54,10 +55,10 @@ describe("wxdev serve (spawned)", () => {
   });
 
   it("without a token, or on a busy port: exit 2 with one line", async () => {
-    expect((await runCli(["serve"])).stderr).toMatch(/missing token/);
+    expect((await runMain(["serve"])).stderr).toMatch(/missing token/);
     const serve = await startServe([], { WXDEV_TOKEN: TOKEN });
     const port = new URL(serve.url).port;
-    const busy = await runCli(["serve", "--port", port], { env: { WXDEV_TOKEN: TOKEN } });
+    const busy = await runMain(["serve", "--port", port], { env: { WXDEV_TOKEN: TOKEN } });
     await serve.close();
     expect(busy.code).toBe(2);
     expect(busy.stderr).toMatch(/port \d+ is already in use/);
@@ -71,7 +72,7 @@ describe("wxdev serve (spawned)", () => {
       /cannot listen on 192\.0\.2\.1: it is not an address of this machine/,
     ],
   ])("%s: exit 2 with one line", async (_what, args, pattern) => {
-    const result = await runCli(["serve", ...args], { env: { WXDEV_TOKEN: TOKEN } });
+    const result = await runMain(["serve", ...args], { env: { WXDEV_TOKEN: TOKEN } });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toMatch(pattern);
@@ -82,7 +83,7 @@ describe("wxdev chat with piped input", () => {
   it("a bad command ends that line, not the chat; --json prints one object a message", async () => {
     const serve = await startServe([], { WXDEV_TOKEN: TOKEN });
     try {
-      const result = await runCli(["chat", "--url", serve.url, "--json"], {
+      const result = await runMain(["chat", "--url", serve.url, "--json"], {
         env: { WXDEV_TOKEN: TOKEN },
         input: "/event nope\nstill here\n/quit\n",
       });
@@ -102,7 +103,7 @@ describe("wxdev chat with piped input", () => {
 
 describe("wxdev demo", () => {
   it("runs the whole loop on loopback and exits 0, from any directory, with nothing configured", async () => {
-    const result = await runCli(["demo"], { cwd: mkdtempSync(join(tmpdir(), "wxdev-demo-")) });
+    const result = await runMain(["demo"], { cwd: mkdtempSync(join(tmpdir(), "wxdev-demo-")) });
     expect(result.code).toBe(0);
     for (const step of ["validates the URL", "sends text", "sends a picture", "follows the account", "safe mode"])
       expect(result.stdout).toContain(step);
@@ -111,7 +112,7 @@ describe("wxdev demo", () => {
   });
 
   it("--json reports every step", async () => {
-    const result = await runCli(["demo", "--json"]);
+    const result = await runMain(["demo", "--json"]);
     const out = JSON.parse(result.stdout);
     expect(out.ok).toBe(true);
     expect(out.steps.map((step: { ok: boolean }) => step.ok)).toEqual([true, true, true, true, true]);

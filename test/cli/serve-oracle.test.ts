@@ -3,7 +3,7 @@ import { buildCallback, type Callback } from "../../src/core/client/callback.js"
 import { MessageCrypto } from "../../src/core/crypto.js";
 import { buildMessage } from "../../src/core/messages.js";
 import { makeTimestamp, msgSignature, signature } from "../../src/core/signature.js";
-import { runCli } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
 import { startServe } from "../helpers/wechat-servers.js";
 
 const TOKEN = "oracletoken";
@@ -190,7 +190,7 @@ describe("wxdev serve refuses stale POSTs (--max-age)", () => {
     } finally {
       await open.close();
     }
-    const bad = await runCli(["serve", "--max-age", "five"], { env: { WXDEV_TOKEN: TOKEN } });
+    const bad = await runMain(["serve", "--max-age", "five"], { env: { WXDEV_TOKEN: TOKEN } });
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split("\n")).toEqual([expect.stringMatching(/--max-age five is not a number of seconds/)]);
   });
