@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMain } from "../helpers/main.js";
-import { freePort } from "../helpers/net.js";
-import { startCommand, type RunningCommand } from "../helpers/processes.js";
+import { startMock } from "../helpers/processes.js";
 
 const env = { WXDEV_APP_ID: "wxclitest", WXDEV_APP_SECRET: "clisecret" };
-let mock: RunningCommand;
+let mock: Awaited<ReturnType<typeof startMock>>;
 let base = "";
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  mock = await startCommand(["mock", "--port", String(port)], env, /Try:/);
+  mock = await startMock([], env);
+  base = mock.origin;
 });
 afterAll(() => mock?.stop());
 

@@ -4,8 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { buildXml, parseXml } from "../../src/core/xml.js";
 import { verifySignature } from "../../src/core/signature.js";
-import { freePort } from "./net.js";
-import { startCommand, type RunningCommand } from "./processes.js";
+import { printedOrigin, startCommand, type RunningCommand } from "./processes.js";
 
 const require = createRequire(import.meta.url);
 // node-webot's middleware: an independent implementation of the server side.
@@ -117,13 +116,16 @@ export function startBroken(flaw: Flaw, token: string, slowMs = 6_000): Promise<
   return listen(server, "/wechat");
 }
 
-/** `wxdev serve` as a real process on a free port; resolves once it listens. */
+/** `wxdev serve` as a real process on a port the system picks (`--port 0`); resolves with its URL once it listens. */
 export async function startServe(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<RunningTestServer & RunningCommand> {
-  const port = await freePort();
-  const running = await startCommand(["serve", "--port", String(port), ...args], env, /listening/);
+  const running = await startCommand(["serve", "--port", "0", ...args], env, /listening/);
   const path = args.includes("--path") ? args[args.indexOf("--path") + 1]! : "/wechat8013";
-  return { ...running, url: `http://127.0.0.1:${port}${path}`, close: async () => void (await running.stop()) };
+  return {
+    ...running,
+    url: `${printedOrigin(running.output())}${path}`,
+    close: async () => void (await running.stop()),
+  };
 }
