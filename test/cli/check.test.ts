@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMain } from "../helpers/main.js";
 import { startBroken, startServe, startWebot, type Flaw } from "../helpers/wechat-servers.js";
+import { APP_ID, KEY } from "../helpers/fixtures.js";
 
 const TOKEN = "checktoken";
-const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
-const APP_ID = "wx2c2769f8efd9abc2";
 const env = { WXDEV_TOKEN: TOKEN };
 
 type Check = { id: string; status: string; reason: string; required: boolean };

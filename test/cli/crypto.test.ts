@@ -1,21 +1,9 @@
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { runMain } from "../helpers/main.js";
 import { vectors } from "../helpers/vectors.js";
+import { APP_ID, KEY, WXBizMsgCrypt } from "../helpers/fixtures.js";
 
-const require = createRequire(import.meta.url);
-const WXBizMsgCrypt = require("wechat-crypto") as new (
-  token: string,
-  key: string,
-  id: string,
-) => {
-  encrypt(text: string): string;
-  decrypt(text: string): { message: string; id: string };
-  getSignature(timestamp: string, nonce: string, encrypt: string): string;
-};
-
-const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
-const env = { WXDEV_TOKEN: "spamtest", WXDEV_AES_KEY: KEY, WXDEV_APP_ID: "wx2c2769f8efd9abc2" };
+const env = { WXDEV_TOKEN: "spamtest", WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID };
 const REPLY =
   "<xml><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_1]]>" +
   "</FromUserName><CreateTime>1409735669</CreateTime><MsgType><![CDATA[text]]></MsgType>" +
@@ -28,7 +16,7 @@ describe("wxdev encrypt / decrypt", () => {
     });
     expect(sealed.code).toBe(0);
     const json = JSON.parse(sealed.stdout);
-    const peer = new WXBizMsgCrypt("spamtest", KEY, "wx2c2769f8efd9abc2");
+    const peer = new WXBizMsgCrypt("spamtest", KEY, APP_ID);
     expect(json.msgSignature).toBe(peer.getSignature("1409735669", "1320562132", json.encrypt));
     expect(peer.decrypt(json.encrypt).message).toBe(REPLY);
     const opened = await runMain(["decrypt", "-"], { env, input: json.xml });

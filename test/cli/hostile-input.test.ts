@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CliResult } from "../helpers/cli.js";
 import { runMain } from "../helpers/main.js";
+import { KEY } from "../helpers/fixtures.js";
 
-const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const DEEP = `<xml>${"<a>".repeat(100_000)}x${"</a>".repeat(100_000)}</xml>`;
 const PROTO = "<xml><ToUserName>gh_1</ToUserName><__proto__><MsgType>text</MsgType></__proto__></xml>";
 

@@ -5,9 +5,9 @@ import { buildMessage } from "../../src/core/messages.js";
 import { makeTimestamp, msgSignature, signature } from "../../src/core/signature.js";
 import { runMain } from "../helpers/main.js";
 import { startServe } from "../helpers/wechat-servers.js";
+import { KEY } from "../helpers/fixtures.js";
 
 const TOKEN = "oracletoken";
-const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const APP_ID = "wxoracle0123456789";
 const SECRET_TEXT = "the plaintext an attacker wants";
 const crypto = new MessageCrypto({ token: TOKEN, encodingAESKey: KEY, appId: APP_ID });

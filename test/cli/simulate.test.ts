@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runMain } from "../helpers/main.js";
 import { startBroken, startServe, startWebot, type RunningTestServer } from "../helpers/wechat-servers.js";
+import { APP_ID, KEY } from "../helpers/fixtures.js";
 
 const TOKEN = "simtoken";
-const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
-const APP_ID = "wx2c2769f8efd9abc2";
 const env = { WXDEV_TOKEN: TOKEN };
 const safeEnv = { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID };
 
