@@ -1,6 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runMain } from "../helpers/main.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -32,10 +36,7 @@ describe("wxdev (global behaviour)", () => {
   });
 
   it("a bad config file is exit 2 naming the key", async () => {
-    const { mkdtempSync, writeFileSync } = await import("node:fs");
-    const { join } = await import("node:path");
-    const { tmpdir } = await import("node:os");
-    const dir = mkdtempSync(join(tmpdir(), "wxdev-cfg-"));
+    const dir = temp("wxdev-cfg-");
     writeFileSync(join(dir, "bad.json"), JSON.stringify({ token: "t", aes_key: "x" }));
     const result = await runMain(["sign", "--config", "bad.json"], { cwd: dir });
     expect(result.code).toBe(2);

@@ -1,16 +1,18 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CliResult } from "../helpers/cli.js";
 import { runMain } from "../helpers/main.js";
 import { KEY } from "../helpers/fixtures.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
 
 const DEEP = `<xml>${"<a>".repeat(100_000)}x${"</a>".repeat(100_000)}</xml>`;
 const PROTO = "<xml><ToUserName>gh_1</ToUserName><__proto__><MsgType>text</MsgType></__proto__></xml>";
 
 function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "wxdev-hostile-"));
+  const dir = temp("wxdev-hostile-");
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runMain } from "../helpers/main.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
 
 const SECRET = "0123456789abcdef0123456789abcdef";
 const env = { WXDEV_APP_ID: "wxsecrets", WXDEV_APP_SECRET: SECRET };
@@ -28,7 +30,7 @@ describe("no error path prints the app secret", () => {
   );
 
   it("a config file with a syntax error next to the secret: the error does not quote the secret", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "wxdev-secrets-"));
+    const dir = temp("wxdev-secrets-");
     writeFileSync(join(dir, "wxdev.config.json"), `{"appId": "wx1", "appSecret": SECRET${SECRET}}`);
     const result = await runMain(["oauth", "exchange", "--code", "C"], { cwd: dir });
     expect(result.code).toBe(2);

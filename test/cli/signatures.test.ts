@@ -1,9 +1,12 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runMain } from "../helpers/main.js";
 import { vectors } from "../helpers/vectors.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
 
 const [vector] = vectors.signature;
 const { token, timestamp, nonce, signature } = vector!;
@@ -61,7 +64,7 @@ describe("wxdev sign", () => {
   });
 
   it("reads the token from wxdev.config.json, and the flag wins over env", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "wxdev-cli-"));
+    const dir = temp("wxdev-cli-");
     writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ token }));
     const fromFile = await runMain(["sign", "--json", "--timestamp", timestamp, "--nonce", nonce], { cwd: dir });
     expect(JSON.parse(fromFile.stdout).signature).toBe(signature);
