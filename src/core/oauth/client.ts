@@ -1,4 +1,4 @@
-import { CheckFailedError, InputError } from "../errors.js";
+import { CheckFailedError, InputError, MissingSettingError } from "../errors.js";
 import { redactSecrets } from "../redact.js";
 import { OAuthApiError } from "./errors.js";
 
@@ -50,7 +50,7 @@ export class OAuthClient {
   /** Exchanges the redirect's code for an access token (code → token, once). */
   exchangeCode(code: string): Promise<AccessToken> {
     if (this.options.appSecret === undefined || this.options.appSecret === "") {
-      throw new InputError("missing app secret", 'set WXDEV_APP_SECRET or "appSecret" in wxdev.config.json');
+      throw new MissingSettingError("appSecret");
     }
     return this.call("/sns/oauth2/access_token", {
       appid: this.options.appId,
