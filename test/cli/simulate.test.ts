@@ -302,9 +302,13 @@ describe("wxdev simulate failures", () => {
     [
       "a --timeout past an hour",
       ["simulate", "text", "hi", "--timeout", "2147484", "--url", "http://127.0.0.1:9/"],
-      /--timeout 2147484 is more than an hour/,
+      /option '--timeout <seconds>' argument '2147484' is invalid\. more than an hour/,
     ],
-    ["a bad --count", ["simulate", "text", "hi", "--url", "http://127.0.0.1:9/", "--count", "lots"], /--count lots/],
+    [
+      "a bad --count",
+      ["simulate", "text", "hi", "--url", "http://127.0.0.1:9/", "--count", "lots"],
+      /option '--count <n>' argument 'lots' is invalid\. must be a whole number/,
+    ],
   ])("%s is exit 2", async (_name, args, pattern) => {
     const result = await runMain(args, { env });
     expect(result.code).toBe(2);

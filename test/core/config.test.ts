@@ -2,7 +2,16 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { findConfigFile, loadConfig, mask, resolveSettings, validateConfig } from "../../src/core/config.js";
+import {
+  findConfigFile,
+  loadConfig,
+  mask,
+  resolveSettings,
+  SETTING_KEYS,
+  SETTINGS,
+  type SettingSpec,
+  validateConfig,
+} from "../../src/core/config.js";
 import { ConfigError } from "../../src/core/errors.js";
 import { tempDirs } from "../helpers/temp.js";
 
@@ -84,6 +93,19 @@ describe("resolveSettings", () => {
     });
     expect(settings).toEqual({ token: "env-token", appId: "file-app", url: "http://flag" });
     expect(sources).toEqual({ token: "env", appId: "file", url: "flag" });
+  });
+
+  it("reads every setting from its table row: the variable named there, and the file's key", () => {
+    for (const key of SETTING_KEYS) {
+      const spec: SettingSpec = SETTINGS[key];
+      const value = key === "mode" ? "safe" : `${key}-value`;
+      expect(validateConfig({ [key]: value })).toEqual({ [key]: value });
+      expect(resolveSettings({ config: { [key]: value }, env: {}, flags: {} }).sources).toEqual({ [key]: "file" });
+      if (spec.env === undefined) continue;
+      const fromEnv = resolveSettings({ config: {}, env: { [spec.env]: value }, flags: {} });
+      expect(fromEnv.settings).toEqual({ [key]: value });
+      expect(fromEnv.sources).toEqual({ [key]: "env" });
+    }
   });
 
   it("rejects an unknown mode from a flag", () => {

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { required, type Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import { settingOption } from "../options.js";
 
 interface SignOptions {
   token?: string;
@@ -14,7 +15,7 @@ interface SignOptions {
 /** `wxdev sign`: the signature and query string WeChat would send. */
 export function signCommand(cli: Cli): Command {
   const command = new Command("sign")
-    .option("--token <token>", "the Token (better: WXDEV_TOKEN or wxdev.config.json, kept out of shell history)")
+    .addOption(settingOption("token"))
     .option("--timestamp <seconds>", "timestamp (default: now)")
     .option("--nonce <nonce>", "nonce (default: random)")
     .option("--echostr <text>", "add echostr, for a URL-validation GET")
@@ -24,7 +25,7 @@ export function signCommand(cli: Cli): Command {
       const { makeNonce, makeTimestamp, msgSignature, signature } = await import("../../core/signature.js");
       const out = cli.output(self);
       const { settings } = cli.settings(self, { token: options.token });
-      const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");
+      const token = required(settings, "token");
       const timestamp = options.timestamp ?? makeTimestamp();
       const nonce = options.nonce ?? makeNonce();
       const sig = signature(token, timestamp, nonce);

@@ -1,10 +1,11 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { ExchangeResult } from "../../core/client/exchange.js";
 import type { LoadReport } from "../../core/client/load.js";
 import { InputError } from "../../core/errors.js";
 import type { XmlRecord } from "../../core/xml.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import { parsePositiveInt } from "../options.js";
 import {
   addMessageFlags,
   checkNumericFlags,
@@ -24,9 +25,9 @@ interface SimulateOptions extends TargetFlags {
   msgId?: string;
   file?: string;
   retry?: boolean;
-  count?: string;
-  concurrency: string;
-  duration?: string;
+  count?: number;
+  concurrency: number;
+  duration?: number;
 }
 
 /**
@@ -113,14 +114,6 @@ async function messageFactory(
   return (fresh) => (fresh ? build(undefined) : first);
 }
 
-function positiveInt(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1)
-    throw new InputError(`${flag} ${value} must be a whole number of at least 1`, `e.g. ${flag} 100`);
-  return number;
-}
-
 /** `wxdev simulate`: send exactly what WeChat sends, judge the answer as WeChat would. */
 export function simulateCommand(cli: Cli): Command {
   const command = addMessageFlags(
@@ -133,14 +126,19 @@ export function simulateCommand(cli: Cli): Command {
     .option("--msg-id <id>", "MsgId (default: a random 64-bit id)")
     .option("--file <file>", "send this hand-written message XML instead (- for stdin)")
     .option("--retry", "on timeout, resend the same message up to 3 times as WeChat does")
-    .option("--count <n>", "load mode: send n messages (distinct MsgIds)")
-    .option("--concurrency <c>", "load mode: connections in parallel", "10")
-    .option("--duration <seconds>", "load mode: send for this long instead of --count")
+    .addOption(new Option("--count <n>", "load mode: send n messages (distinct MsgIds)").argParser(parsePositiveInt))
+    .addOption(
+      new Option("--concurrency <c>", "load mode: connections in parallel").argParser(parsePositiveInt).default(10),
+    )
+    .addOption(
+      new Option("--duration <seconds>", "load mode: send for this long instead of --count").argParser(
+        parsePositiveInt,
+      ),
+    )
     .action(async (type: string | undefined, args: string[], options: SimulateOptions, self: Command) => {
       const out = cli.output(self);
       const target = await resolveTarget(cli, self, options);
-      const count = positiveInt(options.count, "--count");
-      const duration = positiveInt(options.duration, "--duration");
+      const { count, duration } = options;
       const loadMode = count !== undefined || duration !== undefined;
       if (loadMode && (options.retry || options.msgId !== undefined)) {
         throw new InputError(
@@ -153,7 +151,7 @@ export function simulateCommand(cli: Cli): Command {
         return runLoadMode(cli, out, target, {
           count,
           duration,
-          concurrency: positiveInt(options.concurrency, "--concurrency") ?? 10,
+          concurrency: options.concurrency,
           message: () => makeMessage(true),
         });
       }

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { InputError } from "../../core/errors.js";
 import { required, type Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import { settingOption } from "../options.js";
 
 interface VerifyOptions {
   token?: string;
@@ -30,7 +31,7 @@ function queryOf(text: string): URLSearchParams {
 export function verifyCommand(cli: Cli): Command {
   const command = new Command("verify")
     .argument("[url]", "the full callback URL or its query string")
-    .option("--token <token>", "the Token (better: WXDEV_TOKEN or wxdev.config.json)")
+    .addOption(settingOption("token"))
     .option("--signature <hex>", "the signature received")
     .option("--timestamp <seconds>", "the timestamp received")
     .option("--nonce <nonce>", "the nonce received")
@@ -42,7 +43,7 @@ export function verifyCommand(cli: Cli): Command {
       const out = cli.output(self);
       const query = queryOf(url ?? "");
       const { settings } = cli.settings(self, { token: options.token });
-      const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");
+      const token = required(settings, "token");
       const pick = (flag: string | undefined, name: string): string | undefined => flag ?? query.get(name) ?? undefined;
       const received = pick(options.signature, "signature");
       const timestamp = pick(options.timestamp, "timestamp");
