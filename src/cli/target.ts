@@ -36,12 +36,11 @@ export async function resolveTarget(cli: Cli, command: Command, flags: TargetFla
   const mode = settings.mode ?? "plain";
   const seconds = Number(flags.timeout);
   if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new InputError(`--timeout ${flags.timeout} is not a number of seconds`, "use e.g. --timeout 5");
+    throw new InputError(`--timeout ${flags.timeout} is not a number of seconds`, { hint: "use e.g. --timeout 5" });
   if (seconds > 3600)
-    throw new InputError(
-      `--timeout ${flags.timeout} is more than an hour`,
-      "WeChat waits 5 s; use at most --timeout 3600",
-    );
+    throw new InputError(`--timeout ${flags.timeout} is more than an hour`, {
+      hint: "WeChat waits 5 s; use at most --timeout 3600",
+    });
   const hasKey = settings.aesKey !== undefined && settings.aesKey !== "";
   const crypto = mode !== "plain" || hasKey ? await cryptoFrom(settings) : undefined;
   return createTarget({ url, token, mode, crypto, timeoutMs: seconds * 1000 });

@@ -83,11 +83,9 @@ function parseEnvelope(xml: string): XmlRecord {
 function requireField(record: XmlRecord, name: string): string {
   const value = field(record, name);
   if (value === undefined || value === "") {
-    throw new CryptoError(
-      WxCryptoCode.ParseXmlError,
-      `envelope has no ${name} field`,
-      "pass the whole <xml>…</xml> envelope",
-    );
+    throw new CryptoError(WxCryptoCode.ParseXmlError, `envelope has no ${name} field`, {
+      hint: "pass the whole <xml>…</xml> envelope",
+    });
   }
   return value;
 }

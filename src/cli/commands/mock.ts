@@ -30,7 +30,7 @@ export function mockCommand(cli: Cli): Command {
       const { createMockPlatform, generateMockSecret } = await import("../../core/oauth/mock/server.js");
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new InputError(`--port ${options.port} is not a port number`, "use 0-65535");
+        throw new InputError(`--port ${options.port} is not a port number`, { hint: "use 0-65535" });
       const appId = settings.appId ?? "wxdevmock";
       const generated = settings.appSecret === undefined;
       const appSecret = settings.appSecret ?? generateMockSecret();

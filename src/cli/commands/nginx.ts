@@ -16,7 +16,7 @@ export function nginxCommand(cli: Cli): Command {
       const { nginxConfig, appPortOf } = await import("../../core/deploy/nginx.js");
       const listen = Number(options.listen);
       if (!Number.isInteger(listen) || listen < 1 || listen > 65535)
-        throw new InputError(`--listen ${options.listen} is not a port`, "use e.g. --listen 8080");
+        throw new InputError(`--listen ${options.listen} is not a port`, { hint: "use e.g. --listen 8080" });
       const text = nginxConfig({ name, appPort: server.appPort, full: options.full, listen });
       if (out.json)
         return out.printJson({

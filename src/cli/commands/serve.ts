@@ -75,13 +75,12 @@ export function serveCommand(cli: Cli): Command {
       const mode = settings.mode ?? "plain";
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new InputError(`--port ${options.port} is not a port number`, "use 0-65535");
+        throw new InputError(`--port ${options.port} is not a port number`, { hint: "use 0-65535" });
       const maxAgeSeconds = options.maxAge === undefined ? undefined : Number(options.maxAge);
       if (options.maxAge !== undefined && !/^\d{1,9}$/.test(options.maxAge))
-        throw new InputError(
-          `--max-age ${options.maxAge} is not a number of seconds`,
-          "e.g. --max-age 300, or 0 for no limit",
-        );
+        throw new InputError(`--max-age ${options.maxAge} is not a number of seconds`, {
+          hint: "e.g. --max-age 300, or 0 for no limit",
+        });
       const running = await createWechatServer({
         host: options.host,
         port,

@@ -43,13 +43,14 @@ function parseTargetUrl(url: string): URL {
   try {
     parsed = new URL(url);
   } catch {
-    throw new InputError(
-      `${JSON.stringify(url)} is not a URL`,
-      "pass the full callback URL, e.g. http://127.0.0.1:8013/wechat8013",
-    );
+    throw new InputError(`${JSON.stringify(url)} is not a URL`, {
+      hint: "pass the full callback URL, e.g. http://127.0.0.1:8013/wechat8013",
+    });
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new InputError(`${url} is not an http(s) URL`, "WeChat calls http:// (port 80) or https:// (port 443) URLs");
+    throw new InputError(`${url} is not an http(s) URL`, {
+      hint: "WeChat calls http:// (port 80) or https:// (port 443) URLs",
+    });
   }
   return parsed;
 }
@@ -66,10 +67,9 @@ export function createTarget(options: TargetOptions): Target {
   const mode = options.mode ?? "plain";
   if (mode === "plain") return { ...endpoint, mode, crypto: options.crypto };
   if (options.crypto === undefined)
-    throw new InputError(
-      `${mode} mode needs the EncodingAESKey and appId`,
-      "set --aes-key and --app-id (or WXDEV_AES_KEY, WXDEV_APP_ID)",
-    );
+    throw new InputError(`${mode} mode needs the EncodingAESKey and appId`, {
+      hint: "set --aes-key and --app-id (or WXDEV_AES_KEY, WXDEV_APP_ID)",
+    });
   return { ...endpoint, mode, crypto: options.crypto };
 }
 

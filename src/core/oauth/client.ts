@@ -50,7 +50,7 @@ export class OAuthClient {
   /** Exchanges the redirect's code for an access token (code → token, once). */
   exchangeCode(code: string): Promise<AccessToken> {
     if (this.options.appSecret === undefined || this.options.appSecret === "") {
-      throw new InputError("missing app secret", 'set WXDEV_APP_SECRET or "appSecret" in wxdev.config.json');
+      throw new InputError("missing app secret", { hint: 'set WXDEV_APP_SECRET or "appSecret" in wxdev.config.json' });
     }
     return this.call("/sns/oauth2/access_token", {
       appid: this.options.appId,
@@ -86,16 +86,15 @@ export class OAuthClient {
     try {
       url = new URL(this.base);
     } catch {
-      throw new InputError(`the API base ${this.shownBase} is not a URL`, hint, "BAD_API_BASE");
+      throw new InputError(`the API base ${this.shownBase} is not a URL`, { hint, code: "BAD_API_BASE" });
     }
     if (url.protocol !== "http:" && url.protocol !== "https:")
-      throw new InputError(`the API base ${this.shownBase} is not an http(s) URL`, hint, "BAD_API_BASE");
+      throw new InputError(`the API base ${this.shownBase} is not an http(s) URL`, { hint, code: "BAD_API_BASE" });
     if (url.username !== "" || url.password !== "") {
-      throw new InputError(
-        `the API base ${this.shownBase} holds a user name or password, which fetch refuses`,
-        "remove the user:password@ part",
-        "BAD_API_BASE",
-      );
+      throw new InputError(`the API base ${this.shownBase} holds a user name or password, which fetch refuses`, {
+        hint: "remove the user:password@ part",
+        code: "BAD_API_BASE",
+      });
     }
   }
 
@@ -114,19 +113,17 @@ export class OAuthClient {
       // The reason may quote the request URL, whose query holds the app secret or a token.
       throw new CheckFailedError(
         `cannot reach the API at ${this.shownBase}: ${redactSecrets(reason, [this.options.appSecret])}`,
-        "check --api-base (for the mock: is `wxdev mock` running?)",
-        "API_UNREACHABLE",
+        { hint: "check --api-base (for the mock: is `wxdev mock` running?)", code: "API_UNREACHABLE" },
       );
     }
     let json: Record<string, unknown>;
     try {
       json = JSON.parse(text) as Record<string, unknown>;
     } catch {
-      throw new CheckFailedError(
-        `the API at ${this.shownBase} did not answer JSON`,
-        "check --api-base points at the API, not a web page",
-        "API_NOT_JSON",
-      );
+      throw new CheckFailedError(`the API at ${this.shownBase} did not answer JSON`, {
+        hint: "check --api-base points at the API, not a web page",
+        code: "API_NOT_JSON",
+      });
     }
     if (typeof json.errcode === "number" && json.errcode !== 0)
       throw new OAuthApiError(json.errcode, String(json.errmsg ?? ""));

@@ -37,7 +37,9 @@ async function needsPassphrase(key: Buffer): Promise<boolean> {
 
 /** A closed prompt ends the login at once, rather than trying on with nothing to try. */
 function cancelled(what: string): InputError {
-  return new InputError(`${what}: none given (the prompt was closed)`, "run again and type it, or set it beforehand");
+  return new InputError(`${what}: none given (the prompt was closed)`, {
+    hint: "run again and type it, or set it beforehand",
+  });
 }
 
 /**
@@ -69,7 +71,7 @@ export function authHandler(
       try {
         key = readFileSync(path);
       } catch {
-        throw new InputError(`cannot read the private key ${path}`, `fix "privateKey" in servers config`);
+        throw new InputError(`cannot read the private key ${path}`, { hint: `fix "privateKey" in servers config` });
       }
       const passphrase = (await needsPassphrase(key))
         ? await secret(credentials.passphrase, `Passphrase for ${path}: `, `passphrase for ${path}`)
@@ -99,7 +101,7 @@ export function authHandler(
       next(false);
     };
     advance().catch((error: unknown) => {
-      fail(error instanceof WxdevError ? error : new InputError(String(error), "check the servers config"));
+      fail(error instanceof WxdevError ? error : new InputError(String(error), { hint: "check the servers config" }));
       next(false);
     });
   };

@@ -163,16 +163,17 @@ function connectionError(
     return new CheckFailedError(
       `authentication failed for ${where}` +
         ` (tried: ${tried.length > 0 ? tried.join(", ") : "nothing: no agent, key or password"})`,
-      'check the password (WXDEV_SSH_PASSWORD, or type it when asked) or the key in "privateKey"',
-      "AUTH_FAILED",
+      {
+        hint: 'check the password (WXDEV_SSH_PASSWORD, or type it when asked) or the key in "privateKey"',
+        code: "AUTH_FAILED",
+      },
     );
   }
   if (error.level === "client-timeout")
-    return new CheckFailedError(
-      `${where} did not answer within the timeout`,
-      "check the host and port, and that the network reaches it",
-      "UNREACHABLE",
-    );
+    return new CheckFailedError(`${where} did not answer within the timeout`, {
+      hint: "check the host and port, and that the network reaches it",
+      code: "UNREACHABLE",
+    });
   const reasons: Record<string, string> = {
     ECONNREFUSED: "connection refused: is sshd running on that port?",
     ENOTFOUND: 'host not found: check "host"',
@@ -180,9 +181,8 @@ function connectionError(
     ETIMEDOUT: "connection timed out",
   };
   const reason = reasons[error.code ?? ""];
-  return new CheckFailedError(
-    `cannot connect to ${where}: ${reason ?? error.message}`,
-    'check "host" and "port" for this server in wxdev.config.json',
-    "UNREACHABLE",
-  );
+  return new CheckFailedError(`cannot connect to ${where}: ${reason ?? error.message}`, {
+    hint: 'check "host" and "port" for this server in wxdev.config.json',
+    code: "UNREACHABLE",
+  });
 }
