@@ -102,7 +102,9 @@ export class MessageCrypto {
       const rest = decipher.final();
       if (rest.length > 0) plain = Buffer.concat([plain, rest]);
     } catch (cause) {
-      throw new CryptoError(WxCryptoCode.DecryptAESError, `AES decryption failed: ${(cause as Error).message}`);
+      throw new CryptoError(WxCryptoCode.DecryptAESError, `AES decryption failed: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     return splitPlaintext(unpad(plain));
   }

@@ -76,7 +76,9 @@ function parseEnvelope(xml: string): XmlRecord {
   try {
     return parseXml(xml);
   } catch (cause) {
-    throw new CryptoError(WxCryptoCode.ParseXmlError, `envelope is not valid XML: ${(cause as Error).message}`);
+    throw new CryptoError(WxCryptoCode.ParseXmlError, `envelope is not valid XML: ${(cause as Error).message}`, {
+      cause,
+    });
   }
 }
 

@@ -113,6 +113,7 @@ function parseOrRefuse(trimmed: string): Record<string, unknown> {
       throw new XmlError(`XML nests elements more than ${MAX_NESTING} levels deep`, {
         hint: "WeChat messages nest two or three levels; send a real message",
         code: "XML_TOO_DEEP",
+        cause,
       });
     }
     const name = /Invalid name: "([^"]*)"/.exec(message)?.[1];
@@ -120,9 +121,10 @@ function parseOrRefuse(trimmed: string): Record<string, unknown> {
       throw new XmlError(`XML uses the name <${name}>, which wxdev refuses (prototype pollution)`, {
         hint: "rename the element; WeChat messages never use it",
         code: "XML_RESERVED_NAME",
+        cause,
       });
     }
-    throw new XmlError(`malformed XML: ${message}`, { hint: "check the tags are closed and nested properly" });
+    throw new XmlError(`malformed XML: ${message}`, { hint: "check the tags are closed and nested properly", cause });
   }
 }
 

@@ -72,12 +72,10 @@ async function messageFactory(
   checkFlags(type, args, o);
   const messages = await import("../../core/messages.js");
   if (o.file !== undefined) {
-    const { readFile } = await import("node:fs/promises");
+    const { readTextFile } = await import("../../core/read-file.js");
     const text = await (o.file === "-"
       ? cli.input("-", "message XML")
-      : readFile(o.file, "utf8").catch(() => {
-          throw new InputError(`cannot read ${o.file}`, { hint: "check the --file path" });
-        }));
+      : readTextFile(o.file, { hint: "check the --file path" }));
     const { parseXml } = await import("../../core/xml.js");
     const { makeTimestamp } = await import("../../core/signature.js");
     let record: XmlRecord | undefined;

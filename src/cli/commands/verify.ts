@@ -97,14 +97,12 @@ export function verifyCommand(cli: Cli): Command {
 }
 
 async function encryptFromBody(cli: Cli, body: string): Promise<string> {
-  const { readFile } = await import("node:fs/promises");
+  const { readTextFile } = await import("../../core/read-file.js");
   const { parseXml } = await import("../../core/xml.js");
   const text =
     body === "-"
       ? await cli.input("-", "request body")
-      : await readFile(body, "utf8").catch(() => {
-          throw new InputError(`cannot read body file ${body}`, { hint: "check the path" });
-        });
+      : await readTextFile(body, { name: `body file ${body}`, hint: "check the path" });
   const encrypt = parseXml(text).Encrypt;
   if (typeof encrypt !== "string")
     throw new InputError("the body has no Encrypt field", { hint: "pass the encrypted request body" });

@@ -42,9 +42,10 @@ function parseTargetUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
-  } catch {
+  } catch (cause) {
     throw new InputError(`${JSON.stringify(url)} is not a URL`, {
       hint: "pass the full callback URL, e.g. http://127.0.0.1:8013/wechat8013",
+      cause,
     });
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {

@@ -142,7 +142,7 @@ function lostDuring(error: ConnectionLostError, stage: Stage): ConnectionLostErr
       : live.state === "switched"
         ? `release ${live.release} is live`
         : `release ${live.release} may or may not have gone live (ls -l the remote directory to see)`;
-  return new ConnectionLostError(`${error.message} during ${stage.during}; ${state}`);
+  return new ConnectionLostError(`${error.message} during ${stage.during}; ${state}`, { cause: error });
 }
 
 /** Takes the server's deploy lock (not for a dry run, which changes nothing), runs `body`, lets the lock go. */

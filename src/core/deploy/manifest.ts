@@ -50,10 +50,10 @@ function readIgnoreFile(path: string): string {
     const { code, message } = error as NodeJS.ErrnoException;
     if (code === "ENOENT") return "";
     // Read as empty, it would send what it holds back (secrets, databases).
-    const failure = new InputError(`cannot read ${path}: ${code ?? message}`, {
+    throw new InputError(`cannot read ${path}: ${code ?? message}`, {
       hint: "make it a readable file (chmod u+r) or remove it: read as empty, it would deploy what it holds back",
+      cause: error,
     });
-    throw Object.assign(failure, { cause: error });
   }
 }
 

@@ -43,9 +43,10 @@ export function authorizeUrl(options: AuthorizeUrlOptions): { url: string; warni
   let redirect: URL;
   try {
     redirect = new URL(options.redirectUri);
-  } catch {
+  } catch (cause) {
     throw new InputError(`redirect URI ${JSON.stringify(options.redirectUri)} is not an absolute URL`, {
       hint: "use the full address, e.g. http://example.com/index",
+      cause,
     });
   }
   if (redirect.protocol !== "http:" && redirect.protocol !== "https:") {

@@ -85,8 +85,8 @@ export class OAuthClient {
     let url: URL;
     try {
       url = new URL(this.base);
-    } catch {
-      throw new InputError(`the API base ${this.shownBase} is not a URL`, { hint, code: "BAD_API_BASE" });
+    } catch (cause) {
+      throw new InputError(`the API base ${this.shownBase} is not a URL`, { hint, code: "BAD_API_BASE", cause });
     }
     if (url.protocol !== "http:" && url.protocol !== "https:")
       throw new InputError(`the API base ${this.shownBase} is not an http(s) URL`, { hint, code: "BAD_API_BASE" });
@@ -113,16 +113,17 @@ export class OAuthClient {
       // The reason may quote the request URL, whose query holds the app secret or a token.
       throw new CheckFailedError(
         `cannot reach the API at ${this.shownBase}: ${redactSecrets(reason, [this.options.appSecret])}`,
-        { hint: "check --api-base (for the mock: is `wxdev mock` running?)", code: "API_UNREACHABLE" },
+        { hint: "check --api-base (for the mock: is `wxdev mock` running?)", code: "API_UNREACHABLE", cause },
       );
     }
     let json: Record<string, unknown>;
     try {
       json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
+    } catch (cause) {
       throw new CheckFailedError(`the API at ${this.shownBase} did not answer JSON`, {
         hint: "check --api-base points at the API, not a web page",
         code: "API_NOT_JSON",
+        cause,
       });
     }
     if (typeof json.errcode === "number" && json.errcode !== 0)

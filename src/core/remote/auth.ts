@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ServerConfig } from "../config.js";
 import { InputError, WxdevError } from "../errors.js";
+import { readProblem } from "../read-file.js";
 
 /** Secrets the caller already has (from the environment, a keychain…); the core reads none itself. */
 export interface SshCredentials {
@@ -70,8 +71,11 @@ export function authHandler(
       let key: Buffer;
       try {
         key = readFileSync(path);
-      } catch {
-        throw new InputError(`cannot read the private key ${path}`, { hint: `fix "privateKey" in servers config` });
+      } catch (cause) {
+        throw new InputError(`cannot read the private key ${path}: ${readProblem(cause)}`, {
+          hint: `fix "privateKey" in servers config`,
+          cause,
+        });
       }
       const passphrase = (await needsPassphrase(key))
         ? await secret(credentials.passphrase, `Passphrase for ${path}: `, `passphrase for ${path}`)
@@ -101,7 +105,11 @@ export function authHandler(
       next(false);
     };
     advance().catch((error: unknown) => {
-      fail(error instanceof WxdevError ? error : new InputError(String(error), { hint: "check the servers config" }));
+      fail(
+        error instanceof WxdevError
+          ? error
+          : new InputError(String(error), { hint: "check the servers config", cause: error }),
+      );
       next(false);
     });
   };
