@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runChecks } from "../../src/core/client/check.js";
 import { createTarget } from "../../src/core/client/target.js";
 import { loadConfig } from "../../src/core/config.js";
 import type { MessageCrypto } from "../../src/core/crypto.js";
@@ -104,5 +106,26 @@ describe("readProblem and readTextFile say why a file cannot be read", () => {
     expect(error.message).toBe("cannot read body file nope: no such file (ENOENT)");
     expect(error.cause).toMatchObject({ code: "ENOENT" });
     await expect(readTextFile(dir)).rejects.toThrow(`cannot read ${dir}: is a directory (EISDIR)`);
+  });
+});
+
+describe("runChecks", () => {
+  let server: Server | undefined;
+  afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+  it("a bug (a TypeError) surfaces as itself, not as a failed check", async () => {
+    server = createServer((request, response) => {
+      const echostr = new URL(request.url ?? "/", "http://x").searchParams.get("echostr");
+      response.end(echostr ?? "success");
+    });
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/w`;
+    const broken = {
+      encrypt(): never {
+        throw new TypeError("a bug in wxdev");
+      },
+    } as unknown as MessageCrypto;
+    const target = createTarget({ url, token: "t", crypto: broken, timeoutMs: 2_000 });
+    await expect(runChecks({ target })).rejects.toThrow(TypeError);
   });
 });
