@@ -1,28 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/index.js";
+import { describe, expect, it } from "vitest";
+import { runMain as run } from "../helpers/main.js";
+import { tempDirs } from "../helpers/temp.js";
 
-// In process, through main(argv, io): these tests exercise the current sources, not the last build.
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const collect = (stream: PassThrough): (() => string) => {
-    let text = "";
-    stream.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
-    return () => text;
-  };
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const [out, err] = [collect(stdout), collect(stderr)];
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(argv, { stdout, stderr, stdin, env: { NO_COLOR: "1" }, cwd: tmpdir() });
-  return { code, stdout: out(), stderr: err() };
-}
-
-const dir = mkdtempSync(join(tmpdir(), "wxdev-errors-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirs()("wxdev-errors-");
 const missing = join(dir, "missing.xml");
 const signed = "timestamp=1&nonce=2&signature=x&msg_signature=y&encrypt_type=aes";
 

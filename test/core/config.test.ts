@@ -1,12 +1,15 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { findConfigFile, loadConfig, mask, resolveSettings, validateConfig } from "../../src/core/config.js";
 import { ConfigError } from "../../src/core/errors.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
 
 function project(config: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), "wxdev-config-"));
+  const dir = temp("wxdev-config-");
   writeFileSync(join(dir, "wxdev.config.json"), typeof config === "string" ? config : JSON.stringify(config));
   return dir;
 }
@@ -21,7 +24,7 @@ describe("loadConfig", () => {
   });
 
   it("returns an empty config when there is none, and honours an explicit path", () => {
-    const empty = mkdtempSync(join(tmpdir(), "wxdev-none-"));
+    const empty = temp("wxdev-none-");
     expect(loadConfig({ cwd: empty }).config).toEqual(findConfigFile(empty) ? expect.anything() : {});
     const dir = project({ appId: "wx1" });
     expect(loadConfig({ cwd: empty, path: join(dir, "wxdev.config.json") }).config).toEqual({ appId: "wx1" });

@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runChecks } from "../../src/core/client/check.js";
@@ -24,9 +22,9 @@ import { authorizeUrl } from "../../src/core/oauth/authorize-url.js";
 import { readProblem, readTextFile } from "../../src/core/read-file.js";
 import { ConnectionLostError } from "../../src/core/remote/shell.js";
 import { parseXml } from "../../src/core/xml.js";
+import { tempDirs } from "../helpers/temp.js";
 
-const dir = mkdtempSync(join(tmpdir(), "wxdev-errors-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirs()("wxdev-errors-");
 
 describe("error classes take (message, { hint, code, cause })", () => {
   const cause = new Error("the reason");
