@@ -80,13 +80,13 @@ export class Cli {
   async input(value: string | undefined, what: string): Promise<string> {
     if (value !== undefined && value !== "-") return value;
     if (value === undefined && this.io.stdin.isTTY === true) {
-      throw new InputError(`missing ${what}`, `pass it as an argument, or - to read it from stdin`);
+      throw new InputError(`missing ${what}`, { hint: `pass it as an argument, or - to read it from stdin` });
     }
     const chunks: Buffer[] = [];
     for await (const chunk of this.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
     const text = Buffer.concat(chunks).toString("utf8");
     if (text.trim() === "")
-      throw new InputError(`${what} on stdin is empty`, "pipe the text in, e.g. wxdev … - < file");
+      throw new InputError(`${what} on stdin is empty`, { hint: "pipe the text in, e.g. wxdev … - < file" });
     return text;
   }
 }

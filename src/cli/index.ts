@@ -57,11 +57,29 @@ function report(error: unknown, cli: Cli, verbose: boolean): number {
     // The core names a missing setting by its key; here it becomes the flag, variable and config key that set it.
     const hint = error instanceof MissingSettingError ? settingAdvice(error.keys) : error.hint;
     write(`wxdev: ${error.message}${hint ? ` — ${hint}` : ""}`);
-    if (verbose && error.stack) write(error.stack);
+    if (verbose) writeDetails(error, write);
     return error.kind === "check" ? ExitCode.CheckFailed : ExitCode.BadInput;
   }
   const message = error instanceof Error ? error.message : String(error);
   write(`wxdev: unexpected error: ${message}${verbose ? "" : " (run with --verbose for details)"}`);
-  if (verbose && error instanceof Error && error.stack) write(error.stack);
+  if (verbose) writeDetails(error, write);
   return ExitCode.CheckFailed;
+}
+
+/** --verbose: what each wrapped error said (`cause`, outermost first), then the stack of the error caught. */
+function writeDetails(error: unknown, write: (text: string) => void): void {
+  const seen = new Set<unknown>([error]);
+  for (let cause = causeOf(error); cause !== undefined && !seen.has(cause); cause = causeOf(cause)) {
+    seen.add(cause);
+    write(`  caused by: ${describe(cause)}`);
+  }
+  if (error instanceof Error && error.stack) write(error.stack);
+}
+
+const causeOf = (error: unknown): unknown => (error instanceof Error ? error.cause : undefined);
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code } = error as { code?: unknown };
+  return `${error.name}: ${error.message}${typeof code === "string" && !error.message.includes(code) ? ` (${code})` : ""}`;
 }

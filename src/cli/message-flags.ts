@@ -68,7 +68,7 @@ export function checkNumericFlags(values: Readonly<Record<string, unknown>>): vo
     const value = values[flag.key];
     if (flag.numericExample === undefined || typeof value !== "string" || Number.isFinite(Number(value))) continue;
     const name = flag.spec.split(" ")[0];
-    throw new InputError(`${name} ${value} is not a number`, `e.g. ${name} ${flag.numericExample}`);
+    throw new InputError(`${name} ${value} is not a number`, { hint: `e.g. ${name} ${flag.numericExample}` });
   }
 }
 
@@ -92,10 +92,9 @@ export function fieldsFromFlags(
   if (argument !== undefined) {
     if (args.length === 0) {
       const example = typeof argument.sample === "string" ? argument.sample : "…";
-      throw new InputError(
-        `simulate ${type} needs the ${argument.name.toLowerCase()}`,
-        `e.g. wxdev simulate ${type} "${example}"`,
-      );
+      throw new InputError(`simulate ${type} needs the ${argument.name.toLowerCase()}`, {
+        hint: `e.g. wxdev simulate ${type} "${example}"`,
+      });
     }
     fields[argument.name] = args.join(" ");
   }

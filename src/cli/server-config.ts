@@ -12,13 +12,13 @@ export function serverFromConfig(cli: Cli, command: Command, name: string): { se
   const server = Object.hasOwn(servers, name) ? servers[name] : undefined;
   if (server === undefined) {
     const known = Object.keys(servers);
-    throw new InputError(
-      `unknown server "${name}"${path ? ` in ${path}` : " (no wxdev.config.json found)"}`,
-      known.length > 0
-        ? `known servers: ${known.join(", ")}`
-        : `add it under "servers" in wxdev.config.json,` +
+    throw new InputError(`unknown server "${name}"${path ? ` in ${path}` : " (no wxdev.config.json found)"}`, {
+      hint:
+        known.length > 0
+          ? `known servers: ${known.join(", ")}`
+          : `add it under "servers" in wxdev.config.json,` +
             ` e.g. {"servers": {"${name}": {"host": "…", "username": "${name}", "remoteDir": "~/app"}}}`,
-    );
+    });
   }
   return { server, root: path === undefined ? cli.io.cwd : dirname(path) };
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "./errors.js";
 import { MODES, type Mode } from "./modes.js";
+import { readProblem } from "./read-file.js";
 
 /** The name wxdev looks for in the current directory and its parents. */
 export const CONFIG_FILE_NAME = "wxdev.config.json";
@@ -209,8 +210,9 @@ export function loadConfig(options: { cwd: string; path?: string }): { path?: st
   try {
     text = readFileSync(path, "utf8");
   } catch (cause) {
-    throw new ConfigError(`cannot read config file ${path}: ${(cause as NodeJS.ErrnoException).code ?? cause}`, {
+    throw new ConfigError(`cannot read config file ${path}: ${readProblem(cause)}`, {
       hint: "check the --config path",
+      cause,
     });
   }
   let json: unknown;
@@ -218,7 +220,7 @@ export function loadConfig(options: { cwd: string; path?: string }): { path?: st
     // Windows editors (Notepad, some VS Code set-ups) save UTF-8 with a byte-order mark, which JSON.parse refuses.
     json = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (cause) {
-    // V8 quotes the text around an unexpected token, which may be part of the app secret.
+    // V8 quotes the text around an unexpected token, which may be part of the app secret: nor is the cause kept.
     const reason = (cause as Error).message.replace(/, (\.\.\.)?"[\s\S]*"(\.\.\.)? is not valid JSON$/, "");
     throw new ConfigError(`${path} is not valid JSON: ${reason}`, {
       hint: "fix the JSON syntax (strings in double quotes)",

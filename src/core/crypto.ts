@@ -14,7 +14,7 @@ export function decodeAesKey(encodingAESKey: string): Buffer {
     throw new CryptoError(
       WxCryptoCode.IllegalAesKey,
       `EncodingAESKey must be 43 characters of base64 (got ${encodingAESKey.length})`,
-      "copy the EncodingAESKey from the platform's basic configuration page exactly (43 letters and digits)",
+      { hint: "copy the EncodingAESKey from the platform's basic configuration page exactly (43 letters and digits)" },
     );
   }
   const key = Buffer.from(`${encodingAESKey}=`, "base64");
@@ -86,7 +86,7 @@ export class MessageCrypto {
       throw new CryptoError(
         WxCryptoCode.ValidateAppIdError,
         `message is for appId ${JSON.stringify(found.appId)}, not ${JSON.stringify(this.appId)}`,
-        "use the appId of the account whose EncodingAESKey encrypted it",
+        { hint: "use the appId of the account whose EncodingAESKey encrypted it" },
       );
     }
     return found.message;
@@ -102,7 +102,9 @@ export class MessageCrypto {
       const rest = decipher.final();
       if (rest.length > 0) plain = Buffer.concat([plain, rest]);
     } catch (cause) {
-      throw new CryptoError(WxCryptoCode.DecryptAESError, `AES decryption failed: ${(cause as Error).message}`);
+      throw new CryptoError(WxCryptoCode.DecryptAESError, `AES decryption failed: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     return splitPlaintext(unpad(plain));
   }
@@ -119,7 +121,7 @@ export class MessageCrypto {
       throw new CryptoError(
         WxCryptoCode.ValidateSignatureError,
         `msg_signature mismatch: expected ${expected}, received ${envelope.msgSignature || "(none)"}`,
-        "check the Token, and that timestamp, nonce and Encrypt are the ones that were signed",
+        { hint: "check the Token, and that timestamp, nonce and Encrypt are the ones that were signed" },
       );
     }
   }
@@ -137,17 +139,15 @@ function decodeBase64(encrypt: string): Buffer {
     text.includes("-") ||
     text.includes("_")
   ) {
-    throw new CryptoError(
-      WxCryptoCode.DecodeBase64Error,
-      "Encrypt is not valid base64",
-      "pass the Encrypt field exactly as received, without line breaks or URL-encoding",
-    );
+    throw new CryptoError(WxCryptoCode.DecodeBase64Error, "Encrypt is not valid base64", {
+      hint: "pass the Encrypt field exactly as received, without line breaks or URL-encoding",
+    });
   }
   if (data.length === 0 || data.length % 16 !== 0) {
     throw new CryptoError(
       WxCryptoCode.DecryptAESError,
       `ciphertext is ${data.length} bytes, not a whole number of AES blocks`,
-      "the Encrypt field is truncated or was not produced by WeChat",
+      { hint: "the Encrypt field is truncated or was not produced by WeChat" },
     );
   }
   return data;
@@ -159,26 +159,27 @@ function unpad(plain: Buffer): Buffer {
   const amount = plain[plain.length - 1] ?? 0;
   let valid = amount >= 1 && amount <= PAD_BLOCK && amount <= plain.length;
   for (let i = plain.length - amount; valid && i < plain.length; i++) valid = plain[i] === amount;
-  if (!valid) throw new CryptoError(WxCryptoCode.IllegalBuffer, "bad padding after decryption", WRONG_KEY_HINT);
+  if (!valid)
+    throw new CryptoError(WxCryptoCode.IllegalBuffer, "bad padding after decryption", { hint: WRONG_KEY_HINT });
   return plain.subarray(0, plain.length - amount);
 }
 
 function splitPlaintext(plain: Buffer): Decrypted {
   if (plain.length < 20) {
-    throw new CryptoError(WxCryptoCode.IllegalBuffer, "decrypted data is too short to hold a message", WRONG_KEY_HINT);
+    throw new CryptoError(WxCryptoCode.IllegalBuffer, "decrypted data is too short to hold a message", {
+      hint: WRONG_KEY_HINT,
+    });
   }
   const length = plain.readUInt32BE(16);
   if (20 + length > plain.length) {
-    throw new CryptoError(
-      WxCryptoCode.IllegalBuffer,
-      `decrypted length field (${length}) runs past the data`,
-      WRONG_KEY_HINT,
-    );
+    throw new CryptoError(WxCryptoCode.IllegalBuffer, `decrypted length field (${length}) runs past the data`, {
+      hint: WRONG_KEY_HINT,
+    });
   }
   const message = plain.subarray(20, 20 + length);
   const appId = plain.subarray(20 + length);
   if (!isUtf8(message) || !isUtf8(appId)) {
-    throw new CryptoError(WxCryptoCode.IllegalBuffer, "decrypted message is not valid UTF-8", WRONG_KEY_HINT);
+    throw new CryptoError(WxCryptoCode.IllegalBuffer, "decrypted message is not valid UTF-8", { hint: WRONG_KEY_HINT });
   }
   return {
     random: Buffer.from(plain.subarray(0, 16)),

@@ -76,18 +76,18 @@ function parseEnvelope(xml: string): XmlRecord {
   try {
     return parseXml(xml);
   } catch (cause) {
-    throw new CryptoError(WxCryptoCode.ParseXmlError, `envelope is not valid XML: ${(cause as Error).message}`);
+    throw new CryptoError(WxCryptoCode.ParseXmlError, `envelope is not valid XML: ${(cause as Error).message}`, {
+      cause,
+    });
   }
 }
 
 function requireField(record: XmlRecord, name: string): string {
   const value = field(record, name);
   if (value === undefined || value === "") {
-    throw new CryptoError(
-      WxCryptoCode.ParseXmlError,
-      `envelope has no ${name} field`,
-      "pass the whole <xml>…</xml> envelope",
-    );
+    throw new CryptoError(WxCryptoCode.ParseXmlError, `envelope has no ${name} field`, {
+      hint: "pass the whole <xml>…</xml> envelope",
+    });
   }
   return value;
 }

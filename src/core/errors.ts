@@ -2,10 +2,17 @@ import type { SettingKey } from "./config.js";
 
 /**
  * Typed errors of the core. Each carries a stable `code`, an optional `hint`
- * (how to fix it) and a `kind` the CLI maps to an exit code:
- * "input" → 2 (bad input or usage), "check" → 1 (a check failed).
+ * (how to fix it), an optional `cause` (the error it wraps) and a `kind` the CLI
+ * maps to an exit code: "input" → 2 (bad input or usage), "check" → 1 (a check failed).
  */
 export type ErrorKind = "input" | "check";
+
+/** What a subclass takes after the message: how to fix it, its stable code, the error it wraps. */
+export interface ErrorOptions {
+  hint?: string;
+  code?: string;
+  cause?: unknown;
+}
 
 /** Base class of every error wxdev throws on purpose. */
 export class WxdevError extends Error {
@@ -24,15 +31,15 @@ export class WxdevError extends Error {
 
 /** Bad input or usage: a missing setting, an unreadable file, a malformed value. */
 export class InputError extends WxdevError {
-  constructor(message: string, hint?: string, code = "BAD_INPUT") {
-    super(message, { code, hint, kind: "input" });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: options.code ?? "BAD_INPUT", kind: "input" });
   }
 }
 
 /** A check that ran and failed: a signature mismatch, a server that answered wrongly. */
 export class CheckFailedError extends WxdevError {
-  constructor(message: string, hint?: string, code = "CHECK_FAILED") {
-    super(message, { code, hint, kind: "check" });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: options.code ?? "CHECK_FAILED", kind: "check" });
   }
 }
 
@@ -59,10 +66,11 @@ const cryptoCodeNames = new Map<number, string>(Object.entries(WxCryptoCode).map
 export class CryptoError extends WxdevError {
   readonly wxCode: WxCryptoCodeValue;
 
-  constructor(wxCode: WxCryptoCodeValue, message: string, hint?: string) {
+  constructor(wxCode: WxCryptoCodeValue, message: string, options: { hint?: string; cause?: unknown } = {}) {
     super(`${message} (${wxCode} ${cryptoCodeNames.get(wxCode)})`, {
       code: String(cryptoCodeNames.get(wxCode)),
-      hint,
+      hint: options.hint,
+      cause: options.cause,
       kind: wxCode === WxCryptoCode.ValidateSignatureError ? "check" : "input",
     });
     this.wxCode = wxCode;
@@ -71,8 +79,8 @@ export class CryptoError extends WxdevError {
 
 /** Malformed, oversized or unsafe XML. */
 export class XmlError extends WxdevError {
-  constructor(message: string, hint?: string, code = "BAD_XML") {
-    super(message, { code, hint, kind: "input" });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super(message, { ...options, code: options.code ?? "BAD_XML", kind: "input" });
   }
 }
 
@@ -80,8 +88,8 @@ export class XmlError extends WxdevError {
 export class ConfigError extends WxdevError {
   readonly key?: string;
 
-  constructor(message: string, options: { key?: string; hint?: string } = {}) {
-    super(message, { code: "BAD_CONFIG", hint: options.hint, kind: "input" });
+  constructor(message: string, options: { key?: string; hint?: string; cause?: unknown } = {}) {
+    super(message, { code: "BAD_CONFIG", hint: options.hint, cause: options.cause, kind: "input" });
     this.key = options.key;
   }
 }
@@ -95,11 +103,10 @@ export class MissingSettingError extends InputError {
 
   constructor(keys: SettingKey | readonly SettingKey[], message?: string) {
     const list = typeof keys === "string" ? [keys] : keys;
-    super(
-      message ?? `missing ${list.join(" and ")}`,
-      `set ${list.map((key) => `"${key}"`).join(" and ")}`,
-      "MISSING_SETTING",
-    );
+    super(message ?? `missing ${list.join(" and ")}`, {
+      hint: `set ${list.map((key) => `"${key}"`).join(" and ")}`,
+      code: "MISSING_SETTING",
+    });
     this.keys = list;
   }
 }

@@ -14,18 +14,21 @@ export interface Listening {
 function listenError(error: NodeJS.ErrnoException, port: number, host: string): Error {
   switch (error.code) {
     case "EADDRINUSE":
-      return new InputError(`port ${port} is already in use`, "pick another with --port, or stop the other server");
+      return new InputError(`port ${port} is already in use`, {
+        hint: "pick another with --port, or stop the other server",
+        cause: error,
+      });
     case "EADDRNOTAVAIL":
     case "ENOTFOUND":
-      return new InputError(
-        `cannot listen on ${host}: it is not an address of this machine`,
-        "use --host 127.0.0.1 (or 0.0.0.0 for every interface)",
-      );
+      return new InputError(`cannot listen on ${host}: it is not an address of this machine`, {
+        hint: "use --host 127.0.0.1 (or 0.0.0.0 for every interface)",
+        cause: error,
+      });
     case "EACCES":
-      return new InputError(
-        `not allowed to listen on port ${port}`,
-        "ports below 1024 need root: pick e.g. --port 8013",
-      );
+      return new InputError(`not allowed to listen on port ${port}`, {
+        hint: "ports below 1024 need root: pick e.g. --port 8013",
+        cause: error,
+      });
     default:
       return error;
   }

@@ -101,7 +101,9 @@ export function buildMessage(
 ): XmlRecord {
   const defaults = MESSAGE_DEFAULTS.get(type);
   if (defaults === undefined) {
-    throw new InputError(`unknown message type ${JSON.stringify(type)}`, `use one of: ${MESSAGE_TYPES.join(", ")}`);
+    throw new InputError(`unknown message type ${JSON.stringify(type)}`, {
+      hint: `use one of: ${MESSAGE_TYPES.join(", ")}`,
+    });
   }
   const message = Object.assign(makeHeader(header, type), defaults(), defined(fields));
   message.MsgId = header.msgId ?? randomMsgId();
@@ -116,7 +118,7 @@ export function buildEvent(
 ): XmlRecord {
   const name = canonicalEvent(event);
   if (name === undefined) {
-    throw new InputError(`unknown event ${JSON.stringify(event)}`, `use one of: ${EVENT_TYPES.join(", ")}`);
+    throw new InputError(`unknown event ${JSON.stringify(event)}`, { hint: `use one of: ${EVENT_TYPES.join(", ")}` });
   }
   return { ...makeHeader(header, "event"), Event: name, ...EVENT_DEFAULTS.get(name)?.(), ...defined(fields) };
 }

@@ -58,19 +58,17 @@ export function parseXml(text: string, options: ParseXmlOptions = {}): XmlRecord
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_XML_BYTES;
   // A UTF-16 unit is at most 3 UTF-8 bytes: most bodies need no byte count.
   if (text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text, "utf8") > maxBytes)) {
-    throw new XmlError(
-      `XML body is larger than ${maxBytes} bytes`,
-      "send a smaller message (WeChat bodies are a few KiB)",
-      "XML_TOO_LARGE",
-    );
+    throw new XmlError(`XML body is larger than ${maxBytes} bytes`, {
+      hint: "send a smaller message (WeChat bodies are a few KiB)",
+      code: "XML_TOO_LARGE",
+    });
   }
   const trimmed = text.trim();
   if (trimmed === "") {
-    throw new XmlError(
-      "XML body is empty",
-      "pass a message such as <xml><ToUserName>…</ToUserName>…</xml>",
-      "XML_EMPTY",
-    );
+    throw new XmlError("XML body is empty", {
+      hint: "pass a message such as <xml><ToUserName>…</ToUserName>…</xml>",
+      code: "XML_EMPTY",
+    });
   }
   return parseFlatMessage(trimmed) ?? parseXmlDocument(trimmed);
 }
@@ -78,24 +76,22 @@ export function parseXml(text: string, options: ParseXmlOptions = {}): XmlRecord
 /** Any XML document through fast-xml-parser, with the same checks and result shape as parseXml. */
 export function parseXmlDocument(trimmed: string): XmlRecord {
   if (declaresDoctype(trimmed)) {
-    throw new XmlError(
-      "XML declares a DOCTYPE or entity, which wxdev refuses (entity expansion attacks)",
-      "remove the <!DOCTYPE …> part; WeChat messages never carry one",
-      "XML_DOCTYPE",
-    );
+    throw new XmlError("XML declares a DOCTYPE or entity, which wxdev refuses (entity expansion attacks)", {
+      hint: "remove the <!DOCTYPE …> part; WeChat messages never carry one",
+      code: "XML_DOCTYPE",
+    });
   }
   const valid = XMLValidator.validate(trimmed);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
-    throw new XmlError(
-      `malformed XML at line ${line}, column ${col}: ${readableError(msg)}`,
-      "check the tags are closed and nested properly",
-    );
+    throw new XmlError(`malformed XML at line ${line}, column ${col}: ${readableError(msg)}`, {
+      hint: "check the tags are closed and nested properly",
+    });
   }
   const document = parseOrRefuse(trimmed);
   const rootName = Object.keys(document).find((key) => key !== "#text");
   if (rootName === undefined) {
-    throw new XmlError("XML has no root element", "wrap the message in <xml>…</xml>");
+    throw new XmlError("XML has no root element", { hint: "wrap the message in <xml>…</xml>" });
   }
   const root = normalise(document[rootName]);
   if (typeof root === "string" || Array.isArray(root)) {
@@ -114,21 +110,21 @@ function parseOrRefuse(trimmed: string): Record<string, unknown> {
   } catch (cause) {
     const message = (cause as Error).message;
     if (/nested tags/i.test(message)) {
-      throw new XmlError(
-        `XML nests elements more than ${MAX_NESTING} levels deep`,
-        "WeChat messages nest two or three levels; send a real message",
-        "XML_TOO_DEEP",
-      );
+      throw new XmlError(`XML nests elements more than ${MAX_NESTING} levels deep`, {
+        hint: "WeChat messages nest two or three levels; send a real message",
+        code: "XML_TOO_DEEP",
+        cause,
+      });
     }
     const name = /Invalid name: "([^"]*)"/.exec(message)?.[1];
     if (name !== undefined) {
-      throw new XmlError(
-        `XML uses the name <${name}>, which wxdev refuses (prototype pollution)`,
-        "rename the element; WeChat messages never use it",
-        "XML_RESERVED_NAME",
-      );
+      throw new XmlError(`XML uses the name <${name}>, which wxdev refuses (prototype pollution)`, {
+        hint: "rename the element; WeChat messages never use it",
+        code: "XML_RESERVED_NAME",
+        cause,
+      });
     }
-    throw new XmlError(`malformed XML: ${message}`, "check the tags are closed and nested properly");
+    throw new XmlError(`malformed XML: ${message}`, { hint: "check the tags are closed and nested properly", cause });
   }
 }
 

@@ -31,7 +31,9 @@ async function readEnvelope(input: string, options: DecryptOptions): Promise<Fou
     typeof record[name] === "string" ? (record[name] as string) : undefined;
   const encrypt = str("Encrypt");
   if (encrypt === undefined)
-    throw new InputError("the XML has no Encrypt field", "pass an encrypted envelope or the bare Encrypt value");
+    throw new InputError("the XML has no Encrypt field", {
+      hint: "pass an encrypted envelope or the bare Encrypt value",
+    });
   return {
     encrypt,
     timestamp: options.timestamp ?? str("TimeStamp"),
@@ -44,7 +46,9 @@ function verifyIfSigned(crypto: MessageCrypto, found: Found): boolean {
   const { timestamp, nonce, msgSignature } = found;
   if (msgSignature === undefined) return false;
   if (timestamp === undefined || nonce === undefined) {
-    throw new InputError("checking msg_signature needs the timestamp and nonce too", "pass --timestamp and --nonce");
+    throw new InputError("checking msg_signature needs the timestamp and nonce too", {
+      hint: "pass --timestamp and --nonce",
+    });
   }
   crypto.verify({ encrypt: found.encrypt, timestamp, nonce, msgSignature });
   return true;

@@ -86,10 +86,9 @@ export function deployCommand(cli: Cli): Command {
             paths.length > 0 && "paths",
           ].filter(Boolean);
           if (clash.length > 0)
-            throw new InputError(
-              `--rollback takes no ${clash.join(", ")}`,
-              "run wxdev deploy <server> --rollback on its own (it switches back and runs postDeploy)",
-            );
+            throw new InputError(`--rollback takes no ${clash.join(", ")}`, {
+              hint: "run wxdev deploy <server> --rollback on its own (it switches back and runs postDeploy)",
+            });
           const { rollback } = await import("../../core/deploy/deploy.js");
           const moved = await rollback((await open()).shell, server, {
             post: options.post === false ? null : options.exec,

@@ -45,22 +45,19 @@ function checkFlags(type: string | undefined, args: string[], o: SimulateOptions
       o.msgId !== undefined && "--msg-id",
     ].filter(Boolean);
     if (extra.length > 0)
-      throw new InputError(
-        `--file sends the file as written, so it takes no ${extra.join(", ")}`,
-        "put those fields in the file, or drop --file",
-      );
+      throw new InputError(`--file sends the file as written, so it takes no ${extra.join(", ")}`, {
+        hint: "put those fields in the file, or drop --file",
+      });
   }
   if (type !== undefined && !takesArguments(type) && type !== "event" && args.length > 0) {
-    throw new InputError(
-      `unexpected arguments after ${type}: ${args.join(" ")}`,
-      "the fields of this type are flags; see wxdev simulate --help",
-    );
+    throw new InputError(`unexpected arguments after ${type}: ${args.join(" ")}`, {
+      hint: "the fields of this type are flags; see wxdev simulate --help",
+    });
   }
   if (o.msgId !== undefined && !/^\d{1,20}$/.test(o.msgId))
-    throw new InputError(
-      `--msg-id ${o.msgId} is not a number`,
-      "MsgId is a 64-bit number, e.g. --msg-id 6054768590064713728",
-    );
+    throw new InputError(`--msg-id ${o.msgId} is not a number`, {
+      hint: "MsgId is a 64-bit number, e.g. --msg-id 6054768590064713728",
+    });
   checkNumericFlags(flagValues(o));
 }
 
@@ -76,12 +73,10 @@ async function messageFactory(
   checkFlags(type, args, o);
   const messages = await import("../../core/messages.js");
   if (o.file !== undefined) {
-    const { readFile } = await import("node:fs/promises");
+    const { readTextFile } = await import("../../core/read-file.js");
     const text = await (o.file === "-"
       ? cli.input("-", "message XML")
-      : readFile(o.file, "utf8").catch(() => {
-          throw new InputError(`cannot read ${o.file}`, "check the --file path");
-        }));
+      : readTextFile(o.file, { hint: "check the --file path" }));
     const { parseXml } = await import("../../core/xml.js");
     const { makeTimestamp } = await import("../../core/signature.js");
     let record: XmlRecord | undefined;
@@ -95,15 +90,17 @@ async function messageFactory(
     };
   }
   if (type === undefined)
-    throw new InputError("missing message type", 'e.g. wxdev simulate text "hi", or --file message.xml');
+    throw new InputError("missing message type", { hint: 'e.g. wxdev simulate text "hi", or --file message.xml' });
   const header = { fromUserName: o.from, toUserName: o.to ?? messages.randomAccountId() };
   let build: (msgId: string | undefined) => XmlRecord;
   if (type === "event") {
     const [event, ...rest] = args;
     if (event === undefined)
-      throw new InputError("simulate event needs the event name", "e.g. wxdev simulate event subscribe");
+      throw new InputError("simulate event needs the event name", { hint: "e.g. wxdev simulate event subscribe" });
     if (rest.length > 0)
-      throw new InputError(`unexpected arguments: ${rest.join(" ")}`, "use --key and --ticket for the event's fields");
+      throw new InputError(`unexpected arguments: ${rest.join(" ")}`, {
+        hint: "use --key and --ticket for the event's fields",
+      });
     const fields = fieldsFromFlags(`event:${event}`, [], flagValues(o));
     build = () => messages.buildEvent(event, fields, header);
   } else {
@@ -143,7 +140,7 @@ export function simulateCommand(cli: Cli): Command {
       if (loadMode && (options.retry || options.msgId !== undefined)) {
         throw new InputError(
           `load mode sends distinct MsgIds and does not retry: drop ${options.retry ? "--retry" : "--msg-id"}`,
-          "or drop --count/--duration to send one message",
+          { hint: "or drop --count/--duration to send one message" },
         );
       }
       const makeMessage = await messageFactory(type, args, options, cli);

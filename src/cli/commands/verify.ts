@@ -50,10 +50,9 @@ export function verifyCommand(cli: Cli): Command {
       const nonce = pick(options.nonce, "nonce");
       const receivedMsg = pick(options.msgSignature, "msg_signature");
       if (timestamp === undefined || nonce === undefined || (received === undefined && receivedMsg === undefined)) {
-        throw new InputError(
-          "need signature, timestamp and nonce",
-          "pass the callback URL in quotes, or --signature, --timestamp and --nonce",
-        );
+        throw new InputError("need signature, timestamp and nonce", {
+          hint: "pass the callback URL in quotes, or --signature, --timestamp and --nonce",
+        });
       }
       const checks: Check[] = [];
       if (received !== undefined) {
@@ -99,16 +98,14 @@ export function verifyCommand(cli: Cli): Command {
 }
 
 async function encryptFromBody(cli: Cli, body: string): Promise<string> {
-  const { readFile } = await import("node:fs/promises");
+  const { readTextFile } = await import("../../core/read-file.js");
   const { parseXml } = await import("../../core/xml.js");
   const text =
     body === "-"
       ? await cli.input("-", "request body")
-      : await readFile(body, "utf8").catch(() => {
-          throw new InputError(`cannot read body file ${body}`, "check the path");
-        });
+      : await readTextFile(body, { name: `body file ${body}`, hint: "check the path" });
   const encrypt = parseXml(text).Encrypt;
   if (typeof encrypt !== "string")
-    throw new InputError("the body has no Encrypt field", "pass the encrypted request body");
+    throw new InputError("the body has no Encrypt field", { hint: "pass the encrypted request body" });
   return encrypt;
 }

@@ -1,3 +1,4 @@
+import { WxdevError } from "../errors.js";
 import { CHECKED_EVENTS, MESSAGE_TYPES } from "../message-tables.js";
 import { buildEvent, buildMessage } from "../messages.js";
 import { makeNonce, makeTimestamp } from "../signature.js";
@@ -208,7 +209,10 @@ export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
     try {
       outcome = await spec.run(context);
     } catch (cause) {
-      outcome = { status: "fail", reason: (cause as Error).message };
+      // A WxdevError is the server's fault (an answer that cannot be read); anything else is a bug in
+      // wxdev, which must surface as one instead of passing for a failed check.
+      if (!(cause instanceof WxdevError)) throw cause;
+      outcome = { status: "fail", reason: cause.message };
     }
     const result = { id: spec.id, title: spec.title, required: spec.required, ...outcome };
     results.push(result);

@@ -40,10 +40,9 @@ function explainBody(body: string, echostr: string, sig: string): Problem {
 /** Performs the URL-validation GET against a target and checks the body is exactly the echostr. */
 export async function handshake(target: Target, options: { echostr?: string } = {}): Promise<HandshakeResult> {
   if (options.echostr === "")
-    throw new InputError(
-      "--echostr is empty",
-      "WeChat always sends a non-empty echostr; leave --echostr out for a random one",
-    );
+    throw new InputError("--echostr is empty", {
+      hint: "WeChat always sends a non-empty echostr; leave --echostr out for a random one",
+    });
   const timestamp = makeTimestamp();
   const nonce = makeNonce();
   const echostr = options.echostr ?? String(randomBytes(8).readBigUInt64BE(0) % 10n ** 19n);

@@ -42,14 +42,16 @@ function parseTargetUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
-  } catch {
-    throw new InputError(
-      `${JSON.stringify(url)} is not a URL`,
-      "pass the full callback URL, e.g. http://127.0.0.1:8013/wechat8013",
-    );
+  } catch (cause) {
+    throw new InputError(`${JSON.stringify(url)} is not a URL`, {
+      hint: "pass the full callback URL, e.g. http://127.0.0.1:8013/wechat8013",
+      cause,
+    });
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new InputError(`${url} is not an http(s) URL`, "WeChat calls http:// (port 80) or https:// (port 443) URLs");
+    throw new InputError(`${url} is not an http(s) URL`, {
+      hint: "WeChat calls http:// (port 80) or https:// (port 443) URLs",
+    });
   }
   return parsed;
 }

@@ -104,10 +104,9 @@ function readState(output: string, remoteDir: string, warn: (message: string) =>
   const [first = "", ...rest] = output.split("\n");
   const [kind, ...current] = first.split(" ");
   if (kind === "file")
-    throw new InputError(
-      "remoteDir exists on the server but is a file",
-      "point remoteDir at a directory (or a new path)",
-    );
+    throw new InputError("remoteDir exists on the server but is a file", {
+      hint: "point remoteDir at a directory (or a new path)",
+    });
   let manifest: Manifest | undefined;
   const json = rest.join("\n").trim();
   if (json !== "") {
@@ -138,7 +137,7 @@ function lostDuring(error: ConnectionLostError, stage: Stage): ConnectionLostErr
       : live.state === "switched"
         ? `release ${live.release} is live`
         : `release ${live.release} may or may not have gone live (ls -l the remote directory to see)`;
-  return new ConnectionLostError(`${error.message} during ${stage.during}; ${state}`);
+  return new ConnectionLostError(`${error.message} during ${stage.during}; ${state}`, { cause: error });
 }
 
 /** Takes the server's deploy lock (not for a dry run, which changes nothing), runs `body`, lets the lock go. */
@@ -295,14 +294,14 @@ async function release(
         throw new DeployError(
           `release ${release} is live, but removing old releases failed: ` +
             (switched.stderr.trim().split("\n")[0] ?? "no message"),
-          "remove old releases in the releases folder by hand",
+          { hint: "remove old releases in the releases folder by hand" },
         );
       return;
     }
     if (switched.code !== 0) throw remoteFailure("switching to the new release", switched.stderr);
     throw new DeployError(
       `the switch did not take: the live directory points at ${live || "nothing"}, not release ${release}`,
-      "check the remote directory (ls -l), then deploy again",
+      { hint: "check the remote directory (ls -l), then deploy again" },
     );
   } catch (error) {
     // A lost connection cannot clean up; the next deploy clears the partial under its lock.
@@ -354,10 +353,9 @@ export async function rollback(
   return locked(shell, layout, options, stage, async () => {
     const result = await shell.exec(rollbackScript(layout));
     if (result.code === 3)
-      throw new InputError(
-        `cannot roll back: ${result.stderr.trim()}`,
-        "roll back needs two wxdev deploys on this server",
-      );
+      throw new InputError(`cannot roll back: ${result.stderr.trim()}`, {
+        hint: "roll back needs two wxdev deploys on this server",
+      });
     if (result.code !== 0) throw remoteFailure("rolling back", result.stderr);
     const [names = "", live = ""] = result.stdout.split("\n");
     const [from = "", to = ""] = names.split(" ");
@@ -365,7 +363,7 @@ export async function rollback(
       throw new DeployError(
         `the rollback did not take: the live directory points at ${live || "nothing"},` +
           ` not ${to || "the previous release"}`,
-        "check the remote directory (ls -l), then try again",
+        { hint: "check the remote directory (ls -l), then try again" },
       );
     stage.live = { state: "switched", release: to };
     const post = options.post === undefined ? server.postDeploy : options.post;

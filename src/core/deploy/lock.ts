@@ -42,10 +42,9 @@ export async function takeLock(
       // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
       const printable = ended.stderr.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
       const other = printable || "a holder that has not written its name yet";
-      throw new DeployError(
-        `another deploy to this server is under way (${other}); waited ${waitSeconds} s`,
-        "wait for it to finish, then deploy again",
-      );
+      throw new DeployError(`another deploy to this server is under way (${other}); waited ${waitSeconds} s`, {
+        hint: "wait for it to finish, then deploy again",
+      });
     }
     throw remoteFailure("taking the deploy lock", ended.stderr);
   }

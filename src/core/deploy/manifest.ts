@@ -50,11 +50,10 @@ function readIgnoreFile(path: string): string {
     const { code, message } = error as NodeJS.ErrnoException;
     if (code === "ENOENT") return "";
     // Read as empty, it would send what it holds back (secrets, databases).
-    const failure = new InputError(
-      `cannot read ${path}: ${code ?? message}`,
-      "make it a readable file (chmod u+r) or remove it: read as empty, it would deploy what it holds back",
-    );
-    throw Object.assign(failure, { cause: error });
+    throw new InputError(`cannot read ${path}: ${code ?? message}`, {
+      hint: "make it a readable file (chmod u+r) or remove it: read as empty, it would deploy what it holds back",
+      cause: error,
+    });
   }
 }
 
@@ -160,7 +159,7 @@ async function listFiles(options: ScanOptions): Promise<string[]> {
   const walk = (dir: string, dirRel: string, parentRules: IgnoreRules): void => {
     const real = realpathSync(dir);
     if (visiting.has(real))
-      throw new InputError(`symlink loop at ${dirRel || "."}`, "remove the link or add it to .wxdevignore");
+      throw new InputError(`symlink loop at ${dirRel || "."}`, { hint: "remove the link or add it to .wxdevignore" });
     visiting.add(real);
     const rules = parentRules.enter(dirRel, dir);
     const skipped = (rel: string, isDir: boolean): boolean => {
@@ -183,7 +182,7 @@ async function listFiles(options: ScanOptions): Promise<string[]> {
         kind = followLink(path);
         if (kind === "broken" || kind === "looping") {
           if (!selected(rel)) continue; // not selected: it could hold nothing
-          throw new InputError(`${rel} is a ${kind} symlink`, "fix or remove it, or add it to .wxdevignore");
+          throw new InputError(`${rel} is a ${kind} symlink`, { hint: "fix or remove it, or add it to .wxdevignore" });
         }
         const inside = linkInsideProject(options.root, rel) !== undefined;
         if (inside || !(named(rel, false) || (kind === "dir" && named(rel, true)))) {
@@ -204,8 +203,11 @@ async function listFiles(options: ScanOptions): Promise<string[]> {
     throw new InputError(
       `${outside.length === 1 ? "a symlink points" : "symlinks point"} out of the project: ` +
         outside.sort().join(", "),
-      "point it inside with a relative target, add it to .wxdevignore," +
-        ' or name it in "files" or on the command line to upload what it points to',
+      {
+        hint:
+          "point it inside with a relative target, add it to .wxdevignore," +
+          ' or name it in "files" or on the command line to upload what it points to',
+      },
     );
   }
   return found.sort();
@@ -235,10 +237,9 @@ function entryOf(absolute: string): ManifestEntry {
 export async function listProject(options: ScanOptions): Promise<string[]> {
   const paths = await listFiles(options);
   if (paths.length === 0) {
-    throw new InputError(
-      `nothing to deploy in ${options.root}`,
-      'check "files" and "ignore" in the server\'s config, and .gitignore/.wxdevignore',
-    );
+    throw new InputError(`nothing to deploy in ${options.root}`, {
+      hint: 'check "files" and "ignore" in the server\'s config, and .gitignore/.wxdevignore',
+    });
   }
   return paths;
 }

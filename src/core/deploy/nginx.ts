@@ -15,10 +15,9 @@ export function appPortOf(name: string, appPort?: number): number {
   if (appPort !== undefined) return appPort;
   const digits = /^s(\d{2,5})$/.exec(name)?.[1];
   if (digits !== undefined && Number(digits) < 65536) return Number(digits);
-  throw new InputError(
-    `servers.${name} has no appPort`,
-    `add "appPort": 8013 (the port the app listens on) to servers.${name} in wxdev.config.json`,
-  );
+  throw new InputError(`servers.${name} has no appPort`, {
+    hint: `add "appPort": 8013 (the port the app listens on) to servers.${name} in wxdev.config.json`,
+  });
 }
 
 const PROXY = (port: number): string => `    proxy_pass http://127.0.0.1:${port};

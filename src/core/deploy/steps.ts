@@ -15,20 +15,17 @@ export function remoteFailure(step: string, stderr: string, untouched = true): D
     ? "the live directory is untouched"
     : "the live directory may have changed: run wxdev deploy <server> --dry-run to see";
   if (/No space left on device/i.test(text))
-    return new DeployError(
-      `${step} failed: the server's disk is full (${live})`,
-      "free some space on the server (old logs, virtualenv caches), then deploy again",
-    );
+    return new DeployError(`${step} failed: the server's disk is full (${live})`, {
+      hint: "free some space on the server (old logs, virtualenv caches), then deploy again",
+    });
   if (/Permission denied/i.test(text))
-    return new DeployError(
-      `${step} failed: permission denied on the server (${live})`,
-      `check who owns the remote directory: ${text.split("\n")[0]}`,
-    );
+    return new DeployError(`${step} failed: permission denied on the server (${live})`, {
+      hint: `check who owns the remote directory: ${text.split("\n")[0]}`,
+    });
   const lines = text.split("\n").filter((line) => line.trim() !== "");
-  return new DeployError(
-    `${step} failed on the server: ${lines.slice(0, 3).join(" | ") || "no message"}`,
-    `${live}; fix the cause above and deploy again`,
-  );
+  return new DeployError(`${step} failed on the server: ${lines.slice(0, 3).join(" | ") || "no message"}`, {
+    hint: `${live}; fix the cause above and deploy again`,
+  });
 }
 
 /** Runs one remote step; any non-zero exit is the step's failure. */

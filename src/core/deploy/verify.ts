@@ -32,7 +32,11 @@ export async function verifyUpload(
     throw new DeployError(
       `the upload did not arrive intact: ${wrong.length} of ${uploaded.length} file(s) missing or different` +
         ` on the server (first: ${wrong[0]}); the live directory is untouched`,
-      "deploy again; if it happens again, check the server's disk and that nothing else writes to the releases folder",
+      {
+        hint:
+          "deploy again; if it happens again, check the server's disk and that nothing else writes to the" +
+          " releases folder",
+      },
     );
   }
 }

@@ -25,34 +25,33 @@ export function authorizeUrl(options: AuthorizeUrlOptions): { url: string; warni
   const state = options.state ?? "";
   if (options.appId.trim() === "") throw new MissingSettingError("appId");
   if (!SCOPES.includes(scope))
-    throw new InputError(`unknown scope ${JSON.stringify(scope)}`, `use one of ${SCOPES.join(", ")}`);
+    throw new InputError(`unknown scope ${JSON.stringify(scope)}`, { hint: `use one of ${SCOPES.join(", ")}` });
   if (options.qrconnect ? scope !== "snsapi_login" : scope === "snsapi_login") {
     throw new InputError(
       `scope ${scope} does not fit the ${options.qrconnect ? "website QR login" : "in-WeChat"} page`,
-      "use snsapi_login with --qrconnect, and snsapi_base or snsapi_userinfo otherwise",
+      { hint: "use snsapi_login with --qrconnect, and snsapi_base or snsapi_userinfo otherwise" },
     );
   }
   if (!/^[A-Za-z0-9]{0,128}$/.test(state)) {
     const shown = state.length > 20 ? `${state.slice(0, 20)}…` : state;
     throw new InputError(
       `state ${JSON.stringify(shown)} is not allowed: letters and digits only, at most 128 of them`,
-      "pass e.g. --state abc123, and keep other data in your own session",
+      { hint: "pass e.g. --state abc123, and keep other data in your own session" },
     );
   }
   let redirect: URL;
   try {
     redirect = new URL(options.redirectUri);
-  } catch {
-    throw new InputError(
-      `redirect URI ${JSON.stringify(options.redirectUri)} is not an absolute URL`,
-      "use the full address, e.g. http://example.com/index",
-    );
+  } catch (cause) {
+    throw new InputError(`redirect URI ${JSON.stringify(options.redirectUri)} is not an absolute URL`, {
+      hint: "use the full address, e.g. http://example.com/index",
+      cause,
+    });
   }
   if (redirect.protocol !== "http:" && redirect.protocol !== "https:") {
-    throw new InputError(
-      `redirect URI must be http or https, not ${redirect.protocol}`,
-      "use the full address, e.g. http://example.com/index",
-    );
+    throw new InputError(`redirect URI must be http or https, not ${redirect.protocol}`, {
+      hint: "use the full address, e.g. http://example.com/index",
+    });
   }
   const warnings: string[] = [];
   if (options.callbackDomain !== undefined && !sameDomain(redirect, options.callbackDomain)) {

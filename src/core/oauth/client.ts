@@ -85,17 +85,16 @@ export class OAuthClient {
     let url: URL;
     try {
       url = new URL(this.base);
-    } catch {
-      throw new InputError(`the API base ${this.shownBase} is not a URL`, hint, "BAD_API_BASE");
+    } catch (cause) {
+      throw new InputError(`the API base ${this.shownBase} is not a URL`, { hint, code: "BAD_API_BASE", cause });
     }
     if (url.protocol !== "http:" && url.protocol !== "https:")
-      throw new InputError(`the API base ${this.shownBase} is not an http(s) URL`, hint, "BAD_API_BASE");
+      throw new InputError(`the API base ${this.shownBase} is not an http(s) URL`, { hint, code: "BAD_API_BASE" });
     if (url.username !== "" || url.password !== "") {
-      throw new InputError(
-        `the API base ${this.shownBase} holds a user name or password, which fetch refuses`,
-        "remove the user:password@ part",
-        "BAD_API_BASE",
-      );
+      throw new InputError(`the API base ${this.shownBase} holds a user name or password, which fetch refuses`, {
+        hint: "remove the user:password@ part",
+        code: "BAD_API_BASE",
+      });
     }
   }
 
@@ -114,19 +113,18 @@ export class OAuthClient {
       // The reason may quote the request URL, whose query holds the app secret or a token.
       throw new CheckFailedError(
         `cannot reach the API at ${this.shownBase}: ${redactSecrets(reason, [this.options.appSecret])}`,
-        "check the apiBase setting (for the mock: is `wxdev mock` running?)",
-        "API_UNREACHABLE",
+        { hint: "check the apiBase setting (for the mock: is `wxdev mock` running?)", code: "API_UNREACHABLE", cause },
       );
     }
     let json: Record<string, unknown>;
     try {
       json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      throw new CheckFailedError(
-        `the API at ${this.shownBase} did not answer JSON`,
-        "check that apiBase points at the API, not a web page",
-        "API_NOT_JSON",
-      );
+    } catch (cause) {
+      throw new CheckFailedError(`the API at ${this.shownBase} did not answer JSON`, {
+        hint: "check that apiBase points at the API, not a web page",
+        code: "API_NOT_JSON",
+        cause,
+      });
     }
     if (typeof json.errcode === "number" && json.errcode !== 0)
       throw new OAuthApiError(json.errcode, String(json.errmsg ?? ""));

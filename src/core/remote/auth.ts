@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ServerConfig } from "../config.js";
 import { InputError, WxdevError } from "../errors.js";
+import { readProblem } from "../read-file.js";
 
 /** Secrets the caller already has (from the environment, a keychain…); the core reads none itself. */
 export interface SshCredentials {
@@ -37,7 +38,9 @@ async function needsPassphrase(key: Buffer): Promise<boolean> {
 
 /** A closed prompt ends the login at once, rather than trying on with nothing to try. */
 function cancelled(what: string): InputError {
-  return new InputError(`${what}: none given (the prompt was closed)`, "run again and type it, or set it beforehand");
+  return new InputError(`${what}: none given (the prompt was closed)`, {
+    hint: "run again and type it, or set it beforehand",
+  });
 }
 
 /**
@@ -68,8 +71,11 @@ export function authHandler(
       let key: Buffer;
       try {
         key = readFileSync(path);
-      } catch {
-        throw new InputError(`cannot read the private key ${path}`, `fix "privateKey" in servers config`);
+      } catch (cause) {
+        throw new InputError(`cannot read the private key ${path}: ${readProblem(cause)}`, {
+          hint: `fix "privateKey" in servers config`,
+          cause,
+        });
       }
       const passphrase = (await needsPassphrase(key))
         ? await secret(credentials.passphrase, `Passphrase for ${path}: `, `passphrase for ${path}`)
@@ -99,7 +105,11 @@ export function authHandler(
       next(false);
     };
     advance().catch((error: unknown) => {
-      fail(error instanceof WxdevError ? error : new InputError(String(error), "check the servers config"));
+      fail(
+        error instanceof WxdevError
+          ? error
+          : new InputError(String(error), { hint: "check the servers config", cause: error }),
+      );
       next(false);
     });
   };

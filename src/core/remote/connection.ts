@@ -102,7 +102,8 @@ function sshShell(ssh: NodeSsh, name: string): RemoteShell {
   };
   ssh.connection?.on("error", markLost);
   ssh.connection?.on("close", markLost);
-  const lostError = (): ConnectionLostError => new ConnectionLostError(`connection to ${name} lost`);
+  const lostError = (cause?: unknown): ConnectionLostError =>
+    new ConnectionLostError(`connection to ${name} lost`, { cause });
   return {
     exec: async (command, execOptions = {}) => {
       if (lost) throw lostError();
@@ -115,7 +116,7 @@ function sshShell(ssh: NodeSsh, name: string): RemoteShell {
           noTrim: true,
         });
       } catch (error) {
-        if (lost) throw lostError();
+        if (lost) throw lostError(error);
         throw error;
       }
       // sshd always reports how a command ended; a channel closed with neither status nor signal was cut off.
@@ -163,16 +164,19 @@ function connectionError(
     return new CheckFailedError(
       `authentication failed for ${where}` +
         ` (tried: ${tried.length > 0 ? tried.join(", ") : "nothing: no agent, key or password"})`,
-      'check the password (WXDEV_SSH_PASSWORD, or type it when asked) or the key in "privateKey"',
-      "AUTH_FAILED",
+      {
+        hint: 'check the password (WXDEV_SSH_PASSWORD, or type it when asked) or the key in "privateKey"',
+        code: "AUTH_FAILED",
+        cause: error,
+      },
     );
   }
   if (error.level === "client-timeout")
-    return new CheckFailedError(
-      `${where} did not answer within the timeout`,
-      "check the host and port, and that the network reaches it",
-      "UNREACHABLE",
-    );
+    return new CheckFailedError(`${where} did not answer within the timeout`, {
+      hint: "check the host and port, and that the network reaches it",
+      code: "UNREACHABLE",
+      cause: error,
+    });
   const reasons: Record<string, string> = {
     ECONNREFUSED: "connection refused: is sshd running on that port?",
     ENOTFOUND: 'host not found: check "host"',
@@ -180,9 +184,9 @@ function connectionError(
     ETIMEDOUT: "connection timed out",
   };
   const reason = reasons[error.code ?? ""];
-  return new CheckFailedError(
-    `cannot connect to ${where}: ${reason ?? error.message}`,
-    'check "host" and "port" for this server in wxdev.config.json',
-    "UNREACHABLE",
-  );
+  return new CheckFailedError(`cannot connect to ${where}: ${reason ?? error.message}`, {
+    hint: 'check "host" and "port" for this server in wxdev.config.json',
+    code: "UNREACHABLE",
+    cause: error,
+  });
 }

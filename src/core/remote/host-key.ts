@@ -54,9 +54,12 @@ export function hostKeyVerifier(
         new CheckFailedError(
           `WARNING: the host key of ${host}:${port} has ${status === "changed" ? "CHANGED" : "been REVOKED"}` +
             ` (now ${shown}); refusing to connect`,
-          "someone may be intercepting the connection. If the server was really reinstalled," +
-            ` remove its old line from ${knownHostsPath} (ssh-keygen -R '${hostPattern(host, port)}')`,
-          "HOST_KEY_CHANGED",
+          {
+            hint:
+              "someone may be intercepting the connection. If the server was really reinstalled," +
+              ` remove its old line from ${knownHostsPath} (ssh-keygen -R '${hostPattern(host, port)}')`,
+            code: "HOST_KEY_CHANGED",
+          },
         ),
       );
     if (status === "cert-authority")
@@ -64,24 +67,31 @@ export function hostKeyVerifier(
         new InputError(
           `${knownHostsPath} vouches for ${host}:${port} only with @cert-authority,` +
             ` and host certificates are not supported by wxdev (it offered ${shown})`,
-          "check that fingerprint with the server's admin, then add the server's own key:" +
-            ` ssh-keyscan -p ${port} ${host} >> ${knownHostsPath}`,
+          {
+            hint:
+              "check that fingerprint with the server's admin, then add the server's own key:" +
+              ` ssh-keyscan -p ${port} ${host} >> ${knownHostsPath}`,
+          },
         ),
       );
     if (policy.acceptNewHostKey) return trust();
     if (policy.confirmHostKey === undefined)
       return no(
-        new InputError(
-          `the host key of ${host}:${port} is unknown (${shown})`,
-          "check the fingerprint with the server's admin, then run again with --accept-new-host-key" +
+        new InputError(`the host key of ${host}:${port} is unknown (${shown})`, {
+          hint:
+            "check the fingerprint with the server's admin, then run again with --accept-new-host-key" +
             " (or ssh to it once)",
-        ),
+        }),
       );
     policy.confirmHostKey(info).then(
       (yes) =>
         yes
           ? trust()
-          : no(new InputError("host key not accepted", "compare the fingerprint with the server's, then answer yes")),
+          : no(
+              new InputError("host key not accepted", {
+                hint: "compare the fingerprint with the server's, then answer yes",
+              }),
+            ),
       (error: unknown) => no(new InputError(`host key not confirmed: ${String(error)}`)),
     );
   };

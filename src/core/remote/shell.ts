@@ -14,8 +14,12 @@ export interface RemoteShell {
 
 /** The SSH connection dropped while a command ran; the message names the server ("connection to s8013 lost"). */
 export class ConnectionLostError extends CheckFailedError {
-  constructor(message: string) {
-    super(message, "check the network and that sshd still runs, then deploy again", "CONNECTION_LOST");
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, {
+      hint: "check the network and that sshd still runs, then deploy again",
+      code: "CONNECTION_LOST",
+      cause: options.cause,
+    });
   }
 }
 

@@ -61,10 +61,9 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
   const mode = options.mode ?? "plain";
   const path = options.path ?? DEFAULT_PATH;
   if (!path.startsWith("/"))
-    throw new InputError(
-      `the path ${JSON.stringify(path)} does not start with /`,
-      `e.g. --path /${path.replace(/^\/*/, "")}`,
-    );
+    throw new InputError(`the path ${JSON.stringify(path)} does not start with /`, {
+      hint: `e.g. --path /${path.replace(/^\/*/, "")}`,
+    });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const handlerOptions = {
     token: options.token,
