@@ -2,11 +2,11 @@ import { CommanderError } from "commander";
 import { WxdevError } from "../core/errors.js";
 import { redactSecrets } from "../core/redact.js";
 import { Cli, type Io } from "./context.js";
+import { ExitCode } from "./exit-code.js";
 import { colorWanted, loadColor } from "./output.js";
 import { createProgram } from "./program.js";
 
-/** Exit codes, the same for every command. */
-export const ExitCode = { Ok: 0, CheckFailed: 1, BadInput: 2 } as const;
+export { ExitCode } from "./exit-code.js";
 
 function defaultIo(): Io {
   // `wxdev … | head -1` closes the pipe early: that is the reader's choice, not a crash.
@@ -60,5 +60,6 @@ function report(error: unknown, cli: Cli, verbose: boolean): number {
   const message = error instanceof Error ? error.message : String(error);
   write(`wxdev: unexpected error: ${message}${verbose ? "" : " (run with --verbose for details)"}`);
   if (verbose && error instanceof Error && error.stack) write(error.stack);
-  return ExitCode.CheckFailed;
+  // Not "a check failed": a script must be able to tell a bug in wxdev from a "no".
+  return ExitCode.Internal;
 }
