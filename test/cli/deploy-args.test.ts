@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CheckInputs, type DeployFlags, parseDeployArgs } from "../../src/cli/deploy-args.js";
+import { runCli } from "../helpers/cli.js";
 
 const flags = (extra: Partial<DeployFlags> = {}): DeployFlags => ({ post: true, ...extra });
 const none: CheckInputs = {};
@@ -52,5 +56,25 @@ describe("parseDeployArgs: deploy's paths and flags → what to do, refused befo
     ["checkUrl without the Token", [], flags(), { checkUrl: "http://h/w", token: "" }, /--check needs/],
   ])("refuses %s", (_name, paths, given, inputs, message) => {
     expect(() => parseDeployArgs(paths, given, inputs)).toThrow(message);
+  });
+});
+
+describe("wxdev deploy refuses a check it cannot do before connecting", () => {
+  it.each([
+    ["checkUrl without the Token", ["--yes"], { checkUrl: "http://127.0.0.1:9/wechat8013" }],
+    ["--check without checkUrl or WXDEV_URL", ["--check", "--yes"], {}],
+  ])("%s is exit 2, and nothing connects", async (_name, args, server) => {
+    const dir = mkdtempSync(join(tmpdir(), "wxdev-deploy-args-"));
+    try {
+      // Port 9 (discard) refuses: had it connected first, the error would be about SSH.
+      const config = { servers: { s8013: { host: "127.0.0.1", port: 9, username: "u", remoteDir: "~/a", ...server } } };
+      writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify(config));
+      const result = await runCli(["deploy", "s8013", ...args], { cwd: dir, env: { HOME: dir } });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/--check needs checkUrl \(or WXDEV_URL\) and the Token .*nothing was deployed/);
+      expect(result.stderr).not.toMatch(/ssh|connect/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
