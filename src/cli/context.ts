@@ -1,7 +1,17 @@
 import type { Command } from "commander";
 import type { Readable, Writable } from "node:stream";
-import { loadConfig, resolveSettings, type Settings, type SettingSource, type WxdevConfig } from "../core/config.js";
-import { InputError } from "../core/errors.js";
+import {
+  loadConfig,
+  type ResolvedSettings,
+  resolveSettings,
+  SETTING_KEYS,
+  SETTINGS,
+  type SettingKey,
+  type SettingSpec,
+  type Settings,
+  type WxdevConfig,
+} from "../core/config.js";
+import { InputError, MissingSettingError } from "../core/errors.js";
 import { ExitCode } from "./exit-code.js";
 import { colorWanted, Output } from "./output.js";
 
@@ -54,23 +64,17 @@ export class Cli {
   knownSecrets(): string[] {
     const { env } = this.io;
     const file = this.loaded?.config ?? {};
+    const secrets = SETTING_KEYS.filter((key) => (SETTINGS[key] as SettingSpec).secret === true);
     const values = [
-      env.WXDEV_APP_SECRET,
-      env.WXDEV_AES_KEY,
-      env.WXDEV_TOKEN,
+      ...secrets.map((key) => (SETTINGS[key] as SettingSpec).env).map((name) => name && env[name]),
       env.WXDEV_SSH_PASSWORD,
-      file.appSecret,
-      file.aesKey,
-      file.token,
+      ...secrets.map((key) => file[key]),
     ];
-    return values.filter((value): value is string => value !== undefined && value !== "");
+    return values.filter((value): value is string => typeof value === "string" && value !== "");
   }
 
-  /** Flags over environment over file. */
-  settings(
-    command: Command,
-    flags: Partial<Settings> = {},
-  ): { settings: Settings; sources: Partial<Record<keyof Settings, SettingSource>> } {
+  /** Flags over environment over file, and where each setting came from. */
+  settings(command: Command, flags: Partial<Settings> = {}): ResolvedSettings {
     return resolveSettings({ config: this.config(command).config, env: this.io.env, flags });
   }
 
@@ -89,11 +93,9 @@ export class Cli {
   }
 }
 
-/** Requires a setting, naming the flag, variable and config key that provide it. */
-export function required<T>(value: T | undefined, flag: string, env: string | undefined, key: string): T {
-  if (value === undefined || value === "") {
-    const where = [flag, env, `"${key}" in wxdev.config.json`].filter(Boolean).join(", ");
-    throw new InputError(`missing ${key}`, `set it with ${where}`);
-  }
-  return value;
+/** A setting the command cannot do without; missing, the error names its key (the one catch adds where to set it). */
+export function required<K extends SettingKey>(settings: Settings, key: K): NonNullable<Settings[K]> {
+  const value = settings[key];
+  if (value === undefined || value === "") throw new MissingSettingError(key);
+  return value as NonNullable<Settings[K]>;
 }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { Settings } from "../core/config.js";
 import type { MessageCrypto } from "../core/crypto.js";
 import { required } from "./context.js";
+import { settingOption } from "./options.js";
 
 /** The --token/--aes-key/--app-id flags shared by commands that encrypt. */
 export interface CryptoFlags {
@@ -10,11 +11,9 @@ export interface CryptoFlags {
   appId?: string;
 }
 
+/** Adds --token, --aes-key and --app-id, as the SETTINGS table declares them. */
 export function addCryptoOptions(command: Command): Command {
-  return command
-    .option("--token <token>", "the Token (better: WXDEV_TOKEN or wxdev.config.json)")
-    .option("--aes-key <key>", "the 43-character EncodingAESKey (better: WXDEV_AES_KEY)")
-    .option("--app-id <appid>", "the account's appId (or WXDEV_APP_ID)");
+  return command.addOption(settingOption("token")).addOption(settingOption("aesKey")).addOption(settingOption("appId"));
 }
 
 /** A MessageCrypto from resolved settings; names the missing setting otherwise. */
@@ -23,12 +22,8 @@ export async function cryptoFrom(
   options: { needToken?: boolean; needAppId?: boolean } = {},
 ): Promise<MessageCrypto> {
   const { MessageCrypto } = await import("../core/crypto.js");
-  const encodingAESKey = required(settings.aesKey, "--aes-key", "WXDEV_AES_KEY", "aesKey");
-  const token =
-    options.needToken === false ? (settings.token ?? "") : required(settings.token, "--token", "WXDEV_TOKEN", "token");
-  const appId =
-    options.needAppId === false
-      ? (settings.appId ?? "")
-      : required(settings.appId, "--app-id", "WXDEV_APP_ID", "appId");
+  const encodingAESKey = required(settings, "aesKey");
+  const token = options.needToken === false ? (settings.token ?? "") : required(settings, "token");
+  const appId = options.needAppId === false ? (settings.appId ?? "") : required(settings, "appId");
   return new MessageCrypto({ token, encodingAESKey, appId });
 }

@@ -1,8 +1,9 @@
 import { CommanderError } from "commander";
-import { WxdevError } from "../core/errors.js";
+import { MissingSettingError, WxdevError } from "../core/errors.js";
 import { redactSecrets } from "../core/redact.js";
 import { Cli, type Io } from "./context.js";
 import { ExitCode } from "./exit-code.js";
+import { settingAdvice } from "./options.js";
 import { colorWanted, loadColor } from "./output.js";
 import { createProgram } from "./program.js";
 
@@ -53,7 +54,9 @@ function report(error: unknown, cli: Cli, verbose: boolean): number {
     return error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
   }
   if (error instanceof WxdevError) {
-    write(`wxdev: ${error.message}${error.hint ? ` — ${error.hint}` : ""}`);
+    // The core names a missing setting by its key; here it becomes the flag, variable and config key that set it.
+    const hint = error instanceof MissingSettingError ? settingAdvice(error.keys) : error.hint;
+    write(`wxdev: ${error.message}${hint ? ` — ${hint}` : ""}`);
     if (verbose && error.stack) write(error.stack);
     return error.kind === "check" ? ExitCode.CheckFailed : ExitCode.BadInput;
   }

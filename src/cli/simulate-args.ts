@@ -8,24 +8,16 @@ export interface SimulateFlags {
   msgId?: string;
   file?: string;
   retry?: boolean;
-  count?: string;
-  concurrency?: string;
-  duration?: string;
+  /** count, concurrency and duration arrive as numbers of at least 1 (commander's parsePositiveInt). */
+  count?: number;
+  concurrency?: number;
+  duration?: number;
 }
 
 /** How simulate sends: once, once with WeChat's retries, or many times (load mode). */
 export type SendPlan =
   | { kind: "once"; retry: boolean }
   | { kind: "load"; count?: number; duration?: number; concurrency: number };
-
-/** A whole number of at least 1, or undefined when the flag is absent. */
-export function positiveInt(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1)
-    throw new InputError(`${flag} ${value} must be a whole number of at least 1`, `e.g. ${flag} 100`);
-  return number;
-}
 
 function checkFile(type: string | undefined, flags: SimulateFlags): void {
   if (flags.file === undefined) return;
@@ -65,8 +57,7 @@ function checkMessage(type: string | undefined, args: string[], flags: SimulateF
  * returns how to send. Building the message itself may still refuse a type or field.
  */
 export function parseSimulateArgs(type: string | undefined, args: string[], flags: SimulateFlags): SendPlan {
-  const count = positiveInt(flags.count, "--count");
-  const duration = positiveInt(flags.duration, "--duration");
+  const { count, duration } = flags;
   const load = count !== undefined || duration !== undefined;
   if (load && (flags.retry || flags.msgId !== undefined)) {
     throw new InputError(
@@ -76,5 +67,5 @@ export function parseSimulateArgs(type: string | undefined, args: string[], flag
   }
   checkMessage(type, args, flags);
   if (!load) return { kind: "once", retry: flags.retry === true };
-  return { kind: "load", count, duration, concurrency: positiveInt(flags.concurrency, "--concurrency") ?? 10 };
+  return { kind: "load", count, duration, concurrency: flags.concurrency ?? 10 };
 }

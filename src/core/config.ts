@@ -21,16 +21,80 @@ export interface ServerConfig {
   keepReleases?: number;
 }
 
-/** The contents of wxdev.config.json. */
-export interface WxdevConfig {
-  token?: string;
-  appId?: string;
-  appSecret?: string;
-  aesKey?: string;
-  url?: string;
-  mode?: Mode;
-  apiBase?: string;
-  callbackDomain?: string;
+/** How a setting's value is checked: free text, or one of the message modes. */
+type SettingType = "string" | "mode";
+
+/** One setting: its config key (the table's key), environment variable and flag. */
+export interface SettingSpec {
+  readonly type: SettingType;
+  /** The environment variable that sets it; none for settings that differ per invocation. */
+  readonly env?: string;
+  /** The CLI flag that sets it, as commander takes it; none for secrets, which stay out of shell history. */
+  readonly flag?: string;
+  /** The flag's --help text. */
+  readonly help?: string;
+  /** Never shown in full: redacted from error output, masked in tables. */
+  readonly secret?: boolean;
+}
+
+/**
+ * Every setting, once: config key, environment variable, flag and help. The config schema, the
+ * lookup (flags over environment over file), the flags and "where did this value come from" derive from it.
+ */
+export const SETTINGS = {
+  token: {
+    type: "string",
+    env: "WXDEV_TOKEN",
+    flag: "--token <token>",
+    help: "the Token (better: WXDEV_TOKEN or wxdev.config.json, kept out of shell history)",
+    secret: true,
+  },
+  appId: {
+    type: "string",
+    env: "WXDEV_APP_ID",
+    flag: "--app-id <appid>",
+    help: "the account's appId (or WXDEV_APP_ID)",
+  },
+  appSecret: { type: "string", env: "WXDEV_APP_SECRET", secret: true },
+  aesKey: {
+    type: "string",
+    env: "WXDEV_AES_KEY",
+    flag: "--aes-key <key>",
+    help: "the 43-character EncodingAESKey (better: WXDEV_AES_KEY)",
+    secret: true,
+  },
+  url: {
+    type: "string",
+    env: "WXDEV_URL",
+    flag: "--url <url>",
+    help: 'the server\'s callback URL (or WXDEV_URL, or "url" in wxdev.config.json)',
+  },
+  mode: { type: "mode", flag: "--mode <mode>", help: "message mode (default: config, else plain)" },
+  apiBase: {
+    type: "string",
+    flag: "--api-base <url>",
+    help: "API base (default https://api.weixin.qq.com; e.g. http://127.0.0.1:9000 for wxdev mock)",
+  },
+  callbackDomain: {
+    type: "string",
+    flag: "--callback-domain <domain>",
+    help: "the 授权回调页面域名 set on the platform: redirects elsewhere get error 10003",
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+/** The name of a setting, as the config file and core errors spell it. */
+export type SettingKey = keyof typeof SETTINGS;
+
+/** The keys of SETTINGS, in the table's order. */
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
+
+type ValueOf<T extends SettingType> = T extends "mode" ? Mode : string;
+
+/** The settings a command works with after flags, environment and file are merged. */
+export type Settings = { [K in SettingKey]?: ValueOf<(typeof SETTINGS)[K]["type"]> };
+
+/** The contents of wxdev.config.json: the settings, and the deploy servers. */
+export interface WxdevConfig extends Settings {
   servers?: Record<string, ServerConfig>;
 }
 
@@ -39,14 +103,7 @@ type Schema = Record<string, { type: KeyType; required?: boolean }>;
 
 const TOP_LEVEL: Schema = {
   $schema: { type: "string" },
-  token: { type: "string" },
-  appId: { type: "string" },
-  appSecret: { type: "string" },
-  aesKey: { type: "string" },
-  url: { type: "string" },
-  mode: { type: "mode" },
-  apiBase: { type: "string" },
-  callbackDomain: { type: "string" },
+  ...Object.fromEntries(SETTING_KEYS.map((key) => [key, { type: SETTINGS[key].type }])),
   servers: { type: "servers" },
 };
 
@@ -170,42 +227,26 @@ export function loadConfig(options: { cwd: string; path?: string }): { path?: st
   return { path, config: validateConfig(json, path) };
 }
 
-/** The settings a command works with after flags, environment and file are merged. */
-export type Settings = Omit<WxdevConfig, "servers">;
-
-/** Environment variable for each setting. */
-export const ENV_NAMES = {
-  token: "WXDEV_TOKEN",
-  appId: "WXDEV_APP_ID",
-  appSecret: "WXDEV_APP_SECRET",
-  aesKey: "WXDEV_AES_KEY",
-  url: "WXDEV_URL",
-} as const satisfies Partial<Record<keyof Settings, string>>;
-
 /** Where a setting came from, for messages such as "token from WXDEV_TOKEN". */
 export type SettingSource = "flag" | "env" | "file";
 
-/** Merges settings: flags over environment over file; undefined flags do not count. */
+/** Merged settings, and where each one came from. */
+export interface ResolvedSettings {
+  settings: Settings;
+  sources: Partial<Record<SettingKey, SettingSource>>;
+}
+
+/** Merges settings: flags over environment over file; undefined flags and empty variables do not count. */
 export function resolveSettings(input: {
   config: WxdevConfig;
   env: Readonly<Record<string, string | undefined>>;
   flags: Partial<Settings>;
-}): { settings: Settings; sources: Partial<Record<keyof Settings, SettingSource>> } {
-  const settings: Settings = {};
-  const sources: Partial<Record<keyof Settings, SettingSource>> = {};
-  const keys: (keyof Settings)[] = [
-    "token",
-    "appId",
-    "appSecret",
-    "aesKey",
-    "url",
-    "mode",
-    "apiBase",
-    "callbackDomain",
-  ];
-  for (const key of keys) {
-    const envName = (ENV_NAMES as Partial<Record<keyof Settings, string>>)[key];
-    const fromEnv = envName === undefined ? undefined : input.env[envName];
+}): ResolvedSettings {
+  const settings: Record<string, unknown> = {};
+  const sources: Partial<Record<SettingKey, SettingSource>> = {};
+  for (const key of SETTING_KEYS) {
+    const spec: SettingSpec = SETTINGS[key];
+    const fromEnv = spec.env === undefined ? undefined : input.env[spec.env];
     const candidates: [unknown, SettingSource][] = [
       [input.flags[key], "flag"],
       [fromEnv === "" ? undefined : fromEnv, "env"],
@@ -213,16 +254,16 @@ export function resolveSettings(input: {
     ];
     const found = candidates.find(([value]) => value !== undefined);
     if (found !== undefined) {
-      (settings as Record<string, unknown>)[key] = found[0];
+      settings[key] = found[0];
       sources[key] = found[1];
     }
   }
-  if (settings.mode !== undefined && !(MODES as readonly string[]).includes(settings.mode)) {
+  if (settings.mode !== undefined && !(MODES as readonly unknown[]).includes(settings.mode)) {
     throw new ConfigError(`mode must be one of ${MODES.join(", ")} (got ${JSON.stringify(settings.mode)})`, {
       key: "mode",
     });
   }
-  return { settings, sources };
+  return { settings: settings as Settings, sources };
 }
 
 /** Shows enough of a secret to recognise it, never all of it. */

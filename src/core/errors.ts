@@ -1,3 +1,5 @@
+import type { SettingKey } from "./config.js";
+
 /**
  * Typed errors of the core. Each carries a stable `code`, an optional `hint`
  * (how to fix it) and a `kind` the CLI maps to an exit code:
@@ -81,5 +83,23 @@ export class ConfigError extends WxdevError {
   constructor(message: string, options: { key?: string; hint?: string } = {}) {
     super(message, { code: "BAD_CONFIG", hint: options.hint, kind: "input" });
     this.key = options.key;
+  }
+}
+
+/**
+ * A setting a task needs but nobody set: bad input that names the setting keys (`aesKey`), as
+ * ConfigError names a file's key; the CLI turns the keys into its flags, variables and config keys.
+ */
+export class MissingSettingError extends InputError {
+  readonly keys: readonly SettingKey[];
+
+  constructor(keys: SettingKey | readonly SettingKey[], message?: string) {
+    const list = typeof keys === "string" ? [keys] : keys;
+    super(
+      message ?? `missing ${list.join(" and ")}`,
+      `set ${list.map((key) => `"${key}"`).join(" and ")}`,
+      "MISSING_SETTING",
+    );
+    this.keys = list;
   }
 }

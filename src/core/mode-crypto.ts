@@ -1,5 +1,5 @@
 import { MessageCrypto } from "./crypto.js";
-import { ConfigError } from "./errors.js";
+import { MissingSettingError } from "./errors.js";
 import type { Mode } from "./modes.js";
 
 /**
@@ -11,14 +11,10 @@ export function cryptoForMode(
   settings: { token: string; aesKey?: string; appId?: string },
 ): MessageCrypto | undefined {
   if (settings.aesKey === undefined || settings.aesKey === "") {
-    if (mode !== "plain")
-      throw new ConfigError(`${mode} mode needs the EncodingAESKey`, {
-        key: "aesKey",
-        hint: "set --aes-key or WXDEV_AES_KEY",
-      });
+    if (mode !== "plain") throw new MissingSettingError("aesKey", `${mode} mode needs the EncodingAESKey`);
     return undefined;
   }
   if (settings.appId === undefined || settings.appId === "")
-    throw new ConfigError("an EncodingAESKey needs its appId", { key: "appId", hint: "set --app-id or WXDEV_APP_ID" });
+    throw new MissingSettingError("appId", "an EncodingAESKey needs its appId");
   return new MessageCrypto({ token: settings.token, encodingAESKey: settings.aesKey, appId: settings.appId });
 }

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
 import { startBroken, startServe, startWebot, type Flaw } from "../helpers/wechat-servers.js";
+import { APP_ID, KEY } from "../helpers/fixtures.js";
 
 const TOKEN = "checktoken";
-const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
-const APP_ID = "wx2c2769f8efd9abc2";
 const env = { WXDEV_TOKEN: TOKEN };
 
 type Check = { id: string; status: string; reason: string; required: boolean };
@@ -19,7 +18,7 @@ afterAll(async () => serve?.close());
 
 describe("wxdev check", () => {
   it("passes wxdev serve in every mode, printing a table", async () => {
-    const result = await runCli(["check", "--url", serve.url], {
+    const result = await runMain(["check", "--url", serve.url], {
       env: { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID },
     });
     expect(result.code).toBe(0);
@@ -31,7 +30,7 @@ describe("wxdev check", () => {
   it("--mode safe sends every message check in safe mode, and a safe-mode server passes", async () => {
     const safe = await startServe(["--mode", "safe"], { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID });
     try {
-      const result = await runCli(["check", "--url", safe.url, "--mode", "safe", "--json"], {
+      const result = await runMain(["check", "--url", safe.url, "--mode", "safe", "--json"], {
         env: { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID },
       });
       expect(result.code).toBe(0);
@@ -45,7 +44,7 @@ describe("wxdev check", () => {
   });
 
   it("--json lists every check; safe/compat are skipped without a key", async () => {
-    const result = await runCli(["check", "--url", serve.url, "--json"], { env });
+    const result = await runMain(["check", "--url", serve.url, "--json"], { env });
     expect(result.code).toBe(0);
     const byId = checks(result.stdout);
     for (const id of [
@@ -73,7 +72,7 @@ describe("wxdev check", () => {
   it("passes the node-webot echo bot, warning about its milliseconds CreateTime", async () => {
     const webot = await startWebot({ token: TOKEN });
     try {
-      const result = await runCli(["check", "--url", webot.url, "--json"], { env });
+      const result = await runMain(["check", "--url", webot.url, "--json"], { env });
       expect(result.code).toBe(0);
       const byId = checks(result.stdout);
       expect(byId["message:text"]).toMatchObject({ status: "warn", reason: expect.stringContaining("milliseconds") });
@@ -96,7 +95,7 @@ describe("wxdev check", () => {
     async (flaw, id, reason) => {
       const broken = await startBroken(flaw, TOKEN, 6_000);
       try {
-        const result = await runCli(["check", "--url", broken.url, "--json", "--timeout", "1"], {
+        const result = await runMain(["check", "--url", broken.url, "--json", "--timeout", "1"], {
           env,
           timeoutMs: 60_000,
         });
@@ -112,7 +111,7 @@ describe("wxdev check", () => {
   it("a milliseconds CreateTime is only a warning", async () => {
     const broken = await startBroken("milliseconds", TOKEN);
     try {
-      const result = await runCli(["check", "--url", broken.url, "--json"], { env });
+      const result = await runMain(["check", "--url", broken.url, "--json"], { env });
       expect(result.code).toBe(0);
       expect(checks(result.stdout)["message:text"]).toMatchObject({
         status: "warn",
@@ -126,19 +125,21 @@ describe("wxdev check", () => {
 
 describe("wxdev handshake", () => {
   it("an empty --echostr is exit 2 (WeChat never sends one)", async () => {
-    const result = await runCli(["handshake", "--url", serve.url, "--echostr", ""], { env });
+    const result = await runMain(["handshake", "--url", serve.url, "--echostr", ""], { env });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--echostr is empty/);
   });
 
   it("passes when the body is exactly the echostr", async () => {
-    const result = await runCli(["handshake", "--url", serve.url, "--echostr", "hello123"], { env });
+    const result = await runMain(["handshake", "--url", serve.url, "--echostr", "hello123"], { env });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('← HTTP 200 "hello123"');
   });
 
   it("with the wrong token, explains and prints the signature it sent", async () => {
-    const result = await runCli(["handshake", "--url", serve.url, "--json"], { env: { WXDEV_TOKEN: "not-the-token" } });
+    const result = await runMain(["handshake", "--url", serve.url, "--json"], {
+      env: { WXDEV_TOKEN: "not-the-token" },
+    });
     expect(result.code).toBe(1);
     const out = JSON.parse(result.stdout);
     expect(out.problems[0].message).toContain(`signature=${out.signature}`);
@@ -146,13 +147,13 @@ describe("wxdev handshake", () => {
   });
 
   it("names a trailing-slash path and an HTML page", async () => {
-    const slash = await runCli(["handshake", "--url", `${serve.url}/`], { env });
+    const slash = await runMain(["handshake", "--url", `${serve.url}/`], { env });
     expect(slash.code).toBe(1);
     expect(slash.stdout).toMatch(/HTTP 404/);
     const html = await startBroken("html", TOKEN);
     try {
       // The html flaw only breaks POSTs; the GET of a healthy handshake still passes.
-      expect((await runCli(["handshake", "--url", html.url], { env })).code).toBe(0);
+      expect((await runMain(["handshake", "--url", html.url], { env })).code).toBe(0);
     } finally {
       await html.close();
     }

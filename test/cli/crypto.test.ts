@@ -1,21 +1,9 @@
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
 import { vectors } from "../helpers/vectors.js";
+import { APP_ID, KEY, WXBizMsgCrypt } from "../helpers/fixtures.js";
 
-const require = createRequire(import.meta.url);
-const WXBizMsgCrypt = require("wechat-crypto") as new (
-  token: string,
-  key: string,
-  id: string,
-) => {
-  encrypt(text: string): string;
-  decrypt(text: string): { message: string; id: string };
-  getSignature(timestamp: string, nonce: string, encrypt: string): string;
-};
-
-const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
-const env = { WXDEV_TOKEN: "spamtest", WXDEV_AES_KEY: KEY, WXDEV_APP_ID: "wx2c2769f8efd9abc2" };
+const env = { WXDEV_TOKEN: "spamtest", WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID };
 const REPLY =
   "<xml><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_1]]>" +
   "</FromUserName><CreateTime>1409735669</CreateTime><MsgType><![CDATA[text]]></MsgType>" +
@@ -23,21 +11,21 @@ const REPLY =
 
 describe("wxdev encrypt / decrypt", () => {
   it("encrypts a reply into an envelope that wechat-crypto opens, and decrypts it back", async () => {
-    const sealed = await runCli(["encrypt", "--json", "--timestamp", "1409735669", "--nonce", "1320562132", REPLY], {
+    const sealed = await runMain(["encrypt", "--json", "--timestamp", "1409735669", "--nonce", "1320562132", REPLY], {
       env,
     });
     expect(sealed.code).toBe(0);
     const json = JSON.parse(sealed.stdout);
-    const peer = new WXBizMsgCrypt("spamtest", KEY, "wx2c2769f8efd9abc2");
+    const peer = new WXBizMsgCrypt("spamtest", KEY, APP_ID);
     expect(json.msgSignature).toBe(peer.getSignature("1409735669", "1320562132", json.encrypt));
     expect(peer.decrypt(json.encrypt).message).toBe(REPLY);
-    const opened = await runCli(["decrypt", "-"], { env, input: json.xml });
+    const opened = await runMain(["decrypt", "-"], { env, input: json.xml });
     expect(opened.code).toBe(0);
     expect(opened.stdout).toBe(`${REPLY}\n`);
   });
 
   it("reads the XML from stdin with -", async () => {
-    const result = await runCli(["encrypt", "-"], { env, input: REPLY });
+    const result = await runMain(["encrypt", "-"], { env, input: REPLY });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^<xml><Encrypt><!\[CDATA\[/);
   });
@@ -54,7 +42,7 @@ describe("wxdev encrypt / decrypt", () => {
       "--msg-signature",
       v.msgSignature,
     ];
-    const result = await runCli(args, {
+    const result = await runMain(args, {
       env: { WXDEV_TOKEN: v.token, WXDEV_AES_KEY: v.encodingAESKey, WXDEV_APP_ID: v.appId },
     });
     expect(result.code).toBe(0);
@@ -64,7 +52,7 @@ describe("wxdev encrypt / decrypt", () => {
       appIdChecked: true,
       signatureVerified: true,
     });
-    const wrong = await runCli([...args.slice(0, -1), "0".repeat(40)], {
+    const wrong = await runMain([...args.slice(0, -1), "0".repeat(40)], {
       env: { WXDEV_TOKEN: v.token, WXDEV_AES_KEY: v.encodingAESKey, WXDEV_APP_ID: v.appId },
     });
     expect(wrong.code).toBe(1);
@@ -74,7 +62,7 @@ describe("wxdev encrypt / decrypt", () => {
 
   it("decrypts a message from wechat-crypto and warns when the appId is not checked", async () => {
     const peer = new WXBizMsgCrypt("spamtest", KEY, "wxpeer");
-    const result = await runCli(["decrypt", peer.encrypt("中文 message")], { env: { WXDEV_AES_KEY: KEY } });
+    const result = await runMain(["decrypt", peer.encrypt("中文 message")], { env: { WXDEV_AES_KEY: KEY } });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("中文 message\n");
     expect(result.stderr).toMatch(/appId not checked.*wxpeer/);
@@ -116,13 +104,13 @@ describe("wxdev encrypt / decrypt", () => {
   ])("%s: exit 2, one line, no stack trace", async (_name, args, envFor, input, pattern) => {
     let stdin = input;
     if (input === "TAMPER" || input === "SEALED") {
-      const sealed = JSON.parse((await runCli(["encrypt", "--json", REPLY], { env })).stdout).encrypt as string;
+      const sealed = JSON.parse((await runMain(["encrypt", "--json", REPLY], { env })).stdout).encrypt as string;
       // Flip a byte of the last block: it scrambles the padding and appId, which decryption must notice.
       const bytes = Buffer.from(sealed, "base64");
       bytes[bytes.length - 5]! ^= 0x5a;
       stdin = input === "SEALED" ? sealed : bytes.toString("base64");
     }
-    const result = await runCli(args, { env: envFor, input: stdin });
+    const result = await runMain(args, { env: envFor, input: stdin });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(pattern);
@@ -131,7 +119,7 @@ describe("wxdev encrypt / decrypt", () => {
   });
 
   it("--verbose adds the stack trace", async () => {
-    const result = await runCli(["decrypt", "--verbose", "not*base64"], { env });
+    const result = await runMain(["decrypt", "--verbose", "not*base64"], { env });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/\n\s+at /);
   });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CheckInputs, type DeployFlags, parseDeployArgs } from "../../src/cli/deploy-args.js";
-import { runCli } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
 
 const flags = (extra: Partial<DeployFlags> = {}): DeployFlags => ({ post: true, ...extra });
 const none: CheckInputs = {};
@@ -69,7 +69,7 @@ describe("wxdev deploy refuses a check it cannot do before connecting", () => {
       // Port 9 (discard) refuses: had it connected first, the error would be about SSH.
       const config = { servers: { s8013: { host: "127.0.0.1", port: 9, username: "u", remoteDir: "~/a", ...server } } };
       writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify(config));
-      const result = await runCli(["deploy", "s8013", ...args], { cwd: dir, env: { HOME: dir } });
+      const result = await runMain(["deploy", "s8013", ...args], { cwd: dir, env: { HOME: dir } });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/--check needs checkUrl \(or WXDEV_URL\) and the Token .*nothing was deployed/);
       expect(result.stderr).not.toMatch(/ssh|connect/i);

@@ -1,15 +1,18 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, type CliResult } from "../helpers/cli.js";
+import type { CliResult } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
+import { KEY } from "../helpers/fixtures.js";
+import { tempDirs } from "../helpers/temp.js";
 
-const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+const temp = tempDirs();
+
 const DEEP = `<xml>${"<a>".repeat(100_000)}x${"</a>".repeat(100_000)}</xml>`;
 const PROTO = "<xml><ToUserName>gh_1</ToUserName><__proto__><MsgType>text</MsgType></__proto__></xml>";
 
 function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "wxdev-hostile-"));
+  const dir = temp("wxdev-hostile-");
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
@@ -33,18 +36,20 @@ describe("hostile XML is bad input in every command that reads XML", () => {
     ["proto.xml", /<__proto__>.*refuses/],
   ])("%s: decrypt -, verify --body, simulate --file", async (file, pattern) => {
     const input = file === "deep.xml" ? DEEP : PROTO;
-    expectBadInput(await runCli(["decrypt", "-"], { env, input, cwd: dir }), pattern);
-    expectBadInput(await runCli(["verify", signed, "--body", file], { env, cwd: dir }), pattern);
+    // main() reads files relative to the process's folder, not io.cwd: give the path in full.
+    const path = join(dir, file);
+    expectBadInput(await runMain(["decrypt", "-"], { env, input, cwd: dir }), pattern);
+    expectBadInput(await runMain(["verify", signed, "--body", path], { env, cwd: dir }), pattern);
     // Port 9 (discard) is never contacted: the file is refused before anything is sent.
     expectBadInput(
-      await runCli(["simulate", "--file", file, "--url", "http://127.0.0.1:9/wechat"], {
+      await runMain(["simulate", "--file", path, "--url", "http://127.0.0.1:9/wechat"], {
         env: { WXDEV_TOKEN: "t" },
         cwd: dir,
       }),
       pattern,
     );
     expectBadInput(
-      await runCli(["simulate", "--file", file, "--url", "http://127.0.0.1:9/wechat", "--count", "2"], {
+      await runMain(["simulate", "--file", path, "--url", "http://127.0.0.1:9/wechat", "--count", "2"], {
         env: { WXDEV_TOKEN: "t" },
         cwd: dir,
       }),
@@ -63,7 +68,7 @@ describe("names are looked up as own keys only", () => {
     async (name) => {
       const dir = project({ "wxdev.config.json": config });
       for (const command of ["deploy", "nginx"]) {
-        const result = await runCli([command, name], { cwd: dir, env: { WXDEV_SSH_PASSWORD: "x" } });
+        const result = await runMain([command, name], { cwd: dir, env: { WXDEV_SSH_PASSWORD: "x" } });
         expectBadInput(result, new RegExp(`unknown server "${name}".*known servers: s8013`));
         expect(result.stderr).not.toContain("undefined");
       }
@@ -72,7 +77,7 @@ describe("names are looked up as own keys only", () => {
 
   it("simulate toString: an unknown message type, exit 2", async () => {
     expectBadInput(
-      await runCli(["simulate", "toString", "--url", "http://127.0.0.1:9/wechat"], { env: { WXDEV_TOKEN: "t" } }),
+      await runMain(["simulate", "toString", "--url", "http://127.0.0.1:9/wechat"], { env: { WXDEV_TOKEN: "t" } }),
       /unknown message type "toString"/,
     );
   });
@@ -81,10 +86,10 @@ describe("names are looked up as own keys only", () => {
 describe("config files", () => {
   it("a file saved with a UTF-8 byte-order mark is read", async () => {
     const dir = project({ "wxdev.config.json": `\uFEFF${JSON.stringify({ token: "bomtoken" })}` });
-    const result = await runCli(["sign", "--json", "--timestamp", "1", "--nonce", "2"], { cwd: dir });
+    const result = await runMain(["sign", "--json", "--timestamp", "1", "--nonce", "2"], { cwd: dir });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    const viaFlag = await runCli(["sign", "--json", "--timestamp", "1", "--nonce", "2", "--token", "bomtoken"]);
+    const viaFlag = await runMain(["sign", "--json", "--timestamp", "1", "--nonce", "2", "--token", "bomtoken"]);
     expect(JSON.parse(result.stdout).signature).toBe(JSON.parse(viaFlag.stdout).signature);
   });
 });

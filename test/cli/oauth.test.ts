@@ -1,22 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
-import { freePort } from "../helpers/net.js";
-import { startCommand, type RunningCommand } from "../helpers/processes.js";
+import { runMain } from "../helpers/main.js";
+import { startMock } from "../helpers/processes.js";
 
 const env = { WXDEV_APP_ID: "wxclitest", WXDEV_APP_SECRET: "clisecret" };
-let mock: RunningCommand;
+let mock: Awaited<ReturnType<typeof startMock>>;
 let base = "";
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  mock = await startCommand(["mock", "--port", String(port)], env, /Try:/);
+  mock = await startMock([], env);
+  base = mock.origin;
 });
 afterAll(() => mock?.stop());
 
 async function freshCode(scope = "snsapi_base"): Promise<string> {
   const url = (
-    await runCli(["oauth-url", "--redirect-uri", "http://127.0.0.1:8013/index", "--scope", scope, "--base", base], {
+    await runMain(["oauth-url", "--redirect-uri", "http://127.0.0.1:8013/index", "--scope", scope, "--base", base], {
       env,
     })
   ).stdout.trim();
@@ -26,7 +24,7 @@ async function freshCode(scope = "snsapi_base"): Promise<string> {
 
 describe("wxdev oauth-url", () => {
   it("prints the URL; --json adds the warnings", async () => {
-    const plain = await runCli([
+    const plain = await runMain([
       "oauth-url",
       "--app-id",
       "appid",
@@ -43,7 +41,7 @@ describe("wxdev oauth-url", () => {
         "redirect_uri=http%3A%2F%2Fdiveintonode.org%2F&response_type=code&scope=snsapi_userinfo&" +
         "state=hehe#wechat_redirect\n",
     );
-    const json = await runCli(
+    const json = await runMain(
       ["oauth-url", "--json", "--redirect-uri", "http://x.com/#/me", "--callback-domain", "y.com"],
       { env },
     );
@@ -53,7 +51,7 @@ describe("wxdev oauth-url", () => {
   });
 
   it("--qr draws the URL as a QR code", async () => {
-    const result = await runCli(["oauth-url", "--redirect-uri", "http://x.com/index", "--qr"], { env });
+    const result = await runMain(["oauth-url", "--redirect-uri", "http://x.com/index", "--qr"], { env });
     expect(result.code).toBe(0);
     expect(result.stdout.split("\n").filter((line) => /[▀▄█]/.test(line)).length).toBeGreaterThan(10);
     expect(result.stderr).toMatch(/only opens inside the WeChat client/);
@@ -65,7 +63,7 @@ describe("wxdev oauth-url", () => {
     [["--redirect-uri", "http://x.com/", "--scope", "snsapi_all"], /Allowed choices/],
     [[], /required option '--redirect-uri/],
   ])("bad input %j is exit 2", async (args, message) => {
-    const result = await runCli(["oauth-url", ...args], { env });
+    const result = await runMain(["oauth-url", ...args], { env });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
   });
@@ -73,25 +71,25 @@ describe("wxdev oauth-url", () => {
 
 describe("wxdev oauth against wxdev mock", () => {
   it("exchange → userinfo fails for a base token (48001) → check → refresh; secrets masked", async () => {
-    const exchanged = await runCli(["oauth", "exchange", "--code", await freshCode(), "--api-base", base, "--json"], {
+    const exchanged = await runMain(["oauth", "exchange", "--code", await freshCode(), "--api-base", base, "--json"], {
       env,
     });
     expect(exchanged.code).toBe(0);
     const token = JSON.parse(exchanged.stdout);
     expect(token.scope).toBe("snsapi_base");
-    const info = await runCli(
+    const info = await runMain(
       ["oauth", "userinfo", "--access-token", token.access_token, "--openid", token.openid, "--api-base", base],
       { env },
     );
     expect(info.code).toBe(1);
     expect(info.stderr).toMatch(/errcode 48001.*snsapi_userinfo/);
-    const check = await runCli(
+    const check = await runMain(
       ["oauth", "check", "--access-token", token.access_token, "--openid", token.openid, "--api-base", base],
       { env },
     );
     expect(check.code).toBe(0);
     expect(check.stdout).toMatch(/errmsg\s+ok/);
-    const refreshed = await runCli(["oauth", "refresh", "--refresh-token", token.refresh_token, "--api-base", base], {
+    const refreshed = await runMain(["oauth", "refresh", "--refresh-token", token.refresh_token, "--api-base", base], {
       env,
     });
     expect(refreshed.code).toBe(0);
@@ -101,7 +99,7 @@ describe("wxdev oauth against wxdev mock", () => {
 
   it("userinfo with a snsapi_userinfo grant shows the CJK nickname", async () => {
     const url = (
-      await runCli(
+      await runMain(
         ["oauth-url", "--redirect-uri", "http://127.0.0.1:8013/index", "--scope", "snsapi_userinfo", "--base", base],
         { env },
       )
@@ -121,9 +119,9 @@ describe("wxdev oauth against wxdev mock", () => {
     });
     const code = new URL(confirmed.headers.get("location")!).searchParams.get("code")!;
     const token = JSON.parse(
-      (await runCli(["oauth", "exchange", "--code", code, "--api-base", base, "--json"], { env })).stdout,
+      (await runMain(["oauth", "exchange", "--code", code, "--api-base", base, "--json"], { env })).stdout,
     );
-    const info = await runCli(
+    const info = await runMain(
       [
         "oauth",
         "userinfo",
@@ -142,11 +140,11 @@ describe("wxdev oauth against wxdev mock", () => {
 
   it("a reused code is exit 1 with 40163 explained; a wrong secret 40125", async () => {
     const code = await freshCode();
-    expect((await runCli(["oauth", "exchange", "--code", code, "--api-base", base], { env })).code).toBe(0);
-    const reused = await runCli(["oauth", "exchange", "--code", code, "--api-base", base], { env });
+    expect((await runMain(["oauth", "exchange", "--code", code, "--api-base", base], { env })).code).toBe(0);
+    const reused = await runMain(["oauth", "exchange", "--code", code, "--api-base", base], { env });
     expect(reused.code).toBe(1);
     expect(reused.stderr).toMatch(/errcode 40163 \(code been used\) — .*works once/);
-    const wrong = await runCli(["oauth", "exchange", "--code", await freshCode(), "--api-base", base], {
+    const wrong = await runMain(["oauth", "exchange", "--code", await freshCode(), "--api-base", base], {
       env: { ...env, WXDEV_APP_SECRET: "nope" },
     });
     expect(wrong.stderr).toMatch(/40125/);
@@ -154,12 +152,12 @@ describe("wxdev oauth against wxdev mock", () => {
   });
 
   it("no secret is exit 2; an unreachable API is exit 1", async () => {
-    const noSecret = await runCli(["oauth", "exchange", "--code", "x", "--api-base", base], {
+    const noSecret = await runMain(["oauth", "exchange", "--code", "x", "--api-base", base], {
       env: { WXDEV_APP_ID: "wx" },
     });
     expect(noSecret.code).toBe(2);
     expect(noSecret.stderr).toMatch(/missing appSecret.*WXDEV_APP_SECRET/);
-    const offline = await runCli(["oauth", "refresh", "--refresh-token", "r", "--api-base", "http://127.0.0.1:9"], {
+    const offline = await runMain(["oauth", "refresh", "--refresh-token", "r", "--api-base", "http://127.0.0.1:9"], {
       env,
     });
     expect(offline.code).toBe(1);

@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
 
 const SECRET = "0123456789abcdef0123456789abcdef";
 const env = { WXDEV_APP_ID: "wxsecrets", WXDEV_APP_SECRET: SECRET };
@@ -11,7 +13,7 @@ describe("no error path prints the app secret", () => {
   it.each([[[]], [["--verbose"]]])(
     "oauth exchange with credentials in --api-base %j: exit 2, secret and password hidden",
     async (extra) => {
-      const result = await runCli(
+      const result = await runMain(
         ["oauth", "exchange", "--code", "C", "--api-base", "http://user:hunter22@127.0.0.1:9", ...extra],
         { env },
       );
@@ -28,16 +30,16 @@ describe("no error path prints the app secret", () => {
   );
 
   it("a config file with a syntax error next to the secret: the error does not quote the secret", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "wxdev-secrets-"));
+    const dir = temp("wxdev-secrets-");
     writeFileSync(join(dir, "wxdev.config.json"), `{"appId": "wx1", "appSecret": SECRET${SECRET}}`);
-    const result = await runCli(["oauth", "exchange", "--code", "C"], { cwd: dir });
+    const result = await runMain(["oauth", "exchange", "--code", "C"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/is not valid JSON: Unexpected token 'S'/);
     expect(result.stderr).not.toMatch(/SECRET|0123/);
   });
 
   it("oauth exchange --help says --json prints the tokens in full", async () => {
-    const result = await runCli(["oauth", "exchange", "--help"]);
+    const result = await runMain(["oauth", "exchange", "--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/--json prints the tokens in full/);
   });

@@ -1,34 +1,39 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeTimestamp, signature } from "../../src/core/signature.js";
-import { BIN, runCli } from "../helpers/cli.js";
+import { BIN } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
 import { startServe } from "../helpers/wechat-servers.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
 
 const TOKEN = "servetoken";
 
 describe("wxdev serve (spawned)", () => {
   it("answers GET/POST, logs one line per exchange, masks the token and stops cleanly on SIGTERM", async () => {
     const serve = await startServe(["--fallback", "hello from fallback"], { WXDEV_TOKEN: TOKEN });
-    const timestamp = makeTimestamp();
-    const q = `signature=${signature(TOKEN, timestamp, "7")}&timestamp=${timestamp}&nonce=7`;
-    const get = await fetch(`${serve.url}?${q}&echostr=E1`);
-    expect(await get.text()).toBe("E1");
-    const post = await fetch(`${serve.url}?${q}&openid=o1`, {
-      method: "POST",
-      headers: { "Content-Type": "text/xml" },
-      body:
-        "<xml><ToUserName>gh_1</ToUserName><FromUserName>o1</FromUserName><CreateTime>1700000000" +
-        "</CreateTime><MsgType>image</MsgType><PicUrl>p</PicUrl><MediaId>m</MediaId><MsgId>5" +
-        "</MsgId></xml>",
-    });
-    expect(await post.text()).toContain("<Content><![CDATA[hello from fallback]]></Content>");
-    expect((await fetch(`${serve.url}?signature=bad&timestamp=1&nonce=2`)).status).toBe(403);
-    const exit = new Promise<number | null>((resolve) => serve.child.once("exit", (code) => resolve(code)));
-    serve.child.kill("SIGTERM");
-    expect(await exit).toBe(0);
+    try {
+      const timestamp = makeTimestamp();
+      const q = `signature=${signature(TOKEN, timestamp, "7")}&timestamp=${timestamp}&nonce=7`;
+      const get = await fetch(`${serve.url}?${q}&echostr=E1`);
+      expect(await get.text()).toBe("E1");
+      const post = await fetch(`${serve.url}?${q}&openid=o1`, {
+        method: "POST",
+        headers: { "Content-Type": "text/xml" },
+        body:
+          "<xml><ToUserName>gh_1</ToUserName><FromUserName>o1</FromUserName><CreateTime>1700000000" +
+          "</CreateTime><MsgType>image</MsgType><PicUrl>p</PicUrl><MediaId>m</MediaId><MsgId>5" +
+          "</MsgId></xml>",
+      });
+      expect(await post.text()).toContain("<Content><![CDATA[hello from fallback]]></Content>");
+      expect((await fetch(`${serve.url}?signature=bad&timestamp=1&nonce=2`)).status).toBe(403);
+      const exit = new Promise<number | null>((resolve) => serve.child.once("exit", (code) => resolve(code)));
+      serve.child.kill("SIGTERM");
+      expect(await exit).toBe(0);
+    } finally {
+      await serve.close(); // a no-op once it stopped on its own
+    }
     const output = serve.output();
     expect(output).toMatch(
       /listening on http:\/\/127\.0\.0\.1:\d+\/wechat8013 \(plain mode, token se\*+en \(10 chars\)\)/,
@@ -42,8 +47,11 @@ describe("wxdev serve (spawned)", () => {
 
   it("--json logs one JSON object per line", async () => {
     const serve = await startServe(["--json"], { WXDEV_TOKEN: TOKEN });
-    await fetch(`${serve.url}?signature=${signature(TOKEN, "1", "2")}&timestamp=1&nonce=2&echostr=x`);
-    await serve.close();
+    try {
+      await fetch(`${serve.url}?signature=${signature(TOKEN, "1", "2")}&timestamp=1&nonce=2&echostr=x`);
+    } finally {
+      await serve.close();
+    }
     const lines = serve
       .output()
       .trim()
@@ -54,11 +62,14 @@ describe("wxdev serve (spawned)", () => {
   });
 
   it("without a token, or on a busy port: exit 2 with one line", async () => {
-    expect((await runCli(["serve"])).stderr).toMatch(/missing token/);
+    expect((await runMain(["serve"])).stderr).toMatch(/missing token/);
     const serve = await startServe([], { WXDEV_TOKEN: TOKEN });
-    const port = new URL(serve.url).port;
-    const busy = await runCli(["serve", "--port", port], { env: { WXDEV_TOKEN: TOKEN } });
-    await serve.close();
+    let busy: Awaited<ReturnType<typeof runMain>>;
+    try {
+      busy = await runMain(["serve", "--port", new URL(serve.url).port], { env: { WXDEV_TOKEN: TOKEN } });
+    } finally {
+      await serve.close();
+    }
     expect(busy.code).toBe(2);
     expect(busy.stderr).toMatch(/port \d+ is already in use/);
   });
@@ -71,7 +82,7 @@ describe("wxdev serve (spawned)", () => {
       /cannot listen on 192\.0\.2\.1: it is not an address of this machine/,
     ],
   ])("%s: exit 2 with one line", async (_what, args, pattern) => {
-    const result = await runCli(["serve", ...args], { env: { WXDEV_TOKEN: TOKEN } });
+    const result = await runMain(["serve", ...args], { env: { WXDEV_TOKEN: TOKEN } });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toMatch(pattern);
@@ -82,7 +93,7 @@ describe("wxdev chat with piped input", () => {
   it("a bad command ends that line, not the chat; --json prints one object a message", async () => {
     const serve = await startServe([], { WXDEV_TOKEN: TOKEN });
     try {
-      const result = await runCli(["chat", "--url", serve.url, "--json"], {
+      const result = await runMain(["chat", "--url", serve.url, "--json"], {
         env: { WXDEV_TOKEN: TOKEN },
         input: "/event nope\nstill here\n/quit\n",
       });
@@ -102,7 +113,7 @@ describe("wxdev chat with piped input", () => {
 
 describe("wxdev demo", () => {
   it("runs the whole loop on loopback and exits 0, from any directory, with nothing configured", async () => {
-    const result = await runCli(["demo"], { cwd: mkdtempSync(join(tmpdir(), "wxdev-demo-")) });
+    const result = await runMain(["demo"], { cwd: temp("wxdev-demo-") });
     expect(result.code).toBe(0);
     for (const step of ["validates the URL", "sends text", "sends a picture", "follows the account", "safe mode"])
       expect(result.stdout).toContain(step);
@@ -111,7 +122,7 @@ describe("wxdev demo", () => {
   });
 
   it("--json reports every step", async () => {
-    const result = await runCli(["demo", "--json"]);
+    const result = await runMain(["demo", "--json"]);
     const out = JSON.parse(result.stdout);
     expect(out.ok).toBe(true);
     expect(out.steps.map((step: { ok: boolean }) => step.ok)).toEqual([true, true, true, true, true]);

@@ -4,11 +4,11 @@ import { buildCallback, type Callback } from "../../src/core/client/callback.js"
 import { MessageCrypto } from "../../src/core/crypto.js";
 import { buildMessage } from "../../src/core/messages.js";
 import { makeTimestamp, msgSignature, signature } from "../../src/core/signature.js";
-import { runCli } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
 import { startServe } from "../helpers/wechat-servers.js";
+import { KEY } from "../helpers/fixtures.js";
 
 const TOKEN = "oracletoken";
-const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const APP_ID = "wxoracle0123456789";
 const SECRET_TEXT = "the plaintext an attacker wants";
 const crypto = new MessageCrypto({ token: TOKEN, encodingAESKey: KEY, appId: APP_ID });
@@ -188,9 +188,11 @@ describe("wxdev serve refuses stale POSTs (--max-age)", () => {
     } finally {
       await open.close();
     }
-    const bad = await runCli(["serve", "--max-age", "five"], { env: { WXDEV_TOKEN: TOKEN } });
+    const bad = await runMain(["serve", "--max-age", "five"], { env: { WXDEV_TOKEN: TOKEN } });
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim().split("\n")).toEqual([expect.stringMatching(/--max-age five is not a number of seconds/)]);
+    expect(bad.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/option '--max-age <seconds>' argument 'five' is invalid\. not a number of seconds/),
+    ]);
   });
 });
 

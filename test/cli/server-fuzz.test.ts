@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../helpers/net.js";
-import { startCommand, type RunningCommand } from "../helpers/processes.js";
+import { type RunningCommand, startMock } from "../helpers/processes.js";
 import { startServe } from "../helpers/wechat-servers.js";
 
 const TOKEN = "fuzztoken";
@@ -196,13 +195,11 @@ async function fuzz(port: number, alive: RunningCommand, normal: string, expectN
 
 describe("no request a client can send stops the servers (raw TCP fuzz)", () => {
   let serve: Awaited<ReturnType<typeof startServe>>;
-  let mock: RunningCommand;
-  let mockPort: number;
+  let mock: Awaited<ReturnType<typeof startMock>>;
   beforeAll(async () => {
-    mockPort = await freePort();
     [serve, mock] = await Promise.all([
       startServe([], { WXDEV_TOKEN: TOKEN }),
-      startCommand(["mock", "--port", String(mockPort)], { WXDEV_APP_SECRET: "fuzzsecret" }, /Try:/),
+      startMock([], { WXDEV_APP_SECRET: "fuzzsecret" }),
     ]);
   });
   afterAll(async () => {
@@ -222,7 +219,7 @@ describe("no request a client can send stops the servers (raw TCP fuzz)", () => 
 
   it("wxdev mock answers every request line, target and header with at most a 4xx and carries on", async () => {
     await fuzz(
-      mockPort,
+      Number(new URL(mock.origin).port),
       mock,
       "GET /avatar/0.svg HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
       /^HTTP\/1\.1 200 [\s\S]*<svg/,

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runMain } from "../helpers/main.js";
 import { startBroken, startServe, startWebot, type RunningTestServer } from "../helpers/wechat-servers.js";
+import { APP_ID, KEY } from "../helpers/fixtures.js";
 
 const TOKEN = "simtoken";
-const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
-const APP_ID = "wx2c2769f8efd9abc2";
 const env = { WXDEV_TOKEN: TOKEN };
 const safeEnv = { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID };
 
@@ -28,7 +27,7 @@ const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 
 describe("wxdev simulate against wxdev serve", () => {
   it("sends a text as WeChat does and shows the echoed reply", async () => {
-    const result = await runCli(["simulate", "text", "你好", "😀", "--url", serve.url], { env });
+    const result = await runMain(["simulate", "text", "你好", "😀", "--url", serve.url], { env });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/→ .* text: "你好 😀"/);
     expect(result.stdout).toMatch(/← .* text: "你好 😀" \(HTTP 200, \d+ ms\)/);
@@ -36,7 +35,7 @@ describe("wxdev simulate against wxdev serve", () => {
   });
 
   it("--json has ok, status, latencyMs, request, reply, raw and problems; the request is WeChat's", async () => {
-    const result = await runCli(
+    const result = await runMain(
       [
         "simulate",
         "text",
@@ -69,7 +68,7 @@ describe("wxdev simulate against wxdev serve", () => {
   it.each(["safe", "compat"])(
     "%s mode: both signatures sent, the body encrypted, the encrypted reply opened",
     async (mode) => {
-      const result = await runCli(["simulate", "text", "加密", "--url", serve.url, "--mode", mode, "--json"], {
+      const result = await runMain(["simulate", "text", "加密", "--url", serve.url, "--mode", mode, "--json"], {
         env: safeEnv,
       });
       expect(result.code).toBe(0);
@@ -90,7 +89,7 @@ describe("wxdev simulate against wxdev serve", () => {
     ["event", ["subscribe"], /event subscribe/],
     ["event", ["scan", "--key", "42", "--ticket", "T"], /event SCAN \(42\)/],
   ])("%s %j", async (type, args, pattern) => {
-    const result = await runCli(["simulate", type, ...args, "--url", serve.url], { env });
+    const result = await runMain(["simulate", type, ...args, "--url", serve.url], { env });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(pattern);
   });
@@ -99,13 +98,13 @@ describe("wxdev simulate against wxdev serve", () => {
     const xml =
       "<xml><ToUserName>gh_1</ToUserName><FromUserName>oFile</FromUserName><CreateTime>1409735668" +
       "</CreateTime><MsgType>text</MsgType><Content>from a file</Content><MsgId>1</MsgId></xml>";
-    const result = await runCli(["simulate", "--file", "-", "--url", serve.url, "--json"], { env, input: xml });
+    const result = await runMain(["simulate", "--file", "-", "--url", serve.url, "--json"], { env, input: xml });
     expect(result.code).toBe(0);
     expect(json(result.stdout).reply.Content).toBe("from a file");
   });
 
   it("load mode: distinct, freshly signed messages, all answered", async () => {
-    const result = await runCli(
+    const result = await runMain(
       ["simulate", "text", "x", "--url", serve.url, "--count", "200", "--concurrency", "8", "--json"],
       { env },
     );
@@ -118,24 +117,31 @@ describe("wxdev simulate against wxdev serve", () => {
   });
 });
 
+/** The POST requests in serve's --json log. */
+function posts(log: string): { kind: string; from: string; retry?: boolean }[] {
+  return log
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line))
+    .filter((entry) => entry.method === "POST");
+}
+
 describe("wxdev simulate load mode sends the message asked for", () => {
   it("image messages, each with its own MsgId, to the account given", async () => {
     const plain = await startServe(["--json"], env);
     try {
-      const result = await runCli(
+      const result = await runMain(
         ["simulate", "image", "--to", "gh_load", "--url", plain.url, "--count", "20", "--concurrency", "4", "--json"],
         { env },
       );
       expect(result.code).toBe(0);
       expect(json(result.stdout)).toMatchObject({ sent: 20, replies: { validXml: 20 } });
-      const logged = plain
-        .output()
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line))
-        .filter((entry) => entry.method === "POST");
-      expect(logged.map((entry) => entry.kind)).toEqual(Array(20).fill("image"));
-      expect(logged.some((entry) => entry.retry)).toBe(false);
+      // serve logs in batches: the last lines may arrive just after the answers did
+      await vi.waitFor(() => {
+        const logged = posts(plain.output());
+        expect(logged.map((entry) => entry.kind)).toEqual(Array(20).fill("image"));
+        expect(logged.some((entry) => entry.retry)).toBe(false);
+      });
     } finally {
       await plain.close();
     }
@@ -144,18 +150,15 @@ describe("wxdev simulate load mode sends the message asked for", () => {
   it("events get a fresh sender each, so de-duplication cannot hide the load", async () => {
     const plain = await startServe(["--json"], env);
     try {
-      const result = await runCli(["simulate", "event", "subscribe", "--url", plain.url, "--count", "10", "--json"], {
+      const result = await runMain(["simulate", "event", "subscribe", "--url", plain.url, "--count", "10", "--json"], {
         env,
       });
       expect(result.code).toBe(0);
-      const logged = plain
-        .output()
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line))
-        .filter((entry) => entry.method === "POST");
-      expect(new Set(logged.map((entry) => entry.from)).size).toBe(10);
-      expect(logged.every((entry) => entry.kind === "event:subscribe" && !entry.retry)).toBe(true);
+      await vi.waitFor(() => {
+        const logged = posts(plain.output());
+        expect(new Set(logged.map((entry) => entry.from)).size).toBe(10);
+        expect(logged.every((entry) => entry.kind === "event:subscribe" && !entry.retry)).toBe(true);
+      });
     } finally {
       await plain.close();
     }
@@ -164,7 +167,7 @@ describe("wxdev simulate load mode sends the message asked for", () => {
 
 describe("wxdev simulate against node-webot (an independent server)", () => {
   it("plain mode: accepted, with the milliseconds CreateTime flagged as a warning", async () => {
-    const result = await runCli(["simulate", "text", "hello", "--url", webot.url, "--json"], { env });
+    const result = await runMain(["simulate", "text", "hello", "--url", webot.url, "--json"], { env });
     expect(result.code).toBe(0);
     const out = json(result.stdout);
     expect(out.reply.Content).toBe("hello");
@@ -173,7 +176,7 @@ describe("wxdev simulate against node-webot (an independent server)", () => {
 
   it("safe mode: webot decrypts our request and we open its encrypted reply", async () => {
     const args = ["simulate", "text", "安全模式", "--url", webotSafe.url, "--mode", "safe", "--json"];
-    const result = await runCli(args, { env: safeEnv });
+    const result = await runMain(args, { env: safeEnv });
     expect(result.code).toBe(0);
     const out = json(result.stdout);
     expect(out.raw).toContain("<Encrypt>");
@@ -185,7 +188,7 @@ describe("wxdev simulate failures", () => {
   it("a wrong To/From is exit 1 with the problem named", async () => {
     const broken = await startBroken("swap", TOKEN);
     try {
-      const result = await runCli(["simulate", "text", "hi", "--url", broken.url], { env });
+      const result = await runMain(["simulate", "text", "hi", "--url", broken.url], { env });
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/error ToUserName is .* it must be the sender/);
       expect(result.stdout).toContain("WeChat would reject this answer");
@@ -197,7 +200,7 @@ describe("wxdev simulate failures", () => {
   it("a server slower than WeChat's default 5 s is a timeout (exit 1); --retry resends the same MsgId", async () => {
     const broken = await startBroken("slow", TOKEN, 6_000);
     try {
-      const result = await runCli(["simulate", "text", "hi", "--url", broken.url, "--json"], {
+      const result = await runMain(["simulate", "text", "hi", "--url", broken.url, "--json"], {
         env,
         timeoutMs: 20_000,
       });
@@ -205,7 +208,7 @@ describe("wxdev simulate failures", () => {
       const out = json(result.stdout);
       expect(out.problems[0]).toMatchObject({ code: "timeout", message: expect.stringContaining("5000 ms") });
       expect(out.latencyMs).toBeGreaterThanOrEqual(5000);
-      const retried = await runCli(
+      const retried = await runMain(
         ["simulate", "text", "hi", "--url", broken.url, "--retry", "--timeout", "0.3", "--json"],
         { env },
       );
@@ -219,12 +222,12 @@ describe("wxdev simulate failures", () => {
   it("--retry only calls answers consistent when there were two to compare", async () => {
     const broken = await startBroken("slow", TOKEN, 6_000);
     try {
-      const none = await runCli(
+      const none = await runMain(
         ["simulate", "text", "hi", "--url", broken.url, "--retry", "--timeout", "0.3", "--json"],
         { env },
       );
       expect(json(none.stdout)).toMatchObject({ attempts: 3, consistent: null });
-      const once = await runCli(["simulate", "text", "hi", "--url", serve.url, "--retry"], { env });
+      const once = await runMain(["simulate", "text", "hi", "--url", serve.url, "--retry"], { env });
       expect(once.code).toBe(0);
       expect(once.stdout).toContain("answered in time: WeChat would not retry");
     } finally {
@@ -235,7 +238,9 @@ describe("wxdev simulate failures", () => {
   it("the deadline covers the whole answer: a server dripping bytes is a timeout", async () => {
     const broken = await startBroken("drip", TOKEN);
     try {
-      const result = await runCli(["simulate", "text", "hi", "--url", broken.url, "--timeout", "1", "--json"], { env });
+      const result = await runMain(["simulate", "text", "hi", "--url", broken.url, "--timeout", "1", "--json"], {
+        env,
+      });
       expect(result.code).toBe(1);
       const out = json(result.stdout);
       expect(out.problems[0]).toMatchObject({ code: "timeout", message: expect.stringContaining("1000 ms") });
@@ -246,10 +251,10 @@ describe("wxdev simulate failures", () => {
   });
 
   it("an unreachable server is exit 1 with one clear reason", async () => {
-    const result = await runCli(["simulate", "text", "hi", "--url", "http://127.0.0.1:9/wechat"], { env });
+    const result = await runMain(["simulate", "text", "hi", "--url", "http://127.0.0.1:9/wechat"], { env });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/connection refused/);
-    const retried = await runCli(["simulate", "text", "hi", "--url", "http://127.0.0.1:9/wechat", "--retry"], { env });
+    const retried = await runMain(["simulate", "text", "hi", "--url", "http://127.0.0.1:9/wechat", "--retry"], { env });
     expect(retried.code).toBe(1);
     expect(retried.stdout).toContain("no retry: WeChat retries only after a timeout");
   });
@@ -297,11 +302,15 @@ describe("wxdev simulate failures", () => {
     [
       "a --timeout past an hour",
       ["simulate", "text", "hi", "--timeout", "2147484", "--url", "http://127.0.0.1:9/"],
-      /--timeout 2147484 is more than an hour/,
+      /option '--timeout <seconds>' argument '2147484' is invalid\. more than an hour/,
     ],
-    ["a bad --count", ["simulate", "text", "hi", "--url", "http://127.0.0.1:9/", "--count", "lots"], /--count lots/],
+    [
+      "a bad --count",
+      ["simulate", "text", "hi", "--url", "http://127.0.0.1:9/", "--count", "lots"],
+      /option '--count <n>' argument 'lots' is invalid\. must be a whole number/,
+    ],
   ])("%s is exit 2", async (_name, args, pattern) => {
-    const result = await runCli(args, { env });
+    const result = await runMain(args, { env });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(pattern);
   });

@@ -1,12 +1,24 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { findConfigFile, loadConfig, mask, resolveSettings, validateConfig } from "../../src/core/config.js";
+import {
+  findConfigFile,
+  loadConfig,
+  mask,
+  resolveSettings,
+  SETTING_KEYS,
+  SETTINGS,
+  type SettingSpec,
+  validateConfig,
+} from "../../src/core/config.js";
 import { ConfigError } from "../../src/core/errors.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
 
 function project(config: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), "wxdev-config-"));
+  const dir = temp("wxdev-config-");
   writeFileSync(join(dir, "wxdev.config.json"), typeof config === "string" ? config : JSON.stringify(config));
   return dir;
 }
@@ -21,7 +33,7 @@ describe("loadConfig", () => {
   });
 
   it("returns an empty config when there is none, and honours an explicit path", () => {
-    const empty = mkdtempSync(join(tmpdir(), "wxdev-none-"));
+    const empty = temp("wxdev-none-");
     expect(loadConfig({ cwd: empty }).config).toEqual(findConfigFile(empty) ? expect.anything() : {});
     const dir = project({ appId: "wx1" });
     expect(loadConfig({ cwd: empty, path: join(dir, "wxdev.config.json") }).config).toEqual({ appId: "wx1" });
@@ -81,6 +93,19 @@ describe("resolveSettings", () => {
     });
     expect(settings).toEqual({ token: "env-token", appId: "file-app", url: "http://flag" });
     expect(sources).toEqual({ token: "env", appId: "file", url: "flag" });
+  });
+
+  it("reads every setting from its table row: the variable named there, and the file's key", () => {
+    for (const key of SETTING_KEYS) {
+      const spec: SettingSpec = SETTINGS[key];
+      const value = key === "mode" ? "safe" : `${key}-value`;
+      expect(validateConfig({ [key]: value })).toEqual({ [key]: value });
+      expect(resolveSettings({ config: { [key]: value }, env: {}, flags: {} }).sources).toEqual({ [key]: "file" });
+      if (spec.env === undefined) continue;
+      const fromEnv = resolveSettings({ config: {}, env: { [spec.env]: value }, flags: {} });
+      expect(fromEnv.settings).toEqual({ [key]: value });
+      expect(fromEnv.sources).toEqual({ [key]: "env" });
+    }
   });
 
   it("rejects an unknown mode from a flag", () => {

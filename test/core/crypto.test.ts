@@ -1,23 +1,10 @@
 import fc from "fast-check";
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { decodeAesKey, MessageCrypto } from "../../src/core/crypto.js";
 import { CryptoError, WxCryptoCode } from "../../src/core/errors.js";
 import { vectors } from "../helpers/vectors.js";
+import { KEY, WXBizMsgCrypt } from "../helpers/fixtures.js";
 
-const require = createRequire(import.meta.url);
-// An independent implementation (node-webot's) as the witness of interoperability.
-const WXBizMsgCrypt = require("wechat-crypto") as new (
-  token: string,
-  key: string,
-  id: string,
-) => {
-  encrypt(text: string): string;
-  decrypt(text: string): { message: string; id: string };
-  getSignature(timestamp: string, nonce: string, encrypt: string): string;
-};
-
-const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const crypto = new MessageCrypto({ token: "token", encodingAESKey: KEY, appId: "wx0123456789abcdef" });
 
 function expectCode(fn: () => unknown, code: number): void {

@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { MessageCrypto } from "../../src/core/crypto.js";
 import { openReply, openRequest, sealReply, sealRequest } from "../../src/core/envelope.js";
@@ -7,19 +6,9 @@ import { buildMessage } from "../../src/core/messages.js";
 import { signature } from "../../src/core/signature.js";
 import { buildXml, parseXml } from "../../src/core/xml.js";
 import { vectors } from "../helpers/vectors.js";
+import { APP_ID, KEY, WXBizMsgCrypt } from "../helpers/fixtures.js";
 
-const require = createRequire(import.meta.url);
-const WXBizMsgCrypt = require("wechat-crypto") as new (
-  token: string,
-  key: string,
-  id: string,
-) => {
-  decrypt(text: string): { message: string; id: string };
-  getSignature(timestamp: string, nonce: string, encrypt: string): string;
-};
-
-const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
-const crypto = new MessageCrypto({ token: "spamtest", encodingAESKey: KEY, appId: "wx2c2769f8efd9abc2" });
+const crypto = new MessageCrypto({ token: "spamtest", encodingAESKey: KEY, appId: APP_ID });
 const message = buildXml(buildMessage("text", { Content: "你好 😀" }, { toUserName: "gh_10f6c3c3ac5a" }));
 
 describe("reply envelope", () => {
@@ -32,7 +21,7 @@ describe("reply envelope", () => {
     );
     expect(envelope).toMatch(envelopeShape);
     const fields = parseXml(envelope);
-    const peer = new WXBizMsgCrypt("spamtest", KEY, "wx2c2769f8efd9abc2");
+    const peer = new WXBizMsgCrypt("spamtest", KEY, APP_ID);
     expect(fields.MsgSignature).toBe(peer.getSignature("1409735669", "1320562132", fields.Encrypt as string));
     expect(peer.decrypt(fields.Encrypt as string).message).toBe("<xml><Content>hi</Content></xml>");
     expect(openReply(crypto, envelope).plaintext).toBe("<xml><Content>hi</Content></xml>");

@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTarget } from "../../src/core/client/target.js";
 import { buildCallback } from "../../src/core/client/callback.js";
@@ -9,21 +8,9 @@ import type { HandledRequest } from "../../src/core/server/handler.js";
 import { createWechatServer, type RunningServer } from "../../src/core/server/http.js";
 import { makeTimestamp, msgSignature, signature } from "../../src/core/signature.js";
 import { parseXml } from "../../src/core/xml.js";
-
-const require = createRequire(import.meta.url);
-const WXBizMsgCrypt = require("wechat-crypto") as new (
-  token: string,
-  key: string,
-  id: string,
-) => {
-  encrypt(text: string): string;
-  decrypt(text: string): { message: string; id: string };
-  getSignature(timestamp: string, nonce: string, encrypt: string): string;
-};
+import { APP_ID, KEY, WXBizMsgCrypt } from "../helpers/fixtures.js";
 
 const TOKEN = "servertoken";
-const KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
-const APP_ID = "wx2c2769f8efd9abc2";
 let running: RunningServer | undefined;
 afterEach(async () => {
   await running?.close();

@@ -3,25 +3,26 @@ import {
   chmodSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readlinkSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { buffer } from "node:stream/consumers";
 import { describe, expect, it } from "vitest";
 import { hashFiles } from "../../src/core/deploy/manifest.js";
 import { tarStream } from "../../src/core/deploy/tar-stream.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
 
 describe("tarStream", () => {
   it(
     "writes an archive GNU tar extracts exactly: long and CJK paths, dotfiles, modes, empty " + "and large files",
     async () => {
-      const root = mkdtempSync(join(tmpdir(), "wxdev-tar-src-"));
+      const root = temp("wxdev-tar-src-");
       const files: Record<string, Buffer> = {
         "app.py": Buffer.from("print('hi')\n"),
         ".env.example": Buffer.from("TOKEN=\n"),
@@ -38,7 +39,7 @@ describe("tarStream", () => {
       chmodSync(join(root, "run.sh"), 0o755);
       const progress: [number, number][] = [];
       const archive = await buffer(tarStream(root, Object.keys(files), (done, bytes) => progress.push([done, bytes])));
-      const out = mkdtempSync(join(tmpdir(), "wxdev-tar-out-"));
+      const out = temp("wxdev-tar-out-");
       execFileSync("tar", ["-x", "-f", "-", "-C", out], { input: archive });
       for (const [path, data] of Object.entries(files))
         expect(readFileSync(join(out, path)).equals(data), path).toBe(true);
@@ -50,7 +51,7 @@ describe("tarStream", () => {
   it(
     "sends a symlink the manifest records as a link, with its target as written (a long one in " + "a pax header)",
     async () => {
-      const root = mkdtempSync(join(tmpdir(), "wxdev-tar-src-"));
+      const root = temp("wxdev-tar-src-");
       const deep = `${"d".repeat(70)}/${"e".repeat(70)}`;
       mkdirSync(join(root, deep), { recursive: true });
       writeFileSync(join(root, deep, "f.txt"), "f");
@@ -58,7 +59,7 @@ describe("tarStream", () => {
       symlinkSync(deep.split("/")[0]!, join(root, "dir-link"));
       const paths = ["dir-link", "long-link"];
       const archive = await buffer(tarStream(root, paths, undefined, hashFiles(root, paths)));
-      const out = mkdtempSync(join(tmpdir(), "wxdev-tar-out-"));
+      const out = temp("wxdev-tar-out-");
       execFileSync("tar", ["-x", "-f", "-", "-C", out], { input: archive });
       expect(lstatSync(join(out, "long-link")).isSymbolicLink()).toBe(true);
       expect(readlinkSync(join(out, "long-link"))).toBe(`${deep}/f.txt`);

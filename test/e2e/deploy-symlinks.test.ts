@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
 
 const missing = sshdMissing();
 if (missing) console.warn(`skipping the symlink deploy tests: ${missing}`);
@@ -15,14 +17,14 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
 
   beforeAll(async () => {
     sshd = await startSshd();
-    clientHome = mkdtempSync(join(tmpdir(), "wxdev-client-home-"));
+    clientHome = temp("wxdev-client-home-");
     mkdirSync(join(clientHome, ".ssh"));
     writeFileSync(join(clientHome, ".ssh", "id_ed25519"), "-----BEGIN OPENSSH PRIVATE KEY----- not-for-the-server\n");
   }, 30_000);
   afterAll(async () => sshd?.stop());
 
   function project(): { dir: string; remote: string } {
-    const dir = mkdtempSync(join(tmpdir(), "wxdev-project-"));
+    const dir = temp("wxdev-project-");
     const remote = `app-${randomBytes(4).toString("hex")}`;
     writeFileSync(join(dir, "wechat.py"), "print('hello')\n");
     writeFileSync(join(dir, "run.sh"), "echo run\n");
@@ -85,7 +87,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
 
   it("a link out of the project named on the command line uploads what it points to", async () => {
     const { dir, remote } = project();
-    const shared = mkdtempSync(join(tmpdir(), "wxdev-shared-"));
+    const shared = temp("wxdev-shared-");
     writeFileSync(join(shared, "settings.py"), "DEBUG = False\n");
     symlinkSync(join(shared, "settings.py"), join(dir, "settings.py"));
     expect((await deploy(dir, [])).code).toBe(2);

@@ -1,12 +1,14 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
 import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
 
 const missing = sshdMissing();
 if (missing) console.warn(`skipping the SSH deploy tests: ${missing}`);
@@ -17,13 +19,13 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
 
   beforeAll(async () => {
     sshd = await startSshd();
-    clientHome = mkdtempSync(join(tmpdir(), "wxdev-client-home-"));
+    clientHome = temp("wxdev-client-home-");
   }, 30_000);
   afterAll(async () => sshd?.stop());
 
   /** A project with a config for one server; remoteDir unique per project. */
   function project(server: Record<string, unknown> = {}): { dir: string; remote: string; name: string } {
-    const dir = mkdtempSync(join(tmpdir(), "wxdev-project-"));
+    const dir = temp("wxdev-project-");
     const remote = `app-${randomBytes(4).toString("hex")}`;
     const name = "s8013";
     writeFileSync(join(dir, "wechat.py"), "print('hello from wechat.py')\n");
@@ -220,7 +222,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     "an unknown host key without a terminal or --yes is refused with its fingerprint; a " + "changed key is refused",
     async () => {
       const { dir } = project();
-      const freshHome = mkdtempSync(join(tmpdir(), "wxdev-client-home-"));
+      const freshHome = temp("wxdev-client-home-");
       const unknown = await runCli(["deploy", "s8013"], { cwd: dir, env: { HOME: freshHome } });
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toMatch(
@@ -262,7 +264,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
   });
 
   it("the SSH agent comes first: a key held by ssh-agent logs in with no privateKey configured", async () => {
-    const agentDir = mkdtempSync(join(tmpdir(), "wxdev-agent-"));
+    const agentDir = temp("wxdev-agent-");
     const socket = join(agentDir, "agent.sock");
     const agent = spawn("ssh-agent", ["-D", "-a", socket], { stdio: "ignore" });
     try {
@@ -285,7 +287,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
   });
 
   it("an encrypted key takes its passphrase from WXDEV_SSH_PASSPHRASE", async () => {
-    const keyDir = mkdtempSync(join(tmpdir(), "wxdev-enc-key-"));
+    const keyDir = temp("wxdev-enc-key-");
     execFileSync("cp", [sshd.clientKey, join(keyDir, "k")]);
     execFileSync("ssh-keygen", ["-q", "-p", "-N", "open sesame", "-f", join(keyDir, "k")]);
     const { dir } = project({ privateKey: join(keyDir, "k") });

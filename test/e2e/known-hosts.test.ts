@@ -1,11 +1,13 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
 
 const missing = sshdMissing();
 if (missing) console.warn(`skipping the known_hosts tests: ${missing}`);
@@ -14,7 +16,7 @@ type Verdict = "accepted" | "changed" | "refused";
 
 /** A fresh public key line ("type base64"), not any server's. */
 function strangerKey(type: "rsa" | "ed25519"): string {
-  const dir = mkdtempSync(join(tmpdir(), "wxdev-stranger-"));
+  const dir = temp("wxdev-stranger-");
   execFileSync("ssh-keygen", [
     "-q",
     "-t",
@@ -48,7 +50,7 @@ describe.skipIf(missing !== undefined)("known_hosts: wxdev decides as OpenSSH's 
   });
 
   function ssh(sshd: TestSshd, knownHosts: string, strict: "yes" | "accept-new"): { verdict: Verdict; file: string } {
-    const file = join(mkdtempSync(join(tmpdir(), "wxdev-ssh-kh-")), "known_hosts");
+    const file = join(temp("wxdev-ssh-kh-"), "known_hosts");
     writeFileSync(file, knownHosts);
     const options = [
       "BatchMode=yes",
@@ -89,8 +91,8 @@ describe.skipIf(missing !== undefined)("known_hosts: wxdev decides as OpenSSH's 
     knownHosts: string,
     yes: boolean,
   ): Promise<{ verdict: Verdict; file: string; stderr: string }> {
-    const dir = mkdtempSync(join(tmpdir(), "wxdev-kh-project-"));
-    const home = mkdtempSync(join(tmpdir(), "wxdev-kh-home-"));
+    const dir = temp("wxdev-kh-project-");
+    const home = temp("wxdev-kh-home-");
     mkdirSync(join(home, ".ssh"));
     const file = join(home, ".ssh", "known_hosts");
     writeFileSync(file, knownHosts);
@@ -175,7 +177,7 @@ describe.skipIf(missing !== undefined)("known_hosts: wxdev decides as OpenSSH's 
   }, 60_000);
 
   it("hashed entries (ssh-keygen -H) match the same way", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "wxdev-hashed-"));
+    const dir = temp("wxdev-hashed-");
     const file = join(dir, "known_hosts");
     writeFileSync(file, `[127.0.0.1]:${dual.port} ${typeAndBlob(dual.rsaHostPublicKey!)}\n`);
     execFileSync("ssh-keygen", ["-H", "-f", file], { stdio: "ignore" });

@@ -1,11 +1,13 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { freePort } from "../helpers/net.js";
 import { startCommand, type RunningCommand } from "../helpers/processes.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => existsSync(path));
 if (NGINX === undefined && process.env.CI) throw new Error("nginx is missing in CI: .ci/run should have installed it");
@@ -23,7 +25,7 @@ describe.skipIf(NGINX === undefined)("wxdev nginx output in a real nginx, with w
 
   beforeAll(async () => {
     [appPort, proxyPort] = await Promise.all([freePort(), freePort()]);
-    dir = mkdtempSync(join(tmpdir(), "wxdev-nginx-"));
+    dir = temp("wxdev-nginx-");
     writeFileSync(
       join(dir, "wxdev.config.json"),
       JSON.stringify({ servers: { s8013: { host: "h", username: "s8013", remoteDir: "~/x", appPort } } }),

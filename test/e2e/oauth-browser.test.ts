@@ -2,8 +2,8 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { browserMissing, CHROMIUM, CHROMIUM_ARGS } from "../helpers/browser.js";
-import { freePort } from "../helpers/net.js";
-import { startCommand, type RunningCommand } from "../helpers/processes.js";
+import { startMock } from "../helpers/processes.js";
+import { startServe } from "../helpers/wechat-servers.js";
 
 const missing = browserMissing();
 if (missing) console.warn(`skipping the browser tests: ${missing}`);
@@ -12,20 +12,20 @@ const env = { WXDEV_APP_ID: "wxbrowser", WXDEV_APP_SECRET: "browsersecret", WXDE
 
 describe.skipIf(missing !== undefined)("web authorisation in a real browser (headless Chromium)", () => {
   let browser: Browser;
-  let mock: RunningCommand;
-  let serve: RunningCommand;
+  let mock: Awaited<ReturnType<typeof startMock>>;
+  let serve: Awaited<ReturnType<typeof startServe>>;
   let mockBase = "";
   let servePort = 0;
 
   beforeAll(async () => {
-    const [mockPort, port] = await Promise.all([freePort(), freePort()]);
-    servePort = port;
-    mockBase = `http://127.0.0.1:${mockPort}`;
-    [mock, serve, browser] = await Promise.all([
-      startCommand(["mock", "--port", String(mockPort), "--callback-domain", "127.0.0.1"], env, /Try:/),
-      startCommand(["serve", "--port", String(servePort), "--api-base", mockBase], env, /listening/),
+    // serve needs the mock's address: the mock first, each on a port the system picks
+    [mock, browser] = await Promise.all([
+      startMock(["--callback-domain", "127.0.0.1"], env),
       chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
     ]);
+    mockBase = mock.origin;
+    serve = await startServe(["--api-base", mockBase], env);
+    servePort = Number(new URL(serve.url).port);
   }, 60_000);
 
   afterAll(async () => {

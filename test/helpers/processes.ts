@@ -44,3 +44,19 @@ export async function startCommand(
       }),
   };
 }
+
+/** The origin a server command printed on its first line (`… on http://host:port…`, or `"listening":"…"` in --json). */
+export function printedOrigin(output: string): string {
+  const url = /(?:\bon |"listening":")(http:\/\/[^\s"/]+)/.exec(output)?.[1];
+  if (url === undefined) throw new Error(`no address in the output: ${output}`);
+  return url;
+}
+
+/** `wxdev mock` as a real process on a port the system picks; resolves with its origin once it listens. */
+export async function startMock(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<RunningCommand & { origin: string }> {
+  const running = await startCommand(["mock", "--port", "0", ...args], env, /Try:/);
+  return { ...running, origin: printedOrigin(running.output()) };
+}

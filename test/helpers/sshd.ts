@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -125,11 +125,13 @@ LogLevel ERROR
     hostPublicKey: readFileSync(join(dir, "host_key.pub"), "utf8").trim(),
     ...(options.rsaHostKey ? { rsaHostPublicKey: readFileSync(join(dir, "host_key_rsa.pub"), "utf8").trim() } : {}),
     run: (command) => execFileSync("su", ["-s", "/bin/bash", "-c", command, TEST_USER], { encoding: "utf8" }),
-    stop: () =>
-      new Promise((resolve) => {
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill();
-      }),
+      });
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -1,11 +1,10 @@
 import express from "express";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
+import { listen } from "../../src/core/listen.js";
 import { buildXml, parseXml } from "../../src/core/xml.js";
 import { verifySignature } from "../../src/core/signature.js";
-import { freePort } from "./net.js";
-import { startCommand, type RunningCommand } from "./processes.js";
+import { printedOrigin, startCommand, type RunningCommand } from "./processes.js";
 
 const require = createRequire(import.meta.url);
 // node-webot's middleware: an independent implementation of the server side.
@@ -19,20 +18,10 @@ export interface RunningTestServer {
   close(): Promise<void>;
 }
 
-function listen(server: Server, path: string): Promise<RunningTestServer> {
-  return new Promise((resolve) => {
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}${path}`,
-        close: () =>
-          new Promise((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
+/** Listens on a free port of 127.0.0.1 (the core's `listen`) and gives the URL of `path` on it. */
+async function listenOn(server: Server, path: string): Promise<RunningTestServer> {
+  const listening = await listen(server, 0, "127.0.0.1");
+  return { url: `${listening.origin}${path}`, close: listening.close };
 }
 
 /** The seed's echo bot written with the `wechat` npm package on express, plain or safe mode. */
@@ -53,7 +42,7 @@ export function startWebot(config: {
       else res.reply("i love him");
     }),
   );
-  return listen(createServer(app), "/wechat");
+  return listenOn(createServer(app), "/wechat");
 }
 
 /** One deliberate flaw each, to prove `check` and `simulate` notice it. */
@@ -114,16 +103,19 @@ export function startBroken(flaw: Flaw, token: string, slowMs = 6_000): Promise<
       setTimeout(() => res.writeHead(200, { "Content-Type": "application/xml" }).end(reply), delay);
     });
   });
-  return listen(server, "/wechat");
+  return listenOn(server, "/wechat");
 }
 
-/** `wxdev serve` as a real process on a free port; resolves once it listens. */
+/** `wxdev serve` as a real process on a port the system picks (`--port 0`); resolves with its URL once it listens. */
 export async function startServe(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<RunningTestServer & RunningCommand> {
-  const port = await freePort();
-  const running = await startCommand(["serve", "--port", String(port), ...args], env, /listening/);
+  const running = await startCommand(["serve", "--port", "0", ...args], env, /listening/);
   const path = args.includes("--path") ? args[args.indexOf("--path") + 1]! : "/wechat8013";
-  return { ...running, url: `http://127.0.0.1:${port}${path}`, close: async () => void (await running.stop()) };
+  return {
+    ...running,
+    url: `${printedOrigin(running.output())}${path}`,
+    close: async () => void (await running.stop()),
+  };
 }

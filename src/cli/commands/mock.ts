@@ -1,13 +1,13 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { mask } from "../../core/config.js";
-import { InputError } from "../../core/errors.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import { describeSource, portParser, settingOption } from "../options.js";
 import { untilStopped } from "../signals.js";
 
 interface MockOptions {
   host: string;
-  port: string;
+  port: number;
   appId?: string;
   callbackDomain?: string;
 }
@@ -16,9 +16,9 @@ interface MockOptions {
 export function mockCommand(cli: Cli): Command {
   const command = new Command("mock")
     .option("--host <host>", "address to listen on", "127.0.0.1")
-    .option("--port <port>", "port to listen on", "9000")
-    .option("--app-id <appid>", "the appId the mock accepts (or WXDEV_APP_ID; default wxdevmock)")
-    .option("--callback-domain <domain>", "the 授权回调页面域名: redirects elsewhere get error 10003")
+    .addOption(new Option("--port <port>", "port to listen on").argParser(portParser()).default(9000))
+    .addOption(settingOption("appId", "the appId the mock accepts (or WXDEV_APP_ID; default wxdevmock)"))
+    .addOption(settingOption("callbackDomain"))
     .addHelpText(
       "after",
       "\nThe app secret comes from WXDEV_APP_SECRET or the config file;" +
@@ -26,17 +26,17 @@ export function mockCommand(cli: Cli): Command {
     )
     .action(async (options: MockOptions, self: Command) => {
       const out = cli.output(self);
-      const { settings } = cli.settings(self, { appId: options.appId, callbackDomain: options.callbackDomain });
+      const { settings, sources } = cli.settings(self, {
+        appId: options.appId,
+        callbackDomain: options.callbackDomain,
+      });
       const { createMockPlatform, generateMockSecret } = await import("../../core/oauth/mock/server.js");
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new InputError(`--port ${options.port} is not a port number`, "use 0-65535");
       const appId = settings.appId ?? "wxdevmock";
       const generated = settings.appSecret === undefined;
       const appSecret = settings.appSecret ?? generateMockSecret();
       const running = await createMockPlatform({
         host: options.host,
-        port,
+        port: options.port,
         appId,
         appSecret,
         callbackDomain: settings.callbackDomain,
@@ -65,11 +65,7 @@ export function mockCommand(cli: Cli): Command {
         out.line(out.c.dim("State is kept in memory only: codes and tokens are gone when it stops."));
         // A throwaway secret of the mock's own, not an account's: printing it is how the user learns it.
         if (generated) out.line(`throwaway app secret for this mock: export WXDEV_APP_SECRET=${appSecret}`);
-        else
-          out.line(
-            `app secret ${mask(appSecret)}` +
-              ` (from ${cli.io.env.WXDEV_APP_SECRET ? "WXDEV_APP_SECRET" : "the config file"})`,
-          );
+        else out.line(`app secret ${mask(appSecret)} (from ${describeSource("appSecret", sources.appSecret)})`);
         out.line(
           out.c.dim(
             `Try: wxdev oauth-url --app-id ${appId} --redirect-uri http://127.0.0.1:8013/index` +

@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import type { Scope } from "../../core/oauth/authorize-url.js";
 import { required, type Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import { settingOption } from "../options.js";
 
 interface OAuthUrlOptions {
   appId?: string;
@@ -17,7 +18,7 @@ interface OAuthUrlOptions {
 /** `wxdev oauth-url`: the authorize URL, exactly as documented, with its common traps flagged. */
 export function oauthUrlCommand(cli: Cli): Command {
   const command = new Command("oauth-url")
-    .option("--app-id <appid>", "the account's appId (or WXDEV_APP_ID)")
+    .addOption(settingOption("appId"))
     .requiredOption("--redirect-uri <uri>", "where WeChat sends the user back, e.g. http://HOST/index")
     .addOption(
       new Option("--scope <scope>", "snsapi_base (silent) or snsapi_userinfo (asks)").choices([
@@ -29,7 +30,7 @@ export function oauthUrlCommand(cli: Cli): Command {
     .option("--state <state>", "value returned with the code ([A-Za-z0-9], at most 128)", "")
     .option("--qr", "also draw the URL as a QR code (the page only opens inside WeChat: scan it)")
     .option("--qrconnect", "the website QR-login variant (/connect/qrconnect, snsapi_login)")
-    .option("--callback-domain <domain>", "the 授权回调页面域名 set on the platform, to warn about 10003")
+    .addOption(settingOption("callbackDomain"))
     .option(
       "--base <url>",
       "authorize host (default https://open.weixin.qq.com; e.g. http://127.0.0.1:9000 for wxdev mock)",
@@ -39,7 +40,7 @@ export function oauthUrlCommand(cli: Cli): Command {
       const { settings } = cli.settings(self, { appId: options.appId, callbackDomain: options.callbackDomain });
       const { authorizeUrl } = await import("../../core/oauth/authorize-url.js");
       const result = authorizeUrl({
-        appId: required(settings.appId, "--app-id", "WXDEV_APP_ID", "appId"),
+        appId: required(settings, "appId"),
         redirectUri: options.redirectUri,
         scope: options.scope,
         state: options.state,

@@ -3,6 +3,7 @@ import { mask } from "../../core/config.js";
 import type { OAuthClient } from "../../core/oauth/client.js";
 import { required, type Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import { settingOption } from "../options.js";
 
 interface ApiOptions {
   appId?: string;
@@ -12,9 +13,9 @@ interface ApiOptions {
 async function clientFor(cli: Cli, self: Command, options: ApiOptions, needSecret: boolean): Promise<OAuthClient> {
   const { settings } = cli.settings(self, { appId: options.appId, apiBase: options.apiBase });
   const { OAuthClient } = await import("../../core/oauth/client.js");
-  const appSecret = needSecret ? required(settings.appSecret, "", "WXDEV_APP_SECRET", "appSecret") : undefined;
+  const appSecret = needSecret ? required(settings, "appSecret") : undefined;
   return new OAuthClient({
-    appId: required(settings.appId, "--app-id", "WXDEV_APP_ID", "appId"),
+    appId: required(settings, "appId"),
     appSecret,
     apiBase: settings.apiBase,
   });
@@ -25,15 +26,12 @@ function apiCommand<T extends ApiOptions>(
   name: string,
   description: string,
   setup: (command: Command) => Command,
-  run: (client: OAuthClient, options: T) => Promise<Record<string, unknown>>,
+  run: (client: OAuthClient, options: T) => Promise<object>,
   needSecret = false,
 ): Command {
   return setup(new Command(name).description(description))
-    .option("--app-id <appid>", "the account's appId (or WXDEV_APP_ID)")
-    .option(
-      "--api-base <url>",
-      "API base (default https://api.weixin.qq.com; e.g. http://127.0.0.1:9000 for wxdev mock)",
-    )
+    .addOption(settingOption("appId"))
+    .addOption(settingOption("apiBase"))
     .action(async (options: T, self: Command) => {
       const out = cli.output(self);
       const result = await run(await clientFor(cli, self, options, needSecret), options);
@@ -63,7 +61,7 @@ export function oauthCommand(cli: Cli): Command {
             "\nThe table masks the tokens; --json prints the tokens in full (that is how scripts get them)," +
               " so keep that output private.",
           ),
-      (client, o) => client.exchangeCode(o.code) as never,
+      (client, o) => client.exchangeCode(o.code),
       true,
     ),
   );
@@ -77,7 +75,7 @@ export function oauthCommand(cli: Cli): Command {
           .requiredOption("--access-token <token>", "from oauth exchange")
           .requiredOption("--openid <openid>", "from oauth exchange")
           .option("--lang <lang>", "zh_CN, zh_TW or en", "zh_CN"),
-      (client, o) => client.userInfo(o.accessToken, o.openid, o.lang) as never,
+      (client, o) => client.userInfo(o.accessToken, o.openid, o.lang),
     ),
   );
   command.addCommand(
@@ -86,7 +84,7 @@ export function oauthCommand(cli: Cli): Command {
       "refresh",
       "renew an access token with the refresh token",
       (c) => c.requiredOption("--refresh-token <token>", "from oauth exchange"),
-      (client, o) => client.refresh(o.refreshToken) as never,
+      (client, o) => client.refresh(o.refreshToken),
     ),
   );
   command.addCommand(
@@ -98,7 +96,7 @@ export function oauthCommand(cli: Cli): Command {
         c
           .requiredOption("--access-token <token>", "the token to check")
           .requiredOption("--openid <openid>", "its openid"),
-      (client, o) => client.checkToken(o.accessToken, o.openid) as never,
+      (client, o) => client.checkToken(o.accessToken, o.openid),
     ),
   );
   return withExamples(command, [

@@ -1,23 +1,23 @@
 import { Command, Option } from "commander";
 import { mask } from "../../core/config.js";
-import { InputError } from "../../core/errors.js";
-import { MODES, type Mode } from "../../core/modes.js";
+import type { Mode } from "../../core/modes.js";
 import type { HandledRequest } from "../../core/server/handler.js";
 import { required, type Cli } from "../context.js";
 import { addCryptoOptions, type CryptoFlags } from "../crypto-options.js";
 import { withExamples } from "../help.js";
+import { parseSeconds, portParser, settingOption } from "../options.js";
 import { untilStopped } from "../signals.js";
 import type { Output } from "../output.js";
 
 interface ServeOptions extends CryptoFlags {
   host: string;
-  port: string;
+  port: number;
   path: string;
   mode?: Mode;
   fallback?: string;
   welcome?: string;
   apiBase?: string;
-  maxAge?: string;
+  maxAge?: number;
 }
 
 let clockSecond = Number.NaN;
@@ -51,18 +51,24 @@ function logLine(out: Output, exchange: HandledRequest): string {
 export function serveCommand(cli: Cli): Command {
   const command = addCryptoOptions(new Command("serve"))
     .option("--host <host>", "address to listen on", "127.0.0.1")
-    .option("--port <port>", "port to listen on (0 = any free port)", "8013")
+    .addOption(
+      new Option("--port <port>", "port to listen on (0 = any free port)").argParser(portParser()).default(8013),
+    )
     .option("--path <path>", "callback path", "/wechat8013")
-    .addOption(new Option("--mode <mode>", "message mode (default: config, else plain)").choices([...MODES]))
+    .addOption(settingOption("mode"))
     .option("--fallback <text>", "reply to message types the bot does not echo", "i love him")
     .option("--welcome <text>", "reply to a subscribe event")
-    .option(
-      "--max-age <seconds>",
-      "refuse POSTs whose timestamp is further than this from the clock (default 300; 0 = no limit)",
+    .addOption(
+      new Option(
+        "--max-age <seconds>",
+        "refuse POSTs whose timestamp is further than this from the clock (default 300; 0 = no limit)",
+      ).argParser(parseSeconds),
     )
-    .option(
-      "--api-base <url>",
-      "OAuth API base for the /index page (default the real one; e.g. http://127.0.0.1:9000 for wxdev mock)",
+    .addOption(
+      settingOption(
+        "apiBase",
+        "OAuth API base for the /index page (default the real one; e.g. http://127.0.0.1:9000 for wxdev mock)",
+      ),
     )
     .addHelpText("after", "\nWith --json, prints one JSON object per exchange (one per line) instead of log lines.")
     .action(async (options: ServeOptions, self: Command) => {
@@ -71,20 +77,11 @@ export function serveCommand(cli: Cli): Command {
       const out = cli.output(self);
       const log = out.batchedLines();
       const { settings } = cli.settings(self, { ...options });
-      const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");
+      const token = required(settings, "token");
       const mode = settings.mode ?? "plain";
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new InputError(`--port ${options.port} is not a port number`, "use 0-65535");
-      const maxAgeSeconds = options.maxAge === undefined ? undefined : Number(options.maxAge);
-      if (options.maxAge !== undefined && !/^\d{1,9}$/.test(options.maxAge))
-        throw new InputError(
-          `--max-age ${options.maxAge} is not a number of seconds`,
-          "e.g. --max-age 300, or 0 for no limit",
-        );
       const running = await createWechatServer({
         host: options.host,
-        port,
+        port: options.port,
         path: options.path,
         mode,
         token,
@@ -92,7 +89,7 @@ export function serveCommand(cli: Cli): Command {
         appId: settings.appId,
         fallback: options.fallback,
         welcome: options.welcome,
-        maxAgeSeconds,
+        maxAgeSeconds: options.maxAge,
         // The seed's web side: GET /index?code=… (web authorisation), with the app secret from env/config only.
         extraHandler: createIndexPage({
           appId: settings.appId,

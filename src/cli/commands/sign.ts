@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { required, type Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
+import { settingOption } from "../options.js";
 
 interface SignOptions {
   token?: string;
@@ -58,7 +59,7 @@ function printSign(out: Output, result: SignOutcome): void {
 /** `wxdev sign`: the signature and query string WeChat would send. */
 export function signCommand(cli: Cli): Command {
   const command = new Command("sign")
-    .option("--token <token>", "the Token (better: WXDEV_TOKEN or wxdev.config.json, kept out of shell history)")
+    .addOption(settingOption("token"))
     .option("--timestamp <seconds>", "timestamp (default: now)")
     .option("--nonce <nonce>", "nonce (default: random)")
     .option("--echostr <text>", "add echostr, for a URL-validation GET")
@@ -67,7 +68,7 @@ export function signCommand(cli: Cli): Command {
     .action(async (options: SignOptions, self: Command) => {
       const out = cli.output(self);
       const { settings } = cli.settings(self, { token: options.token });
-      const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");
+      const token = required(settings, "token");
       printSign(out, await runSign(token, options, settings.url));
     });
   return withExamples(command, [

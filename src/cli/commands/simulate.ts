@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { ExchangeResult } from "../../core/client/exchange.js";
 import type { LoadReport } from "../../core/client/load.js";
 import { InputError } from "../../core/errors.js";
@@ -6,6 +6,7 @@ import type { XmlRecord } from "../../core/xml.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import { ExitCode, exitCodeFor } from "../exit-code.js";
+import { parsePositiveInt } from "../options.js";
 import { addMessageFlags, EVENT_NAMES_HELP, fieldsFromFlags, TYPE_ARGUMENT_HELP } from "../message-flags.js";
 import type { Output } from "../output.js";
 import type { Target } from "../../core/client/target.js";
@@ -131,9 +132,15 @@ export function simulateCommand(cli: Cli): Command {
     .option("--msg-id <id>", "MsgId (default: a random 64-bit id)")
     .option("--file <file>", "send this hand-written message XML instead (- for stdin)")
     .option("--retry", "on timeout, resend the same message up to 3 times as WeChat does")
-    .option("--count <n>", "load mode: send n messages (distinct MsgIds)")
-    .option("--concurrency <c>", "load mode: connections in parallel", "10")
-    .option("--duration <seconds>", "load mode: send for this long instead of --count")
+    .addOption(new Option("--count <n>", "load mode: send n messages (distinct MsgIds)").argParser(parsePositiveInt))
+    .addOption(
+      new Option("--concurrency <c>", "load mode: connections in parallel").argParser(parsePositiveInt).default(10),
+    )
+    .addOption(
+      new Option("--duration <seconds>", "load mode: send for this long instead of --count").argParser(
+        parsePositiveInt,
+      ),
+    )
     .action(async (type: string | undefined, args: string[], options: SimulateOptions, self: Command) => {
       const out = cli.output(self);
       const target = await resolveTarget(cli, self, options);

@@ -4,6 +4,7 @@ import { required, type Cli } from "../context.js";
 import { exitCodeFor } from "../exit-code.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
+import { settingOption } from "../options.js";
 
 interface VerifyOptions {
   token?: string;
@@ -99,7 +100,7 @@ function printVerify(out: Output, { valid, checks, msgSignatureUnchecked }: Veri
 export function verifyCommand(cli: Cli): Command {
   const command = new Command("verify")
     .argument("[url]", "the full callback URL or its query string")
-    .option("--token <token>", "the Token (better: WXDEV_TOKEN or wxdev.config.json)")
+    .addOption(settingOption("token"))
     .option("--signature <hex>", "the signature received")
     .option("--timestamp <seconds>", "the timestamp received")
     .option("--nonce <nonce>", "the nonce received")
@@ -109,7 +110,7 @@ export function verifyCommand(cli: Cli): Command {
     .action(async (url: string | undefined, options: VerifyOptions, self: Command) => {
       const out = cli.output(self);
       const { settings } = cli.settings(self, { token: options.token });
-      const token = required(settings.token, "--token", "WXDEV_TOKEN", "token");
+      const token = required(settings, "token");
       const outcome = await runVerify(cli, token, url, options);
       printVerify(out, outcome);
       cli.exitCode = exitCodeFor(outcome.valid);

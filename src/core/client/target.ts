@@ -1,5 +1,5 @@
 import type { MessageCrypto } from "../crypto.js";
-import { InputError } from "../errors.js";
+import { InputError, MissingSettingError } from "../errors.js";
 import type { Mode } from "../modes.js";
 
 /** WeChat's deadline for an answer (protocol §1). */
@@ -66,10 +66,7 @@ export function createTarget(options: TargetOptions): Target {
   const mode = options.mode ?? "plain";
   if (mode === "plain") return { ...endpoint, mode, crypto: options.crypto };
   if (options.crypto === undefined)
-    throw new InputError(
-      `${mode} mode needs the EncodingAESKey and appId`,
-      "set --aes-key and --app-id (or WXDEV_AES_KEY, WXDEV_APP_ID)",
-    );
+    throw new MissingSettingError(["aesKey", "appId"], `${mode} mode needs the EncodingAESKey and appId`);
   return { ...endpoint, mode, crypto: options.crypto };
 }
 

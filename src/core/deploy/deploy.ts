@@ -99,13 +99,8 @@ function parseManifest(json: string): { manifest: Manifest } | { problem: string
   return { manifest: value as Manifest };
 }
 
-async function inspect(
-  shell: RemoteShell,
-  layout: RemoteLayout,
-  remoteDir: string,
-  warn: (message: string) => void,
-): Promise<RemoteState> {
-  const output = await run(shell, "reading the server's state", inspectScript(layout));
+/** The server's state from what inspectScript printed. */
+function readState(output: string, remoteDir: string, warn: (message: string) => void): RemoteState {
   const [first = "", ...rest] = output.split("\n");
   const [kind, ...current] = first.split(" ");
   if (kind === "file")
@@ -152,7 +147,8 @@ async function locked<T>(
   layout: RemoteLayout,
   options: { holder?: string; lockWaitSeconds?: number; dryRun?: boolean },
   stage: Stage,
-  body: () => Promise<T>,
+  body: (underLock?: string) => Promise<T>,
+  then = "",
 ): Promise<T> {
   let lock: DeployLock | undefined;
   try {
@@ -162,8 +158,9 @@ async function locked<T>(
         layout,
         `${options.holder ?? "wxdev"}, since ${new Date().toISOString()}`,
         options.lockWaitSeconds ?? 5,
+        then,
       );
-    return await body();
+    return await body(lock?.output);
   } catch (error) {
     throw error instanceof ConnectionLostError ? lostDuring(error, stage) : error;
   } finally {
@@ -190,11 +187,17 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const shell = typeof options.shell === "function" ? await options.shell() : options.shell;
   const layout = remoteLayout(server.remoteDir);
   stage.during = "taking the deploy lock";
-  const result = await locked(shell, layout, options, stage, async () => {
-    stage.during = "reading the server's state";
-    const state = await inspect(shell, layout, server.remoteDir, (message) =>
-      options.onEvent?.({ type: "warning", message }),
+  const warn = (message: string): void => options.onEvent?.({ type: "warning", message });
+  // The state is read under the lock, in the lock's own session; a dry run (no lock) reads it alone.
+  const read = async (underLock?: string): Promise<RemoteState> =>
+    readState(
+      underLock ?? (await run(shell, "reading the server's state", inspectScript(layout))),
+      server.remoteDir,
+      warn,
     );
+  const body = async (underLock?: string): Promise<DeployResult> => {
+    stage.during = "reading the server's state";
+    const state = await read(underLock);
     const local = hashFiles(options.root, paths, state.manifest);
     // A deploy of some paths only compares (and records) those, never deleting the rest.
     const partial = options.paths !== undefined;
@@ -232,7 +235,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     stage.during = "the post-deploy command";
     if (post) result.post = await runPost(shell, layout, post, options.onEvent);
     return result;
-  });
+  };
+  const result = await locked(shell, layout, options, stage, body, inspectScript(layout));
   return { ...result, seconds: (performance.now() - started) / 1000 };
 }
 

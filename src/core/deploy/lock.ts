@@ -1,33 +1,38 @@
 import { PassThrough } from "node:stream";
 import type { RemoteShell } from "../remote/shell.js";
-import { LOCK_BUSY, lockScript, type RemoteLayout } from "./remote.js";
+import { LOCK_BUSY, LOCKED, lockScript, type RemoteLayout } from "./remote.js";
 import { DeployError, remoteFailure } from "./steps.js";
 
 /** A held deploy lock; `release` lets it go (closing the session that holds it). */
 export interface DeployLock {
+  /** What the `then` script printed once the lock was held. */
+  output: string;
   release(): Promise<void>;
 }
 
 /**
  * Takes the server's deploy lock, waiting up to `waitSeconds` for another deploy to finish;
  * held by an open SSH session, so a deploy that dies releases it. `holder` is written into the
- * lock file, for the next deploy's message.
+ * lock file, for the next deploy's message. `then` runs on the server under the lock, in the same
+ * session (one round trip fewer than an exec of its own); its output comes back in `output`.
  */
 export async function takeLock(
   shell: RemoteShell,
   layout: RemoteLayout,
   holder: string,
   waitSeconds: number,
+  then = "",
 ): Promise<DeployLock> {
   const stdin = new PassThrough();
-  let stdout = "";
+  // Bytes, not text, until the end: a UTF-8 character of a path may be split between chunks.
+  const stdout: Buffer[] = [];
   let held!: () => void;
   const locked = new Promise<void>((resolve) => (held = resolve));
-  const session = shell.exec(lockScript(layout, holder, waitSeconds), {
+  const session = shell.exec(lockScript(layout, holder, waitSeconds, then), {
     stdin,
     onStdout: (chunk) => {
-      stdout += chunk.toString();
-      if (stdout.includes("locked\n")) held();
+      stdout.push(chunk);
+      if (Buffer.concat(stdout.slice(-2)).toString("latin1").endsWith(LOCKED)) held();
     },
   });
   const ended = await Promise.race([locked.then(() => undefined), session]);
@@ -49,6 +54,7 @@ export async function takeLock(
     () => undefined,
   );
   return {
+    output: Buffer.concat(stdout).toString("utf8").slice(0, -LOCKED.length),
     release: async () => {
       stdin.end();
       await done;

@@ -36,13 +36,18 @@ else echo none; fi`;
 /** Exit status of lockScript when another deploy held the lock for the whole wait. */
 export const LOCK_BUSY = 4;
 
+/** What lockScript prints once the lock is held (after its `then` output, which has no NUL). */
+export const LOCKED = "\0locked\n";
+const LOCKED_SENTINEL = "\\0locked\\n";
+
 /**
  * Takes the deploy lock (flock on releases/.lock) and holds it until stdin closes, so it lasts
  * as long as this SSH session: a killed or disconnected deploy releases it by itself. Prints
  * "locked" once held. Under the lock every *.partial is a dead deploy's, so they go; when the
  * wait runs out, prints who holds it (the holder writes that into the lock file) and exits LOCK_BUSY.
+ * `then` runs under the lock first, its output before LOCKED (the state read, without an exec of its own).
  */
-export function lockScript(layout: RemoteLayout, holder: string, waitSeconds: number): string {
+export function lockScript(layout: RemoteLayout, holder: string, waitSeconds: number, then = ""): string {
   return `set -e
 releases=${layout.releases}
 mkdir -p "$releases"
@@ -52,7 +57,7 @@ if ! flock -w ${waitSeconds} 9; then head -c 300 "$lock" >&2; exit ${LOCK_BUSY};
 printf '%s\n' ${q(holder)} > "$lock"
 cd "$releases"
 rm -rf -- *.partial
-echo locked
+${then === "" ? "" : `(\n${then}\n)\n`}printf '${LOCKED_SENTINEL}'
 cat > /dev/null`;
 }
 

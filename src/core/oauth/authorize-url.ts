@@ -1,4 +1,4 @@
-import { InputError } from "../errors.js";
+import { InputError, MissingSettingError } from "../errors.js";
 
 /** snsapi_base: silent, openid only; snsapi_userinfo: asks the user; snsapi_login: website QR login. */
 export type Scope = "snsapi_base" | "snsapi_userinfo" | "snsapi_login";
@@ -23,8 +23,7 @@ export interface AuthorizeUrlOptions {
 export function authorizeUrl(options: AuthorizeUrlOptions): { url: string; warnings: string[] } {
   const scope = options.scope ?? (options.qrconnect ? "snsapi_login" : "snsapi_base");
   const state = options.state ?? "";
-  if (options.appId.trim() === "")
-    throw new InputError("missing appId", 'set --app-id, WXDEV_APP_ID or "appId" in wxdev.config.json');
+  if (options.appId.trim() === "") throw new MissingSettingError("appId");
   if (!SCOPES.includes(scope))
     throw new InputError(`unknown scope ${JSON.stringify(scope)}`, `use one of ${SCOPES.join(", ")}`);
   if (options.qrconnect ? scope !== "snsapi_login" : scope === "snsapi_login") {

@@ -1,4 +1,4 @@
-import { CheckFailedError, InputError } from "../errors.js";
+import { CheckFailedError, InputError, MissingSettingError } from "../errors.js";
 import { redactSecrets } from "../redact.js";
 import { OAuthApiError } from "./errors.js";
 
@@ -50,7 +50,7 @@ export class OAuthClient {
   /** Exchanges the redirect's code for an access token (code → token, once). */
   exchangeCode(code: string): Promise<AccessToken> {
     if (this.options.appSecret === undefined || this.options.appSecret === "") {
-      throw new InputError("missing app secret", 'set WXDEV_APP_SECRET or "appSecret" in wxdev.config.json');
+      throw new MissingSettingError("appSecret");
     }
     return this.call("/sns/oauth2/access_token", {
       appid: this.options.appId,
@@ -81,7 +81,7 @@ export class OAuthClient {
 
   /** Refuses an API base fetch would not take, up front: fetch's own errors quote the whole URL, secret and all. */
   private checkBase(): void {
-    const hint = 'set --api-base (or "apiBase") to e.g. https://api.weixin.qq.com or http://127.0.0.1:9000';
+    const hint = 'set "apiBase" to e.g. https://api.weixin.qq.com or http://127.0.0.1:9000';
     let url: URL;
     try {
       url = new URL(this.base);
@@ -114,7 +114,7 @@ export class OAuthClient {
       // The reason may quote the request URL, whose query holds the app secret or a token.
       throw new CheckFailedError(
         `cannot reach the API at ${this.shownBase}: ${redactSecrets(reason, [this.options.appSecret])}`,
-        "check --api-base (for the mock: is `wxdev mock` running?)",
+        "check the apiBase setting (for the mock: is `wxdev mock` running?)",
         "API_UNREACHABLE",
       );
     }
@@ -124,7 +124,7 @@ export class OAuthClient {
     } catch {
       throw new CheckFailedError(
         `the API at ${this.shownBase} did not answer JSON`,
-        "check --api-base points at the API, not a web page",
+        "check that apiBase points at the API, not a web page",
         "API_NOT_JSON",
       );
     }

@@ -4,11 +4,11 @@ import { WxdevError } from "../errors.js";
 export const OAUTH_ERRORS: Record<number, string> = {
   40001: "access_token is invalid: use the one this code exchange returned, for this appId",
   40002: "grant_type is wrong: authorization_code for the exchange, refresh_token for a refresh",
-  40013: "invalid appid: check WXDEV_APP_ID against the platform (测试号 appID)",
+  40013: "invalid appid: check the appId setting against the platform (测试号 appID)",
   40014: "access_token is invalid: use the one this code exchange returned, for this appId",
   40029: "invalid code: pass the code from the redirect exactly, for the same appId",
   40030: "invalid refresh_token: use the latest refresh_token (it lives 30 days)",
-  40125: "invalid appsecret: check WXDEV_APP_SECRET (reset it on the platform if unsure)",
+  40125: "invalid appsecret: check the appSecret setting (reset it on the platform if unsure)",
   40163: "code been used: a code works once; a page reload reuses it — send the user through the authorize URL again",
   41008: "missing code: the redirect had no ?code= (did the user deny, or is the redirect URI wrong?)",
   42001: "access_token expired (2 hours): refresh it with the refresh_token",

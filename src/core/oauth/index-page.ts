@@ -52,8 +52,8 @@ export function createIndexPage(
       send(500, errorPage("not configured", 500, "this page is not set up yet"));
       return {
         error:
-          "no appId/app secret for web authorisation: set WXDEV_APP_ID and WXDEV_APP_SECRET" +
-          " (and --api-base for the mock)",
+          "no appId/app secret for web authorisation: set the appId and appSecret settings" +
+          " (and apiBase for the mock)",
       };
     }
     const code = url.searchParams.get("code");

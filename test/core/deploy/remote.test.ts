@@ -1,0 +1,13 @@
+import { describe, expect, it } from "vitest";
+import { remoteLayout } from "../../../src/core/deploy/remote.js";
+
+describe("remote layout", () => {
+  it("puts releases in a hidden sibling of remoteDir", () => {
+    expect(remoteLayout("~/tom")).toEqual({ live: `"$HOME"/'tom'`, releases: `"$HOME"/'.tom.wxdev/releases'` });
+    expect(remoteLayout("/srv/app/")).toEqual({ live: `'/srv/app'`, releases: `'/srv/.app.wxdev/releases'` });
+    expect(remoteLayout("apps/it's")).toEqual({
+      live: `"$HOME"/'apps/it'\\''s'`,
+      releases: `"$HOME"/'apps/.it'\\''s.wxdev/releases'`,
+    });
+  });
+});
