@@ -1,8 +1,6 @@
 import type { DeployEvent } from "../core/deploy/deploy.js";
+import { ExitCode } from "./exit-code.js";
 import type { Output } from "./output.js";
-
-/** The shell's convention for a command stopped by Ctrl-C (128 + SIGINT). */
-const INTERRUPTED = 130;
 
 /**
  * Ctrl-C during a deploy or rollback: says what is live, then stops (closing the connection,
@@ -22,7 +20,7 @@ export function onInterrupt(
         : "interrupted: the live release is unchanged",
     );
     close();
-    process.exit(INTERRUPTED);
+    process.exit(ExitCode.Interrupted);
   };
   const handler = (): void => {
     if (live.state === "switching") pending = true;

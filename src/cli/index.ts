@@ -2,12 +2,12 @@ import { CommanderError } from "commander";
 import { MissingSettingError, WxdevError } from "../core/errors.js";
 import { redactSecrets } from "../core/redact.js";
 import { Cli, type Io } from "./context.js";
+import { ExitCode } from "./exit-code.js";
 import { settingAdvice } from "./options.js";
 import { colorWanted, loadColor } from "./output.js";
 import { createProgram } from "./program.js";
 
-/** Exit codes, the same for every command. */
-export const ExitCode = { Ok: 0, CheckFailed: 1, BadInput: 2 } as const;
+export { ExitCode } from "./exit-code.js";
 
 function defaultIo(): Io {
   // `wxdev … | head -1` closes the pipe early: that is the reader's choice, not a crash.
@@ -63,7 +63,8 @@ function report(error: unknown, cli: Cli, verbose: boolean): number {
   const message = error instanceof Error ? error.message : String(error);
   write(`wxdev: unexpected error: ${message}${verbose ? "" : " (run with --verbose for details)"}`);
   if (verbose) writeDetails(error, write);
-  return ExitCode.CheckFailed;
+  // Not "a check failed": a script must be able to tell a bug in wxdev from a "no".
+  return ExitCode.Internal;
 }
 
 /** --verbose: what each wrapped error said (`cause`, outermost first), then the stack of the error caught. */
@@ -81,5 +82,6 @@ const causeOf = (error: unknown): unknown => (error instanceof Error ? error.cau
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const { code } = error as { code?: unknown };
-  return `${error.name}: ${error.message}${typeof code === "string" && !error.message.includes(code) ? ` (${code})` : ""}`;
+  const named = typeof code === "string" && !error.message.includes(code) ? ` (${code})` : "";
+  return `${error.name}: ${error.message}${named}`;
 }

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import type { Cli } from "./context.js";
+import { EXIT_CODES_HELP } from "./exit-code.js";
 import { COMMANDS, invokedCommand } from "./registry.js";
 
 function version(): string {
@@ -23,6 +24,7 @@ export async function createProgram(cli: Cli, argv: string[]): Promise<Command> 
     .option("--no-color", "no colour (also NO_COLOR, or when output is not a terminal)")
     .option("--config <file>", "config file (default: nearest wxdev.config.json)")
     .option("-v, --verbose", "more detail, and stack traces on errors")
+    .addHelpText("after", EXIT_CODES_HELP)
     .showHelpAfterError("(run with --help for usage)");
   const wanted = invokedCommand(argv);
   for (const entry of COMMANDS) {

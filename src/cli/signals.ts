@@ -11,9 +11,6 @@ export function untilStopped(close: () => Promise<void>): Promise<void> {
   });
 }
 
-/** The exit code of a run stopped by Ctrl-C, as shells report one (128 + SIGINT). */
-export const INTERRUPTED_EXIT_CODE = 130;
-
 /** An AbortSignal the first Ctrl-C fires; a second Ctrl-C kills the process as usual. `dispose` when done. */
 export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();

@@ -1,87 +1,104 @@
 import { Command } from "commander";
-import { CHECKED_EVENTS, MESSAGE_TYPES } from "../../core/message-tables.js";
+import type { ExchangeResult } from "../../core/client/exchange.js";
+import type { Target } from "../../core/client/target.js";
 import type { MessageHeader } from "../../core/messages.js";
-import { MODES, type Mode } from "../../core/modes.js";
-import type { XmlRecord } from "../../core/xml.js";
+import { CHAT_HELP, type ChatAction, parseChatLine } from "../chat-line.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
-import { takesArguments } from "../message-flags.js";
+import type { Output } from "../output.js";
 import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js";
 
-/** The types a slash command sends with their samples: all but those typed as words (text). */
-const SLASH_TYPES = MESSAGE_TYPES.filter((type) => !takesArguments(type));
+/** What one line came to: a round trip to print, a remark for the user, or the target in a new mode. */
+type LineOutcome =
+  | { kind: "exchange"; result: ExchangeResult; mode: string }
+  | { kind: "say"; text: string }
+  | { kind: "mode"; target: Target };
 
-const EVENT_USAGE = `usage: /event ${CHECKED_EVENTS.map((event) => event.toLowerCase()).join("|")} [key]`;
+/** Does what a line asked: builds and sends its message, or switches mode. */
+async function runLine(action: ChatAction, target: Target, header: MessageHeader): Promise<LineOutcome | undefined> {
+  const { send } = await import("../../core/client/exchange.js");
+  const { withMode } = await import("../../core/client/target.js");
+  const { buildEvent, buildMessage } = await import("../../core/messages.js");
+  switch (action.kind) {
+    case "message":
+      return {
+        kind: "exchange",
+        mode: target.mode,
+        result: await send(target, buildMessage(action.type, action.fields, header)),
+      };
+    case "event":
+      return {
+        kind: "exchange",
+        mode: target.mode,
+        result: await send(target, buildEvent(action.event, action.fields, header)),
+      };
+    case "mode":
+      return { kind: "mode", target: withMode(target, action.mode) };
+    case "say":
+      return action;
+    default:
+      return undefined;
+  }
+}
 
-const HELP =
-  `type a message, or ${SLASH_TYPES.map((type) => `/${type}`).join(", ")}, ` +
-  "/event <name> [key], /mode plain|compat|safe, /help, /quit";
+/**
+ * Prints one line's outcome. --json: stdout holds one JSON line per exchange (as simulate --json prints
+ * it) and nothing else; the prompt, the typed echo and the chatter go to stderr.
+ */
+async function printLine(cli: Cli, out: Output, outcome: LineOutcome): Promise<void> {
+  const { exchangeJson, renderExchange } = await import("../render.js");
+  if (outcome.kind === "exchange") {
+    if (out.json) cli.io.stdout.write(`${JSON.stringify(exchangeJson(outcome.result))}\n`);
+    else renderExchange(out, outcome.result, outcome.mode);
+  } else {
+    say(cli, out, out.c.dim(outcome.kind === "say" ? outcome.text : `mode is now ${outcome.target.mode}`));
+  }
+}
+
+function say(cli: Cli, out: Output, text: string): void {
+  if (out.json) cli.io.stderr.write(`${text}\n`);
+  else out.line(text);
+}
+
+async function chat(cli: Cli, out: Output, target: Target, from: string | undefined): Promise<void> {
+  const { createInterface } = await import("node:readline/promises");
+  const { randomOpenId } = await import("../../core/messages.js");
+  const header: MessageHeader = { fromUserName: from ?? randomOpenId(), toUserName: "gh_wxdevchat001" };
+  let current = target;
+  const rl = createInterface({
+    input: cli.io.stdin,
+    output: out.json ? cli.io.stderr : cli.io.stdout,
+    terminal: cli.io.stdin.isTTY === true,
+  });
+  say(
+    cli,
+    out,
+    `chatting with ${target.url} as ${header.fromUserName} (${current.mode} mode). ${out.c.dim(CHAT_HELP)}`,
+  );
+  rl.setPrompt(out.json ? "" : out.c.cyan("you> "));
+  rl.prompt();
+  for await (const line of rl) {
+    const action = parseChatLine(line, target.crypto !== undefined);
+    if (action.kind === "quit") break;
+    try {
+      const outcome = await runLine(action, current, header);
+      if (outcome?.kind === "mode") current = outcome.target;
+      if (outcome !== undefined) await printLine(cli, out, outcome);
+    } catch (error) {
+      out.error((error as Error).message); // a bad command ends this line, not the chat
+    }
+    rl.prompt();
+  }
+  rl.close();
+  say(cli, out, out.c.dim("bye"));
+}
 
 /** `wxdev chat`: talk to a server line by line, as a follower would from the phone. */
 export function chatCommand(cli: Cli): Command {
   const command = addTargetOptions(new Command("chat"))
     .option("--from <openid>", "sender openid (default: a random one, kept for the session)")
     .action(async (options: TargetFlags & { from?: string }, self: Command) => {
-      const out = cli.output(self);
-      const target = await resolveTarget(cli, self, options);
-      const { createInterface } = await import("node:readline/promises");
-      const { send } = await import("../../core/client/exchange.js");
-      const { withMode } = await import("../../core/client/target.js");
-      const { buildEvent, buildMessage, randomOpenId } = await import("../../core/messages.js");
-      const { exchangeJson, renderExchange } = await import("../render.js");
-      const header: MessageHeader = { fromUserName: options.from ?? randomOpenId(), toUserName: "gh_wxdevchat001" };
-      let current = target;
-
-      const toMessage = (line: string): XmlRecord | string => {
-        const [word, ...rest] = line.slice(1).split(/\s+/);
-        if (word !== undefined && SLASH_TYPES.includes(word)) return buildMessage(word, {}, header);
-        switch (word) {
-          case "event":
-            if (rest[0] === undefined) return EVENT_USAGE;
-            return buildEvent(rest[0], rest[1] === undefined ? {} : { EventKey: rest[1] }, header);
-          case "mode":
-            if (!(MODES as readonly string[]).includes(rest[0] ?? "")) return "usage: /mode plain|compat|safe";
-            if (rest[0] !== "plain" && target.crypto === undefined)
-              return "safe and compat mode need --aes-key and --app-id (or WXDEV_AES_KEY, WXDEV_APP_ID)";
-            current = withMode(target, rest[0] as Mode);
-            return `mode is now ${current.mode}`;
-          default:
-            return HELP;
-        }
-      };
-
-      // --json: stdout holds one JSON line per exchange (as simulate --json prints it) and
-      // nothing else; the prompt, the typed echo and the chatter go to stderr.
-      const rl = createInterface({
-        input: cli.io.stdin,
-        output: out.json ? cli.io.stderr : cli.io.stdout,
-        terminal: cli.io.stdin.isTTY === true,
-      });
-      const say = (text: string): void => void (out.json ? cli.io.stderr.write(`${text}\n`) : out.line(text));
-      say(`chatting with ${target.url} as ${header.fromUserName} (${current.mode} mode). ${out.c.dim(HELP)}`);
-      rl.setPrompt(out.json ? "" : out.c.cyan("you> "));
-      rl.prompt();
-      for await (const raw of rl) {
-        const line = raw.trim();
-        if (line === "/quit" || line === "/exit") break;
-        if (line !== "") {
-          try {
-            const message = line.startsWith("/") ? toMessage(line) : buildMessage("text", { Content: line }, header);
-            if (typeof message === "string") {
-              say(out.c.dim(message));
-            } else {
-              const result = await send(current, message);
-              if (out.json) cli.io.stdout.write(`${JSON.stringify(exchangeJson(result))}\n`);
-              else renderExchange(out, result, current.mode);
-            }
-          } catch (error) {
-            out.error((error as Error).message); // a bad command ends this line, not the chat
-          }
-        }
-        rl.prompt();
-      }
-      rl.close();
-      say(out.c.dim("bye"));
+      await chat(cli, cli.output(self), await resolveTarget(cli, self, options), options.from);
     });
   return withExamples(command, ["wxdev chat --url http://127.0.0.1:8013/wechat8013", "wxdev chat --mode safe"]);
 }

@@ -5,6 +5,7 @@ import type { XmlRecord } from "../../core/xml.js";
 import type { Cli } from "../context.js";
 import { addCryptoOptions, cryptoFrom, type CryptoFlags } from "../crypto-options.js";
 import { withExamples } from "../help.js";
+import type { Output } from "../output.js";
 
 interface DecryptOptions extends CryptoFlags {
   timestamp?: string;
@@ -54,6 +55,29 @@ function verifyIfSigned(crypto: MessageCrypto, found: Found): boolean {
   return true;
 }
 
+/** The opened message, whose appId it names, and what was checked on the way. */
+interface DecryptOutcome {
+  plaintext: string;
+  appId: string;
+  appIdChecked: boolean;
+  signatureVerified: boolean;
+}
+
+function runDecrypt(crypto: MessageCrypto, found: Found, appIdChecked: boolean): DecryptOutcome {
+  const signatureVerified = verifyIfSigned(crypto, found);
+  const { message, appId } = appIdChecked
+    ? { message: crypto.decrypt(found.encrypt), appId: crypto.appId }
+    : crypto.decryptRaw(found.encrypt);
+  return { plaintext: message, appId, appIdChecked, signatureVerified };
+}
+
+function printDecrypt(out: Output, outcome: DecryptOutcome): void {
+  if (!outcome.appIdChecked)
+    out.warn(`appId not checked (pass --app-id or set WXDEV_APP_ID); the message is for ${outcome.appId}`);
+  if (out.json) out.printJson(outcome);
+  else out.line(outcome.plaintext);
+}
+
 /** `wxdev decrypt`: open a safe-mode Encrypt field or envelope. */
 export function decryptCommand(cli: Cli): Command {
   const command = addCryptoOptions(new Command("decrypt"))
@@ -66,14 +90,7 @@ export function decryptCommand(cli: Cli): Command {
       const { settings } = cli.settings(self, options);
       const found = await readEnvelope(await cli.input(input, "Encrypt value or envelope"), options);
       const crypto = await cryptoFrom(settings, { needToken: found.msgSignature !== undefined, needAppId: false });
-      const verified = verifyIfSigned(crypto, found);
-      const appIdChecked = settings.appId !== undefined && settings.appId !== "";
-      const { message, appId } = appIdChecked
-        ? { message: crypto.decrypt(found.encrypt), appId: crypto.appId }
-        : crypto.decryptRaw(found.encrypt);
-      if (!appIdChecked) out.warn(`appId not checked (pass --app-id or set WXDEV_APP_ID); the message is for ${appId}`);
-      if (out.json) return out.printJson({ plaintext: message, appId, appIdChecked, signatureVerified: verified });
-      out.line(message);
+      printDecrypt(out, runDecrypt(crypto, found, settings.appId !== undefined && settings.appId !== ""));
     });
   return withExamples(command, [
     'wxdev decrypt "$ENCRYPT"',

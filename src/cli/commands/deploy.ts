@@ -1,25 +1,16 @@
 import { hostname, userInfo } from "node:os";
 import { Command } from "commander";
 import type { ServerConfig } from "../../core/config.js";
-import type { DeployEvent, DeployResult, PostResult } from "../../core/deploy/deploy.js";
-import { InputError } from "../../core/errors.js";
+import type { Target } from "../../core/client/target.js";
+import type { DeployEvent } from "../../core/deploy/deploy.js";
 import type { Connection } from "../../core/remote/connection.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
+import { type DeployFlags, type DeployRequest, parseDeployArgs } from "../deploy-args.js";
 import { onInterrupt } from "../deploy-interrupt.js";
+import type { DeployOutcome } from "../deploy-print.js";
 import { serverFromConfig } from "../server-config.js";
-
-interface DeployOptions {
-  dryRun?: boolean;
-  delete?: boolean;
-  exec?: string;
-  post: boolean;
-  yes?: boolean;
-  acceptNewHostKey?: boolean;
-  rollback?: boolean;
-  check?: boolean;
-}
 
 /** Who deploys, as the server's lock names it to a concurrent deploy. */
 function holder(): string {
@@ -30,28 +21,6 @@ function holder(): string {
     // no passwd entry (some containers): the host and pid still tell
   }
   return `${user}@${hostname()} pid ${process.pid}`;
-}
-
-const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
-
-function summary(result: DeployResult): string {
-  return (
-    `uploaded ${result.uploaded} files (${kib(result.bytes)}), deleted ${result.deleted}, ` +
-    `unchanged ${result.unchanged}, in ${result.seconds.toFixed(2)} s`
-  );
-}
-
-function printPlan(out: Output, result: DeployResult): void {
-  const { plan } = result;
-  const replace = plan.replace.length ? `, replace ${plan.replace.length} (a file became a folder, or back)` : "";
-  const kept = plan.kept.length ? `, kept ${plan.kept.length} (gone locally; --delete removes them)` : "";
-  out.line(
-    `plan: upload ${plan.upload.length} (${kib(plan.bytes)}), delete ${plan.delete.length}, ` +
-      `unchanged ${plan.unchanged.length}${replace}${kept}`,
-  );
-  for (const path of plan.upload) out.line(`  ${out.ok("+")} ${path}`);
-  for (const path of plan.delete) out.line(`  ${out.bad("-")} ${path}`);
-  for (const path of plan.replace) out.line(`  ${out.bad("~")} ${path}`);
 }
 
 /** `wxdev deploy`: incremental, atomic deploys over SSH. */
@@ -68,56 +37,32 @@ export function deployCommand(cli: Cli): Command {
     .option("--rollback", "switch back to the previous release")
     .option("--check", "after deploying, do a signed handshake through checkUrl (or --check with config checkUrl)")
     .addHelpText("after", "\nThe SSH password comes from WXDEV_SSH_PASSWORD or a hidden prompt, never a flag.")
-    .action(async (name: string, paths: string[], options: DeployOptions, self: Command) => {
+    .action(async (name: string, paths: string[], flags: DeployFlags, self: Command) => {
       const out = cli.output(self);
       const { server, root } = serverFromConfig(cli, self, name);
+      // The settings are resolved only for a check, as before: a deploy without one never needed them.
+      const checking = flags.check === true || server.checkUrl !== undefined;
+      const { url, token } = checking ? cli.settings(self).settings : {};
+      const request = parseDeployArgs(paths, flags, { checkUrl: server.checkUrl, url, token });
+      // The check's URL is validated now too: a bad one must stop the deploy, not follow it.
+      const { createTarget } = await import("../../core/client/target.js");
+      const check = request.action === "deploy" && request.check ? createTarget(request.check) : undefined;
       const { connectWithPrompts } = await import("../ssh.js");
       let connection: Connection | undefined;
       const open = async (): Promise<Connection> =>
         (connection ??= await connectWithPrompts(server, cli.io, out, {
-          acceptNewHostKey: options.yes === true || options.acceptNewHostKey === true,
+          acceptNewHostKey: request.acceptNewHostKey,
           name,
         }));
-      try {
-        if (options.rollback) {
-          const clash = [
-            options.dryRun && "--dry-run",
-            options.delete && "--delete",
-            paths.length > 0 && "paths",
-          ].filter(Boolean);
-          if (clash.length > 0)
-            throw new InputError(`--rollback takes no ${clash.join(", ")}`, {
-              hint: "run wxdev deploy <server> --rollback on its own (it switches back and runs postDeploy)",
-            });
-          const { rollback } = await import("../../core/deploy/deploy.js");
-          const moved = await rollback((await open()).shell, server, {
-            post: options.post === false ? null : options.exec,
-            onEvent: streamOutput(cli, out),
-            holder: holder(),
-          });
-          if (!out.json) out.line(`rolled back ${name}: ${moved.from} → ${moved.to}`);
-          reportPost(cli, out, moved.post);
-          if (out.json) out.printJson({ rolledBack: true, ...moved });
-          return;
-        }
-        const interrupt = onInterrupt(out, () => connection?.close());
-        const result = await runDeploy(cli, out, {
-          open,
-          server,
-          root,
-          paths,
-          options,
-          onInterrupt: interrupt.onEvent,
-        }).finally(interrupt.dispose);
-        if (result === undefined) return;
-        const check =
-          options.check || server.checkUrl !== undefined
-            ? await checkAfter(cli, self, out, server.checkUrl)
-            : undefined;
-        if (out.json) out.printJson({ ...result, plan: undefined, check });
-      } finally {
-        connection?.close();
-      }
+      const close = (): void => connection?.close();
+      const context: DeployContext = { cli, out, name, server, root, open, close };
+      const outcome = await (request.action === "rollback"
+        ? runRollback(context, request)
+        : runDeploy(context, request, check)
+      ).finally(close);
+      const { deployExitCode, printDeploy } = await import("../deploy-print.js");
+      printDeploy(out, outcome);
+      cli.exitCode = deployExitCode(outcome);
     });
   return withExamples(command, [
     "wxdev deploy s8013 --dry-run",
@@ -128,27 +73,46 @@ export function deployCommand(cli: Cli): Command {
   ]);
 }
 
+/** What a deploy or rollback works with: the CLI run, the server and a connection opened on first use. */
+interface DeployContext {
+  cli: Cli;
+  out: Output;
+  name: string;
+  server: ServerConfig;
+  root: string;
+  open: () => Promise<Connection>;
+  /** Closes the connection if one was opened. */
+  close: () => void;
+}
+
+async function runRollback(
+  context: DeployContext,
+  request: Extract<DeployRequest, { action: "rollback" }>,
+): Promise<DeployOutcome> {
+  const { rollback } = await import("../../core/deploy/deploy.js");
+  const moved = await rollback((await context.open()).shell, context.server, {
+    post: request.post,
+    onEvent: streamOutput(context.cli, context.out),
+    holder: holder(),
+  });
+  return { action: "rollback", server: context.name, ...moved };
+}
+
 async function runDeploy(
-  cli: Cli,
-  out: Output,
-  context: {
-    open: () => Promise<Connection>;
-    server: ServerConfig;
-    root: string;
-    paths: string[];
-    options: DeployOptions;
-    onInterrupt: (event: DeployEvent) => void;
-  },
-): Promise<DeployResult | undefined> {
+  context: DeployContext,
+  request: Extract<DeployRequest, { action: "deploy" }>,
+  check: Target | undefined,
+): Promise<DeployOutcome> {
   const { deploy } = await import("../../core/deploy/deploy.js");
-  const { options } = context;
+  const { cli, out } = context;
   // The bar needs the plan's size, which only the deploy knows: load it up front, start it on "plan".
-  const progress = cli.io.stderr.isTTY && !out.json && !options.dryRun ? await import("../progress.js") : undefined;
+  const progress = cli.io.stderr.isTTY && !out.json && !request.dryRun ? await import("../progress.js") : undefined;
   let bar: Awaited<ReturnType<NonNullable<typeof progress>["startProgress"]>> | undefined;
   let starting: Promise<void> | undefined;
   const showOutput = streamOutput(cli, out);
+  const interrupt = onInterrupt(out, context.close);
   const onEvent = (event: DeployEvent): void => {
-    context.onInterrupt(event);
+    interrupt.onEvent(event);
     if (event.type === "plan" && progress !== undefined && event.plan.bytes > 0) {
       starting = progress.startProgress(event.plan.bytes, "bytes").then((started) => {
         bar = started;
@@ -163,36 +127,19 @@ async function runDeploy(
     shell: async () => (await context.open()).shell,
     server: context.server,
     root: context.root,
-    paths: context.paths.length > 0 ? context.paths : undefined,
-    delete: options.delete,
-    dryRun: options.dryRun,
-    post: options.post === false ? null : options.exec,
+    paths: request.paths,
+    delete: request.delete,
+    dryRun: request.dryRun,
+    post: request.post,
     onEvent,
     holder: holder(),
-  });
+  }).finally(interrupt.dispose);
   await starting;
   bar?.stop();
-  if (result.gitignored.length > 0 && !out.json) {
-    const shown = result.gitignored.slice(0, 5).join(", ") + (result.gitignored.length > 5 ? ", …" : "");
-    out.note(
-      `${result.gitignored.length} selected path(s) stay local because .gitignore lists them: ${shown}` +
-        ' (name a file literally in "files" or on the command line to deploy it)',
-    );
-  }
-  if (options.dryRun) {
-    if (out.json) out.printJson({ ...result, plan: result.plan });
-    else printPlan(out, result);
-    return undefined;
-  }
-  if (!out.json)
-    out.line(
-      summary(result) +
-        (result.release
-          ? out.c.dim(` (release ${result.release})`)
-          : out.c.dim(" (nothing changed: live release kept)")),
-    );
-  reportPost(cli, out, result.post);
-  return result;
+  if (request.dryRun) return { action: "dry-run", server: context.name, result };
+  if (check === undefined) return { action: "deploy", server: context.name, result };
+  const { handshake } = await import("../../core/client/handshake.js");
+  return { action: "deploy", server: context.name, result, check: await handshake(check) };
 }
 
 /** Streams the post-deploy command's output live (not under --json, whose stdout is one document). */
@@ -202,43 +149,4 @@ function streamOutput(cli: Cli, out: Output): (event: DeployEvent) => void {
     if (event.type === "output" && !out.json)
       (event.stream === "stdout" ? cli.io.stdout : cli.io.stderr).write(event.chunk);
   };
-}
-
-/** A failed post-deploy command makes the exit code 1, with its stderr (or the signal that killed it) shown. */
-function reportPost(cli: Cli, out: Output, post: PostResult | undefined): void {
-  if (post === undefined || post.code === 0) return;
-  cli.exitCode = 1;
-  if (out.json) return;
-  const stderr = post.stderr.trim().split("\n").slice(-3).join(" | ") || "(no stderr)";
-  if (post.signal !== undefined) {
-    const hint = /pkill -f|killall/.test(post.command)
-      ? " (pkill -f also matches the shell running this command, whose command line holds the pattern:" +
-        " anchor it, e.g. pkill -f '^python wechat.py')"
-      : "";
-    out.error(`post-deploy command was killed by signal ${post.signal}${hint}: ${stderr}`);
-  } else {
-    out.error(`post-deploy command exited with ${post.code ?? "no status"}: ${stderr}`);
-  }
-}
-
-async function checkAfter(
-  cli: Cli,
-  command: Command,
-  out: Output,
-  checkUrl: string | undefined,
-): Promise<Record<string, unknown> | undefined> {
-  const { settings } = cli.settings(command);
-  const url = checkUrl ?? settings.url;
-  if (url === undefined || settings.token === undefined) {
-    out.error("--check needs checkUrl (or WXDEV_URL) and the Token (WXDEV_TOKEN): the check was not run");
-    cli.exitCode = 2;
-    return undefined;
-  }
-  const { handshake } = await import("../../core/client/handshake.js");
-  const { createTarget } = await import("../../core/client/target.js");
-  const { handshakeJson, renderHandshake } = await import("../render.js");
-  const result = await handshake(createTarget({ url, token: settings.token }));
-  if (!result.ok) cli.exitCode = 1;
-  if (!out.json) renderHandshake(out, result, { through: "the proxy" });
-  return handshakeJson(result);
 }

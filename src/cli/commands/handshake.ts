@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import type { Cli } from "../context.js";
+import { exitCodeFor } from "../exit-code.js";
 import { withExamples } from "../help.js";
 import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js";
 
@@ -13,9 +14,9 @@ export function handshakeCommand(cli: Cli): Command {
       const { handshake } = await import("../../core/client/handshake.js");
       const { handshakeJson, renderHandshake } = await import("../render.js");
       const result = await handshake(target, { echostr: options.echostr });
-      cli.exitCode = result.ok ? 0 : 1;
-      if (out.json) return out.printJson(handshakeJson(result));
-      renderHandshake(out, result);
+      if (out.json) out.printJson(handshakeJson(result));
+      else renderHandshake(out, result);
+      cli.exitCode = exitCodeFor(result.ok);
     });
   return withExamples(command, [
     "wxdev handshake --url http://127.0.0.1:8013/wechat8013",

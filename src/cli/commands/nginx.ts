@@ -14,15 +14,10 @@ export function nginxCommand(cli: Cli): Command {
       const out = cli.output(self);
       const { server } = serverFromConfig(cli, self, name);
       const { nginxConfig, appPortOf } = await import("../../core/deploy/nginx.js");
-      const text = nginxConfig({ name, appPort: server.appPort, full: options.full, listen: options.listen });
-      if (out.json)
-        return out.printJson({
-          server: name,
-          appPort: appPortOf(name, server.appPort),
-          path: `/wechat${appPortOf(name, server.appPort)}`,
-          config: text,
-        });
-      cli.io.stdout.write(text);
+      const appPort = appPortOf(name, server.appPort);
+      const config = nginxConfig({ name, appPort: server.appPort, full: options.full, listen: options.listen });
+      if (out.json) out.printJson({ server: name, appPort, path: `/wechat${appPort}`, config });
+      else cli.io.stdout.write(config);
     });
   return withExamples(command, ["wxdev nginx s8013", "wxdev nginx s8013 --full --listen 8080 > nginx.conf"]);
 }

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { required, type Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import type { Output } from "../output.js";
 import { settingOption } from "../options.js";
 
 interface SignOptions {
@@ -10,6 +11,49 @@ interface SignOptions {
   echostr?: string;
   encrypt?: string;
   openid?: string;
+}
+
+/** The signatures and the query string (and URL, when one is configured) of a signed request. */
+interface SignOutcome {
+  signature: string;
+  timestamp: string;
+  nonce: string;
+  msgSignature?: string;
+  query: string;
+  url?: string;
+}
+
+async function runSign(token: string, options: SignOptions, url: string | undefined): Promise<SignOutcome> {
+  const { makeNonce, makeTimestamp, msgSignature, signature } = await import("../../core/signature.js");
+  const timestamp = options.timestamp ?? makeTimestamp();
+  const nonce = options.nonce ?? makeNonce();
+  const result: SignOutcome = { signature: signature(token, timestamp, nonce), timestamp, nonce, query: "" };
+  const query = new URLSearchParams({ signature: result.signature, timestamp, nonce });
+  if (options.echostr !== undefined) query.set("echostr", options.echostr);
+  if (options.openid !== undefined) query.set("openid", options.openid);
+  if (options.encrypt !== undefined) {
+    result.msgSignature = msgSignature(token, timestamp, nonce, options.encrypt);
+    query.set("encrypt_type", "aes");
+    query.set("msg_signature", result.msgSignature);
+  }
+  result.query = query.toString();
+  if (url !== undefined) result.url = `${url}${url.includes("?") ? "&" : "?"}${result.query}`;
+  return result;
+}
+
+function printSign(out: Output, result: SignOutcome): void {
+  if (out.json) {
+    out.printJson(result);
+    return;
+  }
+  out.table([
+    ["signature", result.signature],
+    ["timestamp", result.timestamp],
+    ["nonce", result.nonce],
+    ...(result.msgSignature ? [["msg_signature", result.msgSignature] as [string, string]] : []),
+    ["query", result.query],
+    ...(result.url ? [["url", result.url] as [string, string]] : []),
+  ]);
 }
 
 /** `wxdev sign`: the signature and query string WeChat would send. */
@@ -22,34 +66,10 @@ export function signCommand(cli: Cli): Command {
     .option("--openid <openid>", "add openid, as on message POSTs")
     .option("--encrypt <base64>", "the body's Encrypt field: also compute msg_signature")
     .action(async (options: SignOptions, self: Command) => {
-      const { makeNonce, makeTimestamp, msgSignature, signature } = await import("../../core/signature.js");
       const out = cli.output(self);
       const { settings } = cli.settings(self, { token: options.token });
       const token = required(settings, "token");
-      const timestamp = options.timestamp ?? makeTimestamp();
-      const nonce = options.nonce ?? makeNonce();
-      const sig = signature(token, timestamp, nonce);
-      const result: Record<string, string> = { signature: sig, timestamp, nonce };
-      const query = new URLSearchParams({ signature: sig, timestamp, nonce });
-      if (options.echostr !== undefined) query.set("echostr", options.echostr);
-      if (options.openid !== undefined) query.set("openid", options.openid);
-      if (options.encrypt !== undefined) {
-        result.msgSignature = msgSignature(token, timestamp, nonce, options.encrypt);
-        query.set("encrypt_type", "aes");
-        query.set("msg_signature", result.msgSignature);
-      }
-      result.query = query.toString();
-      if (settings.url !== undefined)
-        result.url = `${settings.url}${settings.url.includes("?") ? "&" : "?"}${result.query}`;
-      if (out.json) return out.printJson(result);
-      out.table([
-        ["signature", sig],
-        ["timestamp", timestamp],
-        ["nonce", nonce],
-        ...(result.msgSignature ? [["msg_signature", result.msgSignature] as [string, string]] : []),
-        ["query", result.query],
-        ...(result.url ? [["url", result.url] as [string, string]] : []),
-      ]);
+      printSign(out, await runSign(token, options, settings.url));
     });
   return withExamples(command, [
     "WXDEV_TOKEN=mytoken wxdev sign",

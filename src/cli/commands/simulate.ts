@@ -5,92 +5,51 @@ import { InputError } from "../../core/errors.js";
 import type { XmlRecord } from "../../core/xml.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import { ExitCode, exitCodeFor } from "../exit-code.js";
 import { parsePositiveInt } from "../options.js";
-import {
-  addMessageFlags,
-  checkNumericFlags,
-  EVENT_NAMES_HELP,
-  fieldsFromFlags,
-  TYPE_ARGUMENT_HELP,
-  takesArguments,
-} from "../message-flags.js";
+import { addMessageFlags, EVENT_NAMES_HELP, fieldsFromFlags, TYPE_ARGUMENT_HELP } from "../message-flags.js";
 import type { Output } from "../output.js";
 import type { Target } from "../../core/client/target.js";
+import type { Mode } from "../../core/modes.js";
+import { parseSimulateArgs, type SendPlan, type SimulateFlags } from "../simulate-args.js";
 import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js";
 
 /** The flags; the message fields' flags (MESSAGE_FLAGS) are read by name. */
-interface SimulateOptions extends TargetFlags {
-  from?: string;
-  to?: string;
-  msgId?: string;
-  file?: string;
-  retry?: boolean;
-  count?: number;
-  concurrency: number;
-  duration?: number;
-}
+interface SimulateOptions extends TargetFlags, SimulateFlags {}
 
 /**
- * Makes the message to send. With `fresh`, each call has its own MsgId and CreateTime
- * (events: their own sender unless --from), as load mode needs.
+ * The message to send once, and a fresh one per send for load mode: its own MsgId and CreateTime
+ * (events: their own sender unless --from).
  */
-type MessageFactory = (fresh: boolean) => XmlRecord | string;
-
-function checkFlags(type: string | undefined, args: string[], o: SimulateOptions): void {
-  if (o.file !== undefined) {
-    const extra = [
-      type !== undefined && "a message type",
-      o.from !== undefined && "--from",
-      o.to !== undefined && "--to",
-      o.msgId !== undefined && "--msg-id",
-    ].filter(Boolean);
-    if (extra.length > 0)
-      throw new InputError(`--file sends the file as written, so it takes no ${extra.join(", ")}`, {
-        hint: "put those fields in the file, or drop --file",
-      });
-  }
-  if (type !== undefined && !takesArguments(type) && type !== "event" && args.length > 0) {
-    throw new InputError(`unexpected arguments after ${type}: ${args.join(" ")}`, {
-      hint: "the fields of this type are flags; see wxdev simulate --help",
-    });
-  }
-  if (o.msgId !== undefined && !/^\d{1,20}$/.test(o.msgId))
-    throw new InputError(`--msg-id ${o.msgId} is not a number`, {
-      hint: "MsgId is a 64-bit number, e.g. --msg-id 6054768590064713728",
-    });
-  checkNumericFlags(flagValues(o));
+interface Messages {
+  first: XmlRecord | string;
+  fresh: () => XmlRecord | string;
 }
 
 /** The flag values by option name, for the fields declared with a flag. */
 const flagValues = (o: SimulateOptions): Readonly<Record<string, unknown>> => o as unknown as Record<string, unknown>;
 
-async function messageFactory(
-  type: string | undefined,
-  args: string[],
-  o: SimulateOptions,
-  cli: Cli,
-): Promise<MessageFactory> {
-  checkFlags(type, args, o);
+async function messagesFromFile(cli: Cli, file: string): Promise<Messages> {
+  const { readTextFile } = await import("../../core/read-file.js");
+  const { randomMsgId, randomOpenId } = await import("../../core/messages.js");
+  const { parseXml } = await import("../../core/xml.js");
+  const { makeTimestamp } = await import("../../core/signature.js");
+  const text = await (file === "-"
+    ? cli.input("-", "message XML")
+    : readTextFile(file, { hint: "check the --file path" }));
+  let record: XmlRecord | undefined;
+  const fresh = (): XmlRecord => {
+    record ??= parseXml(text);
+    const message: XmlRecord = { ...record, CreateTime: makeTimestamp() };
+    if (record.MsgId !== undefined) message.MsgId = randomMsgId();
+    else message.FromUserName = randomOpenId();
+    return message;
+  };
+  return { first: text, fresh };
+}
+
+async function buildMessages(type: string, args: string[], o: SimulateOptions): Promise<Messages> {
   const messages = await import("../../core/messages.js");
-  if (o.file !== undefined) {
-    const { readTextFile } = await import("../../core/read-file.js");
-    const text = await (o.file === "-"
-      ? cli.input("-", "message XML")
-      : readTextFile(o.file, { hint: "check the --file path" }));
-    const { parseXml } = await import("../../core/xml.js");
-    const { makeTimestamp } = await import("../../core/signature.js");
-    let record: XmlRecord | undefined;
-    return (fresh) => {
-      if (!fresh) return text;
-      record ??= parseXml(text);
-      const message: XmlRecord = { ...record, CreateTime: makeTimestamp() };
-      if (record.MsgId !== undefined) message.MsgId = messages.randomMsgId();
-      else message.FromUserName = messages.randomOpenId();
-      return message;
-    };
-  }
-  if (type === undefined)
-    throw new InputError("missing message type", { hint: 'e.g. wxdev simulate text "hi", or --file message.xml' });
   const header = { fromUserName: o.from, toUserName: o.to ?? messages.randomAccountId() };
   let build: (msgId: string | undefined) => XmlRecord;
   if (type === "event") {
@@ -107,8 +66,58 @@ async function messageFactory(
     const fields = fieldsFromFlags(type, args, flagValues(o));
     build = (msgId) => messages.buildMessage(type, fields, { ...header, msgId });
   }
-  const first = build(o.msgId); // bad input shows up now, not in the middle of a load run
-  return (fresh) => (fresh ? build(undefined) : first);
+  // Built now, so bad input shows up before anything is sent, not in the middle of a load run.
+  return { first: build(o.msgId), fresh: () => build(undefined) };
+}
+
+/** What simulate saw: one exchange, the attempts of a retried one, or a load run's report. */
+type SimulateOutcome =
+  | { kind: "once"; mode: Mode; result: ExchangeResult }
+  | { kind: "retry"; mode: Mode; attempts: ExchangeResult[]; consistent: boolean | null; final: ExchangeResult }
+  | { kind: "load"; report: LoadReport; concurrency: number };
+
+async function runSimulate(
+  target: Target,
+  plan: SendPlan,
+  messages: Messages,
+  showProgress: boolean,
+): Promise<SimulateOutcome> {
+  if (plan.kind === "load") return runLoadMode(target, plan, messages.fresh, showProgress);
+  const { send, sendWithRetry } = await import("../../core/client/exchange.js");
+  if (!plan.retry) return { kind: "once", mode: target.mode, result: await send(target, messages.first) };
+  const retried = await sendWithRetry(target, messages.first);
+  return { kind: "retry", mode: target.mode, ...retried };
+}
+
+/** A load run fails when any message went unanswered, wrongly answered, or answered after 5 s. */
+function loadFailures(report: LoadReport): number {
+  const r = report.replies;
+  return r.invalid + r.cryptoFailures + r.timeouts + r.networkErrors + r.httpErrors + report.over5s;
+}
+
+function simulateExitCode(outcome: SimulateOutcome): ExitCode {
+  if (outcome.kind === "once") return exitCodeFor(outcome.result.ok);
+  if (outcome.kind === "retry") return exitCodeFor(outcome.final.ok);
+  return outcome.report.interrupted ? ExitCode.Interrupted : exitCodeFor(loadFailures(outcome.report) === 0);
+}
+
+async function printSimulate(out: Output, outcome: SimulateOutcome): Promise<void> {
+  if (outcome.kind === "load") {
+    if (out.json) return out.printJson({ ok: loadFailures(outcome.report) === 0, ...outcome.report });
+    return renderLoad(out, outcome.report, outcome.concurrency);
+  }
+  const { renderExchange, exchangeJson } = await import("../render.js");
+  if (outcome.kind === "once") {
+    if (out.json) return out.printJson(exchangeJson(outcome.result));
+    return renderExchange(out, outcome.result, outcome.mode);
+  }
+  const { attempts, consistent, final } = outcome;
+  if (out.json) return out.printJson({ ...exchangeJson(final), attempts: attempts.length, consistent });
+  attempts.forEach((attempt, index) => {
+    out.line(out.c.dim(`attempt ${index + 1} of ${attempts.length}`));
+    renderExchange(out, attempt, outcome.mode);
+  });
+  out.line(retryVerdict(out, attempts, consistent));
 }
 
 /** `wxdev simulate`: send exactly what WeChat sends, judge the answer as WeChat would. */
@@ -135,43 +144,14 @@ export function simulateCommand(cli: Cli): Command {
     .action(async (type: string | undefined, args: string[], options: SimulateOptions, self: Command) => {
       const out = cli.output(self);
       const target = await resolveTarget(cli, self, options);
-      const { count, duration } = options;
-      const loadMode = count !== undefined || duration !== undefined;
-      if (loadMode && (options.retry || options.msgId !== undefined)) {
-        throw new InputError(
-          `load mode sends distinct MsgIds and does not retry: drop ${options.retry ? "--retry" : "--msg-id"}`,
-          { hint: "or drop --count/--duration to send one message" },
-        );
-      }
-      const makeMessage = await messageFactory(type, args, options, cli);
-      if (loadMode) {
-        return runLoadMode(cli, out, target, {
-          count,
-          duration,
-          concurrency: options.concurrency,
-          message: () => makeMessage(true),
-        });
-      }
-      const message = makeMessage(false);
-      const { send, sendWithRetry } = await import("../../core/client/exchange.js");
-      const { renderExchange, exchangeJson } = await import("../render.js");
-      let result: ExchangeResult;
-      if (options.retry) {
-        const retried = await sendWithRetry(target, message);
-        result = retried.final;
-        if (out.json)
-          return finish(cli, out, result, { attempts: retried.attempts.length, consistent: retried.consistent });
-        retried.attempts.forEach((attempt, index) => {
-          out.line(out.c.dim(`attempt ${index + 1} of ${retried.attempts.length}`));
-          renderExchange(out, attempt, target.mode);
-        });
-        out.line(retryVerdict(out, retried.attempts, retried.consistent));
-      } else {
-        result = await send(target, message);
-        if (!out.json) renderExchange(out, result, target.mode);
-      }
-      if (out.json) out.printJson(exchangeJson(result));
-      cli.exitCode = result.ok ? 0 : 1;
+      const plan = parseSimulateArgs(type, args, options);
+      const messages =
+        options.file !== undefined
+          ? await messagesFromFile(cli, options.file)
+          : await buildMessages(type ?? "", args, options);
+      const outcome = await runSimulate(target, plan, messages, cli.io.stderr.isTTY === true && !out.json);
+      await printSimulate(out, outcome);
+      cli.exitCode = simulateExitCode(outcome);
     });
   return withExamples(command, [
     'wxdev simulate text "hello" --url http://127.0.0.1:8013/wechat8013',
@@ -194,43 +174,32 @@ function retryVerdict(out: Output, attempts: ExchangeResult[], consistent: boole
     : out.bad("   the retries got different answers: the message was handled more than once");
 }
 
-async function finish(cli: Cli, out: Output, result: ExchangeResult, extra: Record<string, unknown>): Promise<void> {
-  const { exchangeJson } = await import("../render.js");
-  out.printJson({ ...exchangeJson(result), ...extra });
-  cli.exitCode = result.ok ? 0 : 1;
-}
-
 async function runLoadMode(
-  cli: Cli,
-  out: Output,
   target: Target,
-  load: { count?: number; duration?: number; concurrency: number; message: () => XmlRecord | string },
-): Promise<void> {
+  plan: Extract<SendPlan, { kind: "load" }>,
+  message: () => XmlRecord | string,
+  showProgress: boolean,
+): Promise<SimulateOutcome> {
   const { runLoad } = await import("../../core/client/load.js");
   const { startProgress } = await import("../progress.js");
-  const { interruptSignal, INTERRUPTED_EXIT_CODE } = await import("../signals.js");
-  const progress =
-    cli.io.stderr.isTTY && !out.json
-      ? await startProgress(load.count ?? 0, load.count === undefined ? "messages" : "messages sent")
-      : undefined;
+  const { interruptSignal } = await import("../signals.js");
+  const progress = showProgress
+    ? await startProgress(plan.count ?? 0, plan.count === undefined ? "messages" : "messages sent")
+    : undefined;
   // Ctrl-C stops the run and still reports what was measured, as autocannon does.
   const interrupt = interruptSignal();
   const report = await runLoad({
     // A queue builds under load: wait at least 10 s, so slow answers are counted rather than lost.
     target: { ...target, timeoutMs: Math.max(target.timeoutMs, 10_000) },
-    concurrency: load.concurrency,
-    count: load.count,
-    durationS: load.duration,
-    message: load.message,
+    concurrency: plan.concurrency,
+    count: plan.count,
+    durationS: plan.duration,
+    message,
     onProgress: (done) => progress?.update(done),
     signal: interrupt.signal,
   }).finally(interrupt.dispose);
   progress?.stop();
-  const r = report.replies;
-  const failures = r.invalid + r.cryptoFailures + r.timeouts + r.networkErrors + r.httpErrors + report.over5s;
-  cli.exitCode = report.interrupted ? INTERRUPTED_EXIT_CODE : failures === 0 ? 0 : 1;
-  if (out.json) return out.printJson({ ok: failures === 0, ...report });
-  renderLoad(out, report, load.concurrency);
+  return { kind: "load", report, concurrency: plan.concurrency };
 }
 
 function renderLoad(out: Output, report: LoadReport, concurrency: number): void {

@@ -1,7 +1,9 @@
 import { Command } from "commander";
 import { InputError } from "../../core/errors.js";
 import { required, type Cli } from "../context.js";
+import { exitCodeFor } from "../exit-code.js";
 import { withExamples } from "../help.js";
+import type { Output } from "../output.js";
 import { settingOption } from "../options.js";
 
 interface VerifyOptions {
@@ -27,6 +29,72 @@ function queryOf(text: string): URLSearchParams {
   return new URLSearchParams(question >= 0 ? text.slice(question + 1).split("#")[0] : text.replace(/^\?/, ""));
 }
 
+/** What verify found: each signature checked, and whether msg_signature was given but could not be checked. */
+interface VerifyOutcome {
+  valid: boolean;
+  checks: Check[];
+  msgSignatureUnchecked: boolean;
+}
+
+async function runVerify(
+  cli: Cli,
+  token: string,
+  url: string | undefined,
+  options: VerifyOptions,
+): Promise<VerifyOutcome> {
+  const { msgSignature, safeEqual, signature } = await import("../../core/signature.js");
+  const query = queryOf(url ?? "");
+  const pick = (flag: string | undefined, name: string): string | undefined => flag ?? query.get(name) ?? undefined;
+  const received = pick(options.signature, "signature");
+  const timestamp = pick(options.timestamp, "timestamp");
+  const nonce = pick(options.nonce, "nonce");
+  const receivedMsg = pick(options.msgSignature, "msg_signature");
+  if (timestamp === undefined || nonce === undefined || (received === undefined && receivedMsg === undefined)) {
+    throw new InputError("need signature, timestamp and nonce", {
+      hint: "pass the callback URL in quotes, or --signature, --timestamp and --nonce",
+    });
+  }
+  const checks: Check[] = [];
+  if (received !== undefined) {
+    const expected = signature(token, timestamp, nonce);
+    checks.push({ name: "signature", expected, received, valid: safeEqual(expected, received.toLowerCase()) });
+  }
+  const encrypt =
+    options.encrypt ?? (options.body === undefined ? undefined : await encryptFromBody(cli, options.body));
+  if (receivedMsg !== undefined && encrypt !== undefined) {
+    const expected = msgSignature(token, timestamp, nonce, encrypt);
+    checks.push({
+      name: "msg_signature",
+      expected,
+      received: receivedMsg,
+      valid: safeEqual(expected, receivedMsg.toLowerCase()),
+    });
+  }
+  const valid = checks.length > 0 && checks.every((check) => check.valid);
+  return { valid, checks, msgSignatureUnchecked: receivedMsg !== undefined && encrypt === undefined };
+}
+
+function printVerify(out: Output, { valid, checks, msgSignatureUnchecked }: VerifyOutcome): void {
+  if (msgSignatureUnchecked) out.warn("msg_signature not checked: pass --encrypt or --body as well");
+  if (out.json) {
+    out.printJson({ valid, checks });
+    return;
+  }
+  for (const check of checks) {
+    if (check.valid) {
+      out.line(`${out.ok("valid")}  ${check.name} ${check.received}`);
+    } else {
+      out.line(`${out.bad("invalid")}  ${check.name}`);
+      out.table([
+        ["  expected", check.expected],
+        ["  received", check.received],
+      ]);
+    }
+  }
+  if (!valid)
+    out.note("Likely causes: a different Token than the platform's, or timestamp/nonce changed after signing.");
+}
+
 /** `wxdev verify`: does a request's signature match the Token? */
 export function verifyCommand(cli: Cli): Command {
   const command = new Command("verify")
@@ -39,55 +107,12 @@ export function verifyCommand(cli: Cli): Command {
     .option("--encrypt <base64>", "the body's Encrypt field, to check msg_signature")
     .option("--body <file>", "the request body (a file, or - for stdin), to check msg_signature")
     .action(async (url: string | undefined, options: VerifyOptions, self: Command) => {
-      const { msgSignature, safeEqual, signature } = await import("../../core/signature.js");
       const out = cli.output(self);
-      const query = queryOf(url ?? "");
       const { settings } = cli.settings(self, { token: options.token });
       const token = required(settings, "token");
-      const pick = (flag: string | undefined, name: string): string | undefined => flag ?? query.get(name) ?? undefined;
-      const received = pick(options.signature, "signature");
-      const timestamp = pick(options.timestamp, "timestamp");
-      const nonce = pick(options.nonce, "nonce");
-      const receivedMsg = pick(options.msgSignature, "msg_signature");
-      if (timestamp === undefined || nonce === undefined || (received === undefined && receivedMsg === undefined)) {
-        throw new InputError("need signature, timestamp and nonce", {
-          hint: "pass the callback URL in quotes, or --signature, --timestamp and --nonce",
-        });
-      }
-      const checks: Check[] = [];
-      if (received !== undefined) {
-        const expected = signature(token, timestamp, nonce);
-        checks.push({ name: "signature", expected, received, valid: safeEqual(expected, received.toLowerCase()) });
-      }
-      const encrypt =
-        options.encrypt ?? (options.body === undefined ? undefined : await encryptFromBody(cli, options.body));
-      if (receivedMsg !== undefined && encrypt !== undefined) {
-        const expected = msgSignature(token, timestamp, nonce, encrypt);
-        checks.push({
-          name: "msg_signature",
-          expected,
-          received: receivedMsg,
-          valid: safeEqual(expected, receivedMsg.toLowerCase()),
-        });
-      } else if (receivedMsg !== undefined) {
-        out.warn("msg_signature not checked: pass --encrypt or --body as well");
-      }
-      const valid = checks.length > 0 && checks.every((check) => check.valid);
-      cli.exitCode = valid ? 0 : 1;
-      if (out.json) return out.printJson({ valid, checks });
-      for (const check of checks) {
-        if (check.valid) {
-          out.line(`${out.ok("valid")}  ${check.name} ${check.received}`);
-        } else {
-          out.line(`${out.bad("invalid")}  ${check.name}`);
-          out.table([
-            ["  expected", check.expected],
-            ["  received", check.received],
-          ]);
-        }
-      }
-      if (!valid)
-        out.note("Likely causes: a different Token than the platform's, or timestamp/nonce changed after signing.");
+      const outcome = await runVerify(cli, token, url, options);
+      printVerify(out, outcome);
+      cli.exitCode = exitCodeFor(outcome.valid);
     });
   return withExamples(command, [
     "wxdev verify 'http://127.0.0.1:8013/wechat8013?signature=…&timestamp=…&nonce=…'",

@@ -1,0 +1,68 @@
+import { InputError } from "../core/errors.js";
+import { checkNumericFlags, takesArguments } from "./message-flags.js";
+
+/** simulate's own flags (the message fields' flags are read by name from the same object). */
+export interface SimulateFlags {
+  from?: string;
+  to?: string;
+  msgId?: string;
+  file?: string;
+  retry?: boolean;
+  /** count, concurrency and duration arrive as numbers of at least 1 (commander's parsePositiveInt). */
+  count?: number;
+  concurrency?: number;
+  duration?: number;
+}
+
+/** How simulate sends: once, once with WeChat's retries, or many times (load mode). */
+export type SendPlan =
+  | { kind: "once"; retry: boolean }
+  | { kind: "load"; count?: number; duration?: number; concurrency: number };
+
+function checkFile(type: string | undefined, flags: SimulateFlags): void {
+  if (flags.file === undefined) return;
+  const extra = [
+    type !== undefined && "a message type",
+    flags.from !== undefined && "--from",
+    flags.to !== undefined && "--to",
+    flags.msgId !== undefined && "--msg-id",
+  ].filter(Boolean);
+  if (extra.length > 0)
+    throw new InputError(`--file sends the file as written, so it takes no ${extra.join(", ")}`, {
+      hint: "put those fields in the file, or drop --file",
+    });
+}
+
+function checkMessage(type: string | undefined, args: string[], flags: SimulateFlags): void {
+  checkFile(type, flags);
+  if (type !== undefined && !takesArguments(type) && type !== "event" && args.length > 0) {
+    throw new InputError(`unexpected arguments after ${type}: ${args.join(" ")}`, {
+      hint: "the fields of this type are flags; see wxdev simulate --help",
+    });
+  }
+  if (flags.msgId !== undefined && !/^\d{1,20}$/.test(flags.msgId))
+    throw new InputError(`--msg-id ${flags.msgId} is not a number`, {
+      hint: "MsgId is a 64-bit number, e.g. --msg-id 6054768590064713728",
+    });
+  checkNumericFlags(flags as Readonly<Record<string, unknown>>);
+  if (flags.file === undefined && type === undefined)
+    throw new InputError("missing message type", { hint: 'e.g. wxdev simulate text "hi", or --file message.xml' });
+}
+
+/**
+ * Checks simulate's arguments and flags against each other (pure: nothing is read or sent) and
+ * returns how to send. Building the message itself may still refuse a type or field.
+ */
+export function parseSimulateArgs(type: string | undefined, args: string[], flags: SimulateFlags): SendPlan {
+  const { count, duration } = flags;
+  const load = count !== undefined || duration !== undefined;
+  if (load && (flags.retry || flags.msgId !== undefined)) {
+    throw new InputError(
+      `load mode sends distinct MsgIds and does not retry: drop ${flags.retry ? "--retry" : "--msg-id"}`,
+      { hint: "or drop --count/--duration to send one message" },
+    );
+  }
+  checkMessage(type, args, flags);
+  if (!load) return { kind: "once", retry: flags.retry === true };
+  return { kind: "load", count, duration, concurrency: flags.concurrency ?? 10 };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import type { HandshakeResult } from "../../src/core/client/handshake.js";
+import type { DeployResult } from "../../src/core/deploy/deploy.js";
+import { type DeployOutcome, deployExitCode, deployJson } from "../../src/cli/deploy-print.js";
+
+const plan = { upload: ["a.py"], delete: [], replace: [], kept: [], unchanged: [], bytes: 10 };
+const result = (extra: Partial<DeployResult> = {}): DeployResult =>
+  ({
+    uploaded: 1,
+    deleted: 0,
+    unchanged: 0,
+    kept: 0,
+    bytes: 10,
+    seconds: 0.5,
+    dryRun: false,
+    gitignored: [],
+    plan,
+    ...extra,
+  }) as DeployResult;
+const failedPost = { command: "false", code: 1, stderr: "boom" };
+const handshake = (ok: boolean) => ({ ok, latencyMs: 1.26, url: "http://h/w" }) as unknown as HandshakeResult;
+
+describe("deploy's outcome → one JSON shape and an exit code", () => {
+  it.each<[string, DeployOutcome, number, Record<string, unknown>]>([
+    [
+      "a dry run shows the plan",
+      { action: "dry-run", server: "s8013", result: result({ dryRun: true }) },
+      0,
+      { ok: true, action: "dry-run", server: "s8013", uploaded: 1, dryRun: true, plan },
+    ],
+    [
+      "a deploy shows the counts, not the plan",
+      { action: "deploy", server: "s8013", result: result({ release: "r1" }) },
+      0,
+      { ok: true, action: "deploy", server: "s8013", uploaded: 1, release: "r1" },
+    ],
+    [
+      "a failed post-deploy command is exit 1",
+      { action: "deploy", server: "s8013", result: result({ post: failedPost }) },
+      1,
+      { ok: false, action: "deploy", post: failedPost },
+    ],
+    [
+      "a passed check",
+      { action: "deploy", server: "s8013", result: result(), check: handshake(true) },
+      0,
+      { ok: true, check: { ok: true, latencyMs: 1.3 } },
+    ],
+    [
+      "a failed check is exit 1",
+      { action: "deploy", server: "s8013", result: result(), check: handshake(false) },
+      1,
+      { ok: false, check: { ok: false } },
+    ],
+    [
+      "a rollback",
+      { action: "rollback", server: "s8013", from: "r2", to: "r1" },
+      0,
+      { ok: true, action: "rollback", server: "s8013", from: "r2", to: "r1" },
+    ],
+    [
+      "a rollback whose post-deploy command failed",
+      { action: "rollback", server: "s8013", from: "r2", to: "r1", post: failedPost },
+      1,
+      { ok: false, action: "rollback", post: failedPost },
+    ],
+  ])("%s", (_name, outcome, code, json) => {
+    expect(deployExitCode(outcome)).toBe(code);
+    const shown = JSON.parse(JSON.stringify(deployJson(outcome)));
+    expect(shown).toMatchObject(json);
+    if (outcome.action === "deploy") expect(shown).not.toHaveProperty("plan");
+  });
+});

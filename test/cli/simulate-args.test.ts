@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { parseSimulateArgs, type SimulateFlags } from "../../src/cli/simulate-args.js";
+
+describe("parseSimulateArgs: simulate's arguments → how to send, checked before anything is read or sent", () => {
+  it.each<[string, string | undefined, string[], SimulateFlags, unknown]>([
+    ["one text", "text", ["hi"], {}, { kind: "once", retry: false }],
+    ["one text, retried", "text", ["hi"], { retry: true }, { kind: "once", retry: true }],
+    ["a file, no type", undefined, [], { file: "m.xml" }, { kind: "once", retry: false }],
+    ["an event with its name", "event", ["subscribe"], {}, { kind: "once", retry: false }],
+    ["load by count", "text", ["x"], { count: 200, concurrency: 8 }, { kind: "load", count: 200, concurrency: 8 }],
+    ["load by duration", "image", [], { duration: 3 }, { kind: "load", duration: 3, concurrency: 10 }],
+    ["--concurrency outside load mode is unused", "text", ["x"], { concurrency: 4 }, { kind: "once" }],
+  ])("%s", (_name, type, args, flags, plan) => {
+    expect(parseSimulateArgs(type, args, flags)).toMatchObject(plan as object);
+  });
+
+  it.each<[string, string | undefined, string[], SimulateFlags, RegExp]>([
+    ["no type and no file", undefined, [], {}, /missing message type/],
+    ["a type with --file", "text", [], { file: "m.xml" }, /--file .* takes no a message type/],
+    [
+      "--from, --to, --msg-id with --file",
+      undefined,
+      [],
+      { file: "f", from: "o", to: "g", msgId: "1" },
+      /--from, --to/,
+    ],
+    ["words after a flag-only type", "image", ["extra", "words"], {}, /unexpected arguments after image: extra words/],
+    ["a MsgId that is not a number", "text", ["hi"], { msgId: "abc" }, /--msg-id abc is not a number/],
+    ["a latitude that is not a number", "location", [], { lat: "north" } as SimulateFlags, /--lat north/],
+    ["--retry in load mode", "text", ["hi"], { count: 5, retry: true }, /load mode .* drop --retry/],
+    ["--msg-id in load mode", "text", ["hi"], { duration: 5, msgId: "1" }, /drop --msg-id/],
+  ])("refuses %s", (_name, type, args, flags, message) => {
+    expect(() => parseSimulateArgs(type, args, flags)).toThrow(message);
+  });
+});
