@@ -89,7 +89,8 @@ describe.skipIf(missing !== undefined)("SSH prompts under a real terminal", () =
   it("the hidden password prompt stays on screen, echoes nothing, and the typed password logs in", async () => {
     start("typed", ["--yes"]);
     await waitFor("typed", /password:\s*$/m, 15_000);
-    tmux("send-keys", "-t", "typed", "-l", sshd.password);
+    // "--": a random password may start with "-", which tmux would read as a flag.
+    tmux("send-keys", "-t", "typed", "-l", "--", sshd.password);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(screen("typed")).not.toContain(sshd.password);
     tmux("send-keys", "-t", "typed", "Enter");
