@@ -17,7 +17,7 @@ interface DeployOptions {
   post: boolean;
   yes?: boolean;
   acceptNewHostKey?: boolean;
-  rollback?: boolean;
+  rollback?: boolean | string;
   check?: boolean;
 }
 
@@ -34,9 +34,11 @@ function holder(): string {
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
+const files = (count: number): string => `${count} ${count === 1 ? "file" : "files"}`;
+
 function summary(result: DeployResult): string {
   return (
-    `uploaded ${result.uploaded} files (${kib(result.bytes)}), deleted ${result.deleted}, ` +
+    `uploaded ${files(result.uploaded)} (${kib(result.bytes)}), deleted ${result.deleted}, ` +
     `unchanged ${result.unchanged}, in ${result.seconds.toFixed(2)} s`
   );
 }
@@ -49,9 +51,42 @@ function printPlan(out: Output, result: DeployResult): void {
     `plan: upload ${plan.upload.length} (${kib(plan.bytes)}), delete ${plan.delete.length}, ` +
       `unchanged ${plan.unchanged.length}${replace}${kept}`,
   );
-  for (const path of plan.upload) out.line(`  ${out.ok("+")} ${path}`);
+  const changed = new Set(result.changed);
+  for (const path of plan.upload)
+    out.line(changed.has(path) ? `  ${out.c.yellow("~")} ${path}` : `  ${out.ok("+")} ${path}`);
   for (const path of plan.delete) out.line(`  ${out.bad("-")} ${path}`);
-  for (const path of plan.replace) out.line(`  ${out.bad("~")} ${path}`);
+  for (const path of plan.replace) out.line(`  ${out.bad("-")} ${path} (in the way: a file became a folder, or back)`);
+  if (result.wouldAdopt)
+    out.line(
+      "the remote directory is a plain folder: it would be kept as the first release and the live path made a link",
+    );
+  for (const command of result.wouldRun ?? []) out.line(`would run in the remote directory: ${command}`);
+}
+
+/** Flags that contradict each other: bad input, before anything connects. */
+function checkFlags(options: DeployOptions, paths: string[], checkUrl: string | undefined): void {
+  const clash = (what: string, hint: string): never => {
+    throw new InputError(`${what} cannot go together`, hint);
+  };
+  if (options.exec !== undefined && options.post === false)
+    clash("--no-post and --exec", "--exec replaces postDeploy for this run; --no-post runs nothing: pick one");
+  if (options.exec !== undefined && options.dryRun)
+    clash("--dry-run and --exec", "--dry-run runs nothing on the server; drop --exec to see the plan");
+  if (options.rollback !== undefined && options.rollback !== false) {
+    const extra = [options.dryRun && "--dry-run", options.delete && "--delete", paths.length > 0 && "paths"];
+    const found = extra.filter(Boolean);
+    if (found.length > 0)
+      throw new InputError(
+        `--rollback takes no ${found.join(", ")}`,
+        "run wxdev deploy <server> --rollback on its own (it switches back and runs postDeploy)",
+      );
+  }
+  // Never the local url: a check that passes against the laptop says nothing about the server.
+  if (options.check && checkUrl === undefined)
+    throw new InputError(
+      '--check needs "checkUrl" for this server (the app\'s public URL through nginx, e.g. http://HOST/wechat8013)',
+      'add "checkUrl" under the server in wxdev.config.json; the local "url" is never checked',
+    );
 }
 
 /** `wxdev deploy`: incremental, atomic deploys over SSH. */
@@ -65,12 +100,13 @@ export function deployCommand(cli: Cli): Command {
     .option("--no-post", "do not run postDeploy")
     .option("-y, --yes", "trust an unknown host key on first use (same as --accept-new-host-key)")
     .option("--accept-new-host-key", "trust an unknown host key on first use and add it to ~/.ssh/known_hosts")
-    .option("--rollback", "switch back to the previous release")
+    .option("--rollback [id]", "switch back to the release live before this one (or to release ID)")
     .option("--check", "after deploying, do a signed handshake through checkUrl (or --check with config checkUrl)")
     .addHelpText("after", "\nThe SSH password comes from WXDEV_SSH_PASSWORD or a hidden prompt, never a flag.")
     .action(async (name: string, paths: string[], options: DeployOptions, self: Command) => {
       const out = cli.output(self);
       const { server, root } = serverFromConfig(cli, self, name);
+      checkFlags(options, paths, server.checkUrl);
       const { connectWithPrompts } = await import("../ssh.js");
       let connection: Connection | undefined;
       const open = async (): Promise<Connection> =>
@@ -79,19 +115,10 @@ export function deployCommand(cli: Cli): Command {
           name,
         }));
       try {
-        if (options.rollback) {
-          const clash = [
-            options.dryRun && "--dry-run",
-            options.delete && "--delete",
-            paths.length > 0 && "paths",
-          ].filter(Boolean);
-          if (clash.length > 0)
-            throw new InputError(
-              `--rollback takes no ${clash.join(", ")}`,
-              "run wxdev deploy <server> --rollback on its own (it switches back and runs postDeploy)",
-            );
+        if (options.rollback !== undefined && options.rollback !== false) {
           const { rollback } = await import("../../core/deploy/deploy.js");
           const moved = await rollback((await open()).shell, server, {
+            ...(typeof options.rollback === "string" ? { to: options.rollback } : {}),
             post: options.post === false ? null : options.exec,
             onEvent: streamOutput(cli, out),
             holder: holder(),
@@ -126,6 +153,7 @@ export function deployCommand(cli: Cli): Command {
     "wxdev deploy s8013 wechat.py --exec " +
       "'workon wechat && pkill -f \"^python wechat.py\"; nohup python wechat.py > app.log 2>&1 &'",
     "wxdev deploy s8013 --rollback",
+    "wxdev deploy s8013 --rollback 20240501T120000123Z-1a2b3c",
   ]);
 }
 
@@ -157,6 +185,9 @@ async function runDeploy(
     } else if (event.type === "upload") {
       bar?.update(event.bytes, `${event.files}/${event.totalFiles} files`);
     } else {
+      // The upload is over: the bar goes before the server's own output, which it would otherwise redraw over.
+      bar?.stop();
+      bar = undefined;
       showOutput(event);
     }
   };
@@ -207,9 +238,18 @@ function streamOutput(cli: Cli, out: Output): (event: DeployEvent) => void {
 
 /** A failed post-deploy command makes the exit code 1, with its stderr (or the signal that killed it) shown. */
 function reportPost(cli: Cli, out: Output, post: PostResult | undefined): void {
-  if (post === undefined || post.code === 0) return;
+  if (post === undefined || (post.code === 0 && !post.heldOpen)) return;
   cli.exitCode = 1;
   if (out.json) return;
+  if (post.heldOpen) {
+    out.error(
+      `post-deploy command exited with ${post.code ?? "no status"}, but a process it started in the background kept` +
+        " its output open, so wxdev waited for it, then stopped waiting (that process may die when it next writes):" +
+        " start it with its output redirected, e.g. `nohup python wechat.py >> app.log 2>&1 < /dev/null &`," +
+        ' or let wxdev run the app ("start" in the server\'s config)',
+    );
+    return;
+  }
   const stderr = post.stderr.trim().split("\n").slice(-3).join(" | ") || "(no stderr)";
   if (post.signal !== undefined) {
     const hint = /pkill -f|killall/.test(post.command)
@@ -229,9 +269,10 @@ async function checkAfter(
   checkUrl: string | undefined,
 ): Promise<Record<string, unknown> | undefined> {
   const { settings } = cli.settings(command);
-  const url = checkUrl ?? settings.url;
+  // checkUrl only: the local url would check the laptop, not the server (checkFlags refused --check without it).
+  const url = checkUrl;
   if (url === undefined || settings.token === undefined) {
-    out.error("--check needs checkUrl (or WXDEV_URL) and the Token (WXDEV_TOKEN): the check was not run");
+    out.error("--check needs the Token (WXDEV_TOKEN or token in wxdev.config.json): the check was not run");
     cli.exitCode = 2;
     return undefined;
   }
