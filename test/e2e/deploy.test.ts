@@ -109,7 +109,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
       const dry = await deploy(dir, ["--dry-run"]);
       expect(dry.code).toBe(0);
       expect(dry.stdout).toMatch(/plan: upload 1 .*unchanged 4/);
-      expect(dry.stdout).toContain("+ wechat.py");
+      expect(dry.stdout).toContain("~ wechat.py"); // changed, not new
       expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("print('hello from wechat.py')\n");
       const one = await deploy(dir, []);
       expect(one.code).toBe(0);
