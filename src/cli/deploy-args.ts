@@ -8,13 +8,14 @@ export interface DeployFlags {
   post: boolean;
   yes?: boolean;
   acceptNewHostKey?: boolean;
-  rollback?: boolean;
+  /** true: back to the release live before the current one (by history); a string: that release. */
+  rollback?: boolean | string;
   check?: boolean;
 }
 
 /** What a deploy is asked to do, every input checked before connecting. */
 export type DeployRequest =
-  | { action: "rollback"; post: string | null | undefined; acceptNewHostKey: boolean }
+  | { action: "rollback"; to?: string; post: string | null | undefined; acceptNewHostKey: boolean }
   | {
       action: "deploy";
       dryRun: boolean;
@@ -28,10 +29,9 @@ export type DeployRequest =
       check?: { url: string; token: string };
     };
 
-/** Where --check looks: the server's checkUrl, else the url and token settings. */
+/** What --check needs: the server's checkUrl (never the local url, which would check the laptop) and the Token. */
 export interface CheckInputs {
   checkUrl?: string;
-  url?: string;
   token?: string;
 }
 
@@ -42,7 +42,14 @@ export interface CheckInputs {
 export function parseDeployArgs(paths: string[], flags: DeployFlags, inputs: CheckInputs): DeployRequest {
   const post = flags.post === false ? null : flags.exec;
   const acceptNewHostKey = flags.yes === true || flags.acceptNewHostKey === true;
-  if (flags.rollback) {
+  const clash = (what: string, hint: string): never => {
+    throw new InputError(`${what} cannot go together`, { hint });
+  };
+  if (flags.exec !== undefined && flags.post === false)
+    clash("--no-post and --exec", "--exec replaces postDeploy for this run; --no-post runs nothing: pick one");
+  if (flags.exec !== undefined && flags.dryRun)
+    clash("--dry-run and --exec", "--dry-run runs nothing on the server; drop --exec to see the plan");
+  if (flags.rollback !== undefined && flags.rollback !== false) {
     const clash = [flags.dryRun && "--dry-run", flags.delete && "--delete", paths.length > 0 && "paths"].filter(
       Boolean,
     );
@@ -50,7 +57,8 @@ export function parseDeployArgs(paths: string[], flags: DeployFlags, inputs: Che
       throw new InputError(`--rollback takes no ${clash.join(", ")}`, {
         hint: "run wxdev deploy <server> --rollback on its own (it switches back and runs postDeploy)",
       });
-    return { action: "rollback", post, acceptNewHostKey };
+    const to = typeof flags.rollback === "string" ? flags.rollback : undefined;
+    return { action: "rollback", ...(to === undefined ? {} : { to }), post, acceptNewHostKey };
   }
   const dryRun = flags.dryRun === true;
   const request = {
@@ -61,12 +69,18 @@ export function parseDeployArgs(paths: string[], flags: DeployFlags, inputs: Che
     post,
     acceptNewHostKey,
   };
+  // Never the local url: a check that passes against the laptop says nothing about the server.
+  const url = inputs.checkUrl;
+  if (flags.check === true && (url === undefined || url === ""))
+    throw new InputError(
+      '--check needs "checkUrl" for this server (the app\'s public URL through nginx, e.g. http://HOST/wechat8013)',
+      { hint: 'add "checkUrl" under the server in wxdev.config.json; the local "url" is never checked' },
+    );
   // A dry run changes nothing, so there is nothing to check afterwards.
-  if (dryRun || (flags.check !== true && inputs.checkUrl === undefined)) return request;
-  const url = inputs.checkUrl ?? inputs.url;
-  if (url === undefined || url === "" || inputs.token === undefined || inputs.token === "")
-    throw new InputError("--check needs checkUrl (or WXDEV_URL) and the Token (WXDEV_TOKEN)", {
-      hint: 'set "checkUrl" on the server in wxdev.config.json (or WXDEV_URL) and WXDEV_TOKEN; nothing was deployed',
+  if (dryRun || url === undefined || url === "") return request;
+  if (inputs.token === undefined || inputs.token === "")
+    throw new InputError("the check through checkUrl needs the Token (WXDEV_TOKEN)", {
+      hint: 'set WXDEV_TOKEN or "token" in wxdev.config.json (or drop --check); nothing was deployed',
     });
   return { ...request, check: { url, token: inputs.token } };
 }

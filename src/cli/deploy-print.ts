@@ -10,7 +10,9 @@ export type DeployOutcome =
   | { action: "deploy"; server: string; result: DeployResult; check?: HandshakeResult }
   | { action: "rollback"; server: string; from: string; to: string; post?: PostResult };
 
-const postFailed = (post: PostResult | undefined): boolean => post !== undefined && post.code !== 0;
+/** A post command failed, or a background process it left kept its output open (wxdev stopped waiting). */
+const postFailed = (post: PostResult | undefined): boolean =>
+  post !== undefined && (post.code !== 0 || post.heldOpen === true);
 
 /** A failed post-deploy command or a failed check is exit 1. */
 export function deployExitCode(outcome: DeployOutcome): ExitCode {
@@ -31,21 +33,31 @@ export function deployJson(outcome: DeployOutcome): Record<string, unknown> {
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
-function printPlan(out: Output, { plan }: DeployResult): void {
+const files = (count: number): string => `${count} ${count === 1 ? "file" : "files"}`;
+
+function printPlan(out: Output, result: DeployResult): void {
+  const { plan } = result;
   const replace = plan.replace.length ? `, replace ${plan.replace.length} (a file became a folder, or back)` : "";
   const kept = plan.kept.length ? `, kept ${plan.kept.length} (gone locally; --delete removes them)` : "";
   out.line(
     `plan: upload ${plan.upload.length} (${kib(plan.bytes)}), delete ${plan.delete.length}, ` +
       `unchanged ${plan.unchanged.length}${replace}${kept}`,
   );
-  for (const path of plan.upload) out.line(`  ${out.ok("+")} ${path}`);
+  const changed = new Set(result.changed);
+  for (const path of plan.upload)
+    out.line(changed.has(path) ? `  ${out.c.yellow("~")} ${path}` : `  ${out.ok("+")} ${path}`);
   for (const path of plan.delete) out.line(`  ${out.bad("-")} ${path}`);
-  for (const path of plan.replace) out.line(`  ${out.bad("~")} ${path}`);
+  for (const path of plan.replace) out.line(`  ${out.bad("-")} ${path} (in the way: a file became a folder, or back)`);
+  if (result.wouldAdopt)
+    out.line(
+      "the remote directory is a plain folder: it would be kept as the first release and the live path made a link",
+    );
+  for (const command of result.wouldRun ?? []) out.line(`would run in the remote directory: ${command}`);
 }
 
 function printSummary(out: Output, result: DeployResult): void {
   out.line(
-    `uploaded ${result.uploaded} files (${kib(result.bytes)}), deleted ${result.deleted}, ` +
+    `uploaded ${files(result.uploaded)} (${kib(result.bytes)}), deleted ${result.deleted}, ` +
       `unchanged ${result.unchanged}, in ${result.seconds.toFixed(2)} s` +
       out.c.dim(result.release ? ` (release ${result.release})` : " (nothing changed: live release kept)"),
   );
@@ -63,6 +75,15 @@ function printGitignored(out: Output, { gitignored }: DeployResult): void {
 /** A failed post-deploy command, with its stderr (or the signal that killed it). */
 function printPost(out: Output, post: PostResult | undefined): void {
   if (post === undefined || !postFailed(post)) return;
+  if (post.heldOpen) {
+    out.error(
+      `post-deploy command exited with ${post.code ?? "no status"}, but a process it started in the background kept` +
+        " its output open, so wxdev waited for it, then stopped waiting (that process may die when it next writes):" +
+        " start it with its output redirected, e.g. `nohup python wechat.py >> app.log 2>&1 < /dev/null &`," +
+        ' or let wxdev run the app ("start" in the server\'s config)',
+    );
+    return;
+  }
   const stderr = post.stderr.trim().split("\n").slice(-3).join(" | ") || "(no stderr)";
   if (post.signal !== undefined) {
     const hint = /pkill -f|killall/.test(post.command)

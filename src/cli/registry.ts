@@ -84,6 +84,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import("./commands/deploy.js")).deployCommand,
   },
   {
+    name: "releases",
+    summary: "list a server's releases: when, how many files, which is live, which --rollback would pick",
+    load: async () => (await import("./commands/releases.js")).releasesCommand,
+  },
+  {
     name: "nginx",
     summary: "print the nginx location block for a server's app (/wechat80xx → 127.0.0.1:80xx)",
     load: async () => (await import("./commands/nginx.js")).nginxCommand,

@@ -13,23 +13,17 @@ describe("parseDeployArgs: deploy's paths and flags → what to do, refused befo
     ["a plain deploy", [], flags(), none, { action: "deploy", dryRun: false, delete: false, paths: undefined }],
     ["some paths, --delete", ["a.py"], flags({ delete: true }), none, { paths: ["a.py"], delete: true }],
     ["--exec replaces postDeploy", [], flags({ exec: "make" }), none, { post: "make" }],
-    ["--no-post runs none", [], flags({ post: false, exec: "make" }), none, { post: null }],
+    ["--no-post runs none", [], flags({ post: false }), none, { post: null }],
     ["--yes trusts a new host key", [], flags({ yes: true }), none, { acceptNewHostKey: true }],
     ["--accept-new-host-key too", [], flags({ acceptNewHostKey: true }), none, { acceptNewHostKey: true }],
     ["a rollback", [], flags({ rollback: true }), none, { action: "rollback", post: undefined }],
+    ["a rollback to a named release", [], flags({ rollback: "r1" }), none, { action: "rollback", to: "r1" }],
     [
       "checkUrl in the config checks after deploying",
       [],
       flags(),
       { checkUrl: "http://h/wechat8013", token: "t" },
       { check: { url: "http://h/wechat8013", token: "t" } },
-    ],
-    [
-      "--check falls back on the url setting",
-      [],
-      flags({ check: true }),
-      { url: "http://h/w", token: "t" },
-      { check: { url: "http://h/w", token: "t" } },
     ],
     ["a dry run checks nothing", [], flags({ dryRun: true, check: true }), none, { dryRun: true }],
     ["a rollback checks nothing", [], flags({ rollback: true, check: true }), none, { action: "rollback" }],
@@ -51,9 +45,11 @@ describe("parseDeployArgs: deploy's paths and flags → what to do, refused befo
       none,
       /--rollback takes no --delete, paths/,
     ],
-    ["--check without a URL", [], flags({ check: true }), { token: "t" }, /--check needs checkUrl/],
-    ["--check without the Token", [], flags({ check: true }), { url: "http://h/w" }, /--check needs .*WXDEV_TOKEN/],
-    ["checkUrl without the Token", [], flags(), { checkUrl: "http://h/w", token: "" }, /--check needs/],
+    ["--check without checkUrl (never the local url)", [], flags({ check: true }), { token: "t" }, /needs "checkUrl"/],
+    ["--check without the Token", [], flags({ check: true }), { checkUrl: "http://h/w" }, /needs the Token/],
+    ["checkUrl without the Token", [], flags(), { checkUrl: "http://h/w", token: "" }, /needs the Token/],
+    ["--no-post with --exec", [], flags({ post: false, exec: "make" }), none, /--no-post and --exec cannot go/],
+    ["--dry-run with --exec", [], flags({ dryRun: true, exec: "make" }), none, /--dry-run and --exec cannot go/],
   ])("refuses %s", (_name, paths, given, inputs, message) => {
     expect(() => parseDeployArgs(paths, given, inputs)).toThrow(message);
   });
@@ -61,9 +57,9 @@ describe("parseDeployArgs: deploy's paths and flags → what to do, refused befo
 
 describe("wxdev deploy refuses a check it cannot do before connecting", () => {
   it.each([
-    ["checkUrl without the Token", ["--yes"], { checkUrl: "http://127.0.0.1:9/wechat8013" }],
-    ["--check without checkUrl or WXDEV_URL", ["--check", "--yes"], {}],
-  ])("%s is exit 2, and nothing connects", async (_name, args, server) => {
+    ["checkUrl without the Token", ["--yes"], { checkUrl: "http://127.0.0.1:9/wechat8013" }, /needs the Token/],
+    ["--check without checkUrl", ["--check", "--yes"], {}, /--check needs "checkUrl"/],
+  ])("%s is exit 2, and nothing connects", async (_name, args, server, message) => {
     const dir = mkdtempSync(join(tmpdir(), "wxdev-deploy-args-"));
     try {
       // Port 9 (discard) refuses: had it connected first, the error would be about SSH.
@@ -71,7 +67,7 @@ describe("wxdev deploy refuses a check it cannot do before connecting", () => {
       writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify(config));
       const result = await runMain(["deploy", "s8013", ...args], { cwd: dir, env: { HOME: dir } });
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/--check needs checkUrl \(or WXDEV_URL\) and the Token .*nothing was deployed/);
+      expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toMatch(/ssh|connect/i);
     } finally {
       rmSync(dir, { recursive: true, force: true });

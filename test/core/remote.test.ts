@@ -115,7 +115,7 @@ describe("authHandler: the agent, the key, then a password", () => {
     expect(asked).toEqual([]);
   });
 
-  it("asks for the password it lacks", async () => {
+  it("asks for the password it lacks, again after each refusal, three times in all (as ssh)", async () => {
     const asked: string[] = [];
     const result = await attempts({
       credentials: {},
@@ -125,8 +125,9 @@ describe("authHandler: the agent, the key, then a password", () => {
       },
       home: "/home/tom",
     });
-    expect(asked).toEqual(["tom@example.test's password: "]);
-    expect(result.tried).toEqual(["password"]);
+    const again = "Permission denied, please try again.\ntom@example.test's password: ";
+    expect(asked).toEqual(["tom@example.test's password: ", again, again]);
+    expect(result.tried).toEqual(["password", "password", "password"]);
   });
 
   it("a closed prompt (undefined) ends the login at once, saying so", async () => {

@@ -80,7 +80,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
     symlinkSync("run.sh", join(dir, "current.py"));
     const changed = await deploy(dir, ["--dry-run"]);
     expect(changed.stdout).toMatch(/plan: upload 1 .*unchanged 5/);
-    expect(changed.stdout).toContain("+ current.py");
+    expect(changed.stdout).toContain("~ current.py"); // changed, not new
     expect((await deploy(dir, [])).code).toBe(0);
     expect(sshd.run(`readlink ~/${remote}/current.py; cat ~/${remote}/current.py`)).toBe("run.sh\necho run\n");
   });

@@ -109,11 +109,11 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
       const dry = await deploy(dir, ["--dry-run"]);
       expect(dry.code).toBe(0);
       expect(dry.stdout).toMatch(/plan: upload 1 .*unchanged 4/);
-      expect(dry.stdout).toContain("+ wechat.py");
+      expect(dry.stdout).toContain("~ wechat.py"); // changed, not new
       expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("print('hello from wechat.py')\n");
       const one = await deploy(dir, []);
       expect(one.code).toBe(0);
-      expect(one.stdout).toMatch(/^uploaded 1 files \(0\.0 KiB\), deleted 0, unchanged 4, in \d+\.\d+ s/m);
+      expect(one.stdout).toMatch(/^uploaded 1 file \(0\.0 KiB\), deleted 0, unchanged 4, in \d+\.\d+ s/m);
       expect(sshd.run(`cat ~/${remote}/wechat.py`)).toBe("print('changed')\n");
     },
   );

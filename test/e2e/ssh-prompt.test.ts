@@ -96,6 +96,31 @@ describe.skipIf(missing !== undefined)("SSH prompts under a real terminal", () =
     tmux("send-keys", "-t", "typed", "Enter");
     const text = await waitFor("typed", /exit=\d+/, 30_000);
     expect(text).toMatch(/exit=0/);
-    expect(text).toMatch(/^uploaded 1 files/m);
+    expect(text).toMatch(/^uploaded 1 file/m);
   }, 40_000);
+
+  it("a wrong password is asked again, as ssh does: the second try logs in; three wrong ones fail", async () => {
+    start("retry", ["--yes"]);
+    await waitFor("retry", /password:\s*$/m, 15_000);
+    tmux("send-keys", "-t", "retry", "-l", "wrong-password");
+    tmux("send-keys", "-t", "retry", "Enter");
+    await waitFor("retry", /Permission denied, please try again\.\n.*password:\s*$/m, 15_000);
+    tmux("send-keys", "-t", "retry", "-l", sshd.password);
+    tmux("send-keys", "-t", "retry", "Enter");
+    const text = await waitFor("retry", /exit=\d+/, 30_000);
+    expect(text).toMatch(/exit=0/);
+    expect(text).toMatch(/^uploaded \d+ files? /m);
+
+    start("thrice", ["--yes"]);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // The (attempt + 1)th prompt, waiting at the end of the screen.
+      await waitFor("thrice", new RegExp(`^(?:[\\s\\S]*password:){${attempt + 1}}\\s*$`), 15_000);
+      tmux("send-keys", "-t", "thrice", "-l", `wrong-${attempt}`);
+      tmux("send-keys", "-t", "thrice", "Enter");
+    }
+    const failed = await waitFor("thrice", /exit=\d+/, 30_000);
+    expect(failed).toMatch(/exit=1/);
+    expect(failed.match(/password:/g)).toHaveLength(3);
+    expect(failed).toMatch(/authentication failed .*tried: password, password, password/);
+  }, 90_000);
 });

@@ -34,7 +34,7 @@ export function deployCommand(cli: Cli): Command {
     .option("--no-post", "do not run postDeploy")
     .option("-y, --yes", "trust an unknown host key on first use (same as --accept-new-host-key)")
     .option("--accept-new-host-key", "trust an unknown host key on first use and add it to ~/.ssh/known_hosts")
-    .option("--rollback", "switch back to the previous release")
+    .option("--rollback [id]", "switch back to the release live before this one (or to release ID)")
     .option("--check", "after deploying, do a signed handshake through checkUrl (or --check with config checkUrl)")
     .addHelpText("after", "\nThe SSH password comes from WXDEV_SSH_PASSWORD or a hidden prompt, never a flag.")
     .action(async (name: string, paths: string[], flags: DeployFlags, self: Command) => {
@@ -42,8 +42,8 @@ export function deployCommand(cli: Cli): Command {
       const { server, root } = serverFromConfig(cli, self, name);
       // The settings are resolved only for a check, as before: a deploy without one never needed them.
       const checking = flags.check === true || server.checkUrl !== undefined;
-      const { url, token } = checking ? cli.settings(self).settings : {};
-      const request = parseDeployArgs(paths, flags, { checkUrl: server.checkUrl, url, token });
+      const { token } = checking ? cli.settings(self).settings : {};
+      const request = parseDeployArgs(paths, flags, { checkUrl: server.checkUrl, token });
       // The check's URL is validated now too: a bad one must stop the deploy, not follow it.
       const { createTarget } = await import("../../core/client/target.js");
       const check = request.action === "deploy" && request.check ? createTarget(request.check) : undefined;
@@ -70,6 +70,7 @@ export function deployCommand(cli: Cli): Command {
     "wxdev deploy s8013 wechat.py --exec " +
       "'workon wechat && pkill -f \"^python wechat.py\"; nohup python wechat.py > app.log 2>&1 &'",
     "wxdev deploy s8013 --rollback",
+    "wxdev deploy s8013 --rollback 20240501T120000123Z-1a2b3c",
   ]);
 }
 
@@ -91,6 +92,7 @@ async function runRollback(
 ): Promise<DeployOutcome> {
   const { rollback } = await import("../../core/deploy/deploy.js");
   const moved = await rollback((await context.open()).shell, context.server, {
+    ...(request.to === undefined ? {} : { to: request.to }),
     post: request.post,
     onEvent: streamOutput(context.cli, context.out),
     holder: holder(),
@@ -120,6 +122,9 @@ async function runDeploy(
     } else if (event.type === "upload") {
       bar?.update(event.bytes, `${event.files}/${event.totalFiles} files`);
     } else {
+      // The upload is over: the bar goes before the server's own output, which it would otherwise redraw over.
+      bar?.stop();
+      bar = undefined;
       showOutput(event);
     }
   };

@@ -12,11 +12,11 @@ import {
   inspectScript,
   postScript,
   remoteLayout,
-  rollbackScript,
-  switchScript,
   uploadScript,
   type RemoteLayout,
 } from "./remote.js";
+import { listScript, parseListing, rollbackScript, switchScript } from "../remote/releases.js";
+import { checkNamedPaths } from "./named-paths.js";
 import { DeployError, remoteFailure, run } from "./steps.js";
 import { verifyUpload } from "./verify.js";
 
@@ -64,6 +64,14 @@ export interface DeployResult {
   gitignored: string[];
   release?: string;
   plan: DeployPlan;
+  /** The uploads that replace a file the server has (the rest of plan.upload are new there). */
+  changed: string[];
+  /**
+   * A dry run's account of the server side: an existing plain directory it would adopt, the commands it
+   * would run (in remoteDir).
+   */
+  wouldAdopt?: boolean;
+  wouldRun?: string[];
   post?: PostResult;
 }
 
@@ -176,6 +184,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const started = performance.now();
   const { server } = options;
   const gitignored: string[] = [];
+  if (options.paths !== undefined) checkNamedPaths(options.root, options.paths);
   const paths = await listProject({
     root: options.root,
     files: options.paths ?? server.files,
@@ -220,8 +229,12 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       seconds: 0,
       dryRun: options.dryRun === true,
       plan,
+      changed: plan.upload.filter((path) => previous?.[path] !== undefined),
     };
-    if (options.dryRun) return result;
+    const post = options.post === undefined ? server.postDeploy : options.post;
+    if (options.dryRun) {
+      return { ...result, wouldAdopt: state.kind === "plain", wouldRun: post ? [post] : [] };
+    }
     const changed =
       plan.upload.length > 0 || plan.delete.length > 0 || plan.replace.length > 0 || state.kind !== "link";
     if (changed) {
@@ -230,7 +243,6 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       stage.live = { state: "switched", release: result.release };
       options.onEvent?.({ type: "switched", release: result.release });
     }
-    const post = options.post === undefined ? server.postDeploy : options.post;
     stage.during = "the post-deploy command";
     if (post) result.post = await runPost(shell, layout, post, options.onEvent);
     return result;
@@ -292,9 +304,9 @@ async function release(
       stage.live = { state: "switched", release };
       if (switched.code !== 0)
         throw new DeployError(
-          `release ${release} is live, but removing old releases failed: ` +
+          `release ${release} is live, but recording it or removing old releases failed: ` +
             (switched.stderr.trim().split("\n")[0] ?? "no message"),
-          { hint: "remove old releases in the releases folder by hand" },
+          { hint: "check the releases folder on the server (wxdev releases <server>); remove old releases by hand" },
         );
       return;
     }
@@ -319,7 +331,12 @@ export interface PostResult {
   code: number | null;
   signal?: string;
   stderr: string;
+  /** The command exited but something it left in the background kept its output open; wxdev stopped waiting. */
+  heldOpen?: boolean;
 }
+
+/** How long after the post-deploy command exits wxdev waits for its output to close (a background child's). */
+export const HELD_OPEN_GRACE_MS = 2000;
 
 async function runPost(
   shell: RemoteShell,
@@ -330,18 +347,27 @@ async function runPost(
   const output = await shell.exec(postScript(layout, command), {
     onStdout: (chunk) => onEvent?.({ type: "output", stream: "stdout", chunk }),
     onStderr: (chunk) => onEvent?.({ type: "output", stream: "stderr", chunk }),
+    graceAfterExitMs: HELD_OPEN_GRACE_MS,
   });
-  return { command, code: output.code, ...(output.signal ? { signal: output.signal } : {}), stderr: output.stderr };
+  return {
+    command,
+    code: output.code,
+    ...(output.signal ? { signal: output.signal } : {}),
+    stderr: output.stderr,
+    ...(output.heldOpen ? { heldOpen: true } : {}),
+  };
 }
 
 /**
- * Switches the live link back to the previous release (under the deploy lock), reads it back, then runs the
- * post-deploy command (the app restarts on the old files).
+ * Switches the live link back to the release that was live before the current one (by the history), or to `to`,
+ * under the deploy lock; reads it back, then runs the post-deploy command (the app restarts on the old files).
  */
 export async function rollback(
   shell: RemoteShell,
   server: ServerConfig,
   options: {
+    /** A release id to return to, instead of the one live before. */
+    to?: string;
     post?: string | null;
     onEvent?: (event: DeployEvent) => void;
     holder?: string;
@@ -350,24 +376,33 @@ export async function rollback(
 ): Promise<{ from: string; to: string; post?: PostResult }> {
   const layout = remoteLayout(server.remoteDir);
   const stage: Stage = { during: "the rollback", live: { state: "unchanged" } };
-  return locked(shell, layout, options, stage, async () => {
-    const result = await shell.exec(rollbackScript(layout));
-    if (result.code === 3)
-      throw new InputError(`cannot roll back: ${result.stderr.trim()}`, {
-        hint: "roll back needs two wxdev deploys on this server",
+  const body = async (underLock?: string): Promise<{ from: string; to: string; post?: PostResult }> => {
+    const listing = parseListing(underLock ?? "");
+    const from = listing.live;
+    if (from === undefined)
+      throw new InputError("cannot roll back: no wxdev release is live", {
+        hint: "deploy first (wxdev deploy <server>)",
       });
+    const ids = listing.releases.map((release) => release.id);
+    if (options.to !== undefined && !ids.includes(options.to))
+      throw new InputError(`no release ${options.to} on the server`, { hint: `known releases: ${ids.join(", ")}` });
+    if (options.to === from) throw new InputError(`release ${from} is already live`, { hint: "name another release" });
+    const to = options.to ?? listing.rollbackTarget;
+    if (to === undefined)
+      throw new InputError(`cannot roll back: no release was live before ${from} (or it is gone)`, {
+        hint: `name one: wxdev deploy <server> --rollback ID (known: ${ids.join(", ")})`,
+      });
+    const result = await shell.exec(rollbackScript(layout, from, to));
     if (result.code !== 0) throw remoteFailure("rolling back", result.stderr);
-    const [names = "", live = ""] = result.stdout.split("\n");
-    const [from = "", to = ""] = names.split(" ");
-    if (to === "" || !live.endsWith(`/${to}`))
-      throw new DeployError(
-        `the rollback did not take: the live directory points at ${live || "nothing"},` +
-          ` not ${to || "the previous release"}`,
-        { hint: "check the remote directory (ls -l), then try again" },
-      );
+    const live = result.stdout.split("\n")[0] ?? "";
+    if (!live.endsWith(`/${to}`))
+      throw new DeployError(`the rollback did not take: the live directory points at ${live || "nothing"}, not ${to}`, {
+        hint: "check the remote directory (ls -l), then try again",
+      });
     stage.live = { state: "switched", release: to };
     const post = options.post === undefined ? server.postDeploy : options.post;
     stage.during = "the post-deploy command";
     return { from, to, ...(post ? { post: await runPost(shell, layout, post, options.onEvent) } : {}) };
-  });
+  };
+  return locked(shell, layout, options, stage, body, listScript(layout));
 }

@@ -4,6 +4,7 @@ import {
   lstatSync,
   openSync,
   closeSync,
+  existsSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -31,6 +32,13 @@ export type Manifest = Record<string, ManifestEntry>;
 
 /** Never deployed: version control, dependencies, wxdev's own state and config (it may hold secrets). */
 export const ALWAYS_IGNORED = [".git/", "node_modules/", ".wxdev/", "wxdev.config.json"];
+
+/**
+ * Left out unless a .gitignore says otherwise (`!venv/`) or the path is named literally: what Python and Node
+ * projects make locally and the server must make its own of. A folder holding pyvenv.cfg is a virtualenv whatever
+ * its name (env/, myenv/), so it is left out too.
+ */
+export const DEFAULT_IGNORED = ["venv/", ".venv/", "__pycache__/", "*.pyc", ".DS_Store", "node_modules/"];
 
 export interface ScanOptions {
   root: string;
@@ -76,7 +84,8 @@ class IgnoreRules {
       .add(ALWAYS_IGNORED)
       .add(readIgnoreFile(join(options.root, ".wxdevignore")))
       .add((options.ignore ?? []).map(normalisePattern));
-    return new IgnoreRules(always, []);
+    // The defaults are the outermost .gitignore layer, so any project .gitignore rule decides first.
+    return new IgnoreRules(always, [{ prefix: "", rules: ignore().add(DEFAULT_IGNORED) }]);
   }
 
   /** The rules inside `dir`, with its own .gitignore added. */
@@ -94,6 +103,17 @@ class IgnoreRules {
     return this.always.ignores(isDir ? `${rel}/` : rel);
   }
 
+  /** True when a .gitignore explicitly keeps the folder `rel` (a `!` rule). */
+  gitUnignores(rel: string): boolean {
+    for (const { prefix, rules } of this.git.toReversed()) {
+      if (!`${rel}/`.startsWith(prefix)) continue;
+      const verdict = rules.test(`${rel}/`.slice(prefix.length));
+      if (verdict.ignored) return false;
+      if (verdict.unignored) return true;
+    }
+    return false;
+  }
+
   gitIgnores(rel: string, isDir: boolean): boolean {
     const path = isDir ? `${rel}/` : rel;
     for (const { prefix, rules } of this.git.toReversed()) {
@@ -105,6 +125,9 @@ class IgnoreRules {
     return false;
   }
 }
+
+/** A Python virtualenv (venv and virtualenv both write pyvenv.cfg at its top). */
+const isVirtualenv = (dir: string): boolean => existsSync(join(dir, "pyvenv.cfg"));
 
 /** What a symlink points at, or why it points nowhere. */
 function followLink(path: string): "dir" | "file" | "other" | "broken" | "looping" {
@@ -192,6 +215,7 @@ async function listFiles(options: ScanOptions): Promise<string[]> {
           continue;
         }
       }
+      if (kind === "dir" && isVirtualenv(path) && !rules.gitUnignores(rel) && !named(rel, true)) continue;
       if (kind === "dir" && !skipped(rel, true)) subdirs.push([path, rel]);
       else if (kind === "file" && selected(rel) && !skipped(rel, false)) found.push(rel);
     }

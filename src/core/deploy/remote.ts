@@ -1,27 +1,8 @@
+import type { RemoteLayout } from "../remote/releases.js";
 import { q } from "../remote/shell.js";
 
-/**
- * Where things live on the server. The live `remoteDir` (e.g. ~/tom) becomes a symlink to
- * the current release under a hidden sibling, ~/.tom.wxdev/releases/<id>; switching a
- * release is one rename(2) of a new link over the old one, so it is atomic.
- */
-export interface RemoteLayout {
-  /** Shell expression of the live directory (expands $HOME). */
-  live: string;
-  /** Shell expression of the releases directory. */
-  releases: string;
-}
-
-export function remoteLayout(remoteDir: string): RemoteLayout {
-  const path = remoteDir.replace(/\/+$/, "");
-  const fromHome = path.startsWith("~/") ? path.slice(2) : path.startsWith("/") ? undefined : path;
-  const expr = (p: string): string => (fromHome === undefined ? q(p) : `"$HOME"/${q(p)}`);
-  const base = fromHome ?? path;
-  const slash = base.lastIndexOf("/");
-  const parent = slash < 0 ? "" : base.slice(0, slash + 1);
-  const name = base.slice(slash + 1);
-  return { live: expr(base), releases: expr(`${parent}.${name}.wxdev/releases`) };
-}
+// The layout, switch and rollback moved to core/remote/releases.ts; re-exported for the deploy steps that use them.
+export { remoteLayout, type RemoteLayout } from "../remote/releases.js";
 
 /** Reads the state: what the live path is (link/plain/none) and the current release's manifest. */
 export function inspectScript(layout: RemoteLayout): string {
@@ -113,57 +94,13 @@ ${checkLinks}xargs -0 -r sha256sum -z -- || [ $? -eq 123 ]`;
 }
 
 /**
- * Finishes a release and makes it live; stdin: the manifest. A plain live directory is first kept
- * as the oldest release (and put back if the switch fails). Every step is its own line under set -e
- * (in `a && b` a failing a would slip past it); prints where the live link points afterwards.
+ * Runs a command in a login shell in the live directory, so ~/.bashrc functions (workon) exist. The cd is a line
+ * of its own, not `cd … && command`: with a trailing `&` that would background the cd and the command together
+ * in a subshell holding the session's output, however the command redirects its own.
  */
-export function switchScript(layout: RemoteLayout, release: string, adoptAs: string | undefined, keep: number): string {
-  // Removes all but the newest `keep` releases, never the new one.
-  const prune =
-    `ls -1 | grep -v '\\.partial$' | sort | head -n -${keep} | ` +
-    `while IFS= read -r old; do [ "$releases/$old" = "$new" ] || rm -rf -- "$old"; done`;
-  return `set -e
-live=${layout.live}; releases=${layout.releases}; new="$releases"/${q(release)}
-cd "$new.partial"
-mkdir -p .wxdev
-cat > .wxdev/manifest.json
-ln -sfn "$new" "$live.wxdev-next"
-cd "$releases"
-mv -T "$new.partial" "$new"
-${
-  adoptAs === undefined
-    ? 'mv -Tf "$live.wxdev-next" "$live"'
-    : `mv -T "$live" "$releases"/${q(adoptAs)}
-mv -Tf "$live.wxdev-next" "$live" || { mv -T "$releases"/${q(adoptAs)} "$live"; exit 1; }`
-}
-readlink "$live"
-${prune}`;
-}
-
-/**
- * Points the live link back at the release before the current one; prints the current and previous names, then
- * where the link points afterwards.
- */
-export function rollbackScript(layout: RemoteLayout): string {
-  // Prints the release listed just before the current one, or an empty line when there is none.
-  const before =
-    `ls -1 | grep -v '\\.partial$' | sort | ` +
-    `awk -v cur="$cur" '$0==cur{print p; found=1; exit} {p=$0} END{if(!found) print ""}'`;
-  return `set -e
-live=${layout.live}; releases=${layout.releases}
-[ -L "$live" ] || { echo "no wxdev release is live" >&2; exit 3; }
-cur=$(basename "$(readlink "$live")")
-prev=$(cd "$releases" && ${before})
-[ -n "$prev" ] || { echo "no release before $cur" >&2; exit 3; }
-ln -sfn "$releases/$prev" "$live.wxdev-next"
-mv -Tf "$live.wxdev-next" "$live"
-echo "$cur $prev"
-readlink "$live"`;
-}
-
-/** Runs a command in a login shell in the live directory, so ~/.bashrc functions (workon) exist. */
 export function postScript(layout: RemoteLayout, command: string): string {
-  return `bash -lc ${q(`cd ${layout.live} && ${command}`)}`;
+  return `bash -lc ${q(`cd ${layout.live} || exit 1
+${command}`)}`;
 }
 
 /** Removes a release after a failure (half-built, or finished but never made live) and a stray next link. */

@@ -36,6 +36,9 @@ async function needsPassphrase(key: Buffer): Promise<boolean> {
   return parsed instanceof Error && /passphrase/i.test(parsed.message);
 }
 
+/** How many times a typed password is asked for, as ssh's NumberOfPasswordPrompts default. */
+const PASSWORD_TRIES = 3;
+
 /** A closed prompt ends the login at once, rather than trying on with nothing to try. */
 function cancelled(what: string): InputError {
   return new InputError(`${what}: none given (the prompt was closed)`, {
@@ -82,17 +85,22 @@ export function authHandler(
         : undefined;
       return { type: "publickey", username: server.username, key, passphrase };
     },
-    async () => {
-      const password = await secret(
-        credentials.password,
-        `${server.username}@${server.host}'s password: `,
-        `password for ${server.username}@${server.host}`,
-      );
-      return password === undefined || password === ""
-        ? undefined
-        : { type: "password", username: server.username, password };
-    },
   ];
+  // A typed password gets three tries, as ssh gives (NumberOfPasswordPrompts); a given one (the environment) one.
+  let asked = 0;
+  const password = async (): Promise<AuthAttempt | undefined> => {
+    const prompt = `${server.username}@${server.host}'s password: `;
+    const answer = await secret(
+      credentials.password,
+      asked > 0 ? `Permission denied, please try again.\n${prompt}` : prompt,
+      `password for ${server.username}@${server.host}`,
+    );
+    if (credentials.password === undefined && askSecret !== undefined && ++asked < PASSWORD_TRIES) steps.push(password);
+    return answer === undefined || answer === ""
+      ? undefined
+      : { type: "password", username: server.username, password: answer };
+  };
+  steps.push(password);
   return (_left, _partial, next) => {
     const advance = async (): Promise<void> => {
       for (let step = steps.shift(); step !== undefined; step = steps.shift()) {

@@ -108,17 +108,37 @@ function sshShell(ssh: NodeSsh, name: string): RemoteShell {
     exec: async (command, execOptions = {}) => {
       if (lost) throw lostError();
       let result: Awaited<ReturnType<NodeSsh["execCommand"]>>;
+      let heldOpen = false;
+      const grace = execOptions.graceAfterExitMs;
+      // sshd reports the exit at once but closes the channel only when the command's stdout and stderr close:
+      // a background child that inherited them keeps it open for as long as it runs.
+      const onChannel =
+        grace === undefined
+          ? undefined
+          : (channel: { once(event: string, listener: () => void): unknown; close(): unknown }): void => {
+              let timer: NodeJS.Timeout | undefined;
+              channel.once("exit", () => {
+                timer = setTimeout(() => {
+                  heldOpen = true;
+                  channel.close();
+                }, grace);
+              });
+              channel.once("close", () => clearTimeout(timer));
+            };
       try {
         result = await ssh.execCommand(command, {
           stdin: execOptions.stdin,
           onStdout: execOptions.onStdout,
           onStderr: execOptions.onStderr,
           noTrim: true,
+          ...(onChannel ? { onChannel: onChannel as never } : {}),
         });
       } catch (error) {
         if (lost) throw lostError(error);
         throw error;
       }
+      if (heldOpen)
+        return { code: result.code, signal: result.signal, stdout: result.stdout, stderr: result.stderr, heldOpen };
       // sshd always reports how a command ended; a channel closed with neither status nor signal was cut off.
       if (lost || (result.code === null && result.signal === null)) throw lostError();
       return { code: result.code, signal: result.signal, stdout: result.stdout, stderr: result.stderr };

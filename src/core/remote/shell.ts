@@ -8,8 +8,17 @@ import { CheckFailedError } from "../errors.js";
 export interface RemoteShell {
   exec(
     command: string,
-    options?: { stdin?: Readable | string; onStdout?: (chunk: Buffer) => void; onStderr?: (chunk: Buffer) => void },
-  ): Promise<{ code: number | null; signal?: string | null; stdout: string; stderr: string }>;
+    options?: {
+      stdin?: Readable | string;
+      onStdout?: (chunk: Buffer) => void;
+      onStderr?: (chunk: Buffer) => void;
+      /**
+       * Stop waiting this long after the command exited when its output stays open (a background child holding
+       * it, `python app.py &`); the result then says `heldOpen`. Default: wait for the output to close.
+       */
+      graceAfterExitMs?: number;
+    },
+  ): Promise<{ code: number | null; signal?: string | null; stdout: string; stderr: string; heldOpen?: boolean }>;
 }
 
 /** The SSH connection dropped while a command ran; the message names the server ("connection to s8013 lost"). */

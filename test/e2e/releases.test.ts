@@ -1,0 +1,191 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
+const missing = sshdMissing();
+if (missing) console.warn(`skipping the SSH release tests: ${missing}`);
+
+describe.skipIf(missing !== undefined)("releases, rollback by history and deploy's checks, against a real sshd", () => {
+  let sshd: TestSshd;
+  let clientHome: string;
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    clientHome = temp("wxdev-client-home-");
+  }, 30_000);
+  afterAll(async () => sshd?.stop());
+
+  function project(server: Record<string, unknown> = {}): { dir: string; remote: string } {
+    const dir = temp("wxdev-project-");
+    const remote = `rel-${randomBytes(4).toString("hex")}`;
+    writeFileSync(join(dir, "wechat.py"), "A\n");
+    const config = {
+      servers: {
+        s8013: {
+          host: sshd.host,
+          port: sshd.port,
+          username: sshd.user,
+          remoteDir: `~/${remote}`,
+          privateKey: sshd.clientKey,
+          ...server,
+        },
+      },
+    };
+    writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify(config));
+    return { dir, remote };
+  }
+  const wxdev = (dir: string, args: string[]) =>
+    runCli(args, { cwd: dir, env: { HOME: clientHome }, timeoutMs: 60_000 });
+  const deploy = (dir: string, args: string[]) => wxdev(dir, ["deploy", "s8013", "--yes", ...args]);
+  /** Deploys wechat.py with `content`; returns the new release's id. */
+  async function release(dir: string, content: string): Promise<string> {
+    writeFileSync(join(dir, "wechat.py"), `${content}\n`);
+    const result = await deploy(dir, ["--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout).release;
+  }
+  const live = (remote: string): string => sshd.run(`cat ~/${remote}/wechat.py`).trim();
+
+  it("deploy A, B, rollback (A), deploy C, rollback → A by history, not B by name; `releases` shows it", async () => {
+    const { dir, remote } = project({ keepReleases: 5 });
+    const a = await release(dir, "A");
+    const b = await release(dir, "B");
+    expect((await deploy(dir, ["--rollback"])).code).toBe(0);
+    expect(live(remote)).toBe("A");
+    const c = await release(dir, "C");
+    const listed = await wxdev(dir, ["releases", "s8013", "--json"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const listing = JSON.parse(listed.stdout);
+    expect(listing.live).toBe(c);
+    expect(listing.rollbackTarget).toBe(a);
+    expect(listing.releases.map((r: { id: string }) => r.id)).toEqual([a, b, c]);
+    expect(listing.releases.map((r: { files: number }) => r.files)).toEqual([1, 1, 1]);
+    expect(listing.history.map((h: { id: string; reason: string }) => `${h.id} ${h.reason}`)).toEqual([
+      `${a} deploy`,
+      `${b} deploy`,
+      `${a} rollback`,
+      `${c} deploy`,
+    ]);
+    const text = await wxdev(dir, ["releases", "s8013"]);
+    expect(text.stdout).toContain(`  ${a}  `);
+    expect(text.stdout).toMatch(new RegExp(`^  ${a}  \\S+Z  1 file  ← rollback target$`, "m"));
+    expect(text.stdout).toMatch(new RegExp(`^\\* ${c}  \\S+Z  1 file  ← live$`, "m"));
+    const back = await deploy(dir, ["--rollback"]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toContain(`rolled back s8013: ${c} → ${a}`);
+    expect(live(remote)).toBe("A");
+  });
+
+  it("--rollback ID goes to that release; an unknown ID is exit 2 naming the known ones, nothing moved", async () => {
+    const { dir, remote } = project({ keepReleases: 5 });
+    const a = await release(dir, "A");
+    const b = await release(dir, "B");
+    await release(dir, "C");
+    const unknown = await deploy(dir, ["--rollback", "20990101T000000000Z-1ffffff"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("no release 20990101T000000000Z-1ffffff on the server");
+    expect(unknown.stderr).toContain(`known releases: ${a}, ${b}`);
+    expect(live(remote)).toBe("C");
+    const toB = await deploy(dir, ["--rollback", b]);
+    expect(toB.code, toB.stderr).toBe(0);
+    expect(live(remote)).toBe("B");
+    const toA = await deploy(dir, ["--rollback", a]);
+    expect(toA.code, toA.stderr).toBe(0);
+    expect(live(remote)).toBe("A");
+    // By history, the release before A is B (what was live), though nothing sorts before A.
+    expect((await deploy(dir, ["--rollback"])).code).toBe(0);
+    expect(live(remote)).toBe("B");
+  });
+
+  it("pruning keeps the rollback target even when it is the oldest release", async () => {
+    const { dir, remote } = project({ keepReleases: 2 });
+    const a = await release(dir, "A");
+    const b = await release(dir, "B");
+    expect((await deploy(dir, ["--rollback"])).code).toBe(0);
+    const c = await release(dir, "C");
+    const ids = sshd
+      .run(`ls -1 ~/.${remote}.wxdev/releases`)
+      .trim()
+      .split("\n")
+      .filter((name) => name !== "history");
+    // The newest two by name are B and C; A stays as the rollback target (it was live before C).
+    expect(ids).toEqual([a, b, c]);
+    const d = await release(dir, "D");
+    const after = sshd.run(`ls -1 ~/.${remote}.wxdev/releases`).trim().split("\n");
+    expect(after).toEqual([c, d, "history"]);
+    expect((await deploy(dir, ["--rollback"])).code).toBe(0);
+    expect(live(remote)).toBe("C");
+  });
+
+  it("--dry-run marks changed (~) and new (+) files, says what it would run and that a plain folder is adopted", async () => {
+    const { dir, remote } = project({ postDeploy: "echo restarted" });
+    sshd.run(`mkdir -p ~/${remote} && echo old > ~/${remote}/wechat.py`);
+    const first = await deploy(dir, ["--dry-run"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain("plain folder: it would be kept as the first release");
+    expect(first.stdout).toContain("would run in the remote directory: echo restarted");
+    expect((await deploy(dir, [])).code).toBe(0);
+    writeFileSync(join(dir, "wechat.py"), "changed\n");
+    writeFileSync(join(dir, "new.py"), "new\n");
+    const dry = await deploy(dir, ["--dry-run"]);
+    expect(dry.stdout).toMatch(/^ {2}\+ new\.py$/m);
+    expect(dry.stdout).toMatch(/^ {2}~ wechat\.py$/m);
+    expect(dry.stdout).not.toContain("plain folder");
+    const one = await deploy(dir, ["wechat.py", "--no-post"]);
+    expect(one.stdout).toMatch(/^uploaded 1 file \(/m);
+  });
+
+  it.each([
+    [["--no-post", "--exec", "true"], /--no-post and --exec cannot go together/],
+    [["--dry-run", "--exec", "true"], /--dry-run and --exec cannot go together/],
+    [["--check"], /--check needs "checkUrl"/],
+    [["no-such.py"], /no such path in .*: no-such\.py/],
+  ])("bad input %j is exit 2 before connecting", async (args, message) => {
+    // An unreachable server: reaching it would be another failure (exit 1, "cannot connect").
+    const { dir } = project({ host: "127.0.0.1", port: 1 });
+    const result = await deploy(dir, args);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/connect/);
+  });
+
+  it("a post-deploy command leaving a background child on its stdout does not hang: exit 1 saying why", async () => {
+    const { dir } = project();
+    const started = Date.now();
+    const result = await deploy(dir, ["--exec", "echo before; sleep 30 &"]);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("before");
+    expect(result.stderr).toMatch(/kept its output open/);
+    expect(result.stderr).toMatch(/>> app\.log 2>&1 < \/dev\/null &/);
+    sshd.run('pkill -u "$(id -u)" -x sleep || true');
+  }, 30_000);
+
+  it("a background child with its output redirected is not waited for, and is no failure", async () => {
+    const { dir } = project();
+    const result = await deploy(dir, ["--exec", "sleep 30 > /dev/null 2>&1 < /dev/null &"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(/output open/);
+    sshd.run('pkill -u "$(id -u)" -x sleep || true');
+  });
+
+  it("a folder holding pyvenv.cfg, __pycache__ and *.pyc stay local by default; a .gitignore rule decides first", async () => {
+    const { dir, remote } = project();
+    mkdirSync(join(dir, "env", "bin"), { recursive: true });
+    writeFileSync(join(dir, "env", "pyvenv.cfg"), "home = /usr/bin\n");
+    mkdirSync(join(dir, "__pycache__"));
+    writeFileSync(join(dir, "__pycache__", "wechat.cpython-311.pyc"), "x");
+    writeFileSync(join(dir, "old.pyc"), "x");
+    writeFileSync(join(dir, ".DS_Store"), "x");
+    expect((await deploy(dir, [])).code).toBe(0);
+    expect(sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type f -print | sort`)).toBe("./wechat.py\n");
+    writeFileSync(join(dir, ".gitignore"), "!*.pyc\n");
+    expect((await deploy(dir, [])).code).toBe(0);
+    expect(sshd.run(`cd ~/${remote} && ls -a`)).toContain("old.pyc");
+  });
+});
