@@ -69,6 +69,8 @@ export function parseDeployArgs(paths: string[], flags: DeployFlags, inputs: Che
     post,
     acceptNewHostKey,
   };
+  // A dry run changes nothing, so there is nothing to check afterwards.
+  if (dryRun) return request;
   // Never the local url: a check that passes against the laptop says nothing about the server.
   const url = inputs.checkUrl;
   if (flags.check === true && (url === undefined || url === ""))
@@ -76,8 +78,7 @@ export function parseDeployArgs(paths: string[], flags: DeployFlags, inputs: Che
       '--check needs "checkUrl" for this server (the app\'s public URL through nginx, e.g. http://HOST/wechat8013)',
       { hint: 'add "checkUrl" under the server in wxdev.config.json; the local "url" is never checked' },
     );
-  // A dry run changes nothing, so there is nothing to check afterwards.
-  if (dryRun || url === undefined || url === "") return request;
+  if (url === undefined || url === "") return request;
   if (inputs.token === undefined || inputs.token === "")
     throw new InputError("the check through checkUrl needs the Token (WXDEV_TOKEN)", {
       hint: 'set WXDEV_TOKEN or "token" in wxdev.config.json (or drop --check); nothing was deployed',
