@@ -19,6 +19,10 @@ export interface ServerConfig {
   privateKey?: string;
   checkUrl?: string;
   keepReleases?: number;
+  /** A virtualenvwrapper name (under $WORKON_HOME) or a path; activated for start, postDeploy and exec. */
+  venv?: string;
+  /** The app's command (e.g. "python wechat.py"), run by wxdev start inside the venv, detached, with a pid file. */
+  start?: string;
 }
 
 /** The contents of wxdev.config.json. */
@@ -62,6 +66,8 @@ const SERVER: Schema = {
   privateKey: { type: "string" },
   checkUrl: { type: "string" },
   keepReleases: { type: "number" },
+  venv: { type: "name" },
+  start: { type: "string" },
 };
 
 function typeOk(type: KeyType, value: unknown): boolean {
