@@ -40,153 +40,156 @@ if __name__ == "__main__":
 `;
 }
 
-describe.skipIf(missing !== undefined)("the managed app on a stock Debian account (real sshd, virtualenvwrapper)", () => {
-  let sshd: TestSshd;
-  let clientHome: string;
-  let dir: string;
-  let port: number;
-  const env = (): Record<string, string> => ({ HOME: clientHome, WXDEV_TOKEN: "apptoken" });
-  const wx = (args: string[]) => runMain(args, { cwd: dir, env: env(), timeoutMs: 30_000 });
-  const version = async (): Promise<string> =>
-    fetch(`http://127.0.0.1:${port}/version`).then(
-      (response) => response.text(),
-      () => "down",
-    );
+describe.skipIf(missing !== undefined)(
+  "the managed app on a stock Debian account (real sshd, virtualenvwrapper)",
+  () => {
+    let sshd: TestSshd;
+    let clientHome: string;
+    let dir: string;
+    let port: number;
+    const env = (): Record<string, string> => ({ HOME: clientHome, WXDEV_TOKEN: "apptoken" });
+    const wx = (args: string[]) => runMain(args, { cwd: dir, env: env(), timeoutMs: 30_000 });
+    const version = async (): Promise<string> =>
+      fetch(`http://127.0.0.1:${port}/version`).then(
+        (response) => response.text(),
+        () => "down",
+      );
 
-  beforeAll(async () => {
-    sshd = await startSshd({ stockBashrc: true });
-    clientHome = temp("wxdev-client-home-");
-    dir = temp("wxdev-app-");
-    port = await freePort();
-    // As a student sets it up: virtualenvwrapper from ~/.bashrc, a venv seeing Debian's flask and xmltodict.
-    sshd.run(
-      `export HOME=${sshd.home}; cd; source /usr/share/virtualenvwrapper/virtualenvwrapper.sh >/dev/null 2>&1; ` +
-        "[ -d ~/.virtualenvs/wechat ] || mkvirtualenv --system-site-packages wechat >/dev/null 2>&1",
-    );
-    const common = {
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.user,
-      remoteDir: `~/app-${port}`,
-      privateKey: sshd.clientKey,
-      appPort: port,
-    };
-    writeFileSync(
-      join(dir, "wxdev.config.json"),
-      JSON.stringify({
-        servers: {
-          s8013: { ...common, venv: "wechat", start: "python wechat.py" },
-          bare: common,
-          nostart: { ...common, venv: "wechat", start: "no-such-program --port 1" },
-        },
-      }),
-    );
-    writeFileSync(join(dir, "wechat.py"), seedApp(port, "one"));
-    const deployed = await wx(["deploy", "s8013", "--yes"]);
-    expect(deployed.code, deployed.stderr).toBe(0);
-  }, 60_000);
+    beforeAll(async () => {
+      sshd = await startSshd({ stockBashrc: true });
+      clientHome = temp("wxdev-client-home-");
+      dir = temp("wxdev-app-");
+      port = await freePort();
+      // As a student sets it up: virtualenvwrapper from ~/.bashrc, a venv seeing Debian's flask and xmltodict.
+      sshd.run(
+        `export HOME=${sshd.home}; cd; source /usr/share/virtualenvwrapper/virtualenvwrapper.sh >/dev/null 2>&1; ` +
+          "[ -d ~/.virtualenvs/wechat ] || mkvirtualenv --system-site-packages wechat >/dev/null 2>&1",
+      );
+      const common = {
+        host: sshd.host,
+        port: sshd.port,
+        username: sshd.user,
+        remoteDir: `~/app-${port}`,
+        privateKey: sshd.clientKey,
+        appPort: port,
+      };
+      writeFileSync(
+        join(dir, "wxdev.config.json"),
+        JSON.stringify({
+          servers: {
+            s8013: { ...common, venv: "wechat", start: "python wechat.py" },
+            bare: common,
+            nostart: { ...common, venv: "wechat", start: "no-such-program --port 1" },
+          },
+        }),
+      );
+      writeFileSync(join(dir, "wechat.py"), seedApp(port, "one"));
+      const deployed = await wx(["deploy", "s8013", "--yes"]);
+      expect(deployed.code, deployed.stderr).toBe(0);
+    }, 60_000);
 
-  afterAll(async () => {
-    if (dir !== undefined) await wx(["stop", "s8013"]).catch(() => undefined);
-    await sshd?.stop();
-  });
+    afterAll(async () => {
+      if (dir !== undefined) await wx(["stop", "s8013"]).catch(() => undefined);
+      await sshd?.stop();
+    });
 
-  it("start runs the app in its venv, detached; it answers on its port", async () => {
-    const started = await wx(["start", "s8013"]);
-    expect(started.code, started.stderr).toBe(0);
-    expect(started.stdout).toMatch(new RegExp(`started s8013: pid \\d+, release \\S+, port ${port} listening`));
-    expect(await version()).toBe("one");
-    const logs = await wx(["logs", "s8013", "-n", "20"]);
-    expect(logs.code, logs.stderr).toBe(0);
-    expect(logs.stdout).toMatch(/^--- wxdev start \S+ release \S+ ---$/m);
-    expect(logs.stdout).toContain(`seed app starting in ${sshd.home}/.virtualenvs/wechat`);
-  });
+    it("start runs the app in its venv, detached; it answers on its port", async () => {
+      const started = await wx(["start", "s8013"]);
+      expect(started.code, started.stderr).toBe(0);
+      expect(started.stdout).toMatch(new RegExp(`started s8013: pid \\d+, release \\S+, port ${port} listening`));
+      expect(await version()).toBe("one");
+      const logs = await wx(["logs", "s8013", "-n", "20"]);
+      expect(logs.code, logs.stderr).toBe(0);
+      expect(logs.stdout).toMatch(/^--- wxdev start \S+ release \S+ ---$/m);
+      expect(logs.stdout).toContain(`seed app starting in ${sshd.home}/.virtualenvs/wechat`);
+    });
 
-  it("status: running, pid, uptime, port listening, live release; --json", async () => {
-    const status = await wx(["status", "s8013", "--json"]);
-    expect(status.code, status.stderr).toBe(0);
-    const parsed = JSON.parse(status.stdout);
-    expect(parsed.status).toMatchObject({ running: true, port, listening: true, pid: expect.any(Number) });
-    expect(parsed.status.release).toMatch(/^\d{8}T/);
-    const text = await wx(["status", "s8013"]);
-    expect(text.stdout).toMatch(/app\s+running/);
-    expect(text.stdout).toMatch(new RegExp(`port\\s+${port} listening`));
-  });
+    it("status: running, pid, uptime, port listening, live release; --json", async () => {
+      const status = await wx(["status", "s8013", "--json"]);
+      expect(status.code, status.stderr).toBe(0);
+      const parsed = JSON.parse(status.stdout);
+      expect(parsed.status).toMatchObject({ running: true, port, listening: true, pid: expect.any(Number) });
+      expect(parsed.status.release).toMatch(/^\d{8}T/);
+      const text = await wx(["status", "s8013"]);
+      expect(text.stdout).toMatch(/app\s+running/);
+      expect(text.stdout).toMatch(new RegExp(`port\\s+${port} listening`));
+    });
 
-  it("restart gives a new pid and stops the old one; the new code answers", async () => {
-    const before = JSON.parse((await wx(["status", "s8013", "--json"])).stdout).status.pid as number;
-    writeFileSync(join(dir, "wechat.py"), seedApp(port, "two"));
-    expect((await wx(["deploy", "s8013"])).code).toBe(0);
-    const restarted = await wx(["restart", "s8013"]);
-    expect(restarted.code, restarted.stderr).toBe(0);
-    expect(restarted.stdout).toContain(`(stopped pid ${before})`);
-    const after = JSON.parse((await wx(["status", "s8013", "--json"])).stdout).status.pid as number;
-    expect(after).not.toBe(before);
-    // Gone, or a zombie where the container's init does not reap.
-    expect(sshd.run(`ps -o stat= -p ${before} | grep -v Z || echo gone`).trim()).toBe("gone");
-    expect(await version()).toBe("two");
-  });
+    it("restart gives a new pid and stops the old one; the new code answers", async () => {
+      const before = JSON.parse((await wx(["status", "s8013", "--json"])).stdout).status.pid as number;
+      writeFileSync(join(dir, "wechat.py"), seedApp(port, "two"));
+      expect((await wx(["deploy", "s8013"])).code).toBe(0);
+      const restarted = await wx(["restart", "s8013"]);
+      expect(restarted.code, restarted.stderr).toBe(0);
+      expect(restarted.stdout).toContain(`(stopped pid ${before})`);
+      const after = JSON.parse((await wx(["status", "s8013", "--json"])).stdout).status.pid as number;
+      expect(after).not.toBe(before);
+      // Gone, or a zombie where the container's init does not reap.
+      expect(sshd.run(`ps -o stat= -p ${before} | grep -v Z || echo gone`).trim()).toBe("gone");
+      expect(await version()).toBe("two");
+    });
 
-  it("a release that does not start (SyntaxError): exit 1 with its log tail; status then exits 1", async () => {
-    writeFileSync(join(dir, "wechat.py"), "def broken(:\n");
-    expect((await wx(["deploy", "s8013"])).code).toBe(0);
-    const started = await wx(["start", "s8013"]);
-    expect(started.code).toBe(1);
-    expect(started.stderr).toContain("the app exited with status 1");
-    expect(started.stderr).toContain("SyntaxError");
-    const status = await wx(["status", "s8013"]);
-    expect(status.code).toBe(1);
-    expect(status.stdout).toMatch(/app\s+not running/);
-    writeFileSync(join(dir, "wechat.py"), seedApp(port, "three"));
-    expect((await wx(["deploy", "s8013"])).code).toBe(0);
-    expect((await wx(["start", "s8013"])).code).toBe(0);
-    expect(await version()).toBe("three");
-  });
+    it("a release that does not start (SyntaxError): exit 1 with its log tail; status then exits 1", async () => {
+      writeFileSync(join(dir, "wechat.py"), "def broken(:\n");
+      expect((await wx(["deploy", "s8013"])).code).toBe(0);
+      const started = await wx(["start", "s8013"]);
+      expect(started.code).toBe(1);
+      expect(started.stderr).toContain("the app exited with status 1");
+      expect(started.stderr).toContain("SyntaxError");
+      const status = await wx(["status", "s8013"]);
+      expect(status.code).toBe(1);
+      expect(status.stdout).toMatch(/app\s+not running/);
+      writeFileSync(join(dir, "wechat.py"), seedApp(port, "three"));
+      expect((await wx(["deploy", "s8013"])).code).toBe(0);
+      expect((await wx(["start", "s8013"])).code).toBe(0);
+      expect(await version()).toBe("three");
+    });
 
-  it("a start command that is not found is exit 1 naming it", async () => {
-    const started = await wx(["start", "nostart"]);
-    expect(started.code).toBe(1);
-    expect(started.stderr).toContain("no-such-program: command not found");
-    // The same remoteDir, so the same app: it was stopped before the failed start (deploy's rollback restarts it).
-    expect(await version()).toBe("down");
-    expect((await wx(["start", "s8013"])).code).toBe(0);
-  });
+    it("a start command that is not found is exit 1 naming it", async () => {
+      const started = await wx(["start", "nostart"]);
+      expect(started.code).toBe(1);
+      expect(started.stderr).toContain("no-such-program: command not found");
+      // The same remoteDir, so the same app: it was stopped before the failed start (deploy's rollback restarts it).
+      expect(await version()).toBe("down");
+      expect((await wx(["start", "s8013"])).code).toBe(0);
+    });
 
-  it("exec: workon from the stock ~/.bashrc works, without job-control noise; venv without workon too", async () => {
-    const python = "python -c 'import sys, importlib.metadata as m; print(sys.prefix, m.version(\"flask\"))'";
-    const viaWorkon = await wx(["exec", "bare", "--", `workon wechat && ${python}`]);
-    expect(viaWorkon.stderr).toBe("");
-    expect(viaWorkon.code).toBe(0);
-    expect(viaWorkon.stdout).toMatch(new RegExp(`^${sshd.home}/\\.virtualenvs/wechat \\d+\\.\\d+`));
-    const viaVenv = await wx(["exec", "s8013", "--", python]);
-    expect(viaVenv.code, viaVenv.stderr).toBe(0);
-    expect(viaVenv.stdout).toContain(`${sshd.home}/.virtualenvs/wechat`);
-    const cwd = await wx(["exec", "s8013", "--", "pwd;", "ls"]);
-    expect(cwd.stdout).toBe(`${sshd.home}/app-${port}\nwechat.py\n`);
-  });
+    it("exec: workon from the stock ~/.bashrc works, without job-control noise; venv without workon too", async () => {
+      const python = "python -c 'import sys, importlib.metadata as m; print(sys.prefix, m.version(\"flask\"))'";
+      const viaWorkon = await wx(["exec", "bare", "--", `workon wechat && ${python}`]);
+      expect(viaWorkon.stderr).toBe("");
+      expect(viaWorkon.code).toBe(0);
+      expect(viaWorkon.stdout).toMatch(new RegExp(`^${sshd.home}/\\.virtualenvs/wechat \\d+\\.\\d+`));
+      const viaVenv = await wx(["exec", "s8013", "--", python]);
+      expect(viaVenv.code, viaVenv.stderr).toBe(0);
+      expect(viaVenv.stdout).toContain(`${sshd.home}/.virtualenvs/wechat`);
+      const cwd = await wx(["exec", "s8013", "--", "pwd;", "ls"]);
+      expect(cwd.stdout).toBe(`${sshd.home}/app-${port}\nwechat.py\n`);
+    });
 
-  it("exec passes the exit code through; a command not found anywhere is exit 1 with the fix", async () => {
-    expect((await wx(["exec", "s8013", "--", "exit 3"])).code).toBe(3);
-    const notFound = await wx(["exec", "s8013", "--", "workonn wechat && python -V; echo still"]);
-    expect(notFound.stdout).toBe("still\n");
-    expect(notFound.code).toBe(1);
-    expect(notFound.stderr).toContain("workonn: command not found");
-    const workon = await wx(["exec", "bare", "--", 'workon wechat; echo "$VIRTUAL_ENV"']);
-    expect(workon.code, workon.stderr).toBe(0);
-    expect(workon.stdout).toBe(`${sshd.home}/.virtualenvs/wechat\n`);
-    // A login shell (bash -lc) does not define workon: the wrapper says how to fix that.
-    const loginOnly = await wx(["exec", "s8013", "--", "bash -lc 'workon wechat'"]);
-    expect(loginOnly.code).toBe(127);
-  });
+    it("exec passes the exit code through; a command not found anywhere is exit 1 with the fix", async () => {
+      expect((await wx(["exec", "s8013", "--", "exit 3"])).code).toBe(3);
+      const notFound = await wx(["exec", "s8013", "--", "workonn wechat && python -V; echo still"]);
+      expect(notFound.stdout).toBe("still\n");
+      expect(notFound.code).toBe(1);
+      expect(notFound.stderr).toContain("workonn: command not found");
+      const workon = await wx(["exec", "bare", "--", 'workon wechat; echo "$VIRTUAL_ENV"']);
+      expect(workon.code, workon.stderr).toBe(0);
+      expect(workon.stdout).toBe(`${sshd.home}/.virtualenvs/wechat\n`);
+      // A login shell (bash -lc) does not define workon: the wrapper says how to fix that.
+      const loginOnly = await wx(["exec", "s8013", "--", "bash -lc 'workon wechat'"]);
+      expect(loginOnly.code).toBe(127);
+    });
 
-  it("stop stops it: port closed, status exits 1; a second stop says nothing ran", async () => {
-    const stopped = await wx(["stop", "s8013"]);
-    expect(stopped.code, stopped.stderr).toBe(0);
-    expect(stopped.stdout).toMatch(/stopped s8013 \(pid \d+\)/);
-    expect(await version()).toBe("down");
-    const status = await wx(["status", "s8013", "--json"]);
-    expect(status.code).toBe(1);
-    expect(JSON.parse(status.stdout).status).toMatchObject({ running: false, listening: false });
-    expect((await wx(["stop", "s8013"])).stdout).toContain("no app started by wxdev was running");
-  });
-});
+    it("stop stops it: port closed, status exits 1; a second stop says nothing ran", async () => {
+      const stopped = await wx(["stop", "s8013"]);
+      expect(stopped.code, stopped.stderr).toBe(0);
+      expect(stopped.stdout).toMatch(/stopped s8013 \(pid \d+\)/);
+      expect(await version()).toBe("down");
+      const status = await wx(["status", "s8013", "--json"]);
+      expect(status.code).toBe(1);
+      expect(JSON.parse(status.stdout).status).toMatchObject({ running: false, listening: false });
+      expect((await wx(["stop", "s8013"])).stdout).toContain("no app started by wxdev was running");
+    });
+  },
+);

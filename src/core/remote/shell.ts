@@ -66,10 +66,11 @@ export class CommandNotFoundError extends CheckFailedError {
   }
 }
 
-/** Shell expression of a virtualenv's folder: a path (absolute, ~/…, or with a slash) or a virtualenvwrapper name. */
+/** Shell expression of a virtualenv's folder: a path (absolute, ~/…, relative with a slash or a leading dot) or a name. */
 export function venvPath(venv: string): string {
   if (venv.startsWith("~/")) return `"$HOME"/${q(venv.slice(2))}`;
-  if (venv.includes("/")) return q(venv);
+  // ".venv" is the project's own, not a virtualenvwrapper name.
+  if (venv.includes("/") || venv.startsWith(".")) return q(venv);
   return `"\${WORKON_HOME:-$HOME/.virtualenvs}"/${q(venv)}`;
 }
 
