@@ -1,4 +1,6 @@
-import { writeFileSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMain } from "../helpers/main.js";
@@ -7,6 +9,9 @@ import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const temp = tempDirs();
+
+const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => existsSync(path));
+if (NGINX === undefined && process.env.CI) throw new Error("nginx is missing in CI: .ci/run should have installed it");
 
 const missing = sshdMissing();
 if (missing) console.warn(`skipping the managed-app tests: ${missing}`);
@@ -47,6 +52,8 @@ describe.skipIf(missing !== undefined)(
     let clientHome: string;
     let dir: string;
     let port: number;
+    let proxyPort: number;
+    let nginx: ChildProcess | undefined;
     const env = (): Record<string, string> => ({ HOME: clientHome, WXDEV_TOKEN: "apptoken" });
     const wx = (args: string[]) => runMain(args, { cwd: dir, env: env(), timeoutMs: 30_000 });
     const version = async (): Promise<string> =>
@@ -59,7 +66,7 @@ describe.skipIf(missing !== undefined)(
       sshd = await startSshd({ stockBashrc: true });
       clientHome = temp("wxdev-client-home-");
       dir = temp("wxdev-app-");
-      port = await freePort();
+      [port, proxyPort] = await Promise.all([freePort(), freePort()]);
       // As a student sets it up: virtualenvwrapper from ~/.bashrc, a venv seeing Debian's flask and xmltodict.
       sshd.run(
         `export HOME=${sshd.home}; cd; source /usr/share/virtualenvwrapper/virtualenvwrapper.sh >/dev/null 2>&1; ` +
@@ -80,6 +87,7 @@ describe.skipIf(missing !== undefined)(
             s8013: { ...common, venv: "wechat", start: "python wechat.py" },
             bare: common,
             nostart: { ...common, venv: "wechat", start: "no-such-program --port 1" },
+            proxied: { ...common, venv: "wechat", checkUrl: `http://127.0.0.1:${proxyPort}/wechat${port}` },
           },
         }),
       );
@@ -176,10 +184,45 @@ describe.skipIf(missing !== undefined)(
       const workon = await wx(["exec", "bare", "--", 'workon wechat; echo "$VIRTUAL_ENV"']);
       expect(workon.code, workon.stderr).toBe(0);
       expect(workon.stdout).toBe(`${sshd.home}/.virtualenvs/wechat\n`);
+      // Without virtualenvwrapper's workon (here: removed), the error says to set "venv".
+      const noWorkon = await wx(["exec", "bare", "--", "unset -f workon; workon wechat && python -V"]);
+      expect(noWorkon.code).toBe(1);
+      expect(noWorkon.stderr).toContain('workon: command not found on the server — set "venv" in the server config');
       // A login shell (bash -lc) does not define workon: the wrapper says how to fix that.
       const loginOnly = await wx(["exec", "s8013", "--", "bash -lc 'workon wechat'"]);
       expect(loginOnly.code).toBe(127);
     });
+
+    it.skipIf(NGINX === undefined)(
+      "status through a real nginx (wxdev nginx's block): the signed handshake passes",
+      async () => {
+        const printed = await wx(["nginx", "proxied", "--full", "--listen", String(proxyPort)]);
+        writeFileSync(join(dir, "nginx.conf"), printed.stdout);
+        execFileSync(NGINX!, ["-t", "-q", "-p", dir, "-c", join(dir, "nginx.conf")]);
+        nginx = spawn(NGINX!, ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", "daemon off;"], { stdio: "ignore" });
+        for (
+          let i = 0;
+          i < 100 &&
+          !(await fetch(`http://127.0.0.1:${proxyPort}/`).then(
+            () => true,
+            () => false,
+          ));
+          i++
+        )
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        const status = await wx(["status", "proxied", "--json"]);
+        expect(status.code, status.stderr).toBe(0);
+        expect(JSON.parse(status.stdout).handshake).toMatchObject({ ok: true, status: 200 });
+        const text = await wx(["status", "proxied"]);
+        expect(text.stdout).toMatch(
+          new RegExp(`handshake\\s+pass \\d+ ms http://127.0.0.1:${proxyPort}/wechat${port}`),
+        );
+        // With another Token the app refuses the signature: the handshake fails, and so does status.
+        const wrong = await runMain(["status", "proxied"], { cwd: dir, env: { ...env(), WXDEV_TOKEN: "other" } });
+        expect(wrong.code).toBe(1);
+        expect(wrong.stdout).toMatch(/handshake\s+fail/);
+      },
+    );
 
     it("stop stops it: port closed, status exits 1; a second stop says nothing ran", async () => {
       const stopped = await wx(["stop", "s8013"]);
@@ -190,6 +233,21 @@ describe.skipIf(missing !== undefined)(
       expect(status.code).toBe(1);
       expect(JSON.parse(status.stdout).status).toMatchObject({ running: false, listening: false });
       expect((await wx(["stop", "s8013"])).stdout).toContain("no app started by wxdev was running");
+      // A process wxdev did not start holds the port (an old hand-started app): start says so, exit 1.
+      const squatter = createServer().listen(port, "127.0.0.1");
+      await new Promise((resolve) => squatter.once("listening", resolve));
+      try {
+        const busy = await wx(["start", "s8013"]);
+        expect(busy.code).toBe(1);
+        expect(busy.stderr).toContain(`port ${port} is already taken by a process wxdev did not start`);
+      } finally {
+        squatter.close();
+      }
+      if (nginx !== undefined) {
+        const proxied = await wx(["status", "proxied", "--json"]);
+        expect(proxied.code).toBe(1);
+        expect(JSON.parse(proxied.stdout).handshake).toMatchObject({ ok: false, status: 502 });
+      }
     });
   },
 );
