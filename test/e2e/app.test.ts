@@ -87,7 +87,12 @@ describe.skipIf(missing !== undefined)(
             s8013: { ...common, venv: "wechat", start: "python wechat.py" },
             bare: common,
             nostart: { ...common, venv: "wechat", start: "no-such-program --port 1" },
-            proxied: { ...common, venv: "wechat", checkUrl: `http://127.0.0.1:${proxyPort}/wechat${port}` },
+            proxied: {
+              ...common,
+              venv: "wechat",
+              start: "python wechat.py",
+              checkUrl: `http://127.0.0.1:${proxyPort}/wechat${port}`,
+            },
           },
         }),
       );
@@ -210,6 +215,9 @@ describe.skipIf(missing !== undefined)(
           i++
         )
           await new Promise((resolve) => setTimeout(resolve, 50));
+        const restarted = await wx(["restart", "proxied"]);
+        expect(restarted.code, restarted.stderr).toBe(0);
+        expect(restarted.stdout).toContain(`✓ handshake through http://127.0.0.1:${proxyPort}/wechat${port}`);
         const status = await wx(["status", "proxied", "--json"]);
         expect(status.code, status.stderr).toBe(0);
         expect(JSON.parse(status.stdout).handshake).toMatchObject({ ok: true, status: 200 });

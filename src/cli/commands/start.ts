@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import type { HandshakeResult } from "../../core/client/handshake.js";
 import type { AppTarget, StartResult } from "../../core/remote/app.js";
 import type { RemoteShell } from "../../core/remote/shell.js";
 import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
@@ -6,20 +7,34 @@ import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
 
-/** Starts (or restarts) the managed app; a start that fails shows this start's log tail and rethrows. */
+/** What `wxdev start` did: the start, and the handshake through checkUrl when the server has one. */
+export interface StartOutcome {
+  start: StartResult;
+  handshake?: HandshakeResult;
+}
+
+/**
+ * Starts (or restarts) the managed app, then, with checkUrl and a Token, does the signed handshake through it,
+ * retried for a few seconds (the app may still be loading its routes when its port opens).
+ */
 export async function runStart(
   shell: RemoteShell,
   target: AppTarget,
-  options: { waitMs?: number; onStderr?: (chunk: Buffer) => void },
-): Promise<StartResult> {
+  options: { waitMs?: number; onStderr?: (chunk: Buffer) => void; token?: string },
+): Promise<StartOutcome> {
   const { startApp } = await import("../../core/remote/app.js");
-  return startApp(shell, target, options);
+  const start = await startApp(shell, target, options);
+  const { checkUrl } = target.server;
+  if (checkUrl === undefined || options.token === undefined) return { start };
+  const { handshakeThrough } = await import("../../core/remote/health.js");
+  return { start, handshake: await handshakeThrough(checkUrl, options.token, { forMs: 5_000 }) };
 }
 
-/** "started s8013: pid 1234, release …, port 8013 listening, in 0.4 s". */
-export function printStart(out: Output, name: string, port: number | undefined, result: StartResult): void {
+/** "started s8013: pid 1234, release …, port 8013 listening, in 0.4 s", and the handshake's verdict. */
+export function printStart(out: Output, name: string, port: number | undefined, outcome: StartOutcome): void {
+  const { start: result, handshake } = outcome;
   if (out.json) {
-    out.printJson(result);
+    out.printJson({ ...result, handshake: handshake && { ok: handshake.ok, status: handshake.status } });
     return;
   }
   const stopped = result.stopped === undefined ? "" : out.c.dim(` (stopped pid ${result.stopped})`);
@@ -28,6 +43,14 @@ export function printStart(out: Output, name: string, port: number | undefined, 
     `${out.ok("✓")} started ${name}: pid ${result.pid}, release ${result.release}, ${listening},` +
       ` in ${result.seconds.toFixed(1)} s${stopped}`,
   );
+  if (handshake === undefined) return;
+  const where = handshake.url.split("?")[0];
+  if (handshake.ok) out.line(`${out.ok("✓")} handshake through ${where} (${Math.round(handshake.latencyMs)} ms)`);
+  else
+    out.error(
+      `the app runs, but the handshake through ${where} failed: ` +
+        `${handshake.problems[0]?.message ?? `HTTP ${handshake.status}`}`,
+    );
 }
 
 /** Prints a failed start's log tail (stderr), so the traceback is on screen, not just "502". */
@@ -53,7 +76,10 @@ export function startLikeCommand(cli: Cli, name: "start" | "restart"): Command {
       await withApp(cli, self, out, server, options, async (shell, target) => {
         try {
           const onStderr = (chunk: Buffer): boolean => cli.io.stderr.write(chunk);
-          printStart(out, server, target.port, await runStart(shell, target, { waitMs, onStderr }));
+          const token = cli.settings(self).settings.token;
+          const outcome = await runStart(shell, target, { waitMs, onStderr, token });
+          if (outcome.handshake?.ok === false) cli.exitCode = 1;
+          printStart(out, server, target.port, outcome);
         } catch (error) {
           printStartFailure(out, error);
           throw error;
