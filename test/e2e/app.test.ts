@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMain } from "../helpers/main.js";
+import { startCommand } from "../helpers/processes.js";
 import { freePort } from "../helpers/net.js";
 import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
@@ -126,6 +127,20 @@ describe.skipIf(missing !== undefined)(
       const text = await wx(["status", "s8013"]);
       expect(text.stdout).toMatch(/app\s+running/);
       expect(text.stdout).toMatch(new RegExp(`port\\s+${port} listening`));
+    });
+
+    it("logs -f follows the log until Ctrl-C (the built binary, a real SIGINT)", async () => {
+      const config = join(dir, "wxdev.config.json");
+      const follow = await startCommand(["--config", config, "logs", "s8013", "-f", "-n", "5"], env(), /Running on/);
+      try {
+        await fetch(`http://127.0.0.1:${port}/version?follow=1`);
+        for (let i = 0; i < 100 && !follow.output().includes("/version?follow=1"); i++)
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(follow.output()).toContain("GET /version?follow=1");
+      } finally {
+        follow.child.kill("SIGINT");
+      }
+      expect(await new Promise((resolve) => follow.child.once("exit", resolve))).toBe(0);
     });
 
     it("restart gives a new pid and stops the old one; the new code answers", async () => {

@@ -119,5 +119,5 @@ export function logScript(
 ): string {
   const file = `"$state"/${options.file === "deploy" ? "deploy.log" : "app.log"}`;
   return `state=${paths.dir}
-${options.follow ? `exec tail -n ${options.lines} -F -- ${file} 2>/dev/null` : `tail -n ${options.lines} -- ${file} 2>/dev/null || true`}`;
+${options.follow ? `exec tail -n ${options.lines} -F --pid="$PPID" -- ${file} 2>/dev/null` : `tail -n ${options.lines} -- ${file} 2>/dev/null || true`}`;
 }
