@@ -12,7 +12,7 @@ import {
   type WxdevConfig,
 } from "../core/config.js";
 import { InputError, MissingSettingError } from "../core/errors.js";
-import { ExitCode } from "./exit-code.js";
+import { ExitCode, type PassedThrough } from "./exit-code.js";
 import { colorWanted, Output } from "./output.js";
 
 /** The outside world a CLI run sees; tests and `main` pass the real one. */
@@ -35,7 +35,7 @@ export interface GlobalOptions {
 /** State of one CLI run shared by the commands: I/O, the exit code, config loaded once. */
 export class Cli {
   /** Set from a command's outcome (see `ExitCode`), returned by `main` when nothing was thrown. */
-  exitCode: ExitCode = ExitCode.Ok;
+  exitCode: ExitCode | PassedThrough = ExitCode.Ok;
   private loaded?: { path?: string; config: WxdevConfig };
 
   constructor(readonly io: Io) {}

@@ -8,6 +8,14 @@ export const ExitCode = { Ok: 0, CheckFailed: 1, BadInput: 2, Internal: 70, Inte
 /** One of the exit codes above. */
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** `wxdev exec`'s exit code: the remote command's own, passed through (killed by a signal: 1). */
+export type PassedThrough = number & { readonly passedThrough: unique symbol };
+
+/** The remote command's exit status as wxdev's, for `exec` only. */
+export function passThrough(code: number | null): PassedThrough {
+  return (code ?? ExitCode.CheckFailed) as PassedThrough;
+}
+
 /** The exit code of an outcome that passed or failed its check. */
 export function exitCodeFor(ok: boolean): ExitCode {
   return ok ? ExitCode.Ok : ExitCode.CheckFailed;

@@ -89,6 +89,36 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import("./commands/releases.js")).releasesCommand,
   },
   {
+    name: "start",
+    summary: 'start the app on its server ("start" in its venv, detached) and wait until its port answers',
+    load: async () => (await import("./commands/start.js")).startCommand,
+  },
+  {
+    name: "stop",
+    summary: "stop the app wxdev started on its server (by its pid file and process group)",
+    load: async () => (await import("./commands/stop.js")).stopCommand,
+  },
+  {
+    name: "restart",
+    summary: "stop and start the app on its server, waiting until its port answers",
+    load: async () => (await import("./commands/restart.js")).restartCommand,
+  },
+  {
+    name: "status",
+    summary: "is the app running on its server: pid, uptime, port, live release, handshake through checkUrl",
+    load: async () => (await import("./commands/status.js")).statusCommand,
+  },
+  {
+    name: "logs",
+    summary: "the app's log on its server: the last lines (-n), or follow it (-f)",
+    load: async () => (await import("./commands/logs.js")).logsCommand,
+  },
+  {
+    name: "exec",
+    summary: "run a command line in the server's remote directory inside its venv; its exit code passed through",
+    load: async () => (await import("./commands/exec.js")).execCommand,
+  },
+  {
     name: "nginx",
     summary: "print the nginx location block for a server's app (/wechat80xx → 127.0.0.1:80xx)",
     load: async () => (await import("./commands/nginx.js")).nginxCommand,

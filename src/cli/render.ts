@@ -36,7 +36,8 @@ export function renderExchange(out: Output, result: ExchangeResult, mode: string
   const timing = out.c.dim(`(HTTP ${result.status || "—"}, ${Math.round(result.latencyMs)} ms)`);
   if (result.reply !== null) {
     out.line(
-      `${out.c.magenta("←")} ${out.c.bold(short(result.reply.FromUserName))} ${summarise(result.reply, "reply")} ${timing}`,
+      `${out.c.magenta("←")} ${out.c.bold(short(result.reply.FromUserName))} ` +
+        `${summarise(result.reply, "reply")} ${timing}`,
     );
   } else if (result.replyKind === "none") {
     out.line(`${out.c.magenta("←")} ${out.c.dim("(no reply: success/empty)")} ${timing}`);

@@ -20,6 +20,10 @@ export interface ServerConfig {
   privateKey?: string;
   checkUrl?: string;
   keepReleases?: number;
+  /** A virtualenvwrapper name (under $WORKON_HOME) or a path; activated for start, postDeploy and exec. */
+  venv?: string;
+  /** The app's command (e.g. "python wechat.py"), run by wxdev start inside the venv, detached, with a pid file. */
+  start?: string;
 }
 
 /** How a setting's value is checked: free text, or one of the message modes. */
@@ -120,6 +124,8 @@ const SERVER: Schema = {
   privateKey: { type: "string" },
   checkUrl: { type: "string" },
   keepReleases: { type: "number" },
+  venv: { type: "name" },
+  start: { type: "string" },
 };
 
 function typeOk(type: KeyType, value: unknown): boolean {

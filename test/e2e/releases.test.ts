@@ -122,23 +122,26 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
     expect(live(remote)).toBe("C");
   });
 
-  it("--dry-run marks changed (~) and new (+) files, says what it would run and that a plain folder is adopted", async () => {
-    const { dir, remote } = project({ postDeploy: "echo restarted" });
-    sshd.run(`mkdir -p ~/${remote} && echo old > ~/${remote}/wechat.py`);
-    const first = await deploy(dir, ["--dry-run"]);
-    expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain("plain folder: it would be kept as the first release");
-    expect(first.stdout).toContain("would run in the remote directory: echo restarted");
-    expect((await deploy(dir, [])).code).toBe(0);
-    writeFileSync(join(dir, "wechat.py"), "changed\n");
-    writeFileSync(join(dir, "new.py"), "new\n");
-    const dry = await deploy(dir, ["--dry-run"]);
-    expect(dry.stdout).toMatch(/^ {2}\+ new\.py$/m);
-    expect(dry.stdout).toMatch(/^ {2}~ wechat\.py$/m);
-    expect(dry.stdout).not.toContain("plain folder");
-    const one = await deploy(dir, ["wechat.py", "--no-post"]);
-    expect(one.stdout).toMatch(/^uploaded 1 file \(/m);
-  });
+  it(
+    "--dry-run marks changed (~) and new (+) files, " + "says what it would run and that a plain folder is adopted",
+    async () => {
+      const { dir, remote } = project({ postDeploy: "echo restarted" });
+      sshd.run(`mkdir -p ~/${remote} && echo old > ~/${remote}/wechat.py`);
+      const first = await deploy(dir, ["--dry-run"]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toContain("plain folder: it would be kept as the first release");
+      expect(first.stdout).toContain("would run in the remote directory: echo restarted");
+      expect((await deploy(dir, [])).code).toBe(0);
+      writeFileSync(join(dir, "wechat.py"), "changed\n");
+      writeFileSync(join(dir, "new.py"), "new\n");
+      const dry = await deploy(dir, ["--dry-run"]);
+      expect(dry.stdout).toMatch(/^ {2}\+ new\.py$/m);
+      expect(dry.stdout).toMatch(/^ {2}~ wechat\.py$/m);
+      expect(dry.stdout).not.toContain("plain folder");
+      const one = await deploy(dir, ["wechat.py", "--no-post"]);
+      expect(one.stdout).toMatch(/^uploaded 1 file \(/m);
+    },
+  );
 
   it.each([
     [["--no-post", "--exec", "true"], /--no-post and --exec cannot go together/],
@@ -174,18 +177,21 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
     sshd.run('pkill -u "$(id -u)" -x sleep || true');
   });
 
-  it("a folder holding pyvenv.cfg, __pycache__ and *.pyc stay local by default; a .gitignore rule decides first", async () => {
-    const { dir, remote } = project();
-    mkdirSync(join(dir, "env", "bin"), { recursive: true });
-    writeFileSync(join(dir, "env", "pyvenv.cfg"), "home = /usr/bin\n");
-    mkdirSync(join(dir, "__pycache__"));
-    writeFileSync(join(dir, "__pycache__", "wechat.cpython-311.pyc"), "x");
-    writeFileSync(join(dir, "old.pyc"), "x");
-    writeFileSync(join(dir, ".DS_Store"), "x");
-    expect((await deploy(dir, [])).code).toBe(0);
-    expect(sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type f -print | sort`)).toBe("./wechat.py\n");
-    writeFileSync(join(dir, ".gitignore"), "!*.pyc\n");
-    expect((await deploy(dir, [])).code).toBe(0);
-    expect(sshd.run(`cd ~/${remote} && ls -a`)).toContain("old.pyc");
-  });
+  it(
+    "a folder holding pyvenv.cfg, __pycache__ and *.pyc stay local by default; " + "a .gitignore rule decides first",
+    async () => {
+      const { dir, remote } = project();
+      mkdirSync(join(dir, "env", "bin"), { recursive: true });
+      writeFileSync(join(dir, "env", "pyvenv.cfg"), "home = /usr/bin\n");
+      mkdirSync(join(dir, "__pycache__"));
+      writeFileSync(join(dir, "__pycache__", "wechat.cpython-311.pyc"), "x");
+      writeFileSync(join(dir, "old.pyc"), "x");
+      writeFileSync(join(dir, ".DS_Store"), "x");
+      expect((await deploy(dir, [])).code).toBe(0);
+      expect(sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type f -print | sort`)).toBe("./wechat.py\n");
+      writeFileSync(join(dir, ".gitignore"), "!*.pyc\n");
+      expect((await deploy(dir, [])).code).toBe(0);
+      expect(sshd.run(`cd ~/${remote} && ls -a`)).toContain("old.pyc");
+    },
+  );
 });

@@ -41,13 +41,24 @@ export interface TestSshd {
 /** The classroom's ~/.bashrc: a virtualenv-style `workon` function, defined for login shells too. */
 const BASHRC = `workon() { export VIRTUAL_ENV="$HOME/.virtualenvs/$1"; echo "(workon $1)"; }\n`;
 
-function ensureUser(password: string): string {
-  if (spawnSync("id", [TEST_USER]).status !== 0) execFileSync("useradd", ["-m", "-s", "/bin/bash", TEST_USER]);
-  execFileSync("chpasswd", { input: `${TEST_USER}:${password}\n` });
-  const home = execFileSync("bash", ["-c", `getent passwd ${TEST_USER} | cut -d: -f6`], { encoding: "utf8" }).trim();
-  writeFileSync(join(home, ".bashrc"), BASHRC);
-  writeFileSync(join(home, ".profile"), '[ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"\n');
-  execFileSync("chown", [`${TEST_USER}:`, join(home, ".bashrc"), join(home, ".profile")]);
+/**
+ * A student's ~/.bashrc on a stock Debian account: /etc/skel's, with its "If not running interactively, don't do
+ * anything" guard at the top, and virtualenvwrapper loaded at the END, below that guard, as the class sets it up.
+ */
+function stockBashrc(): string {
+  return `${readFileSync("/etc/skel/.bashrc", "utf8")}\nsource /usr/share/virtualenvwrapper/virtualenvwrapper.sh\n`;
+}
+
+function ensureUser(user: string, password: string, stock: boolean): string {
+  if (spawnSync("id", [user]).status !== 0) execFileSync("useradd", ["-m", "-s", "/bin/bash", user]);
+  execFileSync("chpasswd", { input: `${user}:${password}\n` });
+  const home = execFileSync("bash", ["-c", `getent passwd ${user} | cut -d: -f6`], { encoding: "utf8" }).trim();
+  writeFileSync(join(home, ".bashrc"), stock ? stockBashrc() : BASHRC);
+  writeFileSync(
+    join(home, ".profile"),
+    stock ? readFileSync("/etc/skel/.profile", "utf8") : '[ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"\n',
+  );
+  execFileSync("chown", [`${user}:`, join(home, ".bashrc"), join(home, ".profile")]);
   return home;
 }
 
@@ -72,13 +83,16 @@ function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
 
 /**
  * A real OpenSSH sshd on a free loopback port, with its own host key (ed25519; `rsaHostKey`: an RSA
- * one too), key and password login.
+ * one too), key and password login. `stockBashrc`: the account (WXDEV_TEST_USER + "s") gets a stock Debian
+ * ~/.bashrc and ~/.profile, virtualenvwrapper sourced at the end of ~/.bashrc.
  */
-export async function startSshd(options: { rsaHostKey?: boolean } = {}): Promise<TestSshd> {
+export async function startSshd(options: { rsaHostKey?: boolean; stockBashrc?: boolean } = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), "wxdev-sshd-"));
   const port = await freePort();
   const password = randomBytes(9).toString("base64url");
-  const home = ensureUser(password);
+  // The stock ~/.bashrc goes to an account of its own: test files run in parallel, and the others expect theirs.
+  const user = options.stockBashrc ? `${TEST_USER}s` : TEST_USER;
+  const home = ensureUser(user, password, options.stockBashrc === true);
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "host_key")]);
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "client_key")]);
   if (options.rsaHostKey)
@@ -100,7 +114,7 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 PermitRootLogin no
-AllowUsers ${TEST_USER}
+AllowUsers ${user}
 Subsystem sftp internal-sftp
 LogLevel ERROR
 `,
@@ -117,14 +131,14 @@ LogLevel ERROR
   return {
     host: "127.0.0.1",
     port,
-    user: TEST_USER,
+    user,
     password,
     home,
     dir,
     clientKey: join(dir, "client_key"),
     hostPublicKey: readFileSync(join(dir, "host_key.pub"), "utf8").trim(),
     ...(options.rsaHostKey ? { rsaHostPublicKey: readFileSync(join(dir, "host_key_rsa.pub"), "utf8").trim() } : {}),
-    run: (command) => execFileSync("su", ["-s", "/bin/bash", "-c", command, TEST_USER], { encoding: "utf8" }),
+    run: (command) => execFileSync("su", ["-s", "/bin/bash", "-c", command, user], { encoding: "utf8" }),
     stop: async () => {
       await new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -36,3 +36,145 @@ export class ConnectionLostError extends CheckFailedError {
 export function q(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
+
+/** Where and how a user's command runs on the server. */
+export interface RunOptions {
+  /** Shell expression of the working directory (e.g. remoteLayout(...).live); default the home directory. */
+  cwd?: string;
+  /** A virtualenvwrapper name (under $WORKON_HOME, default ~/.virtualenvs) or a path to a virtualenv. */
+  venv?: string;
+  stdin?: Readable | string;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  /** Kill the command (with `timeout` on the server) after this long; the result's code is then 124. */
+  timeoutMs?: number;
+}
+
+/** How a user's command ended; `missing` lists the commands bash could not find (then code is 127). */
+export interface RunResult {
+  code: number | null;
+  signal?: string | null;
+  stdout: string;
+  stderr: string;
+  missing: string[];
+}
+
+/** Exit status of the wrapper itself when the working directory or the virtualenv is missing. */
+export const SETUP_FAILED = 196;
+
+/** The working directory or the virtualenv named in the config is not on the server. */
+export class RemoteSetupError extends CheckFailedError {}
+
+/** A command (e.g. `workon`) that bash could not find: the command failed, whatever its exit status said. */
+export class CommandNotFoundError extends CheckFailedError {
+  constructor(readonly missing: string[]) {
+    super(`${missing.join(", ")}: command not found on the server`, {
+      hint: missing.includes("workon")
+        ? 'set "venv" in the server config (wxdev then activates it itself), or source virtualenvwrapper in' +
+          " ~/.bashrc above its interactive guard"
+        : "install it on the server, or fix its name in the command",
+      code: "COMMAND_NOT_FOUND",
+    });
+  }
+}
+
+/**
+ * Shell expression of a virtualenv's folder: a path (absolute, ~/…, relative with a slash or a leading dot)
+ * or a virtualenvwrapper name.
+ */
+export function venvPath(venv: string): string {
+  if (venv.startsWith("~/")) return `"$HOME"/${q(venv.slice(2))}`;
+  // ".venv" is the project's own, not a virtualenvwrapper name.
+  if (venv.includes("/") || venv.startsWith(".")) return q(venv);
+  return `"\${WORKON_HOME:-$HOME/.virtualenvs}"/${q(venv)}`;
+}
+
+/**
+ * The script an interactive bash runs after it has read ~/.bashrc. Its stderr went to the file $__wxdev_err until
+ * now: bash's two job-control lines ("cannot set terminal process group", "no job control in this shell", printed
+ * before any startup file, translated under other locales, hence matched by position) are dropped and the rest,
+ * ~/.bashrc's own errors, replayed. The user's command runs in a subshell, so an `exit` in it prints no "exit"
+ * (an interactive shell's habit) and the wrapper still sees how it ended. No `exit` in here for the same reason.
+ */
+function wrapped(command: string, options: RunOptions): string {
+  const venv = options.venv === undefined ? "" : venvPath(options.venv);
+  return `exec 2>&3 3>&-
+sed '1,2{/^bash: /d}' "$__wxdev_err" >&2
+: > "$__wxdev_err"
+unset HISTFILE
+command_not_found_handle() {
+  printf '%s\\n' "$1" >> "$__wxdev_err"; printf 'bash: %s: command not found\\n' "$1" >&2; return 127
+}
+if ! cd -- ${options.cwd ?? '"$HOME"'} 2>/dev/null; then
+  printf 'wxdev: no directory %s on the server\\n' ${options.cwd ?? '"$HOME"'} >&2; (exit ${SETUP_FAILED})
+${
+  venv === ""
+    ? ""
+    : `elif ! [ -f ${venv}/bin/activate ]; then
+  printf 'wxdev: no virtualenv %s on the server (no bin/activate)\\n' ${venv} >&2; (exit ${SETUP_FAILED})
+elif ! . ${venv}/bin/activate; then
+  printf 'wxdev: activating %s failed\\n' ${venv} >&2; (exit ${SETUP_FAILED})
+`
+}else
+  ( eval ${q(command)} )
+  __wxdev_rc=$?
+  if [ -s "$__wxdev_err" ]; then sort -u "$__wxdev_err" | sed 's/^/\\x1fwxdev-missing /' >&2; __wxdev_rc=127; fi
+  rm -f -- "$__wxdev_err"
+  (exit $__wxdev_rc)
+fi`;
+}
+
+/**
+ * The full command line for sshd: the user's command in bash that has read ~/.bashrc as an interactive shell
+ * would (so `workon` and aliases defined below Debian's "If not running interactively … return" guard exist),
+ * in `cwd`, inside `venv`. Interactive only for ~/.bashrc's sake: the command itself runs in a plain subshell.
+ */
+export function runScript(command: string, options: RunOptions = {}): string {
+  const limit = options.timeoutMs === undefined ? "" : `timeout -k 2 ${Math.ceil(options.timeoutMs / 1000)} `;
+  return (
+    "__wxdev_err=$(mktemp) || exit 1; export __wxdev_err; " +
+    `${limit}bash -ic ${q(wrapped(command, options))} 3>&2 2>"$__wxdev_err"`
+  );
+}
+
+/** Marks the wrapper's list of missing commands on stderr (a unit separator no one types). */
+const MARK = "\x1fwxdev-missing ";
+const MISSING = new RegExp(`${MARK}(.*)\n?`, "g");
+
+/**
+ * Runs a user's command on the server (see runScript) and streams its output. A `command not found` anywhere
+ * in it makes the code 127 and lists the command in `missing`, even when a later part of the line succeeded.
+ */
+export async function run(shell: RemoteShell, command: string, options: RunOptions = {}): Promise<RunResult> {
+  const onStderr =
+    options.onStderr === undefined
+      ? undefined
+      : (chunk: Buffer): void => {
+          const text = chunk.toString("utf8");
+          if (!text.includes(MARK)) {
+            options.onStderr?.(chunk);
+            return;
+          }
+          const rest = text.replace(MISSING, "");
+          if (rest !== "") options.onStderr?.(Buffer.from(rest));
+        };
+  const result = await shell.exec(runScript(command, options), {
+    stdin: options.stdin,
+    onStdout: options.onStdout,
+    onStderr,
+  });
+  const missing = [...result.stderr.matchAll(MISSING)].map((match) => match[1] ?? "");
+  const stderr = result.stderr.replace(MISSING, "");
+  if (result.code === SETUP_FAILED && /^wxdev: /m.test(stderr)) {
+    const line = /^wxdev: (.*)$/m.exec(stderr)?.[1] ?? "the working directory or the virtualenv is missing";
+    throw new RemoteSetupError(line, { hint: 'check "remoteDir" and "venv" in the server config (deploy first?)' });
+  }
+  return { ...result, stderr, missing };
+}
+
+/** Like run(), but a missing command is a CommandNotFoundError rather than a result. */
+export async function runChecked(shell: RemoteShell, command: string, options: RunOptions = {}): Promise<RunResult> {
+  const result = await run(shell, command, options);
+  if (result.code === 127 && result.missing.length > 0) throw new CommandNotFoundError(result.missing);
+  return result;
+}

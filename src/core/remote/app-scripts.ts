@@ -1,0 +1,135 @@
+import { q } from "./shell.js";
+
+/**
+ * Where the managed app's state lives: beside the releases, in the hidden sibling of `remoteDir`
+ * (~/tom → ~/.tom.wxdev/app.pid, app.log, deploy.log), never inside a release, so a switch or a rollback
+ * keeps the pid of what runs and the log of what went wrong.
+ */
+export interface AppPaths {
+  /** Shell expression of the state folder. */
+  dir: string;
+  /** Shell expression of the live directory (the app's working directory). */
+  live: string;
+}
+
+/** The state folder and live directory of a server's app, as shell expressions (expanding $HOME). */
+export function appPaths(remoteDir: string): AppPaths {
+  const path = remoteDir.replace(/\/+$/, "");
+  const fromHome = path.startsWith("~/") ? path.slice(2) : path.startsWith("/") ? undefined : path;
+  const expr = (p: string): string => (fromHome === undefined ? q(p) : `"$HOME"/${q(p)}`);
+  const base = fromHome ?? path;
+  const slash = base.lastIndexOf("/");
+  return { live: expr(base), dir: expr(`${base.slice(0, slash + 1)}.${base.slice(slash + 1)}.wxdev`) };
+}
+
+/** The log is moved to app.log.1 at a start once it is over this size, so it never grows without bound. */
+export const LOG_LIMIT_BYTES = 1024 * 1024;
+
+/** Marks where each start's output begins in app.log, so a failure's tail is this start's alone. */
+export const START_MARK = "--- wxdev start";
+
+/**
+ * Shell functions every app script starts with. `ours` accepts a pid only if it still leads its own session:
+ * wxdev started it with setsid, so a pid reused by another program (which does not lead a session of that
+ * number) is never killed. `alive` ignores zombies, which a container without an init may never reap.
+ */
+function prelude(paths: AppPaths): string {
+  return `state=${paths.dir}; pidf="$state/app.pid"; log="$state/app.log"
+mkdir -p -- "$state"
+alive() { ps -o stat= -s "$1" 2>/dev/null | grep -qv '^Z'; }
+ours() { [ -n "$1" ] && [ "$(ps -o sid= -p "$1" 2>/dev/null | tr -d ' ')" = "$1" ] && alive "$1"; }
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }`;
+}
+
+/**
+ * Stops the instance wxdev started: SIGTERM to its whole process group (a Flask reloader's child too), up to
+ * 5 s to go, then SIGKILL. Never by a name pattern. Prints "stopped PID" (or "killed PID").
+ */
+function stopFragment(): string {
+  return `pid=$(cat "$pidf" 2>/dev/null || true)
+if ours "$pid"; then
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  i=0; while alive "$pid" && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+  if alive "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || true; echo "killed $pid"; else echo "stopped $pid"; fi
+fi
+rm -f -- "$pidf"`;
+}
+
+/** Stops the app (see stopFragment). */
+export function stopScript(paths: AppPaths): string {
+  return `${prelude(paths)}\n${stopFragment()}`;
+}
+
+/** Prints this start's log lines (from the last start mark), at most `lines`. */
+function tailFragment(lines: number): string {
+  const program = `index($0, "${START_MARK} ")==1 {c=0} {b[c++]=$0} END {for (i=(c>n?c-n:0); i<c; i++) print b[i]}`;
+  return `awk -v n=${lines} '${program}' "$log"`;
+}
+
+/** The app's own session: it writes its pid (its process group's id) before it becomes `command`. */
+function detached(command: string): string {
+  const launcher = `'printf "%s\\n" "$$" > "$1"; exec bash -c "$0"'`;
+  return `setsid bash -c ${launcher} ${q(command)} "$pidf" < /dev/null >> "$log" 2>&1 &`;
+}
+
+/**
+ * Stops the old instance, then (printing "release ID", the live release's folder name) starts `command`
+ * detached from the SSH session: its own session (setsid), stdin from /dev/null, stdout and stderr appended
+ * to app.log (PYTHONUNBUFFERED, so print() shows up at once). Waits on
+ * the server for `port` to accept connections, polling every 50 ms. Prints one of "up PID", "exited PID CODE",
+ * "timeout PID" or "busy" (the port answers though our app is stopped: another process holds it), then, on
+ * failure, a "\x1etail" line and this start's last 20 log lines.
+ */
+export function startScript(paths: AppPaths, options: { command: string; port?: number; waitMs: number }): string {
+  const ticks = Math.max(1, Math.ceil(options.waitMs / 50));
+  // Without a port, "up" means still running after a second.
+  const ready = options.port === undefined ? `[ $i -ge 20 ]` : `listening ${options.port}`;
+  return `${prelude(paths)}
+${stopFragment()}
+${options.port === undefined ? "" : `if listening ${options.port}; then echo busy; exit 0; fi`}
+if [ -f "$log" ] && [ "$(stat -c %s -- "$log")" -gt ${LOG_LIMIT_BYTES} ]; then mv -f -- "$log" "$log.1"; fi
+release=$(readlink -- ${paths.live} 2>/dev/null || echo plain); release=\${release##*/}; echo "release $release"
+printf '%s %s release %s ---\\n' '${START_MARK}' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$release" >> "$log"
+export PYTHONUNBUFFERED=1
+${detached(options.command)}
+bg=$!
+i=0
+while :; do
+  pid=$(cat "$pidf" 2>/dev/null || true); [ -n "$pid" ] || pid=$bg
+  if ! alive "$pid"; then wait "$bg"; echo "exited $pid $?"; break; fi
+  if ${ready}; then echo "up $pid"; exit 0; fi
+  if [ $i -ge ${ticks} ]; then echo "timeout $pid"; break; fi
+  sleep 0.05; i=$((i+1))
+done
+printf '\\036tail\\n'
+${tailFragment(20)}`;
+}
+
+/**
+ * Reads the app's state in one round trip, one "key value" line each: pid (from the pid file, if that process
+ * is still ours), uptime in seconds, port (1 if it accepts connections), live (where the live link points, or
+ * "plain"/"none") and since (when the link was made, epoch seconds).
+ */
+export function statusScript(paths: AppPaths, port: number | undefined): string {
+  return `${prelude(paths)}
+pid=$(cat "$pidf" 2>/dev/null || true)
+if ours "$pid"; then echo "pid $pid"; echo "uptime $(ps -o etimes= -p "$pid" | tr -d ' ')"; fi
+${port === undefined ? "" : `if listening ${port}; then echo "port 1"; else echo "port 0"; fi`}
+live=${paths.live}
+if [ -L "$live" ]; then echo "live $(readlink -- "$live")"; echo "since $(stat -c %Y -- "$live")"
+elif [ -d "$live" ]; then echo "live plain"; else echo "live none"; fi`;
+}
+
+/** The last `lines` lines of the app's log (or of deploy.log, the deploy's own post-step output); `follow`: tail -F. */
+export function logScript(
+  paths: AppPaths,
+  options: { lines: number; follow?: boolean; file?: "app" | "deploy" },
+): string {
+  const file = `"$state"/${options.file === "deploy" ? "deploy.log" : "app.log"}`;
+  return `state=${paths.dir}
+${
+  options.follow
+    ? `exec tail -n ${options.lines} -F --pid="$PPID" -- ${file} 2>/dev/null`
+    : `tail -n ${options.lines} -- ${file} 2>/dev/null || true`
+}`;
+}

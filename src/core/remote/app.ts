@@ -1,0 +1,162 @@
+import type { ServerConfig } from "../config.js";
+import { CheckFailedError, InputError } from "../errors.js";
+import { appPaths, logScript, startScript, statusScript, stopScript } from "./app-scripts.js";
+import { q, type RemoteShell, runChecked } from "./shell.js";
+
+/** The managed app did not come up: it exited, never opened its port, or the port was someone else's. */
+export class AppStartError extends CheckFailedError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly reason: "exited" | "timeout" | "busy",
+    /** This start's last log lines (at most 20). */
+    readonly logTail: string[],
+  ) {
+    super(message, { hint, code: "APP_NOT_STARTED" });
+  }
+}
+
+/** What startApp did. */
+export interface StartResult {
+  pid: number;
+  /** The pid of the instance stopped first, if one ran. */
+  stopped?: number;
+  release: string;
+  seconds: number;
+}
+
+/** The app's state on the server. */
+export interface AppStatus {
+  running: boolean;
+  pid?: number;
+  uptimeSeconds?: number;
+  port?: number;
+  listening?: boolean;
+  /** The live release's id (its folder's name), "plain" for a directory wxdev did not deploy, or undefined. */
+  release?: string;
+  /** When that release went live. */
+  liveSince?: Date;
+}
+
+/** The parts of a server's config the app needs, with its port resolved (appPortOf). */
+export interface AppTarget {
+  server: ServerConfig;
+  port?: number;
+}
+
+/**
+ * Starts the app with the server's `start` command in the live directory inside `venv`, after stopping the
+ * instance wxdev started before; resolves once its port accepts connections on the server (waitMs, default 10 s).
+ */
+export async function startApp(
+  shell: RemoteShell,
+  target: AppTarget,
+  options: { waitMs?: number; onStderr?: (chunk: Buffer) => void } = {},
+): Promise<StartResult> {
+  const { server, port } = target;
+  if (server.start === undefined)
+    throw new InputError('no "start" command for this server', {
+      hint: 'add e.g. "start": "python wechat.py" to the server in wxdev.config.json',
+    });
+  const began = Date.now();
+  const paths = appPaths(server.remoteDir);
+  const script = startScript(paths, { command: server.start, port, waitMs: options.waitMs ?? 10_000 });
+  const result = await runChecked(shell, script, { cwd: paths.live, venv: server.venv, onStderr: options.onStderr });
+  const [head = "", tail = ""] = result.stdout.split("\x1etail\n");
+  const release = /^release (.*)$/m.exec(head)?.[1] ?? "plain";
+  const stopped = /^(?:stopped|killed) (\d+)$/m.exec(head)?.[1];
+  const outcome = /^(up|exited|timeout|busy)\b ?(\d*) ?(\d*)$/m.exec(head);
+  if (outcome === null)
+    throw new CheckFailedError(
+      `starting the app failed on the server: ${result.stderr.trim().split("\n").slice(-3).join(" | ") || "no output"}`,
+      { hint: "run wxdev logs <server> to see the app's output", code: "APP_NOT_STARTED" },
+    );
+  const logTail = tail.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1);
+  const pid = Number(outcome[2]);
+  const where = `in ${((Date.now() - began) / 1000).toFixed(1)} s`;
+  switch (outcome[1]) {
+    case "exited":
+      throw new AppStartError(
+        `the app exited with status ${outcome[3]} right after starting (${server.start})`,
+        "its output is above (wxdev logs <server> shows more); fix it and deploy or start again",
+        "exited",
+        logTail,
+      );
+    case "timeout":
+      throw new AppStartError(
+        `the app (pid ${pid}) did not open port ${port} ${where}`,
+        `check that it listens on 127.0.0.1:${port} (e.g. app.run(port=${port})) or set "appPort"`,
+        "timeout",
+        logTail,
+      );
+    case "busy":
+      throw new AppStartError(
+        `port ${port} is already taken by a process wxdev did not start`,
+        "stop it once by hand (e.g. pkill -f 'python wechat.py' on the server), then start again",
+        "busy",
+        [],
+      );
+  }
+  return {
+    pid,
+    ...(stopped === undefined ? {} : { stopped: Number(stopped) }),
+    release,
+    seconds: (Date.now() - began) / 1000,
+  };
+}
+
+/** Stops the instance wxdev started (by its pid file and process group); resolves with its pid, if one ran. */
+export async function stopApp(shell: RemoteShell, server: ServerConfig): Promise<{ stopped?: number }> {
+  const result = await shell.exec(`bash -c ${q(stopScript(appPaths(server.remoteDir)))}`);
+  if (result.code !== 0)
+    throw new CheckFailedError(`stopping the app failed on the server: ${result.stderr.trim() || "no message"}`);
+  const stopped = /^(?:stopped|killed) (\d+)$/m.exec(result.stdout)?.[1];
+  return stopped === undefined ? {} : { stopped: Number(stopped) };
+}
+
+async function readStatus(shell: RemoteShell, server: ServerConfig, port: number | undefined): Promise<AppStatus> {
+  const result = await shell.exec(`bash -c ${q(statusScript(appPaths(server.remoteDir), port))}`);
+  if (result.code !== 0)
+    throw new CheckFailedError(`reading the app's state failed on the server: ${result.stderr.trim() || "no message"}`);
+  const values = new Map(
+    result.stdout
+      .split("\n")
+      .filter((line) => line.includes(" "))
+      .map((line) => [line.slice(0, line.indexOf(" ")), line.slice(line.indexOf(" ") + 1)] as const),
+  );
+  const live = values.get("live");
+  const since = values.get("since");
+  return {
+    running: values.has("pid"),
+    ...(values.has("pid") ? { pid: Number(values.get("pid")), uptimeSeconds: Number(values.get("uptime")) } : {}),
+    ...(port === undefined ? {} : { port, listening: values.get("port") === "1" }),
+    ...(live === undefined || live === "none" ? {} : { release: live.slice(live.lastIndexOf("/") + 1) }),
+    ...(since === undefined ? {} : { liveSince: new Date(Number(since) * 1000) }),
+  };
+}
+
+/** Whether the app wxdev started runs, its pid and uptime, whether its port listens, and the live release. */
+export function appStatus(shell: RemoteShell, target: AppTarget): Promise<AppStatus> {
+  return readStatus(shell, target.server, target.port);
+}
+
+/** The last `lines` lines of the app's log (or, with file "deploy", of the deploy's post-step log). */
+export async function readLog(
+  shell: RemoteShell,
+  server: ServerConfig,
+  options: { lines: number; file?: "app" | "deploy" },
+): Promise<string> {
+  const result = await shell.exec(`bash -c ${q(logScript(appPaths(server.remoteDir), options))}`);
+  return result.stdout;
+}
+
+/** Streams the log as it grows (tail -F, so a rotation is followed) until the connection is closed. */
+export async function followLog(
+  shell: RemoteShell,
+  server: ServerConfig,
+  options: { lines: number; file?: "app" | "deploy"; onStdout: (chunk: Buffer) => void },
+): Promise<void> {
+  await shell.exec(`bash -c ${q(logScript(appPaths(server.remoteDir), { ...options, follow: true }))}`, {
+    onStdout: options.onStdout,
+  });
+}
