@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { InputError } from "./errors.js";
 
 const REASONS: Record<string, string> = {
@@ -20,6 +19,8 @@ export function readProblem(error: unknown): string {
 
 /** Reads a UTF-8 file; failing, an InputError says which file (`name`), why, and carries the fs error as `cause`. */
 export async function readTextFile(path: string, options: { name?: string; hint?: string } = {}): Promise<string> {
+  // Loaded here, not at import: config.ts needs readProblem on every start-up, never this.
+  const { readFile } = await import("node:fs/promises");
   try {
     return await readFile(path, "utf8");
   } catch (cause) {
