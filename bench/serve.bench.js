@@ -6,27 +6,35 @@
 import { cannon, startServer } from "./lib/harness.js";
 
 const CONNECTIONS = 50;
-const DURATION = 8;
-const rows = [];
-for (const kind of ["wxdev", "cli", "webot", "bare"]) {
-  const server = await startServer(kind === "cli" ? "wxdev-cli" : kind);
-  try {
-    await cannon(server.url, { connections: CONNECTIONS, duration: 1 }); // warm up
-    const result = await cannon(server.url, { connections: CONNECTIONS, duration: DURATION });
-    rows.push({
-      kind,
-      rps: result.requests.average,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      errors: result.errors + result.timeouts,
-      non2xx: result.non2xx,
-    });
-  } finally {
-    await server.stop();
+const DURATION = 6;
+const KINDS = ["wxdev", "cli", "webot", "bare"];
+const ROUNDS = 2;
+// Interleaved rounds, the better of each kind's runs: whichever server goes first otherwise pays for
+// the load generator warming up, and a busy moment of the machine hits one kind only.
+const runs = Object.fromEntries(KINDS.map((kind) => [kind, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const kind of KINDS) {
+    const server = await startServer(kind === "cli" ? "wxdev-cli" : kind);
+    try {
+      await cannon(server.url, { connections: CONNECTIONS, duration: 1 }); // warm up
+      const result = await cannon(server.url, { connections: CONNECTIONS, duration: DURATION });
+      runs[kind].push({
+        kind,
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        errors: result.errors + result.timeouts,
+        non2xx: result.non2xx,
+      });
+    } finally {
+      await server.stop();
+    }
   }
 }
+const rows = KINDS.map((kind) => runs[kind].reduce((best, run) => (run.rps > best.rps ? run : best)));
 console.log(
-  `echo bot under autocannon (${CONNECTIONS} connections, ${DURATION} s each, fresh signature and MsgId per request)`,
+  `echo bot under autocannon (${CONNECTIONS} connections, ${DURATION} s each, the better of ${ROUNDS} ` +
+    "interleaved rounds, fresh signature and MsgId per request)",
 );
 for (const row of rows) {
   console.log(
