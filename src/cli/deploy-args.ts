@@ -8,14 +8,16 @@ export interface DeployFlags {
   post: boolean;
   yes?: boolean;
   acceptNewHostKey?: boolean;
-  /** true: back to the release live before the current one (by history); a string: that release. */
+  /** true: back to the release live before the current one (by history); a string: that release; false: --no-rollback. */
   rollback?: boolean | string;
+  /** false: --no-start (deploy the files, leave the managed app as it runs). */
+  start?: boolean;
   check?: boolean;
 }
 
 /** What a deploy is asked to do, every input checked before connecting. */
 export type DeployRequest =
-  | { action: "rollback"; to?: string; post: string | null | undefined; acceptNewHostKey: boolean }
+  | { action: "rollback"; to?: string; post: string | null | undefined; acceptNewHostKey: boolean; start: boolean }
   | {
       action: "deploy";
       dryRun: boolean;
@@ -25,6 +27,10 @@ export type DeployRequest =
       /** null: no post-deploy command; undefined: the server's postDeploy. */
       post: string | null | undefined;
       acceptNewHostKey: boolean;
+      /** false: --no-start. */
+      start: boolean;
+      /** false: --no-rollback (a release that does not come up stays live). */
+      rollback: boolean;
       /** The signed handshake to do after deploying, when --check or the server's checkUrl asks for one. */
       check?: { url: string; token: string };
     };
@@ -42,6 +48,7 @@ export interface CheckInputs {
 export function parseDeployArgs(paths: string[], flags: DeployFlags, inputs: CheckInputs): DeployRequest {
   const post = flags.post === false ? null : flags.exec;
   const acceptNewHostKey = flags.yes === true || flags.acceptNewHostKey === true;
+  const start = flags.start !== false;
   const clash = (what: string, hint: string): never => {
     throw new InputError(`${what} cannot go together`, { hint });
   };
@@ -58,7 +65,7 @@ export function parseDeployArgs(paths: string[], flags: DeployFlags, inputs: Che
         hint: "run wxdev deploy <server> --rollback on its own (it switches back and runs postDeploy)",
       });
     const to = typeof flags.rollback === "string" ? flags.rollback : undefined;
-    return { action: "rollback", ...(to === undefined ? {} : { to }), post, acceptNewHostKey };
+    return { action: "rollback", ...(to === undefined ? {} : { to }), post, acceptNewHostKey, start };
   }
   const dryRun = flags.dryRun === true;
   const request = {
@@ -68,6 +75,8 @@ export function parseDeployArgs(paths: string[], flags: DeployFlags, inputs: Che
     paths: paths.length > 0 ? paths : undefined,
     post,
     acceptNewHostKey,
+    start,
+    rollback: flags.rollback !== false,
   };
   // A dry run changes nothing, so there is nothing to check afterwards.
   if (dryRun) return request;

@@ -1,5 +1,8 @@
 import type { HandshakeResult } from "../core/client/handshake.js";
-import type { DeployResult, PostResult } from "../core/deploy/deploy.js";
+import type { DeployResult, PostResult, RollbackResult } from "../core/deploy/deploy.js";
+import type { DownResult, GateResult, UpResult } from "../core/deploy/gate.js";
+import { postFailed } from "../core/deploy/post.js";
+import { CommandNotFoundError } from "../core/remote/shell.js";
 import { ExitCode, exitCodeFor } from "./exit-code.js";
 import type { Output } from "./output.js";
 import { handshakeJson, renderHandshake } from "./render.js";
@@ -8,24 +11,29 @@ import { handshakeJson, renderHandshake } from "./render.js";
 export type DeployOutcome =
   | { action: "dry-run"; server: string; result: DeployResult }
   | { action: "deploy"; server: string; result: DeployResult; check?: HandshakeResult }
-  | { action: "rollback"; server: string; from: string; to: string; post?: PostResult };
+  | ({ action: "rollback"; server: string } & RollbackResult);
 
-/** A post command failed, or a background process it left kept its output open (wxdev stopped waiting). */
-const postFailed = (post: PostResult | undefined): boolean =>
-  post !== undefined && (post.code !== 0 || post.heldOpen === true);
+/** Whether the managed app came up (true when there is none to start). */
+function appUp(outcome: Exclude<DeployOutcome, { action: "dry-run" }>): boolean {
+  if (outcome.action === "rollback") return outcome.down === undefined && outcome.notStarted === undefined;
+  return outcome.result.notStarted === undefined && (outcome.result.app === undefined || !!outcome.result.app.up);
+}
 
-/** A failed post-deploy command or a failed check is exit 1. */
+/** A failed post-deploy command, an app that did not come up (even if the gate switched back) or a failed check: 1. */
 export function deployExitCode(outcome: DeployOutcome): ExitCode {
   if (outcome.action === "dry-run") return ExitCode.Ok;
   const post = outcome.action === "rollback" ? outcome.post : outcome.result.post;
   const checked = outcome.action === "deploy" ? (outcome.check?.ok ?? true) : true;
-  return exitCodeFor(!postFailed(post) && checked);
+  return exitCodeFor(!postFailed(post) && checked && appUp(outcome));
 }
 
 /** deploy's one JSON shape: `action`, `ok`, `server`, then what that action did. */
 export function deployJson(outcome: DeployOutcome): Record<string, unknown> {
   const head = { ok: deployExitCode(outcome) === ExitCode.Ok, action: outcome.action, server: outcome.server };
-  if (outcome.action === "rollback") return { ...head, from: outcome.from, to: outcome.to, post: outcome.post };
+  if (outcome.action === "rollback") {
+    const { action: _action, server: _server, ...rest } = outcome;
+    return { ...head, ...rest };
+  }
   const { plan, ...result } = outcome.result;
   if (outcome.action === "dry-run") return { ...head, ...result, plan };
   return { ...head, ...result, check: outcome.check && handshakeJson(outcome.check) };
@@ -84,6 +92,11 @@ function printPost(out: Output, post: PostResult | undefined): void {
     );
     return;
   }
+  if (post.missing !== undefined && post.missing.length > 0) {
+    const missing = new CommandNotFoundError(post.missing);
+    out.error(`post-deploy command failed: ${missing.message} — ${missing.hint}`);
+    return;
+  }
   const stderr = post.stderr.trim().split("\n").slice(-3).join(" | ") || "(no stderr)";
   if (post.signal !== undefined) {
     const hint = /pkill -f|killall/.test(post.command)
@@ -103,6 +116,12 @@ export function printDeploy(out: Output, outcome: DeployOutcome): void {
   } else if (outcome.action === "rollback") {
     out.line(`rolled back ${outcome.server}: ${outcome.from} → ${outcome.to}`);
     printPost(out, outcome.post);
+    if (outcome.notStarted) out.error(`the app was not restarted: ${outcome.notStarted}`);
+    if (outcome.up) printUp(out, outcome.up);
+    if (outcome.down) {
+      printTail(out, outcome.down);
+      out.error(`release ${outcome.to} did not come up: ${outcome.down.reason}`);
+    }
   } else if (outcome.action === "dry-run") {
     printGitignored(out, outcome.result);
     printPlan(out, outcome.result);
@@ -110,6 +129,53 @@ export function printDeploy(out: Output, outcome: DeployOutcome): void {
     printGitignored(out, outcome.result);
     printSummary(out, outcome.result);
     printPost(out, outcome.result.post);
+    if (outcome.result.notStarted) out.error(`the app was not restarted: ${outcome.result.notStarted}`);
+    if (outcome.result.app) printGate(out, outcome.result.release, outcome.result.app);
     if (outcome.check) renderHandshake(out, outcome.check, { through: "the proxy" });
   }
+}
+
+/** "✓ app started: pid …" and "✓ handshake through … (N ms)". */
+function printUp(out: Output, up: UpResult): void {
+  const stopped = up.start.stopped === undefined ? "" : out.c.dim(` (stopped pid ${up.start.stopped})`);
+  out.line(
+    `${out.ok("✓")} app started: pid ${up.start.pid}, release ${up.start.release}, in ${up.start.seconds.toFixed(1)} s` +
+      stopped,
+  );
+  if (up.check) out.line(`${out.ok("✓")} handshake through ${up.check.url} (${Math.round(up.check.latencyMs)} ms)`);
+}
+
+/** The failed release's last log lines, on stderr (the traceback, not just "502"). */
+function printTail(out: Output, down: DownResult): void {
+  if (down.logTail.length === 0) return;
+  out.note(out.c.dim("--- the app's log (last lines) ---"));
+  for (const line of down.logTail.slice(-20)) out.note(line);
+  out.note(out.c.dim("---"));
+}
+
+/** The health gate's verdict: up, or down with its log tail and what became of the release live before. */
+function printGate(out: Output, release: string | undefined, gate: GateResult): void {
+  if (gate.up) {
+    printUp(out, gate.up);
+    return;
+  }
+  const down = gate.down;
+  if (down === undefined) return;
+  printTail(out, down);
+  const what = release === undefined ? "the app" : `release ${release}`;
+  if (gate.back === undefined) {
+    out.error(`${what} did not come up: ${down.reason}; ${gate.kept ?? "nothing was switched back"}`);
+    return;
+  }
+  const back = gate.back;
+  if ("up" in back) {
+    out.error(`${what} did not come up: ${down.reason}; switched back to ${back.release}, which answers again`);
+    printUp(out, back.up);
+    return;
+  }
+  printTail(out, back.down);
+  out.error(
+    `${what} did not come up: ${down.reason}; switched back to ${back.release}, but it does not come up either:` +
+      ` ${back.down.reason}`,
+  );
 }

@@ -98,7 +98,7 @@ describe.skipIf(missing !== undefined)(
         }),
       );
       writeFileSync(join(dir, "wechat.py"), seedApp(port, "one"));
-      const deployed = await wx(["deploy", "s8013", "--yes"]);
+      const deployed = await wx(["deploy", "s8013", "--yes", "--no-start"]);
       expect(deployed.code, deployed.stderr).toBe(0);
     }, 60_000);
 
@@ -146,7 +146,7 @@ describe.skipIf(missing !== undefined)(
     it("restart gives a new pid and stops the old one; the new code answers", async () => {
       const before = JSON.parse((await wx(["status", "s8013", "--json"])).stdout).status.pid as number;
       writeFileSync(join(dir, "wechat.py"), seedApp(port, "two"));
-      expect((await wx(["deploy", "s8013"])).code).toBe(0);
+      expect((await wx(["deploy", "s8013", "--no-start"])).code).toBe(0);
       const restarted = await wx(["restart", "s8013"]);
       expect(restarted.code, restarted.stderr).toBe(0);
       expect(restarted.stdout).toContain(`(stopped pid ${before})`);
@@ -159,7 +159,7 @@ describe.skipIf(missing !== undefined)(
 
     it("a release that does not start (SyntaxError): exit 1 with its log tail; status then exits 1", async () => {
       writeFileSync(join(dir, "wechat.py"), "def broken(:\n");
-      expect((await wx(["deploy", "s8013"])).code).toBe(0);
+      expect((await wx(["deploy", "s8013", "--no-start"])).code).toBe(0);
       const started = await wx(["start", "s8013"]);
       expect(started.code).toBe(1);
       expect(started.stderr).toContain("the app exited with status 1");
@@ -168,7 +168,7 @@ describe.skipIf(missing !== undefined)(
       expect(status.code).toBe(1);
       expect(status.stdout).toMatch(/app\s+not running/);
       writeFileSync(join(dir, "wechat.py"), seedApp(port, "three"));
-      expect((await wx(["deploy", "s8013"])).code).toBe(0);
+      expect((await wx(["deploy", "s8013", "--no-start"])).code).toBe(0);
       expect((await wx(["start", "s8013"])).code).toBe(0);
       expect(await version()).toBe("three");
     });

@@ -418,7 +418,9 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
 
   it("a post-deploy command killed by a signal says so (and how pkill -f kills its own shell)", async () => {
     const { dir } = project();
-    const killed = await deploy(dir, ["--yes", "--exec", "kill -TERM $$ ; pkill -f '^python never-reached.py'"]);
+    // Unanchored, the pattern matches the shell that runs the command (its command line holds it), as in class.
+    const killed = await deploy(dir, ["--yes", "--exec", "pkill -f 'python never-reached.py'; echo survived"]);
+    expect(killed.stdout).not.toContain("survived");
     expect(killed.code, killed.stderr).toBe(1);
     expect(killed.stderr).toMatch(/post-deploy command was killed by signal SIGTERM \(pkill -f also matches the shell/);
   });

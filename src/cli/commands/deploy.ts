@@ -30,11 +30,16 @@ export function deployCommand(cli: Cli): Command {
     .argument("[paths...]", 'deploy only these paths (gitignore patterns) instead of "files"')
     .option("--dry-run", "print the plan and change nothing")
     .option("--delete", "remove remote files an earlier deploy put there that are gone locally")
-    .option("--exec <cmd>", "run this after the switch instead of postDeploy (bash -lc, in the remote directory)")
+    .option(
+      "--exec <cmd>",
+      "run this after the switch instead of postDeploy (in the remote directory, inside the venv)",
+    )
     .option("--no-post", "do not run postDeploy")
     .option("-y, --yes", "trust an unknown host key on first use (same as --accept-new-host-key)")
     .option("--accept-new-host-key", "trust an unknown host key on first use and add it to ~/.ssh/known_hosts")
     .option("--rollback [id]", "switch back to the release live before this one (or to release ID)")
+    .option("--no-rollback", "keep a new release live even when the app does not come up on it")
+    .option("--no-start", 'do not restart the app ("start" in the config) after the switch')
     .option("--check", "after deploying, do a signed handshake through checkUrl (or --check with config checkUrl)")
     .addHelpText("after", "\nThe SSH password comes from WXDEV_SSH_PASSWORD or a hidden prompt, never a flag.")
     .action(async (name: string, paths: string[], flags: DeployFlags, self: Command) => {
@@ -47,6 +52,8 @@ export function deployCommand(cli: Cli): Command {
       // The check's URL is validated now too: a bad one must stop the deploy, not follow it.
       const { createTarget } = await import("../../core/client/target.js");
       const check = request.action === "deploy" && request.check ? createTarget(request.check) : undefined;
+      const { appPort } = await import("../app-target.js");
+      const port = appPort(name, server.appPort);
       const { connectWithPrompts } = await import("../ssh.js");
       let connection: Connection | undefined;
       const open = async (): Promise<Connection> =>
@@ -55,7 +62,7 @@ export function deployCommand(cli: Cli): Command {
           name,
         }));
       const close = (): void => connection?.close();
-      const context: DeployContext = { cli, out, name, server, root, open, close };
+      const context: DeployContext = { cli, out, name, server, root, open, close, port, token };
       const outcome = await (request.action === "rollback"
         ? runRollback(context, request)
         : runDeploy(context, request, check)
@@ -84,6 +91,9 @@ interface DeployContext {
   open: () => Promise<Connection>;
   /** Closes the connection if one was opened. */
   close: () => void;
+  /** The app's port (appPort, or the s80xx name's digits) and the Token for the check through checkUrl. */
+  port?: number;
+  token?: string;
 }
 
 async function runRollback(
@@ -96,6 +106,13 @@ async function runRollback(
     post: request.post,
     onEvent: streamOutput(context.cli, context.out),
     holder: holder(),
+    app: {
+      port: context.port,
+      start: request.start,
+      ...(context.server.checkUrl && context.token
+        ? { check: { url: context.server.checkUrl, token: context.token } }
+        : {}),
+    },
   });
   return { action: "rollback", server: context.name, ...moved };
 }
@@ -138,11 +155,19 @@ async function runDeploy(
     post: request.post,
     onEvent,
     holder: holder(),
+    app: {
+      port: context.port,
+      start: request.start,
+      rollback: request.rollback,
+      ...(request.check === undefined ? {} : { check: request.check }),
+    },
   }).finally(interrupt.dispose);
   await starting;
   bar?.stop();
   if (request.dryRun) return { action: "dry-run", server: context.name, result };
-  if (check === undefined) return { action: "deploy", server: context.name, result };
+  // With "start", the check was the health gate's, after the start (result.app).
+  if (check === undefined || result.app !== undefined || result.notStarted !== undefined)
+    return { action: "deploy", server: context.name, result };
   const { handshake } = await import("../../core/client/handshake.js");
   return { action: "deploy", server: context.name, result, check: await handshake(check) };
 }

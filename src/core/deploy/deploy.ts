@@ -6,21 +6,16 @@ import { hashFiles, listProject, type Manifest } from "./manifest.js";
 import { emptiedFolders, isWithin, planDeploy, type DeployPlan } from "./plan.js";
 import { tarStream } from "./tar-stream.js";
 import { ConnectionLostError, type RemoteShell } from "../remote/shell.js";
-import {
-  cleanupScript,
-  deleteScript,
-  inspectScript,
-  postScript,
-  remoteLayout,
-  uploadScript,
-  type RemoteLayout,
-} from "./remote.js";
+import { cleanupScript, deleteScript, inspectScript, remoteLayout, uploadScript, type RemoteLayout } from "./remote.js";
 import { listScript, parseListing, rollbackScript, switchScript } from "../remote/releases.js";
 import { checkNamedPaths } from "./named-paths.js";
 import { DeployError, remoteFailure, run } from "./steps.js";
+import { type AppCheck, bringUp, gate, type GateResult, type UpResult, type DownResult } from "./gate.js";
+import { type PostResult, postFailed, runPost } from "./post.js";
 import { verifyUpload } from "./verify.js";
 
 export { DeployError } from "./steps.js";
+export { HELD_OPEN_GRACE_MS, type PostResult, postFailed } from "./post.js";
 
 /** Progress of a deploy, for a bar or log lines; "switching" comes just before the live link moves. */
 export type DeployEvent =
@@ -50,6 +45,19 @@ export interface DeployOptions {
   holder?: string;
   /** How long to wait for another deploy's lock; default 5 s. */
   lockWaitSeconds?: number;
+  /** The managed app (server.start): its port, the handshake through checkUrl, whether to start at all. */
+  app?: AppOptions;
+}
+
+/** How a deploy or rollback brings the managed app up after the switch. */
+export interface AppOptions {
+  port?: number;
+  check?: AppCheck;
+  /** false: deploy the files only, leave the app as it runs. */
+  start?: boolean;
+  /** false (--no-rollback): a release that does not come up stays live. */
+  rollback?: boolean;
+  waitMs?: number;
 }
 
 export interface DeployResult {
@@ -73,6 +81,10 @@ export interface DeployResult {
   wouldAdopt?: boolean;
   wouldRun?: string[];
   post?: PostResult;
+  /** The health gate (server.start): the start, the check, and a switch back when the new release failed. */
+  app?: GateResult;
+  /** Why the app was not started although the server has "start" (the post-deploy command failed). */
+  notStarted?: string;
 }
 
 function releaseId(now: Date): string {
@@ -233,18 +245,40 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     };
     const post = options.post === undefined ? server.postDeploy : options.post;
     if (options.dryRun) {
-      return { ...result, wouldAdopt: state.kind === "plain", wouldRun: post ? [post] : [] };
+      const start = server.start !== undefined && options.app?.start !== false ? [server.start] : [];
+      return { ...result, wouldAdopt: state.kind === "plain", wouldRun: [...(post ? [post] : []), ...start] };
     }
+    // The release live before this deploy: what the health gate switches back to.
+    let before = state.kind === "link" ? state.current?.slice(state.current.lastIndexOf("/") + 1) : undefined;
     const changed =
       plan.upload.length > 0 || plan.delete.length > 0 || plan.replace.length > 0 || state.kind !== "link";
     if (changed) {
       result.release = releaseId(options.now ?? new Date());
-      await release(shell, layout, { ...options, release: result.release, plan, local, recorded, state, stage });
+      const adopted = await release(shell, layout, {
+        ...options,
+        release: result.release,
+        plan,
+        local,
+        recorded,
+        state,
+        stage,
+      });
+      before ??= adopted;
       stage.live = { state: "switched", release: result.release };
       options.onEvent?.({ type: "switched", release: result.release });
     }
+    const live = result.release ?? before ?? "plain";
     stage.during = "the post-deploy command";
-    if (post) result.post = await runPost(shell, layout, post, options.onEvent);
+    if (post) result.post = await runPost(shell, server, post, { release: live, onOutput: output(options.onEvent) });
+    if (server.start === undefined || options.app?.start === false) return result;
+    if (postFailed(result.post)) return { ...result, notStarted: "the post-deploy command failed" };
+    stage.during = "starting the app";
+    result.app = await gate(shell, server, {
+      ...appOptions(options),
+      ...(result.release === undefined ? {} : { release: result.release }),
+      ...(before === undefined ? {} : { previous: before }),
+      rollback: options.app?.rollback !== false,
+    });
     return result;
   };
   const result = await locked(shell, layout, options, stage, body, inspectScript(layout));
@@ -269,7 +303,7 @@ async function release(
     root: string;
     onEvent?: (event: DeployEvent) => void;
   },
-): Promise<void> {
+): Promise<string | undefined> {
   const { release, plan, state, stage } = context;
   const from =
     state.kind === "link" ? `"$(readlink ${layout.live})"` : state.kind === "plain" ? layout.live : undefined;
@@ -308,7 +342,7 @@ async function release(
             (switched.stderr.trim().split("\n")[0] ?? "no message"),
           { hint: "check the releases folder on the server (wxdev releases <server>); remove old releases by hand" },
         );
-      return;
+      return adoptAs;
     }
     if (switched.code !== 0) throw remoteFailure("switching to the new release", switched.stderr);
     throw new DeployError(
@@ -325,42 +359,36 @@ async function release(
   }
 }
 
-/** How the post-deploy command ended; `signal` when it was killed (code is then null). */
-export interface PostResult {
-  command: string;
-  code: number | null;
-  signal?: string;
-  stderr: string;
-  /** The command exited but something it left in the background kept its output open; wxdev stopped waiting. */
-  heldOpen?: boolean;
+/** Passes the post command's output on as "output" events. */
+function output(onEvent?: (event: DeployEvent) => void): (stream: "stdout" | "stderr", chunk: Buffer) => void {
+  return (stream, chunk) => onEvent?.({ type: "output", stream, chunk });
 }
 
-/** How long after the post-deploy command exits wxdev waits for its output to close (a background child's). */
-export const HELD_OPEN_GRACE_MS = 2000;
-
-async function runPost(
-  shell: RemoteShell,
-  layout: RemoteLayout,
-  command: string,
-  onEvent?: (event: DeployEvent) => void,
-): Promise<PostResult> {
-  const output = await shell.exec(postScript(layout, command), {
-    onStdout: (chunk) => onEvent?.({ type: "output", stream: "stdout", chunk }),
-    onStderr: (chunk) => onEvent?.({ type: "output", stream: "stderr", chunk }),
-    graceAfterExitMs: HELD_OPEN_GRACE_MS,
-  });
+/** What bringUp and gate take from a deploy's options; the start's stderr is streamed as output. */
+function appOptions(options: { app?: AppOptions; onEvent?: (event: DeployEvent) => void }) {
+  const { port, check, waitMs } = options.app ?? {};
   return {
-    command,
-    code: output.code,
-    ...(output.signal ? { signal: output.signal } : {}),
-    stderr: output.stderr,
-    ...(output.heldOpen ? { heldOpen: true } : {}),
+    ...(port === undefined ? {} : { port }),
+    ...(check === undefined ? {} : { check }),
+    ...(waitMs === undefined ? {} : { waitMs }),
+    onStderr: (chunk: Buffer) => options.onEvent?.({ type: "output", stream: "stderr", chunk }),
   };
+}
+
+/** What a rollback did: the switch, the post command, and the app brought up again (server.start) or not. */
+export interface RollbackResult {
+  from: string;
+  to: string;
+  post?: PostResult;
+  up?: UpResult;
+  down?: DownResult;
+  notStarted?: string;
 }
 
 /**
  * Switches the live link back to the release that was live before the current one (by the history), or to `to`,
- * under the deploy lock; reads it back, then runs the post-deploy command (the app restarts on the old files).
+ * under the deploy lock; reads it back, then runs the post-deploy command (the app restarts on the old files),
+ * then, with server.start, restarts the managed app and checks that it answers.
  */
 export async function rollback(
   shell: RemoteShell,
@@ -372,11 +400,12 @@ export async function rollback(
     onEvent?: (event: DeployEvent) => void;
     holder?: string;
     lockWaitSeconds?: number;
+    app?: AppOptions;
   } = {},
-): Promise<{ from: string; to: string; post?: PostResult }> {
+): Promise<RollbackResult> {
   const layout = remoteLayout(server.remoteDir);
   const stage: Stage = { during: "the rollback", live: { state: "unchanged" } };
-  const body = async (underLock?: string): Promise<{ from: string; to: string; post?: PostResult }> => {
+  const body = async (underLock?: string): Promise<RollbackResult> => {
     const listing = parseListing(underLock ?? "");
     const from = listing.live;
     if (from === undefined)
@@ -402,7 +431,12 @@ export async function rollback(
     stage.live = { state: "switched", release: to };
     const post = options.post === undefined ? server.postDeploy : options.post;
     stage.during = "the post-deploy command";
-    return { from, to, ...(post ? { post: await runPost(shell, layout, post, options.onEvent) } : {}) };
+    const done: RollbackResult = { from, to };
+    if (post) done.post = await runPost(shell, server, post, { release: to, onOutput: output(options.onEvent) });
+    if (server.start === undefined || options.app?.start === false) return done;
+    if (postFailed(done.post)) return { ...done, notStarted: "the post-deploy command failed" };
+    stage.during = "starting the app";
+    return { ...done, ...(await bringUp(shell, server, appOptions(options))) };
   };
   return locked(shell, layout, options, stage, body, listScript(layout));
 }

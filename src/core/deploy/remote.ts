@@ -93,16 +93,6 @@ cd ${layout.releases}/${q(`${release}.partial`)}
 ${checkLinks}xargs -0 -r sha256sum -z -- || [ $? -eq 123 ]`;
 }
 
-/**
- * Runs a command in a login shell in the live directory, so ~/.bashrc functions (workon) exist. The cd is a line
- * of its own, not `cd … && command`: with a trailing `&` that would background the cd and the command together
- * in a subshell holding the session's output, however the command redirects its own.
- */
-export function postScript(layout: RemoteLayout, command: string): string {
-  return `bash -lc ${q(`cd ${layout.live} || exit 1
-${command}`)}`;
-}
-
 /** Removes a release after a failure (half-built, or finished but never made live) and a stray next link. */
 export function cleanupScript(layout: RemoteLayout, release: string): string {
   return `live=${layout.live}; new=${layout.releases}/${q(release)}

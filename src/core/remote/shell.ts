@@ -48,6 +48,8 @@ export interface RunOptions {
   onStderr?: (chunk: Buffer) => void;
   /** Kill the command (with `timeout` on the server) after this long; the result's code is then 124. */
   timeoutMs?: number;
+  /** Stop waiting this long after the command exited while a background child holds its output (see exec). */
+  graceAfterExitMs?: number;
 }
 
 /** How a user's command ended; `missing` lists the commands bash could not find (then code is 127). */
@@ -57,6 +59,8 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   missing: string[];
+  /** The command exited, but a background child kept its output open; wxdev stopped waiting. */
+  heldOpen?: boolean;
 }
 
 /** Exit status of the wrapper itself when the working directory or the virtualenv is missing. */
@@ -162,6 +166,7 @@ export async function run(shell: RemoteShell, command: string, options: RunOptio
     stdin: options.stdin,
     onStdout: options.onStdout,
     onStderr,
+    ...(options.graceAfterExitMs === undefined ? {} : { graceAfterExitMs: options.graceAfterExitMs }),
   });
   const missing = [...result.stderr.matchAll(MISSING)].map((match) => match[1] ?? "");
   const stderr = result.stderr.replace(MISSING, "");

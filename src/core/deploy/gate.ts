@@ -1,0 +1,126 @@
+import type { ServerConfig } from "../config.js";
+import { CheckFailedError } from "../errors.js";
+import { readLog, startApp, type StartResult } from "../remote/app.js";
+import { handshakeThrough } from "../remote/health.js";
+import { remoteLayout, rollbackScript } from "../remote/releases.js";
+import { ConnectionLostError, type RemoteShell } from "../remote/shell.js";
+
+/** The signed handshake through the public URL (checkUrl) that tells the app answers behind nginx. */
+export interface AppCheck {
+  url: string;
+  token: string;
+}
+
+/** How the handshake after a start went. */
+export interface CheckResult {
+  ok: boolean;
+  url: string;
+  status: number;
+  latencyMs: number;
+  tries: number;
+  problem?: string;
+}
+
+/** A release brought up: the start, and the handshake when there is a check. */
+export interface UpResult {
+  start: StartResult;
+  check?: CheckResult;
+}
+
+/** Why a release did not come up, and the last lines of its log. */
+export interface DownResult {
+  reason: string;
+  logTail: string[];
+  /** Partly up: the start (the process runs) when only the handshake failed. */
+  start?: StartResult;
+  check?: CheckResult;
+}
+
+/** What the health gate did after a deploy switched to a new release. */
+export interface GateResult {
+  /** The new release came up (then nothing else is set), or why not. */
+  up?: UpResult;
+  down?: DownResult;
+  /** After a failure: the release switched back to and whether it answers again; absent when none was. */
+  back?: { release: string } & ({ up: UpResult } | { down: DownResult });
+  /** Why there was no switch back (--no-rollback, a first deploy, the switch back failed). */
+  kept?: string;
+}
+
+/** What bringing a release up needs: the app's port, the check, how long the port may take. */
+export interface UpOptions {
+  port?: number;
+  check?: AppCheck;
+  waitMs?: number;
+  onStderr?: (chunk: Buffer) => void;
+}
+
+/**
+ * Starts the live release (restarting what wxdev started), waits for its port, then does the handshake through
+ * checkUrl with retries; a start or handshake that fails is a DownResult, not an error (a lost connection is).
+ */
+export async function bringUp(
+  shell: RemoteShell,
+  server: ServerConfig,
+  options: UpOptions,
+): Promise<{ up: UpResult } | { down: DownResult }> {
+  let start: StartResult;
+  try {
+    start = await startApp(shell, { server, port: options.port }, options);
+  } catch (error) {
+    if (error instanceof ConnectionLostError || !(error instanceof CheckFailedError)) throw error;
+    const tail = (error as { logTail?: string[] }).logTail;
+    return { down: { reason: error.message, logTail: tail ?? (await lastLines(shell, server)) } };
+  }
+  if (options.check === undefined) return { up: { start } };
+  const shake = await handshakeThrough(options.check.url, options.check.token, { forMs: 5_000 });
+  const check: CheckResult = {
+    ok: shake.ok,
+    url: shake.url.split("?")[0] ?? shake.url,
+    status: shake.status,
+    latencyMs: shake.latencyMs,
+    tries: shake.tries,
+    ...(shake.ok ? {} : { problem: shake.problems[0]?.message ?? `HTTP ${shake.status}` }),
+  };
+  if (check.ok) return { up: { start, check } };
+  return {
+    down: {
+      reason: `the handshake through ${check.url} failed: ${check.problem}`,
+      logTail: await lastLines(shell, server),
+      start,
+      check,
+    },
+  };
+}
+
+/** The app log's last 20 lines (for a failed handshake: the process runs, its log says what it answered). */
+async function lastLines(shell: RemoteShell, server: ServerConfig): Promise<string[]> {
+  const text = await readLog(shell, server, { lines: 20 }).catch(() => "");
+  return text.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1);
+}
+
+/**
+ * The health gate: brings the new release up; when it does not come up and `previous` (the release live before)
+ * is known and rolling back is allowed, switches the live link back to it (recorded as a rollback) and brings
+ * it up again. Runs under the deploy lock.
+ */
+export async function gate(
+  shell: RemoteShell,
+  server: ServerConfig,
+  options: UpOptions & { release?: string; previous?: string; rollback: boolean },
+): Promise<GateResult> {
+  const first = await bringUp(shell, server, options);
+  if ("up" in first) return { up: first.up };
+  const { down } = first;
+  if (options.release === undefined) return { down, kept: "nothing new was deployed: the live release stays" };
+  if (!options.rollback) return { down, kept: "--no-rollback: the failed release stays live" };
+  if (options.previous === undefined)
+    return { down, kept: "this was the first release: there is no earlier one to switch back to" };
+  const back = await shell.exec(rollbackScript(remoteLayout(server.remoteDir), options.release, options.previous));
+  if (back.code !== 0 || !(back.stdout.split("\n")[0] ?? "").endsWith(`/${options.previous}`))
+    return {
+      down,
+      kept: `switching back to ${options.previous} failed: ${back.stderr.trim().split("\n")[0] || "no message"}`,
+    };
+  return { down, back: { release: options.previous, ...(await bringUp(shell, server, options)) } };
+}

@@ -1,0 +1,174 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMain } from "../helpers/main.js";
+import { freePort } from "../helpers/net.js";
+import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
+
+const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => existsSync(path));
+if (NGINX === undefined && process.env.CI) throw new Error("nginx is missing in CI: .ci/run should have installed it");
+
+const missing = sshdMissing() ?? (NGINX === undefined ? "no nginx" : undefined);
+if (missing) console.warn(`skipping the health-gated deploy tests: ${missing}`);
+
+/** The seed app, its text reply prefixed with `version` so a test sees which release answered. */
+function seedApp(port: number, version: string): string {
+  return `import hashlib, time
+from flask import Flask, request
+import xmltodict
+
+TOKEN = "apptoken"
+app = Flask(__name__)
+
+@app.route("/wechat${port}", methods=["GET", "POST"])
+def wechat():
+    a = request.args
+    check = hashlib.sha1("".join(sorted([TOKEN, a.get("timestamp", ""), a.get("nonce", "")])).encode()).hexdigest()
+    if check != a.get("signature"):
+        return "bad signature", 403
+    if request.method == "GET":
+        return a.get("echostr", "")
+    msg = xmltodict.parse(request.data)["xml"]
+    return xmltodict.unparse({"xml": {"ToUserName": msg["FromUserName"], "FromUserName": msg["ToUserName"],
+        "CreateTime": int(time.time()), "MsgType": "text", "Content": "${version}: " + msg.get("Content", "")}},
+        full_document=False)
+
+if __name__ == "__main__":
+    app.run(host="127.0.0.1", port=${port})
+`;
+}
+
+describe.skipIf(missing !== undefined)(
+  "health-gated deploys on a stock Debian account (real sshd, virtualenvwrapper, nginx)",
+  () => {
+    let sshd: TestSshd;
+    let clientHome: string;
+    let dir: string;
+    let port: number;
+    let proxyPort: number;
+    let nginx: ChildProcess | undefined;
+    const env = (): Record<string, string> => ({ HOME: clientHome, WXDEV_TOKEN: "apptoken" });
+    const wx = (args: string[]) => runMain(args, { cwd: dir, env: env(), timeoutMs: 60_000 });
+    /** The reply to a signed text message sent through nginx, as WeChat would send it. */
+    const reply = async (): Promise<string> => {
+      const sent = await wx(["simulate", "text", "hi", "--url", `http://127.0.0.1:${proxyPort}/wechat${port}`]);
+      return /(\w+): hi/.exec(sent.stdout)?.[1] ?? `no reply (exit ${sent.code}): ${sent.stdout} ${sent.stderr}`;
+    };
+    const deployVersion = (version: string, args: string[] = []) => {
+      writeFileSync(join(dir, "wechat.py"), version === "broken" ? "def broken(:\n" : seedApp(port, version));
+      return wx(["deploy", "s8013", ...args]);
+    };
+
+    beforeAll(async () => {
+      sshd = await startSshd({ stockBashrc: true });
+      clientHome = temp("wxdev-client-home-");
+      dir = temp("wxdev-gate-");
+      [port, proxyPort] = await Promise.all([freePort(), freePort()]);
+      sshd.run(
+        `export HOME=${sshd.home}; cd; source /usr/share/virtualenvwrapper/virtualenvwrapper.sh >/dev/null 2>&1; ` +
+          "[ -d ~/.virtualenvs/wechat ] || mkvirtualenv --system-site-packages wechat >/dev/null 2>&1",
+      );
+      const server = {
+        host: sshd.host,
+        port: sshd.port,
+        username: sshd.user,
+        remoteDir: `~/gate-${port}`,
+        privateKey: sshd.clientKey,
+        appPort: port,
+        venv: "wechat",
+        start: "python wechat.py",
+        checkUrl: `http://127.0.0.1:${proxyPort}/wechat${port}`,
+      };
+      writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ servers: { s8013: server } }));
+      writeFileSync(join(dir, "wechat.py"), seedApp(port, "one"));
+      const printed = await wx(["nginx", "s8013", "--full", "--listen", String(proxyPort)]);
+      writeFileSync(join(dir, "nginx.conf"), printed.stdout);
+      execFileSync(NGINX!, ["-t", "-q", "-p", dir, "-c", join(dir, "nginx.conf")]);
+      nginx = spawn(NGINX!, ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", "daemon off;"], { stdio: "ignore" });
+      for (let i = 0; i < 100; i++) {
+        if (
+          await fetch(`http://127.0.0.1:${proxyPort}/`).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }, 60_000);
+
+    afterAll(async () => {
+      if (dir !== undefined) await wx(["stop", "s8013"]).catch(() => undefined);
+      nginx?.kill();
+      await sshd?.stop();
+    });
+
+    it("a first deploy with start + checkUrl brings the app up; the next one's new reply is live through nginx", async () => {
+      const first = await wx(["deploy", "s8013", "--yes"]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/✓ app started: pid \d+, release \S+, in \d/);
+      expect(first.stdout).toContain(`✓ handshake through http://127.0.0.1:${proxyPort}/wechat${port}`);
+      expect(await reply()).toBe("one");
+      const second = await deployVersion("two", ["--json"]);
+      expect(second.code, second.stderr).toBe(0);
+      const json = JSON.parse(second.stdout);
+      expect(json.app.up).toMatchObject({ start: { pid: expect.any(Number) }, check: { ok: true } });
+      // The instance the first deploy started was stopped (by its pid file), not left answering.
+      expect(json.app.up.start.stopped).toEqual(expect.any(Number));
+      expect(await reply()).toBe("two");
+    });
+
+    it("a release with a SyntaxError: exit 1, its traceback shown, the previous release answers again", async () => {
+      const before = JSON.parse((await wx(["releases", "s8013", "--json"])).stdout);
+      const live = before.releases.find((release: { live: boolean }) => release.live).id as string;
+      const broken = await deployVersion("broken");
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toContain("SyntaxError");
+      expect(broken.stderr).toMatch(
+        new RegExp(
+          `release \\S+ did not come up: the app exited with status 1.*; switched back to ${live}, which answers again`,
+        ),
+      );
+      expect(await reply()).toBe("two");
+      const after = JSON.parse((await wx(["releases", "s8013", "--json"])).stdout);
+      expect(after.releases.find((release: { live: boolean }) => release.live).id).toBe(live);
+      expect(after.history.at(-1)).toMatchObject({ id: live, reason: "rollback" });
+      expect((await wx(["status", "s8013"])).code).toBe(0);
+    });
+
+    it("--no-rollback keeps the broken release live: exit 1, and status then exits 1", async () => {
+      const kept = await deployVersion("broken", ["--no-rollback"]);
+      expect(kept.code).toBe(1);
+      expect(kept.stderr).toContain("SyntaxError");
+      expect(kept.stderr).toContain("--no-rollback: the failed release stays live");
+      expect((await wx(["status", "s8013"])).code).toBe(1);
+      expect(await reply()).not.toBe("two");
+      // --rollback (by hand) switches back and restarts the app.
+      const back = await wx(["deploy", "s8013", "--rollback"]);
+      expect(back.code, back.stderr).toBe(0);
+      expect(back.stdout).toMatch(/✓ app started: pid \d+/);
+      expect(await reply()).toBe("two");
+    });
+
+    it("postDeploy: workon from the stock ~/.bashrc works; a typo (workn) is exit 1 naming it; kept in deploy.log", async () => {
+      const good = await deployVersion("three", [
+        "--exec",
+        "workon wechat && python -c 'import flask; print(\"flask ok\")'",
+      ]);
+      expect(good.code, good.stderr).toBe(0);
+      expect(good.stdout).toContain("flask ok");
+      expect(await reply()).toBe("three");
+      const typo = await deployVersion("four", ["--exec", "workn wechat && python -c 'import flask'"]);
+      expect(typo.code).toBe(1);
+      expect(typo.stderr).toContain("workn: command not found");
+      expect(typo.stderr).toContain("the app was not restarted: the post-deploy command failed");
+      const log = await wx(["logs", "s8013", "--deploy", "-n", "20"]);
+      expect(log.stdout).toMatch(/^--- wxdev post \S+ release \S+: workon wechat && .* \(exit 0\) ---\nflask ok$/m);
+      expect(log.stdout).toContain("workn: command not found) ---");
+    });
+  },
+);
