@@ -8,7 +8,10 @@ export interface DeployFlags {
   post: boolean;
   yes?: boolean;
   acceptNewHostKey?: boolean;
-  /** true: back to the release live before the current one (by history); a string: that release; false: --no-rollback. */
+  /**
+   * true: back to the release live before the current one (by history); a string: that release;
+   * false: --no-rollback.
+   */
   rollback?: boolean | string;
   /** false: --no-start (deploy the files, leave the managed app as it runs). */
   start?: boolean;

@@ -139,7 +139,8 @@ export function printDeploy(out: Output, outcome: DeployOutcome): void {
 function printUp(out: Output, up: UpResult): void {
   const stopped = up.start.stopped === undefined ? "" : out.c.dim(` (stopped pid ${up.start.stopped})`);
   out.line(
-    `${out.ok("✓")} app started: pid ${up.start.pid}, release ${up.start.release}, in ${up.start.seconds.toFixed(1)} s` +
+    `${out.ok("✓")} app started: pid ${up.start.pid}, release ${up.start.release}, ` +
+      `in ${up.start.seconds.toFixed(1)} s` +
       stopped,
   );
   if (up.check) out.line(`${out.ok("✓")} handshake through ${up.check.url} (${Math.round(up.check.latencyMs)} ms)`);

@@ -107,20 +107,23 @@ describe.skipIf(missing !== undefined)(
       await sshd?.stop();
     });
 
-    it("a first deploy with start + checkUrl brings the app up; the next one's new reply is live through nginx", async () => {
-      const first = await wx(["deploy", "s8013", "--yes"]);
-      expect(first.code, first.stderr).toBe(0);
-      expect(first.stdout).toMatch(/✓ app started: pid \d+, release \S+, in \d/);
-      expect(first.stdout).toContain(`✓ handshake through http://127.0.0.1:${proxyPort}/wechat${port}`);
-      expect(await reply()).toBe("one");
-      const second = await deployVersion("two", ["--json"]);
-      expect(second.code, second.stderr).toBe(0);
-      const json = JSON.parse(second.stdout);
-      expect(json.app.up).toMatchObject({ start: { pid: expect.any(Number) }, check: { ok: true } });
-      // The instance the first deploy started was stopped (by its pid file), not left answering.
-      expect(json.app.up.start.stopped).toEqual(expect.any(Number));
-      expect(await reply()).toBe("two");
-    });
+    it(
+      "a first deploy with start + checkUrl brings the app up; " + "the next one's new reply is live through nginx",
+      async () => {
+        const first = await wx(["deploy", "s8013", "--yes"]);
+        expect(first.code, first.stderr).toBe(0);
+        expect(first.stdout).toMatch(/✓ app started: pid \d+, release \S+, in \d/);
+        expect(first.stdout).toContain(`✓ handshake through http://127.0.0.1:${proxyPort}/wechat${port}`);
+        expect(await reply()).toBe("one");
+        const second = await deployVersion("two", ["--json"]);
+        expect(second.code, second.stderr).toBe(0);
+        const json = JSON.parse(second.stdout);
+        expect(json.app.up).toMatchObject({ start: { pid: expect.any(Number) }, check: { ok: true } });
+        // The instance the first deploy started was stopped (by its pid file), not left answering.
+        expect(json.app.up.start.stopped).toEqual(expect.any(Number));
+        expect(await reply()).toBe("two");
+      },
+    );
 
     it("a release with a SyntaxError: exit 1, its traceback shown, the previous release answers again", async () => {
       const before = JSON.parse((await wx(["releases", "s8013", "--json"])).stdout);
@@ -154,21 +157,24 @@ describe.skipIf(missing !== undefined)(
       expect(await reply()).toBe("two");
     });
 
-    it("postDeploy: workon from the stock ~/.bashrc works; a typo (workn) is exit 1 naming it; kept in deploy.log", async () => {
-      const good = await deployVersion("three", [
-        "--exec",
-        "workon wechat && python -c 'import flask; print(\"flask ok\")'",
-      ]);
-      expect(good.code, good.stderr).toBe(0);
-      expect(good.stdout).toContain("flask ok");
-      expect(await reply()).toBe("three");
-      const typo = await deployVersion("four", ["--exec", "workn wechat && python -c 'import flask'"]);
-      expect(typo.code).toBe(1);
-      expect(typo.stderr).toContain("workn: command not found");
-      expect(typo.stderr).toContain("the app was not restarted: the post-deploy command failed");
-      const log = await wx(["logs", "s8013", "--deploy", "-n", "20"]);
-      expect(log.stdout).toMatch(/^--- wxdev post \S+ release \S+: workon wechat && .* \(exit 0\) ---\nflask ok$/m);
-      expect(log.stdout).toContain("workn: command not found) ---");
-    });
+    it(
+      "postDeploy: workon from the stock ~/.bashrc works; " + "a typo (workn) is exit 1 naming it; kept in deploy.log",
+      async () => {
+        const good = await deployVersion("three", [
+          "--exec",
+          "workon wechat && python -c 'import flask; print(\"flask ok\")'",
+        ]);
+        expect(good.code, good.stderr).toBe(0);
+        expect(good.stdout).toContain("flask ok");
+        expect(await reply()).toBe("three");
+        const typo = await deployVersion("four", ["--exec", "workn wechat && python -c 'import flask'"]);
+        expect(typo.code).toBe(1);
+        expect(typo.stderr).toContain("workn: command not found");
+        expect(typo.stderr).toContain("the app was not restarted: the post-deploy command failed");
+        const log = await wx(["logs", "s8013", "--deploy", "-n", "20"]);
+        expect(log.stdout).toMatch(/^--- wxdev post \S+ release \S+: workon wechat && .* \(exit 0\) ---\nflask ok$/m);
+        expect(log.stdout).toContain("workn: command not found) ---");
+      },
+    );
   },
 );
