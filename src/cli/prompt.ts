@@ -9,8 +9,9 @@ export async function ask(io: Io, question: string, hidden = false): Promise<str
   const { createInterface } = await import("node:readline");
   // Hidden: readline talks to a sink (its echo, and its redraws that would erase the question, go nowhere).
   const output = hidden ? new Writable({ write: (_chunk, _encoding, done) => done() }) : io.stderr;
-  if (hidden) io.stderr.write(question);
+  // The terminal goes raw (no echo) before the question shows: keys typed the moment it appears stay hidden.
   const rl = createInterface({ input: io.stdin, output, terminal: true });
+  if (hidden) io.stderr.write(question);
   const answer = await new Promise<string | undefined>((resolve) => {
     rl.once("close", () => resolve(undefined));
     rl.question(hidden ? "" : question, resolve);
