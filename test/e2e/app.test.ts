@@ -1,5 +1,5 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,10 +8,10 @@ import { startCommand } from "../helpers/processes.js";
 import { freePort } from "../helpers/net.js";
 import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
+import { makeWechatVenv, NGINX, startNginx } from "../helpers/classroom.js";
 
 const temp = tempDirs();
 
-const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => existsSync(path));
 if (NGINX === undefined && process.env.CI) throw new Error("nginx is missing in CI: .ci/run should have installed it");
 
 const missing = sshdMissing();
@@ -68,11 +68,7 @@ describe.skipIf(missing !== undefined)(
       clientHome = temp("wxdev-client-home-");
       dir = temp("wxdev-app-");
       [port, proxyPort] = await Promise.all([freePort(), freePort()]);
-      // As a student sets it up: virtualenvwrapper from ~/.bashrc, a venv seeing Debian's flask and xmltodict.
-      sshd.run(
-        `export HOME=${sshd.home}; cd; source /usr/share/virtualenvwrapper/virtualenvwrapper.sh >/dev/null 2>&1; ` +
-          "[ -d ~/.virtualenvs/wechat ] || mkvirtualenv --system-site-packages wechat >/dev/null 2>&1",
-      );
+      makeWechatVenv(sshd);
       const common = {
         host: sshd.host,
         port: sshd.port,
@@ -217,19 +213,7 @@ describe.skipIf(missing !== undefined)(
       "status through a real nginx (wxdev nginx's block): the signed handshake passes",
       async () => {
         const printed = await wx(["nginx", "proxied", "--full", "--listen", String(proxyPort)]);
-        writeFileSync(join(dir, "nginx.conf"), printed.stdout);
-        execFileSync(NGINX!, ["-t", "-q", "-p", dir, "-c", join(dir, "nginx.conf")]);
-        nginx = spawn(NGINX!, ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", "daemon off;"], { stdio: "ignore" });
-        for (
-          let i = 0;
-          i < 100 &&
-          !(await fetch(`http://127.0.0.1:${proxyPort}/`).then(
-            () => true,
-            () => false,
-          ));
-          i++
-        )
-          await new Promise((resolve) => setTimeout(resolve, 50));
+        nginx = await startNginx(dir, printed.stdout, proxyPort);
         const restarted = await wx(["restart", "proxied"]);
         expect(restarted.code, restarted.stderr).toBe(0);
         expect(restarted.stdout).toContain(`✓ handshake through http://127.0.0.1:${proxyPort}/wechat${port}`);

@@ -1,15 +1,15 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMain } from "../helpers/main.js";
 import { freePort } from "../helpers/net.js";
 import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
+import { makeWechatVenv, NGINX, startNginx } from "../helpers/classroom.js";
 
 const temp = tempDirs();
 
-const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => existsSync(path));
 if (NGINX === undefined && process.env.CI) throw new Error("nginx is missing in CI: .ci/run should have installed it");
 
 const missing = sshdMissing() ?? (NGINX === undefined ? "no nginx" : undefined);
@@ -68,10 +68,7 @@ describe.skipIf(missing !== undefined)(
       clientHome = temp("wxdev-client-home-");
       dir = temp("wxdev-gate-");
       [port, proxyPort] = await Promise.all([freePort(), freePort()]);
-      sshd.run(
-        `export HOME=${sshd.home}; cd; source /usr/share/virtualenvwrapper/virtualenvwrapper.sh >/dev/null 2>&1; ` +
-          "[ -d ~/.virtualenvs/wechat ] || mkvirtualenv --system-site-packages wechat >/dev/null 2>&1",
-      );
+      makeWechatVenv(sshd);
       const server = {
         host: sshd.host,
         port: sshd.port,
@@ -86,19 +83,7 @@ describe.skipIf(missing !== undefined)(
       writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ servers: { s8013: server } }));
       writeFileSync(join(dir, "wechat.py"), seedApp(port, "one"));
       const printed = await wx(["nginx", "s8013", "--full", "--listen", String(proxyPort)]);
-      writeFileSync(join(dir, "nginx.conf"), printed.stdout);
-      execFileSync(NGINX!, ["-t", "-q", "-p", dir, "-c", join(dir, "nginx.conf")]);
-      nginx = spawn(NGINX!, ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", "daemon off;"], { stdio: "ignore" });
-      for (let i = 0; i < 100; i++) {
-        if (
-          await fetch(`http://127.0.0.1:${proxyPort}/`).then(
-            () => true,
-            () => false,
-          )
-        )
-          break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      nginx = await startNginx(dir, printed.stdout, proxyPort);
     }, 60_000);
 
     afterAll(async () => {
@@ -107,23 +92,20 @@ describe.skipIf(missing !== undefined)(
       await sshd?.stop();
     });
 
-    it(
-      "a first deploy with start + checkUrl brings the app up; " + "the next one's new reply is live through nginx",
-      async () => {
-        const first = await wx(["deploy", "s8013", "--yes"]);
-        expect(first.code, first.stderr).toBe(0);
-        expect(first.stdout).toMatch(/✓ app started: pid \d+, release \S+, in \d/);
-        expect(first.stdout).toContain(`✓ handshake through http://127.0.0.1:${proxyPort}/wechat${port}`);
-        expect(await reply()).toBe("one");
-        const second = await deployVersion("two", ["--json"]);
-        expect(second.code, second.stderr).toBe(0);
-        const json = JSON.parse(second.stdout);
-        expect(json.app.up).toMatchObject({ start: { pid: expect.any(Number) }, check: { ok: true } });
-        // The instance the first deploy started was stopped (by its pid file), not left answering.
-        expect(json.app.up.start.stopped).toEqual(expect.any(Number));
-        expect(await reply()).toBe("two");
-      },
-    );
+    it("a first deploy with start + checkUrl brings the app up; the next one's new reply is live through nginx", async () => {
+      const first = await wx(["deploy", "s8013", "--yes"]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/✓ app started: pid \d+, release \S+, in \d/);
+      expect(first.stdout).toContain(`✓ handshake through http://127.0.0.1:${proxyPort}/wechat${port}`);
+      expect(await reply()).toBe("one");
+      const second = await deployVersion("two", ["--json"]);
+      expect(second.code, second.stderr).toBe(0);
+      const json = JSON.parse(second.stdout);
+      expect(json.app.up).toMatchObject({ start: { pid: expect.any(Number) }, check: { ok: true } });
+      // The instance the first deploy started was stopped (by its pid file), not left answering.
+      expect(json.app.up.start.stopped).toEqual(expect.any(Number));
+      expect(await reply()).toBe("two");
+    });
 
     it("a release with a SyntaxError: exit 1, its traceback shown, the previous release answers again", async () => {
       const before = JSON.parse((await wx(["releases", "s8013", "--json"])).stdout);
