@@ -3,12 +3,7 @@ import type { ReleaseListing } from "../../core/remote/releases.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
-import { serverFromConfig } from "../server-config.js";
-
-interface ReleasesOptions {
-  yes?: boolean;
-  acceptNewHostKey?: boolean;
-}
+import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
 
 /** What `wxdev releases` found on one server. */
 export type ReleasesOutcome = ReleaseListing & { server: string; remoteDir: string };
@@ -19,20 +14,12 @@ export async function runReleases(
   out: Output,
   command: Command,
   name: string,
-  options: ReleasesOptions,
+  options: ConnectFlags,
 ): Promise<ReleasesOutcome> {
-  const { server } = serverFromConfig(cli, command, name);
-  const { connectWithPrompts } = await import("../ssh.js");
-  const connection = await connectWithPrompts(server, cli.io, out, {
-    acceptNewHostKey: options.yes === true || options.acceptNewHostKey === true,
-    name,
-  });
-  try {
+  return withApp(cli, command, out, name, options, async (shell, { server }) => {
     const { listReleases } = await import("../../core/remote/releases.js");
-    return { server: name, remoteDir: server.remoteDir, ...(await listReleases(connection.shell, server.remoteDir)) };
-  } finally {
-    connection.close();
-  }
+    return { server: name, remoteDir: server.remoteDir, ...(await listReleases(shell, server.remoteDir)) };
+  });
 }
 
 /** Prints the releases oldest first, marking the live one (*) and the one a rollback would pick (←). */
@@ -58,13 +45,11 @@ export function printReleases(out: Output, outcome: ReleasesOutcome): void {
 
 /** `wxdev releases`: the server's releases, which is live and which `--rollback` would pick. */
 export function releasesCommand(cli: Cli): Command {
-  const command = new Command("releases")
-    .argument("<server>", 'a name under "servers" in wxdev.config.json, e.g. s8013')
-    .option("-y, --yes", "trust an unknown host key on first use (same as --accept-new-host-key)")
-    .option("--accept-new-host-key", "trust an unknown host key on first use and add it to ~/.ssh/known_hosts")
-    .action(async (name: string, options: ReleasesOptions, self: Command) => {
+  const command = withConnectFlags(new Command("releases")).action(
+    async (name: string, options: ConnectFlags, self: Command) => {
       const out = cli.output(self);
       printReleases(out, await runReleases(cli, out, self, name, options));
-    });
+    },
+  );
   return withExamples(command, ["wxdev releases s8013", "wxdev releases s8013 --json"]);
 }

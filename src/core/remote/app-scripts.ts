@@ -1,3 +1,4 @@
+import { remoteLayout } from "./releases.js";
 import { q } from "./shell.js";
 
 /**
@@ -14,12 +15,8 @@ export interface AppPaths {
 
 /** The state folder and live directory of a server's app, as shell expressions (expanding $HOME). */
 export function appPaths(remoteDir: string): AppPaths {
-  const path = remoteDir.replace(/\/+$/, "");
-  const fromHome = path.startsWith("~/") ? path.slice(2) : path.startsWith("/") ? undefined : path;
-  const expr = (p: string): string => (fromHome === undefined ? q(p) : `"$HOME"/${q(p)}`);
-  const base = fromHome ?? path;
-  const slash = base.lastIndexOf("/");
-  return { live: expr(base), dir: expr(`${base.slice(0, slash + 1)}.${base.slice(slash + 1)}.wxdev`) };
+  const { live, state } = remoteLayout(remoteDir);
+  return { live, dir: state };
 }
 
 /** The log is moved to app.log.1 at a start once it is over this size, so it never grows without bound. */

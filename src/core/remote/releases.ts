@@ -13,6 +13,8 @@ export interface RemoteLayout {
   live: string;
   /** Shell expression of the releases directory. */
   releases: string;
+  /** Shell expression of the hidden sibling that holds the releases and the app's pid file and logs. */
+  state: string;
 }
 
 /** The layout for a `remoteDir` as written in the config (`~/tom`, `/srv/app`, `apps/x`). */
@@ -24,7 +26,11 @@ export function remoteLayout(remoteDir: string): RemoteLayout {
   const slash = base.lastIndexOf("/");
   const parent = slash < 0 ? "" : base.slice(0, slash + 1);
   const name = base.slice(slash + 1);
-  return { live: expr(base), releases: expr(`${parent}.${name}.wxdev/releases`) };
+  return {
+    live: expr(base),
+    releases: expr(`${parent}.${name}.wxdev/releases`),
+    state: expr(`${parent}.${name}.wxdev`),
+  };
 }
 
 /** The history file's name inside the releases folder (not a release: its name has no digits first). */
