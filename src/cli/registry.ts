@@ -11,6 +11,11 @@ export interface CommandEntry {
 /** Every command, in the order `wxdev --help` lists them. */
 export const COMMANDS: CommandEntry[] = [
   {
+    name: "init",
+    summary: "scaffold the class's project: wechat.py (Flask), requirements.txt, .gitignore, wxdev.config.json",
+    load: async () => (await import("./commands/init.js")).initCommand,
+  },
+  {
     name: "sign",
     summary: "compute signature (and msg_signature) for a test request, with a ready query string",
     load: async () => (await import("./commands/sign.js")).signCommand,

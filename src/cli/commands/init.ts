@@ -1,0 +1,126 @@
+import { Command } from "commander";
+import { resolve } from "node:path";
+import { mask } from "../../core/config.js";
+import { InputError, type WxdevError } from "../../core/errors.js";
+import type { ProjectPlan } from "../../core/init/plan.js";
+import type { Cli } from "../context.js";
+import { withExamples } from "../help.js";
+import type { Output } from "../output.js";
+import { ask } from "../prompt.js";
+
+interface InitOptions {
+  account?: string;
+  host?: string;
+  token?: string;
+  venv: string;
+  force?: boolean;
+}
+
+/** What init did: where, which files, and the plan the next steps come from. */
+interface InitOutcome {
+  dir: string;
+  written: string[];
+  plan: ProjectPlan;
+  /** The Token given (flag, WXDEV_TOKEN or the prompt), only ever shown masked; it is written nowhere. */
+  token?: string;
+}
+
+/** Asks until `check` accepts the answer; Ctrl-D (no answer) is an InputError naming the flag. */
+async function askFor<T>(cli: Cli, question: string, flag: string, check: (answer: string) => T): Promise<T> {
+  for (;;) {
+    const answer = await ask(cli.io, question);
+    if (answer === undefined) throw new InputError(`no ${flag.slice(2)} given`, { hint: `pass ${flag}` });
+    try {
+      return check(answer.trim());
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      cli.io.stderr.write(`${error.message}: ${(error as WxdevError).hint ?? ""}\n`);
+    }
+  }
+}
+
+/** The account, host and Token: from flags (and WXDEV_TOKEN), asked on a terminal, else an error naming the flag. */
+async function gather(cli: Cli, options: InitOptions): Promise<{ plan: ProjectPlan; token?: string }> {
+  const { planProject, accountPort, checkHost, checkToken } = await import("../../core/init/plan.js");
+  const terminal = cli.io.stdin.isTTY === true;
+  const missing = (["account", "host"] as const).filter((key) => options[key] === undefined);
+  if (!terminal && missing.length > 0) {
+    throw new InputError(`missing ${missing.map((key) => `--${key}`).join(" and ")}`, {
+      hint: "e.g. wxdev init --account s8013 --host 101.200.170.171 (or run it in a terminal to be asked)",
+    });
+  }
+  const account =
+    options.account ??
+    (await askFor(cli, "Class account (e.g. s8013): ", "--account", (answer) => {
+      accountPort(answer);
+      return answer;
+    }));
+  const host = options.host ?? (await askFor(cli, "Server host name or IP: ", "--host", checkHost));
+  let token = options.token ?? (cli.io.env.WXDEV_TOKEN || undefined);
+  if (token === undefined && terminal) {
+    const answer = await ask(cli.io, "Token (hidden; Enter to skip and set WXDEV_TOKEN later): ", true);
+    token = answer?.trim() || undefined;
+  }
+  if (token !== undefined) checkToken(token);
+  return { plan: planProject({ account, host, venv: options.venv }), token };
+}
+
+async function runInit(cli: Cli, dirArgument: string, options: InitOptions): Promise<InitOutcome> {
+  const { existingFiles, writeProject } = await import("../write-project.js");
+  const { plan, token } = await gather(cli, options);
+  const dir = resolve(cli.io.cwd, dirArgument);
+  const existing = options.force ? [] : existingFiles(dir, plan.files);
+  if (existing.length > 0) {
+    const names = existing.join(", ");
+    throw new InputError(
+      `${names} already ${existing.length > 1 ? "exist" : "exists"} in ${dir}: nothing was written`,
+      {
+        hint: `pass --force to overwrite ${existing.length > 1 ? "them" : "it"}`,
+      },
+    );
+  }
+  return { dir, written: writeProject(dir, plan.files), plan, token };
+}
+
+function printInit(out: Output, { dir, written, plan, token }: InitOutcome): void {
+  if (out.json) {
+    const { account, host, appPort, path, localUrl, publicUrl, venv } = plan;
+    out.printJson({ ok: true, dir, files: written, account, host, appPort, path, localUrl, publicUrl, venv });
+    return;
+  }
+  const server = plan.account;
+  out.line(`Created the project in ${dir}:`);
+  for (const file of written) out.line(`  ${out.ok("wrote")} ${file}`);
+  const tokenLine = token
+    ? `the Token ${mask(token)} is in no file: export it before each step`
+    : "the Token you set on the platform";
+  out.line(`
+Next steps (${tokenLine}):
+  1. Run it here:     export WXDEV_TOKEN=…   then   python3 wechat.py   (pip install -r requirements.txt if needed)
+  2. Check it:        wxdev check            (in another terminal; the URL ${plan.localUrl} is in the config)
+  3. On the server, once: ssh ${server}@${plan.host}, then  mkvirtualenv ${plan.venv}  and add
+                      export WECHAT_TOKEN=<your Token>  to ~/.bashrc (the app reads it there)
+  4. Deploy:          wxdev deploy ${server} --no-start && wxdev exec ${server} -- pip install -r requirements.txt
+  5. Start it:        wxdev start ${server} && wxdev status ${server}
+  6. On the platform: URL ${plan.publicUrl}, your Token, message mode 明文 (plain)`);
+}
+
+/** `wxdev init [dir]`: scaffolds the class's project (wechat.py, requirements.txt, .gitignore, wxdev.config.json). */
+export function initCommand(cli: Cli): Command {
+  const command = new Command("init")
+    .argument("[dir]", "the project folder (made if missing)", ".")
+    .option("--account <name>", "the class account on the shared server, e.g. s8013 (port 8013, path /wechat8013)")
+    .option("--host <host>", "the shared server's host name or IP address")
+    .option("--token <token>", "the Token (checked, then shown masked; written to no file. Better: WXDEV_TOKEN)")
+    .option("--venv <name>", "the virtualenvwrapper name the app runs in on the server", "wechat")
+    .option("--force", "overwrite files that already exist")
+    .action(async (dir: string, options: InitOptions, self: Command) => {
+      const out = cli.output(self);
+      printInit(out, await runInit(cli, dir, options));
+    });
+  return withExamples(command, [
+    "wxdev init                                # asks for the account, host and Token on a terminal",
+    "wxdev init my-app --account s8013 --host 101.200.170.171",
+    "wxdev init --account s8013 --host 101.200.170.171 --force   # overwrite the files it makes",
+  ]);
+}

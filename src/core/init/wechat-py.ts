@@ -1,0 +1,98 @@
+/** What the generated app needs to know: where it listens and which path nginx maps to it. */
+export interface AppTemplateOptions {
+  appPort: number;
+  path: string;
+}
+
+/**
+ * The class's seed app (Flask + xmltodict), done right: the signature checked on every request in constant
+ * time, 400 for a body that is not XML, `success` for events it does not handle, CreateTime in seconds, the
+ * reply built by xmltodict (which escapes text, as WeChat accepts), and the Token from the environment only.
+ */
+export function wechatPy({ appPort, path }: AppTemplateOptions): string {
+  return `"""A WeChat Official Account server (plain mode): echoes text, answers other messages with a fallback.
+
+Made by \`wxdev init\`. Run it: export WECHAT_TOKEN=<your Token>; python3 wechat.py
+Then, in another terminal: wxdev check
+"""
+import hashlib
+import hmac
+import os
+import re
+import sys
+import time
+from xml.parsers.expat import ExpatError
+
+import xmltodict
+from flask import Flask, Response, request
+
+PORT = ${appPort}
+PATH = "${path}"
+FALLBACK = "I can only echo text for now."
+WELCOME = "Thanks for following! Send me any text and I will echo it."
+# Characters XML 1.0 forbids: a reply holding one is not well-formed, and WeChat drops it.
+NOT_XML = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ud800-\\udfff\\ufffe\\uffff]")
+
+app = Flask(__name__)
+
+
+def token():
+    """The Token set on the platform, from the environment: never written in this file."""
+    return os.environ.get("WECHAT_TOKEN") or os.environ.get("WXDEV_TOKEN") or ""
+
+
+def signed(args):
+    """True when the request carries WeChat's signature: sha1 of the sorted Token, timestamp and nonce."""
+    if token() == "":
+        return False  # no Token set: nobody's signature can be checked, so nobody gets in
+    parts = sorted([token(), args.get("timestamp", ""), args.get("nonce", "")])
+    expected = hashlib.sha1("".join(parts).encode("utf-8")).hexdigest()
+    return hmac.compare_digest(expected, args.get("signature", ""))
+
+
+def text_reply(message, content):
+    """A text reply: To and From swapped, CreateTime in seconds; xmltodict escapes the text."""
+    reply = {
+        "ToUserName": message.get("FromUserName", ""),
+        "FromUserName": message.get("ToUserName", ""),
+        "CreateTime": int(time.time()),
+        "MsgType": "text",
+        "Content": NOT_XML.sub("\\ufffd", content),
+    }
+    body = xmltodict.unparse({"xml": reply}, full_document=False)
+    return Response(body, content_type="application/xml; charset=utf-8")
+
+
+def answer(message):
+    """The reply to one message or event."""
+    kind = message.get("MsgType")
+    if kind == "text":
+        return text_reply(message, message.get("Content") or "")
+    if kind == "event":
+        if message.get("Event") == "subscribe":
+            return text_reply(message, WELCOME)
+        return "success"  # an event we do not handle: no reply
+    return text_reply(message, FALLBACK)
+
+
+@app.route(PATH, methods=["GET", "POST"])
+def wechat():
+    if not signed(request.args):
+        return Response("invalid signature", status=403, content_type="text/plain")
+    if request.method == "GET":
+        return Response(request.args.get("echostr", ""), content_type="text/plain")
+    try:
+        message = xmltodict.parse(request.data)["xml"]
+    except (ExpatError, KeyError, TypeError):
+        return Response("bad request", status=400, content_type="text/plain")
+    if not isinstance(message, dict):
+        return Response("bad request", status=400, content_type="text/plain")
+    return answer(message)
+
+
+if __name__ == "__main__":
+    if token() == "":
+        sys.exit("wechat.py: set WECHAT_TOKEN to the Token you entered on the platform, then run it again")
+    app.run(host="127.0.0.1", port=PORT)
+`;
+}
