@@ -1,0 +1,128 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/core/config.js";
+import { remoteLayout } from "../../src/core/remote/releases.js";
+import { runMain } from "../helpers/main.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
+const FLAGS = ["--account", "s8013", "--host", "101.200.170.171"];
+const FILES = [".gitignore", "requirements.txt", "wechat.py", "wxdev.config.json"];
+
+describe("wxdev init", () => {
+  it("writes the four files; the config is what deploy, start, nginx and check read", async () => {
+    const dir = temp("wxdev-init-");
+    const result = await runMain(["init", ...FLAGS], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(FILES);
+    for (const file of FILES) expect(result.stdout).toContain(`wrote ${file}`);
+    expect(result.stdout).toMatch(/wxdev check/);
+    expect(result.stdout).toMatch(/wxdev deploy s8013/);
+    expect(result.stdout).toMatch(/wxdev start s8013/);
+    expect(result.stdout).toContain("http://101.200.170.171/wechat8013");
+
+    // The real loader validates every key and type; the entry holds what the server commands need.
+    const { config } = loadConfig({ cwd: dir });
+    expect(config.url).toBe("http://127.0.0.1:8013/wechat8013");
+    expect(config.servers?.s8013).toEqual({
+      host: "101.200.170.171",
+      username: "s8013",
+      remoteDir: "~/wechat",
+      venv: "wechat",
+      start: "python wechat.py",
+      appPort: 8013,
+      checkUrl: "http://101.200.170.171/wechat8013",
+    });
+    expect(remoteLayout(config.servers?.s8013?.remoteDir ?? "").live).toContain("wechat");
+    // The server commands resolve it by name through the same path `deploy` and `start` take.
+    const nginx = await runMain(["nginx", "s8013"], { cwd: dir });
+    expect(nginx.code, nginx.stderr).toBe(0);
+    expect(nginx.stdout).toContain("location = /wechat8013 {");
+    expect(nginx.stdout).toContain("proxy_pass http://127.0.0.1:8013;");
+
+    const app = readFileSync(join(dir, "wechat.py"), "utf8");
+    expect(app).toContain('app.run(host="127.0.0.1", port=PORT)');
+    expect(app).toContain("PORT = 8013");
+    expect(app).toContain('PATH = "/wechat8013"');
+    expect(app).toContain("hmac.compare_digest");
+    expect(readFileSync(join(dir, "requirements.txt"), "utf8").split("\n")).toEqual(["flask", "xmltodict", ""]);
+    const ignored = readFileSync(join(dir, ".gitignore"), "utf8").split("\n");
+    for (const pattern of ["venv/", ".venv/", "__pycache__/", "*.pyc"]) expect(ignored).toContain(pattern);
+  });
+
+  it("writes the Token to no file and shows it masked; the app reads it from the environment", async () => {
+    const dir = temp("wxdev-init-");
+    const token = "SecretTok3n42";
+    const result = await runMain(["init", ...FLAGS, "--token", token], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    for (const file of FILES) expect(readFileSync(join(dir, file), "utf8")).not.toContain(token);
+    expect(result.stdout + result.stderr).not.toContain(token);
+    expect(result.stdout).toContain("Se********42 (13 chars)");
+    expect(readFileSync(join(dir, "wechat.py"), "utf8")).toContain('os.environ.get("WECHAT_TOKEN")');
+  });
+
+  it("a dir argument is made if missing; --json says what was written", async () => {
+    const dir = temp("wxdev-init-");
+    const result = await runMain(["init", "nested/app", ...FLAGS, "--json"], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    const parsed = JSON.parse(result.stdout);
+    expect(parsed).toMatchObject({ ok: true, dir: join(dir, "nested/app"), account: "s8013", appPort: 8013 });
+    expect(parsed.files.sort()).toEqual(FILES);
+    expect(readdirSync(join(dir, "nested/app")).sort()).toEqual(FILES);
+  });
+
+  it("never overwrites: names the files and --force, and writes nothing at all", async () => {
+    const dir = temp("wxdev-init-");
+    writeFileSync(join(dir, "wechat.py"), "my own work\n");
+    writeFileSync(join(dir, "wxdev.config.json"), "{}\n");
+    const refused = await runMain(["init", ...FLAGS], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+    expect(refused.stderr).toMatch(/wechat\.py, wxdev\.config\.json already exist in .*: nothing was written/);
+    expect(refused.stderr).toContain("--force");
+    expect(readdirSync(dir).sort()).toEqual(["wechat.py", "wxdev.config.json"]);
+    expect(readFileSync(join(dir, "wechat.py"), "utf8")).toBe("my own work\n");
+
+    const forced = await runMain(["init", ...FLAGS, "--force"], { cwd: dir });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(join(dir, "wechat.py"), "utf8")).toContain("hmac.compare_digest");
+    expect(readdirSync(dir).sort()).toEqual(FILES);
+  });
+
+  it("a folder where a file goes is refused even with --force, before anything is written", async () => {
+    const dir = temp("wxdev-init-");
+    mkdirSync(join(dir, "requirements.txt"));
+    const result = await runMain(["init", ...FLAGS, "--force"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/requirements\.txt in .* is a folder: nothing was written/);
+    expect(existsSync(join(dir, "wechat.py"))).toBe(false);
+  });
+
+  it.each([
+    [[], /missing --account and --host/],
+    [["--account", "s8013"], /missing --host\b/],
+    [["--host", "example.com"], /missing --account\b/],
+    [["--account", "8013", "--host", "example.com"], /account "8013" is not a class account name.*e\.g\. s8013/],
+    [["--account", "s80", "--host", "example.com"], /account "s80" is not a class account name/],
+    [["--account", "s8013", "--host", "http://1.2.3.4/wechat8013"], /is not a host name.*e\.g\. 1\.2\.3\.4$/m],
+    [["--account", "s8013", "--host", "a b"], /host "a b" is not a host name/],
+    [["--account", "s8013", "--host", "h", "--token", "no"], /Token is not 3–32 letters and digits/],
+    [["--account", "s8013", "--host", "h", "--venv", "my env"], /venv "my env" has spaces/],
+  ])("without a terminal, %j is exit 2 in one line naming it, and writes nothing", async (args, pattern) => {
+    const dir = temp("wxdev-init-");
+    const result = await runMain(["init", ...args], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(pattern);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("a bad Token is not echoed in the error", async () => {
+    const dir = temp("wxdev-init-");
+    const token = "has-a-dash-secret";
+    const result = await runMain(["init", ...FLAGS, "--token", token], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain(token);
+  });
+});

@@ -1,0 +1,61 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { BIN } from "../helpers/cli.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const missing = spawnSync("tmux", ["-V"]).status === 0 ? undefined : "tmux not found (apt-get install tmux)";
+if (missing && process.env.CI) throw new Error(`in CI nothing may skip: ${missing}`);
+if (missing) console.warn(`skipping the init prompt test: ${missing}`);
+
+const temp = tempDirs();
+/** A tmux server of our own (its own socket): a real terminal that runs the CLI and takes keystrokes. */
+const SOCKET = `wxdev-init-${randomBytes(4).toString("hex")}`;
+const tmux = (...args: string[]): string => execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
+const screen = (session: string): string => tmux("capture-pane", "-p", "-J", "-t", session);
+
+async function waitFor(session: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = screen(session);
+    if (pattern.test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; the screen:\n${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.skipIf(missing !== undefined)("wxdev init on a terminal", () => {
+  afterAll(() => {
+    spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+  });
+
+  it("asks the account, the host (again after a bad one) and the Token, hidden; writes the project", async () => {
+    const dir = temp("wxdev-init-tty-");
+    const env = `env -i PATH=${JSON.stringify(process.env.PATH ?? "")} HOME=${dir} NO_COLOR=1 TERM=xterm`;
+    const command = `${env} ${process.execPath} ${BIN} init app; echo "exit=$?"; sleep 600`;
+    tmux("new-session", "-d", "-s", "init", "-x", "200", "-y", "50", "-c", dir, command);
+    await waitFor("init", /Class account \(e\.g\. s8013\): $/m);
+    tmux("send-keys", "-t", "init", "s8013", "Enter");
+    await waitFor("init", /Server host name or IP: $/m);
+    tmux("send-keys", "-t", "init", "http://example.com/wechat8013", "Enter");
+    await waitFor("init", /is not a host name: give the server's name or IP address alone, e\.g\. example\.com/);
+    await waitFor("init", /Server host name or IP: $/m);
+    tmux("send-keys", "-t", "init", "example.com", "Enter");
+    await waitFor("init", /Token \(hidden; Enter to skip and set WXDEV_TOKEN later\): $/m);
+    tmux("send-keys", "-t", "init", "typedSecret99", "Enter");
+    const text = await waitFor("init", /exit=\d+/);
+    expect(text).toMatch(/exit=0/);
+    expect(text).not.toContain("typedSecret99");
+    expect(text).toContain("ty********99 (13 chars)");
+    expect(readdirSync(join(dir, "app")).sort()).toEqual([
+      ".gitignore",
+      "requirements.txt",
+      "wechat.py",
+      "wxdev.config.json",
+    ]);
+    const config = JSON.parse(readFileSync(join(dir, "app", "wxdev.config.json"), "utf8"));
+    expect(config.servers.s8013).toMatchObject({ host: "example.com", username: "s8013", appPort: 8013 });
+  }, 40_000);
+});
