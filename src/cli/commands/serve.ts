@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { mask } from "../../core/config.js";
+import { InputError } from "../../core/errors.js";
 import type { Mode } from "../../core/modes.js";
 import type { HandledRequest } from "../../core/server/handler.js";
 import { required, type Cli } from "../context.js";
@@ -13,6 +14,7 @@ interface ServeOptions extends CryptoFlags {
   host: string;
   port: number;
   path: string;
+  indexPath: string;
   mode?: Mode;
   fallback?: string;
   welcome?: string;
@@ -47,6 +49,18 @@ function logLine(out: Output, exchange: HandledRequest): string {
   return `${out.c.dim(time)} ${status} ${what}${lock} ${detail} ${latency}`.trimEnd();
 }
 
+/** The OAuth page needs a path of its own: starting with /, and not the callback path. */
+function checkIndexPath(indexPath: string, path: string): void {
+  if (!indexPath.startsWith("/"))
+    throw new InputError(`--index-path ${JSON.stringify(indexPath)} does not start with /`, {
+      hint: `e.g. --index-path ${path}/index`,
+    });
+  if (indexPath === path)
+    throw new InputError(`--index-path is the callback path ${path}: the OAuth page needs a path of its own`, {
+      hint: `e.g. --index-path ${path}/index`,
+    });
+}
+
 /** `wxdev serve`: the reference echo-bot server. */
 export function serveCommand(cli: Cli): Command {
   const command = addCryptoOptions(new Command("serve"))
@@ -55,6 +69,11 @@ export function serveCommand(cli: Cli): Command {
       new Option("--port <port>", "port to listen on (0 = any free port)").argParser(portParser()).default(8013),
     )
     .option("--path <path>", "callback path", "/wechat8013")
+    .option(
+      "--index-path <path>",
+      "path of the OAuth page (e.g. /wechat8013/index: behind the class's nginx only /wechat8013[/…] reaches you)",
+      "/index",
+    )
     .addOption(settingOption("mode"))
     .option("--fallback <text>", "reply to message types the bot does not echo", "i love him")
     .option("--welcome <text>", "reply to a subscribe event")
@@ -79,6 +98,7 @@ export function serveCommand(cli: Cli): Command {
       const { settings } = cli.settings(self, { ...options });
       const token = required(settings, "token");
       const mode = settings.mode ?? "plain";
+      checkIndexPath(options.indexPath, options.path);
       const running = await createWechatServer({
         host: options.host,
         port: options.port,
@@ -95,13 +115,17 @@ export function serveCommand(cli: Cli): Command {
           appId: settings.appId,
           appSecret: settings.appSecret,
           apiBase: settings.apiBase,
+          path: options.indexPath,
         }),
         onExchange: (exchange) => log.line(out.json ? JSON.stringify(exchange) : logLine(out, exchange)),
       }).listen();
+      const index = `${new URL(running.url).origin}${options.indexPath}`;
       if (out.json) {
-        out.line(JSON.stringify({ listening: running.url, mode }));
+        out.line(JSON.stringify({ listening: running.url, mode, index }));
       } else {
         out.line(`wxdev serve: listening on ${out.c.bold(running.url)} (${mode} mode, token ${mask(token)})`);
+        if (settings.appId && settings.appSecret)
+          out.line(out.c.dim(`OAuth page: ${index} (the redirect_uri; behind nginx, the public host and this path)`));
         out.line(out.c.dim("Press Ctrl-C to stop."));
       }
       await untilStopped(running.close);
@@ -112,5 +136,6 @@ export function serveCommand(cli: Cli): Command {
     "WXDEV_TOKEN=mytoken wxdev serve",
     "wxdev serve --port 8013 --path /wechat8013 --mode safe   # key and appId from WXDEV_AES_KEY / WXDEV_APP_ID",
     "wxdev serve --port 0 --json",
+    "wxdev serve --path /wechat8013 --index-path /wechat8013/index   # the OAuth page behind the class's nginx",
   ]);
 }

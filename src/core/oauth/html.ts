@@ -23,12 +23,19 @@ dl{text-align:left} dt{color:#888} dd{margin:0 0 .6rem 0;word-break:break-all}
 </style></head><body>${body}</body></html>`;
 }
 
-/** An error page: the code, what it means, and what to do. */
-export function errorPage(title: string, code: number | string, message: string, advice?: string): string {
+/** An error page: the code, what it means, what to do, and optionally a link that does it. */
+export function errorPage(
+  title: string,
+  code: number | string,
+  message: string,
+  advice?: string,
+  link?: { href: string; text: string },
+): string {
   const more = advice ? `<p class="muted">${escapeHtml(advice)}</p>` : "";
+  const action = link ? `<p><a id="action" href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : "";
   return page(
     title,
     `<div class="card error"><p class="code" id="errcode">${escapeHtml(String(code))}</p>` +
-      `<h1>${escapeHtml(title)}</h1><p id="errmsg">${escapeHtml(message)}</p>${more}</div>`,
+      `<h1>${escapeHtml(title)}</h1><p id="errmsg">${escapeHtml(message)}</p>${more}${action}</div>`,
   );
 }

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
 import { WxdevError } from "../errors.js";
+import { AUTHORIZE_BASE, authorizeUrl } from "./authorize-url.js";
 import { OAuthClient, type AccessToken, type UserInfo } from "./client.js";
 import { OAuthApiError } from "./errors.js";
 import { errorPage, escapeHtml, page } from "./html.js";
@@ -8,8 +10,33 @@ export interface IndexPageOptions {
   appId?: string;
   appSecret?: string;
   apiBase?: string;
-  /** Path of the page (the seed's `/index`). */
+  /** Path of the page (the seed's `/index`; behind the class's nginx e.g. `/wechat8013/index`). */
   path?: string;
+  /** Where the authorize page lives: the real one, or with an `apiBase` the mock there (which serves both). */
+  authorizeBase?: string;
+}
+
+/** The page's path when none is given: the seed's. */
+export const DEFAULT_INDEX_PATH = "/index";
+
+/**
+ * This page's own address as the browser reached it, the redirect_uri to come back to: the Host header (nginx
+ * passes it on) and X-Forwarded-Proto behind a proxy. Undefined for a Host that is not a plain host[:port].
+ */
+export function pageUrl(headers: IncomingHttpHeaders, path: string): string | undefined {
+  const host = headers.host ?? "";
+  if (!/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/.test(host)) return undefined;
+  const proto = headers["x-forwarded-proto"] === "https" ? "https" : "http";
+  return `${proto}://${host}${path}`;
+}
+
+/** The link that starts web authorisation and comes back to this page, when the appId and Host allow one. */
+function authorizeLink(options: IndexPageOptions, headers: IncomingHttpHeaders, path: string) {
+  const redirectUri = pageUrl(headers, path);
+  if (redirectUri === undefined || !options.appId) return undefined;
+  const base = options.authorizeBase ?? options.apiBase ?? AUTHORIZE_BASE;
+  const { url } = authorizeUrl({ appId: options.appId, redirectUri, scope: "snsapi_userinfo", base });
+  return { href: url, text: "授权登录 (authorize and come back here)" };
 }
 
 function profile(token: AccessToken, user: UserInfo | undefined): string {
@@ -41,7 +68,7 @@ function profile(token: AccessToken, user: UserInfo | undefined): string {
 export function createIndexPage(
   options: IndexPageOptions,
 ): (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean | { error: string }> {
-  const path = options.path ?? "/index";
+  const path = options.path ?? DEFAULT_INDEX_PATH;
   return async (request, response, url) => {
     if (url.pathname !== path || request.method !== "GET") return false;
     const send = (status: number, body: string): void => {
@@ -65,6 +92,7 @@ export function createIndexPage(
           41008,
           "this page was opened without ?code=",
           "open it through the authorize URL (wxdev oauth-url); if the user pressed deny, there is no code",
+          authorizeLink(options, request.headers, path),
         ),
       );
       return { error: "no ?code=" };
