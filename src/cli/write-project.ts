@@ -4,9 +4,9 @@ import type { PlannedFile } from "../core/init/plan.js";
 import { InputError } from "../core/errors.js";
 import { readProblem } from "../core/read-file.js";
 
-/** The planned files that already exist in `dir` (a folder in the way counts too). */
-export function existingFiles(dir: string, files: PlannedFile[]): string[] {
-  return files.filter((file) => existsOrLink(join(dir, file.path))).map((file) => file.path);
+/** The paths (relative to `dir`) that already exist there, a folder or a dangling link included. */
+export function existingFiles(dir: string, paths: readonly string[]): string[] {
+  return paths.filter((path) => existsOrLink(join(dir, path)));
 }
 
 function existsOrLink(path: string): boolean {

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { resolve } from "node:path";
 import { mask } from "../../core/config.js";
-import { InputError, type WxdevError } from "../../core/errors.js";
+import { InputError } from "../../core/errors.js";
 import type { ProjectPlan } from "../../core/init/plan.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
@@ -34,7 +34,7 @@ async function askFor<T>(cli: Cli, question: string, flag: string, check: (answe
       return check(answer.trim());
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      cli.io.stderr.write(`${error.message}: ${(error as WxdevError).hint ?? ""}\n`);
+      cli.io.stderr.write(`${error.message}${error.hint ? `: ${error.hint}` : ""}\n`);
     }
   }
 }
@@ -65,20 +65,21 @@ async function gather(cli: Cli, options: InitOptions): Promise<{ plan: ProjectPl
   return { plan: planProject({ account, host, venv: options.venv }), token };
 }
 
+/** Refuses before any question or write when a file init makes is already there (unless --force). */
+function refuseExisting(dir: string, existing: string[]): void {
+  if (existing.length === 0) return;
+  const many = existing.length > 1;
+  throw new InputError(`${existing.join(", ")} already ${many ? "exist" : "exists"} in ${dir}: nothing was written`, {
+    hint: `pass --force to overwrite ${many ? "them" : "it"}`,
+  });
+}
+
 async function runInit(cli: Cli, dirArgument: string, options: InitOptions): Promise<InitOutcome> {
   const { existingFiles, writeProject } = await import("../write-project.js");
-  const { plan, token } = await gather(cli, options);
+  const { PROJECT_FILES } = await import("../../core/init/plan.js");
   const dir = resolve(cli.io.cwd, dirArgument);
-  const existing = options.force ? [] : existingFiles(dir, plan.files);
-  if (existing.length > 0) {
-    const names = existing.join(", ");
-    throw new InputError(
-      `${names} already ${existing.length > 1 ? "exist" : "exists"} in ${dir}: nothing was written`,
-      {
-        hint: `pass --force to overwrite ${existing.length > 1 ? "them" : "it"}`,
-      },
-    );
-  }
+  if (!options.force) refuseExisting(dir, existingFiles(dir, PROJECT_FILES));
+  const { plan, token } = await gather(cli, options);
   return { dir, written: writeProject(dir, plan.files), plan, token };
 }
 

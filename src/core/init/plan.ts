@@ -58,6 +58,9 @@ export function checkHost(host: string): string {
   });
 }
 
+/** The files planProject makes, in the order it lists them. */
+export const PROJECT_FILES: readonly string[] = ["wechat.py", "requirements.txt", ".gitignore", CONFIG_FILE_NAME];
+
 const REQUIREMENTS = "flask\nxmltodict\n";
 
 const GITIGNORE = `# virtualenvs and Python's caches

@@ -50,11 +50,17 @@ def signed(args):
     return hmac.compare_digest(expected, args.get("signature", ""))
 
 
+def field(message, name):
+    """A field's text; "" when it is missing or not plain text (an element with attributes or children)."""
+    value = message.get(name)
+    return value if isinstance(value, str) else ""
+
+
 def text_reply(message, content):
     """A text reply: To and From swapped, CreateTime in seconds; xmltodict escapes the text."""
     reply = {
-        "ToUserName": message.get("FromUserName", ""),
-        "FromUserName": message.get("ToUserName", ""),
+        "ToUserName": field(message, "FromUserName"),
+        "FromUserName": field(message, "ToUserName"),
         "CreateTime": int(time.time()),
         "MsgType": "text",
         "Content": NOT_XML.sub("\\ufffd", content),
@@ -65,11 +71,11 @@ def text_reply(message, content):
 
 def answer(message):
     """The reply to one message or event."""
-    kind = message.get("MsgType")
+    kind = field(message, "MsgType")
     if kind == "text":
-        return text_reply(message, message.get("Content") or "")
+        return text_reply(message, field(message, "Content"))
     if kind == "event":
-        if message.get("Event") == "subscribe":
+        if field(message, "Event") == "subscribe":
             return text_reply(message, WELCOME)
         return "success"  # an event we do not handle: no reply
     return text_reply(message, FALLBACK)
