@@ -52,6 +52,7 @@ export function renderReplaySummary(out: Output, report: ReplayReport): void {
 export function replayJson(report: ReplayReport): Record<string, unknown> {
   return {
     ok: report.ok,
+    interrupted: report.interrupted,
     ...report.counts,
     messages: report.outcomes.map((outcome) => ({ ...outcome, latencyMs: Math.round(outcome.latencyMs * 10) / 10 })),
   };

@@ -1,6 +1,6 @@
 import type { Target } from "../core/client/target.js";
 import type { Cli } from "./context.js";
-import { type ExitCode, exitCodeFor } from "./exit-code.js";
+import { ExitCode, exitCodeFor } from "./exit-code.js";
 import type { Output } from "./output.js";
 
 /** Reads a recording (a file, or stdin for `-`), named in errors by its file name. */
@@ -17,11 +17,16 @@ export async function runReplay(cli: Cli, out: Output, target: Target, file: str
   const { renderReplayOutcome, renderReplaySummary, replayJson } = await import("./replay-print.js");
   const { text, source } = await readRecording(cli, file);
   const records = parseRecords(text, source);
+  const { interruptSignal } = await import("./signals.js");
+  // Ctrl-C stops after the record in flight and still reports what was replayed, as load mode does.
+  const interrupt = interruptSignal();
   const report = await replay(records, target, {
     source,
+    signal: interrupt.signal,
     onOutcome: out.json ? undefined : (outcome) => renderReplayOutcome(out, outcome),
-  });
+  }).finally(interrupt.dispose);
+  if (report.interrupted) out.note("interrupted (Ctrl-C): the report covers the records replayed so far");
   if (out.json) out.printJson(replayJson(report));
   else renderReplaySummary(out, report);
-  return exitCodeFor(report.ok);
+  return report.interrupted ? ExitCode.Interrupted : exitCodeFor(report.ok);
 }

@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send } from "../../src/core/client/exchange.js";
@@ -8,11 +9,11 @@ import { MessageCrypto } from "../../src/core/crypto.js";
 import { type ExchangeRecord, formatRecord } from "../../src/core/exchange-record.js";
 import { buildEvent, buildMessage } from "../../src/core/messages.js";
 import type { XmlRecord } from "../../src/core/xml.js";
-import { runCli } from "../helpers/cli.js";
+import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
 import { APP_ID, KEY } from "../helpers/fixtures.js";
 import { runMain } from "../helpers/main.js";
 import { tempDirs } from "../helpers/temp.js";
-import { type RunningTestServer, startServe, startWebot } from "../helpers/wechat-servers.js";
+import { type RunningTestServer, startBroken, startServe, startWebot } from "../helpers/wechat-servers.js";
 
 const TOKEN = "replaytoken";
 const env = { WXDEV_TOKEN: TOKEN };
@@ -105,7 +106,7 @@ describe("wxdev simulate --replay: recorded traffic sent again and compared", ()
   });
 
   it("safe mode: the recording is decrypted, re-encrypted and re-signed; the server accepts it, replies match", async () => {
-    const text = await import("node:fs").then((fs) => fs.readFileSync(safeFile, "utf8"));
+    const text = readFileSync(safeFile, "utf8");
     expect(text).not.toContain("你好 replay"); // the recording holds only ciphertext…
     expect(text).not.toContain(TOKEN); // …and no secret
     const result = await runMain(["simulate", "--replay", safeFile, "--url", safe.url, "--json"], { env: safeEnv });
@@ -150,7 +151,7 @@ describe("wxdev simulate --replay: recorded traffic sent again and compared", ()
   });
 
   it("reads the recording from stdin with -", async () => {
-    const input = await import("node:fs").then((fs) => fs.readFileSync(plainFile, "utf8"));
+    const input = readFileSync(plainFile, "utf8");
     const result = await runMain(["simulate", "--replay", "-", "--url", plain.url], { env, input });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/4 replayed: 4 same/);
@@ -166,7 +167,7 @@ describe("wxdev simulate --replay: recorded traffic sent again and compared", ()
       reply: "invalid signature",
       latencyMs: 1,
     });
-    const input = (await import("node:fs").then((fs) => fs.readFileSync(plainFile, "utf8"))) + stranger;
+    const input = readFileSync(plainFile, "utf8") + stranger;
     const result = await runMain(["simulate", "--replay", "-", "--url", plain.url], { env, input });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^#5 {2}request {2}skipped: not signed/m);
@@ -233,5 +234,35 @@ describe("the built binary: wxdev simulate --replay", () => {
     expect(bad).toMatchObject({ code: 2, stdout: "" });
     expect(bad.stderr).toMatch(/cannot read \/nonexistent.ndjson: no such file/);
     expect(bad.stderr.trim().split("\n").length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("Ctrl-C during a replay", () => {
+  it("stops after the record in flight, reports what was replayed and exits 130", async () => {
+    const slow = await startBroken("slow", TOKEN, 1_500);
+    try {
+      const text = readFileSync(plainFile, "utf8");
+      const file = writeRecording("long.ndjson", text.repeat(10));
+      const child = spawn(process.execPath, [BIN, "simulate", "--replay", file, "--url", slow.url], {
+        env: cleanEnv(env),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      // Ctrl-C once the handshake is reported: the slow text message (#2) is then in flight.
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        stdout += chunk;
+        if (stdout.startsWith("#1 ") && !child.killed) child.kill("SIGINT");
+      });
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      expect(code).toBe(130);
+      expect(stderr).toMatch(/interrupted \(Ctrl-C\): the report covers the records replayed so far/);
+      expect(stdout).toMatch(/^#2 {2}text: "你好 replay" {2}same/m);
+      expect(stdout).not.toMatch(/^#3 /m);
+      expect(stdout).toMatch(/2 replayed: 2 same, 0 differ, 0 failed$/m);
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -141,7 +141,10 @@ export function simulateCommand(cli: Cli): Command {
         parsePositiveInt,
       ),
     )
-    .option("--replay <file>", "send a recording (wxdev tunnel --record) again and compare the answers (- for stdin)")
+    .option(
+      "--replay <file>",
+      "send a recording (wxdev tunnel --record) again, each record in its recorded mode, and compare the answers (- for stdin)",
+    )
     .action(async (type: string | undefined, args: string[], options: SimulateOptions, self: Command) => {
       const out = cli.output(self);
       const target = await resolveTarget(cli, self, options);

@@ -43,6 +43,8 @@ export interface ReplayReport {
   counts: Record<ReplayVerdict, number>;
   /** True when every replayed record got the recorded answer, and WeChat would accept each. */
   ok: boolean;
+  /** The signal stopped the replay early: the outcomes cover the records answered so far. */
+  interrupted: boolean;
 }
 
 export interface ReplayOptions {
@@ -50,6 +52,8 @@ export interface ReplayOptions {
   source?: string;
   /** Called as each record is answered, in order. */
   onOutcome?: (outcome: ReplayOutcome) => void;
+  /** Stops the replay after the record in flight (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** A record made ready to send: what it is and, for a message, the plaintext and the mode it was sent in. */
@@ -196,6 +200,7 @@ export async function replay(
   const outcomes: ReplayOutcome[] = [];
   const counts: Record<ReplayVerdict, number> = { same: 0, differs: 0, failed: 0, skipped: 0 };
   for (const [position, item] of prepared.entries()) {
+    if (options.signal?.aborted) break;
     const index = position + 1;
     const outcome =
       item.kind === "message"
@@ -207,5 +212,6 @@ export async function replay(
     counts[outcome.verdict]++;
     options.onOutcome?.(outcome);
   }
-  return { outcomes, counts, ok: counts.differs === 0 && counts.failed === 0 };
+  const interrupted = outcomes.length < prepared.length;
+  return { outcomes, counts, ok: !interrupted && counts.differs === 0 && counts.failed === 0, interrupted };
 }
