@@ -118,6 +118,23 @@ describe("wxdev simulate --replay: recorded traffic sent again and compared", ()
     expect(result.stdout).not.toContain(KEY);
   });
 
+  it("safe mode: a stranger's encrypted-looking request the server refused then is skipped, not an error", async () => {
+    const stranger = formatRecord({
+      time: "",
+      method: "POST",
+      path: "/wechat8013?signature=0&timestamp=1&nonce=2&encrypt_type=aes&msg_signature=0",
+      body: "<xml><ToUserName>gh_x</ToUserName><Encrypt>bm90IGNpcGhlcnRleHQ=</Encrypt></xml>",
+      status: 403,
+      reply: "invalid signature",
+      latencyMs: 1,
+    });
+    const input = readFileSync(safeFile, "utf8") + stranger;
+    const result = await runMain(["simulate", "--replay", "-", "--url", safe.url], { env: safeEnv, input });
+    expect(result.stdout).toMatch(/^#5 {2}request {2}skipped: refused when recorded and cannot be decrypted/m);
+    expect(result.stdout).toMatch(/4 replayed: 4 same, 0 differ, 0 failed, 1 skipped/);
+    expect(result.code).toBe(0);
+  });
+
   it("an independent server (the wechat npm middleware) accepts the re-encrypted, re-signed messages", async () => {
     const recorded = writeRecording(
       "webot.ndjson",

@@ -79,22 +79,39 @@ function plaintextOf(target: Target, body: string, where: string): { mode: Mode;
   }
 }
 
-/** Reads a record as WeChat sent it; throws InputError (naming it) when an encrypted one cannot be opened. */
-function prepare(record: ExchangeRecord, where: string, target: Target): Prepared {
-  const query = new URL(record.path, "http://recorded.invalid").searchParams;
-  if (!query.has("signature")) return { kind: "other", record, reason: "not signed: not a request from WeChat" };
-  const echostr = query.get("echostr");
-  if (record.method === "GET" && echostr !== null) return { kind: "handshake", record, echostr };
-  if (record.method !== "POST") return { kind: "other", record, reason: `${record.method} is not a WeChat callback` };
-  const { mode, plaintext } =
-    query.get("encrypt_type") === "aes"
-      ? plaintextOf(target, record.body, where)
-      : { mode: "plain" as const, plaintext: record.body };
+/** The message of a recorded POST in plaintext (decrypted when encrypted), or why it is not one from WeChat. */
+function openMessage(record: ExchangeRecord, where: string, target: Target, encrypted: boolean): Prepared {
+  let opened: { mode: Mode; plaintext: string };
   try {
-    return { kind: "message", record, mode, plaintext, message: parseXml(plaintext) };
+    opened = encrypted ? plaintextOf(target, record.body, where) : { mode: "plain", plaintext: record.body };
+  } catch (error) {
+    // The server took it then, so WeChat sent it and the key is wrong; a refused one was a stranger's.
+    if (record.status === 200 || target.crypto === undefined) throw error;
+    return { kind: "other", record, reason: "refused when recorded and cannot be decrypted: not from WeChat" };
+  }
+  try {
+    return { kind: "message", record, ...opened, message: parseXml(opened.plaintext) };
   } catch {
     return { kind: "other", record, reason: "the recorded body is not a WeChat message" };
   }
+}
+
+function queryOf(path: string): URLSearchParams | undefined {
+  try {
+    return new URL(path, "http://recorded.invalid").searchParams;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a record as WeChat sent it; throws InputError (naming it) when an encrypted one cannot be opened. */
+function prepare(record: ExchangeRecord, where: string, target: Target): Prepared {
+  const query = queryOf(record.path);
+  if (!query?.has("signature")) return { kind: "other", record, reason: "not signed: not a request from WeChat" };
+  const echostr = query.get("echostr");
+  if (record.method === "GET" && echostr !== null) return { kind: "handshake", record, echostr };
+  if (record.method !== "POST") return { kind: "other", record, reason: `${record.method} is not a WeChat callback` };
+  return openMessage(record, where, target, query.get("encrypt_type") === "aes");
 }
 
 /** The recorded reply in plaintext: decrypted when it was encrypted (its envelope is not compared). */
