@@ -1,5 +1,5 @@
 import { InputError } from "../core/errors.js";
-import { checkNumericFlags, takesArguments } from "./message-flags.js";
+import { checkNumericFlags, MESSAGE_FLAGS, takesArguments } from "./message-flags.js";
 
 /** simulate's own flags (the message fields' flags are read by name from the same object). */
 export interface SimulateFlags {
@@ -12,12 +12,31 @@ export interface SimulateFlags {
   count?: number;
   concurrency?: number;
   duration?: number;
+  /** A recording (NDJSON of exchange records, - for stdin) to send again instead of a message. */
+  replay?: string;
 }
 
-/** How simulate sends: once, once with WeChat's retries, or many times (load mode). */
+/** How simulate sends: once, once with WeChat's retries, many times (load mode), or a recording again. */
 export type SendPlan =
   | { kind: "once"; retry: boolean }
-  | { kind: "load"; count?: number; duration?: number; concurrency: number };
+  | { kind: "load"; count?: number; duration?: number; concurrency: number }
+  | { kind: "replay"; file: string };
+
+/** --replay sends the recorded messages as they were: nothing that builds or repeats a message goes with it. */
+function checkReplay(type: string | undefined, args: string[], flags: SimulateFlags): void {
+  const values = flags as Readonly<Record<string, unknown>>;
+  const extra = [
+    type !== undefined && [type, ...args].join(" "),
+    ...(["file", "from", "to", "msgId", "retry", "count", "duration"] as const).map(
+      (key) => flags[key] !== undefined && `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+    ),
+    ...MESSAGE_FLAGS.filter((flag) => values[flag.key] !== undefined).map((flag) => flag.spec.split(" ")[0]),
+  ].filter(Boolean);
+  if (extra.length > 0)
+    throw new InputError(`--replay sends the recorded messages, so it takes no ${extra.join(", ")}`, {
+      hint: "drop them, or drop --replay to send one message",
+    });
+}
 
 function checkFile(type: string | undefined, flags: SimulateFlags): void {
   if (flags.file === undefined) return;
@@ -46,7 +65,9 @@ function checkMessage(type: string | undefined, args: string[], flags: SimulateF
     });
   checkNumericFlags(flags as Readonly<Record<string, unknown>>);
   if (flags.file === undefined && type === undefined)
-    throw new InputError("missing message type", { hint: 'e.g. wxdev simulate text "hi", or --file message.xml' });
+    throw new InputError("missing message type", {
+      hint: 'e.g. wxdev simulate text "hi", --file message.xml or --replay recording.ndjson',
+    });
 }
 
 /**
@@ -54,6 +75,10 @@ function checkMessage(type: string | undefined, args: string[], flags: SimulateF
  * returns how to send. Building the message itself may still refuse a type or field.
  */
 export function parseSimulateArgs(type: string | undefined, args: string[], flags: SimulateFlags): SendPlan {
+  if (flags.replay !== undefined) {
+    checkReplay(type, args, flags);
+    return { kind: "replay", file: flags.replay };
+  }
   const { count, duration } = flags;
   const load = count !== undefined || duration !== undefined;
   if (load && (flags.retry || flags.msgId !== undefined)) {

@@ -10,6 +10,7 @@ describe("parseSimulateArgs: simulate's arguments → how to send, checked befor
     ["load by count", "text", ["x"], { count: 200, concurrency: 8 }, { kind: "load", count: 200, concurrency: 8 }],
     ["load by duration", "image", [], { duration: 3 }, { kind: "load", duration: 3, concurrency: 10 }],
     ["--concurrency outside load mode is unused", "text", ["x"], { concurrency: 4 }, { kind: "once" }],
+    ["a replay, no type", undefined, [], { replay: "r.ndjson", concurrency: 10 }, { kind: "replay", file: "r.ndjson" }],
   ])("%s", (_name, type, args, flags, plan) => {
     expect(parseSimulateArgs(type, args, flags)).toMatchObject(plan as object);
   });
@@ -29,6 +30,15 @@ describe("parseSimulateArgs: simulate's arguments → how to send, checked befor
     ["a latitude that is not a number", "location", [], { lat: "north" } as SimulateFlags, /--lat north/],
     ["--retry in load mode", "text", ["hi"], { count: 5, retry: true }, /load mode .* drop --retry/],
     ["--msg-id in load mode", "text", ["hi"], { duration: 5, msgId: "1" }, /drop --msg-id/],
+    ["a type with --replay", "text", ["hi"], { replay: "r" }, /--replay .* takes no text hi/],
+    [
+      "--msg-id and --retry with --replay",
+      undefined,
+      [],
+      { replay: "r", msgId: "1", retry: true },
+      /--msg-id, --retry/,
+    ],
+    ["--duration with --replay", undefined, [], { replay: "r", duration: 3 }, /takes no --duration/],
   ])("refuses %s", (_name, type, args, flags, message) => {
     expect(() => parseSimulateArgs(type, args, flags)).toThrow(message);
   });

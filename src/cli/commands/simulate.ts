@@ -78,7 +78,7 @@ type SimulateOutcome =
 
 async function runSimulate(
   target: Target,
-  plan: SendPlan,
+  plan: Exclude<SendPlan, { kind: "replay" }>,
   messages: Messages,
   showProgress: boolean,
 ): Promise<SimulateOutcome> {
@@ -141,10 +141,19 @@ export function simulateCommand(cli: Cli): Command {
         parsePositiveInt,
       ),
     )
+    .option(
+      "--replay <file>",
+      "send a recording (wxdev tunnel --record) again, each record in its recorded mode, and compare the answers (- for stdin)",
+    )
     .action(async (type: string | undefined, args: string[], options: SimulateOptions, self: Command) => {
       const out = cli.output(self);
       const target = await resolveTarget(cli, self, options);
       const plan = parseSimulateArgs(type, args, options);
+      if (plan.kind === "replay") {
+        const { runReplay } = await import("../replay-run.js");
+        cli.exitCode = await runReplay(cli, out, target, plan.file);
+        return;
+      }
       const messages =
         options.file !== undefined
           ? await messagesFromFile(cli, options.file)
@@ -158,6 +167,7 @@ export function simulateCommand(cli: Cli): Command {
     "wxdev simulate event subscribe --key qrscene_42 --ticket T",
     "wxdev simulate location --lat 39.9 --lng 116.4 --label 天安门 --mode safe",
     "wxdev simulate text hi --count 2000 --concurrency 50",
+    "wxdev simulate --replay traffic.ndjson --url http://127.0.0.1:8013/wechat8013",
   ]);
 }
 
