@@ -10,7 +10,6 @@ import { errorProblem as error, type Problem } from "./diagnose.js";
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 const CONTROL_GLOBAL = new RegExp(CONTROL.source, "g");
 const CHARACTER_REFERENCE = /&#(x[0-9a-fA-F]+|\d+);/g;
-const CDATA_SECTION = /<!\[CDATA\[[\s\S]*?\]\]>/g;
 const ROOT = /^\s*(?:<\?[\s\S]*?\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<([^\s/>!?]+)/;
 /** CDATA section (its text in group 1), comment, declaration, tag (closing slash, name, self-closing slash), text. */
 const TOKEN = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<[?!][\s\S]*?>|<(\/?)([^\s/>]+)[^>]*?(\/?)>|([^<]+)/g;
@@ -23,9 +22,23 @@ export function markupProblems(body: string): Problem[] {
     problems.push(error("root-element", `the root element is <${root}>; WeChat reads a reply only as <xml>…</xml>`));
   }
   // Most bodies have none of these: the scan below runs only when one may be there.
-  const suspect = CONTROL.test(body) || body.includes("&#") || body.replace(CDATA_SECTION, "").includes("]]>");
+  const suspect = CONTROL.test(body) || body.includes("&#") || hasStrayCdataEnd(body);
   if (suspect) scanText(body, problems);
   return problems;
+}
+
+/** True when a `]]>` stands outside every CDATA section (indexOf walk: load mode judges thousands of replies a second). */
+function hasStrayCdataEnd(body: string): boolean {
+  let at = 0;
+  for (;;) {
+    const close = body.indexOf("]]>", at);
+    if (close === -1) return false;
+    const open = body.indexOf("<![CDATA[", at);
+    if (open === -1 || close < open) return true;
+    const end = body.indexOf("]]>", open + "<![CDATA[".length);
+    if (end === -1) return false;
+    at = end + "]]>".length;
+  }
 }
 
 function isForbidden(code: number): boolean {
