@@ -21,6 +21,7 @@ export {
 export * from "./core/message-tables.js";
 export * from "./core/reply.js";
 export * from "./core/signature.js";
+export * from "./core/jsapi.js";
 export * from "./core/xml.js";
 export * from "./core/client/callback.js";
 export * from "./core/client/check.js";

@@ -80,8 +80,16 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: "mock",
-    summary: "run a local stand-in for WeChat's web authorisation (authorize page + sns APIs), state in memory",
+    summary:
+      "run a local stand-in for WeChat's web authorisation (authorize page + sns APIs)" +
+      " and JS-SDK ticket (cgi-bin/token, getticket), state in memory",
     load: async () => (await import("./commands/mock.js")).mockCommand,
+  },
+  {
+    name: "jsapi-sign",
+    summary:
+      "the JS-SDK signature of a page and the ready wx.config object; --fetch gets the ticket (e.g. from the mock)",
+    load: async () => (await import("./commands/jsapi-sign.js")).jsapiSignCommand,
   },
   {
     name: "deploy",

@@ -80,6 +80,8 @@ export const SETTINGS = {
     flag: "--api-base <url>",
     help: "API base (default https://api.weixin.qq.com; e.g. http://127.0.0.1:9000 for wxdev mock)",
   },
+  /** The JS-SDK ticket `wxdev jsapi-sign` signs with (its --ticket flag is the command's own). */
+  jsapiTicket: { type: "string", env: "WXDEV_JSAPI_TICKET", secret: true },
   callbackDomain: {
     type: "string",
     flag: "--callback-domain <domain>",

@@ -1,13 +1,17 @@
+import { errorProblem as error, looksLikeHtml, warningProblem as warning, type Problem } from "./diagnose.js";
 import {
-  ARTICLE_FIELDS,
   COMMON_FIELDS,
   MAX_ARTICLES,
   MAX_ARTICLES_FOR_USER_MESSAGE,
+  MESSAGE_SPECS,
   REPLY_TYPES,
   type FieldSpec,
 } from "./message-types.js";
+import { markupProblems } from "./reply-markup.js";
 import { parseXml, type XmlRecord, type XmlValue } from "./xml.js";
-import { errorProblem as error, looksLikeHtml, warningProblem as warning, type Problem } from "./diagnose.js";
+
+/** Developers report text replies beyond this many bytes of UTF-8 cut or refused (protocol §8). */
+export const MAX_TEXT_REPLY_BYTES = 2047;
 
 /** What a reply body amounts to: no reply (`success`/empty), or a parsed reply with its problems. */
 export interface ReplyVerdict {
@@ -45,7 +49,7 @@ export function judgeReply(body: string, request?: XmlRecord): ReplyVerdict {
       : `the body is not reply XML: ${(cause as Error).message}`;
     return verdict("invalid", null, [error(looksHtml ? "html" : "invalid-xml", detail)]);
   }
-  return verdict("reply", reply, validateReply(reply, request));
+  return verdict("reply", reply, [...markupProblems(body), ...validateReply(reply, request)]);
 }
 
 /** Lists every problem in a parsed reply; `request` enables the To/From and news-count checks. */
@@ -57,7 +61,8 @@ export function validateReply(reply: XmlRecord, request?: XmlRecord): Problem[] 
   if (typeof reply.Encrypt === "string") {
     problems.push(error("unexpected-encrypt", "the reply is encrypted but the request was not"));
   }
-  checkCreateTime(reply.CreateTime, problems);
+  checkSeconds("CreateTime", reply.CreateTime, problems);
+  checkDuplicates(reply, "", problems);
   if (request !== undefined) checkSwapped(reply, request, problems);
   const msgType = typeof reply.MsgType === "string" ? reply.MsgType : "";
   const spec = Object.hasOwn(REPLY_TYPES, msgType) ? REPLY_TYPES[msgType] : undefined;
@@ -72,11 +77,12 @@ export function validateReply(reply: XmlRecord, request?: XmlRecord): Problem[] 
     if (inner === undefined) {
       if (spec.wrapper.required) problems.push(error("missing-field", `missing <${spec.wrapper.name}>`));
     } else if (isRecord(inner)) {
-      checkFields(inner, spec.wrapper.fields, `${spec.wrapper.name}/`, problems);
-    } else {
+      checkElement(inner, spec.wrapper.fields, spec.wrapper.name, problems);
+    } else if (!Array.isArray(inner)) {
       problems.push(error("bad-field", `<${spec.wrapper.name}> must contain elements, not text`));
     }
   }
+  if (msgType === "text") checkTextLength(reply.Content, problems);
   if (msgType === "news") checkNews(reply, request, problems);
   const known = knownFields(msgType);
   for (const name of Object.keys(reply)) {
@@ -118,12 +124,64 @@ function checkFields(record: XmlRecord, fields: FieldSpec[], prefix: string, pro
   }
 }
 
-function checkCreateTime(value: XmlValue | undefined, problems: Problem[]): void {
+/** A wrapper (`Image`, `Articles/item[2]`): its required children, children it does not know, and nested ones. */
+function checkElement(record: XmlRecord, fields: FieldSpec[], path: string, problems: Problem[]): void {
+  checkFields(record, fields, `${path}/`, problems);
+  for (const name of Object.keys(record)) {
+    const field = fields.find((known) => known.name === name);
+    const value = record[name];
+    if (field === undefined) {
+      problems.push(warning("extra-field", `unknown element <${name}> inside <${path}>; WeChat ignores it`));
+    } else if (field.children !== undefined && field.repeated && Array.isArray(value)) {
+      for (const [index, item] of value.entries())
+        if (isRecord(item)) checkElement(item, field.children, `${path}/${name}[${index + 1}]`, problems);
+    } else if (field.children !== undefined && isRecord(value)) {
+      checkElement(value, field.children, `${path}/${name}`, problems);
+    }
+  }
+}
+
+/** An element written twice where WeChat reads one value (only `item` repeats). */
+function checkDuplicates(record: XmlRecord, prefix: string, problems: Problem[]): void {
+  for (const [name, value] of Object.entries(record)) {
+    if (Array.isArray(value) && name !== "item") {
+      problems.push(
+        error(
+          "duplicate-element",
+          `${value.length} <${prefix}${name}> elements; a reply has one (WeChat would read only one of them)`,
+        ),
+      );
+    }
+    const children = Array.isArray(value) ? value : [value];
+    for (const child of children) if (isRecord(child)) checkDuplicates(child, `${prefix}${name}/`, problems);
+  }
+}
+
+/**
+ * A time WeChat expects in whole seconds (`CreateTime`, the envelope's `TimeStamp`): not a number is an error;
+ * milliseconds (13 digits, as a popular Node SDK writes) a warning.
+ */
+export function checkSeconds(name: string, value: XmlValue | undefined, problems: Problem[]): void {
   if (typeof value !== "string" || value === "") return;
+  const code = name.toLowerCase();
   if (!/^\d+$/.test(value)) {
-    problems.push(error("bad-createtime", `CreateTime ${JSON.stringify(value)} is not a number`));
+    problems.push(error(`bad-${code}`, `${name} ${JSON.stringify(value)} is not a number`));
   } else if (value.length >= 13) {
-    problems.push(warning("createtime-ms", `CreateTime ${value} is in milliseconds; WeChat expects seconds`));
+    problems.push(warning(`${code}-ms`, `${name} ${value} is in milliseconds; WeChat expects seconds`));
+  }
+}
+
+function checkTextLength(content: XmlValue | undefined, problems: Problem[]): void {
+  if (typeof content !== "string" || content.length * 3 <= MAX_TEXT_REPLY_BYTES) return;
+  const bytes = Buffer.byteLength(content, "utf8");
+  if (bytes > MAX_TEXT_REPLY_BYTES) {
+    problems.push(
+      warning(
+        "content-too-long",
+        `Content is ${bytes.toLocaleString("en")} bytes of UTF-8; WeChat cuts or refuses text replies` +
+          ` over ${MAX_TEXT_REPLY_BYTES.toLocaleString("en")} bytes (send the rest as a customer-service message)`,
+      ),
+    );
   }
 }
 
@@ -151,20 +209,24 @@ function checkSwapped(reply: XmlRecord, request: XmlRecord, problems: Problem[])
 
 function checkNews(reply: XmlRecord, request: XmlRecord | undefined, problems: Problem[]): void {
   const articles = reply.Articles;
-  const items = isRecord(articles) && Array.isArray(articles.item) ? articles.item.filter(isRecord) : [];
-  for (const [index, item] of items.entries())
-    checkFields(item, ARTICLE_FIELDS, `Articles/item[${index + 1}]/`, problems);
-  const count = Number(reply.ArticleCount);
-  if (typeof reply.ArticleCount === "string" && count !== items.length) {
-    problems.push(
-      error("article-count", `ArticleCount is ${reply.ArticleCount} but there are ${items.length} articles`),
-    );
+  const raw = isRecord(articles) ? articles.item : undefined;
+  const count = Array.isArray(raw) ? raw.filter(isRecord).length : 0;
+  if (typeof reply.ArticleCount === "string" && Number(reply.ArticleCount) !== count) {
+    problems.push(error("article-count", `ArticleCount is ${reply.ArticleCount} but there are ${count} articles`));
   }
-  if (items.length > MAX_ARTICLES) {
-    problems.push(error("too-many-articles", `${items.length} articles; at most ${MAX_ARTICLES} are allowed`));
-  } else if (items.length > MAX_ARTICLES_FOR_USER_MESSAGE && request?.MsgType !== "event") {
+  // WeChat sends the first articles up to the limit and drops the rest (protocol §8).
+  const userMessage = typeof request?.MsgType === "string" && Object.hasOwn(MESSAGE_SPECS, request.MsgType);
+  if (userMessage && count > MAX_ARTICLES_FOR_USER_MESSAGE) {
     problems.push(
-      warning("articles-for-message", `${items.length} articles answer a user message; WeChat shows only 1`),
+      warning(
+        "articles-for-message",
+        `${count} articles answer a user's ${request?.MsgType} message; WeChat shows only the first` +
+          ` ${MAX_ARTICLES_FOR_USER_MESSAGE} (up to ${MAX_ARTICLES} answer events)`,
+      ),
+    );
+  } else if (count > MAX_ARTICLES) {
+    problems.push(
+      warning("too-many-articles", `${count} articles; WeChat shows only the first ${MAX_ARTICLES} and drops the rest`),
     );
   }
 }

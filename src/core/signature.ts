@@ -3,7 +3,8 @@ import { randomBytesPooled } from "./random.js";
 
 // crypto.hash (Node >= 20.12) is one call where createHash makes three objects: ~5x faster
 // for a signature, which load mode and the server make thousands of times a second.
-const sha1Hex: (data: string) => string =
+/** sha1 of a UTF-8 string, as 40 hex digits. */
+export const sha1Hex: (data: string) => string =
   typeof nodeCrypto.hash === "function"
     ? (data) => nodeCrypto.hash("sha1", data, "hex")
     : (data) => nodeCrypto.createHash("sha1").update(data).digest("hex");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildMessage, buildReply } from "../../src/core/messages.js";
+import { buildEvent, buildMessage, buildReply } from "../../src/core/messages.js";
 import { judgeReply } from "../../src/core/reply.js";
 import { buildXml, type XmlRecord } from "../../src/core/xml.js";
 
@@ -64,18 +64,39 @@ describe("judgeReply finds each problem", () => {
       expect(codes(reply(msgType, { Content: "x" }))).toEqual(["error:unknown-msgtype"]);
   });
 
-  it("news: more than one article for a user message warns, more than 8 fails, counts must agree", () => {
+  it("news: counts must agree; more articles than WeChat shows warn, naming how many will show", () => {
     const items = (n: number): XmlRecord => ({
       ArticleCount: String(n),
       Articles: { item: Array.from({ length: n }, (_, i) => article(i)) },
     });
-    expect(codes(reply("news", items(2)))).toEqual(["warning:articles-for-message"]);
-    const event = buildMessage("text", {}, { toUserName: "gh_account", fromUserName: "oUser" });
-    event.MsgType = "event";
-    expect(codes(reply("news", items(3)), event)).toEqual([]);
-    expect(codes(reply("news", items(9)))).toEqual(["error:too-many-articles"]);
+    const problems = (body: string, req?: XmlRecord) => judgeReply(body, req).problems;
+    expect(problems(reply("news", items(2)), request)).toEqual([
+      {
+        severity: "warning",
+        code: "articles-for-message",
+        message: "2 articles answer a user's text message; WeChat shows only the first 1 (up to 8 answer events)",
+      },
+    ]);
+    const event = buildEvent("CLICK", {}, { toUserName: "gh_account", fromUserName: "oUser" });
+    expect(codes(reply("news", items(8)), event)).toEqual([]);
+    expect(problems(reply("news", items(9)), event)).toEqual([
+      {
+        severity: "warning",
+        code: "too-many-articles",
+        message: "9 articles; WeChat shows only the first 8 and drops the rest",
+      },
+    ]);
     expect(codes(reply("news", { ...items(1), ArticleCount: "2" }))).toEqual(["error:article-count"]);
   });
+
+  it.each(["image", "voice", "video", "shortvideo", "location", "link"])(
+    "news: one article answers a user's %s message",
+    (msgType) => {
+      const userMessage = { ...request, MsgType: msgType };
+      const body = reply("news", { ArticleCount: "2", Articles: { item: [article(1), article(2)] } });
+      expect(codes(body, userMessage)).toEqual(["warning:articles-for-message"]);
+    },
+  );
 
   it("extra unknown fields warn", () => {
     expect(codes(reply("text", { Content: "x", Extra: "y" }))).toEqual(["warning:extra-field"]);
@@ -92,5 +113,131 @@ describe("judgeReply finds each problem", () => {
     expect(codes(buildXml({ Encrypt: "abc", MsgSignature: "s", TimeStamp: "1", Nonce: "n" }))).toContain(
       "error:unexpected-encrypt",
     );
+  });
+});
+
+/** A reply to `request` as a server would write it by hand: the header, then `body` inside <xml>. */
+const written = (body: string, root = "xml"): string =>
+  `<${root}><ToUserName><![CDATA[oUser]]></ToUserName><FromUserName><![CDATA[gh_account]]></FromUserName>` +
+  `<CreateTime>1700000000</CreateTime>${body}</${root}>`;
+const problemsOf = (body: string, req: XmlRecord = request) =>
+  judgeReply(body, req).problems.map(({ severity, code, message }) => ({ severity, code, message }));
+
+describe("judgeReply refuses what WeChat's XML parser would not forgive", () => {
+  it("a raw ]]> inside Content: the CDATA section ended early", () => {
+    const body = written("<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[a]]>b]]></Content>");
+    expect(problemsOf(body)).toEqual([
+      {
+        severity: "error",
+        code: "raw-cdata-end",
+        message:
+          "Content holds a raw `]]>` at offset 2, outside CDATA: not well-formed XML" +
+          " (a CDATA section ended early? split a `]]>` in the text as `]]]]><![CDATA[>`)",
+      },
+    ]);
+    expect(judgeReply(body, request).ok).toBe(false);
+    // Split as XML requires, the same text is fine.
+    expect(
+      codes(written("<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[a]]]]><![CDATA[>b]]></Content>")),
+    ).toEqual([]);
+    expect(codes(written("<MsgType>text</MsgType><Content>a]]>b</Content>"))).toEqual(["error:raw-cdata-end"]);
+  });
+
+  it.each(["0000", "0001", "0008", "000B", "000C", "000E", "001F"])("control character U+%s in text", (hex) => {
+    const char = String.fromCharCode(Number.parseInt(hex, 16));
+    expect(problemsOf(written(`<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[abc${char}]]></Content>`))).toEqual(
+      [
+        {
+          severity: "error",
+          code: "control-character",
+          message:
+            `control character U+${hex} at Content offset 3: XML 1.0 forbids it, so WeChat cannot parse the reply` +
+            " (strip control characters from the text)",
+        },
+      ],
+    );
+  });
+
+  it("control characters as bare text, as character references, and nested; tab, LF and CR are fine", () => {
+    expect(codes(written("<MsgType>text</MsgType><Content>a\u0001b</Content>"))).toEqual(["error:control-character"]);
+    expect(problemsOf(written("<MsgType>text</MsgType><Content>ab&#x1;&#2;</Content>")).map((p) => p.message)).toEqual([
+      expect.stringMatching(/^control character U\+0001 \(written &#x1;\) at Content offset 2: /),
+      expect.stringMatching(/^control character U\+0002 \(written &#2;\) at Content offset 7: /),
+    ]);
+    const image = written("<MsgType><![CDATA[image]]></MsgType><Image><MediaId><![CDATA[m\u001f]]></MediaId></Image>");
+    expect(problemsOf(image)[0]?.message).toMatch(/^control character U\+001F at Image\/MediaId offset 1: /);
+    expect(codes(written("<MsgType>text</MsgType><Content><![CDATA[a\tb\nc\rd&#1;]]></Content>"))).toEqual([]);
+  });
+
+  it("two <Content> elements, or any other single-valued element twice", () => {
+    const twice = written("<MsgType>text</MsgType><Content><![CDATA[a]]></Content><Content><![CDATA[b]]></Content>");
+    expect(problemsOf(twice)).toEqual([
+      {
+        severity: "error",
+        code: "duplicate-element",
+        message: "2 <Content> elements; a reply has one (WeChat would read only one of them)",
+      },
+    ]);
+    expect(codes(written("<MsgType>text</MsgType><MsgType>text</MsgType><Content>a</Content>"))).toContain(
+      "error:duplicate-element",
+    );
+    const nested = written("<MsgType>image</MsgType><Image><MediaId>a</MediaId><MediaId>b</MediaId></Image>");
+    expect(problemsOf(nested).map((p) => p.message)).toEqual([
+      "2 <Image/MediaId> elements; a reply has one (WeChat would read only one of them)",
+    ]);
+  });
+
+  it("a root other than <xml>", () => {
+    const body = written("<MsgType>text</MsgType><Content>hi</Content>", "reply");
+    expect(problemsOf(body)).toEqual([
+      {
+        severity: "error",
+        code: "root-element",
+        message: "the root element is <reply>; WeChat reads a reply only as <xml>…</xml>",
+      },
+    ]);
+    expect(codes(`<?xml version="1.0"?>\n<!-- hi --><xml>${written("").slice(5)}`)).not.toContain("error:root-element");
+  });
+
+  it.each<[string, string, string]>([
+    ["Image", "<MsgType>image</MsgType><Image><MediaId>m</MediaId><Url>u</Url></Image>", "<Url> inside <Image>"],
+    [
+      "Voice",
+      "<MsgType>voice</MsgType><Voice><MediaId>m</MediaId><Format>amr</Format></Voice>",
+      "<Format> inside <Voice>",
+    ],
+    ["Video", "<MsgType>video</MsgType><Video><MediaId>m</MediaId><Thumb>t</Thumb></Video>", "<Thumb> inside <Video>"],
+    [
+      "Music",
+      "<MsgType>music</MsgType><Music><ThumbMediaId>m</ThumbMediaId><Url>u</Url></Music>",
+      "<Url> inside <Music>",
+    ],
+    [
+      "Articles/item",
+      "<MsgType>news</MsgType><ArticleCount>2</ArticleCount><Articles><item><Title>a</Title></item>" +
+        "<item><Title>b</Title><Link>u</Link></item></Articles>",
+      "<Link> inside <Articles/item[2]>",
+    ],
+  ])("an unknown child inside %s warns, naming it and where", (_where, body, named) => {
+    const event = buildEvent("CLICK", {}, { toUserName: "gh_account", fromUserName: "oUser" });
+    expect(problemsOf(written(body), event)).toEqual([
+      { severity: "warning", code: "extra-field", message: `unknown element ${named}; WeChat ignores it` },
+    ]);
+  });
+});
+
+describe("judgeReply warns at the limits WeChat cuts at", () => {
+  it("a text Content over 2,047 bytes of UTF-8, saying how many", () => {
+    expect(codes(reply("text", { Content: "a".repeat(2047) }))).toEqual([]);
+    // 683 CJK characters are 2,049 bytes: the limit is bytes, not characters.
+    expect(problemsOf(reply("text", { Content: "中".repeat(683) }))).toEqual([
+      {
+        severity: "warning",
+        code: "content-too-long",
+        message:
+          "Content is 2,049 bytes of UTF-8; WeChat cuts or refuses text replies over 2,047 bytes" +
+          " (send the rest as a customer-service message)",
+      },
+    ]);
   });
 });

@@ -19,6 +19,14 @@ export interface Vectors {
     plaintext: string;
   }[];
   oauthAuthorizeUrl: { appId: string; redirectUri: string; scope: string; state: string; url: string }[];
+  jsapiSignature: {
+    source: string;
+    ticket: string;
+    nonceStr: string;
+    timestamp: string;
+    url: string;
+    signature: string;
+  }[];
 }
 
 export const vectors = JSON.parse(readFileSync(VECTORS_PATH, "utf8")) as Vectors;

@@ -12,7 +12,7 @@ interface MockOptions {
   callbackDomain?: string;
 }
 
-/** `wxdev mock`: the platform's web authorisation, offline. */
+/** `wxdev mock`: the platform's web authorisation and JS-SDK ticket, offline. */
 export function mockCommand(cli: Cli): Command {
   const command = new Command("mock")
     .option("--host <host>", "address to listen on", "127.0.0.1")
@@ -72,6 +72,7 @@ export function mockCommand(cli: Cli): Command {
               ` --scope snsapi_userinfo --base ${running.origin}`,
           ),
         );
+        out.line(out.c.dim(`JS-SDK: wxdev jsapi-sign --fetch --app-id ${appId} --api-base ${running.origin} --url …`));
       }
       await untilStopped(running.close);
     });

@@ -2,7 +2,7 @@ import type { Dispatcher } from "undici";
 import type { MessageCrypto } from "../crypto.js";
 import { errorProblem as error, explainStatus, type Problem } from "../diagnose.js";
 import { openReply } from "../envelope.js";
-import { judgeReply } from "../reply.js";
+import { checkSeconds, judgeReply } from "../reply.js";
 import { parseXml, type XmlRecord } from "../xml.js";
 import { buildCallback, type Callback } from "./callback.js";
 import { httpRequest, type HttpResult } from "./http.js";
@@ -51,7 +51,9 @@ export function judgeAnswer(
   let decrypted: string | undefined;
   if (callback.mode !== "plain" && crypto !== undefined && looksEncrypted(body)) {
     try {
-      decrypted = openReply(crypto, body).plaintext;
+      const opened = openReply(crypto, body);
+      checkSeconds("TimeStamp", opened.envelope.timestamp, problems);
+      decrypted = opened.plaintext;
       body = decrypted;
     } catch (cause) {
       return fail(error("decrypt", `encrypted reply rejected: ${(cause as Error).message}`));

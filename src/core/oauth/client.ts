@@ -28,15 +28,29 @@ export interface UserInfo {
   unionid?: string;
 }
 
+/** `cgi-bin/token` answer: the account's own access token (not a user's). */
+export interface ClientToken {
+  access_token: string;
+  expires_in: number;
+}
+
+/** `cgi-bin/ticket/getticket` answer. */
+export interface Ticket {
+  errcode: 0;
+  errmsg: string;
+  ticket: string;
+  expires_in: number;
+}
+
 export interface OAuthClientOptions {
   appId: string;
-  /** Needed for the code exchange only. */
+  /** Needed for the code exchange and the account's access token. */
   appSecret?: string;
   apiBase?: string;
   timeoutMs?: number;
 }
 
-/** A small client for the web-authorisation API on Node's fetch; errors are typed. */
+/** A small client for the platform's API on Node's fetch (web authorisation, access token, JS-SDK ticket); errors are typed. */
 export class OAuthClient {
   private readonly base: string;
   /** The base as messages show it: without credentials. */
@@ -49,12 +63,9 @@ export class OAuthClient {
 
   /** Exchanges the redirect's code for an access token (code → token, once). */
   exchangeCode(code: string): Promise<AccessToken> {
-    if (this.options.appSecret === undefined || this.options.appSecret === "") {
-      throw new MissingSettingError("appSecret");
-    }
     return this.call("/sns/oauth2/access_token", {
       appid: this.options.appId,
-      secret: this.options.appSecret,
+      secret: this.requireSecret(),
       code,
       grant_type: "authorization_code",
     });
@@ -77,6 +88,27 @@ export class OAuthClient {
   /** Whether an access token is still valid for this openid. */
   async checkToken(accessToken: string, openid: string): Promise<{ errcode: 0; errmsg: string }> {
     return this.call("/sns/auth", { access_token: accessToken, openid });
+  }
+
+  /** The account's access token (`grant_type=client_credential`), which the cgi-bin APIs take. */
+  clientToken(): Promise<ClientToken> {
+    return this.call("/cgi-bin/token", {
+      grant_type: "client_credential",
+      appid: this.options.appId,
+      secret: this.requireSecret(),
+    });
+  }
+
+  /** A JS-SDK ticket (`type=jsapi`), for signing pages with `wx.config`. */
+  jsapiTicket(accessToken: string): Promise<Ticket> {
+    return this.call("/cgi-bin/ticket/getticket", { access_token: accessToken, type: "jsapi" });
+  }
+
+  private requireSecret(): string {
+    if (this.options.appSecret === undefined || this.options.appSecret === "") {
+      throw new MissingSettingError("appSecret");
+    }
+    return this.options.appSecret;
   }
 
   /** Refuses an API base fetch would not take, up front: fetch's own errors quote the whole URL, secret and all. */

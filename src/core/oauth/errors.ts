@@ -2,16 +2,24 @@ import { WxdevError } from "../errors.js";
 
 /** One-line explanations of the error codes students meet most (protocol §5). */
 export const OAUTH_ERRORS: Record<number, string> = {
-  40001: "access_token is invalid: use the one this code exchange returned, for this appId",
-  40002: "grant_type is wrong: authorization_code for the exchange, refresh_token for a refresh",
+  40001:
+    "access_token is invalid: use the latest one for this appId (a user's token from the code exchange" +
+    " is not the account's token from cgi-bin/token)",
+  40002:
+    "grant_type is wrong: authorization_code for the exchange, refresh_token for a refresh," +
+    " client_credential for cgi-bin/token",
   40013: "invalid appid: check the appId setting against the platform (测试号 appID)",
   40014: "access_token is invalid: use the one this code exchange returned, for this appId",
   40029: "invalid code: pass the code from the redirect exactly, for the same appId",
   40030: "invalid refresh_token: use the latest refresh_token (it lives 30 days)",
   40125: "invalid appsecret: check the appSecret setting (reset it on the platform if unsure)",
   40163: "code been used: a code works once; a page reload reuses it — send the user through the authorize URL again",
+  40097: "invalid args: getticket takes type=jsapi (or wx_card)",
+  41001: "access_token is missing",
+  41002: "appid is missing",
+  41004: "appsecret is missing: set the appSecret setting (WXDEV_APP_SECRET)",
   41008: "missing code: the redirect had no ?code= (did the user deny, or is the redirect URI wrong?)",
-  42001: "access_token expired (2 hours): refresh it with the refresh_token",
+  42001: "access_token expired (2 hours): get a new one (a user's: refresh it with the refresh_token)",
   42003: "code expired: a code lives 5 minutes; exchange it as soon as the redirect arrives",
   45009: "API rate limit reached: slow down, and cache access tokens instead of fetching per request",
   48001: "api unauthorized: the token came from snsapi_base; user info needs scope snsapi_userinfo",

@@ -5,6 +5,7 @@ import { listen } from "../../listen.js";
 import { sameDomain, type Scope } from "../authorize-url.js";
 import { OAUTH_ERRORS } from "../errors.js";
 import { errorPage } from "../html.js";
+import { cgiBinRoutes } from "./cgi-bin.js";
 import { consentPage } from "./pages.js";
 import { ACCESS_TOKEN_LIFETIME_S, OAuthStore } from "./store.js";
 import { avatarSvg, FIXTURE_USERS, fixtureOpenId, fixtureUser } from "./users.js";
@@ -70,7 +71,10 @@ function redirectTo(redirectUri: string, params: Record<string, string>): Reply 
   };
 }
 
-/** A local stand-in for the platform's web authorisation: the authorize page and the four sns APIs. */
+/**
+ * A local stand-in for the platform's web authorisation (the authorize page and the four sns APIs) and for
+ * the account's access token and JS-SDK ticket.
+ */
 export function createMockPlatform(options: MockOptions): { listen(): Promise<RunningMock> } {
   const store = new OAuthStore(options.now);
   let origin = "";
@@ -172,6 +176,13 @@ export function createMockPlatform(options: MockOptions): { listen(): Promise<Ru
       return json({ errcode: 0, errmsg: "ok" });
     },
   };
+
+  for (const [route, handler] of Object.entries(cgiBinRoutes(options, store))) {
+    routes[route] = (q) => {
+      const answer = handler(q);
+      return json(answer, answer.errcode ? `errcode ${answer.errcode}` : undefined);
+    };
+  }
 
   function tokenReply(grant: { user: number; scope: Scope }): Reply {
     const { accessToken, refreshToken } = store.issueTokens(grant);

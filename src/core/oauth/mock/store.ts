@@ -18,11 +18,15 @@ export const REFRESH_TOKEN_LIFETIME_MS = 30 * 24 * 3600_000;
 
 type Lookup<T> = { ok: true; value: T } | { ok: false; reason: "unknown" | "used" | "expired" };
 
-/** The mock platform's state, in memory only: codes (single use, 5 minutes), access and refresh tokens. */
+/**
+ * The mock platform's state, in memory only: codes (single use, 5 minutes), users' access and refresh
+ * tokens, and the account's own access tokens and JS-SDK tickets (2 hours each).
+ */
 export class OAuthStore {
   private readonly codes = new Map<string, Expiring<Grant> & { used: boolean }>();
   private readonly accessTokens = new Map<string, Expiring<Grant>>();
   private readonly refreshTokens = new Map<string, Expiring<Grant>>();
+  private readonly clientTokens = new Map<string, Expiring<true>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -52,6 +56,7 @@ export class OAuthStore {
     return { accessToken, refreshToken };
   }
 
+  /** A user's access token (web authorisation). */
   accessToken(token: string): Lookup<Grant> {
     return this.lookup(this.accessTokens, token);
   }
@@ -60,7 +65,18 @@ export class OAuthStore {
     return this.lookup(this.refreshTokens, token);
   }
 
-  private lookup(map: Map<string, Expiring<Grant>>, key: string): Lookup<Grant> {
+  /** Issues the account's own access token (`cgi-bin/token`), which is not a user's. */
+  issueClientToken(): string {
+    const token = randomBytes(48).toString("base64url");
+    this.clientTokens.set(token, { value: true, expires: this.now() + ACCESS_TOKEN_LIFETIME_S * 1000 });
+    return token;
+  }
+
+  clientToken(token: string): Lookup<true> {
+    return this.lookup(this.clientTokens, token);
+  }
+
+  private lookup<T>(map: Map<string, Expiring<T>>, key: string): Lookup<T> {
     const entry = map.get(key);
     if (entry === undefined) return { ok: false, reason: "unknown" };
     if (entry.expires <= this.now()) return { ok: false, reason: "expired" };
