@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { errorProblem as error, explainStatus, looksLikeHtml, type Problem } from "../diagnose.js";
+import { errorProblem as error, explainStatus, explainUnreachable, looksLikeHtml, type Problem } from "../diagnose.js";
 import { InputError } from "../errors.js";
 import { makeNonce, makeTimestamp, signature } from "../signature.js";
 import { httpRequest } from "./http.js";
@@ -52,9 +52,11 @@ export async function handshake(target: Target, options: { echostr?: string } = 
   const result = { url, status: http.status, latencyMs: http.latencyMs, echostr, body: http.body, signature: sig };
   const problems: Problem[] = [];
   if (http.failure !== undefined) {
-    problems.push(error(http.failure.kind === "timeout" ? "timeout" : "unreachable", http.failure.message));
+    const message = explainUnreachable(http.failure, target.origin);
+    problems.push(error(http.failure.kind === "timeout" ? "timeout" : "unreachable", message));
   } else if (http.status !== 200) {
-    problems.push(error("status", explainStatus(http.status, { method: "GET", signature: sig })));
+    const request = { method: "GET", signature: sig, token: target.token, origin: target.origin } as const;
+    problems.push(error("status", explainStatus(http.status, request)));
   } else if (http.body !== echostr) {
     problems.push(explainBody(http.body, echostr, sig));
   }
