@@ -60,15 +60,16 @@ const STATUS_CAUSES: Record<number, (request: RequestContext) => string> = {
   504: () => PROXY,
 };
 
-function rejectedSignature({ signature, token, origin }: RequestContext): string {
-  const used = token === undefined ? "its token" : `Token ${mask(token)}${fromWhere(origin)}`;
-  return (
-    `the server rejected the signature. wxdev signed with ${used}: signature=${signature};` +
-    " if your server computed another, the Tokens differ"
-  );
+function rejectedSignature(request: RequestContext): string {
+  return `the server rejected the signature. ${signedWith(request)}; if your server computed another, the Tokens differ`;
 }
 
-const fromWhere = (origin?: TargetOrigin): string => (origin?.tokenFrom ? ` from ${origin.tokenFrom}` : "");
+/** "wxdev signed with Token ab****yz (14 chars) from WXDEV_TOKEN: signature=…", for comparing with the server's. */
+export function signedWith({ signature, token, origin }: Omit<RequestContext, "method">): string {
+  if (token === undefined) return `wxdev signed with its token: signature=${signature}`;
+  const from = origin?.tokenFrom ? ` from ${origin.tokenFrom}` : "";
+  return `wxdev signed with Token ${mask(token)}${from}: signature=${signature}`;
+}
 
 function logsOf(origin?: TargetOrigin): string {
   return origin?.server ? `wxdev logs ${origin.server}` : "the terminal running it, e.g. python3 wechat.py";

@@ -143,6 +143,9 @@ describe("a Token mismatch (403) names the Token used and where it came from", (
       ),
     );
     expect(result.stdout + result.stderr).not.toContain(wrong);
+    const handshake = await runCli(["handshake", "--url", `${origin}/ok`, ...flags], { cwd: dir, env });
+    expect(handshake.code).toBe(1);
+    expect(handshake.stdout).toContain(`wxdev signed with Token ${masked} from ${source(dir)}: signature=`);
   });
 });
 
