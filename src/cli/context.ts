@@ -11,7 +11,7 @@ import {
   type Settings,
   type WxdevConfig,
 } from "../core/config.js";
-import { InputError, MissingSettingError } from "../core/errors.js";
+import { ConfigError, InputError, MissingSettingError } from "../core/errors.js";
 import { ExitCode, type PassedThrough } from "./exit-code.js";
 import { colorWanted, Output } from "./output.js";
 
@@ -37,6 +37,8 @@ export class Cli {
   /** Set from a command's outcome (see `ExitCode`), returned by `main` when nothing was thrown. */
   exitCode: ExitCode | PassedThrough = ExitCode.Ok;
   private loaded?: { path?: string; config: WxdevConfig };
+  /** A found config file that could not be used: settings came without it, and a missing one is blamed on it. */
+  brokenConfig?: ConfigError;
 
   constructor(readonly io: Io) {}
 
@@ -75,7 +77,24 @@ export class Cli {
 
   /** Flags over environment over file, and where each setting came from. */
   settings(command: Command, flags: Partial<Settings> = {}): ResolvedSettings {
-    return resolveSettings({ config: this.config(command).config, env: this.io.env, flags });
+    return resolveSettings({ config: this.configForSettings(command), env: this.io.env, flags });
+  }
+
+  /**
+   * The file's settings. A broken file found by search does not block a command whose flags and
+   * environment say enough (`sign --token …`): a warning, then none of its settings. One named with
+   * --config was asked for, so it is an error.
+   */
+  private configForSettings(command: Command): WxdevConfig {
+    try {
+      return this.config(command).config;
+    } catch (error) {
+      if (!(error instanceof ConfigError) || this.globals(command).config !== undefined) throw error;
+      if (this.brokenConfig === undefined)
+        this.io.stderr.write(`wxdev: warning: ${error.message}; going on without the file\n`);
+      this.brokenConfig = error;
+      return {};
+    }
   }
 
   /** Reads a command's input argument: the text itself, or stdin for `-` (or when omitted and stdin is piped). */

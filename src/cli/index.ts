@@ -36,7 +36,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     await (await createProgram(cli, argv)).parseAsync(argv, { from: "user" });
     return cli.exitCode;
   } catch (error) {
-    return report(error, cli, verbose);
+    // A setting nobody gave may be in the config file that could not be read: that is the mistake to fix.
+    const blamed = error instanceof MissingSettingError && cli.brokenConfig !== undefined ? cli.brokenConfig : error;
+    return report(blamed, cli, verbose);
   }
 }
 

@@ -29,12 +29,12 @@ export function settingAdvice(keys: readonly SettingKey[]): string {
   return `set ${keys.map((key) => `${key} (${placesOf(key)})`).join(" and ")}`;
 }
 
-/** Where a resolved setting came from, as users would set it: `--app-id`, `WXDEV_APP_SECRET` or the config file. */
-export function describeSource(key: SettingKey, source: SettingSource | undefined): string {
+/** Where a resolved setting came from, as users would set it: `--app-id`, `WXDEV_APP_SECRET` or the config file (`file`). */
+export function describeSource(key: SettingKey, source: SettingSource | undefined, file?: string): string {
   const spec: SettingSpec = SETTINGS[key];
   if (source === "flag") return settingFlag(key) ?? "a flag";
   if (source === "env") return spec.env ?? "the environment";
-  return "the config file";
+  return file ?? "the config file";
 }
 
 /** commander parser: a TCP port, 0 (any free port) included unless `min` is 1. */

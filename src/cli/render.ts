@@ -14,7 +14,8 @@ function short(id: unknown): string {
 export function summarise(record: XmlRecord, direction: "message" | "reply"): string {
   const text = direction === "message" ? messageSummary(record) : replySummary(record);
   if (record.MsgType === "event") return `event ${String(record.Event)}${text ? ` (${text})` : ""}`;
-  const type = String(record.MsgType);
+  const type =
+    typeof record.MsgType === "string" && record.MsgType !== "" ? record.MsgType : `${direction} without MsgType`;
   return text === undefined ? type : `${type}: ${JSON.stringify(text)}`;
 }
 

@@ -1,4 +1,6 @@
 import { InputError } from "../core/errors.js";
+import { MESSAGE_TYPES } from "../core/message-tables.js";
+import { didYouMean } from "../core/suggest.js";
 import { checkNumericFlags, MESSAGE_FLAGS, takesArguments } from "./message-flags.js";
 
 /** simulate's own flags (the message fields' flags are read by name from the same object). */
@@ -52,8 +54,19 @@ function checkFile(type: string | undefined, flags: SimulateFlags): void {
     });
 }
 
+/** The words simulate takes as its type: every message type, and `event`. */
+const SIMULATE_TYPES = [...MESSAGE_TYPES, "event"];
+
+function checkType(type: string | undefined): void {
+  if (type === undefined || SIMULATE_TYPES.includes(type)) return;
+  throw new InputError(`unknown message type ${type}${didYouMean(type, SIMULATE_TYPES)}`, {
+    hint: `use one of: ${SIMULATE_TYPES.join(", ")}`,
+  });
+}
+
 function checkMessage(type: string | undefined, args: string[], flags: SimulateFlags): void {
   checkFile(type, flags);
+  checkType(type);
   if (type !== undefined && !takesArguments(type) && type !== "event" && args.length > 0) {
     throw new InputError(`unexpected arguments after ${type}: ${args.join(" ")}`, {
       hint: "the fields of this type are flags; see wxdev simulate --help",

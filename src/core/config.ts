@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "./errors.js";
 import { MODES, type Mode } from "./modes.js";
+import { locateJsonError } from "./json-syntax.js";
 import { readProblem } from "./read-file.js";
 
 /** The name wxdev looks for in the current directory and its parents. */
@@ -223,18 +224,20 @@ export function loadConfig(options: { cwd: string; path?: string }): { path?: st
       cause,
     });
   }
-  let json: unknown;
+  // Windows editors (Notepad, some VS Code set-ups) save UTF-8 with a byte-order mark, which JSON.parse refuses.
+  const json = text.replace(/^\uFEFF/, "");
+  let value: unknown;
   try {
-    // Windows editors (Notepad, some VS Code set-ups) save UTF-8 with a byte-order mark, which JSON.parse refuses.
-    json = JSON.parse(text.replace(/^\uFEFF/, ""));
+    value = JSON.parse(json);
   } catch (cause) {
-    // V8 quotes the text around an unexpected token, which may be part of the app secret: nor is the cause kept.
-    const reason = (cause as Error).message.replace(/, (\.\.\.)?"[\s\S]*"(\.\.\.)? is not valid JSON$/, "");
-    throw new ConfigError(`${path} is not valid JSON: ${reason}`, {
-      hint: "fix the JSON syntax (strings in double quotes)",
-    });
+    // Nor is the cause kept: V8 quotes the text around the mistake, which may be part of the app secret.
+    const { line, column, reason, after } = locateJsonError(json, cause as Error);
+    throw new ConfigError(
+      `${path} is not valid JSON: line ${line}, column ${column}: ${reason}${after ? ` (after "${after}")` : ""}`,
+      { hint: "fix the JSON: keys and strings in double quotes, no comma after the last item" },
+    );
   }
-  return { path, config: validateConfig(json, path) };
+  return { path, config: validateConfig(value, path) };
 }
 
 /** Where a setting came from, for messages such as "token from WXDEV_TOKEN". */
@@ -276,10 +279,5 @@ export function resolveSettings(input: {
   return { settings: settings as Settings, sources };
 }
 
-/** Shows enough of a secret to recognise it, never all of it. */
-export function mask(secret: string | undefined): string {
-  if (secret === undefined || secret === "") return "(not set)";
-  if (secret.length < 8) return `${"*".repeat(secret.length)}`;
-  const stars = "*".repeat(Math.min(secret.length - 4, 8));
-  return `${secret.slice(0, 2)}${stars}${secret.slice(-2)} (${secret.length} chars)`;
-}
+/** Shows enough of a secret to recognise it (its home is redact.ts; re-exported for the commands that mask). */
+export { mask } from "./redact.js";

@@ -1,4 +1,5 @@
 import { InputError } from "./errors.js";
+import { didYouMean } from "./suggest.js";
 import { randomBytesPooled as randomBytes } from "./random.js";
 import { canonicalEvent, EVENT_TYPES, MESSAGE_TYPES } from "./message-tables.js";
 import { EVENT_SPECS, type FieldSpec, MESSAGE_SPECS, type MessageSpec } from "./message-types.js";
@@ -101,7 +102,7 @@ export function buildMessage(
 ): XmlRecord {
   const defaults = MESSAGE_DEFAULTS.get(type);
   if (defaults === undefined) {
-    throw new InputError(`unknown message type ${JSON.stringify(type)}`, {
+    throw new InputError(`unknown message type ${type}${didYouMean(type, MESSAGE_TYPES)}`, {
       hint: `use one of: ${MESSAGE_TYPES.join(", ")}`,
     });
   }
@@ -118,7 +119,9 @@ export function buildEvent(
 ): XmlRecord {
   const name = canonicalEvent(event);
   if (name === undefined) {
-    throw new InputError(`unknown event ${JSON.stringify(event)}`, { hint: `use one of: ${EVENT_TYPES.join(", ")}` });
+    throw new InputError(`unknown event ${event}${didYouMean(event, EVENT_TYPES)}`, {
+      hint: `use one of: ${EVENT_TYPES.join(", ")}`,
+    });
   }
   return { ...makeHeader(header, "event"), Event: name, ...EVENT_DEFAULTS.get(name)?.(), ...defined(fields) };
 }

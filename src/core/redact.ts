@@ -16,3 +16,11 @@ export function redactSecrets(text: string, known: readonly (string | undefined)
   }
   return redacted;
 }
+
+/** Shows enough of a secret to recognise it, never all of it. */
+export function mask(secret: string | undefined): string {
+  if (secret === undefined || secret === "") return "(not set)";
+  if (secret.length < 8) return `${"*".repeat(secret.length)}`;
+  const stars = "*".repeat(Math.min(secret.length - 4, 8));
+  return `${secret.slice(0, 2)}${stars}${secret.slice(-2)} (${secret.length} chars)`;
+}

@@ -17,8 +17,11 @@ describe("parseChatLine: a typed line → what chat does", () => {
     ["/mode safe", true, { kind: "mode", mode: "safe" }],
     ["/mode compat", true, { kind: "mode", mode: "compat" }],
     ["/help", false, { kind: "say", text: CHAT_HELP }],
-    ["/text", false, { kind: "say", text: CHAT_HELP }],
-    ["/sticker", false, { kind: "say", text: CHAT_HELP }],
+    ["/video", false, { kind: "message", type: "video", fields: {} }],
+    ["/text", false, { kind: "say", text: "unknown command /text (no command needed: type the text)" }],
+    ["/sticker", false, { kind: "say", text: "unknown command /sticker (type /help)" }],
+    ["/foo", false, { kind: "say", text: "unknown command /foo (type /help)" }],
+    ["/imgae", false, { kind: "say", text: "unknown command /imgae (did you mean /image?) (type /help)" }],
   ])("%j (key: %s)", (line, canEncrypt, action) => {
     expect(parseChatLine(line, canEncrypt)).toEqual(action);
   });
@@ -32,6 +35,15 @@ describe("parseChatLine: a typed line → what chat does", () => {
     const action = parseChatLine(line, canEncrypt);
     expect(action.kind).toBe("say");
     expect(action.kind === "say" && action.text).toMatch(text);
+  });
+
+  it("/help lists every command the parser takes, and each one listed works", () => {
+    const listed = [...CHAT_HELP.matchAll(/\/(\w+)/g)].map((match) => match[1] ?? "");
+    expect(listed).toEqual(expect.arrayContaining([...SLASH_TYPES, "video", "event", "mode", "help", "quit"]));
+    for (const word of listed) {
+      const action = parseChatLine(`/${word} subscribe`, true);
+      expect(action.kind === "say" ? action.text : "").not.toMatch(/unknown command/);
+    }
   });
 
   it("offers every type but text as a slash command", () => {

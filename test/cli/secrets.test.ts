@@ -34,7 +34,7 @@ describe("no error path prints the app secret", () => {
     writeFileSync(join(dir, "wxdev.config.json"), `{"appId": "wx1", "appSecret": SECRET${SECRET}}`);
     const result = await runMain(["oauth", "exchange", "--code", "C"], { cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/is not valid JSON: Unexpected token 'S'/);
+    expect(result.stderr).toMatch(/is not valid JSON: line 1, column 31: unexpected token 'S' \(after "appSecret"\)/);
     expect(result.stderr).not.toMatch(/SECRET|0123/);
   });
 

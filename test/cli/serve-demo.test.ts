@@ -98,7 +98,7 @@ describe("wxdev chat with piped input", () => {
         input: "/event nope\nstill here\n/quit\n",
       });
       expect(result.code).toBe(0);
-      expect(result.stderr).toMatch(/unknown event "nope"/);
+      expect(result.stderr).toMatch(/unknown event nope/);
       const lines = result.stdout
         .trim()
         .split("\n")

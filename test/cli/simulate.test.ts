@@ -264,7 +264,7 @@ describe("wxdev simulate failures", () => {
   it.each([
     ["no URL", ["simulate", "text", "hi"], /missing url/],
     ["a bad URL", ["simulate", "text", "hi", "--url", "not a url"], /is not a URL/],
-    ["an unknown type", ["simulate", "sticker", "--url", "http://127.0.0.1:9/"], /unknown message type "sticker"/],
+    ["an unknown type", ["simulate", "sticker", "--url", "http://127.0.0.1:9/"], /unknown message type sticker/],
     ["text without content", ["simulate", "text", "--url", "http://127.0.0.1:9/"], /needs the content/],
     [
       "words after a type without content",
@@ -294,7 +294,7 @@ describe("wxdev simulate failures", () => {
     [
       "an unknown type in load mode",
       ["simulate", "bogus", "--count", "3", "--url", "http://127.0.0.1:9/"],
-      /unknown message type "bogus"/,
+      /unknown message type bogus/,
     ],
     [
       "safe mode without a key",

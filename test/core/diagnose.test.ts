@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { explainStatus, looksLikeHtml } from "../../src/core/diagnose.js";
+import { explainStatus, explainUnreachable, jsonReplyProblem, looksLikeHtml } from "../../src/core/diagnose.js";
 import { cryptoForMode } from "../../src/core/mode-crypto.js";
 
 describe("explainStatus: one table for the handshake GET and the message POST", () => {
@@ -12,10 +12,52 @@ describe("explainStatus: one table for the handshake GET and the message POST", 
     [405, "GET", /does not accept GET at this path$/],
     [405, "POST", /does not accept POST at this path$/],
     [502, "GET", /the proxy could not reach the app/],
-    [500, "GET", /^HTTP 500: WeChat needs 200 with the echostr$/],
-    [500, "POST", /^HTTP 500: WeChat needs 200$/],
+    [500, "GET", /^HTTP 500: the app raised an exception handling it: the traceback is in its log \(the terminal/],
+    [503, "GET", /^HTTP 503: WeChat needs 200 with the echostr$/],
+    [503, "POST", /^HTTP 503: WeChat needs 200$/],
   ])("HTTP %s to a %s", (status, method, expected) => {
     expect(explainStatus(status, { method, signature: "abc" })).toMatch(expected);
+  });
+
+  it("names the Token (masked) and its source next to the signature, and the configured server's log", () => {
+    const origin = { tokenFrom: "WXDEV_TOKEN", server: "s8013" };
+    const request = { method: "POST", signature: "abc", token: "classtoken2024", origin } as const;
+    expect(explainStatus(403, request)).toBe(
+      "HTTP 403: the server rejected the signature. wxdev signed with Token cl********24 (14 chars) from WXDEV_TOKEN:" +
+        " signature=abc; if your server computed another, the Tokens differ",
+    );
+    expect(explainStatus(500, request)).toMatch(/in its log \(wxdev logs s8013\)$/);
+  });
+});
+
+describe("jsonReplyProblem", () => {
+  it.each([
+    ['{"xml": {"MsgType": "text"}}', "JSON"],
+    [" [1, 2]", "JSON"],
+    ["{'xml': {'MsgType': 'text'}}", "a Python dict"],
+  ])("%s is %s", (body, what) => {
+    expect(jsonReplyProblem(body)?.message).toMatch(new RegExp(`^the server answered ${what}; WeChat needs XML`));
+  });
+
+  it("leaves XML and success alone", () => {
+    expect(jsonReplyProblem("<xml><MsgType>text</MsgType></xml>")).toBeUndefined();
+    expect(jsonReplyProblem("success")).toBeUndefined();
+  });
+});
+
+describe("explainUnreachable", () => {
+  const refused = {
+    kind: "network",
+    cause: "refused",
+    message: "nothing listens on h:80 (connection refused)",
+  } as const;
+  it("says what to start: the configured server's app, or the student's own", () => {
+    expect(explainUnreachable(refused)).toMatch(/is the app running\? Start it: python3 wechat\.py$/);
+    expect(explainUnreachable(refused, { server: "s8013" })).toMatch(/Start it: wxdev start s8013$/);
+    expect(explainUnreachable({ ...refused, https: true })).toMatch(/is the scheme right\?/);
+    expect(explainUnreachable({ kind: "timeout", message: "no answer within 5000 ms" })).toBe(
+      "no answer within 5000 ms",
+    );
   });
 
   it("tells an HTML page by its start, in any case, after whitespace", () => {

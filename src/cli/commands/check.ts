@@ -25,12 +25,14 @@ interface CheckOutcome {
   url: string;
   passed: boolean;
   results: CheckResult[];
+  /** Checks skipped because nothing answered the first one. */
+  notRun: number;
 }
 
 async function runCheck(target: Target, onResult: (result: CheckResult) => void): Promise<CheckOutcome> {
-  const { runChecks, checksPassed } = await import("../../core/client/check.js");
+  const { CHECK_COUNT, runChecks, checksPassed } = await import("../../core/client/check.js");
   const results = await runChecks({ target, onResult });
-  return { url: target.url, passed: checksPassed(results), results };
+  return { url: target.url, passed: checksPassed(results), results, notRun: CHECK_COUNT - results.length };
 }
 
 function printHeader(out: Output, target: Target): void {
@@ -45,13 +47,14 @@ function printResult(out: Output, result: CheckResult): void {
   if (!out.json) out.line(`  ${mark(out, result)}  ${result.title.padEnd(44)} ${out.c.dim(result.reason)}`);
 }
 
-function printCheck(out: Output, { url, passed, results }: CheckOutcome): void {
+function printCheck(out: Output, { url, passed, results, notRun }: CheckOutcome): void {
   const count = (status: string): number => results.filter((result) => result.status === status).length;
-  const summary = { pass: count("pass"), fail: count("fail"), warn: count("warn"), skip: count("skip") };
+  const summary = { pass: count("pass"), fail: count("fail"), warn: count("warn"), skip: count("skip"), notRun };
   if (out.json) {
     out.printJson({ ok: passed, url, summary, checks: results });
     return;
   }
+  if (notRun > 0) out.line(out.c.dim(`  (the other ${notRun} checks were not run: nothing answered)`));
   out.line(
     `\n${passed ? out.ok("ready") : out.bad("not ready")}: ${summary.pass} passed, ${summary.fail} failed, ` +
       `${summary.warn} warnings, ${summary.skip} skipped`,

@@ -1,9 +1,11 @@
 import { Command } from "commander";
-import { mask } from "../../core/config.js";
+import { mask } from "../../core/redact.js";
 import type { OAuthClient } from "../../core/oauth/client.js";
 import { required, type Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import { flagOrExchanged, readExchanged } from "../oauth-tokens.js";
 import { settingOption } from "../options.js";
+import type { Output } from "../output.js";
 
 interface ApiOptions {
   appId?: string;
@@ -21,7 +23,29 @@ async function clientFor(cli: Cli, self: Command, options: ApiOptions, needSecre
   });
 }
 
-function apiCommand<T extends ApiOptions>(
+/** Flags of the calls that print tokens: show them whole in the table. */
+interface TokenPrinting {
+  showTokens?: boolean;
+}
+
+/** The result as a table (tokens masked unless --show-tokens), or one JSON document (tokens whole). */
+function printResult(out: Output, result: object, showTokens: boolean): void {
+  if (out.json) {
+    out.printJson(result);
+    return;
+  }
+  const isToken = (key: string): boolean => /token$/.test(key);
+  out.table(
+    Object.entries(result).map(([key, value]) => [
+      key,
+      isToken(key) && !showTokens ? mask(String(value)) : typeof value === "string" ? value : JSON.stringify(value),
+    ]),
+  );
+  if (!showTokens && Object.keys(result).some(isToken))
+    out.note(out.c.dim("full tokens: --show-tokens, or --json (keep them private)"));
+}
+
+function apiCommand<T extends ApiOptions & TokenPrinting>(
   cli: Cli,
   name: string,
   description: string,
@@ -35,72 +59,93 @@ function apiCommand<T extends ApiOptions>(
     .action(async (options: T, self: Command) => {
       const out = cli.output(self);
       const result = await run(await clientFor(cli, self, options, needSecret), options);
-      if (out.json) return out.printJson(result);
-      out.table(
-        Object.entries(result).map(([key, value]) => [
-          key,
-          /token$/.test(key) ? mask(String(value)) : typeof value === "string" ? value : JSON.stringify(value),
-        ]),
-      );
+      printResult(out, result, options.showTokens === true);
     });
+}
+
+const SHOW_TOKENS_HELP = "print the tokens whole in the table (they are masked by default; --json has them whole)";
+const FROM_HELP = "take access_token and openid from oauth exchange's --json output: a file, or - for stdin";
+
+/** The token pair of userinfo and check: from the flags, else from --from's JSON. */
+async function accessPair(
+  cli: Cli,
+  options: { accessToken?: string; openid?: string; from?: string },
+): Promise<{ accessToken: string; openid: string }> {
+  const exchanged = options.from === undefined ? undefined : await readExchanged(cli, options.from);
+  return {
+    accessToken: flagOrExchanged(options.accessToken, exchanged, "access_token", "--access-token"),
+    openid: flagOrExchanged(options.openid, exchanged, "openid", "--openid"),
+  };
 }
 
 /** `wxdev oauth …`: the four sns API calls of web authorisation. */
 export function oauthCommand(cli: Cli): Command {
   const command = new Command("oauth");
   command.addCommand(
-    apiCommand<ApiOptions & { code: string }>(
+    apiCommand<ApiOptions & TokenPrinting & { code: string }>(
       cli,
       "exchange",
       "exchange the redirect's code for an access token (app secret from WXDEV_APP_SECRET)",
       (c) =>
         c
           .requiredOption("--code <code>", "the code from the redirect")
+          .option("--show-tokens", SHOW_TOKENS_HELP)
           .addHelpText(
             "after",
-            "\nThe table masks the tokens; --json prints the tokens in full (that is how scripts get them)," +
-              " so keep that output private.",
+            "\nThe table masks the tokens; --show-tokens shows them, and --json prints the tokens in full (that is" +
+              " how scripts get them), so keep that output private. Pipe it to the next step:\n" +
+              "  wxdev oauth exchange --code C --json | wxdev oauth userinfo --from -",
           ),
       (client, o) => client.exchangeCode(o.code),
       true,
     ),
   );
   command.addCommand(
-    apiCommand<ApiOptions & { accessToken: string; openid: string; lang: string }>(
+    apiCommand<ApiOptions & { accessToken?: string; openid?: string; from?: string; lang: string }>(
       cli,
       "userinfo",
       "fetch the user's profile (needs a snsapi_userinfo token)",
       (c) =>
         c
-          .requiredOption("--access-token <token>", "from oauth exchange")
-          .requiredOption("--openid <openid>", "from oauth exchange")
+          .option("--access-token <token>", "from oauth exchange (overrides --from)")
+          .option("--openid <openid>", "from oauth exchange (overrides --from)")
+          .option("--from <file>", FROM_HELP)
           .option("--lang <lang>", "zh_CN, zh_TW or en", "zh_CN"),
-      (client, o) => client.userInfo(o.accessToken, o.openid, o.lang),
+      async (client, o) => {
+        const { accessToken, openid } = await accessPair(cli, o);
+        return client.userInfo(accessToken, openid, o.lang);
+      },
     ),
   );
   command.addCommand(
-    apiCommand<ApiOptions & { refreshToken: string }>(
+    apiCommand<ApiOptions & TokenPrinting & { refreshToken: string }>(
       cli,
       "refresh",
       "renew an access token with the refresh token",
-      (c) => c.requiredOption("--refresh-token <token>", "from oauth exchange"),
+      (c) =>
+        c.requiredOption("--refresh-token <token>", "from oauth exchange").option("--show-tokens", SHOW_TOKENS_HELP),
       (client, o) => client.refresh(o.refreshToken),
     ),
   );
   command.addCommand(
-    apiCommand<ApiOptions & { accessToken: string; openid: string }>(
+    apiCommand<ApiOptions & { accessToken?: string; openid?: string; from?: string }>(
       cli,
       "check",
       "check an access token is still valid (sns/auth)",
       (c) =>
         c
-          .requiredOption("--access-token <token>", "the token to check")
-          .requiredOption("--openid <openid>", "its openid"),
-      (client, o) => client.checkToken(o.accessToken, o.openid),
+          .option("--access-token <token>", "the token to check (overrides --from)")
+          .option("--openid <openid>", "its openid (overrides --from)")
+          .option("--from <file>", FROM_HELP),
+      async (client, o) => {
+        const { accessToken, openid } = await accessPair(cli, o);
+        return client.checkToken(accessToken, openid);
+      },
     ),
   );
   return withExamples(command, [
     "WXDEV_APP_SECRET=… wxdev oauth exchange --code 061aBc…",
+    "wxdev oauth exchange --code 061aBc… --json | wxdev oauth userinfo --from -",
     "wxdev oauth userinfo --access-token T --openid o… --api-base http://127.0.0.1:9000",
     "wxdev oauth refresh --refresh-token R",
     "wxdev oauth check --access-token T --openid o…",

@@ -147,8 +147,9 @@ export function simulateCommand(cli: Cli): Command {
     )
     .action(async (type: string | undefined, args: string[], options: SimulateOptions, self: Command) => {
       const out = cli.output(self);
-      const target = await resolveTarget(cli, self, options);
+      // The arguments first: a mistyped type is named before any missing setting.
       const plan = parseSimulateArgs(type, args, options);
+      const target = await resolveTarget(cli, self, options);
       if (plan.kind === "replay") {
         const { runReplay } = await import("../replay-run.js");
         cli.exitCode = await runReplay(cli, out, target, plan.file);

@@ -1,3 +1,4 @@
+import { explainUnreachable } from "../diagnose.js";
 import { WxdevError } from "../errors.js";
 import { CHECKED_EVENTS, MESSAGE_TYPES } from "../message-tables.js";
 import { buildEvent, buildMessage } from "../messages.js";
@@ -33,7 +34,8 @@ interface Context {
   header: { toUserName: string; fromUserName: string };
 }
 
-type Outcome = Pick<CheckResult, "status" | "reason">;
+/** `stop`: nothing answered, so the checks after this one would only repeat its failure. */
+type Outcome = Pick<CheckResult, "status" | "reason"> & { stop?: boolean };
 interface CheckSpec {
   id: string;
   title: string;
@@ -48,10 +50,16 @@ function judged(result: ExchangeResult): Outcome {
   const errors = result.problems.filter((problem) => problem.severity === "error");
   if (errors.length > 0) return { status: "fail", reason: errors.map((problem) => problem.message).join("; ") };
   const warnings = result.problems.map((problem) => problem.message);
-  const what = result.replyKind === "none" ? "no reply (success)" : `${String(result.reply?.MsgType)} reply`;
+  const what = result.replyKind === "none" ? "no reply (success)" : replyName(result);
   return warnings.length > 0
     ? { status: "warn", reason: `${what}; ${warnings.join("; ")}` }
     : { status: "pass", reason: `${what} in ${Math.round(result.latencyMs)} ms` };
+}
+
+/** "text reply", or what it is when it has no MsgType to name it by. */
+function replyName(result: ExchangeResult): string {
+  const type = result.reply?.MsgType;
+  return typeof type === "string" && type !== "" ? `${type} reply` : "a reply without MsgType";
 }
 
 function messageCheck(type: string): CheckSpec {
@@ -80,9 +88,9 @@ const CHECKS: CheckSpec[] = [
     required: true,
     run: async (c) => {
       const result = await handshake(c.target);
-      return result.ok
-        ? { status: "pass", reason: `echostr returned in ${Math.round(result.latencyMs)} ms` }
-        : { status: "fail", reason: result.problems.map((p) => p.message).join("; ") };
+      if (result.ok) return { status: "pass", reason: `echostr returned in ${Math.round(result.latencyMs)} ms` };
+      const lost = result.problems.some((p) => p.code === "unreachable" || p.code === "timeout");
+      return { status: "fail", reason: result.problems.map((p) => p.message).join("; "), stop: lost };
     },
   },
   {
@@ -98,10 +106,11 @@ const CHECKS: CheckSpec[] = [
         echostr,
       });
       const http = await httpRequest({ method: "GET", url, timeoutMs: c.target.timeoutMs });
-      if (http.failure !== undefined) return { status: "fail", reason: http.failure.message };
+      if (http.failure !== undefined)
+        return { status: "fail", reason: explainUnreachable(http.failure, c.target.origin) };
       return http.status === 200 && http.body.includes(echostr)
         ? { status: "fail", reason: "the server echoed a forged request: anyone can claim your URL" }
-        : { status: "pass", reason: `refused with HTTP ${http.status}` };
+        : { status: "pass", reason: `HTTP ${http.status}, no echostr` };
     },
   },
   {
@@ -114,7 +123,7 @@ const CHECKS: CheckSpec[] = [
       const result = await exchange(callback, { timeoutMs: c.target.timeoutMs });
       const lost = result.problems.find((p) => p.code === "unreachable" || p.code === "timeout");
       if (lost !== undefined) return { status: "fail", reason: lost.message };
-      if (result.status !== 200) return { status: "pass", reason: `refused with HTTP ${result.status}` };
+      if (result.status !== 200) return { status: "pass", reason: `HTTP ${result.status}` };
       if (result.replyKind === "reply")
         return {
           status: "fail",
@@ -197,7 +206,13 @@ const CHECKS: CheckSpec[] = [
   ),
 ];
 
-/** Runs the conformance suite against a server URL; `onResult` reports each check as it finishes. */
+/** How many checks the suite has (a run that stops early reports fewer results). */
+export const CHECK_COUNT = CHECKS.length;
+
+/**
+ * Runs the conformance suite against a server URL; `onResult` reports each check as it finishes.
+ * When the handshake gets no answer at all, the run stops there: every other check would fail alike.
+ */
 export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
   const context: Context = {
     target: options.target,
@@ -214,9 +229,16 @@ export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
       if (!(cause instanceof WxdevError)) throw cause;
       outcome = { status: "fail", reason: cause.message };
     }
-    const result = { id: spec.id, title: spec.title, required: spec.required, ...outcome };
+    const result = {
+      id: spec.id,
+      title: spec.title,
+      required: spec.required,
+      status: outcome.status,
+      reason: outcome.reason,
+    };
     results.push(result);
     options.onResult?.(result);
+    if (outcome.stop === true) break;
   }
   return results;
 }

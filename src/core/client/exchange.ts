@@ -1,6 +1,12 @@
 import type { Dispatcher } from "undici";
 import type { MessageCrypto } from "../crypto.js";
-import { errorProblem as error, explainStatus, type Problem } from "../diagnose.js";
+import {
+  errorProblem as error,
+  explainStatus,
+  explainUnreachable,
+  jsonReplyProblem,
+  type Problem,
+} from "../diagnose.js";
 import { openReply } from "../envelope.js";
 import { checkSeconds, judgeReply } from "../reply.js";
 import { parseXml, type XmlRecord } from "../xml.js";
@@ -24,11 +30,15 @@ export interface ExchangeResult {
   problems: Problem[];
 }
 
+/** The Token a callback was signed with and where the target came from, for explaining a refusal. */
+type Signer = Pick<Target, "token" | "origin">;
+
 /** Judges an HTTP answer to a callback: status, deadline, decryption and the reply itself. */
 export function judgeAnswer(
   callback: Callback,
   http: HttpResult,
   crypto?: MessageCrypto,
+  signer?: Signer,
 ): Omit<ExchangeResult, "request"> {
   const base = { status: http.status, latencyMs: http.latencyMs, raw: http.body, reply: null };
   const fail = (problem: Problem): Omit<ExchangeResult, "request"> => ({
@@ -39,11 +49,11 @@ export function judgeAnswer(
   });
   if (http.failure?.kind === "timeout")
     return fail(error("timeout", `${http.failure.message}: WeChat would retry, then show the user an error`));
-  if (http.failure !== undefined) return fail(error("unreachable", http.failure.message));
-  if (http.status !== 200)
-    return fail(
-      error("status", explainStatus(http.status, { method: "POST", signature: callback.query.signature ?? "" })),
-    );
+  if (http.failure !== undefined) return fail(error("unreachable", explainUnreachable(http.failure, signer?.origin)));
+  if (http.status !== 200) {
+    const request = { method: "POST", signature: callback.query.signature ?? "", ...signer } as const;
+    return fail(error("status", explainStatus(http.status, request)));
+  }
   const problems: Problem[] = [];
   if (http.latencyMs > WECHAT_TIMEOUT_MS)
     problems.push(error("slow", `answered after ${Math.round(http.latencyMs)} ms; WeChat gives up after 5000 ms`));
@@ -63,7 +73,12 @@ export function judgeAnswer(
       error("plaintext-reply", "safe mode: the reply must be encrypted (Encrypt, MsgSignature, TimeStamp, Nonce)"),
     );
   }
-  const verdict = judgeReply(body, callback.message);
+  // JSON is refused before the XML parser, whose "char '{'" would not say what to change.
+  const json = jsonReplyProblem(body);
+  const verdict =
+    json === undefined
+      ? judgeReply(body, callback.message)
+      : { kind: "invalid" as const, reply: null, problems: [json] };
   for (const problem of verdict.problems) problems.push(problem);
   // Written out rather than spread from `base`: this runs for every answer in load mode.
   return {
@@ -90,7 +105,7 @@ function looksEncrypted(body: string): boolean {
 /** Sends a callback and judges the answer. */
 export async function exchange(
   callback: Callback,
-  options: { timeoutMs?: number; crypto?: MessageCrypto; dispatcher?: Dispatcher } = {},
+  options: { timeoutMs?: number; crypto?: MessageCrypto; dispatcher?: Dispatcher; signer?: Signer } = {},
 ): Promise<ExchangeResult> {
   const http = await httpRequest({
     method: "POST",
@@ -100,7 +115,7 @@ export async function exchange(
     timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS,
     dispatcher: options.dispatcher,
   });
-  const result = judgeAnswer(callback, http, options.crypto) as ExchangeResult;
+  const result = judgeAnswer(callback, http, options.crypto, options.signer) as ExchangeResult;
   result.request = { url: callback.url, query: callback.query, body: callback.body, message: callback.message };
   return result;
 }
@@ -112,7 +127,12 @@ export function send(
   options: { dispatcher?: Dispatcher } = {},
 ): Promise<ExchangeResult> {
   const callback = buildCallback(target, message);
-  return exchange(callback, { timeoutMs: target.timeoutMs, crypto: target.crypto, dispatcher: options.dispatcher });
+  return exchange(callback, {
+    timeoutMs: target.timeoutMs,
+    crypto: target.crypto,
+    dispatcher: options.dispatcher,
+    signer: target,
+  });
 }
 
 /** The parts of a reply that must not change between retries (CreateTime may). */

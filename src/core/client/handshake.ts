@@ -1,5 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { errorProblem as error, explainStatus, looksLikeHtml, type Problem } from "../diagnose.js";
+import {
+  errorProblem as error,
+  explainStatus,
+  explainUnreachable,
+  looksLikeHtml,
+  type Problem,
+  signedWith,
+} from "../diagnose.js";
 import { InputError } from "../errors.js";
 import { makeNonce, makeTimestamp, signature } from "../signature.js";
 import { httpRequest } from "./http.js";
@@ -19,11 +26,9 @@ export interface HandshakeResult {
 }
 
 /** Explains why a body is not exactly the echostr. */
-function explainBody(body: string, echostr: string, sig: string): Problem {
+function explainBody(body: string, echostr: string, signed: string): Problem {
   // Many servers answer 200 with nothing (or "error") when their own signature check fails.
-  const tokenHint =
-    `; if the server checks the signature, compare: wxdev signed with signature=${sig}` +
-    " (another value means the Tokens differ)";
+  const tokenHint = `; if the server checks the signature, compare: ${signed} (another value means the Tokens differ)`;
   const trimmed = body.trim();
   if (trimmed === echostr)
     return error("whitespace", "the body has whitespace or a newline around echostr; answer echostr exactly");
@@ -52,11 +57,15 @@ export async function handshake(target: Target, options: { echostr?: string } = 
   const result = { url, status: http.status, latencyMs: http.latencyMs, echostr, body: http.body, signature: sig };
   const problems: Problem[] = [];
   if (http.failure !== undefined) {
-    problems.push(error(http.failure.kind === "timeout" ? "timeout" : "unreachable", http.failure.message));
+    const message = explainUnreachable(http.failure, target.origin);
+    problems.push(error(http.failure.kind === "timeout" ? "timeout" : "unreachable", message));
   } else if (http.status !== 200) {
-    problems.push(error("status", explainStatus(http.status, { method: "GET", signature: sig })));
+    const request = { method: "GET", signature: sig, token: target.token, origin: target.origin } as const;
+    problems.push(error("status", explainStatus(http.status, request)));
   } else if (http.body !== echostr) {
-    problems.push(explainBody(http.body, echostr, sig));
+    problems.push(
+      explainBody(http.body, echostr, signedWith({ signature: sig, token: target.token, origin: target.origin })),
+    );
   }
   return { ...result, problems, ok: problems.length === 0 };
 }

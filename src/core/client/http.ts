@@ -5,7 +5,16 @@ export interface HttpResult {
   status: number;
   body: string;
   latencyMs: number;
-  failure?: { kind: "timeout" | "network"; message: string };
+  failure?: HttpFailure;
+}
+
+/** Why no answer came: `refused` = nothing listens on the port, `dns` = no such host. */
+export interface HttpFailure {
+  kind: "timeout" | "network";
+  message: string;
+  cause?: "refused" | "dns";
+  /** The URL was https: a refused connection may mean the scheme is wrong. */
+  https?: boolean;
 }
 
 export interface HttpOptions {
@@ -95,19 +104,33 @@ function failed(
   url: URL,
   latencyMs: number,
 ): HttpResult {
-  return { status: 0, body: "", latencyMs, failure: { kind: "network", message: describeNetworkError(error, url) } };
+  return { status: 0, body: "", latencyMs, failure: describeNetworkError(error, url) };
 }
 
-function describeNetworkError(error: NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }, url: URL): string {
+/** `host:port` with the port spelled out, even the scheme's default (`example.com:443`). */
+function endpointOf(url: URL): string {
+  return `${url.hostname}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
+}
+
+function describeNetworkError(error: NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException }, url: URL): HttpFailure {
   switch (error.code ?? error.cause?.code) {
     case "ECONNREFUSED":
-      return `connection refused by ${url.host}: is the server running on that port?`;
+      if (url.protocol === "https:") {
+        const message = `nothing listens on ${endpointOf(url)} (https, connection refused)`;
+        return { kind: "network", cause: "refused", https: true, message };
+      }
+      return {
+        kind: "network",
+        cause: "refused",
+        message: `nothing listens on ${endpointOf(url)} (connection refused)`,
+      };
     case "ENOTFOUND":
-      return `host ${url.hostname} not found`;
+    case "EAI_AGAIN":
+      return { kind: "network", cause: "dns", message: `host ${url.hostname} not found (DNS)` };
     case "ECONNRESET":
     case "UND_ERR_SOCKET":
-      return `${url.host} closed the connection without answering`;
+      return { kind: "network", message: `${url.host} closed the connection without answering` };
     default:
-      return error.message;
+      return { kind: "network", message: error.message };
   }
 }

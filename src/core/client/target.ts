@@ -8,11 +8,20 @@ export const WECHAT_TIMEOUT_MS = 5_000;
 /** The modes that encrypt: they cannot exist without a MessageCrypto. */
 export type EncryptedMode = Exclude<Mode, "plain">;
 
+/** Where the CLI found a target's settings, so a failure can say what to check. */
+export interface TargetOrigin {
+  /** Where the Token came from: `--token`, `WXDEV_TOKEN` or the config file's path. */
+  readonly tokenFrom?: string;
+  /** The server under "servers" in wxdev.config.json that the URL belongs to, e.g. `s8013`. */
+  readonly server?: string;
+}
+
 interface Endpoint {
   /** The callback URL as given. */
   readonly url: string;
   readonly token: string;
   readonly timeoutMs: number;
+  readonly origin?: TargetOrigin;
   /**
    * The normalised URL when it has no query or fragment, so signing only appends one (load mode
    * signs the same URL thousands of times a second); undefined otherwise.
@@ -35,6 +44,7 @@ export interface TargetOptions {
   mode?: Mode;
   crypto?: MessageCrypto;
   timeoutMs?: number;
+  origin?: TargetOrigin;
 }
 
 /** Checks a callback URL once, so every command gives the same clear error; returns it parsed. */
@@ -63,6 +73,7 @@ export function createTarget(options: TargetOptions): Target {
     url: options.url,
     token: options.token,
     timeoutMs: options.timeoutMs ?? WECHAT_TIMEOUT_MS,
+    origin: options.origin,
     bareUrl: /[?#]/.test(parsed.href) ? undefined : parsed.href,
   };
   const mode = options.mode ?? "plain";
