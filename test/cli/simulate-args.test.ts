@@ -27,6 +27,28 @@ describe("parseSimulateArgs: simulate's arguments → how to send, checked befor
     ["words after a flag-only type", "image", ["extra", "words"], {}, /unexpected arguments after image: extra words/],
     ["a MsgId that is not a number", "text", ["hi"], { msgId: "abc" }, /--msg-id abc is not a number/],
     ["a latitude that is not a number", "location", [], { lat: "north" } as SimulateFlags, /--lat north/],
+    [
+      "a MsgId above 2^64−1",
+      "text",
+      ["hi"],
+      { msgId: "18446744073709551616" },
+      /--msg-id 18446744073709551616 is above 2\^64−1/,
+    ],
+    [
+      "an event's flag it has no field for",
+      "event",
+      ["click"],
+      { ticket: "T" } as SimulateFlags,
+      /--ticket does not apply to event CLICK/,
+    ],
+    [
+      "a nested field's bad value",
+      "event",
+      ["location_select"],
+      { lat: "1e3" } as SimulateFlags,
+      /--lat 1e3 is not a decimal/,
+    ],
+    ["field flags with --file", undefined, [], { file: "f", lat: "1" } as SimulateFlags, /takes no --lat/],
     ["--retry in load mode", "text", ["hi"], { count: 5, retry: true }, /load mode .* drop --retry/],
     ["--msg-id in load mode", "text", ["hi"], { duration: 5, msgId: "1" }, /drop --msg-id/],
   ])("refuses %s", (_name, type, args, flags, message) => {
