@@ -73,10 +73,8 @@ function notificationCheck(event: string): CheckSpec {
       const result = await send(c.target, buildEvent(event, {}, c.header));
       const outcome = judged(result);
       if (outcome.status === "fail" || result.replyKind !== "reply") return outcome;
-      return {
-        status: "warn",
-        reason: `${String(result.reply?.MsgType)} reply, which WeChat ignores: answer success or an empty body`,
-      };
+      const ignored = `${String(result.reply?.MsgType)} reply, which WeChat ignores: answer success or an empty body`;
+      return { status: "warn", reason: [ignored, ...result.problems.map((problem) => problem.message)].join("; ") };
     },
   };
 }
