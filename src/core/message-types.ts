@@ -4,7 +4,7 @@
  * required, a realistic sample and the simulate flag that sets it. Builders,
  * the XML writer's numeric fields, summaries, simulate's flags and the
  * validator derive from these tables (see message-tables.ts), so a new event is
- * one more entry here.
+ * one more entry in event-types.ts (re-exported here).
  */
 import { type FieldSpec, LATITUDE, LONGITUDE, list, type MessageSpec, mediaId, num, text } from "./field-spec.js";
 

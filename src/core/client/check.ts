@@ -67,7 +67,7 @@ function messageCheck(type: string): CheckSpec {
 function notificationCheck(event: string): CheckSpec {
   return {
     id: `event:${event}`,
-    title: `${event} notification gets success (no reply)`,
+    title: `${event} gets success`,
     required: true,
     run: async (c) => {
       const result = await send(c.target, buildEvent(event, {}, c.header));
