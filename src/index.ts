@@ -16,6 +16,8 @@ export {
   randomMsgId,
   randomOpenId,
   textReply,
+  type FieldOverride,
+  type FieldOverrides,
   type MessageHeader,
 } from "./core/messages.js";
 export * from "./core/message-tables.js";

@@ -1,7 +1,7 @@
 import { InputError } from "../core/errors.js";
 import { MESSAGE_TYPES } from "../core/message-tables.js";
 import { didYouMean } from "../core/suggest.js";
-import { checkNumericFlags, MESSAGE_FLAGS, takesArguments } from "./message-flags.js";
+import { checkMessageFlags, messageFlagsSet, takesArguments } from "./message-flags.js";
 
 /** simulate's own flags (the message fields' flags are read by name from the same object). */
 export interface SimulateFlags {
@@ -32,7 +32,7 @@ function checkReplay(type: string | undefined, args: string[], flags: SimulateFl
     ...(["file", "from", "to", "msgId", "retry", "count", "duration"] as const).map(
       (key) => flags[key] !== undefined && `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
     ),
-    ...MESSAGE_FLAGS.filter((flag) => values[flag.key] !== undefined).map((flag) => flag.spec.split(" ")[0]),
+    ...messageFlagsSet(values).filter((name) => name !== "--msg-id"),
   ].filter(Boolean);
   if (extra.length > 0)
     throw new InputError(`--replay sends the recorded messages, so it takes no ${extra.join(", ")}`, {
@@ -47,6 +47,7 @@ function checkFile(type: string | undefined, flags: SimulateFlags): void {
     flags.from !== undefined && "--from",
     flags.to !== undefined && "--to",
     flags.msgId !== undefined && "--msg-id",
+    ...messageFlagsSet(flags as Readonly<Record<string, unknown>>).filter((name) => name !== "--msg-id"),
   ].filter(Boolean);
   if (extra.length > 0)
     throw new InputError(`--file sends the file as written, so it takes no ${extra.join(", ")}`, {
@@ -64,6 +65,17 @@ function checkType(type: string | undefined): void {
   });
 }
 
+const MAX_MSG_ID = 2n ** 64n - 1n;
+
+/** A MsgId (or a job's MsgID) is an unsigned 64-bit number: digits only, at most 2^64−1. */
+function checkMsgId(msgId: string | undefined): void {
+  if (msgId === undefined) return;
+  const hint = "MsgId is a 64-bit number, e.g. --msg-id 6054768590064713728";
+  if (!/^\d{1,20}$/.test(msgId)) throw new InputError(`--msg-id ${msgId} is not a number`, { hint });
+  if (BigInt(msgId) > MAX_MSG_ID)
+    throw new InputError(`--msg-id ${msgId} is above 2^64−1 (18446744073709551615)`, { hint });
+}
+
 function checkMessage(type: string | undefined, args: string[], flags: SimulateFlags): void {
   checkFile(type, flags);
   checkType(type);
@@ -72,11 +84,12 @@ function checkMessage(type: string | undefined, args: string[], flags: SimulateF
       hint: "the fields of this type are flags; see wxdev simulate --help",
     });
   }
-  if (flags.msgId !== undefined && !/^\d{1,20}$/.test(flags.msgId))
-    throw new InputError(`--msg-id ${flags.msgId} is not a number`, {
-      hint: "MsgId is a 64-bit number, e.g. --msg-id 6054768590064713728",
-    });
-  checkNumericFlags(flags as Readonly<Record<string, unknown>>);
+  checkMsgId(flags.msgId);
+  if (type !== undefined) {
+    // An event's fields are those of the event named after it (`simulate event location_select --lat 1`).
+    const typeKey = type === "event" ? `event:${args[0] ?? ""}` : type;
+    checkMessageFlags(typeKey, flags as Readonly<Record<string, unknown>>);
+  }
   if (flags.file === undefined && type === undefined)
     throw new InputError("missing message type", {
       hint: 'e.g. wxdev simulate text "hi", --file message.xml or --replay recording.ndjson',

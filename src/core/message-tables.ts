@@ -18,29 +18,58 @@ import type { XmlRecord, XmlValue } from "./xml.js";
 export const MESSAGE_TYPES: string[] = Object.keys(MESSAGE_SPECS);
 /** The events `buildEvent` knows (canonical spelling). */
 export const EVENT_TYPES: string[] = Object.keys(EVENT_SPECS);
-/** The events every server should answer, which `wxdev check` sends. */
+/** The events `wxdev check` sends: every server should answer them (notifications with `success`). */
 export const CHECKED_EVENTS: readonly string[] = EVENT_TYPES.filter((event) => EVENT_SPECS[event]?.checked);
 
-/** Every field, nested ones included, of every declaration. */
-function allFields(): FieldSpec[] {
-  const flat = (fields: FieldSpec[]): FieldSpec[] => fields.flatMap((f) => [f, ...flat(f.children ?? [])]);
-  const replies = Object.values(REPLY_TYPES).flatMap((spec) => [...spec.fields, ...(spec.wrapper?.fields ?? [])]);
-  return flat([
-    ...COMMON_SPEC,
-    MSG_ID_SPEC,
-    ...ENVELOPE_SPEC,
-    ...Object.values(MESSAGE_SPECS).flatMap((spec) => spec.fields),
-    ...Object.values(EVENT_SPECS).flatMap((spec) => spec.fields),
-    ...replies,
+/** A field's key in NUMERIC_FIELDS: its name at the top level, `Parent/Name` inside an element. */
+export const fieldKey = (name: string, parent?: string): string => (parent === undefined ? name : `${parent}/${name}`);
+
+/** Every field, nested ones included, of every declaration, with its key (see fieldKey). */
+function allFields(): [key: string, field: FieldSpec][] {
+  const flat = (fields: FieldSpec[], parent?: string): [string, FieldSpec][] =>
+    fields.flatMap((f) => [[fieldKey(f.name, parent), f] as [string, FieldSpec], ...flat(f.children ?? [], f.name)]);
+  const replies = Object.values(REPLY_TYPES).flatMap((spec) => [
+    ...flat(spec.fields),
+    ...(spec.wrapper === undefined ? [] : flat(spec.wrapper.fields, spec.wrapper.name)),
   ]);
+  return [
+    ...flat([
+      ...COMMON_SPEC,
+      MSG_ID_SPEC,
+      ...ENVELOPE_SPEC,
+      ...Object.values(MESSAGE_SPECS).flatMap((spec) => spec.fields),
+      ...Object.values(EVENT_SPECS).flatMap((spec) => spec.fields),
+    ]),
+    ...replies,
+  ];
 }
 
-/** Fields WeChat writes as bare numbers (CreateTime, MsgId, ArticleCount…); the rest are CDATA. */
+/**
+ * Fields WeChat writes as bare numbers (CreateTime, MsgId, SendPicsInfo/Count…), keyed by fieldKey; the rest
+ * are CDATA. By place, not name: Location_X is a bare number in a location message, CDATA in SendLocationInfo.
+ */
 export const NUMERIC_FIELDS: ReadonlySet<string> = new Set(
   allFields()
-    .filter((spec) => spec.number)
-    .map((spec) => spec.name),
+    .filter(([, spec]) => spec.number)
+    .map(([key]) => key),
 );
+
+/** Elements that repeat (`item`, `List`): parsed as lists even when there is one. */
+export const REPEATED_ELEMENTS: ReadonlySet<string> = new Set(
+  allFields()
+    .filter(([, spec]) => spec.repeated)
+    .map(([, spec]) => spec.name),
+);
+
+/** Notification events (lower case): WeChat ignores any reply, so servers answer `success`. */
+const NOTIFICATIONS = new Set(
+  EVENT_TYPES.filter((event) => EVENT_SPECS[event]?.notification).map((event) => event.toLowerCase()),
+);
+
+/** True when `event` (any case) is a notification nobody reads a reply to. */
+export function isNotification(event: string): boolean {
+  return NOTIFICATIONS.has(event.toLowerCase());
+}
 
 const EVENT_BY_LOWER_NAME = new Map(EVENT_TYPES.map((event) => [event.toLowerCase(), event]));
 
@@ -66,8 +95,8 @@ function textAt(record: XmlRecord, path: string | undefined, unit?: string): str
 
 /** What a user message or event is about (its declared summary field), if it says. */
 export function messageSummary(message: XmlRecord): string | undefined {
-  const type = message.MsgType;
-  if (typeof type !== "string") return undefined;
+  if (typeof message.MsgType !== "string") return undefined;
+  const type = message.MsgType.toLowerCase();
   const spec =
     type === "event"
       ? EVENT_SPECS[canonicalEvent(String(message.Event)) ?? ""]

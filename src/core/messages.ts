@@ -84,46 +84,83 @@ function makeHeader(header: MessageHeader, msgType: string): XmlRecord {
   };
 }
 
-/** Drops undefined overrides so they do not erase defaults. */
-function defined(fields: Record<string, XmlValue | undefined>): XmlRecord {
-  const record: XmlRecord = {};
-  for (const key in fields) {
-    const value = fields[key];
+/** A field's override: text, a record merged into the sample's, or a list whose items are. */
+export type FieldOverride = string | FieldOverrides | FieldOverride[] | undefined;
+/** Overrides for a built message's fields; undefined (at any depth) keeps the sample. */
+export interface FieldOverrides {
+  [name: string]: FieldOverride;
+}
+
+const isRecord = (value: unknown): value is XmlRecord =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** `override` laid over `base`: records merge key by key, each list item over the sample's item. */
+function merge(base: XmlValue | undefined, override: FieldOverride): XmlValue | undefined {
+  if (override === undefined) return base;
+  if (typeof override === "string") return override;
+  if (Array.isArray(override)) {
+    const items = Array.isArray(base) ? base : [];
+    return override.map((item, index) => merge(items[index] ?? items[0], item) ?? "");
+  }
+  const record: XmlRecord = isRecord(base) ? { ...base } : {};
+  for (const key in override) {
+    const value = merge(record[key], override[key]);
     if (value !== undefined) record[key] = value;
   }
   return record;
 }
 
-/** Builds a user message of `type` (text, image, …) as WeChat sends it; `fields` override the defaults. */
-export function buildMessage(
-  type: string,
-  fields: Record<string, XmlValue | undefined> = {},
-  header: MessageHeader = {},
-): XmlRecord {
+/** Sets each `countOf` field to the length of its list, unless the overrides set it themselves. */
+function syncCounts(record: XmlRecord, fields: FieldSpec[], overrides: FieldOverride): void {
+  const given = isRecord(overrides) ? (overrides as FieldOverrides) : {};
+  for (const field of fields) {
+    if (field.countOf !== undefined && given[field.name] === undefined) {
+      const items = field.countOf
+        .split("/")
+        .reduce<XmlValue | undefined>((v, name) => (isRecord(v) ? v[name] : undefined), record);
+      if (Array.isArray(items)) record[field.name] = String(items.length);
+    }
+    const value = record[field.name];
+    if (field.children === undefined || value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    const overridden = given[field.name];
+    values.forEach((item, index) => {
+      if (isRecord(item))
+        syncCounts(item, field.children ?? [], Array.isArray(overridden) ? overridden[index] : overridden);
+    });
+  }
+}
+
+/** The declared samples with `overrides` laid over them, counts kept in step with their lists. */
+function withOverrides(spec: MessageSpec | undefined, samples: XmlRecord, overrides: FieldOverrides): XmlRecord {
+  const record = merge(samples, overrides) as XmlRecord;
+  syncCounts(record, spec?.fields ?? [], overrides);
+  return record;
+}
+
+/** Builds a user message of `type` (text, image, …) as WeChat sends it; `fields` override the samples. */
+export function buildMessage(type: string, fields: FieldOverrides = {}, header: MessageHeader = {}): XmlRecord {
   const defaults = MESSAGE_DEFAULTS.get(type);
   if (defaults === undefined) {
     throw new InputError(`unknown message type ${type}${didYouMean(type, MESSAGE_TYPES)}`, {
       hint: `use one of: ${MESSAGE_TYPES.join(", ")}`,
     });
   }
-  const message = Object.assign(makeHeader(header, type), defaults(), defined(fields));
+  const message = Object.assign(makeHeader(header, type), withOverrides(MESSAGE_SPECS[type], defaults(), fields));
   message.MsgId = header.msgId ?? randomMsgId();
   return message;
 }
 
-/** Builds an event (subscribe, SCAN, CLICK, …; any case) as WeChat sends it. */
-export function buildEvent(
-  event: string,
-  fields: Record<string, XmlValue | undefined> = {},
-  header: MessageHeader = {},
-): XmlRecord {
+/** Builds an event (subscribe, SCAN, CLICK, …; any case) as WeChat sends it; nested `fields` merge into the samples. */
+export function buildEvent(event: string, fields: FieldOverrides = {}, header: MessageHeader = {}): XmlRecord {
   const name = canonicalEvent(event);
   if (name === undefined) {
     throw new InputError(`unknown event ${event}${didYouMean(event, EVENT_TYPES)}`, {
       hint: `use one of: ${EVENT_TYPES.join(", ")}`,
     });
   }
-  return { ...makeHeader(header, "event"), Event: name, ...EVENT_DEFAULTS.get(name)?.(), ...defined(fields) };
+  const samples = EVENT_DEFAULTS.get(name)?.() ?? {};
+  return { ...makeHeader(header, "event"), Event: name, ...withOverrides(EVENT_SPECS[name], samples, fields) };
 }
 
 /** Builds a passive reply to `request`: To/From swapped, CreateTime now. */

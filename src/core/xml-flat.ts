@@ -7,13 +7,14 @@
  * undefined and goes through fast-xml-parser; test/core/xml-flat.test.ts checks both
  * agree on generated messages.
  */
+import { REPEATED_ELEMENTS } from "./message-tables.js";
 import type { XmlRecord } from "./xml.js";
 
 const CDATA_OPEN = "<![CDATA[";
 const CDATA_CLOSE = "]]>";
 const TAG_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 /** Names the general parser treats specially (arrays, prototype keys): always the slow path. */
-const SPECIAL_NAMES = new Set(["item", "__proto__", "constructor", "prototype"]);
+const SPECIAL_NAMES = new Set([...REPEATED_ELEMENTS, "__proto__", "constructor", "prototype"]);
 
 const isSpace = (code: number): boolean => code === 32 || code === 10 || code === 9;
 

@@ -1,6 +1,6 @@
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
 import { XmlError } from "./errors.js";
-import { NUMERIC_FIELDS } from "./message-tables.js";
+import { fieldKey, NUMERIC_FIELDS, REPEATED_ELEMENTS } from "./message-tables.js";
 import { buildFlatMessage, parseFlatMessage } from "./xml-flat.js";
 
 /** A parsed XML element: text for leaves, records for nested elements, arrays for repeated ones. */
@@ -31,7 +31,7 @@ const parser = new XMLParser({
   // Entities are decoded in textOf (below): fast-xml-parser's own decoding of numeric
   // references (htmlEntities) costs about four times the parse itself.
   processEntities: false,
-  isArray: (name) => name === "item",
+  isArray: (name) => REPEATED_ELEMENTS.has(name),
   maxNestedTags: MAX_NESTING,
 });
 
@@ -180,7 +180,8 @@ function textOf(entries: [string, unknown][]): string {
 
 /**
  * Builds `<xml>…</xml>` from a record. Strings become CDATA unless `numbers`
- * names the field (by default the fields declared as numbers); nested records and
+ * holds the field's key (fieldKey: `Name`, or `Parent/Name` when nested; by default
+ * the fields declared as numbers); nested records and
  * arrays of records become nested elements.
  */
 export function buildXml(record: XmlRecord, numbers: ReadonlySet<string> = NUMERIC_FIELDS): string {
@@ -192,13 +193,14 @@ export function buildXmlDocument(record: XmlRecord, numbers: ReadonlySet<string>
   return builder.build({ xml: toBuilderTree(record, numbers) }) as string;
 }
 
-function toBuilderTree(value: XmlValue, numbers: ReadonlySet<string>, name = ""): unknown {
-  if (Array.isArray(value)) return value.map((item) => toBuilderTree(item, numbers, name));
+function toBuilderTree(value: XmlValue, numbers: ReadonlySet<string>, name = "", parent?: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => toBuilderTree(item, numbers, name, parent));
   if (typeof value === "string") {
     // fast-xml-parser splits a `]]>` inside CDATA across two sections itself.
-    return numbers.has(name) ? value : { [CDATA]: value };
+    return numbers.has(fieldKey(name, parent)) ? value : { [CDATA]: value };
   }
   const tree: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) tree[key] = toBuilderTree(child, numbers, key);
+  // The root's children are top-level fields, keyed by name alone.
+  for (const [key, child] of Object.entries(value)) tree[key] = toBuilderTree(child, numbers, key, name || undefined);
   return tree;
 }

@@ -4,6 +4,15 @@ import { startBroken, startServe, startWebot, type Flaw } from "../helpers/wecha
 import { APP_ID, KEY } from "../helpers/fixtures.js";
 
 const TOKEN = "checktoken";
+const NESTED_MENU_EVENTS = [
+  "scancode_push",
+  "scancode_waitmsg",
+  "pic_sysphoto",
+  "pic_photo_or_album",
+  "pic_weixin",
+  "location_select",
+];
+const NOTIFICATIONS = ["TEMPLATESENDJOBFINISH", "MASSSENDJOBFINISH", "PUBLISHJOBFINISH"];
 const env = { WXDEV_TOKEN: TOKEN };
 
 type Check = { id: string; status: string; reason: string; required: boolean };
@@ -60,6 +69,12 @@ describe("wxdev check", () => {
       "message:link",
       "event:subscribe",
       "event:CLICK",
+      "event:scancode_push",
+      "event:pic_weixin",
+      "event:location_select",
+      "event:TEMPLATESENDJOBFINISH",
+      "event:MASSSENDJOBFINISH",
+      "event:PUBLISHJOBFINISH",
       "retry",
       "cjk",
       "malformed",
@@ -79,6 +94,45 @@ describe("wxdev check", () => {
       expect(byId["bad-signature-post"]?.status).toBe("pass");
     } finally {
       await webot.close();
+    }
+  });
+
+  it("serve answers the job notifications with success, and each is reported so", async () => {
+    const result = await runMain(["check", "--url", serve.url, "--json"], { env });
+    const byId = checks(result.stdout);
+    for (const event of NOTIFICATIONS)
+      expect(byId[`event:${event}`], event).toMatchObject({
+        status: "pass",
+        reason: expect.stringMatching(/^no reply/),
+      });
+  });
+
+  it("passes node-webot on the nested menu events; a text reply to a notification is a warning, success passes", async () => {
+    const chatty = await startWebot({ token: TOKEN });
+    const quiet = await startWebot({ token: TOKEN }, NOTIFICATIONS);
+    try {
+      const talked = await runMain(["check", "--url", chatty.url, "--json"], { env });
+      expect(talked.code).toBe(0);
+      const byId = checks(talked.stdout);
+      // webot reads the nested elements and answers; its milliseconds CreateTime is the only warning
+      for (const event of NESTED_MENU_EVENTS)
+        expect(byId[`event:${event}`], event).toMatchObject({
+          status: "warn",
+          reason: expect.stringMatching(/^text reply; .*milliseconds/),
+        });
+      for (const event of NOTIFICATIONS)
+        expect(byId[`event:${event}`], event).toMatchObject({
+          status: "warn",
+          reason: expect.stringMatching(
+            /^text reply, which WeChat ignores: answer success or an empty body; .*milliseconds/,
+          ),
+        });
+      const silent = await runMain(["check", "--url", quiet.url, "--json"], { env });
+      expect(silent.code).toBe(0);
+      for (const event of NOTIFICATIONS)
+        expect(checks(silent.stdout)[`event:${event}`], event).toMatchObject({ status: "pass" });
+    } finally {
+      await Promise.all([chatty.close(), quiet.close()]);
     }
   });
 

@@ -94,6 +94,78 @@ describe("wxdev simulate against wxdev serve", () => {
     expect(result.stdout).toMatch(pattern);
   });
 
+  it("event location_select --lat 1.5: the flags land in SendLocationInfo, as CDATA like the platform's sample", async () => {
+    const result = await runMain(
+      [
+        "simulate",
+        "event",
+        "location_select",
+        "--lat",
+        "1.5",
+        "--lng",
+        "121.5",
+        "--label",
+        "外滩",
+        "--url",
+        serve.url,
+        "--json",
+      ],
+      { env },
+    );
+    expect(result.code).toBe(0);
+    const body: string = json(result.stdout).request.body;
+    expect(body).toContain(
+      "<SendLocationInfo><Location_X><![CDATA[1.5]]></Location_X><Location_Y><![CDATA[121.5]]></Location_Y>",
+    );
+    expect(body).toContain("<Label><![CDATA[外滩]]></Label><Poiname><![CDATA[]]></Poiname></SendLocationInfo>");
+  });
+
+  it("--pic-md5 twice sends two PicList items and Count 2; --scan-result lands in ScanCodeInfo", async () => {
+    const pics = await runMain(
+      ["simulate", "event", "pic_weixin", "--pic-md5", "aa", "--pic-md5", "bb", "--url", serve.url, "--json"],
+      { env },
+    );
+    expect(pics.code).toBe(0);
+    expect(json(pics.stdout).request.body).toContain(
+      "<SendPicsInfo><Count>2</Count><PicList><item><PicMd5Sum><![CDATA[aa]]></PicMd5Sum></item>" +
+        "<item><PicMd5Sum><![CDATA[bb]]></PicMd5Sum></item></PicList></SendPicsInfo>",
+    );
+    const scan = await runMain(
+      [
+        "simulate",
+        "event",
+        "scancode_push",
+        "--scan-type",
+        "barcode",
+        "--scan-result",
+        "69012",
+        "--url",
+        serve.url,
+        "--json",
+      ],
+      { env },
+    );
+    expect(json(scan.stdout).request.body).toContain(
+      "<ScanCodeInfo><ScanType><![CDATA[barcode]]></ScanType><ScanResult><![CDATA[69012]]></ScanResult></ScanCodeInfo>",
+    );
+  });
+
+  it.each([
+    ["TEMPLATESENDJOBFINISH", "--msg-id", "200163836", "<MsgID>200163836</MsgID>"],
+    ["masssendjobfinish", "--status", "send fail", "<Status><![CDATA[send fail]]></Status>"],
+    ["publishjobfinish", "--publish-status", "3", "<publish_status>3</publish_status>"],
+    ["subscribe_msg_sent_event", "--template-id", "T1", "<List><TemplateId><![CDATA[T1]]></TemplateId>"],
+    ["kf_switch_session", "--to-kf", "kf9@x", "<ToKfAccount><![CDATA[kf9@x]]></ToKfAccount>"],
+    ["view_miniprogram", "--key", "pages/a/b", "<EventKey><![CDATA[pages/a/b]]></EventKey>"],
+  ])("serve answers the notification %s (%s %s) with success, not a text", async (event, flag, value, sent) => {
+    const result = await runMain(["simulate", "event", event, flag, value, "--url", serve.url, "--json"], { env });
+    expect(result.code).toBe(0);
+    const out = json(result.stdout);
+    expect(out.request.body).toContain(sent);
+    expect(out.raw).toBe("success");
+    expect(out.reply).toBeNull();
+  });
+
   it("--file sends a hand-written body", async () => {
     const xml =
       "<xml><ToUserName>gh_1</ToUserName><FromUserName>oFile</FromUserName><CreateTime>1409735668" +
@@ -279,7 +351,33 @@ describe("wxdev simulate failures", () => {
     [
       "a latitude that is not a number",
       ["simulate", "location", "--lat", "north", "--url", "http://127.0.0.1:9/"],
-      /--lat north is not a number/,
+      /--lat north is not a decimal number/,
+    ],
+    [
+      "a MsgId above 2^64−1",
+      ["simulate", "text", "hi", "--msg-id", "18446744073709551616", "--url", "http://127.0.0.1:9/"],
+      /--msg-id 18446744073709551616 is above 2\^64−1/,
+    ],
+    [
+      "a latitude in exponent notation",
+      ["simulate", "event", "location_select", "--lat", "1e3", "--url", "http://127.0.0.1:9/"],
+      /--lat 1e3 is not a decimal number — e\.g\. --lat 39\.915119/,
+    ],
+    ["a hex latitude", ["simulate", "location", "--lat", "0x10", "--url", "http://127.0.0.1:9/"], /--lat 0x10 is not/],
+    [
+      "a latitude past the pole",
+      ["simulate", "event", "location", "--lat", "90.1", "--url", "http://127.0.0.1:9/"],
+      /--lat 90\.1 is out of range: Latitude is -90 to 90/,
+    ],
+    [
+      "a flag the event has no field for",
+      ["simulate", "event", "click", "--ticket", "T", "--url", "http://127.0.0.1:9/"],
+      /--ticket does not apply to event CLICK — event CLICK takes --key/,
+    ],
+    [
+      "--msg-id on an event without MsgID",
+      ["simulate", "event", "subscribe", "--msg-id", "1", "--url", "http://127.0.0.1:9/"],
+      /--msg-id does not apply to event subscribe/,
     ],
     [
       "--file with --from",
@@ -315,5 +413,6 @@ describe("wxdev simulate failures", () => {
     const result = await runMain(args, { env });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(pattern);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
   });
 });

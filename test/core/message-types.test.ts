@@ -3,6 +3,7 @@ import {
   CHECKED_EVENTS,
   canonicalEvent,
   EVENT_TYPES,
+  isNotification,
   MESSAGE_TYPES,
   messageSummary,
   NUMERIC_FIELDS,
@@ -12,38 +13,67 @@ import { EVENT_SPECS, type FieldSpec, MESSAGE_SPECS, REPLY_TYPES } from "../../s
 import { buildEvent, buildMessage } from "../../src/core/messages.js";
 
 function everyField(): FieldSpec[] {
-  const flat = (fields: FieldSpec[]): FieldSpec[] => fields.flatMap((f) => [f, ...flat(f.children ?? [])]);
-  return flat([
-    ...Object.values(MESSAGE_SPECS).flatMap((spec) => spec.fields),
-    ...Object.values(EVENT_SPECS).flatMap((spec) => spec.fields),
-    ...Object.values(REPLY_TYPES).flatMap((spec) => [...spec.fields, ...(spec.wrapper?.fields ?? [])]),
-  ]);
+  return everyKeyedField().map(([, field]) => field);
+}
+
+/** Every declared field with its place: `Name` at the top level, `Parent/Name` inside an element. */
+function everyKeyedField(): [string, FieldSpec][] {
+  const flat = (fields: FieldSpec[], parent?: string): [string, FieldSpec][] =>
+    fields.flatMap((f) => [
+      [parent === undefined ? f.name : `${parent}/${f.name}`, f] as [string, FieldSpec],
+      ...flat(f.children ?? [], f.name),
+    ]);
+  return [
+    ...flat(Object.values(MESSAGE_SPECS).flatMap((spec) => spec.fields)),
+    ...flat(Object.values(EVENT_SPECS).flatMap((spec) => spec.fields)),
+    ...Object.values(REPLY_TYPES).flatMap((spec) => [
+      ...flat(spec.fields),
+      ...(spec.wrapper === undefined ? [] : flat(spec.wrapper.fields, spec.wrapper.name)),
+    ]),
+  ];
 }
 
 describe("the declarations", () => {
-  it("derive exactly the fields WeChat writes as numbers", () => {
-    expect([...NUMERIC_FIELDS].sort()).toEqual(
-      [
-        "CreateTime",
-        "MsgId",
-        "MsgDataId",
-        "Idx",
-        "ArticleCount",
-        "Location_X",
-        "Location_Y",
-        "Scale",
-        "Latitude",
-        "Longitude",
-        "Precision",
-        "MenuId",
-        "Count",
-        "TimeStamp",
-      ].sort(),
-    );
+  it("derive the fields WeChat writes as numbers, by place: Location_X is CDATA inside SendLocationInfo", () => {
+    for (const key of [
+      "CreateTime",
+      "MsgId",
+      "MsgDataId",
+      "Idx",
+      "ArticleCount",
+      "Location_X",
+      "Latitude",
+      "MenuId",
+      "TimeStamp",
+      "MsgID",
+      "TotalCount",
+      "SendPicsInfo/Count",
+      "CopyrightCheckResult/Count",
+      "item/ArticleIdx",
+      "List/PopupScene",
+      "List/MsgID",
+      "List/ErrorCode",
+      "PublishEventInfo/publish_id",
+      "article_detail/count",
+      "item/idx",
+    ])
+      expect(NUMERIC_FIELDS.has(key), key).toBe(true);
+    for (const key of [
+      "SendLocationInfo/Location_X",
+      "SendLocationInfo/Scale",
+      "Label",
+      "Status",
+      "item/PicMd5Sum",
+      "item/Title",
+      "List/TemplateId",
+      "PublishEventInfo/article_id",
+      "Count",
+    ])
+      expect(NUMERIC_FIELDS.has(key), key).toBe(false);
   });
 
-  it("never declare one field name as a number in one place and text in another (buildXml goes by name)", () => {
-    for (const field of everyField()) expect(NUMERIC_FIELDS.has(field.name), field.name).toBe(field.number);
+  it("never declare one field as a number in one place and text in the same place elsewhere (buildXml goes by place)", () => {
+    for (const [key, field] of everyKeyedField()) expect(NUMERIC_FIELDS.has(key), key).toBe(field.number);
   });
 
   it("give a flag the same placeholder wherever it is declared", () => {
@@ -53,13 +83,6 @@ describe("the declarations", () => {
       expect(specs.get(name) ?? field.flag, name).toBe(field.flag);
       specs.set(name, field.flag ?? "");
     }
-  });
-
-  it("declare flags on top-level fields only (simulate does not yet merge nested overrides into samples)", () => {
-    const nestedFields = (fields: FieldSpec[]): FieldSpec[] =>
-      fields.flatMap((f) => [...(f.children ?? []), ...nestedFields(f.children ?? [])]);
-    const declared = [...Object.values(MESSAGE_SPECS), ...Object.values(EVENT_SPECS)].flatMap((s) => s.fields);
-    expect(nestedFields(declared).filter((f) => f.flag !== undefined)).toEqual([]);
   });
 
   it("give every required field of every type a sample, so built messages are complete", () => {
@@ -81,8 +104,43 @@ describe("the declarations", () => {
     });
   });
 
-  it("list the events every server should answer, in check's order", () => {
-    expect(CHECKED_EVENTS).toEqual(["subscribe", "unsubscribe", "CLICK", "VIEW", "SCAN", "LOCATION"]);
+  it("list the events check sends, in order: the menu events with nested elements and the job notifications too", () => {
+    expect(CHECKED_EVENTS).toEqual([
+      "subscribe",
+      "unsubscribe",
+      "CLICK",
+      "VIEW",
+      "SCAN",
+      "LOCATION",
+      "scancode_push",
+      "scancode_waitmsg",
+      "pic_sysphoto",
+      "pic_photo_or_album",
+      "pic_weixin",
+      "location_select",
+      "TEMPLATESENDJOBFINISH",
+      "MASSSENDJOBFINISH",
+      "PUBLISHJOBFINISH",
+    ]);
+  });
+
+  it("mark the notifications WeChat ignores replies to, in any case, and only those", () => {
+    for (const event of [
+      "TEMPLATESENDJOBFINISH",
+      "masssendjobfinish",
+      "PUBLISHJOBFINISH",
+      "subscribe_msg_popup_event",
+      "subscribe_msg_change_event",
+      "subscribe_msg_sent_event",
+      "kf_create_session",
+      "kf_close_session",
+      "kf_switch_session",
+      "view_miniprogram",
+      "card_pass_check",
+    ])
+      expect(isNotification(event), event).toBe(true);
+    for (const event of ["subscribe", "CLICK", "VIEW", "scancode_push", "location_select", "user_get_card", "poke"])
+      expect(isNotification(event), event).toBe(false);
   });
 
   it.each([

@@ -42,6 +42,17 @@ describe("the built wxdev binary", () => {
     expect(missing.stderr).toMatch(/^wxdev: missing token/);
   });
 
+  it("exit 2: simulate names a flag the event has no field for, and what it takes, in one line", async () => {
+    const result = await runCli(["simulate", "event", "click", "--ticket", "T", "--url", "http://127.0.0.1:9/w"], {
+      env: { WXDEV_TOKEN: "t" },
+    });
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "wxdev: --ticket does not apply to event CLICK — event CLICK takes --key\n",
+    });
+  });
+
   it("colour only when asked for: FORCE_COLOR turns it on, NO_COLOR and --no-color win, none when piped", async () => {
     const args = ["verify", "--token", "x", UNSIGNED];
     expect((await runCli(args, { env: { NO_COLOR: undefined } })).stdout).not.toContain("\u001b[");

@@ -25,11 +25,11 @@ async function listenOn(server: Server, path: string): Promise<RunningTestServer
 }
 
 /** The seed's echo bot written with the `wechat` npm package on express, plain or safe mode. */
-export function startWebot(config: {
-  token: string;
-  appid?: string;
-  encodingAESKey?: string;
-}): Promise<RunningTestServer> {
+export function startWebot(
+  config: { token: string; appid?: string; encodingAESKey?: string },
+  /** Events answered with webot's empty body, as a bot that knows its notifications does. */
+  silentEvents: string[] = [],
+): Promise<RunningTestServer> {
   const app = express();
   app.use(express.query({}));
   app.use(
@@ -37,6 +37,7 @@ export function startWebot(config: {
     wechat(config, (req, res) => {
       const message = req.weixin;
       if (message.MsgType === "text") res.reply(message.Content);
+      else if (message.MsgType === "event" && silentEvents.includes(message.Event)) res.reply("");
       else if (message.MsgType === "event" && message.Event === "subscribe") res.reply("welcome");
       else if (message.MsgType === "event" && message.Event === "unsubscribe") res.reply("");
       else res.reply("i love him");

@@ -125,11 +125,12 @@ export function simulateCommand(cli: Cli): Command {
   const command = addMessageFlags(
     addTargetOptions(new Command("simulate"))
       .argument("[type]", TYPE_ARGUMENT_HELP)
-      .argument("[args...]", `text content, or the event name (${EVENT_NAMES_HELP})`),
+      .argument("[args...]", `text content, or the event name (${EVENT_NAMES_HELP})`)
+      // Declared before the message flags, which also name it for the job-finish events' MsgID.
+      .option("--msg-id <id>", "MsgId (default: a random 64-bit id) / event: the job's MsgID"),
   )
     .option("--from <openid>", "sender openid (default: a random one)")
     .option("--to <gh_id>", "account id (default: a random gh_ id)")
-    .option("--msg-id <id>", "MsgId (default: a random 64-bit id)")
     .option("--file <file>", "send this hand-written message XML instead (- for stdin)")
     .option("--retry", "on timeout, resend the same message up to 3 times as WeChat does")
     .addOption(new Option("--count <n>", "load mode: send n messages (distinct MsgIds)").argParser(parsePositiveInt))
@@ -166,6 +167,8 @@ export function simulateCommand(cli: Cli): Command {
   return withExamples(command, [
     'wxdev simulate text "hello" --url http://127.0.0.1:8013/wechat8013',
     "wxdev simulate event subscribe --key qrscene_42 --ticket T",
+    "wxdev simulate event location_select --lat 31.2 --lng 121.5 --label 外滩",
+    "wxdev simulate event pic_weixin --pic-md5 1b5f7c23b5bf75682a53e7b6d163e185 --pic-md5 2a6f…",
     "wxdev simulate location --lat 39.9 --lng 116.4 --label 天安门 --mode safe",
     "wxdev simulate text hi --count 2000 --concurrency 50",
     "wxdev simulate --replay traffic.ndjson --url http://127.0.0.1:8013/wechat8013",

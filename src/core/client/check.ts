@@ -1,6 +1,6 @@
 import { explainUnreachable } from "../diagnose.js";
 import { WxdevError } from "../errors.js";
-import { CHECKED_EVENTS, MESSAGE_TYPES } from "../message-tables.js";
+import { CHECKED_EVENTS, isNotification, MESSAGE_TYPES } from "../message-tables.js";
 import { buildEvent, buildMessage } from "../messages.js";
 import { makeNonce, makeTimestamp } from "../signature.js";
 import { buildCallback } from "./callback.js";
@@ -71,7 +71,24 @@ function messageCheck(type: string): CheckSpec {
   };
 }
 
+/** A notification (a job finished): WeChat ignores any reply, so `success` or an empty body is the answer. */
+function notificationCheck(event: string): CheckSpec {
+  return {
+    id: `event:${event}`,
+    title: `${event} gets success`,
+    required: true,
+    run: async (c) => {
+      const result = await send(c.target, buildEvent(event, {}, c.header));
+      const outcome = judged(result);
+      if (outcome.status === "fail" || result.replyKind !== "reply") return outcome;
+      const ignored = `${String(result.reply?.MsgType)} reply, which WeChat ignores: answer success or an empty body`;
+      return { status: "warn", reason: [ignored, ...result.problems.map((problem) => problem.message)].join("; ") };
+    },
+  };
+}
+
 function eventCheck(event: string): CheckSpec {
+  if (isNotification(event)) return notificationCheck(event);
   return {
     id: `event:${event}`,
     title: `${event} event gets a valid reply`,

@@ -1,3 +1,4 @@
+import { isNotification } from "../message-tables.js";
 import { textReply } from "../messages.js";
 import type { XmlRecord } from "../xml.js";
 
@@ -15,18 +16,20 @@ export const DEFAULT_FALLBACK = "i love him";
 export const DEFAULT_WELCOME = "Welcome! Send me any text and I will say it back.";
 
 /**
- * The seed's echo bot: text → the same text; subscribe → welcome; unsubscribe → no reply;
- * others → fallback.
+ * The seed's echo bot: text → the same text; subscribe → welcome; unsubscribe and notifications
+ * (job finished, session opened…: WeChat ignores any reply) → no reply; others → fallback.
+ * MsgType and Event are matched in any case, as WeChat's own spelling varies (SCAN, location_select).
  */
 export function echoBot(options: EchoBotOptions = {}): Bot {
   const fallback = options.fallback ?? DEFAULT_FALLBACK;
   const welcome = options.welcome ?? DEFAULT_WELCOME;
   return (message) => {
-    if (message.MsgType === "text") return textReply(message, String(message.Content ?? ""));
-    if (message.MsgType === "event") {
-      const event = String(message.Event ?? "").toLowerCase();
-      if (event === "subscribe") return textReply(message, welcome);
-      if (event === "unsubscribe") return null;
+    const type = String(message.MsgType ?? "").toLowerCase();
+    if (type === "text") return textReply(message, String(message.Content ?? ""));
+    if (type === "event") {
+      const event = String(message.Event ?? "");
+      if (event.toLowerCase() === "subscribe") return textReply(message, welcome);
+      if (event.toLowerCase() === "unsubscribe" || isNotification(event)) return null;
     }
     return textReply(message, fallback);
   };

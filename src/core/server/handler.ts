@@ -79,12 +79,9 @@ export const refuse = (status: RefusalStatus, error: string, encrypted = false):
 });
 
 function describe(message: XmlRecord): { kind: string; from?: string; content?: string } {
-  const kind =
-    message.MsgType === "event"
-      ? `event:${String(message.Event ?? "?")}`
-      : typeof message.MsgType === "string"
-        ? message.MsgType
-        : "no MsgType";
+  const type = typeof message.MsgType === "string" ? message.MsgType : undefined;
+  // Matched in any case, as the bot matches it.
+  const kind = type?.toLowerCase() === "event" ? `event:${String(message.Event ?? "?")}` : (type ?? "no MsgType");
   return { kind, from: message.FromUserName as string | undefined, content: messageSummary(message) };
 }
 
