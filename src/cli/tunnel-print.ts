@@ -43,13 +43,15 @@ export function printUp(out: Output, route: TunnelRoute): void {
 
 /** Renders one of the tunnel's events: the request log on stdout, connection news on stderr (NDJSON with --json). */
 export function printTunnelEvent(out: Output, log: BatchedLines, event: TunnelEvent): void {
+  // The first "up" is printed by printUp, with the public URL.
+  if (event.type === "up" && !event.reconnected) return;
   if (out.json) {
     if (event.type === "exchange") {
       const { body: _body, reply: _reply, ...exchange } = event.exchange;
       log.line(JSON.stringify({ event: "request", ...exchange }));
     } else {
       const { type, ...rest } = event;
-      log.line(JSON.stringify({ event: type === "up" ? "reconnected" : type, ...rest }));
+      log.line(JSON.stringify({ event: type === "up" ? "reconnected" : type, ...rest, reconnected: undefined }));
     }
     return;
   }
