@@ -202,6 +202,23 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     expect(shake.code, shake.stdout + shake.stderr).toBe(0);
   });
 
+  it("a frozen server is noticed by keepalives; the tunnel retries with backoff, then gives up with exit 1", async () => {
+    const command = await tunnel(["--keepalive", "1", "--retry-for", "3"]);
+    const session = marker();
+    // SIGSTOP: the TCP connection stays open but nothing answers; only keepalives can tell.
+    process.kill(session, "SIGSTOP");
+    try {
+      expect(await exited(command.child)).toBe(1);
+    } finally {
+      process.kill(session, "SIGKILL");
+    }
+    const output = command.output();
+    expect(output).toContain("connection to s8013 lost; reconnecting");
+    expect(output).toContain("reconnecting in 0.5 s, attempt 1");
+    expect(output).toMatch(/reconnecting in 1\.0 s, attempt 2 \(last try: port \d+ on s8013 is already forwarded/);
+    expect(output).toMatch(/the tunnel to s8013 stayed down; gave up reconnecting/);
+  });
+
   it("the port is busy on the server: another process, or a second tunnel, each refused with its fix (exit 1)", async () => {
     const listener = await bind(port);
     try {
