@@ -211,6 +211,13 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
       expect(await exited(command.child)).toBe(1);
     } finally {
       process.kill(session, "SIGKILL");
+      // The killed session's listener goes as soon as the kernel has ended it.
+      await until("the frozen session's end", () =>
+        bind(port).then(
+          (server) => new Promise<boolean>((resolve) => server.close(() => resolve(true))),
+          () => false,
+        ),
+      );
     }
     const output = command.output();
     expect(output).toContain("connection to s8013 lost; reconnecting");

@@ -3,7 +3,7 @@ import type { ServerConfig, Settings } from "../../core/config.js";
 import { InputError } from "../../core/errors.js";
 import type { AppTarget } from "../../core/remote/app.js";
 import type { Connection } from "../../core/remote/connection.js";
-import type { TunnelEvent } from "../../core/remote/tunnel.js";
+import type { Tunnel, TunnelEvent, TunnelExchange } from "../../core/remote/tunnel.js";
 import { appPort, type ConnectFlags, withConnectFlags } from "../app-target.js";
 import { type Cli, required } from "../context.js";
 import { ExitCode } from "../exit-code.js";
@@ -36,12 +36,13 @@ function route(name: string, server: ServerConfig, flags: TunnelFlags) {
   return { name, remotePort, localPort: flags.localPort ?? remotePort, publicUrl: server.checkUrl };
 }
 
-/** Ctrl-C or SIGTERM closes the tunnel (releasing the server's port); resolves when it is closed or failed. */
-async function runUntilStopped(tunnel: { done: Promise<void>; close(): Promise<void> }): Promise<void> {
+/** Ctrl-C or SIGTERM closes the tunnel (releasing the server's port), also during `meanwhile`; resolves once closed. */
+async function untilStopped(tunnel: Tunnel, meanwhile: () => Promise<void>): Promise<void> {
   const stop = (): void => void tunnel.close();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
+    await meanwhile();
     await tunnel.done;
   } finally {
     process.off("SIGINT", stop);
@@ -122,6 +123,21 @@ interface TunnelRun {
   served?: string;
 }
 
+/** --check: the signed handshake through checkUrl while the tunnel runs; a failure closes it with exit 1. */
+async function checkPath(cli: Cli, out: Output, run: TunnelRun, tunnel: Tunnel, seen: TunnelExchange[]): Promise<void> {
+  if (run.token === undefined || run.where.publicUrl === undefined) return;
+  const { checkThroughTunnel } = await import("../../core/remote/tunnel-check.js");
+  const check = await checkThroughTunnel(run.where.publicUrl, run.token, {
+    seen: () => seen,
+    remotePort: run.where.remotePort,
+  });
+  printCheck(out, check);
+  if (check.ok) return;
+  cli.exitCode = ExitCode.CheckFailed;
+  await tunnel.close();
+}
+
+/** Connects (the first connection also serves --takeover), opens the tunnel, logs it until Ctrl-C or failure. */
 async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
   const { name, server, flags, where } = run;
   const { connectWithPrompts } = await import("../ssh.js");
@@ -136,22 +152,23 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
   let first: Connection | undefined = await connect();
   const restart = flags.takeover ? await takeOver(first.shell, target, name, out) : undefined;
   const log = out.batchedLines();
-  const seen: import("../../core/remote/tunnel.js").TunnelExchange[] = [];
+  // The last requests, so --check can tell whether its handshake reached the tunnel.
+  const seen: TunnelExchange[] = [];
   const onEvent = (event: TunnelEvent): void => {
     if (event.type === "exchange") {
-      seen.push(event.exchange);
-      if (seen.length > 100) seen.shift();
+      if (seen.push(event.exchange) > 100) seen.shift();
       run.recording?.write(event.exchange);
     }
     printTunnelEvent(out, log, event);
   };
+  const given = async (): Promise<Connection> => {
+    const connection = first;
+    first = undefined;
+    return connection ?? connect();
+  };
   try {
     const tunnel = await openTunnel({
-      connect: async () => {
-        const given = first;
-        first = undefined;
-        return given ?? connect();
-      },
+      connect: given,
       target,
       name,
       remotePort: where.remotePort,
@@ -160,20 +177,7 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
       giveUpAfterMs: flags.retryFor * 1000,
     });
     printUp(out, { ...where, ...(run.served === undefined ? {} : { served: run.served }) });
-    if (run.token !== undefined && where.publicUrl !== undefined) {
-      const { checkThroughTunnel } = await import("../../core/remote/tunnel-check.js");
-      const check = await checkThroughTunnel(where.publicUrl, run.token, {
-        seen: () => seen,
-        remotePort: where.remotePort,
-      });
-      log.flush();
-      printCheck(out, check);
-      if (!check.ok) {
-        cli.exitCode = ExitCode.CheckFailed;
-        await tunnel.close();
-      }
-    }
-    await runUntilStopped(tunnel);
+    await untilStopped(tunnel, () => checkPath(cli, out, run, tunnel, seen).finally(log.flush));
     log.flush();
     if (!out.json) out.note(`tunnel to ${name} closed; port ${where.remotePort} on the server is free again`);
   } finally {

@@ -36,10 +36,13 @@ export async function unmarkTunnel(shell: RemoteShell, target: AppTarget, port: 
   await shell.exec(`rm -f -- ${markerPath(target, port)}`);
 }
 
-/** "tunnel PID SINCE" when a live sshd session holds the marker, else "listening" or "free" for the port. */
+/**
+ * "tunnel PID SINCE" when the marker names a live sshd process (not a zombie: a container's init may never reap
+ * a killed session), else "listening" or "free" for the port.
+ */
 function holderScript(target: AppTarget, port: number): string {
   return `f=${markerPath(target, port)}; pid=$(cat "$f" 2>/dev/null || true)
-if [ -n "$pid" ] && ps -o comm= -p "$pid" 2>/dev/null | grep -q sshd; then echo "tunnel $pid $(stat -c %Y -- "$f")"
+if [ -n "$pid" ] && ps -o stat=,comm= -p "$pid" 2>/dev/null | grep -Eq '^[^Z][^ ]* +sshd'; then echo "tunnel $pid $(stat -c %Y -- "$f")"
 elif (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then echo listening; else echo free; fi`;
 }
 

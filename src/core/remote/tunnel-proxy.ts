@@ -95,71 +95,92 @@ function upstreamProblem(error: NodeJS.ErrnoException, where: string): { status:
   return { status: 502, error: `the app on ${where} gave no answer: ${error.code ?? error.message}` };
 }
 
+/** Where and how requests go on this machine. */
+interface Upstream {
+  host: string;
+  port: number;
+  agent: Agent;
+  timeoutMs: number;
+}
+
+/** Sends the buffered request to the local app and reads its whole answer. */
+function send(upstream: Upstream, request: IncomingMessage, body: Buffer, retried = false): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...endToEnd(request.headers), "content-length": body.length };
+    const { host, port, agent } = upstream;
+    const outgoing = httpRequest({ host, port, method: request.method, path: request.url, headers, agent });
+    outgoing.setTimeout(upstream.timeoutMs, () =>
+      outgoing.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })),
+    );
+    outgoing.on("response", (response) => {
+      const kept = endToEnd(response.headers);
+      // A HEAD answer has no body but says how long the GET's would be.
+      if (request.method === "HEAD" && response.headers["content-length"] !== undefined)
+        kept["content-length"] = response.headers["content-length"];
+      readAll(response, Number.MAX_SAFE_INTEGER).then(
+        (reply) => resolve({ status: response.statusCode ?? 502, headers: kept, body: reply }),
+        reject,
+      );
+    });
+    outgoing.on("error", (error: NodeJS.ErrnoException) => {
+      // A kept-alive connection the app closed meanwhile: Node's advice is to send again on a fresh one.
+      if (outgoing.reusedSocket && error.code === "ECONNRESET" && !retried)
+        send(upstream, request, body, true).then(resolve, reject);
+      else reject(error);
+    });
+    outgoing.end(body);
+  });
+}
+
+/** The tunnel's own answer when the app gave none (or the body was too large), and the reason for the log. */
+function refusal(cause: unknown, where: string, maxBodyBytes: number): { answer: Answer; error: string } {
+  const problem =
+    cause instanceof TooLarge
+      ? { status: 413 as const, error: `a body over ${maxBodyBytes} bytes` }
+      : upstreamProblem(cause as NodeJS.ErrnoException, where);
+  const body = Buffer.from(TUNNEL_REFUSALS[problem.status]);
+  return {
+    answer: { status: problem.status, headers: { "content-type": "text/plain; charset=utf-8" }, body },
+    error: problem.error,
+  };
+}
+
+/** The proxy's side the tunnel sees: a forwarded channel in, everything closed at the end. */
+export interface TunnelProxy {
+  accept(channel: Duplex): void;
+  close(): void;
+}
+
 /**
  * The laptop's end of the tunnel: each forwarded channel is read as HTTP, the request (buffered: WeChat's are
  * small, and the body says what kind it is) passed to the local app over a keep-alive connection, its answer
  * sent back and reported. When nothing listens locally the tunnel answers 502 itself, and lives on.
  */
-export function createTunnelProxy(options: TunnelProxyOptions): { accept(channel: Duplex): void; close(): void } {
+export function createTunnelProxy(options: TunnelProxyOptions): TunnelProxy {
   const host = options.localHost ?? "127.0.0.1";
   const where = `${host}:${options.localPort}`;
-  const timeoutMs = options.timeoutMs ?? 30_000;
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const upstream: Upstream = { host, port: options.localPort, agent, timeoutMs: options.timeoutMs ?? 30_000 };
   const channels = new Set<Duplex>();
-
-  const forward = (request: IncomingMessage, body: Buffer, retried = false): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      const headers = { ...endToEnd(request.headers), "content-length": body.length };
-      const upstream = httpRequest({
-        host,
-        port: options.localPort,
-        method: request.method,
-        path: request.url,
-        headers,
-        agent,
-      });
-      upstream.setTimeout(timeoutMs, () =>
-        upstream.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })),
-      );
-      upstream.on("response", (response) => {
-        readAll(response, Number.MAX_SAFE_INTEGER).then(
-          (reply) => resolve({ status: response.statusCode ?? 502, headers: endToEnd(response.headers), body: reply }),
-          reject,
-        );
-      });
-      upstream.on("error", (error: NodeJS.ErrnoException) => {
-        // A kept-alive connection the app closed meanwhile: Node's advice is to send again on a fresh one.
-        if (upstream.reusedSocket && error.code === "ECONNRESET" && !retried)
-          forward(request, body, true).then(resolve, reject);
-        else reject(error);
-      });
-      upstream.end(body);
-    });
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
     const time = new Date();
-    const method = request.method ?? "GET";
-    const path = request.url ?? "/";
     let body: Buffer = Buffer.alloc(0);
     let answer: Answer;
     let error: string | undefined;
     try {
       body = await readAll(request, maxBodyBytes);
-      answer = await forward(request, body);
+      answer = await send(upstream, request, body);
     } catch (cause) {
-      const problem =
-        cause instanceof TooLarge
-          ? { status: 413 as const, error: `a body over ${maxBodyBytes} bytes` }
-          : upstreamProblem(cause as NodeJS.ErrnoException, where);
-      error = problem.error;
-      const text = Buffer.from(TUNNEL_REFUSALS[problem.status]);
-      answer = { status: problem.status, headers: { "content-type": "text/plain; charset=utf-8" }, body: text };
+      ({ answer, error } = refusal(cause, where, maxBodyBytes));
     }
-    answer.headers["content-length"] = answer.body.length;
+    if (answer.headers["content-length"] === undefined) answer.headers["content-length"] = answer.body.length;
     response.writeHead(answer.status, answer.headers);
     response.end(answer.body);
+    const method = request.method ?? "GET";
+    const path = request.url ?? "/";
     const text = body.toString("utf8");
     options.onExchange({
       time,

@@ -2,7 +2,7 @@ import { CheckFailedError, InputError } from "../errors.js";
 import type { AppTarget } from "./app.js";
 import type { Connection } from "./connection.js";
 import { explainRefusal, markTunnel, unmarkTunnel } from "./tunnel-marker.js";
-import { createTunnelProxy, type TunnelExchange } from "./tunnel-proxy.js";
+import { createTunnelProxy, type TunnelProxy, type TunnelExchange } from "./tunnel-proxy.js";
 
 export type { TunnelExchange } from "./tunnel-proxy.js";
 
@@ -67,7 +67,106 @@ function cancelForward(connection: Connection, port: number): Promise<void> {
   });
 }
 
+/** 0.5, 1, 2, 4, 8, then every 10 s. */
 const backoff = (attempt: number): number => Math.min(10_000, 500 * 2 ** (attempt - 1));
+
+/** One tunnel's life: the current connection, reconnects after a drop, and the release at the end. */
+class TunnelSession implements Tunnel {
+  readonly done: Promise<void>;
+  private current?: Connection;
+  private closing = false;
+  private wake: () => void = () => undefined;
+  private settle!: { resolve: () => void; reject: (error: unknown) => void };
+
+  constructor(
+    private readonly options: TunnelOptions,
+    private readonly proxy: TunnelProxy,
+  ) {
+    this.done = new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+  }
+
+  /** Connects, takes the port (a refusal explained: who holds it), and serves each forwarded connection. */
+  async up(reconnected: boolean): Promise<void> {
+    const { remotePort: port, target, name } = this.options;
+    const connection = await this.options.connect();
+    try {
+      await requestForward(connection, port).catch(async () => {
+        throw await explainRefusal(connection.shell, target, port, name);
+      });
+      await markTunnel(connection.shell, target, port);
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+    if (this.closing) return this.release(connection); // stopped while this reconnect was under way
+    this.current = connection;
+    connection.client.on("tcp connection", (_info, accept) => this.proxy.accept(accept()));
+    connection.client.on("close", () => {
+      if (this.current !== connection || this.closing) return;
+      this.current = undefined;
+      void this.recover();
+    });
+    this.options.onEvent({ type: "up", remotePort: port, localPort: this.options.localPort, reconnected });
+  }
+
+  /** After a drop: reconnect with backoff until it works, close() is called, or giveUpAfterMs has passed. */
+  private async recover(): Promise<void> {
+    const { name, onEvent } = this.options;
+    onEvent({ type: "lost", reason: `connection to ${name} lost` });
+    const deadline = Date.now() + (this.options.giveUpAfterMs ?? 300_000);
+    let lastError: string | undefined;
+    for (let attempt = 1; !this.closing; attempt++) {
+      const delayMs = backoff(attempt);
+      if (Date.now() + delayMs > deadline) {
+        const why = lastError === undefined ? "" : ` (last: ${lastError})`;
+        return this.fail(
+          new CheckFailedError(`the tunnel to ${name} stayed down; gave up reconnecting${why}`, {
+            hint: "check the network and that sshd runs on the server, then start the tunnel again",
+            code: "TUNNEL_LOST",
+          }),
+        );
+      }
+      onEvent({ type: "retry", attempt, delayMs, ...(lastError === undefined ? {} : { lastError }) });
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, delayMs);
+      });
+      if (this.closing) return;
+      try {
+        return await this.up(true);
+      } catch (error) {
+        // Bad input (a prompt closed, a key unreadable) will not mend by waiting.
+        if (error instanceof InputError) return this.fail(error);
+        lastError = error instanceof Error ? error.message : String(error);
+      }
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.closing = true;
+    this.proxy.close();
+    this.settle.reject(error);
+  }
+
+  private async release(connection: Connection): Promise<void> {
+    await cancelForward(connection, this.options.remotePort);
+    await unmarkTunnel(connection.shell, this.options.target, this.options.remotePort).catch(() => undefined);
+    connection.close();
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.wake();
+    const connection = this.current;
+    this.current = undefined;
+    if (connection !== undefined) await this.release(connection);
+    this.proxy.close();
+    this.settle.resolve();
+  }
+}
 
 /**
  * Opens the tunnel: connects, asks the server to listen on 127.0.0.1:remotePort, and hands each connection to
@@ -75,108 +174,18 @@ const backoff = (attempt: number): number => Math.min(10_000, 500 * 2 ** (attemp
  * reconnected with backoff (reported as `lost` and `retry` events) until `giveUpAfterMs`; then `done` rejects.
  */
 export async function openTunnel(options: TunnelOptions): Promise<Tunnel> {
-  const { remotePort: port, onEvent } = options;
   const proxy = createTunnelProxy({
     localHost: options.localHost,
     localPort: options.localPort,
     timeoutMs: options.requestTimeoutMs,
-    onExchange: (exchange) => onEvent({ type: "exchange", exchange }),
+    onExchange: (exchange) => options.onEvent({ type: "exchange", exchange }),
   });
-  let current: Connection | undefined;
-  let closing = false;
-  let wake: () => void = () => undefined;
-  let settle!: { resolve: () => void; reject: (error: unknown) => void };
-  const done = new Promise<void>((resolve, reject) => {
-    settle = { resolve, reject };
-  });
-
-  const up = async (reconnected: boolean): Promise<void> => {
-    const connection = await options.connect();
-    try {
-      await requestForward(connection, port).catch(async () => {
-        throw await explainRefusal(connection.shell, options.target, port, options.name);
-      });
-      await markTunnel(connection.shell, options.target, port);
-    } catch (error) {
-      connection.close();
-      throw error;
-    }
-    if (closing) {
-      // Stopped while this reconnect was under way: release what was just taken.
-      await cancelForward(connection, port);
-      connection.close();
-      return;
-    }
-    current = connection;
-    connection.client.on("tcp connection", (_info, accept) => proxy.accept(accept()));
-    connection.client.on("close", () => {
-      if (current !== connection || closing) return;
-      current = undefined;
-      void recover();
-    });
-    onEvent({ type: "up", remotePort: port, localPort: options.localPort, reconnected });
-  };
-
-  const fail = (error: unknown): void => {
-    closing = true;
-    proxy.close();
-    settle.reject(error);
-  };
-
-  const recover = async (): Promise<void> => {
-    onEvent({ type: "lost", reason: `connection to ${options.name} lost` });
-    const deadline = Date.now() + (options.giveUpAfterMs ?? 300_000);
-    let lastError: string | undefined;
-    for (let attempt = 1; !closing; attempt++) {
-      const delayMs = backoff(attempt);
-      if (Date.now() + delayMs > deadline) {
-        const why = lastError === undefined ? "" : ` (last: ${lastError})`;
-        fail(
-          new CheckFailedError(`the tunnel to ${options.name} stayed down; gave up reconnecting${why}`, {
-            hint: "check the network and that sshd runs on the server, then start the tunnel again",
-            code: "TUNNEL_LOST",
-          }),
-        );
-        return;
-      }
-      onEvent({ type: "retry", attempt, delayMs, ...(lastError === undefined ? {} : { lastError }) });
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, delayMs);
-      });
-      if (closing) return;
-      try {
-        await up(true);
-        return;
-      } catch (error) {
-        // Bad input (a prompt closed, a key unreadable) will not mend by waiting.
-        if (error instanceof InputError) return fail(error);
-        lastError = error instanceof Error ? error.message : String(error);
-      }
-    }
-  };
-
+  const session = new TunnelSession(options, proxy);
   try {
-    await up(false);
+    await session.up(false);
   } catch (error) {
     proxy.close();
     throw error;
   }
-  return {
-    done,
-    close: async () => {
-      if (closing) return;
-      closing = true;
-      wake();
-      const connection = current;
-      current = undefined;
-      if (connection !== undefined) {
-        await cancelForward(connection, port);
-        await unmarkTunnel(connection.shell, options.target, port).catch(() => undefined);
-        connection.close();
-      }
-      proxy.close();
-      settle.resolve();
-    },
-  };
+  return session;
 }
