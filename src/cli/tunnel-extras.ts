@@ -40,6 +40,19 @@ export function openRecording(file: string): Recording {
   };
 }
 
+/** Opens safe-mode bodies for the log when the account's EncodingAESKey and appId are configured. */
+export async function logDecrypter(settings: Settings): Promise<((encrypted: string) => string) | undefined> {
+  const { aesKey, appId } = settings;
+  if (aesKey === undefined || aesKey === "" || appId === undefined || appId === "") return undefined;
+  const { MessageCrypto } = await import("../core/crypto.js");
+  try {
+    const crypto = new MessageCrypto({ token: settings.token ?? "", encodingAESKey: aesKey, appId });
+    return (encrypted) => crypto.decrypt(encrypted);
+  } catch {
+    return undefined; // a malformed key: the log says "encrypted", and --serve reports the key itself
+  }
+}
+
 /** --serve: wxdev's reference server on the local port, at checkUrl's path (else /wechat<port>). */
 export async function startLocalServer(
   settings: Settings,

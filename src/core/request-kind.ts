@@ -8,10 +8,15 @@ export function messageKind(message: XmlRecord): string {
 
 /**
  * What a request to a WeChat callback is, from its method, query and body, without judging it: "handshake" (the
- * GET with echostr), a message's kind, "encrypted" (a safe-mode body, unreadable without the key), or undefined
- * for anything else (a page, a stray request).
+ * GET with echostr), a message's kind, "encrypted" (a safe-mode body, unreadable without the key: `decrypt` opens
+ * it when given), or undefined for anything else (a page, a stray request).
  */
-export function requestKind(method: string, query: URLSearchParams, body: string): string | undefined {
+export function requestKind(
+  method: string,
+  query: URLSearchParams,
+  body: string,
+  decrypt?: (encrypted: string) => string,
+): string | undefined {
   if (method === "GET") return query.has("echostr") ? "handshake" : undefined;
   if (method !== "POST" || !body.trimStart().startsWith("<")) return undefined;
   let message: XmlRecord;
@@ -21,6 +26,13 @@ export function requestKind(method: string, query: URLSearchParams, body: string
     return "not XML";
   }
   const root = (typeof message.xml === "object" && !Array.isArray(message.xml) ? message.xml : message) as XmlRecord;
-  if (root.MsgType === undefined && root.Encrypt !== undefined) return "encrypted";
+  if (root.MsgType === undefined && typeof root.Encrypt === "string") {
+    if (decrypt === undefined) return "encrypted";
+    try {
+      return `${messageKind(parseXml(decrypt(root.Encrypt)))} 🔒`;
+    } catch {
+      return "encrypted (not with this EncodingAESKey)";
+    }
+  }
   return messageKind(root);
 }

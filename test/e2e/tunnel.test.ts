@@ -144,6 +144,24 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     expect(records.filter((entry) => entry.method === "GET").length).toBeGreaterThanOrEqual(2);
   });
 
+  it("safe mode: --serve --mode safe behind the tunnel; the log opens each body with the account's key", async () => {
+    const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    const safe = { WXDEV_AES_KEY: key, WXDEV_APP_ID: "wx0123456789abcdef" };
+    const command = await startCommand(
+      ["--config", config, "tunnel", "s8013", "--local-port", String(localPort), "--serve", "--mode", "safe"],
+      { ...env(), ...safe },
+      /tunnel up/,
+    );
+    running.push(command);
+    const sent = await runMain(["simulate", "text", "secret hi", "--mode", "safe", "--url", publicUrl()], {
+      cwd: dir,
+      env: { ...env(), ...safe },
+    });
+    expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+    await until("the log line", () => / text 🔒 200 /.test(command.output()));
+    expect(command.output()).not.toContain("secret hi");
+  });
+
   it("Ctrl-C releases the server's port at once: it can be bound right after, and a new tunnel starts", async () => {
     const command = await tunnel(["--serve"]);
     command.child.kill("SIGINT");

@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import type { ServerConfig, Settings } from "../../core/config.js";
 import { InputError } from "../../core/errors.js";
+import type { Mode } from "../../core/modes.js";
 import type { AppTarget } from "../../core/remote/app.js";
 import type { Connection } from "../../core/remote/connection.js";
 import type { Tunnel, TunnelEvent, TunnelExchange } from "../../core/remote/tunnel.js";
@@ -11,7 +12,7 @@ import { withExamples } from "../help.js";
 import { parsePositiveInt, portParser, settingOption } from "../options.js";
 import type { Output } from "../output.js";
 import { serverFromConfig } from "../server-config.js";
-import { openRecording, type Recording, startLocalServer, takeOver } from "../tunnel-extras.js";
+import { logDecrypter, openRecording, type Recording, startLocalServer, takeOver } from "../tunnel-extras.js";
 import { printCheck, printTunnelEvent, printUp } from "../tunnel-print.js";
 
 interface TunnelFlags extends ConnectFlags {
@@ -24,6 +25,7 @@ interface TunnelFlags extends ConnectFlags {
   keepalive: number;
   retryFor: number;
   token?: string;
+  mode?: Mode;
 }
 
 /** The ports and URL a tunnel uses, from the flags and the server's entry; a missing port is bad input. */
@@ -87,6 +89,9 @@ export function tunnelCommand(cli: Cli): Command {
         .default(300),
     )
     .addOption(settingOption("token"))
+    .addOption(
+      settingOption("mode", "--serve's message mode (default: config, else plain); key and appId as for serve"),
+    )
     .addHelpText(
       "after",
       "\nWith --json, prints one JSON object per event (up, request, lost, retry, reconnected, check).",
@@ -95,12 +100,13 @@ export function tunnelCommand(cli: Cli): Command {
       const out = cli.output(self);
       const { server } = serverFromConfig(cli, self, name);
       const where = route(name, server, flags);
-      const { settings } = cli.settings(self, { token: flags.token });
+      const { settings } = cli.settings(self, { token: flags.token, mode: flags.mode });
       const token = checkNeeds(name, server, flags, settings);
       const recording = flags.record === undefined ? undefined : openRecording(flags.record);
       const served = flags.serve ? await startLocalServer(settings, where) : undefined;
       try {
-        await runTunnel(cli, out, { name, server, flags, where, token, recording, served: served?.url });
+        const decrypt = await logDecrypter(settings);
+        await runTunnel(cli, out, { name, server, flags, where, token, recording, decrypt, served: served?.url });
       } finally {
         await served?.close();
         recording?.close();
@@ -120,6 +126,7 @@ interface TunnelRun {
   where: ReturnType<typeof route>;
   token?: string;
   recording?: Recording;
+  decrypt?: (encrypted: string) => string;
   served?: string;
 }
 
@@ -175,6 +182,7 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
       localPort: where.localPort,
       onEvent,
       giveUpAfterMs: flags.retryFor * 1000,
+      decrypt: run.decrypt,
     });
     printUp(out, { ...where, ...(run.served === undefined ? {} : { served: run.served }) });
     await untilStopped(tunnel, () => checkPath(cli, out, run, tunnel, seen).finally(log.flush));

@@ -35,6 +35,8 @@ export interface TunnelProxyOptions {
   onExchange: (exchange: TunnelExchange) => void;
   /** Answer 504 when the local app has not answered within this long; default 30 s. */
   timeoutMs?: number;
+  /** Opens a safe-mode body's Encrypt, so the log can name its kind (the account's EncodingAESKey). */
+  decrypt?: (encrypted: string) => string;
   /** Requests larger than this are answered 413 (WeChat's are a few KiB); default 10 MiB. */
   maxBodyBytes?: number;
 }
@@ -186,7 +188,7 @@ export function createTunnelProxy(options: TunnelProxyOptions): TunnelProxy {
       time,
       method,
       path,
-      kind: requestKind(method, queryOf(path), text),
+      kind: requestKind(method, queryOf(path), text, options.decrypt),
       status: answer.status,
       latencyMs: performance.now() - started,
       body: text,

@@ -29,6 +29,8 @@ export interface TunnelOptions {
   giveUpAfterMs?: number;
   /** The local app's deadline per request (then 504); default 30 s. */
   requestTimeoutMs?: number;
+  /** Opens safe-mode bodies for the log's kinds (see TunnelProxyOptions). */
+  decrypt?: (encrypted: string) => string;
 }
 
 /** An open tunnel: `done` resolves once close() has released the port, rejects when the tunnel failed for good. */
@@ -178,6 +180,7 @@ export async function openTunnel(options: TunnelOptions): Promise<Tunnel> {
     localHost: options.localHost,
     localPort: options.localPort,
     timeoutMs: options.requestTimeoutMs,
+    decrypt: options.decrypt,
     onExchange: (exchange) => options.onEvent({ type: "exchange", exchange }),
   });
   const session = new TunnelSession(options, proxy);
