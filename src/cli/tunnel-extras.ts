@@ -23,7 +23,7 @@ export interface Recording {
 export function openRecording(file: string): Recording {
   let fd: number;
   try {
-    fd = openSync(file, "a");
+    fd = openSync(file, "a", 0o600); // new files private: they hold users' messages
   } catch (cause) {
     throw new InputError(`cannot write --record ${file}: ${readProblem(cause)}`, {
       hint: "name a file in a folder that exists and you can write",

@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -136,6 +136,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     expect(command.output()).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d POST /wechat${port} event:subscribe 200`, "m"));
     command.child.kill("SIGINT");
     expect(await exited(command.child)).toBe(0);
+    expect(statSync(record).mode & 0o777).toBe(0o600);
     const records = parseRecords(readFileSync(record, "utf8"));
     const text = records.find((entry) => entry.body.includes("hello tunnel"));
     expect(text).toMatchObject({ method: "POST", status: 200 });
