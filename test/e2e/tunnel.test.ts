@@ -179,6 +179,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
       .split("\n")
       .map((line) => JSON.parse(line));
     expect(events[0]).toMatchObject({ event: "up", remotePort: port, localPort });
+    expect(events.at(-1)).toEqual({ event: "closed", remotePort: port });
   });
 
   it("nothing listens locally: 502 and a log line saying so; the tunnel lives on and serves once the app is up", async () => {

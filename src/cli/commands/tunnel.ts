@@ -94,7 +94,7 @@ export function tunnelCommand(cli: Cli): Command {
     )
     .addHelpText(
       "after",
-      "\nWith --json, prints one JSON object per event (up, request, lost, retry, reconnected, check).",
+      "\nWith --json, prints one JSON object per event (up, request, lost, retry, reconnected, check, closed).",
     )
     .action(async (name: string, flags: TunnelFlags, self: Command) => {
       const out = cli.output(self);
@@ -187,7 +187,8 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
     printUp(out, { ...where, ...(run.served === undefined ? {} : { served: run.served }) });
     await untilStopped(tunnel, () => checkPath(cli, out, run, tunnel, seen).finally(log.flush));
     log.flush();
-    if (!out.json) out.note(`tunnel to ${name} closed; port ${where.remotePort} on the server is free again`);
+    if (out.json) out.line(JSON.stringify({ event: "closed", remotePort: where.remotePort }));
+    else out.note(`tunnel to ${name} closed; port ${where.remotePort} on the server is free again`);
   } finally {
     first?.close();
     log.flush();
