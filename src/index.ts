@@ -46,3 +46,6 @@ export * from "./core/deploy/nginx.js";
 export * from "./core/deploy/plan.js";
 export * from "./core/remote/connection.js";
 export * from "./core/remote/shell.js";
+export * from "./core/remote/tunnel.js";
+export * from "./core/remote/tunnel-marker.js";
+export * from "./core/request-kind.js";

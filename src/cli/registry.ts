@@ -132,6 +132,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import("./commands/exec.js")).execCommand,
   },
   {
+    name: "tunnel",
+    summary: "forward the server's app port to this machine: real WeChat reaches the app on your laptop, no deploy",
+    load: async () => (await import("./commands/tunnel.js")).tunnelCommand,
+  },
+  {
     name: "nginx",
     summary: "print the nginx location block for a server's app (/wechat80xx → 127.0.0.1:80xx)",
     load: async () => (await import("./commands/nginx.js")).nginxCommand,

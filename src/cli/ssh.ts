@@ -11,6 +11,8 @@ export interface CliConnectOptions {
   timeoutMs?: number;
   /** The server's name in the config, for messages ("connection to s8013 lost"); default its host. */
   name?: string;
+  /** SSH keepalives this often (a long-lived tunnel); default none. */
+  keepaliveIntervalMs?: number;
 }
 
 /** The core's connect() with the CLI's part: secrets from the environment, prompts on a terminal, notes. */
@@ -36,6 +38,7 @@ export async function connectWithPrompts(
       out.note(`Added ${info.host}:${info.port} (${info.keyType} ${info.fingerprint}) to ${info.knownHostsPath}.`),
     timeoutMs: options.timeoutMs,
     name: options.name,
+    keepaliveIntervalMs: options.keepaliveIntervalMs,
   });
 }
 

@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { ServerConfig } from "../config.js";
@@ -30,11 +31,28 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** The server's name in the config, for messages ("connection to s8013 lost"); default its host. */
   name?: string;
+  /**
+   * Send an SSH keepalive after this long without traffic; three unanswered in a row drop the connection (ssh's
+   * ServerAliveInterval). Default none: a command that runs and ends needs none; a long-lived tunnel does.
+   */
+  keepaliveIntervalMs?: number;
+}
+
+/** What a remote forward needs of the ssh2 client under a connection (ssh2 ships no types of its own). */
+export interface SshClient {
+  forwardIn(host: string, port: number, callback: (error: Error | undefined, port: number) => void): unknown;
+  unforwardIn(host: string, port: number, callback: (error: Error | undefined) => void): unknown;
+  on(event: "tcp connection", listener: (info: unknown, accept: () => Duplex, reject: () => void) => void): unknown;
+  on(event: "close", listener: () => void): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  removeAllListeners(event: string): unknown;
 }
 
 /** An open, verified, authenticated SSH connection. */
 export interface Connection {
   shell: RemoteShell;
+  /** The ssh2 client itself, for a remote forward (`wxdev tunnel`). */
+  client: SshClient;
   close(): void;
 }
 
@@ -81,6 +99,9 @@ export async function connect(server: ServerConfig, options: ConnectOptions = {}
       }),
       ...(preferred.length > 0 ? { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } } } : {}),
       authHandler: authHandler(server, secrets, tried, (error) => failures.push(error)),
+      ...(options.keepaliveIntervalMs === undefined
+        ? {}
+        : { keepaliveInterval: options.keepaliveIntervalMs, keepaliveCountMax: 3 }),
     } as never);
   } catch (error) {
     ssh.dispose();
@@ -88,7 +109,11 @@ export async function connect(server: ServerConfig, options: ConnectOptions = {}
     if (failures[0] !== undefined) throw failures[0];
     throw connectionError(error as Error & { level?: string; code?: string }, server, port, tried);
   }
-  return { shell: sshShell(ssh, options.name ?? server.host), close: () => ssh.dispose() };
+  return {
+    shell: sshShell(ssh, options.name ?? server.host),
+    client: ssh.connection as unknown as SshClient,
+    close: () => ssh.dispose(),
+  };
 }
 
 type NodeSsh = InstanceType<typeof import("node-ssh").NodeSSH>;

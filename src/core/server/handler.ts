@@ -3,6 +3,7 @@ import { openRequest, sealReply } from "../envelope.js";
 import { WxdevError } from "../errors.js";
 import { messageSummary } from "../message-tables.js";
 import { dedupKey } from "../messages.js";
+import { messageKind } from "../request-kind.js";
 import type { Mode } from "../modes.js";
 import { verifySignature } from "../signature.js";
 import { buildXml, parseXml, type XmlRecord } from "../xml.js";
@@ -79,10 +80,11 @@ export const refuse = (status: RefusalStatus, error: string, encrypted = false):
 });
 
 function describe(message: XmlRecord): { kind: string; from?: string; content?: string } {
-  const type = typeof message.MsgType === "string" ? message.MsgType : undefined;
-  // Matched in any case, as the bot matches it.
-  const kind = type?.toLowerCase() === "event" ? `event:${String(message.Event ?? "?")}` : (type ?? "no MsgType");
-  return { kind, from: message.FromUserName as string | undefined, content: messageSummary(message) };
+  return {
+    kind: messageKind(message),
+    from: message.FromUserName as string | undefined,
+    content: messageSummary(message),
+  };
 }
 
 /** True when the query's `signature` is WeChat's for this Token (checked before a body is even read). */

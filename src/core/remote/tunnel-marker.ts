@@ -1,0 +1,85 @@
+import { CheckFailedError } from "../errors.js";
+import { type AppTarget, appStatus } from "./app.js";
+import { appPaths } from "./app-scripts.js";
+import { q, type RemoteShell } from "./shell.js";
+
+/** Who holds the app's port on the server when the forward is refused. */
+export type PortHolder = "app" | "tunnel" | "other" | "none";
+
+/** The forward was refused: the port is taken (by the managed app, another tunnel, something else) or forbidden. */
+export class TunnelRefusedError extends CheckFailedError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly holder: PortHolder,
+  ) {
+    super(message, { hint, code: "TUNNEL_REFUSED" });
+  }
+}
+
+/** Shell expression of the marker naming the sshd process that holds a tunnel's port (in the app's state folder). */
+function markerPath(target: AppTarget, port: number): string {
+  return `${appPaths(target.server.remoteDir).dir}/tunnel-${port}.pid`;
+}
+
+/**
+ * Records, on the server, which sshd session process holds the forward: $PPID of a command is the session's
+ * process, so a second tunnel can be told from the app, and the session found. Plain POSIX sh (the login shell runs it).
+ */
+export async function markTunnel(shell: RemoteShell, target: AppTarget, port: number): Promise<void> {
+  const marker = markerPath(target, port);
+  await shell.exec(`mkdir -p -- ${appPaths(target.server.remoteDir).dir} && echo "$PPID" > ${marker}`);
+}
+
+/** Removes the marker (the tunnel's port is released). */
+export async function unmarkTunnel(shell: RemoteShell, target: AppTarget, port: number): Promise<void> {
+  await shell.exec(`rm -f -- ${markerPath(target, port)}`);
+}
+
+/**
+ * "tunnel PID SINCE" when the marker names a live sshd process (not a zombie: a container's init may never reap
+ * a killed session), else "listening" or "free" for the port.
+ */
+function holderScript(target: AppTarget, port: number): string {
+  return `f=${markerPath(target, port)}; pid=$(cat "$f" 2>/dev/null || true)
+if [ -n "$pid" ] && ps -o stat=,comm= -p "$pid" 2>/dev/null | grep -Eq '^[^Z][^ ]* +sshd'; then echo "tunnel $pid $(stat -c %Y -- "$f")"
+elif (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then echo listening; else echo free; fi`;
+}
+
+/** Why the server refused to listen on `port`, as one error naming the holder and the fix. */
+export async function explainRefusal(
+  shell: RemoteShell,
+  target: AppTarget,
+  port: number,
+  name: string,
+): Promise<TunnelRefusedError> {
+  const app = await appStatus(shell, { ...target, port });
+  if (app.running && app.listening === true)
+    return new TunnelRefusedError(
+      `port ${port} on ${name} is taken by the app wxdev started there (pid ${app.pid})`,
+      `stop it with wxdev stop ${name}, or run wxdev tunnel ${name} --takeover` +
+        " (stops it while the tunnel runs and starts it again after)",
+      "app",
+    );
+  const { stdout } = await shell.exec(`bash -c ${q(holderScript(target, port))}`);
+  const [holder, pid, since] = stdout.trim().split(" ");
+  if (holder === "tunnel") {
+    const when = new Date(Number(since) * 1000).toTimeString().slice(0, 5);
+    return new TunnelRefusedError(
+      `port ${port} on ${name} is already forwarded by another wxdev tunnel (since ${when}, sshd pid ${pid})`,
+      "stop that tunnel first (Ctrl-C where it runs); only one laptop at a time can receive the account's messages",
+      "tunnel",
+    );
+  }
+  if (holder === "listening")
+    return new TunnelRefusedError(
+      `port ${port} on ${name} is taken by a process wxdev did not start`,
+      `find it with wxdev exec ${name} -- ss -ltnp 'sport = :${port}' and stop it, then run the tunnel again`,
+      "other",
+    );
+  return new TunnelRefusedError(
+    `the SSH server ${name} refused to listen on 127.0.0.1:${port} for the tunnel`,
+    "its sshd may forbid forwarding (AllowTcpForwarding no in sshd_config): ask the server's admin",
+    "none",
+  );
+}

@@ -1,0 +1,40 @@
+import { parseXml, type XmlRecord } from "./xml.js";
+
+/** A message's kind as wxdev's logs name it: its MsgType, or `event:<Event>` for events. */
+export function messageKind(message: XmlRecord): string {
+  const type = typeof message.MsgType === "string" ? message.MsgType : undefined;
+  // Matched in any case, as the echo bot matches it.
+  if (type?.toLowerCase() === "event") return `event:${String(message.Event ?? "?")}`;
+  return type ?? "no MsgType";
+}
+
+/**
+ * What a request to a WeChat callback is, from its method, query and body, without judging it: "handshake" (the
+ * GET with echostr), a message's kind, "encrypted" (a safe-mode body, unreadable without the key: `decrypt` opens
+ * it when given), or undefined for anything else (a page, a stray request).
+ */
+export function requestKind(
+  method: string,
+  query: URLSearchParams,
+  body: string,
+  decrypt?: (encrypted: string) => string,
+): string | undefined {
+  if (method === "GET") return query.has("echostr") ? "handshake" : undefined;
+  if (method !== "POST" || !body.trimStart().startsWith("<")) return undefined;
+  let message: XmlRecord;
+  try {
+    message = parseXml(body);
+  } catch {
+    return "not XML";
+  }
+  const root = (typeof message.xml === "object" && !Array.isArray(message.xml) ? message.xml : message) as XmlRecord;
+  if (root.MsgType === undefined && typeof root.Encrypt === "string") {
+    if (decrypt === undefined) return "encrypted";
+    try {
+      return `${messageKind(parseXml(decrypt(root.Encrypt)))} 🔒`;
+    } catch {
+      return "encrypted (not with this EncodingAESKey)";
+    }
+  }
+  return messageKind(root);
+}

@@ -1,0 +1,293 @@
+import type { ChildProcess } from "node:child_process";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parseRecords } from "../../src/core/exchange-record.js";
+import { createWechatServer, type RunningServer } from "../../src/core/server/http.js";
+import { makeWechatVenv, NGINX, startNginx } from "../helpers/classroom.js";
+import { runCli } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
+import { freePort } from "../helpers/net.js";
+import { type RunningCommand, startCommand } from "../helpers/processes.js";
+import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { tempDirs } from "../helpers/temp.js";
+
+const temp = tempDirs();
+
+if (NGINX === undefined && process.env.CI) throw new Error("nginx is missing in CI: .ci/run should have installed it");
+
+const missing = sshdMissing() ?? (NGINX === undefined ? "no nginx" : undefined);
+if (missing) console.warn(`skipping the tunnel tests: ${missing}`);
+
+/** The class's seed app (Flask), deployed and started on the server as the managed app. */
+const SEED_APP = (port: number): string => `from flask import Flask, request
+app = Flask(__name__)
+
+@app.route("/wechat${port}", methods=["GET", "POST"])
+def wechat():
+    return request.args.get("echostr", "deployed app")
+
+if __name__ == "__main__":
+    app.run(host="127.0.0.1", port=${port})
+`;
+
+async function until(what: string, test: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Binds 127.0.0.1:port (as anything on the server would): resolves with the server, rejects when taken. */
+function bind(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((socket) => socket.destroy());
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
+}
+
+const exited = (child: ChildProcess): Promise<number | null> =>
+  child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once("exit", resolve));
+
+describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, real nginx in front)", () => {
+  let sshd: TestSshd;
+  let clientHome: string;
+  let dir: string;
+  let config: string;
+  /** The app's port on the "server" (nginx → 127.0.0.1:port), the laptop's port, nginx's port. */
+  let port: number;
+  let localPort: number;
+  let proxyPort: number;
+  let nginx: ChildProcess | undefined;
+  const running: RunningCommand[] = [];
+  const env = (): Record<string, string> => ({ HOME: clientHome, WXDEV_TOKEN: "tuntoken" });
+  const wx = (args: string[]) => runMain(args, { cwd: dir, env: env(), timeoutMs: 60_000 });
+  const publicUrl = (): string => `http://127.0.0.1:${proxyPort}/wechat${port}`;
+  const tunnel = async (args: string[] = []): Promise<RunningCommand> => {
+    const command = await startCommand(
+      ["--config", config, "tunnel", "s8013", "--local-port", String(localPort), ...args],
+      env(),
+      /tunnel up|"event":"up"/,
+    );
+    running.push(command);
+    return command;
+  };
+  const marker = (): number =>
+    Number(readFileSync(join(sshd.home, `.tun-${port}.wxdev`, `tunnel-${port}.pid`), "utf8").trim());
+
+  beforeAll(async () => {
+    sshd = await startSshd({ stockBashrc: true });
+    clientHome = temp("wxdev-client-home-");
+    dir = temp("wxdev-tunnel-");
+    [port, localPort, proxyPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    makeWechatVenv(sshd);
+    const server = {
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.user,
+      remoteDir: `~/tun-${port}`,
+      privateKey: sshd.clientKey,
+      appPort: port,
+      venv: "wechat",
+      start: "python wechat.py",
+      checkUrl: publicUrl(),
+    };
+    config = join(dir, "wxdev.config.json");
+    const { checkUrl: _checkUrl, ...unchecked } = server;
+    writeFileSync(config, JSON.stringify({ servers: { s8013: server, unchecked } }));
+    writeFileSync(join(dir, "wechat.py"), SEED_APP(port));
+    const printed = await wx(["nginx", "s8013", "--full", "--listen", String(proxyPort)]);
+    nginx = await startNginx(dir, printed.stdout, proxyPort);
+    // Trust the host key once; every later connection checks it against known_hosts.
+    const deployed = await wx(["deploy", "unchecked", "--yes", "--no-start"]);
+    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
+  }, 90_000);
+
+  afterEach(async () => {
+    for (const command of running.splice(0)) await command.stop();
+  });
+
+  afterAll(async () => {
+    if (dir !== undefined) await wx(["stop", "s8013"]).catch(() => undefined);
+    nginx?.kill();
+    await sshd?.stop();
+  });
+
+  it("--serve --check --record: handshake, simulate and check pass through nginx; each request is logged and recorded", async () => {
+    const record = join(dir, "exchanges.ndjson");
+    const command = await tunnel(["--serve", "--check", "--record", record]);
+    await until("the check", () => /handshake through|--check failed/.test(command.output()));
+    expect(command.output()).toContain(`✓ tunnel up: ${publicUrl()} → s8013 127.0.0.1:${port}`);
+    expect(command.output()).toContain(`✓ handshake through ${publicUrl()} (nginx → server → tunnel → this machine`);
+    const shake = await wx(["handshake", "--url", publicUrl()]);
+    expect(shake.code, shake.stdout + shake.stderr).toBe(0);
+    const sent = await wx(["simulate", "text", "hello tunnel", "--url", publicUrl()]);
+    expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+    expect(sent.stdout).toContain("hello tunnel");
+    const checked = await wx(["check", "--url", publicUrl()]);
+    expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+    await until("the log lines", () => /POST \/wechat\d+ text 200/.test(command.output()));
+    expect(command.output()).toMatch(
+      new RegExp(`^\\d\\d:\\d\\d:\\d\\d GET /wechat${port} handshake 200 [\\d.]+ ms$`, "m"),
+    );
+    expect(command.output()).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d POST /wechat${port} event:subscribe 200`, "m"));
+    command.child.kill("SIGINT");
+    expect(await exited(command.child)).toBe(0);
+    expect(statSync(record).mode & 0o777).toBe(0o600);
+    const records = parseRecords(readFileSync(record, "utf8"));
+    const text = records.find((entry) => entry.body.includes("hello tunnel"));
+    expect(text).toMatchObject({ method: "POST", status: 200 });
+    expect(text?.path).toMatch(new RegExp(`^/wechat${port}\\?signature=\\w+&timestamp=\\d+&nonce=`));
+    expect(text?.reply).toContain("<Content><![CDATA[hello tunnel]]></Content>");
+    expect(records.filter((entry) => entry.method === "GET").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("safe mode: --serve --mode safe behind the tunnel; the log opens each body with the account's key", async () => {
+    const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    const safe = { WXDEV_AES_KEY: key, WXDEV_APP_ID: "wx0123456789abcdef" };
+    const command = await startCommand(
+      ["--config", config, "tunnel", "s8013", "--local-port", String(localPort), "--serve", "--mode", "safe"],
+      { ...env(), ...safe },
+      /tunnel up/,
+    );
+    running.push(command);
+    const sent = await runMain(["simulate", "text", "secret hi", "--mode", "safe", "--url", publicUrl()], {
+      cwd: dir,
+      env: { ...env(), ...safe },
+    });
+    expect(sent.code, sent.stdout + sent.stderr).toBe(0);
+    await until("the log line", () => / text 🔒 200 /.test(command.output()));
+    expect(command.output()).not.toContain("secret hi");
+  });
+
+  it("Ctrl-C releases the server's port at once: it can be bound right after, and a new tunnel starts", async () => {
+    const command = await tunnel(["--serve"]);
+    command.child.kill("SIGINT");
+    expect(await exited(command.child)).toBe(0);
+    expect(command.output()).toContain(`port ${port} on the server is free again`);
+    const listener = await bind(port);
+    await new Promise((resolve) => listener.close(resolve));
+    const again = await tunnel(["--serve", "--json"]);
+    again.child.kill("SIGTERM");
+    expect(await exited(again.child)).toBe(0);
+    const events = again
+      .output()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(events[0]).toMatchObject({ event: "up", remotePort: port, localPort });
+    expect(events.at(-1)).toEqual({ event: "closed", remotePort: port });
+  });
+
+  it("nothing listens locally: 502 and a log line saying so; the tunnel lives on and serves once the app is up", async () => {
+    const command = await tunnel();
+    const through = await fetch(`${publicUrl()}?echostr=1&signature=x&timestamp=1&nonce=1`);
+    expect(through.status).toBe(502);
+    expect(await through.text()).toBe("bad gateway");
+    await until("the 502 line", () => /handshake 502/.test(command.output()));
+    expect(command.output()).toContain(`nothing listens on 127.0.0.1:${localPort}`);
+    let app: RunningServer | undefined;
+    try {
+      app = await createWechatServer({ port: localPort, path: `/wechat${port}`, token: "tuntoken" }).listen();
+      const shake = await wx(["handshake", "--url", publicUrl()]);
+      expect(shake.code, shake.stdout + shake.stderr).toBe(0);
+    } finally {
+      await app?.close();
+    }
+    expect(command.child.exitCode).toBe(null);
+  });
+
+  it("--check says where the path breaks: the tunnel answered 502 because nothing listens here (exit 1)", async () => {
+    const checked = await wx(["tunnel", "s8013", "--local-port", String(localPort), "--check"]);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain(
+      `--check failed: the handshake reached the tunnel, but nothing listens on 127.0.0.1:${localPort}`,
+    );
+    // The failed check closed the tunnel: the port is free.
+    const listener = await bind(port);
+    await new Promise((resolve) => listener.close(resolve));
+  });
+
+  it("the sshd session of the tunnel is killed: it says so, reconnects, and the next handshake passes", async () => {
+    const command = await tunnel(["--serve"]);
+    const session = marker();
+    process.kill(session, "SIGKILL");
+    await until("the reconnect", () => /reconnected: port \d+ forwarded again/.test(command.output()));
+    expect(command.output()).toContain("connection to s8013 lost; reconnecting");
+    expect(marker()).not.toBe(session);
+    const shake = await wx(["handshake", "--url", publicUrl()]);
+    expect(shake.code, shake.stdout + shake.stderr).toBe(0);
+  });
+
+  it("a frozen server is noticed by keepalives; the tunnel retries with backoff, then gives up with exit 1", async () => {
+    const command = await tunnel(["--keepalive", "1", "--retry-for", "3"]);
+    const session = marker();
+    // SIGSTOP: the TCP connection stays open but nothing answers; only keepalives can tell.
+    process.kill(session, "SIGSTOP");
+    try {
+      expect(await exited(command.child)).toBe(1);
+    } finally {
+      process.kill(session, "SIGKILL");
+      // The killed session's listener goes as soon as the kernel has ended it.
+      await until("the frozen session's end", () =>
+        bind(port).then(
+          (server) => new Promise<boolean>((resolve) => server.close(() => resolve(true))),
+          () => false,
+        ),
+      );
+    }
+    const output = command.output();
+    expect(output).toContain("connection to s8013 lost; reconnecting");
+    expect(output).toContain("reconnecting in 0.5 s, attempt 1");
+    expect(output).toMatch(/reconnecting in 1\.0 s, attempt 2 \(last try: port \d+ on s8013 is already forwarded/);
+    expect(output).toMatch(/the tunnel to s8013 stayed down; gave up reconnecting/);
+  });
+
+  it("the port is busy on the server: another process, or a second tunnel, each refused with its fix (exit 1)", async () => {
+    const listener = await bind(port);
+    try {
+      const busy = await wx(["tunnel", "s8013", "--local-port", String(localPort)]);
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toContain(`port ${port} on s8013 is taken by a process wxdev did not start`);
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
+    await tunnel();
+    const second = await wx(["tunnel", "s8013", "--local-port", String(localPort)]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`port ${port} on s8013 is already forwarded by another wxdev tunnel`);
+    expect(second.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("the managed app holds the port: the error names wxdev stop and --takeover; --takeover stops it and starts it again", async () => {
+    const started = await wx(["start", "s8013"]);
+    expect(started.code, started.stderr).toBe(0);
+    const refused = await wx(["tunnel", "s8013", "--local-port", String(localPort)]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`port ${port} on s8013 is taken by the app wxdev started there`));
+    expect(refused.stderr).toContain("wxdev stop s8013");
+    expect(refused.stderr).toContain("--takeover");
+    const command = await tunnel(["--serve", "--takeover"]);
+    expect(command.output()).toMatch(/--takeover: stopped the app on s8013 \(pid \d+\)/);
+    const shake = await wx(["handshake", "--url", publicUrl()]);
+    expect(shake.code, shake.stdout + shake.stderr).toBe(0);
+    command.child.kill("SIGINT");
+    expect(await exited(command.child)).toBe(0);
+    expect(command.output()).toMatch(/--takeover: started the app on s8013 again \(pid \d+\)/);
+    expect(await (await fetch(publicUrl())).text()).toBe("deployed app");
+  });
+
+  it("the built binary: tunnel --help lists the flags; an unknown server is exit 2 in one line", async () => {
+    const help = await runCli(["tunnel", "--help"]);
+    expect(help.code).toBe(0);
+    for (const flag of ["--local-port", "--remote-port", "--serve", "--check", "--takeover", "--record"])
+      expect(help.stdout).toContain(flag);
+    const unknown = await runCli(["--config", config, "tunnel", "nosuch"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe("");
+    expect(unknown.stderr.trim().split("\n")).toEqual([expect.stringContaining('unknown server "nosuch"')]);
+  });
+});
