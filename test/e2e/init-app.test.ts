@@ -66,7 +66,7 @@ describe.skipIf(missing !== undefined)("the app wxdev init writes, run by Debian
     const result = await runMain(["check"], { cwd: dir, env: { WXDEV_TOKEN: TOKEN } });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain(`checking ${url()} in plain mode`);
-    expect(result.stdout).toMatch(/ready: 19 passed, 0 failed, 0 warnings, 2 skipped/);
+    expect(result.stdout).toMatch(/ready: \d+ passed, 0 failed, 0 warnings, 2 skipped/);
   });
 
   it("refuses a bad signature on POST and on GET with 403, and a signed malformed body with 400", async () => {

@@ -3,7 +3,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { parseRecords } from "../../src/core/exchange-record.js";
+import { formatRecord, parseRecords } from "../../src/core/exchange-record.js";
 import { createWechatServer, type RunningServer } from "../../src/core/server/http.js";
 import { makeWechatVenv, NGINX, startNginx } from "../helpers/classroom.js";
 import { runCli } from "../helpers/cli.js";
@@ -143,6 +143,20 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     expect(text?.path).toMatch(new RegExp(`^/wechat${port}\\?signature=\\w+&timestamp=\\d+&nonce=`));
     expect(text?.reply).toContain("<Content><![CDATA[hello tunnel]]></Content>");
     expect(records.filter((entry) => entry.method === "GET").length).toBeGreaterThanOrEqual(2);
+
+    // The recording replays: the accepted handshakes and the text, re-signed, against a local server with the same Token.
+    const replayFile = join(dir, "replay.ndjson");
+    const chosen = records.filter((entry) => (entry.method === "GET" && entry.status === 200) || entry === text);
+    writeFileSync(replayFile, chosen.map(formatRecord).join(""));
+    const app = await createWechatServer({ port: localPort, path: `/wechat${port}`, token: "tuntoken" }).listen();
+    try {
+      const url = `http://127.0.0.1:${localPort}/wechat${port}`;
+      const replayed = await wx(["simulate", "--replay", replayFile, "--url", url, "--json"]);
+      expect(replayed.code, replayed.stdout + replayed.stderr).toBe(0);
+      expect(JSON.parse(replayed.stdout)).toMatchObject({ ok: true, same: chosen.length, differs: 0 });
+    } finally {
+      await app.close();
+    }
   });
 
   it("safe mode: --serve --mode safe behind the tunnel; the log opens each body with the account's key", async () => {
