@@ -34,11 +34,10 @@ await build({
   external: ["node-ssh", "playwright-core"],
   logLevel: "warning",
   plugins: [lazyChildProcess],
-  // Bundled CommonJS dependencies call require() (for Node's built-ins); ESM has none of its own. One
-  // require serves every chunk: a createRequire per chunk cost ~0.1 ms each on every start-up.
+  // Bundled CommonJS dependencies call require() for Node's built-ins; ESM has none of its own. Node's
+  // process.getBuiltinModule is that require, with no module to load (node:module's createRequire cost
+  // ~1-2 ms of every start-up); on Node < 20.16 bin/wxdev.js puts createRequire's in its place.
   banner: {
-    js:
-      "import { createRequire as __wxdevCreateRequire } from 'node:module'; " +
-      "const require = (globalThis.__wxdevRequire ??= __wxdevCreateRequire(import.meta.url));",
+    js: "const require = globalThis.__wxdevRequire ?? ((id) => process.getBuiltinModule(id));",
   },
 });

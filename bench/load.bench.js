@@ -1,35 +1,45 @@
 // wxdev's load mode vs autocannon against the same server with the same connection count.
 // Target: wxdev >= 0.8x autocannon's requests/s (the load client must not be the bottleneck).
-import { createTarget, runLoad } from "../dist/index.js";
-import { cannon, startServer, TOKEN } from "./lib/harness.js";
+// Each client runs in a fresh process of its own (bench/lib/load-client.js); the CPU each spends
+// per request is printed too: on a shared machine it is the steadier figure of the two.
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { startServer } from "./lib/harness.js";
 
 const CONNECTIONS = 20;
 const DURATION = 8;
+const CLIENT = fileURLToPath(new URL("./lib/load-client.js", import.meta.url));
+
+/** Runs one client in its own process; resolves with its figures. */
+function runClient(kind, url) {
+  const child = fork(CLIENT, [kind, url, String(CONNECTIONS), String(DURATION)], { stdio: "inherit" });
+  return new Promise((resolve, reject) => {
+    child.once("message", resolve);
+    child.once("exit", (code) => reject(new Error(`the ${kind} client exited with ${code}`)));
+  });
+}
+
+function row(name, figures, note = "") {
+  const rps = Math.round(figures.rps).toLocaleString("en-US").padStart(8);
+  const cpu = `${figures.cpuUsPerRequest.toFixed(1)} µs CPU/request`;
+  return `  ${name.padEnd(17)} ${rps} req/s  p50 ${figures.p50.toFixed(1)} ms  p99 ${figures.p99.toFixed(1)} ms  ${cpu}${note}`;
+}
+
 const server = await startServer("wxdev");
-// Load mode waits 10 s for an answer (wxdev simulate --count does the same).
-const target = createTarget({ url: server.url, token: TOKEN, timeoutMs: 10_000 });
 try {
-  // Both clients warm up (JIT) before their measured run.
-  await cannon(server.url, { connections: CONNECTIONS, duration: 1 });
-  await runLoad({ target, concurrency: CONNECTIONS, durationS: 1 });
-  const auto = await cannon(server.url, { connections: CONNECTIONS, duration: DURATION });
-  const ours = await runLoad({ target, concurrency: CONNECTIONS, durationS: DURATION });
+  const auto = await runClient("autocannon", server.url);
+  const ours = await runClient("wxdev", server.url);
   console.log(
     `against wxdev serve, ${CONNECTIONS} connections, ${DURATION} s each, fresh signature and MsgId per request`,
   );
-  console.log(
-    "  autocannon        " +
-      `${Math.round(auto.requests.average).toLocaleString("en-US").padStart(8)} req/s  p50 ` +
-      `${auto.latency.p50} ms  p99 ${auto.latency.p99} ms`,
-  );
-  console.log(
-    "  wxdev simulate    " +
-      `${Math.round(ours.requestsPerSecond).toLocaleString("en-US").padStart(8)} req/s  p50 ` +
-      `${ours.latencyMs.p50.toFixed(1)} ms  p99 ${ours.latencyMs.p99.toFixed(1)} ms  (every ` +
-      `reply parsed and validated: ${ours.replies.validXml} valid)`,
-  );
-  const ratio = ours.requestsPerSecond / auto.requests.average;
+  console.log(row("autocannon", auto));
+  console.log(row("wxdev simulate", ours, `  (every reply parsed and validated: ${ours.valid} valid)`));
+  const ratio = ours.rps / auto.rps;
   console.log(`  ratio wxdev / autocannon: ${ratio.toFixed(2)}x (target >= 0.80x) ${ratio >= 0.8 ? "MET" : "NOT MET"}`);
+  const cpuRatio = auto.cpuUsPerRequest / ours.cpuUsPerRequest;
+  console.log(
+    `  CPU per request, autocannon / wxdev: ${cpuRatio.toFixed(2)}x (the ratio where the client is the limit)`,
+  );
 } finally {
   await server.stop();
 }

@@ -1,6 +1,6 @@
 import { InputError } from "./errors.js";
+import { randomBytesPooled as randomBytes, randomUint32 } from "./random.js";
 import { didYouMean } from "./suggest.js";
-import { randomBytesPooled as randomBytes } from "./random.js";
 import { canonicalEvent, EVENT_TYPES, MESSAGE_TYPES } from "./message-tables.js";
 import { EVENT_SPECS, type FieldSpec, MESSAGE_SPECS, type MessageSpec } from "./message-types.js";
 import { makeTimestamp } from "./signature.js";
@@ -35,9 +35,8 @@ export function randomAccountId(): string {
 /** A 19-digit, 64-bit message id as a string (it would lose digits as a JS number). */
 export function randomMsgId(): string {
   // 6…8 then 18 random digits, in [6e18, 9e18): below 2^63, without BigInt arithmetic.
-  const bytes = randomBytes(12);
-  const digits = (offset: number): string => String(bytes.readUInt32BE(offset) % 1_000_000_000).padStart(9, "0");
-  return `${6 + (bytes.readUInt8(0) % 3)}${digits(4)}${digits(8)}`;
+  const digits = (): string => String(randomUint32() % 1_000_000_000).padStart(9, "0");
+  return `${6 + (randomUint32() % 3)}${digits()}${digits()}`;
 }
 
 type Sample = () => XmlValue;

@@ -8,12 +8,24 @@ import { randomFillSync } from "node:crypto";
 const pool = Buffer.alloc(8192);
 let offset = pool.length;
 
-export function randomBytesPooled(size: number): Buffer {
-  if (size > pool.length) return randomFillSync(Buffer.alloc(size));
+/** Where the next `size` random bytes start in the pool, refilling it when it runs short. */
+function take(size: number): number {
   if (offset + size > pool.length) {
     randomFillSync(pool);
     offset = 0;
   }
   offset += size;
-  return Buffer.from(pool.subarray(offset - size, offset));
+  return offset - size;
+}
+
+/** `size` random bytes. */
+export function randomBytesPooled(size: number): Buffer {
+  if (size > pool.length) return randomFillSync(Buffer.alloc(size));
+  const start = take(size);
+  return Buffer.from(pool.subarray(start, start + size));
+}
+
+/** A random unsigned 32-bit integer, read from the pool without copying bytes out of it. */
+export function randomUint32(): number {
+  return pool.readUInt32BE(take(4));
 }

@@ -1,5 +1,5 @@
 import * as nodeCrypto from "node:crypto";
-import { randomBytesPooled } from "./random.js";
+import { randomUint32 } from "./random.js";
 
 // crypto.hash (Node >= 20.12) is one call where createHash makes three objects: ~5x faster
 // for a signature, which load mode and the server make thousands of times a second.
@@ -58,5 +58,5 @@ export function makeTimestamp(now: number = Date.now()): string {
 
 /** A random numeric nonce like the ones WeChat sends (9–10 digits). */
 export function makeNonce(): string {
-  return String((randomBytesPooled(4).readUInt32BE(0) % 9_000_000_000) + 1_000_000_000).slice(0, 10);
+  return String((randomUint32() % 9_000_000_000) + 1_000_000_000).slice(0, 10);
 }

@@ -13,6 +13,11 @@ import type { XmlRecord } from "./xml.js";
 const CDATA_OPEN = "<![CDATA[";
 const CDATA_CLOSE = "]]>";
 const TAG_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/**
+ * One leaf element and the whitespace after it: `<Name>`, a CDATA section (group 2) or text without
+ * markup or entities (group 3), `</Name>`. Sticky: each match must start where the last one ended.
+ */
+const LEAF = /<([A-Za-z_][A-Za-z0-9_.-]*)>(?:<!\[CDATA\[([\s\S]*?)\]\]>|([^<&>]*))<\/\1>[ \n\t]*/y;
 /** Names the general parser treats specially (arrays, prototype keys): always the slow path. */
 const SPECIAL_NAMES = new Set([...REPEATED_ELEMENTS, "__proto__", "constructor", "prototype"]);
 
@@ -28,33 +33,16 @@ export function parseFlatMessage(text: string): XmlRecord | undefined {
   if (!text.startsWith("<xml>") || !text.endsWith("</xml>") || text.includes("\r")) return undefined;
   const end = text.length - "</xml>".length;
   const record: XmlRecord = {};
-  let index = skipSpace(text, "<xml>".length);
-  while (index < end) {
-    if (text.charCodeAt(index) !== 60 /* < */) return undefined;
-    const nameEnd = text.indexOf(">", index + 1);
-    if (nameEnd === -1 || nameEnd > end) return undefined;
-    const name = text.slice(index + 1, nameEnd);
-    if (!TAG_NAME.test(name) || SPECIAL_NAMES.has(name) || name in record) return undefined;
-    const closing = `</${name}>`;
-    let value: string;
-    let valueEnd: number;
-    if (text.startsWith(CDATA_OPEN, nameEnd + 1)) {
-      const cdataEnd = text.indexOf(CDATA_CLOSE, nameEnd + 1 + CDATA_OPEN.length);
-      if (cdataEnd === -1) return undefined;
-      value = text.slice(nameEnd + 1 + CDATA_OPEN.length, cdataEnd);
-      valueEnd = cdataEnd + CDATA_CLOSE.length;
-    } else {
-      valueEnd = text.indexOf("<", nameEnd + 1);
-      if (valueEnd === -1) return undefined;
-      value = text.slice(nameEnd + 1, valueEnd);
-      if (value.includes("&") || value.includes(">")) return undefined;
-      value = value.trim();
-    }
-    if (!text.startsWith(closing, valueEnd)) return undefined;
-    record[name] = value;
-    index = skipSpace(text, valueEnd + closing.length);
+  LEAF.lastIndex = skipSpace(text, "<xml>".length);
+  while (LEAF.lastIndex < end) {
+    const leaf = LEAF.exec(text);
+    if (leaf === null) return undefined;
+    const [, name = "", cdata, bare] = leaf;
+    // A lazy CDATA match may run past the first `]]>` to find the closing tag: not one leaf.
+    if (SPECIAL_NAMES.has(name) || name in record || cdata?.includes(CDATA_CLOSE)) return undefined;
+    record[name] = cdata ?? bare?.trim() ?? "";
   }
-  return index === end ? record : undefined;
+  return LEAF.lastIndex === end ? record : undefined;
 }
 
 /** Characters a bare (non-CDATA) value may not hold without escaping. */

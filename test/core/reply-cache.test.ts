@@ -51,4 +51,26 @@ describe("ReplyCache", () => {
     expect(cache.get("msg:1", () => "ok", 1).hit).toBe(false);
     expect(cache.approxBytes).toBeGreaterThan(0);
   });
+
+  it("expires in order through thousands of removals, renewed keys included, and gives their memory back", async () => {
+    const cache = new ReplyCache<string>({ ttlMs: 1_000 });
+    for (let ms = 0; ms < 5_000; ms++) {
+      cache.get(`msg:${ms}`, () => "reply", ms);
+      // Every 10 ms a key from 1.5 s ago comes again: expired, so handled anew and kept from now on.
+      if (ms % 10 === 0 && ms >= 1_500) expect(cache.get(`msg:${ms - 1_500}`, () => "again", ms).hit).toBe(false);
+      await Promise.resolve();
+    }
+    // Held at 5 s: the last second's messages and the renewed keys that came in it.
+    expect(cache.size).toBe(1_000 + 100);
+    expect(cache.get("msg:4001", () => "x", 4_999).hit).toBe(true);
+    expect(cache.get("msg:4000", () => "x", 5_000).hit).toBe(false);
+    expect(cache.get("msg:3000", () => "x", 4_999).hit).toBe(true); // renewed at 4.5 s
+    cache.get("last", () => "x", 10_000);
+    await new Promise(setImmediate); // the answers settle and are counted
+    expect(cache.size).toBe(1);
+    const single = new ReplyCache<string>();
+    single.get("last", () => "x", 0);
+    await new Promise(setImmediate);
+    expect(cache.approxBytes).toBe(single.approxBytes);
+  });
 });

@@ -129,6 +129,8 @@ describe("flat message fast path", () => {
     ["a carriage return", "<xml><A>1\r\n2</A></xml>"],
     ["a DOCTYPE", `<!DOCTYPE x [<!ENTITY e "e">]><xml><A>&e;</A></xml>`],
     ["an unclosed element", "<xml><A>1</xml>"],
+    ["]]> ending a CDATA section early", "<xml><A><![CDATA[a]]>b]]></A></xml>"],
+    ["an element running into the root's end", "<xml><xml></xml>"],
     ["text beside elements", "<xml>stray<A>1</A></xml>"],
     ["another root", "<root><A>1</A></root>"],
   ])("declines %s, leaving it to fast-xml-parser", (_what, text) => {

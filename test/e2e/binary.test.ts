@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
 import { startServe } from "../helpers/wechat-servers.js";
 
 // The end-to-end set: the built binary as a user runs it (bin shim, bundle, real stdio and exit
@@ -12,6 +13,31 @@ const UNSIGNED = "signature=0&timestamp=1&nonce=2";
 describe("the built wxdev binary", () => {
   it("--version prints the package version", async () => {
     expect(await runCli(["--version"])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
+  });
+
+  it("--version, answered by bin/wxdev.js before the CLI loads, is byte for byte what commander prints", async () => {
+    const slow = await runMain(["--version"]); // commander's own --version, through main()
+    expect(await runCli(["--version"])).toEqual(slow);
+    // Any other argv goes through commander, and prints the same.
+    expect(await runCli(["--no-color", "--version"])).toEqual(slow);
+  });
+
+  it("runs where Node has no process.getBuiltinModule (before 20.16): the bundle requires through createRequire", async () => {
+    const hide = "data:text/javascript,delete process.getBuiltinModule";
+    const child = spawn(
+      process.execPath,
+      ["--import", hide, BIN, "sign", "--token", "t", "--timestamp", "1", "--nonce", "2"],
+      {
+        env: cleanEnv(),
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.once("close", resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(stdout).toContain("725669708c14d5b08cc886e941be604363f42cf5");
   });
 
   it("--help lists the commands", async () => {
