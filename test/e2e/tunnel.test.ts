@@ -97,7 +97,9 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     };
     config = join(dir, "wxdev.config.json");
     const { checkUrl: _checkUrl, ...unchecked } = server;
-    writeFileSync(config, JSON.stringify({ servers: { s8013: server, unchecked } }));
+    // nostate: its remoteDir lies under a file, so the app's state folder (the tunnel's marker) cannot be made.
+    const nostate = { ...unchecked, remoteDir: "~/.bashrc/tun" };
+    writeFileSync(config, JSON.stringify({ servers: { s8013: server, unchecked, nostate } }));
     writeFileSync(join(dir, "wechat.py"), SEED_APP(port));
     const printed = await wx(["nginx", "s8013", "--full", "--listen", String(proxyPort)]);
     nginx = await startNginx(dir, printed.stdout, proxyPort);
@@ -259,6 +261,19 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     expect(output).toMatch(/reconnecting in 1\.0 s, attempt 2 \(last try: port \d+ on s8013 is already forwarded/);
     expect(output).toMatch(/the tunnel to s8013 stayed down; gave up reconnecting/);
   });
+
+  it("the tunnel's marker cannot be written on the server: one line saying so, exit 1, the port released", async () => {
+    const result = await wx(["tunnel", "nostate", "--local-port", String(localPort)]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain("writing the tunnel's marker failed on the server");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    await until("the port to be free again", () =>
+      bind(port).then(
+        (server) => (server.close(), true),
+        () => false,
+      ),
+    );
+  }, 30_000);
 
   it("the port is busy on the server: another process, or a second tunnel, each refused with its fix (exit 1)", async () => {
     const listener = await bind(port);
