@@ -32,9 +32,10 @@ export function openRecording(file: string): Recording {
   }
   return {
     write: (exchange) => {
-      const { time, method, path, body, status, reply, latencyMs } = exchange;
+      const { time, method, path, body, status, reply, latencyMs, error } = exchange;
       const latency = Math.round(latencyMs * 10) / 10;
-      writeSync(fd, formatRecord({ time: time.toISOString(), method, path, body, status, reply, latencyMs: latency }));
+      const record = { time: time.toISOString(), method, path, body, status, reply, latencyMs: latency, error };
+      writeSync(fd, formatRecord(record));
     },
     close: () => closeSync(fd),
   };

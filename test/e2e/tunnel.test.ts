@@ -199,7 +199,8 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
   });
 
   it("nothing listens locally: 502 and a log line saying so; the tunnel lives on and serves once the app is up", async () => {
-    const command = await tunnel();
+    const recording = join(temp("wxdev-tunnel-down-"), "down.ndjson");
+    const command = await tunnel(["--record", recording]);
     const through = await fetch(`${publicUrl()}?echostr=1&signature=x&timestamp=1&nonce=1`);
     expect(through.status).toBe(502);
     expect(await through.text()).toBe("bad gateway");
@@ -210,6 +211,14 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
       app = await createWechatServer({ port: localPort, path: `/wechat${port}`, token: "tuntoken" }).listen();
       const shake = await wx(["handshake", "--url", publicUrl()]);
       expect(shake.code, shake.stdout + shake.stderr).toBe(0);
+      // The recording says which answer was the tunnel's own; replayed, that one is skipped, not a "change".
+      const [down, up] = parseRecords(readFileSync(recording, "utf8"));
+      expect(down).toMatchObject({ status: 502, error: expect.stringContaining("nothing listens") });
+      expect(up?.status).toBe(200);
+      expect(up?.error).toBeUndefined();
+      const replayed = await wx(["simulate", "--replay", recording, "--url", publicUrl()]);
+      expect(replayed.stdout).toMatch(/^#1 {2}request {2}skipped: the tunnel answered 502 itself/m);
+      expect(replayed.code, replayed.stdout + replayed.stderr).toBe(0);
     } finally {
       await app?.close();
     }
