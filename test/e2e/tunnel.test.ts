@@ -99,7 +99,8 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     const { checkUrl: _checkUrl, ...unchecked } = server;
     // nostate: its remoteDir lies under a file, so the app's state folder (the tunnel's marker) cannot be made.
     const nostate = { ...unchecked, remoteDir: "~/.bashrc/tun" };
-    writeFileSync(config, JSON.stringify({ servers: { s8013: server, unchecked, nostate } }));
+    const { start: _start, ...nostart } = unchecked;
+    writeFileSync(config, JSON.stringify({ servers: { s8013: server, unchecked, nostate, nostart } }));
     writeFileSync(join(dir, "wechat.py"), SEED_APP(port));
     const printed = await wx(["nginx", "s8013", "--full", "--listen", String(proxyPort)]);
     nginx = await startNginx(dir, printed.stdout, proxyPort);
@@ -282,6 +283,13 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
         () => false,
       ),
     );
+  }, 30_000);
+
+  it("--takeover without a start command: one line naming it, exit 2, and the binary ends at once", async () => {
+    const args = ["--config", config, "tunnel", "nostart", "--takeover", "--local-port", String(localPort)];
+    const result = await runCli(args, { env: env(), timeoutMs: 15_000 });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr.trim().split("\n")).toEqual([expect.stringContaining("--takeover needs the managed app")]);
   }, 30_000);
 
   it("the port is busy on the server: another process, or a second tunnel, each refused with its fix (exit 1)", async () => {
