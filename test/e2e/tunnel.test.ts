@@ -180,6 +180,17 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     expect(command.output()).not.toContain("secret hi");
   });
 
+  it("--record to a full disk (/dev/full): one warning, the recording stops, the tunnel serves on", async () => {
+    const command = await tunnel(["--serve", "--record", "/dev/full"]);
+    for (const _ of [1, 2]) {
+      const shake = await wx(["handshake", "--url", publicUrl()]);
+      expect(shake.code, shake.stdout + shake.stderr).toBe(0);
+    }
+    await until("the second request's line", () => command.output().match(/handshake 200/g)?.length === 2);
+    expect(command.output().match(/--record stopped: cannot write \/dev\/full: .*ENOSPC/g)).toHaveLength(1);
+    expect(command.child.exitCode).toBe(null);
+  });
+
   it("Ctrl-C releases the server's port at once: it can be bound right after, and a new tunnel starts", async () => {
     const command = await tunnel(["--serve"]);
     command.child.kill("SIGINT");

@@ -102,7 +102,8 @@ export function tunnelCommand(cli: Cli): Command {
       const where = route(name, server, flags);
       const { settings } = cli.settings(self, { token: flags.token, mode: flags.mode });
       const token = checkNeeds(name, server, flags, settings);
-      const recording = flags.record === undefined ? undefined : openRecording(flags.record);
+      const recording =
+        flags.record === undefined ? undefined : openRecording(flags.record, (message) => out.warn(message));
       const served = flags.serve ? await startLocalServer(settings, where) : undefined;
       try {
         const decrypt = await logDecrypter(settings);
