@@ -18,9 +18,10 @@ export interface Recording {
 
 /**
  * Opens FILE for appending before the tunnel starts, so a path that cannot be written is bad input at once, not a
- * lost recording later. Each exchange is one write of one whole line (O_APPEND), so lines never interleave.
+ * lost recording later. Each exchange is one write of one whole line (O_APPEND), so lines never interleave. A write
+ * that fails later (a full disk) stops the recording and is told through `onFailure`, once; the tunnel lives on.
  */
-export function openRecording(file: string): Recording {
+export function openRecording(file: string, onFailure: (message: string) => void): Recording {
   let fd: number;
   try {
     fd = openSync(file, "a", 0o600); // new files private: they hold users' messages
@@ -30,11 +31,19 @@ export function openRecording(file: string): Recording {
       cause,
     });
   }
+  let stopped = false;
   return {
     write: (exchange) => {
-      const { time, method, path, body, status, reply, latencyMs } = exchange;
+      if (stopped) return;
+      const { time, method, path, body, status, reply, latencyMs, error } = exchange;
       const latency = Math.round(latencyMs * 10) / 10;
-      writeSync(fd, formatRecord({ time: time.toISOString(), method, path, body, status, reply, latencyMs: latency }));
+      const record = { time: time.toISOString(), method, path, body, status, reply, latencyMs: latency, error };
+      try {
+        writeSync(fd, formatRecord(record));
+      } catch (cause) {
+        stopped = true;
+        onFailure(`--record stopped: cannot write ${file}: ${readProblem(cause)}; the tunnel goes on without it`);
+      }
     },
     close: () => closeSync(fd),
   };

@@ -18,6 +18,8 @@ export interface ExchangeRecord {
   /** The reply body (UTF-8). */
   reply: string;
   latencyMs: number;
+  /** Set when the tunnel answered itself (nothing listened locally, a timeout…): why; the app's answer is not here. */
+  error?: string;
 }
 
 /** One NDJSON line (with its newline) for a record. */
@@ -66,5 +68,6 @@ function parseLine(line: string, where: string): ExchangeRecord {
     status: record.status as number,
     reply: record.reply as string,
     latencyMs: typeof record.latencyMs === "number" ? record.latencyMs : 0,
+    ...(typeof record.error === "string" ? { error: record.error } : {}),
   };
 }

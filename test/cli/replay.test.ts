@@ -192,6 +192,24 @@ describe("wxdev simulate --replay: recorded traffic sent again and compared", ()
   });
 });
 
+describe("wxdev simulate --replay: records the tunnel answered itself", () => {
+  it("a message that met the tunnel's 502 (the app was down) holds no answer to compare: skipped, exit 0", async () => {
+    const [, text] = readFileSync(plainFile, "utf8").split("\n");
+    const recorded = JSON.parse(text ?? "") as ExchangeRecord;
+    const downThen = formatRecord({
+      ...recorded,
+      status: 502,
+      reply: "bad gateway",
+      error: "nothing listens on 127.0.0.1:8013: start your app there (or use --serve)",
+    });
+    const input = readFileSync(plainFile, "utf8") + downThen;
+    const result = await runMain(["simulate", "--replay", "-", "--url", plain.url], { env, input });
+    expect(result.stdout).toMatch(/^#5 {2}request {2}skipped: the tunnel answered 502 itself, not the app/m);
+    expect(result.stdout).toMatch(/4 replayed: 4 same, 0 differ, 0 failed, 1 skipped/);
+    expect(result.code).toBe(0);
+  });
+});
+
 describe("wxdev simulate --replay: bad input is one line and exit 2, before anything is sent", () => {
   it("a bad line is named by its number", async () => {
     const file = writeRecording(

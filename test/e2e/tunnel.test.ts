@@ -97,7 +97,10 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     };
     config = join(dir, "wxdev.config.json");
     const { checkUrl: _checkUrl, ...unchecked } = server;
-    writeFileSync(config, JSON.stringify({ servers: { s8013: server, unchecked } }));
+    // nostate: its remoteDir lies under a file, so the app's state folder (the tunnel's marker) cannot be made.
+    const nostate = { ...unchecked, remoteDir: "~/.bashrc/tun" };
+    const { start: _start, ...nostart } = unchecked;
+    writeFileSync(config, JSON.stringify({ servers: { s8013: server, unchecked, nostate, nostart } }));
     writeFileSync(join(dir, "wechat.py"), SEED_APP(port));
     const printed = await wx(["nginx", "s8013", "--full", "--listen", String(proxyPort)]);
     nginx = await startNginx(dir, printed.stdout, proxyPort);
@@ -177,6 +180,17 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     expect(command.output()).not.toContain("secret hi");
   });
 
+  it("--record to a full disk (/dev/full): one warning, the recording stops, the tunnel serves on", async () => {
+    const command = await tunnel(["--serve", "--record", "/dev/full"]);
+    for (const _ of [1, 2]) {
+      const shake = await wx(["handshake", "--url", publicUrl()]);
+      expect(shake.code, shake.stdout + shake.stderr).toBe(0);
+    }
+    await until("the second request's line", () => command.output().match(/handshake 200/g)?.length === 2);
+    expect(command.output().match(/--record stopped: cannot write \/dev\/full: .*ENOSPC/g)).toHaveLength(1);
+    expect(command.child.exitCode).toBe(null);
+  });
+
   it("Ctrl-C releases the server's port at once: it can be bound right after, and a new tunnel starts", async () => {
     const command = await tunnel(["--serve"]);
     command.child.kill("SIGINT");
@@ -197,7 +211,8 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
   });
 
   it("nothing listens locally: 502 and a log line saying so; the tunnel lives on and serves once the app is up", async () => {
-    const command = await tunnel();
+    const recording = join(temp("wxdev-tunnel-down-"), "down.ndjson");
+    const command = await tunnel(["--record", recording]);
     const through = await fetch(`${publicUrl()}?echostr=1&signature=x&timestamp=1&nonce=1`);
     expect(through.status).toBe(502);
     expect(await through.text()).toBe("bad gateway");
@@ -208,6 +223,14 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
       app = await createWechatServer({ port: localPort, path: `/wechat${port}`, token: "tuntoken" }).listen();
       const shake = await wx(["handshake", "--url", publicUrl()]);
       expect(shake.code, shake.stdout + shake.stderr).toBe(0);
+      // The recording says which answer was the tunnel's own; replayed, that one is skipped, not a "change".
+      const [down, up] = parseRecords(readFileSync(recording, "utf8"));
+      expect(down).toMatchObject({ status: 502, error: expect.stringContaining("nothing listens") });
+      expect(up?.status).toBe(200);
+      expect(up?.error).toBeUndefined();
+      const replayed = await wx(["simulate", "--replay", recording, "--url", publicUrl()]);
+      expect(replayed.stdout).toMatch(/^#1 {2}request {2}skipped: the tunnel answered 502 itself/m);
+      expect(replayed.code, replayed.stdout + replayed.stderr).toBe(0);
     } finally {
       await app?.close();
     }
@@ -259,6 +282,26 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     expect(output).toMatch(/reconnecting in 1\.0 s, attempt 2 \(last try: port \d+ on s8013 is already forwarded/);
     expect(output).toMatch(/the tunnel to s8013 stayed down; gave up reconnecting/);
   });
+
+  it("the tunnel's marker cannot be written on the server: one line saying so, exit 1, the port released", async () => {
+    const result = await wx(["tunnel", "nostate", "--local-port", String(localPort)]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain("writing the tunnel's marker failed on the server");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    await until("the port to be free again", () =>
+      bind(port).then(
+        (server) => (server.close(), true),
+        () => false,
+      ),
+    );
+  }, 30_000);
+
+  it("--takeover without a start command: one line naming it, exit 2, and the binary ends at once", async () => {
+    const args = ["--config", config, "tunnel", "nostart", "--takeover", "--local-port", String(localPort)];
+    const result = await runCli(args, { env: env(), timeoutMs: 15_000 });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr.trim().split("\n")).toEqual([expect.stringContaining("--takeover needs the managed app")]);
+  }, 30_000);
 
   it("the port is busy on the server: another process, or a second tunnel, each refused with its fix (exit 1)", async () => {
     const listener = await bind(port);

@@ -102,7 +102,8 @@ export function tunnelCommand(cli: Cli): Command {
       const where = route(name, server, flags);
       const { settings } = cli.settings(self, { token: flags.token, mode: flags.mode });
       const token = checkNeeds(name, server, flags, settings);
-      const recording = flags.record === undefined ? undefined : openRecording(flags.record);
+      const recording =
+        flags.record === undefined ? undefined : openRecording(flags.record, (message) => out.warn(message));
       const served = flags.serve ? await startLocalServer(settings, where) : undefined;
       try {
         const decrypt = await logDecrypter(settings);
@@ -157,7 +158,7 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
     });
   const target: AppTarget = { server, port: where.remotePort };
   let first: Connection | undefined = await connect();
-  const restart = flags.takeover ? await takeOver(first.shell, target, name, out) : undefined;
+  let restart: Awaited<ReturnType<typeof takeOver>>;
   const log = out.batchedLines();
   // The last requests, so --check can tell whether its handshake reached the tunnel.
   const seen: TunnelExchange[] = [];
@@ -174,6 +175,8 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
     return connection ?? connect();
   };
   try {
+    // Inside the try: a refused --takeover still closes the first connection (else the process never ends).
+    if (flags.takeover) restart = await takeOver(first.shell, target, name, out);
     const tunnel = await openTunnel({
       connect: given,
       target,

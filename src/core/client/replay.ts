@@ -14,7 +14,8 @@ export type { FieldChange } from "./reply-diff.js";
 /**
  * same: answered as recorded and WeChat would accept it; differs: the status or a reply field
  * changed; failed: answered as recorded, but WeChat would reject today's answer; skipped: the
- * record is not a callback from WeChat (unsigned, or neither a handshake nor a message).
+ * record is not a callback from WeChat (unsigned, or neither a handshake nor a message), or holds no
+ * answer of the app (the tunnel answered it itself).
  */
 export type ReplayVerdict = "same" | "differs" | "failed" | "skipped";
 
@@ -106,6 +107,12 @@ function queryOf(path: string): URLSearchParams | undefined {
 
 /** Reads a record as WeChat sent it; throws InputError (naming it) when an encrypted one cannot be opened. */
 function prepare(record: ExchangeRecord, where: string, target: Target): Prepared {
+  if (record.error !== undefined)
+    return {
+      kind: "other",
+      record,
+      reason: `the tunnel answered ${record.status} itself, not the app: nothing to compare`,
+    };
   const query = queryOf(record.path);
   if (!query?.has("signature")) return { kind: "other", record, reason: "not signed: not a request from WeChat" };
   const echostr = query.get("echostr");

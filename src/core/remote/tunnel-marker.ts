@@ -28,7 +28,12 @@ function markerPath(target: AppTarget, port: number): string {
  */
 export async function markTunnel(shell: RemoteShell, target: AppTarget, port: number): Promise<void> {
   const marker = markerPath(target, port);
-  await shell.exec(`mkdir -p -- ${appPaths(target.server.remoteDir).dir} && echo "$PPID" > ${marker}`);
+  const result = await shell.exec(`mkdir -p -- ${appPaths(target.server.remoteDir).dir} && echo "$PPID" > ${marker}`);
+  if (result.code !== 0)
+    throw new CheckFailedError(
+      `writing the tunnel's marker failed on the server: ${result.stderr.trim() || `exit ${result.code}`}`,
+      { hint: 'check "remoteDir" in the server config: wxdev keeps the app\'s state in a folder there' },
+    );
 }
 
 /** Removes the marker (the tunnel's port is released). */
@@ -61,8 +66,12 @@ export async function explainRefusal(
         " (stops it while the tunnel runs and starts it again after)",
       "app",
     );
-  const { stdout } = await shell.exec(`bash -c ${q(holderScript(target, port))}`);
-  const [holder, pid, since] = stdout.trim().split(" ");
+  const found = await shell.exec(`bash -c ${q(holderScript(target, port))}`);
+  if (found.code !== 0)
+    throw new CheckFailedError(
+      `port ${port} on ${name} is refused, and finding who holds it failed: ${found.stderr.trim() || "no message"}`,
+    );
+  const [holder, pid, since] = found.stdout.trim().split(" ");
   if (holder === "tunnel") {
     const when = new Date(Number(since) * 1000).toTimeString().slice(0, 5);
     return new TunnelRefusedError(

@@ -9,6 +9,7 @@ import {
 } from "node:http";
 import type { Duplex } from "node:stream";
 import { requestKind } from "../request-kind.js";
+import { IdleWatch } from "./idle-watch.js";
 
 /** One request that came through the tunnel, and how it was answered. */
 export interface TunnelExchange {
@@ -39,6 +40,8 @@ export interface TunnelProxyOptions {
   decrypt?: (encrypted: string) => string;
   /** Requests larger than this are answered 413 (WeChat's are a few KiB); default 10 MiB. */
   maxBodyBytes?: number;
+  /** Closes a connection whose client sends nothing this long while no answer is awaited; default 60 s. */
+  idleTimeoutMs?: number;
 }
 
 /** The bodies the tunnel answers with itself: fixed and short, as every server wxdev ships; the reason is logged. */
@@ -89,6 +92,13 @@ interface Answer {
   body: Buffer;
 }
 
+/** The request's body, the answer sent back, and why the tunnel answered itself (if it did). */
+interface Exchanged {
+  body: Buffer;
+  answer: Answer;
+  error?: string;
+}
+
 /** Why the local app gave no answer, in a log line's words. */
 function upstreamProblem(error: NodeJS.ErrnoException, where: string): { status: 502 | 504; error: string } {
   if (error.code === "ETIMEDOUT") return { status: 504, error: `the app on ${where} did not answer in time` };
@@ -105,30 +115,38 @@ interface Upstream {
   timeoutMs: number;
 }
 
-/** Sends the buffered request to the local app and reads its whole answer. */
+/** Sends the buffered request to the local app and reads its whole answer, within the deadline. */
 function send(upstream: Upstream, request: IncomingMessage, body: Buffer, retried = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers = { ...endToEnd(request.headers), "content-length": body.length };
     const { host, port, agent } = upstream;
     const outgoing = httpRequest({ host, port, method: request.method, path: request.url, headers, agent });
-    outgoing.setTimeout(upstream.timeoutMs, () =>
-      outgoing.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })),
-    );
+    // A deadline for the whole answer, not for silence: an app that drips a byte at a time is as late.
+    let late = false;
+    const deadline = setTimeout(() => {
+      late = true;
+      outgoing.destroy();
+    }, upstream.timeoutMs);
+    const fail = (error: NodeJS.ErrnoException): void => {
+      clearTimeout(deadline);
+      reject(late ? Object.assign(new Error("timeout"), { code: "ETIMEDOUT" }) : error);
+    };
     outgoing.on("response", (response) => {
       const kept = endToEnd(response.headers);
       // A HEAD answer has no body but says how long the GET's would be.
       if (request.method === "HEAD" && response.headers["content-length"] !== undefined)
         kept["content-length"] = response.headers["content-length"];
-      readAll(response, Number.MAX_SAFE_INTEGER).then(
-        (reply) => resolve({ status: response.statusCode ?? 502, headers: kept, body: reply }),
-        reject,
-      );
+      readAll(response, Number.MAX_SAFE_INTEGER).then((reply) => {
+        clearTimeout(deadline);
+        resolve({ status: response.statusCode ?? 502, headers: kept, body: reply });
+      }, fail);
     });
     outgoing.on("error", (error: NodeJS.ErrnoException) => {
       // A kept-alive connection the app closed meanwhile: Node's advice is to send again on a fresh one.
-      if (outgoing.reusedSocket && error.code === "ECONNRESET" && !retried)
+      if (outgoing.reusedSocket && error.code === "ECONNRESET" && !retried && !late) {
+        clearTimeout(deadline);
         send(upstream, request, body, true).then(resolve, reject);
-      else reject(error);
+      } else fail(error);
     });
     outgoing.end(body);
   });
@@ -164,20 +182,34 @@ export function createTunnelProxy(options: TunnelProxyOptions): TunnelProxy {
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const upstream: Upstream = { host, port: options.localPort, agent, timeoutMs: options.timeoutMs ?? 30_000 };
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   const channels = new Set<Duplex>();
+
+  const watches = new WeakMap<Duplex, IdleWatch>();
+
+  /** The app's answer (or the tunnel's own); undefined when the client left before its request was whole. */
+  const answerTo = async (request: IncomingMessage): Promise<Exchanged | undefined> => {
+    let body: Buffer;
+    try {
+      body = await readAll(request, maxBodyBytes);
+    } catch (cause) {
+      if (cause instanceof TooLarge) return { body: Buffer.alloc(0), ...refusal(cause, where, maxBodyBytes) };
+      return undefined; // the app never saw it, and there is no one to answer
+    }
+    try {
+      const sent = send(upstream, request, body);
+      return { body, answer: await (watches.get(request.socket)?.during(sent) ?? sent) };
+    } catch (cause) {
+      return { body, ...refusal(cause, where, maxBodyBytes) };
+    }
+  };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
     const time = new Date();
-    let body: Buffer = Buffer.alloc(0);
-    let answer: Answer;
-    let error: string | undefined;
-    try {
-      body = await readAll(request, maxBodyBytes);
-      answer = await send(upstream, request, body);
-    } catch (cause) {
-      ({ answer, error } = refusal(cause, where, maxBodyBytes));
-    }
+    const exchanged = await answerTo(request);
+    if (exchanged === undefined) return void request.socket.destroy();
+    const { body, answer, error } = exchanged;
     if (answer.headers["content-length"] === undefined) answer.headers["content-length"] = answer.body.length;
     response.writeHead(answer.status, answer.headers);
     response.end(answer.body);
@@ -200,9 +232,13 @@ export function createTunnelProxy(options: TunnelProxyOptions): TunnelProxy {
   const server = createServer((request, response) => {
     handle(request, response).catch(() => response.destroy());
   });
+  // A client that ends its side after the request (half-closed, as ssh -R passes it on) still gets the answer:
+  // node:http's long-standing switch for it, undeclared in @types/node (the proxy's tests pin it).
+  (server as typeof server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   return {
     accept: (channel) => {
       channels.add(channel);
+      watches.set(channel, new IdleWatch(channel, idleTimeoutMs));
       channel.on("error", () => channel.destroy());
       channel.once("close", () => channels.delete(channel));
       server.emit("connection", channel);
