@@ -290,7 +290,10 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     expect(result.stderr).not.toMatch(/\n\s+at /);
     await until("the port to be free again", () =>
       bind(port).then(
-        (server) => (server.close(), true),
+        (server) => {
+          server.close();
+          return true;
+        },
         () => false,
       ),
     );
