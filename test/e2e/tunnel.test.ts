@@ -224,6 +224,8 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
       const shake = await wx(["handshake", "--url", publicUrl()]);
       expect(shake.code, shake.stdout + shake.stderr).toBe(0);
       // The recording says which answer was the tunnel's own; replayed, that one is skipped, not a "change".
+      // The record is written after the answer went out: wait for it.
+      await until("the second record", () => parseRecords(readFileSync(recording, "utf8")).length >= 2);
       const [down, up] = parseRecords(readFileSync(recording, "utf8"));
       expect(down).toMatchObject({ status: 502, error: expect.stringContaining("nothing listens") });
       expect(up?.status).toBe(200);

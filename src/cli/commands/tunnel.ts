@@ -38,18 +38,30 @@ function route(name: string, server: ServerConfig, flags: TunnelFlags) {
   return { name, remotePort, localPort: flags.localPort ?? remotePort, publicUrl: server.checkUrl };
 }
 
-/** Ctrl-C or SIGTERM closes the tunnel (releasing the server's port), also during `meanwhile`; resolves once closed. */
-async function untilStopped(tunnel: Tunnel, meanwhile: () => Promise<void>): Promise<void> {
-  const stop = (): void => void tunnel.close();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  try {
-    await meanwhile();
-    await tunnel.done;
-  } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
-  }
+/**
+ * Ctrl-C or SIGTERM closes the tunnel (releasing the server's port). Listening starts before the tunnel opens:
+ * the first `up` event is printed from inside openTunnel, and a signal that came before a listener existed
+ * would kill the process with the port still held. A signal before `attach` closes the tunnel once it exists.
+ */
+function closeOnSignal(): { attach(tunnel: Tunnel): void; dispose(): void } {
+  let tunnel: Tunnel | undefined;
+  let requested = false;
+  const stop = (): void => {
+    requested = true;
+    if (tunnel !== undefined) void tunnel.close();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return {
+    attach(opened) {
+      tunnel = opened;
+      if (requested) void opened.close();
+    },
+    dispose() {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+    },
+  };
 }
 
 /** Checks the flags that need settings before anything connects: --check wants checkUrl and a Token. */
@@ -174,6 +186,7 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
     first = undefined;
     return connection ?? connect();
   };
+  const signals = closeOnSignal();
   try {
     // Inside the try: a refused --takeover still closes the first connection (else the process never ends).
     if (flags.takeover) restart = await takeOver(first.shell, target, name, out);
@@ -188,11 +201,14 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
       decrypt: run.decrypt,
     });
     printUp(out, { ...where, ...(run.served === undefined ? {} : { served: run.served }) });
-    await untilStopped(tunnel, () => checkPath(cli, out, run, tunnel, seen).finally(log.flush));
+    signals.attach(tunnel);
+    await checkPath(cli, out, run, tunnel, seen).finally(log.flush);
+    await tunnel.done;
     log.flush();
     if (out.json) out.line(JSON.stringify({ event: "closed", remotePort: where.remotePort }));
     else out.note(`tunnel to ${name} closed; port ${where.remotePort} on the server is free again`);
   } finally {
+    signals.dispose();
     first?.close();
     log.flush();
     if (restart !== undefined) await restart(connect);
