@@ -121,6 +121,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     const command = await tunnel(["--serve", "--check", "--record", record]);
     await until("the check", () => /handshake through|--check failed/.test(command.output()));
     expect(command.output()).toContain(`✓ tunnel up: ${publicUrl()} → s8013 127.0.0.1:${port}`);
+    expect(command.output()).toContain(`recording each exchange to ${record} (replay it: wxdev simulate --replay`);
     expect(command.output()).toContain(`✓ handshake through ${publicUrl()} (nginx → server → tunnel → this machine`);
     const shake = await wx(["handshake", "--url", publicUrl()]);
     expect(shake.code, shake.stdout + shake.stderr).toBe(0);

@@ -184,7 +184,8 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
       giveUpAfterMs: flags.retryFor * 1000,
       decrypt: run.decrypt,
     });
-    printUp(out, { ...where, ...(run.served === undefined ? {} : { served: run.served }) });
+    const served = run.served === undefined ? {} : { served: run.served };
+    printUp(out, { ...where, ...served, ...(flags.record === undefined ? {} : { recording: flags.record }) });
     await untilStopped(tunnel, () => checkPath(cli, out, run, tunnel, seen).finally(log.flush));
     log.flush();
     if (out.json) out.line(JSON.stringify({ event: "closed", remotePort: where.remotePort }));
