@@ -62,4 +62,16 @@ describe.skipIf(missing !== undefined)("wxdev init on a terminal", () => {
     const config = JSON.parse(readFileSync(join(dir, "app", "wxdev.config.json"), "utf8"));
     expect(config.servers.s8013).toMatchObject({ host: "example.com", username: "s8013", appPort: 8013 });
   }, 40_000);
+
+  it("Ctrl-C at the hidden Token prompt stops init: exit 130, nothing written", async () => {
+    const dir = temp("wxdev-init-tty-");
+    const env = `env -i PATH=${JSON.stringify(process.env.PATH ?? "")} HOME=${dir} NO_COLOR=1 TERM=xterm`;
+    const command = `${env} ${process.execPath} ${BIN} init app --account s8013 --host example.com; echo "exit=$?"; sleep 600`;
+    tmux("new-session", "-d", "-s", "interrupt", "-x", "200", "-y", "50", "-c", dir, command);
+    await waitFor("interrupt", /Token \(hidden; Enter to skip and set WXDEV_TOKEN later\): $/m);
+    tmux("send-keys", "-t", "interrupt", "C-c");
+    const text = await waitFor("interrupt", /exit=\d+/);
+    expect(text).toMatch(/exit=130/);
+    expect(readdirSync(dir)).toEqual([]);
+  }, 40_000);
 });
