@@ -25,7 +25,9 @@ export async function ask(io: Io, question: string, hidden = false): Promise<str
   });
   rl.close();
   if (hidden || answer === undefined) io.stderr.write("\n");
-  // No handler: the process ends as Ctrl-C ends it anywhere (130). With one (a deploy's), that one cleans up.
-  if (interrupted) process.kill(process.pid, "SIGINT");
+  // A command's own Ctrl-C handler (a deploy's) runs now, before this answer could be taken for "none given";
+  // without one, the process ends as Ctrl-C ends it anywhere (130).
+  if (interrupted && process.listenerCount("SIGINT") > 0) process.emit("SIGINT", "SIGINT");
+  else if (interrupted) process.kill(process.pid, "SIGINT");
   return answer;
 }
