@@ -159,6 +159,7 @@ describe.skipIf(missing !== undefined)(
       const started = await wx(["start", "s8013"]);
       expect(started.code).toBe(1);
       expect(started.stderr).toContain("the app exited with status 1");
+      expect(started.stderr).toContain("(wxdev logs s8013 shows more)");
       expect(started.stderr).toContain("SyntaxError");
       const status = await wx(["status", "s8013"]);
       expect(status.code).toBe(1);

@@ -155,7 +155,7 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
       name,
       keepaliveIntervalMs: flags.keepalive * 1000,
     });
-  const target: AppTarget = { server, port: where.remotePort };
+  const target: AppTarget = { server, port: where.remotePort, name };
   let first: Connection | undefined = await connect();
   const restart = flags.takeover ? await takeOver(first.shell, target, name, out) : undefined;
   const log = out.batchedLines();
