@@ -248,6 +248,11 @@ describe.skipIf(missing !== undefined)(
         const busy = await wx(["start", "s8013"]);
         expect(busy.code).toBe(1);
         expect(busy.stderr).toContain(`port ${port} is already taken by a process wxdev did not start`);
+        // By its pid: `pkill -f 'python wechat.py'` through wxdev exec would kill its own shell too.
+        expect(busy.stderr).toContain(
+          `find its pid with wxdev exec s8013 -- ss -ltnp 'sport = :${port}' and stop it with wxdev exec s8013 -- kill PID`,
+        );
+        expect(busy.stderr).not.toContain("pkill");
       } finally {
         squatter.close();
       }

@@ -267,6 +267,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
       const busy = await wx(["tunnel", "s8013", "--local-port", String(localPort)]);
       expect(busy.code).toBe(1);
       expect(busy.stderr).toContain(`port ${port} on s8013 is taken by a process wxdev did not start`);
+      expect(busy.stderr).toContain("and stop it with wxdev exec s8013 -- kill PID, then run the tunnel again");
     } finally {
       await new Promise((resolve) => listener.close(resolve));
     }

@@ -47,6 +47,18 @@ export interface AppTarget {
 }
 
 /**
+ * How to stop a process wxdev did not start that holds `port`: by its pid, never by a name pattern (`pkill -f
+ * 'python wechat.py'` run through `wxdev exec` also kills the shell whose command line holds the pattern).
+ */
+export function stopByPid(name: string | undefined, port: number | undefined): string {
+  const on =
+    name === undefined
+      ? (command: string) => `${command} on the server`
+      : (command: string) => `wxdev exec ${name} -- ${command}`;
+  return `find its pid with ${on(`ss -ltnp 'sport = :${port}'`)} and stop it with ${on("kill PID")}`;
+}
+
+/**
  * Starts the app with the server's `start` command in the live directory inside `venv`, after stopping the
  * instance wxdev started before; resolves once its port accepts connections on the server (waitMs, default 10 s).
  */
@@ -95,7 +107,7 @@ export async function startApp(
     case "busy":
       throw new AppStartError(
         `port ${port} is already taken by a process wxdev did not start`,
-        "stop it once by hand (e.g. pkill -f 'python wechat.py' on the server), then start again",
+        `${stopByPid(target.name, port)}, then start again`,
         "busy",
         [],
       );
