@@ -44,7 +44,7 @@ export async function withApp<T>(
     name,
   });
   try {
-    return await work(connection.shell, { server, port: appPort(name, server.appPort) }, connection);
+    return await work(connection.shell, { server, port: appPort(name, server.appPort), name }, connection);
   } finally {
     connection.close();
   }

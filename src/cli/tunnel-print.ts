@@ -11,6 +11,8 @@ export interface TunnelRoute {
   localPort: number;
   /** The reference server wxdev started behind the tunnel (--serve), if any. */
   served?: string;
+  /** The --record file, as given. */
+  recording?: string;
 }
 
 /** The path without its query (signatures, nonces: long and different each time). */
@@ -38,6 +40,8 @@ export function printUp(out: Output, route: TunnelRoute): void {
     `${out.ok("✓")} tunnel up: ${out.c.bold(url)} → ${route.name} 127.0.0.1:${route.remotePort}` +
       ` → this machine 127.0.0.1:${route.localPort}${local}`,
   );
+  if (route.recording !== undefined)
+    out.line(`recording each exchange to ${route.recording} (replay it: wxdev simulate --replay ${route.recording})`);
   out.line(out.c.dim("Requests are logged below. Press Ctrl-C to stop (the server's port is released at once)."));
 }
 

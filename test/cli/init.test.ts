@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/core/config.js";
+import { listProject } from "../../src/core/deploy/manifest.js";
 import { remoteLayout } from "../../src/core/remote/releases.js";
 import { runMain } from "../helpers/main.js";
 import { tempDirs } from "../helpers/temp.js";
@@ -49,6 +50,15 @@ describe("wxdev init", () => {
     expect(readFileSync(join(dir, "requirements.txt"), "utf8").split("\n")).toEqual(["flask", "xmltodict", ""]);
     const ignored = readFileSync(join(dir, ".gitignore"), "utf8").split("\n");
     for (const pattern of ["venv/", ".venv/", "__pycache__/", "*.pyc"]) expect(ignored).toContain(pattern);
+  });
+
+  it("a tunnel --record recording in the project is not deployed (it holds users' messages)", async () => {
+    const dir = temp("wxdev-init-");
+    expect((await runMain(["init", ...FLAGS], { cwd: dir })).code).toBe(0);
+    writeFileSync(join(dir, "today.ndjson"), '{"path":"/wechat8013"}\n');
+    const deployed = await listProject({ root: dir });
+    expect(deployed).toContain("wechat.py");
+    expect(deployed).not.toContain("today.ndjson");
   });
 
   it("writes the Token to no file and shows it masked; the app reads it from the environment", async () => {

@@ -159,6 +159,7 @@ describe.skipIf(missing !== undefined)(
       const started = await wx(["start", "s8013"]);
       expect(started.code).toBe(1);
       expect(started.stderr).toContain("the app exited with status 1");
+      expect(started.stderr).toContain("(wxdev logs s8013 shows more)");
       expect(started.stderr).toContain("SyntaxError");
       const status = await wx(["status", "s8013"]);
       expect(status.code).toBe(1);
@@ -247,6 +248,11 @@ describe.skipIf(missing !== undefined)(
         const busy = await wx(["start", "s8013"]);
         expect(busy.code).toBe(1);
         expect(busy.stderr).toContain(`port ${port} is already taken by a process wxdev did not start`);
+        // By its pid: `pkill -f 'python wechat.py'` through wxdev exec would kill its own shell too.
+        expect(busy.stderr).toContain(
+          `find its pid with wxdev exec s8013 -- ss -ltnp 'sport = :${port}' and stop it with wxdev exec s8013 -- kill PID`,
+        );
+        expect(busy.stderr).not.toContain("pkill");
       } finally {
         squatter.close();
       }

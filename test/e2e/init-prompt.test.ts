@@ -31,7 +31,7 @@ describe.skipIf(missing !== undefined)("wxdev init on a terminal", () => {
     spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
   });
 
-  it("asks the account, the host (again after a bad one) and the Token, hidden; writes the project", async () => {
+  it("asks the account, the host and the Token (hidden), each again after a bad one; writes the project", async () => {
     const dir = temp("wxdev-init-tty-");
     const env = `env -i PATH=${JSON.stringify(process.env.PATH ?? "")} HOME=${dir} NO_COLOR=1 TERM=xterm`;
     const command = `${env} ${process.execPath} ${BIN} init app; echo "exit=$?"; sleep 600`;
@@ -44,10 +44,14 @@ describe.skipIf(missing !== undefined)("wxdev init on a terminal", () => {
     await waitFor("init", /Server host name or IP: $/m);
     tmux("send-keys", "-t", "init", "example.com", "Enter");
     await waitFor("init", /Token \(hidden; Enter to skip and set WXDEV_TOKEN later\): $/m);
+    tmux("send-keys", "-t", "init", "my-token!", "Enter"); // a typo is asked again, not the end of init
+    await waitFor("init", /the Token is not 3–32 letters and digits \(it has 9 characters\)/);
+    await waitFor("init", /Token \(hidden; Enter to skip and set WXDEV_TOKEN later\): $/m);
     tmux("send-keys", "-t", "init", "typedSecret99", "Enter");
     const text = await waitFor("init", /exit=\d+/);
     expect(text).toMatch(/exit=0/);
     expect(text).not.toContain("typedSecret99");
+    expect(text).not.toContain("my-token!");
     expect(text).toContain("ty********99 (13 chars)");
     expect(readdirSync(join(dir, "app")).sort()).toEqual([
       ".gitignore",
@@ -57,5 +61,17 @@ describe.skipIf(missing !== undefined)("wxdev init on a terminal", () => {
     ]);
     const config = JSON.parse(readFileSync(join(dir, "app", "wxdev.config.json"), "utf8"));
     expect(config.servers.s8013).toMatchObject({ host: "example.com", username: "s8013", appPort: 8013 });
+  }, 40_000);
+
+  it("Ctrl-C at the hidden Token prompt stops init: exit 130, nothing written", async () => {
+    const dir = temp("wxdev-init-tty-");
+    const env = `env -i PATH=${JSON.stringify(process.env.PATH ?? "")} HOME=${dir} NO_COLOR=1 TERM=xterm`;
+    const command = `${env} ${process.execPath} ${BIN} init app --account s8013 --host example.com; echo "exit=$?"; sleep 600`;
+    tmux("new-session", "-d", "-s", "interrupt", "-x", "200", "-y", "50", "-c", dir, command);
+    await waitFor("interrupt", /Token \(hidden; Enter to skip and set WXDEV_TOKEN later\): $/m);
+    tmux("send-keys", "-t", "interrupt", "C-c");
+    const text = await waitFor("interrupt", /exit=\d+/);
+    expect(text).toMatch(/exit=130/);
+    expect(readdirSync(dir)).toEqual([]);
   }, 40_000);
 });

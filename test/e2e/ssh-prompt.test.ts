@@ -86,6 +86,16 @@ describe.skipIf(missing !== undefined)("SSH prompts under a real terminal", () =
     ]);
   }, 40_000);
 
+  it("Ctrl-C at the password prompt stops the deploy as Ctrl-C does: the live release unchanged, exit 130", async () => {
+    start("interrupt", ["--yes"]);
+    await waitFor("interrupt", /password:\s*$/m, 15_000);
+    tmux("send-keys", "-t", "interrupt", "C-c");
+    const text = await waitFor("interrupt", /exit=\d+/, 10_000);
+    expect(text).toMatch(/exit=130/);
+    expect(text).toContain("interrupted: the live release is unchanged");
+    expect(text).not.toContain("none given");
+  }, 40_000);
+
   it("the hidden password prompt stays on screen, echoes nothing, and the typed password logs in", async () => {
     start("typed", ["--yes"]);
     await waitFor("typed", /password:\s*$/m, 15_000);

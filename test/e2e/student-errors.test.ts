@@ -149,6 +149,22 @@ describe("a Token mismatch (403) names the Token used and where it came from", (
   });
 });
 
+describe("check with the wrong Token: one failure naming it, then it stops", () => {
+  it("the handshake's 403 names the Token and its source; the other checks are not run; exit 1", async () => {
+    const result = await runCli(["check", "--url", `${origin}/ok`], { env: { WXDEV_TOKEN: "studenttoken99" } });
+    expect(result.code).toBe(1);
+    const rows = lines(result.stdout).filter((line) => /^\s+(pass|FAIL|warn|skip)\s/.test(line));
+    expect(rows).toEqual([
+      expect.stringMatching(
+        /FAIL\s+URL validation answers echostr exactly\s+HTTP 403: .*st\*{8}99 \(14 chars\) from WXDEV_TOKEN/,
+      ),
+    ]);
+    expect(result.stdout).toMatch(
+      /the other \d+ checks were not run: the server refuses wxdev's signature, .*make the Tokens match/,
+    );
+  });
+});
+
 describe("check against a server that does not answer: one failure, then it stops", () => {
   let silent: Listening;
   beforeAll(async () => {

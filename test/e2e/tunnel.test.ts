@@ -124,6 +124,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     const command = await tunnel(["--serve", "--check", "--record", record]);
     await until("the check", () => /handshake through|--check failed/.test(command.output()));
     expect(command.output()).toContain(`✓ tunnel up: ${publicUrl()} → s8013 127.0.0.1:${port}`);
+    expect(command.output()).toContain(`recording each exchange to ${record} (replay it: wxdev simulate --replay`);
     expect(command.output()).toContain(`✓ handshake through ${publicUrl()} (nginx → server → tunnel → this machine`);
     const shake = await wx(["handshake", "--url", publicUrl()]);
     expect(shake.code, shake.stdout + shake.stderr).toBe(0);
@@ -314,6 +315,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
       const busy = await wx(["tunnel", "s8013", "--local-port", String(localPort)]);
       expect(busy.code).toBe(1);
       expect(busy.stderr).toContain(`port ${port} on s8013 is taken by a process wxdev did not start`);
+      expect(busy.stderr).toContain("and stop it with wxdev exec s8013 -- kill PID, then run the tunnel again");
     } finally {
       await new Promise((resolve) => listener.close(resolve));
     }

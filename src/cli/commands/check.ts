@@ -25,7 +25,7 @@ interface CheckOutcome {
   url: string;
   passed: boolean;
   results: CheckResult[];
-  /** Checks skipped because nothing answered the first one. */
+  /** Checks not run because the first one showed they would fail alike (the last result says why). */
   notRun: number;
 }
 
@@ -54,7 +54,8 @@ function printCheck(out: Output, { url, passed, results, notRun }: CheckOutcome)
     out.printJson({ ok: passed, url, summary, checks: results });
     return;
   }
-  if (notRun > 0) out.line(out.c.dim(`  (the other ${notRun} checks were not run: nothing answered)`));
+  const stopped = results.at(-1)?.stopped ?? "nothing answered";
+  if (notRun > 0) out.line(out.c.dim(`  (the other ${notRun} checks were not run: ${stopped})`));
   out.line(
     `\n${passed ? out.ok("ready") : out.bad("not ready")}: ${summary.pass} passed, ${summary.fail} failed, ` +
       `${summary.warn} warnings, ${summary.skip} skipped`,

@@ -27,9 +27,10 @@ export function execCommand(cli: Cli): Command {
         let timer = setTimeout(() => quiet(), QUIET_MS);
         const quiet = (): void =>
           out.warn(
-            `no output for ${QUIET_MS / 1000} s: still waiting for the command to finish. A process started with` +
-              " & keeps the session open until it closes stdout: redirect it (> file 2>&1 < /dev/null), or use" +
-              ' "start" and wxdev start',
+            `no output for ${QUIET_MS / 1000} s: still waiting for the command to finish. A job started with & keeps` +
+              " the session open while any part of it holds the output (in `cd d && python app.py > log 2>&1 &`," +
+              " the cd part does): redirect the whole job, `(cd d && python app.py) > log 2>&1 < /dev/null &`, or" +
+              ` use "start" and wxdev start ${server}. Ctrl-C stops waiting; what was started keeps running.`,
           );
         const heard = (): void => {
           clearTimeout(timer);

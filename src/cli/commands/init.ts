@@ -25,10 +25,16 @@ interface InitOutcome {
   token?: string;
 }
 
-/** Asks until `check` accepts the answer; Ctrl-D (no answer) is an InputError naming the flag. */
-async function askFor<T>(cli: Cli, question: string, flag: string, check: (answer: string) => T): Promise<T> {
+/** Asks until `check` accepts the answer (`hidden`: not echoed); Ctrl-D (no answer) is an InputError naming the flag. */
+async function askFor<T>(
+  cli: Cli,
+  question: string,
+  flag: string,
+  check: (answer: string) => T,
+  hidden = false,
+): Promise<T> {
   for (;;) {
-    const answer = await ask(cli.io, question);
+    const answer = await ask(cli.io, question, hidden);
     if (answer === undefined) throw new InputError(`no ${flag.slice(2)} given`, { hint: `pass ${flag}` });
     try {
       return check(answer.trim());
@@ -57,11 +63,11 @@ async function gather(cli: Cli, options: InitOptions): Promise<{ plan: ProjectPl
     }));
   const host = options.host ?? (await askFor(cli, "Server host name or IP: ", "--host", checkHost));
   let token = options.token ?? (cli.io.env.WXDEV_TOKEN || undefined);
-  if (token === undefined && terminal) {
-    const answer = await ask(cli.io, "Token (hidden; Enter to skip and set WXDEV_TOKEN later): ", true);
-    token = answer?.trim() || undefined;
-  }
   if (token !== undefined) checkToken(token);
+  else if (terminal) {
+    const question = "Token (hidden; Enter to skip and set WXDEV_TOKEN later): ";
+    token = await askFor(cli, question, "--token", (answer) => (answer ? checkToken(answer) : undefined), true);
+  }
   return { plan: planProject({ account, host, venv: options.venv }), token };
 }
 

@@ -168,7 +168,7 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
       name,
       keepaliveIntervalMs: flags.keepalive * 1000,
     });
-  const target: AppTarget = { server, port: where.remotePort };
+  const target: AppTarget = { server, port: where.remotePort, name };
   let first: Connection | undefined = await connect();
   let restart: Awaited<ReturnType<typeof takeOver>>;
   const log = out.batchedLines();
@@ -200,7 +200,8 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
       giveUpAfterMs: flags.retryFor * 1000,
       decrypt: run.decrypt,
     });
-    printUp(out, { ...where, ...(run.served === undefined ? {} : { served: run.served }) });
+    const served = run.served === undefined ? {} : { served: run.served };
+    printUp(out, { ...where, ...served, ...(flags.record === undefined ? {} : { recording: flags.record }) });
     signals.attach(tunnel);
     await checkPath(cli, out, run, tunnel, seen).finally(log.flush);
     await tunnel.done;

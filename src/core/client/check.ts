@@ -5,7 +5,7 @@ import { buildEvent, buildMessage } from "../messages.js";
 import { makeNonce, makeTimestamp } from "../signature.js";
 import { buildCallback } from "./callback.js";
 import { exchange, replyFingerprint, send, type ExchangeResult } from "./exchange.js";
-import { handshake } from "./handshake.js";
+import { handshake, type HandshakeResult } from "./handshake.js";
 import { httpRequest } from "./http.js";
 import { createTarget, targetUrl, withMode, type Target } from "./target.js";
 
@@ -18,6 +18,8 @@ export interface CheckResult {
   required: boolean;
   status: CheckStatus;
   reason: string;
+  /** Why the run stopped after this check (the others would only repeat its failure). */
+  stopped?: string;
 }
 
 export interface CheckOptions {
@@ -34,8 +36,8 @@ interface Context {
   header: { toUserName: string; fromUserName: string };
 }
 
-/** `stop`: nothing answered, so the checks after this one would only repeat its failure. */
-type Outcome = Pick<CheckResult, "status" | "reason"> & { stop?: boolean };
+/** `stopped`: why the checks after this one would only repeat its failure (nothing answered, a wrong Token). */
+type Outcome = Pick<CheckResult, "status" | "reason" | "stopped">;
 interface CheckSpec {
   id: string;
   title: string;
@@ -97,6 +99,14 @@ function eventCheck(event: string): CheckSpec {
   };
 }
 
+/** Why a failed handshake makes the rest pointless: no answer at all, or every signature refused (the Tokens differ). */
+function stopReason(result: HandshakeResult): string | undefined {
+  if (result.problems.some((p) => p.code === "unreachable" || p.code === "timeout")) return "nothing answered";
+  if (result.status === 401 || result.status === 403)
+    return "the server refuses wxdev's signature, so every signed message would fail alike: make the Tokens match";
+  return undefined;
+}
+
 /** The suite, in order. */
 const CHECKS: CheckSpec[] = [
   {
@@ -106,8 +116,7 @@ const CHECKS: CheckSpec[] = [
     run: async (c) => {
       const result = await handshake(c.target);
       if (result.ok) return { status: "pass", reason: `echostr returned in ${Math.round(result.latencyMs)} ms` };
-      const lost = result.problems.some((p) => p.code === "unreachable" || p.code === "timeout");
-      return { status: "fail", reason: result.problems.map((p) => p.message).join("; "), stop: lost };
+      return { status: "fail", reason: result.problems.map((p) => p.message).join("; "), stopped: stopReason(result) };
     },
   },
   {
@@ -228,7 +237,8 @@ export const CHECK_COUNT = CHECKS.length;
 
 /**
  * Runs the conformance suite against a server URL; `onResult` reports each check as it finishes.
- * When the handshake gets no answer at all, the run stops there: every other check would fail alike.
+ * When the handshake gets no answer at all, or is refused for its signature, the run stops there: every other
+ * check would fail alike.
  */
 export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
   const context: Context = {
@@ -246,16 +256,17 @@ export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
       if (!(cause instanceof WxdevError)) throw cause;
       outcome = { status: "fail", reason: cause.message };
     }
-    const result = {
+    const result: CheckResult = {
       id: spec.id,
       title: spec.title,
       required: spec.required,
       status: outcome.status,
       reason: outcome.reason,
+      ...(outcome.stopped === undefined ? {} : { stopped: outcome.stopped }),
     };
     results.push(result);
     options.onResult?.(result);
-    if (outcome.stop === true) break;
+    if (outcome.stopped !== undefined) break;
   }
   return results;
 }

@@ -69,6 +69,8 @@ venv/
 env/
 __pycache__/
 *.pyc
+# wxdev tunnel --record recordings hold your users' messages: not for git, not for deploy
+*.ndjson
 # ${CONFIG_FILE_NAME} as wxdev init writes it holds no secret; list it here if you add a token or appSecret to it.
 `;
 

@@ -42,6 +42,20 @@ export interface AppStatus {
 export interface AppTarget {
   server: ServerConfig;
   port?: number;
+  /** The server's name in the config, for the commands a hint names (`wxdev logs s8013`). */
+  name?: string;
+}
+
+/**
+ * How to stop a process wxdev did not start that holds `port`: by its pid, never by a name pattern (`pkill -f
+ * 'python wechat.py'` run through `wxdev exec` also kills the shell whose command line holds the pattern).
+ */
+export function stopByPid(name: string | undefined, port: number | undefined): string {
+  const on =
+    name === undefined
+      ? (command: string) => `${command} on the server`
+      : (command: string) => `wxdev exec ${name} -- ${command}`;
+  return `find its pid with ${on(`ss -ltnp 'sport = :${port}'`)} and stop it with ${on("kill PID")}`;
 }
 
 /**
@@ -54,6 +68,7 @@ export async function startApp(
   options: { waitMs?: number; onStderr?: (chunk: Buffer) => void } = {},
 ): Promise<StartResult> {
   const { server, port } = target;
+  const logs = `wxdev logs ${target.name ?? "<server>"}`;
   if (server.start === undefined)
     throw new InputError('no "start" command for this server', {
       hint: 'add e.g. "start": "python wechat.py" to the server in wxdev.config.json',
@@ -69,7 +84,7 @@ export async function startApp(
   if (outcome === null)
     throw new CheckFailedError(
       `starting the app failed on the server: ${result.stderr.trim().split("\n").slice(-3).join(" | ") || "no output"}`,
-      { hint: "run wxdev logs <server> to see the app's output", code: "APP_NOT_STARTED" },
+      { hint: `run ${logs} to see the app's output`, code: "APP_NOT_STARTED" },
     );
   const logTail = tail.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1);
   const pid = Number(outcome[2]);
@@ -78,7 +93,7 @@ export async function startApp(
     case "exited":
       throw new AppStartError(
         `the app exited with status ${outcome[3]} right after starting (${server.start})`,
-        "its output is above (wxdev logs <server> shows more); fix it and deploy or start again",
+        `its output is above (${logs} shows more); fix it and deploy or start again`,
         "exited",
         logTail,
       );
@@ -92,7 +107,7 @@ export async function startApp(
     case "busy":
       throw new AppStartError(
         `port ${port} is already taken by a process wxdev did not start`,
-        "stop it once by hand (e.g. pkill -f 'python wechat.py' on the server), then start again",
+        `${stopByPid(target.name, port)}, then start again`,
         "busy",
         [],
       );

@@ -1,5 +1,5 @@
 import { CheckFailedError } from "../errors.js";
-import { type AppTarget, appStatus } from "./app.js";
+import { type AppTarget, appStatus, stopByPid } from "./app.js";
 import { appPaths } from "./app-scripts.js";
 import { q, type RemoteShell } from "./shell.js";
 
@@ -83,7 +83,7 @@ export async function explainRefusal(
   if (holder === "listening")
     return new TunnelRefusedError(
       `port ${port} on ${name} is taken by a process wxdev did not start`,
-      `find it with wxdev exec ${name} -- ss -ltnp 'sport = :${port}' and stop it, then run the tunnel again`,
+      `${stopByPid(name, port)}, then run the tunnel again`,
       "other",
     );
   return new TunnelRefusedError(
