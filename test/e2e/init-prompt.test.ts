@@ -1,34 +1,20 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BIN } from "../helpers/cli.js";
+import { terminal, tmuxMissing } from "../helpers/tmux.js";
 import { tempDirs } from "../helpers/temp.js";
 
-const missing = spawnSync("tmux", ["-V"]).status === 0 ? undefined : "tmux not found (apt-get install tmux)";
+const missing = tmuxMissing();
 if (missing && process.env.CI) throw new Error(`in CI nothing may skip: ${missing}`);
 if (missing) console.warn(`skipping the init prompt test: ${missing}`);
 
 const temp = tempDirs();
-/** A tmux server of our own (its own socket): a real terminal that runs the CLI and takes keystrokes. */
-const SOCKET = `wxdev-init-${randomBytes(4).toString("hex")}`;
-const tmux = (...args: string[]): string => execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
-const screen = (session: string): string => tmux("capture-pane", "-p", "-J", "-t", session);
-
-async function waitFor(session: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = screen(session);
-    if (pattern.test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; the screen:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const { tmux, waitFor, kill: killTerminal } = terminal("wxdev-init");
 
 describe.skipIf(missing !== undefined)("wxdev init on a terminal", () => {
   afterAll(() => {
-    spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+    killTerminal();
   });
 
   it("asks the account, the host and the Token (hidden), each again after a bad one; writes the project", async () => {

@@ -1,30 +1,16 @@
-import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN } from "../helpers/cli.js";
+import { terminal, tmuxMissing } from "../helpers/tmux.js";
 import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 
-const missing =
-  sshdMissing() ?? (spawnSync("tmux", ["-V"]).status === 0 ? undefined : "tmux not found (apt-get install tmux)");
+const missing = sshdMissing() ?? tmuxMissing();
 if (missing) console.warn(`skipping the SSH prompt tests: ${missing}`);
 
-/** A tmux server of our own (its own socket), so a real terminal runs the CLI and takes keystrokes. */
-const SOCKET = `wxdev-test-${randomBytes(4).toString("hex")}`;
-const tmux = (...args: string[]): string => execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
-const screen = (session: string): string => tmux("capture-pane", "-p", "-J", "-t", session);
-
-async function waitFor(session: string, pattern: RegExp, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = screen(session);
-    if (pattern.test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; the screen:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const { tmux, screen, waitFor, kill: killTerminal } = terminal("wxdev-test");
 
 describe.skipIf(missing !== undefined)("SSH prompts under a real terminal", () => {
   let sshd: TestSshd;
@@ -45,7 +31,7 @@ describe.skipIf(missing !== undefined)("SSH prompts under a real terminal", () =
     writeFileSync(join(dir, "wechat.py"), "print('hi')\n");
   }, 30_000);
   afterAll(async () => {
-    spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+    killTerminal();
     await sshd?.stop();
     for (const path of [dir, homes]) if (path !== undefined) rmSync(path, { recursive: true, force: true });
   });
