@@ -3,7 +3,7 @@
 // with its own MsgId. `wxdev` is the in-process server (createWechatServer, nobody listening to
 // exchanges); `cli` is `wxdev serve` as users run it, one log line per exchange into a file.
 // Targets: wxdev >= 3x webot with no errors; the CLI >= 0.7x the bare server.
-import { cannon, startServer } from "./lib/harness.js";
+import { measure, startServer } from "./lib/harness.js";
 
 const CONNECTIONS = 50;
 const DURATION = 6;
@@ -16,16 +16,7 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const kind of KINDS) {
     const server = await startServer(kind === "cli" ? "wxdev-cli" : kind);
     try {
-      await cannon(server.url, { connections: CONNECTIONS, duration: 1 }); // warm up
-      const result = await cannon(server.url, { connections: CONNECTIONS, duration: DURATION });
-      runs[kind].push({
-        kind,
-        rps: result.requests.average,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        errors: result.errors + result.timeouts,
-        non2xx: result.non2xx,
-      });
+      runs[kind].push(await measure(kind, server.url, { connections: CONNECTIONS, duration: DURATION }));
     } finally {
       await server.stop();
     }

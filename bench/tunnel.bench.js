@@ -10,7 +10,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cannon, freePort, startServer, TOKEN } from "./lib/harness.js";
+import { cannon, freePort, measure, startServer, TOKEN } from "./lib/harness.js";
 import { startSshd, sshdMissing, USER } from "./lib/sshd.js";
 
 const CONNECTIONS = 20;
@@ -124,16 +124,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const kind of KINDS) {
       const url = `http://127.0.0.1:${proxyPort}/${kind}`;
-      await cannon(url, { connections: CONNECTIONS, duration: 1 }); // warm up
-      const result = await cannon(url, { connections: CONNECTIONS, duration: DURATION });
-      runs[kind].push({
-        kind,
-        rps: result.requests.average,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        errors: result.errors + result.timeouts,
-        non2xx: result.non2xx,
-      });
+      runs[kind].push(await measure(kind, url, { connections: CONNECTIONS, duration: DURATION }));
     }
   }
   // One request at a time: the latency each path adds by itself, without queueing behind the others.
