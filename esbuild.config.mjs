@@ -10,8 +10,11 @@
 import { build } from "esbuild";
 import { readdirSync, readFileSync } from "node:fs";
 
-/** Bundled in: commander is on every start-up (and patched below); chalk is ESM-only, which require() cannot load. */
-const BUNDLED = new Set(["commander", "chalk"]);
+/**
+ * Built into files of their own that every CLI bundle shares: commander is on every start-up (and patched
+ * below); chalk is ESM-only, which require() cannot load.
+ */
+const SHARED = ["commander", "chalk"];
 const { dependencies } = JSON.parse(readFileSync(new URL("package.json", import.meta.url), "utf8"));
 const COMMAND_FILES = readdirSync("dist/cli/commands").filter((file) => file.endsWith(".js"));
 
@@ -60,17 +63,46 @@ const common = {
   format: "cjs",
   platform: "node",
   target: "node20",
-  external: Object.keys(dependencies).filter((name) => !BUNDLED.has(name)),
+  external: Object.keys(dependencies).filter((name) => !SHARED.includes(name)),
   logLevel: "warning",
   // The compiled code finds package.json and ssh2 from import.meta.url; in CommonJS that is the bundle's own URL.
   define: { "import.meta.url": "importMetaUrl" },
   banner: { js: 'const importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
 };
 
+/**
+ * A CLI bundle requires the shared files (dist/bundle/commander.cjs, chalk.cjs) rather than its own copy,
+ * through a require() even where the source has import(): esbuild keeps an external import() as one,
+ * which would start Node's ESM loader.
+ */
+const sharedFiles = {
+  name: "shared-files",
+  setup(pluginBuild) {
+    const filter = new RegExp(`^(${SHARED.join("|")})$`);
+    pluginBuild.onResolve({ filter }, (args) => ({ path: args.path, namespace: "wxdev-shared" }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: "wxdev-shared" }, (args) => ({
+      contents: `module.exports = require("./${args.path}.cjs");`,
+      loader: "js",
+    }));
+    pluginBuild.onResolve({ filter: /^\.\/.*\.cjs$/, namespace: "wxdev-shared" }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+  },
+};
+
 const cli = (command, outfile) =>
-  build({ ...common, entryPoints: ["dist/cli/index.js"], outfile, plugins: [lazyChildProcess, onlyCommand(command)] });
+  build({ ...common, entryPoints: ["dist/cli/index.js"], outfile, plugins: [sharedFiles, onlyCommand(command)] });
+const shared = (name) =>
+  build({
+    ...common,
+    stdin: { contents: `module.exports = require("${name}");`, resolveDir: "." },
+    outfile: `dist/bundle/${name}.cjs`,
+    plugins: [lazyChildProcess],
+  });
 
 await Promise.all([
+  ...SHARED.map(shared),
   build({ ...common, entryPoints: ["dist/cli/invoked-command.js"], outfile: "dist/bundle/invoked-command.cjs" }),
   cli(undefined, "dist/bundle/wxdev.cjs"),
   ...COMMAND_FILES.map((file) => cli(file, `dist/bundle/wxdev-${file.replace(/\.js$/, "")}.cjs`)),

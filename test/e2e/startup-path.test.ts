@@ -59,7 +59,7 @@ describe("wxdev's start-up path", () => {
     (_, args, bundle) => {
       const loaded = loadedBy(BIN, args);
       const names = loaded.files.map((file) => file.slice(file.lastIndexOf("/") + 1));
-      expect(names).toEqual(["wxdev.cjs", "invoked-command.cjs", bundle]);
+      expect(names).toEqual(["wxdev.cjs", "invoked-command.cjs", bundle, "commander.cjs"]);
       expect(heavy(loaded)).toEqual([]);
     },
   );
