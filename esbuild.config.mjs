@@ -65,9 +65,6 @@ const common = {
   target: "node20",
   external: Object.keys(dependencies).filter((name) => !SHARED.includes(name)),
   logLevel: "warning",
-  // The compiled code finds package.json and ssh2 from import.meta.url; in CommonJS that is the bundle's own URL.
-  define: { "import.meta.url": "importMetaUrl" },
-  banner: { js: 'const importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
 };
 
 /**
@@ -92,7 +89,15 @@ const sharedFiles = {
 };
 
 const cli = (command, outfile) =>
-  build({ ...common, entryPoints: ["dist/cli/index.js"], outfile, plugins: [sharedFiles, onlyCommand(command)] });
+  build({
+    ...common,
+    entryPoints: ["dist/cli/index.js"],
+    outfile,
+    plugins: [sharedFiles, onlyCommand(command)],
+    // The compiled code finds package.json and ssh2 from import.meta.url; in CommonJS that is the bundle's own URL.
+    define: { "import.meta.url": "importMetaUrl" },
+    banner: { js: 'const importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  });
 const shared = (name) =>
   build({
     ...common,
