@@ -28,11 +28,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function loadedBy(script: string, args: string[] = []): Loaded {
+function loadedBy(script: string, args: string[] = [], stderr: "ignore" | "pipe" = "ignore"): Loaded {
   const out = join(dir, "loaded.json");
   const result = spawnSync(process.execPath, ["--require", join(dir, "probe.cjs"), script, ...args], {
     env: cleanEnv({ PROBE_OUT: out }),
-    stdio: "ignore",
+    stdio: ["ignore", "ignore", stderr],
   });
   expect(result.status).toBe(0);
   return JSON.parse(readFileSync(out, "utf8")) as Loaded;
@@ -63,6 +63,10 @@ describe("wxdev's start-up path", () => {
       expect(heavy(loaded)).toEqual([]);
     },
   );
+
+  it("--help with stderr a pipe: the stream is not opened (a pipe's loads node:net) when nothing goes to it", () => {
+    expect(heavy(loadedBy(BIN, ["--help"], "pipe"))).toEqual([]);
+  });
 
   it("a command that needs them loads them when it runs (the probe sees lazy loads)", () => {
     const loaded = loadedBy(BIN, ["demo"]);
