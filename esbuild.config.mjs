@@ -1,6 +1,22 @@
-// Bundles the compiled CLI (dist/cli) into dist/bundle: one small start-up path, each command's
-// code in its own chunk loaded only when that command runs (npm run bundle).
+// Bundles the compiled CLI (dist/cli) into CommonJS files in dist/bundle (npm run bundle):
+//   wxdev-<command>.cjs  the whole CLI with that one command's code: what `wxdev <command> …` loads
+//   wxdev.cjs            the CLI with no command's code: --help, and any word that is no command
+//   invoked-command.cjs  which of them a command line needs (bin/wxdev.cjs asks it first)
+// A run loads exactly one CLI bundle, so one copy of every module (errors.ts's classes and all).
+// CommonJS, because Node's ESM loader costs a start-up more than the CLI's own code, and one bundle per
+// command, because V8 still pre-parses a single file's every lazily-loaded byte: ~10 ms of CPU for
+// the other commands' 380 KB. Inside a bundle, esbuild turns `import()` into a lazy init of that code,
+// and the npm dependencies stay in node_modules, required only when the code that uses them runs.
 import { build } from "esbuild";
+import { readdirSync, readFileSync } from "node:fs";
+
+/**
+ * Built into files of their own that every CLI bundle shares: commander is on every start-up (and patched
+ * below); chalk is ESM-only, which require() cannot load.
+ */
+const SHARED = ["commander", "chalk"];
+const { dependencies } = JSON.parse(readFileSync(new URL("package.json", import.meta.url), "utf8"));
+const COMMAND_FILES = readdirSync("dist/cli/commands").filter((file) => file.endsWith(".js"));
 
 /**
  * commander requires node:child_process at import time, for executable subcommands wxdev never
@@ -23,21 +39,76 @@ const lazyChildProcess = {
   },
 };
 
-await build({
-  entryPoints: ["dist/cli/index.js"],
+/**
+ * The registry's import of every command but `kept` becomes a stand-in: the CLI loads only the command
+ * a run invokes (program.ts), the one bin/wxdev.cjs picked this bundle for, so a stand-in never runs.
+ */
+function onlyCommand(kept) {
+  return {
+    name: "only-command",
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^\.\/commands\/[^/]+\.js$/ }, (args) =>
+        args.path === `./commands/${kept}` ? undefined : { path: args.path, namespace: "wxdev-elsewhere" },
+      );
+      pluginBuild.onLoad({ filter: /.*/, namespace: "wxdev-elsewhere" }, (args) => ({
+        contents: `throw new Error("${args.path} is not in this bundle: bin/wxdev.cjs loaded the wrong one");`,
+        loader: "js",
+      }));
+    },
+  };
+}
+
+const common = {
   bundle: true,
-  splitting: true,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node20",
-  outdir: "dist/bundle",
-  external: ["node-ssh", "playwright-core"],
+  external: Object.keys(dependencies).filter((name) => !SHARED.includes(name)),
   logLevel: "warning",
-  plugins: [lazyChildProcess],
-  // Bundled CommonJS dependencies call require() for Node's built-ins; ESM has none of its own. Node's
-  // process.getBuiltinModule is that require, with no module to load (node:module's createRequire cost
-  // ~1-2 ms of every start-up); on Node < 20.16 bin/wxdev.js puts createRequire's in its place.
-  banner: {
-    js: "const require = globalThis.__wxdevRequire ?? ((id) => process.getBuiltinModule(id));",
+};
+
+/**
+ * A CLI bundle requires the shared files (dist/bundle/commander.cjs, chalk.cjs) rather than its own copy,
+ * through a require() even where the source has import(): esbuild keeps an external import() as one,
+ * which would start Node's ESM loader.
+ */
+const sharedFiles = {
+  name: "shared-files",
+  setup(pluginBuild) {
+    const filter = new RegExp(`^(${SHARED.join("|")})$`);
+    pluginBuild.onResolve({ filter }, (args) => ({ path: args.path, namespace: "wxdev-shared" }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: "wxdev-shared" }, (args) => ({
+      contents: `module.exports = require("./${args.path}.cjs");`,
+      loader: "js",
+    }));
+    pluginBuild.onResolve({ filter: /^\.\/.*\.cjs$/, namespace: "wxdev-shared" }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
   },
-});
+};
+
+const cli = (command, outfile) =>
+  build({
+    ...common,
+    entryPoints: ["dist/cli/index.js"],
+    outfile,
+    plugins: [sharedFiles, onlyCommand(command)],
+    // The compiled code finds package.json and ssh2 from import.meta.url; in CommonJS that is the bundle's own URL.
+    define: { "import.meta.url": "importMetaUrl" },
+    banner: { js: 'const importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  });
+const shared = (name) =>
+  build({
+    ...common,
+    stdin: { contents: `module.exports = require("${name}");`, resolveDir: "." },
+    outfile: `dist/bundle/${name}.cjs`,
+    plugins: [lazyChildProcess],
+  });
+
+await Promise.all([
+  ...SHARED.map(shared),
+  build({ ...common, entryPoints: ["dist/cli/invoked-command.js"], outfile: "dist/bundle/invoked-command.cjs" }),
+  cli(undefined, "dist/bundle/wxdev.cjs"),
+  ...COMMAND_FILES.map((file) => cli(file, `dist/bundle/wxdev-${file.replace(/\.js$/, "")}.cjs`)),
+]);

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sshdMissing, startSshd, USER } from "./lib/sshd.js";
 
-const BIN = fileURLToPath(new URL("../bin/wxdev.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../bin/wxdev.cjs", import.meta.url));
 const missing = sshdMissing();
 if (missing) {
   console.log(`skipped: ${missing}`);

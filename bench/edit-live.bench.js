@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { freePort } from "./lib/harness.js";
 import { sshdMissing, startSshd, USER } from "./lib/sshd.js";
 
-const BIN = fileURLToPath(new URL("../bin/wxdev.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../bin/wxdev.cjs", import.meta.url));
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => existsSync(path));
 const missing =
   sshdMissing() ??

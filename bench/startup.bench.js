@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 
-const BIN = fileURLToPath(new URL("../bin/wxdev.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../bin/wxdev.cjs", import.meta.url));
 const RUNS = 25;
 const signature = createHash("sha1").update(["1", "n", "bench-token"].sort().join("")).digest("hex");
 const commands = {

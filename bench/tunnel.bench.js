@@ -83,7 +83,7 @@ async function startWxdevTunnel(dir, sshd, remotePort, localPort) {
   );
   const log = join(dir, "tunnel.log");
   const fd = openSync(log, "w");
-  const bin = fileURLToPath(new URL("../bin/wxdev.js", import.meta.url));
+  const bin = fileURLToPath(new URL("../bin/wxdev.cjs", import.meta.url));
   const args = ["--config", join(dir, "wxdev.config.json"), "tunnel", "bench", "--local-port", String(localPort)];
   const child = spawn(process.execPath, [bin, ...args], {
     stdio: ["ignore", fd, "ignore"],

@@ -27,7 +27,7 @@ async function startCli(port) {
   const dir = mkdtempSync(join(tmpdir(), "wxdev-bench-serve-"));
   const log = join(dir, "server.log");
   const fd = openSync(log, "w");
-  const bin = fileURLToPath(new URL("../../bin/wxdev.js", import.meta.url));
+  const bin = fileURLToPath(new URL("../../bin/wxdev.cjs", import.meta.url));
   const child = spawn(process.execPath, [bin, "serve", "--port", String(port), "--path", "/wechat"], {
     stdio: ["ignore", fd, "ignore"],
     env: { ...process.env, WXDEV_TOKEN: TOKEN, NO_COLOR: "1" },

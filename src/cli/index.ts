@@ -17,8 +17,10 @@ function defaultIo(): Io {
   });
   return {
     stdout: process.stdout,
-    stderr: process.stderr,
-    // Opening stdin builds a stream (a file or pipe reader) that most commands never read: only on use.
+    // Opening stdin or stderr builds a stream (a pipe one loads node:net) that many runs never use: only on use.
+    get stderr() {
+      return process.stderr;
+    },
     get stdin() {
       return process.stdin;
     },

@@ -2,7 +2,8 @@ import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import type { Cli } from "./context.js";
 import { EXIT_CODES_HELP } from "./exit-code.js";
-import { COMMANDS, invokedCommand } from "./registry.js";
+import { invokedCommand } from "./invoked-command.js";
+import { COMMANDS } from "./registry.js";
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };

@@ -142,14 +142,3 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import("./commands/nginx.js")).nginxCommand,
   },
 ];
-
-/** The command a run invokes: the first word that is not a global option (or `help <command>`'s). */
-export function invokedCommand(argv: string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    if (arg === "--config") i++;
-    else if (arg === "help") return argv[i + 1];
-    else if (!arg.startsWith("-")) return arg;
-  }
-  return undefined;
-}

@@ -15,14 +15,14 @@ describe("the built wxdev binary", () => {
     expect(await runCli(["--version"])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
   });
 
-  it("--version, answered by bin/wxdev.js before the CLI loads, is byte for byte what commander prints", async () => {
+  it("--version, answered by bin/wxdev.cjs before the CLI loads, is byte for byte what commander prints", async () => {
     const slow = await runMain(["--version"]); // commander's own --version, through main()
     expect(await runCli(["--version"])).toEqual(slow);
     // Any other argv goes through commander, and prints the same.
     expect(await runCli(["--no-color", "--version"])).toEqual(slow);
   });
 
-  it("runs where Node has no process.getBuiltinModule (before 20.16): the bundle requires through createRequire", async () => {
+  it("runs where Node has no process.getBuiltinModule (before 20.16): nothing on the path needs it", async () => {
     const hide = "data:text/javascript,delete process.getBuiltinModule";
     const child = spawn(
       process.execPath,

@@ -46,8 +46,8 @@ describe("the packed package, installed into a fresh prefix", () => {
 
   it("holds bin/ and the built code, and no tests or sources", () => {
     const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n");
-    expect(listing).toContain("package/bin/wxdev.js");
-    expect(listing).toContain("package/dist/bundle/index.js");
+    expect(listing).toContain("package/bin/wxdev.cjs");
+    expect(listing).toContain("package/dist/bundle/wxdev.cjs");
     expect(listing).toContain("package/LICENSE");
     expect(listing.filter((path) => /^package\/(test|src|bench|\.ci)\//.test(path))).toEqual([]);
   });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const BUNDLE = join(ROOT, "dist/bundle/index.js");
+const BUNDLE = join(ROOT, "dist/bundle/wxdev.cjs");
 
 function newestIn(dir: string): number {
   let newest = 0;

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** The built executable the CLI tests spawn. */
-export const BIN = fileURLToPath(new URL("../../bin/wxdev.js", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../bin/wxdev.cjs", import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -31,7 +31,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   return env;
 }
 
-/** Spawns `node bin/wxdev.js ...args` and collects its output and exit code. */
+/** Spawns `node bin/wxdev.cjs ...args` and collects its output and exit code. */
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {

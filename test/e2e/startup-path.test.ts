@@ -1,0 +1,84 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMMANDS } from "../../src/cli/registry.js";
+import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
+
+// What a start-up loads, seen from inside the real process: a preloaded probe reports, at exit, Node's
+// own modules (process.moduleLoadList) and the files required. Speed itself is measured in
+// bench/startup.bench.js; this checks the path that makes it: the CommonJS loader alone (Node's ESM loader
+// costs more than the CLI's code), one bundle file, and no command's heavy modules before that command runs.
+// Output goes to /dev/null and the report to a file: a pipe would load node:net by itself.
+const PROBE = `process.on("exit", () => require("node:fs").writeFileSync(process.env.PROBE_OUT, JSON.stringify({
+  internal: process.moduleLoadList, files: Object.keys(require.cache).filter((file) => !file.endsWith("probe.cjs")),
+})));`;
+
+interface Loaded {
+  internal: string[];
+  files: string[];
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "wxdev-startup-"));
+  writeFileSync(join(dir, "probe.cjs"), PROBE);
+  writeFileSync(join(dir, "empty.cjs"), "");
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function loadedBy(script: string, args: string[] = [], stderr: "ignore" | "pipe" = "ignore"): Loaded {
+  const out = join(dir, "loaded.json");
+  const result = spawnSync(process.execPath, ["--require", join(dir, "probe.cjs"), script, ...args], {
+    env: cleanEnv({ PROBE_OUT: out }),
+    stdio: ["ignore", "ignore", stderr],
+  });
+  expect(result.status).toBe(0);
+  return JSON.parse(readFileSync(out, "utf8")) as Loaded;
+}
+
+const esmLoader = (loaded: Loaded) => loaded.internal.filter((name) => name.includes("internal/modules/esm/"));
+const heavy = (loaded: Loaded) =>
+  loaded.internal.filter((name) => /^NativeModule (http|https|net|child_process)$/.test(name));
+
+describe("wxdev's start-up path", () => {
+  const runs: [string, string[], string][] = [
+    ["sign", ["sign", "--token", "t", "--timestamp", "1", "--nonce", "2"], "wxdev-sign.cjs"],
+    ["--help", ["--help"], "wxdev.cjs"],
+    ["simulate --help", ["simulate", "--help"], "wxdev-simulate.cjs"],
+    ["deploy --help", ["--no-color", "help", "deploy"], "wxdev-deploy.cjs"],
+  ];
+
+  it.each(runs)("%s: no more of Node's ESM loader than an empty CommonJS script", (_, args) => {
+    expect(esmLoader(loadedBy(BIN, args))).toEqual(esmLoader(loadedBy(join(dir, "empty.cjs"))));
+  });
+
+  it.each(runs)(
+    "%s: the shim and one CLI bundle (%s), no npm dependency, no network or processes",
+    (_, args, bundle) => {
+      const loaded = loadedBy(BIN, args);
+      const names = loaded.files.map((file) => file.slice(file.lastIndexOf("/") + 1));
+      expect(names).toEqual(["wxdev.cjs", "invoked-command.cjs", bundle, "commander.cjs"]);
+      expect(heavy(loaded)).toEqual([]);
+    },
+  );
+
+  it("--help with stderr a pipe: the stream is not opened (a pipe's loads node:net) when nothing goes to it", () => {
+    expect(heavy(loadedBy(BIN, ["--help"], "pipe"))).toEqual([]);
+  });
+
+  it("a command that needs them loads them when it runs (the probe sees lazy loads)", () => {
+    const loaded = loadedBy(BIN, ["demo"]);
+    expect(heavy(loaded)).toContain("NativeModule http");
+    expect(loaded.files.some((file) => file.includes("/node_modules/"))).toBe(true);
+  });
+
+  it("every command runs from its own bundle", async () => {
+    const results = await Promise.all(COMMANDS.map(({ name }) => runCli([name, "--help"])));
+    for (const [i, { name }] of COMMANDS.entries()) {
+      expect({ name, ...results[i] }).toMatchObject({ name, code: 0, stderr: "" });
+      expect(results[i]?.stdout).toContain(`Usage: wxdev ${name} `);
+    }
+  });
+});
