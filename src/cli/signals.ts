@@ -21,3 +21,28 @@ export function interruptSignal(): { signal: AbortSignal; dispose: () => void } 
   process.on("SIGINT", stop);
   return { signal: controller.signal, dispose: () => process.off("SIGINT", stop) };
 }
+
+/**
+ * Ctrl-C or SIGTERM closes what is attached; a signal that comes before `attach` closes it as soon as it is
+ * attached. `dispose` when done.
+ */
+export function closeOnSignal(): { attach(closable: { close(): Promise<void> }): void; dispose(): void } {
+  let closable: { close(): Promise<void> } | undefined;
+  let requested = false;
+  const stop = (): void => {
+    requested = true;
+    if (closable !== undefined) void closable.close();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return {
+    attach(opened) {
+      closable = opened;
+      if (requested) void opened.close();
+    },
+    dispose() {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+    },
+  };
+}

@@ -22,6 +22,12 @@ export interface ExchangeRecord {
   error?: string;
 }
 
+/** The query of a request path as received (`/wechat8013?signature=…` → its parameters; none without `?`). */
+export function queryOf(path: string): URLSearchParams {
+  const mark = path.indexOf("?");
+  return new URLSearchParams(mark === -1 ? "" : path.slice(mark + 1));
+}
+
 /** One NDJSON line (with its newline) for a record. */
 export function formatRecord(record: ExchangeRecord): string {
   return `${JSON.stringify(record)}\n`;

@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { mask } from "../../core/config.js";
 import { InputError } from "../../core/errors.js";
+import { DEFAULT_INDEX_PATH } from "../../core/oauth/index-page.js";
 import type { Mode } from "../../core/modes.js";
 import type { HandledRequest } from "../../core/server/handler.js";
 import { required, type Cli } from "../context.js";
@@ -72,7 +73,7 @@ export function serveCommand(cli: Cli): Command {
     .option(
       "--index-path <path>",
       "path of the OAuth page (e.g. /wechat8013/index: behind the class's nginx only /wechat8013[/…] reaches you)",
-      "/index",
+      DEFAULT_INDEX_PATH,
     )
     .addOption(settingOption("mode"))
     .option("--fallback <text>", "reply to message types the bot does not echo", "i love him")

@@ -10,6 +10,7 @@ import { type Cli, required } from "../context.js";
 import { ExitCode } from "../exit-code.js";
 import { withExamples } from "../help.js";
 import { parsePositiveInt, portParser, settingOption } from "../options.js";
+import { closeOnSignal } from "../signals.js";
 import type { Output } from "../output.js";
 import { serverFromConfig } from "../server-config.js";
 import { logDecrypter, openRecording, type Recording, startLocalServer, takeOver } from "../tunnel-extras.js";
@@ -36,32 +37,6 @@ function route(name: string, server: ServerConfig, flags: TunnelFlags) {
       hint: `add "appPort": 8013 to the server in wxdev.config.json, or pass --remote-port`,
     });
   return { name, remotePort, localPort: flags.localPort ?? remotePort, publicUrl: server.checkUrl };
-}
-
-/**
- * Ctrl-C or SIGTERM closes the tunnel (releasing the server's port). Listening starts before the tunnel opens:
- * the first `up` event is printed from inside openTunnel, and a signal that came before a listener existed
- * would kill the process with the port still held. A signal before `attach` closes the tunnel once it exists.
- */
-function closeOnSignal(): { attach(tunnel: Tunnel): void; dispose(): void } {
-  let tunnel: Tunnel | undefined;
-  let requested = false;
-  const stop = (): void => {
-    requested = true;
-    if (tunnel !== undefined) void tunnel.close();
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  return {
-    attach(opened) {
-      tunnel = opened;
-      if (requested) void opened.close();
-    },
-    dispose() {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-    },
-  };
 }
 
 /** Checks the flags that need settings before anything connects: --check wants checkUrl and a Token. */
@@ -186,6 +161,8 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
     first = undefined;
     return connection ?? connect();
   };
+  // Listening starts before the tunnel opens: its first `up` event is printed from inside openTunnel, and a signal
+  // before a listener existed would kill the process with the server's port held.
   const signals = closeOnSignal();
   try {
     // Inside the try: a refused --takeover still closes the first connection (else the process never ends).

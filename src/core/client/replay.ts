@@ -1,6 +1,6 @@
 import type { Problem } from "../diagnose.js";
 import { InputError } from "../errors.js";
-import type { ExchangeRecord } from "../exchange-record.js";
+import { type ExchangeRecord, queryOf } from "../exchange-record.js";
 import type { Mode } from "../modes.js";
 import { parseXml, type XmlRecord } from "../xml.js";
 import { buildCallback } from "./callback.js";
@@ -97,14 +97,6 @@ function openMessage(record: ExchangeRecord, where: string, target: Target, encr
   }
 }
 
-function queryOf(path: string): URLSearchParams | undefined {
-  try {
-    return new URL(path, "http://recorded.invalid").searchParams;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Reads a record as WeChat sent it; throws InputError (naming it) when an encrypted one cannot be opened. */
 function prepare(record: ExchangeRecord, where: string, target: Target): Prepared {
   if (record.error !== undefined)
@@ -114,7 +106,7 @@ function prepare(record: ExchangeRecord, where: string, target: Target): Prepare
       reason: `the tunnel answered ${record.status} itself, not the app: nothing to compare`,
     };
   const query = queryOf(record.path);
-  if (!query?.has("signature")) return { kind: "other", record, reason: "not signed: not a request from WeChat" };
+  if (!query.has("signature")) return { kind: "other", record, reason: "not signed: not a request from WeChat" };
   const echostr = query.get("echostr");
   if (record.method === "GET" && echostr !== null) return { kind: "handshake", record, echostr };
   if (record.method !== "POST") return { kind: "other", record, reason: `${record.method} is not a WeChat callback` };

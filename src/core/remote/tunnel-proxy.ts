@@ -8,6 +8,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { Duplex } from "node:stream";
+import { queryOf } from "../exchange-record.js";
 import { requestKind } from "../request-kind.js";
 import { IdleWatch } from "./idle-watch.js";
 
@@ -79,11 +80,6 @@ function readAll(stream: IncomingMessage, limit: number): Promise<Buffer> {
     stream.on("end", () => resolve(Buffer.concat(chunks)));
     stream.on("error", reject);
   });
-}
-
-function queryOf(path: string): URLSearchParams {
-  const mark = path.indexOf("?");
-  return new URLSearchParams(mark === -1 ? "" : path.slice(mark + 1));
 }
 
 interface Answer {
