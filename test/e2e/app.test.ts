@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMain } from "../helpers/main.js";
 import { startCommand } from "../helpers/processes.js";
 import { freePort } from "../helpers/net.js";
-import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 import { makeWechatVenv, NGINX, startNginx } from "../helpers/classroom.js";
 
@@ -69,14 +69,7 @@ describe.skipIf(missing !== undefined)(
       dir = temp("wxdev-app-");
       [port, proxyPort] = await Promise.all([freePort(), freePort()]);
       makeWechatVenv(sshd);
-      const common = {
-        host: sshd.host,
-        port: sshd.port,
-        username: sshd.user,
-        remoteDir: `~/app-${port}`,
-        privateKey: sshd.clientKey,
-        appPort: port,
-      };
+      const common = serverEntry(sshd, `app-${port}`, { appPort: port });
       writeFileSync(
         join(dir, "wxdev.config.json"),
         JSON.stringify({

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const temp = tempDirs();
@@ -30,13 +30,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
     writeFileSync(join(dir, "run.sh"), "echo run\n");
     mkdirSync(join(dir, "templates"));
     writeFileSync(join(dir, "templates", "index.html"), "<h1>hi</h1>\n");
-    const server = {
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.user,
-      remoteDir: `~/${remote}`,
-      privateKey: sshd.clientKey,
-    };
+    const server = serverEntry(sshd, remote);
     writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ servers: { s8013: server } }));
     return { dir, remote };
   }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
-import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const temp = tempDirs();
@@ -40,14 +40,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     writeFileSync(join(dir, "node_modules", "x.js"), "x\n");
     const config = {
       servers: {
-        [name]: {
-          host: sshd.host,
-          port: sshd.port,
-          username: sshd.user,
-          remoteDir: `~/${remote}`,
-          privateKey: sshd.clientKey,
-          ...server,
-        },
+        [name]: serverEntry(sshd, remote, server),
       },
     };
     writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify(config, null, 2));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMain } from "../helpers/main.js";
 import { freePort } from "../helpers/net.js";
-import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 import { makeWechatVenv, NGINX, startNginx } from "../helpers/classroom.js";
 
@@ -69,17 +69,12 @@ describe.skipIf(missing !== undefined)(
       dir = temp("wxdev-gate-");
       [port, proxyPort] = await Promise.all([freePort(), freePort()]);
       makeWechatVenv(sshd);
-      const server = {
-        host: sshd.host,
-        port: sshd.port,
-        username: sshd.user,
-        remoteDir: `~/gate-${port}`,
-        privateKey: sshd.clientKey,
+      const server = serverEntry(sshd, `gate-${port}`, {
         appPort: port,
         venv: "wechat",
         start: "python wechat.py",
         checkUrl: `http://127.0.0.1:${proxyPort}/wechat${port}`,
-      };
+      });
       writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ servers: { s8013: server } }));
       writeFileSync(join(dir, "wechat.py"), seedApp(port, "one"));
       const printed = await wx(["nginx", "s8013", "--full", "--listen", String(proxyPort)]);

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const temp = tempDirs();
@@ -97,13 +97,7 @@ describe.skipIf(missing !== undefined)("known_hosts: wxdev decides as OpenSSH's 
     const file = join(home, ".ssh", "known_hosts");
     writeFileSync(file, knownHosts);
     writeFileSync(join(dir, "app.py"), "print(1)\n");
-    const server = {
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.user,
-      remoteDir: `~/kh-${randomBytes(4).toString("hex")}`,
-      privateKey: sshd.clientKey,
-    };
+    const server = serverEntry(sshd, `kh-${randomBytes(4).toString("hex")}`);
     writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ servers: { s: server } }));
     const result = await runCli(["deploy", "s", "--dry-run", ...(yes ? ["--yes"] : [])], {
       cwd: dir,

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const temp = tempDirs();
@@ -26,14 +26,7 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
     writeFileSync(join(dir, "wechat.py"), "A\n");
     const config = {
       servers: {
-        s8013: {
-          host: sshd.host,
-          port: sshd.port,
-          username: sshd.user,
-          remoteDir: `~/${remote}`,
-          privateKey: sshd.clientKey,
-          ...server,
-        },
+        s8013: serverEntry(sshd, remote, server),
       },
     };
     writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify(config));

@@ -10,7 +10,7 @@ import { runCli } from "../helpers/cli.js";
 import { runMain } from "../helpers/main.js";
 import { freePort } from "../helpers/net.js";
 import { type RunningCommand, startCommand } from "../helpers/processes.js";
-import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const temp = tempDirs();
@@ -84,17 +84,12 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     dir = temp("wxdev-tunnel-");
     [port, localPort, proxyPort] = await Promise.all([freePort(), freePort(), freePort()]);
     makeWechatVenv(sshd);
-    const server = {
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.user,
-      remoteDir: `~/tun-${port}`,
-      privateKey: sshd.clientKey,
+    const server = serverEntry(sshd, `tun-${port}`, {
       appPort: port,
       venv: "wechat",
       start: "python wechat.py",
       checkUrl: publicUrl(),
-    };
+    });
     config = join(dir, "wxdev.config.json");
     const { checkUrl: _checkUrl, ...unchecked } = server;
     // nostate: its remoteDir lies under a file, so the app's state folder (the tunnel's marker) cannot be made.

@@ -149,3 +149,19 @@ LogLevel ERROR
     },
   };
 }
+
+/** A wxdev.config.json server entry for this sshd (key login), its remoteDir `~/<remote>`, plus any extra keys. */
+export function serverEntry(
+  sshd: TestSshd,
+  remote: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> & { remoteDir: string } {
+  return {
+    host: sshd.host,
+    port: sshd.port,
+    username: sshd.user,
+    remoteDir: `~/${remote}`,
+    privateKey: sshd.clientKey,
+    ...extra,
+  };
+}
