@@ -48,7 +48,7 @@ export class Cli {
 
   output(command: Command): Output {
     const globals = this.globals(command);
-    const color = colorWanted(globals.color !== false, this.io.env, this.io.stdout.isTTY === true);
+    const color = colorWanted(globals.color !== false, this.io.env, () => this.io.stdout.isTTY === true);
     return new Output(
       { json: globals.json === true, color, verbose: globals.verbose === true },
       this.io.stdout,

@@ -6,21 +6,25 @@ import { ExitCode } from "./exit-code.js";
 import { settingAdvice } from "./options.js";
 import { colorWanted, loadColor } from "./output.js";
 import { createProgram } from "./program.js";
+import { lazyOutput } from "./stdio.js";
 
 export { ExitCode } from "./exit-code.js";
 
 function defaultIo(): Io {
-  // `wxdev … | head -1` closes the pipe early: that is the reader's choice, not a crash.
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(0);
-    throw error;
-  });
   return {
-    stdout: process.stdout,
-    // Opening stdin or stderr builds a stream (a pipe one loads node:net) that many runs never use: only on use.
-    get stderr() {
-      return process.stderr;
-    },
+    // `wxdev … | head -1` closes the pipe early: that is the reader's choice, not a crash.
+    stdout: lazyOutput(
+      1,
+      () => process.stdout,
+      () => process.exit(0),
+    ),
+    // Nobody is left to tell that stderr's reader has gone.
+    stderr: lazyOutput(
+      2,
+      () => process.stderr,
+      () => {},
+    ),
+    // Opening stdin builds a stream (a pipe one loads node:net) that many runs never use: only on use.
     get stdin() {
       return process.stdin;
     },
@@ -34,7 +38,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   const cli = new Cli(io);
   const verbose = argv.includes("--verbose") || argv.includes("-v");
   try {
-    if (colorWanted(!argv.includes("--no-color"), io.env, io.stdout.isTTY === true)) await loadColor();
+    if (colorWanted(!argv.includes("--no-color"), io.env, () => io.stdout.isTTY === true)) await loadColor();
     await (await createProgram(cli, argv)).parseAsync(argv, { from: "user" });
     return cli.exitCode;
   } catch (error) {

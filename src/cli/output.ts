@@ -24,11 +24,15 @@ export interface OutputOptions {
 }
 
 /** Decides whether colour is on: --no-color, NO_COLOR, TERM=dumb and non-TTY output turn it off. */
-export function colorWanted(flag: boolean, env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
+export function colorWanted(
+  flag: boolean,
+  env: Readonly<Record<string, string | undefined>>,
+  isTTY: () => boolean,
+): boolean {
   if (!flag) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
-  return isTTY && env.TERM !== "dumb";
+  return env.TERM !== "dumb" && isTTY();
 }
 
 /** The only place that writes to the terminal; every command prints through one of these. */

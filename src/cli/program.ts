@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Cli } from "./context.js";
 import { EXIT_CODES_HELP } from "./exit-code.js";
 import { invokedCommand } from "./invoked-command.js";
+import { colorWanted } from "./output.js";
 import { COMMANDS } from "./registry.js";
 
 function version(): string {
@@ -37,9 +38,19 @@ export async function createProgram(cli: Cli, argv: string[]): Promise<Command> 
 }
 
 function configureAll(command: Command, cli: Cli): void {
+  // Widths and colour from the run's own streams: commander's defaults would build process.stdout to ask.
   command.exitOverride().configureOutput({
     writeOut: (text) => cli.io.stdout.write(text),
     writeErr: (text) => cli.io.stderr.write(text),
+    getOutHelpWidth: () => helpWidth(cli.io.stdout),
+    getErrHelpWidth: () => helpWidth(cli.io.stderr),
+    getOutHasColors: () => colorWanted(true, cli.io.env, () => cli.io.stdout.isTTY === true),
+    getErrHasColors: () => colorWanted(true, cli.io.env, () => cli.io.stderr.isTTY === true),
   });
   for (const sub of command.commands) configureAll(sub, cli);
+}
+
+/** A terminal's width, else commander's own default of 80 columns. */
+function helpWidth(stream: { isTTY?: boolean; columns?: number }): number {
+  return (stream.isTTY ? stream.columns : undefined) ?? 80;
 }

@@ -2,7 +2,6 @@
  * The vocabulary of the declaration tables (message-types.ts, event-types.ts): what a field is,
  * and the helpers that declare one in a line.
  */
-import { randomBytesPooled as randomBytes } from "./random.js";
 
 /** A field of a message, event or reply. */
 export interface FieldSpec {
@@ -63,10 +62,20 @@ export const nested = (name: string, children: FieldSpec[], options: FieldOption
 export const list = (name: string, children: FieldSpec[]): FieldSpec =>
   field(name, false, { children, repeated: true });
 
+/**
+ * `size` bytes for a sample value. A sample media id or md5 is a placeholder, not a secret, so
+ * Math.random will do: the tables are declared on every `--help`, and node:crypto costs a start-up ~3 ms.
+ */
+function sampleBytes(size: number): Buffer {
+  const bytes = Buffer.allocUnsafe(size);
+  for (let index = 0; index < size; index++) bytes[index] = Math.floor(Math.random() * 256);
+  return bytes;
+}
+
 /** A fresh media id per message. */
-export const mediaId = (): string => randomBytes(24).toString("base64url");
+export const mediaId = (): string => sampleBytes(24).toString("base64url");
 /** A fresh hex string of `bytes` random bytes per message. */
-export const hex = (bytes: number) => (): string => randomBytes(bytes).toString("hex");
+export const hex = (bytes: number) => (): string => sampleBytes(bytes).toString("hex");
 
 /** Latitudes and longitudes WeChat can send. */
 export const LATITUDE = [-90, 90] as const;

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,11 +28,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function loadedBy(script: string, args: string[] = [], stderr: "ignore" | "pipe" = "ignore"): Loaded {
+type Stdio = "ignore" | "pipe" | number;
+
+function loadedBy(script: string, args: string[] = [], stderr: Stdio = "ignore", stdout: Stdio = "ignore"): Loaded {
   const out = join(dir, "loaded.json");
   const result = spawnSync(process.execPath, ["--require", join(dir, "probe.cjs"), script, ...args], {
     env: cleanEnv({ PROBE_OUT: out }),
-    stdio: ["ignore", "ignore", stderr],
+    stdio: ["ignore", stdout, stderr],
   });
   expect(result.status).toBe(0);
   return JSON.parse(readFileSync(out, "utf8")) as Loaded;
@@ -67,6 +69,22 @@ describe("wxdev's start-up path", () => {
   it("--help with stderr a pipe: the stream is not opened (a pipe's loads node:net) when nothing goes to it", () => {
     expect(heavy(loadedBy(BIN, ["--help"], "pipe"))).toEqual([]);
   });
+
+  it.each(["ignore", "pipe", "file"] as const)(
+    "help to %s: text written without building a stream (node:stream) or loading node:crypto",
+    (where) => {
+      const stdout: Stdio = where === "file" ? openSync(join(dir, "help.txt"), "w") : where;
+      try {
+        for (const [name, args] of runs.filter(([name]) => name !== "sign")) {
+          const loaded = loadedBy(BIN, args, "ignore", stdout);
+          const extra = loaded.internal.filter((module) => /^NativeModule (stream|crypto)$/.test(module));
+          expect({ name, extra }).toEqual({ name, extra: [] });
+        }
+      } finally {
+        if (typeof stdout === "number") closeSync(stdout);
+      }
+    },
+  );
 
   it("a command that needs them loads them when it runs (the probe sees lazy loads)", () => {
     const loaded = loadedBy(BIN, ["demo"]);

@@ -1,0 +1,65 @@
+import { fstatSync, statSync, writeSync } from "node:fs";
+import type { Writable } from "node:stream";
+
+type Output = Writable & { isTTY?: boolean; columns?: number };
+
+/**
+ * Standard output or error, with the `process.stdout`/`stderr` stream built only when something needs
+ * the stream itself (readline, a listener…). Building one loads node:stream, and for a terminal tty and
+ * net: ~3 ms of a start-up whose whole output is some text. Until then text goes out with writeSync, in
+ * order with the stream's own writes, which to files, pipes and terminals are synchronous on Linux too.
+ * `onClosed` runs when the reader has gone (`wxdev … | head -1`).
+ */
+export function lazyOutput(fd: 1 | 2, open: () => NodeJS.WriteStream, onClosed: () => void): Output {
+  let stream: NodeJS.WriteStream | undefined;
+  const real = (): NodeJS.WriteStream => {
+    if (stream === undefined) {
+      stream = open();
+      stream.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE") throw error;
+        onClosed();
+      });
+    }
+    return stream;
+  };
+  // Only a character device other than /dev/null may be a terminal: only then is the stream built to ask.
+  const isTTY = (): boolean => stream?.isTTY ?? (maybeTerminal(fd) && real().isTTY === true);
+
+  const write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    if (stream !== undefined || rest.length > 0)
+      return (real().write as (...args: unknown[]) => boolean)(chunk, ...rest);
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    let written = 0;
+    try {
+      while (written < bytes.length) written += writeSync(fd, bytes, written);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EPIPE") onClosed();
+      // A non-blocking descriptor (a parent's pipe) that is full: the stream waits for it.
+      else if (code === "EAGAIN") return real().write(bytes.subarray(written));
+      else throw error;
+    }
+    return true;
+  };
+
+  return new Proxy({} as Output, {
+    get(_, key) {
+      if (key === "write") return write;
+      if (key === "isTTY") return isTTY();
+      if (key === "columns") return isTTY() ? real().columns : undefined;
+      const value: unknown = Reflect.get(real(), key);
+      return typeof value === "function" ? value.bind(real()) : value;
+    },
+  });
+}
+
+function maybeTerminal(fd: number): boolean {
+  try {
+    const output = fstatSync(fd);
+    if (!output.isCharacterDevice()) return false;
+    const discarded = statSync("/dev/null");
+    return output.dev !== discarded.dev || output.ino !== discarded.ino;
+  } catch {
+    return false;
+  }
+}
