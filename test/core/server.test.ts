@@ -4,10 +4,11 @@ import { buildCallback } from "../../src/core/client/callback.js";
 import { exchange } from "../../src/core/client/exchange.js";
 import { MessageCrypto } from "../../src/core/crypto.js";
 import { buildMessage } from "../../src/core/messages.js";
-import type { HandledRequest } from "../../src/core/server/handler.js";
+import { echoBot } from "../../src/core/server/echo-bot.js";
+import { createCallbackHandler, DEFAULT_MAX_AGE_SECONDS, type HandledRequest } from "../../src/core/server/handler.js";
 import { createWechatServer, type RunningServer } from "../../src/core/server/http.js";
 import { makeTimestamp, msgSignature, signature } from "../../src/core/signature.js";
-import { parseXml } from "../../src/core/xml.js";
+import { buildXml, parseXml } from "../../src/core/xml.js";
 import { APP_ID, KEY, WXBizMsgCrypt } from "../helpers/fixtures.js";
 
 const TOKEN = "servertoken";
@@ -132,6 +133,28 @@ describe("createWechatServer", () => {
     const response = await fetch(server.url, { method: "POST", body: "a".repeat(100_000) });
     expect(response.status).toBe(403);
     expect(log.at(-1)).toMatchObject({ status: 403, error: "invalid signature" });
+  });
+
+  it("the handler reads a POST's body only once its query passes, and then once", async () => {
+    const handle = createCallbackHandler({
+      token: TOKEN,
+      mode: "plain",
+      bot: echoBot(),
+      maxBodyBytes: 1024,
+      maxAgeSeconds: DEFAULT_MAX_AGE_SECONDS,
+    });
+    let reads = 0;
+    const body = async (): Promise<string> => {
+      reads++;
+      return buildXml(buildMessage("text", { Content: "hi" }));
+    };
+    const query = (timestamp: string, sig = signature(TOKEN, timestamp, "42")) =>
+      new URLSearchParams({ signature: sig, timestamp, nonce: "42" });
+    expect((await handle({ method: "POST", query: query(makeTimestamp(), "0".repeat(40)), body })).status).toBe(403);
+    expect((await handle({ method: "POST", query: query("1"), body })).status).toBe(403);
+    expect(reads).toBe(0);
+    const answered = await handle({ method: "POST", query: query(makeTimestamp()), body });
+    expect([answered.status, parseXml(answered.body).Content, reads]).toEqual([200, "hi", 1]);
   });
 
   it("refuses a path without its leading slash", () => {

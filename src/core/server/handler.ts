@@ -31,7 +31,8 @@ export interface HandledRequest {
 export interface CallbackRequest {
   method: string;
   query: URLSearchParams;
-  body: string;
+  /** The body, or how to read it: a POST's is read only once its query's signature and timestamp pass. */
+  body: string | (() => Promise<string>);
 }
 
 export interface CallbackResponse {
@@ -139,11 +140,12 @@ export function createCallbackHandler(
     if (encrypted && crypto === undefined)
       return refuse(400, "encrypted request, but the server has no EncodingAESKey", true);
     if (!encrypted && options.mode === "safe") return refuse(400, "plaintext request to a safe-mode server");
+    const text = typeof body === "string" ? body : await body();
     let message: XmlRecord;
     try {
       const plain = crypto
-        ? openRequest(crypto, body, { timestamp, nonce, msgSignature: query.get("msg_signature") ?? "" })
-        : body;
+        ? openRequest(crypto, text, { timestamp, nonce, msgSignature: query.get("msg_signature") ?? "" })
+        : text;
       message = parseXml(plain, { maxBytes: options.maxBodyBytes });
     } catch (error) {
       // Every failure of one kind gets the same answer: a bad msg_signature 403, anything else

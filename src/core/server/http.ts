@@ -8,7 +8,6 @@ import { echoBot, type Bot } from "./echo-bot.js";
 import {
   createCallbackHandler,
   DEFAULT_MAX_AGE_SECONDS,
-  queryRefusal,
   REFUSAL_BODIES,
   type HandledRequest,
   type RefusalStatus,
@@ -141,14 +140,14 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
         refuse(405, `method ${method} not allowed`);
         return;
       }
-      const early = method === "POST" ? queryRefusal(handlerOptions, method, url.searchParams) : undefined;
-      if (early !== undefined) {
-        request.resume(); // a forged or stale request is refused unread, however large
-        refuse(403, early.exchange.error ?? "invalid signature");
-        return;
-      }
-      const body = method === "POST" ? await readBody(request, maxBodyBytes) : "";
+      let read = false;
+      const body = (): Promise<string> => {
+        read = true;
+        return readBody(request, maxBodyBytes);
+      };
       const result = await handle({ method, query: url.searchParams, body });
+      // A forged or stale request is refused unread, however large: its body is drained, not buffered.
+      if (!read) request.resume();
       send(
         result.status,
         result.body,
