@@ -10,7 +10,7 @@ const ENTRY_OVERHEAD_BYTES = 200;
 
 interface Entry<T> {
   key: string;
-  value: Promise<T>;
+  value: Promise<T> | T;
   expires: number;
   bytes: number;
 }
@@ -67,35 +67,48 @@ export class ReplyCache<T> {
     return this.bytes;
   }
 
-  /** The cached answer for `key`, or the one `produce` makes (stored before it settles); `hit` tells which. */
-  get(key: string, produce: () => Promise<T> | T, now = Date.now()): { value: Promise<T>; hit: boolean } {
+  /**
+   * The cached answer for `key`, or the one `produce` makes, stored before it settles; `hit` tells which.
+   * A synchronous answer (the bots') is stored settled: no promise, no extra turn of the microtask queue.
+   */
+  get(key: string, produce: () => Promise<T> | T, now = Date.now()): { value: Promise<T> | T; hit: boolean } {
     this.expire(now);
     const found = this.entries.get(key);
     if (found !== undefined && found.expires > now) return { value: found.value, hit: true };
     if (found !== undefined) this.remove(found); // a renewed key moves to the back of the eviction order
-    const entry: Entry<T> = {
-      key,
-      value: Promise.resolve().then(produce),
-      expires: now + this.ttlMs,
-      bytes: ENTRY_OVERHEAD_BYTES + key.length * 2,
-    };
+    let value: Promise<T> | T;
+    try {
+      value = produce();
+    } catch (error) {
+      return { value: Promise.reject(error), hit: false }; // a failed answer is not kept: a retry tries again
+    }
+    const entry: Entry<T> = { key, value, expires: now + this.ttlMs, bytes: ENTRY_OVERHEAD_BYTES + key.length * 2 };
     this.entries.set(key, entry);
     this.queue.push(entry);
     this.bytes += entry.bytes;
-    entry.value.then(
-      (answer) => {
-        if (this.entries.get(key) !== entry) return;
-        const size = this.sizeOf(answer);
-        entry.bytes += size;
-        this.bytes += size;
-        this.trim();
-      },
-      () => {
-        if (this.entries.get(key) === entry) this.remove(entry);
-      },
-    );
+    if (value instanceof Promise) {
+      value.then(
+        (answer) => {
+          if (this.entries.get(key) !== entry) return;
+          this.count(entry, answer);
+          this.trim();
+        },
+        () => {
+          if (this.entries.get(key) === entry) this.remove(entry);
+        },
+      );
+    } else {
+      this.count(entry, value);
+    }
     this.trim();
-    return { value: entry.value, hit: false };
+    return { value, hit: false };
+  }
+
+  /** Adds a settled answer's size to its entry and the total. */
+  private count(entry: Entry<T>, answer: T): void {
+    const size = this.sizeOf(answer);
+    entry.bytes += size;
+    this.bytes += size;
   }
 
   /** Drops expired answers: they sit at the front, since every entry lives the same time. */
