@@ -25,6 +25,7 @@ export * from "./core/reply.js";
 export * from "./core/signature.js";
 export * from "./core/jsapi.js";
 export * from "./core/xml.js";
+export * from "./core/xml-fields.js";
 export * from "./core/client/callback.js";
 export * from "./core/client/check.js";
 export * from "./core/client/exchange.js";

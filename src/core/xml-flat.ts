@@ -7,7 +7,7 @@
  * undefined and goes through fast-xml-parser; test/core/xml-flat.test.ts checks both
  * agree on generated messages.
  */
-import { REPEATED_ELEMENTS } from "./message-tables.js";
+import { REPEATED_ELEMENTS } from "./xml-fields.js";
 import type { XmlRecord } from "./xml.js";
 
 const CDATA_OPEN = "<![CDATA[";

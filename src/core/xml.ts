@@ -1,6 +1,6 @@
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
 import { XmlError } from "./errors.js";
-import { fieldKey, NUMERIC_FIELDS, REPEATED_ELEMENTS } from "./message-tables.js";
+import { fieldKey, NUMERIC_FIELDS, REPEATED_ELEMENTS } from "./xml-fields.js";
 import { buildFlatMessage, parseFlatMessage } from "./xml-flat.js";
 
 /** A parsed XML element: text for leaves, records for nested elements, arrays for repeated ones. */

@@ -6,9 +6,9 @@ import {
   isNotification,
   MESSAGE_TYPES,
   messageSummary,
-  NUMERIC_FIELDS,
   replySummary,
 } from "../../src/core/message-tables.js";
+import { NUMERIC_FIELDS } from "../../src/core/xml-fields.js";
 import { EVENT_SPECS, type FieldSpec, MESSAGE_SPECS, REPLY_TYPES } from "../../src/core/message-types.js";
 import { buildEvent, buildMessage } from "../../src/core/messages.js";
 

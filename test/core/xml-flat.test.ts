@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NUMERIC_FIELDS } from "../../src/core/message-tables.js";
+import { NUMERIC_FIELDS } from "../../src/core/xml-fields.js";
 import { buildFlatMessage, parseFlatMessage } from "../../src/core/xml-flat.js";
 import { buildXml, buildXmlDocument, parseXml, parseXmlDocument, type XmlRecord } from "../../src/core/xml.js";
 
