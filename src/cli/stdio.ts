@@ -4,10 +4,12 @@ import type { Writable } from "node:stream";
 type Output = Writable & { isTTY?: boolean; columns?: number };
 
 /**
- * Standard output or error, with the `process.stdout`/`stderr` stream built only when something needs
- * the stream itself (readline, a listener…). Building one loads node:stream, and for a terminal tty and
- * net: ~3 ms of a start-up whose whole output is some text. Until then text goes out with writeSync, in
- * order with the stream's own writes, which to files, pipes and terminals are synchronous on Linux too.
+ * Standard output or error, with the `process.stdout`/`stderr` stream built only when something needs the
+ * stream itself (readline, a listener…). Building one loads node:stream, and for a terminal tty and net:
+ * ~3 ms of a start-up whose whole output is some text. Until then text to a file, a terminal or /dev/null
+ * goes out with writeSync, in order with the stream's own writes, which to those are synchronous too.
+ * A pipe or socket always gets the stream: a blocking write to a pipe nobody empties would stop `serve`,
+ * where the stream queues and serving goes on. So does Windows, whose console wants the stream's encoding.
  * `onClosed` runs when the reader has gone (`wxdev … | head -1`).
  */
 export function lazyOutput(fd: 1 | 2, open: () => NodeJS.WriteStream, onClosed: () => void): Output {
@@ -22,11 +24,13 @@ export function lazyOutput(fd: 1 | 2, open: () => NodeJS.WriteStream, onClosed: 
     }
     return stream;
   };
+  let kind: Kind | undefined;
+  const kindOf = (): Kind => (kind ??= kindOfDescriptor(fd));
   // Only a character device other than /dev/null may be a terminal: only then is the stream built to ask.
-  const isTTY = (): boolean => stream?.isTTY ?? (maybeTerminal(fd) && real().isTTY === true);
+  const isTTY = (): boolean => (stream !== undefined || kindOf() === "device" ? real().isTTY === true : false);
 
   const write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    if (stream !== undefined || rest.length > 0)
+    if (stream !== undefined || rest.length > 0 || kindOf() === "stream")
       return (real().write as (...args: unknown[]) => boolean)(chunk, ...rest);
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     let written = 0;
@@ -35,7 +39,7 @@ export function lazyOutput(fd: 1 | 2, open: () => NodeJS.WriteStream, onClosed: 
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "EPIPE") onClosed();
-      // A non-blocking descriptor (a parent's pipe) that is full: the stream waits for it.
+      // A terminal another program left non-blocking, and full: the stream waits for it.
       else if (code === "EAGAIN") return real().write(bytes.subarray(written));
       else throw error;
     }
@@ -53,13 +57,18 @@ export function lazyOutput(fd: 1 | 2, open: () => NodeJS.WriteStream, onClosed: 
   });
 }
 
-function maybeTerminal(fd: number): boolean {
+/** Where a descriptor goes, as far as writing to it goes: `stream` for a pipe, a socket, or on Windows. */
+type Kind = "file" | "null" | "device" | "stream";
+
+function kindOfDescriptor(fd: number): Kind {
+  if (process.platform === "win32") return "stream";
   try {
     const output = fstatSync(fd);
-    if (!output.isCharacterDevice()) return false;
+    if (output.isFile()) return "file";
+    if (!output.isCharacterDevice()) return "stream";
     const discarded = statSync("/dev/null");
-    return output.dev !== discarded.dev || output.ino !== discarded.ino;
+    return output.dev === discarded.dev && output.ino === discarded.ino ? "null" : "device";
   } catch {
-    return false;
+    return "stream";
   }
 }

@@ -52,6 +52,20 @@ describe("ReplyCache", () => {
     expect(cache.approxBytes).toBeGreaterThan(0);
   });
 
+  it("an answer that throws (a bot's own error) is not kept either: the retry produces it again", async () => {
+    const cache = new ReplyCache<string>();
+    const failed = cache.get(
+      "msg:1",
+      () => {
+        throw new Error("bot crashed");
+      },
+      0,
+    );
+    await expect(failed.value).rejects.toThrow("bot crashed");
+    const retry = cache.get("msg:1", () => "ok", 1);
+    expect([retry.hit, await retry.value, cache.size]).toEqual([false, "ok", 1]);
+  });
+
   it("expires in order through thousands of removals, renewed keys included, and gives their memory back", async () => {
     const cache = new ReplyCache<string>({ ttlMs: 1_000 });
     for (let ms = 0; ms < 5_000; ms++) {

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +10,9 @@ import { type Terminal, terminal, tmuxMissing } from "../helpers/tmux.js";
 
 // The real run's stdout and stderr write text with writeSync until something needs the stream itself
 // (src/cli/stdio.ts). These runs check what a user sees wherever the output goes: a file, a pipe,
-// /dev/null, a terminal, and a pipe left non-blocking by its parent whose reader is slow.
+// /dev/null, a terminal, a terminal left non-blocking and read late, and a pipe nobody empties.
+
+const pythonMissing = (): boolean => spawnSync("python3", ["-V"]).status !== 0;
 
 const KEYS = { WXDEV_TOKEN: "t", WXDEV_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", WXDEV_APP_ID: "wx1" };
 const UNSIGNED = "signature=0&timestamp=1&nonce=2";
@@ -46,26 +48,73 @@ describe("the binary's stdout and stderr", () => {
     });
   });
 
-  it("a pipe its parent made non-blocking, read late: 800 KB arrive whole (the stream takes over at EAGAIN)", () => {
-    const input = `<xml><Content><![CDATA[${"x".repeat(600_000)}]]></Content></xml>`;
-    writeFileSync(join(dir, "big.xml"), input);
-    // Python's parent: fd 1 non-blocking in the child, nothing read for half a second (a pipe holds 64 KiB).
-    const parent = [
-      "import os, subprocess, sys, time",
-      "child = subprocess.Popen(sys.argv[1:], stdin=open(os.environ['BIG']), stdout=subprocess.PIPE,",
-      "                         preexec_fn=lambda: os.set_blocking(1, False))",
-      "time.sleep(0.5)",
-      "sys.stdout.buffer.write(child.stdout.read())",
-      "sys.exit(child.wait())",
-    ].join("\n");
-    const result = spawnSync("python3", ["-c", parent, process.execPath, BIN, "encrypt", "-"], {
-      env: cleanEnv({ ...KEYS, BIG: join(dir, "big.xml") }),
-      encoding: "utf8",
-      maxBuffer: 16 * 1024 * 1024,
+  it.skipIf(pythonMissing())(
+    "a terminal another program left non-blocking, read late: 800 KB arrive whole (the stream takes over at EAGAIN)",
+    () => {
+      const input = `<xml><Content><![CDATA[${"x".repeat(600_000)}]]></Content></xml>`;
+      writeFileSync(join(dir, "big.xml"), input);
+      // Python holds the terminal's other end: raw (no CR added), non-blocking, nothing read for half a second.
+      const parent = [
+        "import os, pty, subprocess, sys, time, tty",
+        "master, slave = pty.openpty()",
+        "tty.setraw(slave)",
+        "os.set_blocking(slave, False)",
+        "child = subprocess.Popen(sys.argv[1:], stdin=open(os.environ['BIG']), stdout=slave)",
+        "os.close(slave)",
+        "time.sleep(0.5)",
+        "out = bytearray()",
+        "while True:",
+        "    try:",
+        "        chunk = os.read(master, 65536)",
+        "    except OSError:",
+        "        break",
+        "    if not chunk:",
+        "        break",
+        "    out += chunk",
+        "sys.stdout.buffer.write(bytes(out))",
+        "sys.exit(child.wait())",
+      ].join("\n");
+      const result = spawnSync("python3", ["-c", parent, process.execPath, BIN, "encrypt", "-"], {
+        env: cleanEnv({ ...KEYS, BIG: join(dir, "big.xml") }),
+        encoding: "utf8",
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+      const crypto = new MessageCrypto({ token: KEYS.WXDEV_TOKEN, encodingAESKey: KEYS.WXDEV_AES_KEY, appId: "wx1" });
+      expect(openReply(crypto, result.stdout.trim()).plaintext).toBe(input);
+    },
+  );
+
+  it("serve keeps answering while its stdout is a pipe nobody empties (the log queues in the stream)", async () => {
+    const child = spawn(process.execPath, [BIN, "serve", "--port", "0", "--token", "t"], {
+      env: cleanEnv(),
+      stdio: ["ignore", "pipe", "ignore"],
     });
-    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
-    const crypto = new MessageCrypto({ token: KEYS.WXDEV_TOKEN, encodingAESKey: KEYS.WXDEV_AES_KEY, appId: "wx1" });
-    expect(openReply(crypto, result.stdout.trim()).plaintext).toBe(input);
+    try {
+      let head = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        child.once("exit", () => reject(new Error(`serve exited: ${head}`)));
+        child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+          head += chunk;
+          const found = /listening on (http:\/\/\S+)/.exec(head);
+          if (found?.[1] === undefined) return;
+          child.stdout.removeAllListeners("data").pause(); // from here on nobody reads
+          resolve(found[1]);
+        });
+      });
+      // ~240-byte log lines: 1,200 of them are several times what a pipe and the reader's buffer hold.
+      const origin = new URL(url).origin;
+      for (let batch = 0; batch < 60; batch++) {
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            fetch(`${origin}/${"x".repeat(200)}${batch * 20 + i}`, { signal: AbortSignal.timeout(5_000) }),
+          ),
+        );
+        expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(404));
+      }
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 
   describe.skipIf(tmuxMissing())("on a terminal (tmux)", () => {
