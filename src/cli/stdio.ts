@@ -57,8 +57,11 @@ export function lazyOutput(fd: 1 | 2, open: () => NodeJS.WriteStream, onClosed: 
   });
 }
 
-/** Where a descriptor goes, as far as writing to it goes: `stream` for a pipe, a socket, or on Windows. */
-type Kind = "file" | "null" | "device" | "stream";
+/**
+ * How to write to a descriptor: `file` (a file or /dev/null) and `device` (maybe a terminal) take writeSync;
+ * `stream` is a pipe, a socket, or anything on Windows.
+ */
+type Kind = "file" | "device" | "stream";
 
 function kindOfDescriptor(fd: number): Kind {
   if (process.platform === "win32") return "stream";
@@ -67,7 +70,7 @@ function kindOfDescriptor(fd: number): Kind {
     if (output.isFile()) return "file";
     if (!output.isCharacterDevice()) return "stream";
     const discarded = statSync("/dev/null");
-    return output.dev === discarded.dev && output.ino === discarded.ino ? "null" : "device";
+    return output.dev === discarded.dev && output.ino === discarded.ino ? "file" : "device";
   } catch {
     return "stream";
   }

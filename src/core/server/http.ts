@@ -5,7 +5,7 @@ import { listen } from "../listen.js";
 import { cryptoForMode } from "../mode-crypto.js";
 import type { Mode } from "../modes.js";
 import { echoBot, type Bot } from "./echo-bot.js";
-import { callbackQuery, isPlainPath } from "./request-target.js";
+import { callbackQueryReader } from "./request-target.js";
 import {
   createCallbackHandler,
   DEFAULT_MAX_AGE_SECONDS,
@@ -75,7 +75,7 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
   };
   const handle = createCallbackHandler(handlerOptions);
   const report = (exchange: HandledRequest): void => options.onExchange?.(exchange);
-  const plainPath = isPlainPath(path);
+  const fastQuery = callbackQueryReader(path);
 
   const server = createServer(async (request, response) => {
     const started = performance.now();
@@ -125,7 +125,7 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
       }
     };
     try {
-      const fast = plainPath ? callbackQuery(request.url ?? "/", path) : undefined;
+      const fast = fastQuery(request.url ?? "/");
       if (fast !== undefined) {
         await answer(fast);
         return;

@@ -4,7 +4,8 @@
  * `path` itself or `path?…` without a fragment, and `path` is one the URL parser leaves as it is
  * (see `isPlainPath`): then the URL's pathname is `path`, and its searchParams hold what the raw query
  * does, since what the parser percent-encodes in a query the params decode back. Undefined for any
- * other target (`/a/../wechat`, absolute-form, a fragment, `??`, anything but printable ASCII), which the caller gives to `new URL`.
+ * other target (`/a/../wechat`, absolute-form, a fragment, `??`, anything but printable ASCII), which the
+ * caller gives to `new URL`.
  */
 export function callbackQuery(target: string, path: string): URLSearchParams | undefined {
   if (!target.startsWith(path)) return undefined;
@@ -25,4 +26,9 @@ const NOT_PRINTABLE_ASCII = /[^!-~]/;
 /** True when the URL parser keeps `path` as it is: no dot segments, escapes or characters it would encode. */
 export function isPlainPath(path: string): boolean {
   return new URL(path, "http://localhost").pathname === path;
+}
+
+/** `callbackQuery` for one server's path; for a path the URL parser would change, a reader that always declines. */
+export function callbackQueryReader(path: string): (target: string) => URLSearchParams | undefined {
+  return isPlainPath(path) ? (target) => callbackQuery(target, path) : () => undefined;
 }
