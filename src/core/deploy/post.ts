@@ -1,6 +1,8 @@
 import type { ServerConfig } from "../config.js";
 import { appPaths, LOG_LIMIT_BYTES } from "../remote/app-scripts.js";
+import { remoteLayout } from "../remote/releases.js";
 import { q, type RemoteShell, run } from "../remote/shell.js";
+import { guardScript } from "../remote/state-guard.js";
 
 /** How the post-deploy command ended; `signal` when it was killed (code is then null). */
 export interface PostResult {
@@ -23,8 +25,8 @@ export const postFailed = (post: PostResult | undefined): boolean =>
 
 /** Where the post step's output is kept (beside app.log), marked with the release and time; capped like app.log. */
 function deployLogScript(server: ServerConfig, header: string): string {
-  return `state=${appPaths(server.remoteDir).dir}; log="$state/deploy.log"
-mkdir -p -- "$state"
+  return `${guardScript(remoteLayout(server.remoteDir), { create: true })}
+state=${appPaths(server.remoteDir).dir}; log="$state/deploy.log"
 if [ -f "$log" ] && [ "$(stat -c %s -- "$log")" -gt ${LOG_LIMIT_BYTES} ]; then mv -f -- "$log" "$log.1"; fi
 printf '%s\\n' ${q(header)} >> "$log"
 cat >> "$log"`;

@@ -2,12 +2,13 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { ServerConfig } from "../config.js";
+import { keepaliveSeconds, type ServerConfig } from "../config.js";
 import { CheckFailedError, type WxdevError } from "../errors.js";
 import { type AskSecret, authHandler, type SshCredentials } from "./auth.js";
 import { type HostKeyInfo, type HostKeyPolicy, hostKeyVerifier } from "./host-key.js";
 import { preferredHostKeyAlgorithms, readKnownHosts } from "./known-hosts.js";
 import { ConnectionLostError, type RemoteShell } from "./shell.js";
+import { guardedShell } from "./state-guard.js";
 
 export type { AskSecret, SshCredentials } from "./auth.js";
 export type { HostKeyInfo } from "./host-key.js";
@@ -33,7 +34,8 @@ export interface ConnectOptions {
   name?: string;
   /**
    * Send an SSH keepalive after this long without traffic; three unanswered in a row drop the connection (ssh's
-   * ServerAliveInterval). Default none: a command that runs and ends needs none; a long-lived tunnel does.
+   * ServerAliveInterval), so a silently dropped link fails a command instead of hanging it. Default: the server's
+   * "keepalive" seconds, else 15 s; 0: none.
    */
   keepaliveIntervalMs?: number;
 }
@@ -99,9 +101,8 @@ export async function connect(server: ServerConfig, options: ConnectOptions = {}
       }),
       ...(preferred.length > 0 ? { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } } } : {}),
       authHandler: authHandler(server, secrets, tried, (error) => failures.push(error)),
-      ...(options.keepaliveIntervalMs === undefined
-        ? {}
-        : { keepaliveInterval: options.keepaliveIntervalMs, keepaliveCountMax: 3 }),
+      keepaliveInterval: options.keepaliveIntervalMs ?? keepaliveSeconds(server) * 1000,
+      keepaliveCountMax: 3,
     } as never);
   } catch (error) {
     ssh.dispose();
@@ -110,7 +111,7 @@ export async function connect(server: ServerConfig, options: ConnectOptions = {}
     throw connectionError(error as Error & { level?: string; code?: string }, server, port, tried);
   }
   return {
-    shell: sshShell(ssh, options.name ?? server.host),
+    shell: guardedShell(sshShell(ssh, options.name ?? server.host)),
     client: ssh.connection as unknown as SshClient,
     close: () => ssh.dispose(),
   };
