@@ -135,14 +135,15 @@ __wxdev_rc=$?; printf '%s\\n' ${q(end)} >&2; (exit $__wxdev_rc)`;
  * The full command line for sshd: the user's command in bash that has read ~/.bashrc as an interactive shell
  * would (so `workon` and aliases defined below Debian's "If not running interactively … return" guard exist),
  * in `cwd`, inside `venv`. Interactive only for ~/.bashrc's sake: the command itself runs in a plain subshell.
- * The temporary file for bash's startup errors goes on every path out (a cut connection's SIGHUP or SIGPIPE too).
+ * The temporary file for bash's startup errors goes on every path out (a signal's too: HUP, PIPE, TERM, INT).
  * `nonce` makes the end mark (see wrapped) one the command cannot print by chance.
  */
 export function runScript(command: string, options: RunOptions = {}, nonce = randomBytes(6).toString("hex")): string {
   const limit = options.timeoutMs === undefined ? "" : `timeout -k 2 ${Math.ceil(options.timeoutMs / 1000)} `;
   return (
-    "__wxdev_err=$(mktemp) || exit 1; trap 'rm -f -- \"$__wxdev_err\"' EXIT; trap 'exit 129' HUP; " +
-    "trap 'exit 141' PIPE; trap 'exit 143' TERM; export __wxdev_err; " +
+    "__wxdev_err=$(mktemp) || exit 1; export __wxdev_err; trap 'rm -f -- \"$__wxdev_err\"' EXIT; " +
+    // After a signal: the file goes, then the shell dies of that signal, so sshd still reports it.
+    "for s in HUP INT PIPE TERM; do trap \"rm -f -- \\\"\\$__wxdev_err\\\"; trap - $s EXIT; kill -$s \\$\\$\" $s; done; " +
     `${limit}bash -ic ${q(wrapped(command, options, `${END_MARK}${nonce}`))} 3>&2 2>"$__wxdev_err"`
   );
 }

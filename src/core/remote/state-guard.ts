@@ -33,7 +33,7 @@ export class UnsafeStateError extends CheckFailedError {
  */
 export function guardScript(layout: RemoteLayout, options: { create: boolean }): string {
   const make = options.create
-    ? `[ -d "$wx_parent" ] || mkdir -p -- "$wx_parent" || wx_refuse "cannot make $wx_parent"
+    ? `[ -d "$wx_parent" ] || mkdir -p -- "$wx_parent" || exit 1
 [ -L "$wx_state" ] || [ -e "$wx_state" ] || mkdir -m 700 -- "$wx_state" 2>/dev/null || true`
     : "";
   // One stat and one awk for every folder on the way: the number of the first that fails, and why.
