@@ -90,10 +90,10 @@ describe.skipIf(missing !== undefined)(
       const mine = Number(sshd.run("setsid sleep 300 > /dev/null 2>&1 < /dev/null & echo $!").trim());
       const startOf = (pid: number): string => asRoot(`cut -d' ' -f22 /proc/${pid}/stat`);
       const planted = [
-        { line: `${theirs}`, reason: `it belongs to another account (uid ${mate.uid})` },
-        { line: `${theirs} ${startOf(theirs)}`, reason: "it belongs to another account" },
-        { line: "1", reason: "pid 1 is never an app wxdev started" },
-        { line: `${mine} ${Number(startOf(mine)) + 1}`, reason: "it is not the process wxdev started" },
+        { line: `${theirs}`, reason: `uid ${mate.uid}, another account` },
+        { line: `${theirs} ${startOf(theirs)}`, reason: "another account" },
+        { line: "1", reason: "never an app's pid" },
+        { line: `${mine} ${Number(startOf(mine)) + 1}`, reason: "started at another time: a reused pid" },
       ];
       try {
         for (const { line, reason } of planted) {

@@ -34,11 +34,11 @@ export const START_MARK = "--- wxdev start";
 /**
  * Shell functions every app script starts with, after the guard (which makes the state folder with `create`).
  * app.pid holds "PID START": the pid of the app's session leader and its start time (/proc/PID/stat, clock ticks
- * since boot), written by the launcher itself. `judge LINE` sets $pid and $verdict: "ours" only for a process
- * of this account, started at that very time (so not a reused pid; a file an older wxdev wrote has no time), leading
- * its own session; "gone" when no such
- * process runs; otherwise the reason it is not ours, and it is never signalled (nor pid 1, nor a group wxdev did
- * not make). `alive` ignores zombies, which a container without an init may never reap.
+ * since boot), written by the launcher itself. `judge LINE` sets $pid and $verdict: "ours" only for a process of
+ * this account, started at that very time (so not a reused pid; a file an older wxdev wrote has no time), leading
+ * its own session; "gone" when no such process runs; otherwise the reason it is not ours, and then it is never
+ * signalled (nor pid 1, nor a group wxdev did not make). `alive` ignores zombies, which a container without an
+ * init may never reap.
  */
 function prelude(paths: AppPaths, create: boolean): string {
   return `${guard(paths, create)}
@@ -48,12 +48,12 @@ started() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=\${s##*) }; prin
 judge() {
   pid=\${1%% *}; verdict=gone
   [ -n "$1" ] || return 0
-  case $pid in '' | *[!0-9]*) verdict="app.pid holds no process id"; pid=?; return ;; esac
-  if [ "$pid" -le 1 ]; then verdict="pid $pid is never an app wxdev started"; return; fi
+  case $pid in '' | *[!0-9]*) verdict="no process id"; pid=?; return ;; esac
+  if [ "$pid" -le 1 ]; then verdict="never an app's pid"; return; fi
   owner=$(stat -c %u "/proc/$pid" 2>/dev/null) || return 0
-  if [ "$owner" != "$(id -u)" ]; then verdict="it belongs to another account (uid $owner)"; return; fi
+  if [ "$owner" != "$wx_uid" ]; then verdict="uid $owner, another account"; return; fi
   case $1 in *' '*) at=\${1#* } ;; *) at= ;; esac
-  if [ -n "$at" ] && [ "$(started "$pid")" != "$at" ]; then verdict="it is not the process wxdev started"; return; fi
+  if [ -n "$at" ] && [ "$(started "$pid")" != "$at" ]; then verdict="started at another time: a reused pid"; return; fi
   if [ "$(ps -o sid= -p "$pid" 2>/dev/null | tr -d ' ')" != "$pid" ]; then verdict="it leads no session"; return; fi
   alive "$pid" && verdict=ours || verdict=gone
 }

@@ -143,7 +143,7 @@ export function runScript(command: string, options: RunOptions = {}, nonce = ran
   return (
     "__wxdev_err=$(mktemp) || exit 1; export __wxdev_err; trap 'rm -f -- \"$__wxdev_err\"' EXIT; " +
     // After a signal: the file goes, then the shell dies of that signal, so sshd still reports it.
-    "for s in HUP INT PIPE TERM; do trap \"rm -f -- \\\"\\$__wxdev_err\\\"; trap - $s EXIT; kill -$s \\$\\$\" $s; done; " +
+    'for s in HUP INT PIPE TERM; do trap "rm -f -- \\"\\$__wxdev_err\\"; trap - $s EXIT; kill -$s \\$\\$" $s; done; ' +
     `${limit}bash -ic ${q(wrapped(command, options, `${END_MARK}${nonce}`))} 3>&2 2>"$__wxdev_err"`
   );
 }
@@ -159,8 +159,8 @@ const END_MARK = "\x1fwxdev-end ";
 
 /** The command never ran to its end: the shell that should have run it ended first (~/.bashrc's doing). */
 export class CommandNotRunError extends CheckFailedError {
-  constructor(code: number | null) {
-    super(`the command never ran to its end on the server: its shell ended first (status ${code ?? "none"})`, {
+  constructor(readonly status: number | null) {
+    super(`the command never ran to its end on the server: its shell ended first (status ${status ?? "none"})`, {
       hint:
         "~/.bashrc on the server ends or replaces the shell (`exec …`, `exit`), and wxdev's commands run in bash" +
         " that reads it: guard that line, e.g. [ -t 0 ] && exec zsh",

@@ -11,10 +11,14 @@ export const UNSAFE_MARK = "\x1fwxdev-unsafe ";
 /** The state folder or the live path on the server is not the account's alone: wxdev refused to use it. */
 export class UnsafeStateError extends CheckFailedError {
   constructor(reason: string) {
+    const writable = /^(.*) is writable by other accounts$/.exec(reason)?.[1];
     super(`refusing the server's folder: ${reason}`, {
       hint:
-        "wxdev keeps the releases, the pid file and the logs there: point remoteDir at a folder in your home" +
-        ' (e.g. "~/wechat"), or make the folder yours alone (chmod go-w; remove what another account made)',
+        "wxdev keeps the releases, the pid file and the logs there, so they must be your account's alone: " +
+        (writable === undefined
+          ? 'point remoteDir at a folder in your home (e.g. "~/wechat")'
+          : `chmod go-w ${writable} (once you know nobody changed what is in it), or point remoteDir at a folder` +
+            ' in your home (e.g. "~/wechat")'),
       code: "UNSAFE_REMOTE_DIR",
     });
   }
