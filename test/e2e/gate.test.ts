@@ -9,7 +9,7 @@ import { tempDirs } from "../helpers/temp.js";
 import { makeWechatVenv, NGINX, startNginx } from "../helpers/classroom.js";
 import type { ServerConfig } from "../../src/core/config.js";
 import { deploy } from "../../src/core/deploy/deploy.js";
-import { connect } from "../../src/core/remote/connection.js";
+import { type Connection, connect } from "../../src/core/remote/connection.js";
 import { ConnectionLostError, type RemoteShell } from "../../src/core/remote/shell.js";
 
 const temp = tempDirs();
@@ -195,25 +195,51 @@ describe.skipIf(missing !== undefined)(
       expect(await reply()).toBe("four");
     });
 
-    it("a cut as the gate switches back: the error says either may be live; history and link agree", async () => {
+    it("a cut as the gate switches back: wxdev asks the server again what is live, or says either may be", async () => {
       writeFileSync(join(dir, "wechat.py"), "def broken(:\n");
-      const connection = await connect(server, { home: clientHome });
-      // The real connection, closed the moment the switch back is sent: the script may or may not finish.
-      const shell: RemoteShell = {
-        exec: (command, options) => {
-          const running = connection.shell.exec(command, options);
-          if (command.includes(" rollback >> ")) setImmediate(() => connection.close());
-          return running;
-        },
+      const opened: Connection[] = [];
+      /** A real connection, closed the moment the switch back is sent: the script may or may not finish. */
+      const cutAtSwitchBack = async (): Promise<RemoteShell> => {
+        const connection = await connect(server, { home: clientHome });
+        opened.push(connection);
+        return {
+          exec: (command, options) => {
+            const running = connection.shell.exec(command, options);
+            if (command.includes(" rollback >> ")) setImmediate(() => connection.close());
+            return running;
+          },
+        };
       };
-      const check = { url: server.checkUrl ?? "", token: "apptoken" };
-      const error = await deploy({ shell, server, root: dir, app: { port, check } }).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(ConnectionLostError);
-      expect((error as Error).message).toMatch(
-        /lost during the switch back to (\S+) \((\S+) did not come up\); either \2 or \1 is live: the switch was/,
-      );
-      const listing = JSON.parse((await wx(["releases", "s8013", "--json"])).stdout);
-      expect(listing.history.at(-1).id).toBe(listing.live);
+      const reconnect = async (): Promise<RemoteShell> => {
+        const connection = await connect(server, { home: clientHome });
+        opened.push(connection);
+        return connection.shell;
+      };
+      const app = { port, check: { url: server.checkUrl ?? "", token: "apptoken" } };
+      const attempt = (options: Partial<Parameters<typeof deploy>[0]>) =>
+        deploy({ shell: cutAtSwitchBack, server, root: dir, app, ...options }).catch((caught: unknown) => caught);
+      try {
+        const unknown = await attempt({});
+        expect(unknown).toBeInstanceOf(ConnectionLostError);
+        expect((unknown as Error).message).toMatch(
+          /lost during the switch back to (\S+) \((\S+) did not come up\); either \2 or \1 is live: the switch was/,
+        );
+        let listing = JSON.parse((await wx(["releases", "s8013", "--json"])).stdout);
+        expect(listing.history.at(-1).id).toBe(listing.live);
+        writeFileSync(join(dir, "wechat.py"), "def broken_again(:\n");
+        const asked = await attempt({ reconnect });
+        expect(asked).toBeInstanceOf(ConnectionLostError);
+        listing = JSON.parse((await wx(["releases", "s8013", "--json"])).stdout);
+        expect((asked as Error).message).toMatch(
+          new RegExp(
+            "lost during the switch back to \\S+ \\(\\S+ did not come up\\); " +
+              `reconnected, the server says release ${listing.live} is live$`,
+          ),
+        );
+        expect(listing.history.at(-1).id).toBe(listing.live);
+      } finally {
+        for (const connection of opened) connection.close();
+      }
     });
   },
 );

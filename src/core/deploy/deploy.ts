@@ -31,6 +31,8 @@ export type DeployEvent =
 export interface DeployOptions {
   /** The connection, or how to open it: opened only after the local files checked out. */
   shell: RemoteShell | (() => Promise<RemoteShell>);
+  /** Opens a new connection, to ask the server what is live after a cut in the middle of a switch. */
+  reconnect?: () => Promise<RemoteShell>;
   server: ServerConfig;
   /** The project root files are read from. */
   root: string;
@@ -159,24 +161,46 @@ interface SwitchedTo {
   release: string;
 }
 
-function lostDuring(error: ConnectionLostError, stage: Stage): ConnectionLostError {
+function lostDuring(error: ConnectionLostError, stage: Stage, said?: string): ConnectionLostError {
   const { live } = stage;
   const state =
-    live.state === "unchanged"
-      ? "the live release is unchanged"
-      : live.state === "switched"
-        ? `release ${live.release} is live`
-        : live.from === undefined
-          ? `release ${live.release} may or may not have gone live (ls -l the remote directory to see)`
-          : `either ${live.from} or ${live.release} is live: the switch was under way (wxdev releases shows which)`;
+    said !== undefined
+      ? `reconnected, the server says ${said === "" ? "no release" : `release ${said}`} is live`
+      : live.state === "unchanged"
+        ? "the live release is unchanged"
+        : live.state === "switched"
+          ? `release ${live.release} is live`
+          : live.from === undefined
+            ? `release ${live.release} may or may not have gone live (ls -l the remote directory to see)`
+            : `either ${live.from} or ${live.release} is live: the switch was under way (wxdev releases shows which)`;
   return new ConnectionLostError(`${error.message} during ${stage.during}; ${state}`, { cause: error });
+}
+
+/**
+ * What the server says is live (its release id, "" for none), over a new connection, when a cut came in the
+ * middle of a switch; undefined when that cannot be known (no way to reconnect, or that failed too).
+ */
+async function askLive(stage: Stage, layout: RemoteLayout, reconnect?: () => Promise<RemoteShell>) {
+  if (stage.live.state !== "switching" || reconnect === undefined) return undefined;
+  try {
+    const listed = await (await reconnect()).exec(listScript(layout));
+    return listed.code === 0 ? (parseListing(listed.stdout).live ?? "") : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Takes the server's deploy lock (not for a dry run, which changes nothing), runs `body`, lets the lock go. */
 async function locked<T>(
   shell: RemoteShell,
   layout: RemoteLayout,
-  options: { holder?: string; lockWaitSeconds?: number; dryRun?: boolean; server: ServerConfig },
+  options: {
+    holder?: string;
+    lockWaitSeconds?: number;
+    dryRun?: boolean;
+    server: ServerConfig;
+    reconnect?: () => Promise<RemoteShell>;
+  },
   stage: Stage,
   body: (underLock?: string) => Promise<T>,
   then = "",
@@ -194,7 +218,8 @@ async function locked<T>(
       );
     return await body(lock?.output);
   } catch (error) {
-    throw error instanceof ConnectionLostError ? lostDuring(error, stage) : error;
+    if (!(error instanceof ConnectionLostError)) throw error;
+    throw lostDuring(error, stage, await askLive(stage, layout, options.reconnect));
   } finally {
     await lock?.release();
   }
@@ -426,6 +451,7 @@ export async function rollback(
     holder?: string;
     lockWaitSeconds?: number;
     app?: AppOptions;
+    reconnect?: () => Promise<RemoteShell>;
   } = {},
 ): Promise<RollbackResult> {
   const layout = remoteLayout(server.remoteDir);
