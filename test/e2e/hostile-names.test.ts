@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerConfig } from "../../src/core/config.js";
 import { runPost } from "../../src/core/deploy/post.js";
@@ -22,15 +23,18 @@ const temp = tempDirs();
 const missing = sshdMissing();
 if (missing) console.warn(`skipping the hostile-name tests: ${missing}`);
 
-/** Names that run `touch wxcanaryN` wherever a script lets one out of its quotes. */
+/** This run's canary files' prefix (an earlier run's, even one of old code, must not count). */
+const CANARY = `wxcanary${randomBytes(3).toString("hex")}-`;
+
+/** Names that run `touch CANARY<n>` wherever a script lets one out of its quotes. */
 const HOSTILE = [
-  "old$(touch wxcanary1)",
-  "old`touch wxcanary2`",
-  "old'$(touch wxcanary3)'",
-  'old";touch wxcanary4;"',
-  "old';touch wxcanary5;'",
-  "old\ntouch wxcanary6",
-  "old $(touch wxcanary7) *",
+  `old$(touch ${CANARY}1)`,
+  `old\`touch ${CANARY}2\``,
+  `old'$(touch ${CANARY}3)'`,
+  `old";touch ${CANARY}4;"`,
+  `old';touch ${CANARY}5;'`,
+  `old\ntouch ${CANARY}6`,
+  `old $(touch ${CANARY}7) *`,
 ];
 
 describe.skipIf(missing !== undefined)("hostile names through every remote script (real sshd)", () => {
@@ -40,7 +44,7 @@ describe.skipIf(missing !== undefined)("hostile names through every remote scrip
   const exec = (script: string, options: { bash?: boolean; stdin?: string } = {}) =>
     connection.shell.exec(options.bash ? `bash -c ${q(script)}` : script, { stdin: options.stdin ?? "" });
   const canaries = (): string =>
-    sshd.run("find ~ /tmp -name 'wxcanary*' -user \"$(id -un)\" 2>/dev/null | sort").trim();
+    sshd.run(`find ~ /tmp -name '${CANARY}*' -user "$(id -un)" 2>/dev/null | sort`).trim();
 
   beforeAll(async () => {
     sshd = await startSshd({ account: "n" });
