@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { listen } from "../../src/core/listen.js";
 import { buildXml, parseXml } from "../../src/core/xml.js";
 import { verifySignature } from "../../src/core/signature.js";
+import { WXBizMsgCrypt } from "./fixtures.js";
 import { printedOrigin, startCommand, type RunningCommand } from "./processes.js";
 
 const require = createRequire(import.meta.url);
@@ -119,4 +120,52 @@ export async function startServe(
     url: `${printedOrigin(running.output())}${path}`,
     close: async () => void (await running.stop()),
   };
+}
+
+/**
+ * A safe-mode server written with `wechat-crypto` that refuses plaintext POSTs but decrypts any encrypted
+ * one, checking neither `signature` nor `msg_signature` (nor the appId, nor the timestamp): it echoes the
+ * text in an encrypted reply, so every round trip looks right.
+ */
+export function startCareless(token: string, encodingAESKey: string, appId: string): Promise<RunningTestServer> {
+  const cryptor = new WXBizMsgCrypt(token, encodingAESKey, appId);
+  const server = createServer((req, res) => {
+    const q = new URL(req.url ?? "/", "http://x").searchParams;
+    if (req.method === "GET") {
+      const signed = verifySignature(token, q.get("timestamp") ?? "", q.get("nonce") ?? "", q.get("signature") ?? "");
+      res.writeHead(signed ? 200 : 403).end(signed ? (q.get("echostr") ?? "") : "bad signature");
+      return;
+    }
+    if (q.get("encrypt_type") !== "aes") {
+      res.writeHead(400).end("safe mode only");
+      return;
+    }
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    req.on("end", () => {
+      try {
+        const message = parseXml(cryptor.decrypt(String(parseXml(body).Encrypt)).message);
+        const reply = buildXml({
+          ToUserName: String(message.FromUserName),
+          FromUserName: String(message.ToUserName),
+          CreateTime: String(Math.floor(Date.now() / 1000)),
+          MsgType: "text",
+          Content: typeof message.Content === "string" ? message.Content : "ok",
+        });
+        const encrypt = cryptor.encrypt(reply);
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const nonce = "1234567890";
+        const envelope = buildXml({
+          Encrypt: encrypt,
+          MsgSignature: cryptor.getSignature(timestamp, nonce, encrypt),
+          TimeStamp: timestamp,
+          Nonce: nonce,
+        });
+        res.writeHead(200, { "Content-Type": "application/xml" }).end(envelope);
+      } catch {
+        res.writeHead(400).end("bad request");
+      }
+    });
+  });
+  return listenOn(server, "/wechat");
 }
