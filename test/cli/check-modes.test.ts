@@ -87,7 +87,8 @@ describe("check runs the round trips of the mode asked for", () => {
   it("the header says which mode ran and how to ask for the others", async () => {
     const result = await runMain(["check", "--url", webotPlain.url], { env: keyed });
     expect(result.stdout.split("\n")[0]).toBe(
-      `checking ${webotPlain.url} in plain mode (the mode WeChat sends; --all-modes adds a round trip in each other mode)`,
+      `checking ${webotPlain.url} in plain mode` +
+        " (the mode WeChat sends; --all-modes adds a round trip in each other mode)",
     );
     expect(result.stdout).not.toMatch(/safe mode round trip/);
   });

@@ -70,7 +70,7 @@ describe.skipIf(missing !== undefined)("the app wxdev init writes, run by Debian
     expect(result.stdout).toMatch(/ready: \d+ passed, 0 failed, 0 warnings, 0 skipped/);
   });
 
-  it("a plain-only app passes plain check with an EncodingAESKey set: no safe or compat round trip is sent", async () => {
+  it("passes plain check with an EncodingAESKey set: no safe or compat round trip is sent", async () => {
     const keyed = {
       WXDEV_TOKEN: TOKEN,
       WXDEV_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",

@@ -62,7 +62,9 @@ function judgeForged(result: ExchangeResult, post: ForgedPost): Outcome {
   const body = result.replyKind === "none" ? "success/empty" : "a non-reply body";
   return {
     status,
-    reason: `HTTP 200 with ${body} to a forged message (it ${post.unchecked}): refuse it (HTTP 403) so forgeries are visibly rejected`,
+    reason:
+      `HTTP 200 with ${body} to a forged message (it ${post.unchecked}):` +
+      " refuse it (HTTP 403) so forgeries are visibly rejected",
   };
 }
 
