@@ -1,6 +1,7 @@
 import express from "express";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
+import type { ExchangeRecord } from "../../src/core/exchange-record.js";
 import { listen } from "../../src/core/listen.js";
 import { buildXml, parseXml } from "../../src/core/xml.js";
 import { verifySignature } from "../../src/core/signature.js";
@@ -168,4 +169,29 @@ export function startCareless(token: string, encodingAESKey: string, appId: stri
     });
   });
   return listenOn(server, "/wechat");
+}
+
+/** A recording proxy in front of a server: what `tunnel --record` writes, without the tunnel. */
+export interface Recorder extends RunningTestServer {
+  records: ExchangeRecord[];
+}
+
+/** Forwards each request to `upstream` (same path and query) and records the exchange as the tunnel would. */
+export function startRecorder(upstream: string): Promise<Recorder> {
+  const records: ExchangeRecord[] = [];
+  const origin = new URL(upstream).origin;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", async () => {
+      const time = new Date().toISOString();
+      const body = Buffer.concat(chunks).toString("utf8");
+      const method = req.method ?? "GET";
+      const answer = await fetch(`${origin}${req.url}`, { method, body: method === "POST" ? body : undefined });
+      const reply = await answer.text();
+      records.push({ time, method, path: req.url ?? "/", body, status: answer.status, reply, latencyMs: 1 });
+      res.writeHead(answer.status, { "Content-Type": answer.headers.get("content-type") ?? "text/plain" }).end(reply);
+    });
+  });
+  return listenOn(server, new URL(upstream).pathname).then((running) => ({ ...running, records }));
 }
