@@ -114,7 +114,7 @@ function openMessage(record: ExchangeRecord, where: string, target: Target, sign
   return { kind: "message", record, mode, plaintext, message, forgery };
 }
 
-/** Reads a record as WeChat (or a forger) sent it; throws InputError naming it when an encrypted one cannot be opened. */
+/** Reads a record as WeChat (or a forger) sent it; an encrypted one that cannot be opened is an InputError. */
 export function prepareRecord(record: ExchangeRecord, where: string, target: Target): Prepared {
   if (record.error !== undefined)
     return {
