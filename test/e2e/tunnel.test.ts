@@ -158,7 +158,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     }
   });
 
-  it("a whole check run (compat, then plain) recorded through the tunnel replays against the same app alike", async () => {
+  it("a whole check run (compat, then plain) recorded through the tunnel replays against the same app", async () => {
     const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
     const keyed = { ...env(), WXDEV_AES_KEY: key, WXDEV_APP_ID: "wx0a1b2c3d4e5f6a7b" };
     const record = join(dir, "checks.ndjson");
