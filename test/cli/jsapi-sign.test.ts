@@ -91,7 +91,7 @@ describe("wxdev jsapi-sign", () => {
     expect(result.stderr).toMatch(message);
   });
 
-  it("WxJava's vector: a 36-character UUID nonce signs (c6f04b64…); the 32 of chooseWXPay is only a warning", async () => {
+  it("WxJava's vector: a 36-character UUID nonce signs (c6f04b64…); chooseWXPay's 32 only warns", async () => {
     const args = ["--url", wxjava.url, "--nonce", wxjava.nonceStr, "--timestamp", wxjava.timestamp, "--json"];
     const result = await runMain(["jsapi-sign", "--ticket", wxjava.ticket, ...args], { env: { WXDEV_APP_ID: "wx1" } });
     expect(result.code).toBe(0);
