@@ -154,7 +154,9 @@ function place(target: FieldOverrides, path: Step[], value: string | string[]): 
   const [step, ...rest] = path;
   if (step === undefined) return;
   if (rest.length === 0) {
-    target[step.name] = typeof value === "string" ? value : value.join(" ");
+    // A repeated element (`--fail-idx 1 --fail-idx 3`) gets one per value; any other field the words joined.
+    if (step.repeated) target[step.name] = typeof value === "string" ? [value] : value;
+    else target[step.name] = typeof value === "string" ? value : value.join(" ");
   } else if (step.repeated) {
     const items = (target[step.name] as FieldOverrides[] | undefined) ?? [];
     target[step.name] = items;
