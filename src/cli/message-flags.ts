@@ -144,6 +144,11 @@ export function checkMessageFlags(type: string, values: Readonly<Record<string, 
   }
 }
 
+/** True when the type (or `event:<name>`, any case) has a field the flag stored under `key` sets (`msgId`). */
+export function takesFlag(type: string, key: string): boolean {
+  return (FIELDS_BY_TYPE.get(typeKeyOf(type)) ?? []).some((field) => field.key === key);
+}
+
 /** True when `type` takes its main field from the words after it (`simulate text hello`). */
 export function takesArguments(type: string): boolean {
   return ARGUMENT_FIELD.has(type);

@@ -36,6 +36,8 @@ export interface FieldSpec {
   onlyWhen?: { field: string; values: readonly string[] };
   /** Where the field is documented or typed, for a field only some sources carry. */
   source?: string;
+  /** What WeChat does when a required reply field is missing, where the sources disagree on requiring it. */
+  whenMissing?: string;
 }
 
 /** A user message or event: its own fields (besides the common ones) and what sums it up. */

@@ -130,7 +130,11 @@ export const REPLY_TYPES: Record<string, ReplySpec> = {
   music: {
     fields: [],
     wrapper: wrapper("Music", [
-      text("ThumbMediaId"),
+      text("ThumbMediaId", {
+        whenMissing:
+          "WeChat's client drops a music reply without it (required on the passive-reply page;" +
+          " node-webot leaves it optional)",
+      }),
       ...["Title", "Description", "MusicUrl", "HQMusicUrl"].map((name) => text(name, { optional: true })),
     ]),
     summary: "Music/Title",
@@ -147,6 +151,13 @@ export const REPLY_TYPES: Record<string, ReplySpec> = {
   },
 };
 
-/** Most articles a news reply may carry, and most when answering a user message. */
+/** The page the reply rules come from, named in every warning that cites it. */
+export const PASSIVE_REPLY_PAGE = "the passive-reply page (Passive_user_reply_message)";
+/** Most articles a news reply may carry, and most when answering one of ONE_ARTICLE_FOR (the passive-reply page). */
 export const MAX_ARTICLES = 8;
 export const MAX_ARTICLES_FOR_USER_MESSAGE = 1;
+/**
+ * The user messages a news reply may answer with one article only: the six the passive-reply page lists
+ * (文本、图片、语音、视频、图文、地理位置). A shortvideo or link is answered like an event, with up to 8.
+ */
+export const ONE_ARTICLE_FOR: readonly string[] = ["text", "image", "voice", "video", "news", "location"];

@@ -125,7 +125,7 @@ describe("wxdev check", () => {
         expect(byId[`event:${event}`], event).toMatchObject({
           status: "warn",
           reason: expect.stringMatching(
-            /^text reply, which WeChat ignores: answer success or an empty body; .*milliseconds/,
+            /^text reply; WeChat ignores a reply to \w+, a notification .*: answer success .*milliseconds/,
           ),
         });
       const silent = await runMain(["check", "--url", quiet.url, "--json"], { env });

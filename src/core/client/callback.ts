@@ -1,3 +1,4 @@
+import type { Envelope } from "../crypto.js";
 import { replaceEncrypt } from "../encrypt-element.js";
 import { sealRequest } from "../envelope.js";
 import type { Mode } from "../modes.js";
@@ -27,15 +28,14 @@ export interface CallbackOptions {
    * compatible-mode plaintext fields, declaration, comments and white space go out byte for byte).
    */
   outerBody?: string;
+  /** A string message already parsed (replay: `{}` for a recorded body that is no message), not parsed again. */
+  parsed?: XmlRecord;
 }
 
-/**
- * Builds the signed callback for a message (timestamps in seconds; both signatures in encrypted modes).
- * A string message is sent as it is (it need not parse: the malformed-body check sends one that does not).
- */
+/** Builds the signed callback for a message (timestamps in seconds; both signatures in encrypted modes). */
 export function buildCallback(target: Target, message: XmlRecord | string, options: CallbackOptions = {}): Callback {
   const plaintext = typeof message === "string" ? message : buildXml(message);
-  const record = typeof message === "string" ? parseOrEmpty(message) : message;
+  const record = typeof message === "string" ? (options.parsed ?? parseXml(message)) : message;
   const forgery = options.forgery ?? {};
   const timestamp = options.timestamp ?? makeTimestamp(Date.now() - (forgery.ageSeconds ?? 0) * 1000);
   const nonce = options.nonce ?? makeNonce();
@@ -48,21 +48,18 @@ export function buildCallback(target: Target, message: XmlRecord | string, optio
   let body = plaintext;
   if (target.mode !== "plain") {
     const crypto = forgery.appId === undefined ? target.crypto : target.crypto.withAppId(forgery.appId);
-    const sealed = sealRequest(crypto, plaintext, target.mode, timestamp, nonce);
-    const { encrypt } = sealed.envelope;
-    body = (options.outerBody === undefined ? undefined : replaceEncrypt(options.outerBody, encrypt)) ?? sealed.body;
+    let envelope: Envelope;
+    if (options.outerBody === undefined) {
+      ({ envelope, body } = sealRequest(crypto, plaintext, target.mode, timestamp, nonce));
+    } else {
+      // A recorded outer body keeps all but its Encrypt element (which replay found there).
+      envelope = crypto.sign(crypto.encrypt(plaintext), timestamp, nonce);
+      body = replaceEncrypt(options.outerBody, envelope.encrypt) ?? options.outerBody;
+    }
     query.encrypt_type = "aes";
     query.msg_signature = forgery.badMsgSignature
-      ? msgSignature(forgedToken(target.token), timestamp, nonce, encrypt)
-      : sealed.envelope.msgSignature;
+      ? msgSignature(forgedToken(target.token), timestamp, nonce, envelope.encrypt)
+      : envelope.msgSignature;
   }
   return { url: targetUrl(target, query), query, body, message: record, mode: target.mode };
-}
-
-function parseOrEmpty(text: string): XmlRecord {
-  try {
-    return parseXml(text);
-  } catch {
-    return {};
-  }
 }

@@ -87,7 +87,11 @@ async function replayMessage(
 ): Promise<ReplayOutcome> {
   const modeTarget = withMode(target, prepared.mode);
   const outerBody = prepared.mode === "plain" ? undefined : prepared.record.body;
-  const callback = buildCallback(modeTarget, prepared.plaintext, { forgery: prepared.forgery, outerBody });
+  const callback = buildCallback(modeTarget, prepared.plaintext, {
+    forgery: prepared.forgery,
+    outerBody,
+    parsed: prepared.message ?? {},
+  });
   const result = await exchange(callback, { timeoutMs: target.timeoutMs, crypto: modeTarget.crypto });
   const forged = !isGenuine(prepared.forgery);
   const status = { recorded: prepared.record.status, today: result.status };
