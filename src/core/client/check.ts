@@ -54,7 +54,7 @@ function eventCheck(event: string): CheckSpec {
   };
 }
 
-/** Why a failed handshake makes the rest pointless: nothing answered, or every signature refused (the Tokens differ). */
+/** Why a failed handshake makes the rest pointless: nothing answered, or every signature refused (Tokens differ). */
 function stopReason(result: HandshakeResult): string | undefined {
   if (result.problems.some((p) => p.code === "unreachable" || p.code === "timeout")) return "nothing answered";
   if (result.status === 401 || result.status === 403)
