@@ -107,14 +107,14 @@ const PLAIN_FORGERIES: ForgedPost[] = [
 const ENCRYPTED_FORGERIES: ForgedPost[] = [
   {
     id: "bad-signature-post",
-    title: "a right msg_signature with a bad signature is refused",
+    title: "bad signature, right msg_signature: refused",
     forgery: { badSignature: true },
     unchecked: "does not check signature, only msg_signature: check both on every request",
     required: true,
   },
   {
     id: "bad-msg-signature",
-    title: "a right signature with a bad msg_signature is refused",
+    title: "bad msg_signature, right signature: refused",
     forgery: { badMsgSignature: true },
     unchecked: "does not check msg_signature over the Encrypt field (WXBizMsgCrypt's −40001)",
     required: true,
