@@ -6,7 +6,7 @@ export interface AppTemplateOptions {
 
 /**
  * The class's seed app (Flask + xmltodict), done right: the signature checked on every request in constant
- * time, 400 for a body that is not XML, `success` for events it does not handle, CreateTime in seconds, the
+ * time, a message whose timestamp is more than 5 minutes off refused (a captured request sent again), 400 for a body that is not XML, `success` for events it does not handle, CreateTime in seconds, the
  * reply built by xmltodict (which escapes text, as WeChat accepts), and the Token from the environment only.
  */
 export function wechatPy({ appPort, path }: AppTemplateOptions): string {
@@ -28,6 +28,7 @@ from flask import Flask, Response, request
 
 PORT = ${appPort}
 PATH = "${path}"
+MAX_AGE = 300  # seconds: a message signed longer ago is a captured one sent again
 FALLBACK = "I can only echo text for now."
 WELCOME = "Thanks for following! Send me any text and I will echo it."
 # Characters XML 1.0 forbids: a reply holding one is not well-formed, and WeChat drops it.
@@ -48,6 +49,14 @@ def signed(args):
     parts = sorted([token(), args.get("timestamp", ""), args.get("nonce", "")])
     expected = hashlib.sha1("".join(parts).encode("utf-8")).hexdigest()
     return hmac.compare_digest(expected, args.get("signature", ""))
+
+
+def fresh(args):
+    """True when the timestamp is within MAX_AGE seconds of this server's clock."""
+    try:
+        return abs(time.time() - int(args.get("timestamp", ""))) <= MAX_AGE
+    except ValueError:
+        return False
 
 
 def field(message, name):
@@ -87,6 +96,8 @@ def wechat():
         return Response("invalid signature", status=403, content_type="text/plain")
     if request.method == "GET":
         return Response(request.args.get("echostr", ""), content_type="text/plain")
+    if not fresh(request.args):
+        return Response("stale timestamp", status=403, content_type="text/plain")
     try:
         message = xmltodict.parse(request.data)["xml"]
     except (ExpatError, KeyError, TypeError):
