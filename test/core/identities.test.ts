@@ -5,10 +5,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../src/core/errors.js";
 import { type IdentityOptions, identityAgent } from "../../src/core/remote/identities.js";
+import { skipReason } from "../helpers/skips.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const temp = tempDirs();
-const agentMissing = spawnSync("ssh-agent", ["-h"]).error ? "ssh-agent not found (openssh-client)" : undefined;
+const agentMissing = skipReason(
+  spawnSync("ssh-agent", ["-h"]).error ? "ssh-agent not found (apt-get install openssh-client)" : undefined,
+);
 if (agentMissing) console.warn(`skipping the identity tests: ${agentMissing}`);
 
 interface Key {

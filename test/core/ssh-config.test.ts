@@ -5,10 +5,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ServerConfig } from "../../src/core/config.js";
 import { DEFAULT_IDENTITIES, resolveLogin } from "../../src/core/remote/ssh-config.js";
+import { skipReason } from "../helpers/skips.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const temp = tempDirs();
-const sshMissing = spawnSync("ssh", ["-V"]).error ? "ssh not found (apt-get install openssh-client)" : undefined;
+const sshMissing = skipReason(
+  spawnSync("ssh", ["-V"]).error ? "ssh not found (apt-get install openssh-client)" : undefined,
+);
 if (sshMissing) console.warn(`skipping the ~/.ssh/config comparisons with ssh -G: ${sshMissing}`);
 
 /** The ~/.ssh/config of a student who logs in with `ssh s8013` and `ssh classbox`. */
