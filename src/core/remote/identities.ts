@@ -83,7 +83,9 @@ export async function identityAgent(options: IdentityOptions, report: IdentityRe
   const files: Identity[] = [];
   for (const path of options.files) {
     const file = await fileIdentity(path, options);
-    if (file !== undefined) files.push(file);
+    // A named key that stays locked is not offered, but the failure's list of what was tried says why.
+    if (file === "locked") report.offered(`${options.display(path)} (locked, and no passphrase given)`);
+    else if (file !== undefined) files.push(file);
   }
   const held = agent === undefined ? [] : await agentKeys(agent);
   const blob = (key: ParsedKey): string => key.getPublicSSH().toString("base64");
@@ -150,9 +152,10 @@ const DECLINED = Buffer.alloc(1);
 
 /**
  * An identity file, read now; undefined (skipped) when it is missing (unless named) or not a key ssh2 reads. An
- * encrypted key without its .pub is unlocked now when it was named, and otherwise skipped.
+ * encrypted key without its .pub is unlocked now when it was named ("locked" when it could not be), and otherwise
+ * skipped.
  */
-async function fileIdentity(path: string, options: IdentityOptions): Promise<Identity | undefined> {
+async function fileIdentity(path: string, options: IdentityOptions): Promise<Identity | "locked" | undefined> {
   let data: Buffer;
   try {
     data = readFileSync(path);
@@ -169,8 +172,9 @@ async function fileIdentity(path: string, options: IdentityOptions): Promise<Ide
   if (!/passphrase/i.test(plain.message)) return undefined;
   const key = publicHalf(path);
   if (key === undefined) {
-    const unlocked = options.named ? await unlock(data, label, options) : undefined;
-    return unlocked === undefined ? undefined : { key: unlocked, label, sign: signWith(unlocked) };
+    if (!options.named) return undefined;
+    const unlocked = await unlock(data, label, options);
+    return unlocked === undefined ? "locked" : { key: unlocked, label, sign: signWith(unlocked) };
   }
   let unlocked: Promise<ParsedKey | undefined> | undefined;
   return {
