@@ -29,12 +29,12 @@ export function addLoginOptions(command: Command): Command {
     .option("--user <name>", 'the SSH user (default: "username", else ~/.ssh/config\'s User)')
     .option(
       "-i, --identity <file>",
-      'the private key (default: "privateKey", else ~/.ssh/config, the agent, ~/.ssh/id_*)',
+      'the private key to offer (default: "privateKey", else ~/.ssh/config, else ~/.ssh/id_*)',
     )
     .addHelpText(
       "after",
-      "\nLogs in as ssh does: the agent, then the key files, then the password (WXDEV_SSH_PASSWORD or a hidden" +
-        " prompt, never a flag).",
+      "\nLogs in as ssh does: the agent's keys, then the key files, then the password\n" +
+        "(WXDEV_SSH_PASSWORD or a hidden prompt, never a flag).",
     );
 }
 
