@@ -1,6 +1,16 @@
 import type { Readable } from "node:stream";
 import { CheckFailedError } from "../errors.js";
 
+/** A pseudo-terminal for the command (as `ssh -t`): its type and size, and how to follow the window's size. */
+export interface PtyRequest {
+  /** The terminal type, e.g. $TERM. */
+  term: string;
+  rows: number;
+  cols: number;
+  /** Calls `resize` whenever the local window changes; returns how to stop. */
+  watchSize?: (resize: (rows: number, cols: number) => void) => () => void;
+}
+
 /**
  * What the deploy (and every remote command) needs of an SSH connection; `connect()` returns one backed by
  * node-ssh. `exec` rejects with ConnectionLostError when the connection drops.
@@ -9,7 +19,10 @@ export interface RemoteShell {
   exec(
     command: string,
     options?: {
+      /** Fed to the command (its end is the command's end of input); a stream is unpiped once the command ends. */
       stdin?: Readable | string;
+      /** Run on a terminal: stdout and stderr then arrive together, as stdout. */
+      pty?: PtyRequest;
       onStdout?: (chunk: Buffer) => void;
       onStderr?: (chunk: Buffer) => void;
       /**
@@ -44,6 +57,8 @@ export interface RunOptions {
   /** A virtualenvwrapper name (under $WORKON_HOME, default ~/.virtualenvs) or a path to a virtualenv. */
   venv?: string;
   stdin?: Readable | string;
+  /** Run on a pseudo-terminal (an interactive program): its output, stderr included, arrives as stdout. */
+  pty?: PtyRequest;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   /** Kill the command (with `timeout` on the server) after this long; the result's code is then 124. */
@@ -141,40 +156,59 @@ export function runScript(command: string, options: RunOptions = {}): string {
   );
 }
 
+/** What the shell of `wxdev ssh` runs first: ~/.bashrc, then back to the folder and the venv runScript set up. */
+const SESSION_RC = [
+  "[ -f ~/.bashrc ] && . ~/.bashrc",
+  'cd -- "$__wxdev_cwd"; unset __wxdev_cwd __wxdev_err',
+  '[ -z "$VIRTUAL_ENV" ] || . "$VIRTUAL_ENV/bin/activate"',
+];
+
+/**
+ * The command of `wxdev ssh` on a terminal: an interactive bash, its prompt showing the venv. It does not inherit
+ * the wrapper's command-not-found trap: a typo in the session is the session's business, not a failed command.
+ */
+export const INTERACTIVE_SHELL = `__wxdev_cwd=$PWD bash --rcfile <(printf '%s\\n' ${SESSION_RC.map(q).join(" ")}) -i`;
+
 /** Marks the wrapper's list of missing commands on stderr (a unit separator no one types). */
 const MARK = "\x1fwxdev-missing ";
-const MISSING = new RegExp(`${MARK}(.*)\n?`, "g");
+/** A terminal ends its lines with \r\n. */
+const MISSING = new RegExp(`${MARK}([^\r\n]*)\r?\n?`, "g");
+
+/** Passes output on without the wrapper's list of missing commands. */
+function withoutMarks(write: ((chunk: Buffer) => void) | undefined): ((chunk: Buffer) => void) | undefined {
+  if (write === undefined) return undefined;
+  return (chunk) => {
+    const text = chunk.toString("utf8");
+    if (!text.includes(MARK)) return write(chunk);
+    const rest = text.replace(MISSING, "");
+    if (rest !== "") write(Buffer.from(rest));
+  };
+}
 
 /**
  * Runs a user's command on the server (see runScript) and streams its output. A `command not found` anywhere
  * in it makes the code 127 and lists the command in `missing`, even when a later part of the line succeeded.
  */
 export async function run(shell: RemoteShell, command: string, options: RunOptions = {}): Promise<RunResult> {
-  const onStderr =
-    options.onStderr === undefined
-      ? undefined
-      : (chunk: Buffer): void => {
-          const text = chunk.toString("utf8");
-          if (!text.includes(MARK)) {
-            options.onStderr?.(chunk);
-            return;
-          }
-          const rest = text.replace(MISSING, "");
-          if (rest !== "") options.onStderr?.(Buffer.from(rest));
-        };
+  // On a terminal the wrapper's stderr arrives on stdout.
+  const pty = options.pty !== undefined;
   const result = await shell.exec(runScript(command, options), {
     stdin: options.stdin,
-    onStdout: options.onStdout,
-    onStderr,
+    ...(options.pty === undefined ? {} : { pty: options.pty }),
+    onStdout: pty ? withoutMarks(options.onStdout) : options.onStdout,
+    onStderr: withoutMarks(options.onStderr),
     ...(options.graceAfterExitMs === undefined ? {} : { graceAfterExitMs: options.graceAfterExitMs }),
   });
-  const missing = [...result.stderr.matchAll(MISSING)].map((match) => match[1] ?? "");
+  const marked = pty ? result.stdout : result.stderr;
+  const missing = [...marked.matchAll(MISSING)].map((match) => match[1] ?? "");
+  const stdout = pty ? result.stdout.replace(MISSING, "") : result.stdout;
   const stderr = result.stderr.replace(MISSING, "");
-  if (result.code === SETUP_FAILED && /^wxdev: /m.test(stderr)) {
-    const line = /^wxdev: (.*)$/m.exec(stderr)?.[1] ?? "the working directory or the virtualenv is missing";
+  const said = pty ? stdout : stderr;
+  if (result.code === SETUP_FAILED && /^wxdev: /m.test(said)) {
+    const line = /^wxdev: ([^\r\n]*)/m.exec(said)?.[1] ?? "the working directory or the virtualenv is missing";
     throw new RemoteSetupError(line, { hint: 'check "remoteDir" and "venv" in the server config (deploy first?)' });
   }
-  return { ...result, stderr, missing };
+  return { ...result, stdout, stderr, missing };
 }
 
 /** Like run(), but a missing command is a CommandNotFoundError rather than a result. */
