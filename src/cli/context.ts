@@ -17,9 +17,9 @@ import { colorWanted, Output } from "./output.js";
 
 /** The outside world a CLI run sees; tests and `main` pass the real one. */
 export interface Io {
-  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stdout: Writable & { isTTY?: boolean; columns?: number; rows?: number };
   stderr: Writable & { isTTY?: boolean };
-  stdin: Readable & { isTTY?: boolean };
+  stdin: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
 }
@@ -39,6 +39,8 @@ export class Cli {
   private loaded?: { path?: string; config: WxdevConfig };
   /** A found config file that could not be used: settings came without it, and a missing one is blamed on it. */
   brokenConfig?: ConfigError;
+  /** Secrets typed at a prompt this run (a password, a key's passphrase), redacted from error output too. */
+  readonly typedSecrets: string[] = [];
 
   constructor(readonly io: Io) {}
 
@@ -70,6 +72,8 @@ export class Cli {
     const values = [
       ...secrets.map((key) => (SETTINGS[key] as SettingSpec).env).map((name) => name && env[name]),
       env.WXDEV_SSH_PASSWORD,
+      env.WXDEV_SSH_PASSPHRASE,
+      ...this.typedSecrets,
       ...secrets.map((key) => file[key]),
     ];
     return values.filter((value): value is string => typeof value === "string" && value !== "");

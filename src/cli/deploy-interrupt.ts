@@ -14,10 +14,11 @@ export function onInterrupt(
   let live: { state: "unchanged" } | { state: "switching" | "switched"; release: string } = { state: "unchanged" };
   let pending = false;
   const stop = (): never => {
-    out.error(
+    // One line in the form of every other way wxdev stops.
+    out.note(
       live.state === "switched"
-        ? `interrupted: release ${live.release} is live (the post-deploy command may not have finished)`
-        : "interrupted: the live release is unchanged",
+        ? `wxdev: interrupted: release ${live.release} is live (the post-deploy command may not have finished)`
+        : "wxdev: interrupted: the live release is unchanged",
     );
     close();
     process.exit(ExitCode.Interrupted);

@@ -144,6 +144,11 @@ export function checkMessageFlags(type: string, values: Readonly<Record<string, 
   }
 }
 
+/** True when the type (or `event:<name>`, any case) has a field the flag stored under `key` sets (`msgId`). */
+export function takesFlag(type: string, key: string): boolean {
+  return (FIELDS_BY_TYPE.get(typeKeyOf(type)) ?? []).some((field) => field.key === key);
+}
+
 /** True when `type` takes its main field from the words after it (`simulate text hello`). */
 export function takesArguments(type: string): boolean {
   return ARGUMENT_FIELD.has(type);
@@ -154,7 +159,9 @@ function place(target: FieldOverrides, path: Step[], value: string | string[]): 
   const [step, ...rest] = path;
   if (step === undefined) return;
   if (rest.length === 0) {
-    target[step.name] = typeof value === "string" ? value : value.join(" ");
+    // A repeated element (`--fail-idx 1 --fail-idx 3`) gets one per value; any other field the words joined.
+    if (step.repeated) target[step.name] = typeof value === "string" ? [value] : value;
+    else target[step.name] = typeof value === "string" ? value : value.join(" ");
   } else if (step.repeated) {
     const items = (target[step.name] as FieldOverrides[] | undefined) ?? [];
     target[step.name] = items;

@@ -132,6 +132,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import("./commands/exec.js")).execCommand,
   },
   {
+    name: "ssh",
+    summary: "an interactive shell on the server, in the app's folder (the live release) inside its venv",
+    load: async () => (await import("./commands/ssh.js")).sshCommand,
+  },
+  {
     name: "tunnel",
     summary: "forward the server's app port to this machine: real WeChat reaches the app on your laptop, no deploy",
     load: async () => (await import("./commands/tunnel.js")).tunnelCommand,

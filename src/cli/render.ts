@@ -2,6 +2,7 @@ import type { ExchangeResult } from "../core/client/exchange.js";
 import type { HandshakeResult } from "../core/client/handshake.js";
 import type { Problem } from "../core/diagnose.js";
 import { messageSummary, replySummary } from "../core/message-tables.js";
+import { IGNORED_REPLY } from "../core/reply.js";
 import type { XmlRecord } from "../core/xml.js";
 import type { Output } from "./output.js";
 
@@ -49,12 +50,16 @@ export function renderExchange(out: Output, result: ExchangeResult, mode: string
     out.line(`${out.c.magenta("←")} ${shown} ${timing}`);
   }
   renderProblems(out, result.problems);
-  out.line(
-    result.ok
-      ? `   ${out.ok("✓")} WeChat would accept this answer`
-      : `   ${out.bad("✗")} WeChat would reject this answer:` +
-          ' the user sees "该公众号提供的服务出现故障，请稍后再试"',
-  );
+  out.line(`   ${verdict(out, result)}`);
+}
+
+/** WeChat's verdict on an answer: accepted, ignored (a reply to a notification), or rejected. */
+function verdict(out: Output, result: ExchangeResult): string {
+  if (!result.ok)
+    return `${out.bad("✗")} WeChat would reject this answer: the user sees "该公众号提供的服务出现故障，请稍后再试"`;
+  if (result.problems.some((problem) => problem.code === IGNORED_REPLY))
+    return `${out.c.yellow("!")} WeChat ignores this answer: nobody sees a reply to a notification`;
+  return `${out.ok("✓")} WeChat would accept this answer`;
 }
 
 /** The JSON shape of one exchange (simulate --json). */

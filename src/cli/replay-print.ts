@@ -32,7 +32,8 @@ function verdictText(out: Output, outcome: ReplayOutcome): string {
 /** One line per replayed record (`#3  text: "hi"  same`), and today's problems under a changed or failed one. */
 export function renderReplayOutcome(out: Output, outcome: ReplayOutcome): void {
   const timing = outcome.verdict === "skipped" ? "" : out.c.dim(`  (${Math.round(outcome.latencyMs)} ms)`);
-  out.line(`#${outcome.index}  ${what(outcome)}  ${verdictText(out, outcome)}${timing}`);
+  const forged = outcome.forged ? out.c.dim(" (sent forged, as recorded)") : "";
+  out.line(`#${outcome.index}  ${what(outcome)}${forged}  ${verdictText(out, outcome)}${timing}`);
   if (outcome.verdict !== "same") renderProblems(out, outcome.problems);
 }
 

@@ -4,7 +4,17 @@ import type { ServerConfig } from "../core/config.js";
 import { InputError } from "../core/errors.js";
 import type { Cli } from "./context.js";
 
-/** The named server from wxdev.config.json, and the project root (the config file's directory). */
+/** The login flags (addLoginOptions) a command was given. */
+interface LoginFlags {
+  sshPort?: number;
+  user?: string;
+  identity?: string;
+}
+
+/**
+ * The named server from wxdev.config.json with the command's login flags over it, and the project root (the config
+ * file's directory).
+ */
 export function serverFromConfig(cli: Cli, command: Command, name: string): { server: ServerConfig; root: string } {
   const { path, config } = cli.config(command);
   const servers = config.servers ?? {};
@@ -20,5 +30,11 @@ export function serverFromConfig(cli: Cli, command: Command, name: string): { se
             ` e.g. {"servers": {"${name}": {"host": "…", "username": "${name}", "remoteDir": "~/app"}}}`,
     });
   }
-  return { server, root: path === undefined ? cli.io.cwd : dirname(path) };
+  const flags = command.opts<LoginFlags>();
+  const given = {
+    ...(flags.sshPort === undefined ? {} : { port: flags.sshPort }),
+    ...(flags.user === undefined ? {} : { username: flags.user }),
+    ...(flags.identity === undefined ? {} : { privateKey: flags.identity }),
+  };
+  return { server: { ...server, ...given }, root: path === undefined ? cli.io.cwd : dirname(path) };
 }

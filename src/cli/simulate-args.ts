@@ -1,7 +1,7 @@
 import { InputError } from "../core/errors.js";
 import { MESSAGE_TYPES } from "../core/message-tables.js";
 import { didYouMean } from "../core/suggest.js";
-import { checkMessageFlags, messageFlagsSet, takesArguments } from "./message-flags.js";
+import { checkMessageFlags, messageFlagsSet, takesArguments, takesFlag } from "./message-flags.js";
 
 /** simulate's own flags (the message fields' flags are read by name from the same object). */
 export interface SimulateFlags {
@@ -107,7 +107,9 @@ export function parseSimulateArgs(type: string | undefined, args: string[], flag
   }
   const { count, duration } = flags;
   const load = count !== undefined || duration !== undefined;
-  if (load && (flags.retry || flags.msgId !== undefined)) {
+  // A job event's MsgID names the job, not the message: every notification of a load run may carry it.
+  const messageMsgId = flags.msgId !== undefined && !(type === "event" && takesFlag(`event:${args[0] ?? ""}`, "msgId"));
+  if (load && (flags.retry || messageMsgId)) {
     throw new InputError(
       `load mode sends distinct MsgIds and does not retry: drop ${flags.retry ? "--retry" : "--msg-id"}`,
       { hint: "or drop --count/--duration to send one message" },

@@ -1,6 +1,7 @@
+import { homedir, userInfo } from "node:os";
 import type { ServerConfig } from "../core/config.js";
 import type { Connection, HostKeyInfo } from "../core/remote/connection.js";
-import type { Io } from "./context.js";
+import type { Cli, Io } from "./context.js";
 import type { Output } from "./output.js";
 import { ask } from "./prompt.js";
 
@@ -15,17 +16,27 @@ export interface CliConnectOptions {
   keepaliveIntervalMs?: number;
 }
 
-/** The core's connect() with the CLI's part: secrets from the environment, prompts on a terminal, notes. */
+/**
+ * The core's connect() with the CLI's part: the home directory, the local user and the secrets from the
+ * environment, prompts on a terminal (what is typed is remembered for redaction), notes.
+ */
 export async function connectWithPrompts(
   server: ServerConfig,
-  io: Io,
+  cli: Cli,
   out: Output,
   options: CliConnectOptions,
 ): Promise<Connection> {
   const { connect: open } = await import("../core/remote/connection.js");
+  const { io } = cli;
   const terminal = io.stdin.isTTY === true;
+  const askSecret = async (prompt: string): Promise<string | undefined> => {
+    const answer = await ask(io, prompt, true);
+    if (answer) cli.typedSecrets.push(answer);
+    return answer;
+  };
   return open(server, {
-    home: io.env.HOME,
+    home: io.env.HOME || homedir(),
+    localUser: localUser(io),
     credentials: {
       agentSocket: io.env.SSH_AUTH_SOCK,
       passphrase: io.env.WXDEV_SSH_PASSPHRASE,
@@ -33,7 +44,7 @@ export async function connectWithPrompts(
     },
     acceptNewHostKey: options.acceptNewHostKey,
     confirmHostKey: terminal ? (info) => confirmHostKey(io, info) : undefined,
-    askSecret: terminal ? (prompt) => ask(io, prompt, true) : undefined,
+    askSecret: terminal ? askSecret : undefined,
     onHostKeyAdded: (info) =>
       out.note(`Added ${info.host}:${info.port} (${info.keyType} ${info.fingerprint}) to ${info.knownHostsPath}.`),
     timeoutMs: options.timeoutMs,
@@ -51,4 +62,14 @@ async function confirmHostKey(io: Io, info: HostKeyInfo): Promise<boolean> {
       "Are you sure you want to continue connecting (yes/no)? ",
   );
   return answer !== undefined && /^y(es)?$/i.test(answer.trim());
+}
+
+/** The local account's name, as ssh takes it (the password database, not $USER), for the default remote user. */
+function localUser(io: Io): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the environment's word is all there is.
+    return io.env.USER || io.env.LOGNAME || undefined;
+  }
 }

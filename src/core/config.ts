@@ -10,14 +10,18 @@ export const CONFIG_FILE_NAME = "wxdev.config.json";
 
 /** One deploy target under `servers` (the deploy issue). */
 export interface ServerConfig {
+  /** The SSH host: a name or address, or a Host alias of ~/.ssh/config. */
   host: string;
+  /** Default: ~/.ssh/config's Port, else 22. */
   port?: number;
-  username: string;
+  /** Default: ~/.ssh/config's User, else the local user name (as ssh). */
+  username?: string;
   remoteDir: string;
   files?: string[];
   ignore?: string[];
   postDeploy?: string;
   appPort?: number;
+  /** The key to log in with; default ~/.ssh/config's IdentityFile, else the agent and ~/.ssh/id_*. */
   privateKey?: string;
   checkUrl?: string;
   keepReleases?: number;
@@ -123,7 +127,7 @@ const TOP_LEVEL: Schema = {
 const SERVER: Schema = {
   host: { type: "name", required: true },
   port: { type: "port" },
-  username: { type: "name", required: true },
+  username: { type: "name" },
   remoteDir: { type: "remoteDir", required: true },
   files: { type: "string[]" },
   ignore: { type: "string[]" },

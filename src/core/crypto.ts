@@ -60,6 +60,12 @@ export class MessageCrypto {
     this.iv = this.key.subarray(0, 16);
   }
 
+  /** The same Token and key for another appId: what a message meant for another account is encrypted with. */
+  withAppId(appId: string): MessageCrypto {
+    const other = Object.create(MessageCrypto.prototype) as MessageCrypto;
+    return Object.assign(other, { token: this.token, appId, key: this.key, iv: this.iv });
+  }
+
   /** Encrypts `message` into the base64 Encrypt field; `random` (16 bytes) is for reproducible vectors. */
   encrypt(message: string, random: Buffer = randomBytesPooled(16)): string {
     if (random.length !== 16) throw new CryptoError(WxCryptoCode.EncryptAESError, "random prefix must be 16 bytes");

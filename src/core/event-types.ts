@@ -13,9 +13,12 @@ import {
   list,
   nested,
   num,
+  numbers,
   type FieldOptions,
   text,
 } from "./field-spec.js";
+import { ACCOUNT_EVENTS } from "./account-events.js";
+import { CARD_EVENTS } from "./card-events.js";
 
 const eventKey = (sample?: string, options: FieldOptions = {}): FieldSpec =>
   text("EventKey", { sample, optional: sample === undefined, flag: "--key <key>", ...options });
@@ -82,6 +85,9 @@ const subscribeStatus = text("SubscribeStatusString", {
 /** `<Name><List>…</List><List>…</List></Name>`: one List per template the user answered. */
 const subscribeList = (name: string, children: FieldSpec[]): FieldSpec => nested(name, [list("List", children)]);
 
+const PUBLISH_PAGE = "the platform's publishing page (freepublish: PUBLISHJOBFINISH)";
+const PUBLISHED = { field: "publish_status", values: ["0"] } as const;
+
 const PUBLISH_EVENT_INFO = nested("PublishEventInfo", [
   num("publish_id", { sample: "2247503051", flag: "--publish-id <id>" }),
   num("publish_status", {
@@ -91,17 +97,29 @@ const PUBLISH_EVENT_INFO = nested("PublishEventInfo", [
     flag: "--publish-status <n>",
     flagHelp: "0 published, 1 publishing, 2 originality check failed, 3 failed, 4 rejected, 5/6 deleted",
   }),
-  text("article_id", { sample: "b5O2OUs25HBxRceL7hfReg-U9QGeq9zQjiDvyWP4Hq4" }),
-  nested("article_detail", [
-    num("count", { sample: "1", countOf: "item" }),
-    list("item", [num("idx", { sample: "1" }), text("article_url", { sample: "https://mp.weixin.qq.com/s/wxdev" })]),
-  ]),
-  // fail_idx (one bare element per failed article, only for status 2 and 4) is left to --file.
+  text("article_id", {
+    sample: "b5O2OUs25HBxRceL7hfReg-U9QGeq9zQjiDvyWP4Hq4",
+    onlyWhen: PUBLISHED,
+    source: PUBLISH_PAGE,
+  }),
+  nested(
+    "article_detail",
+    [
+      num("count", { sample: "1", countOf: "item" }),
+      list("item", [num("idx", { sample: "1" }), text("article_url", { sample: "https://mp.weixin.qq.com/s/wxdev" })]),
+    ],
+    { onlyWhen: PUBLISHED, source: PUBLISH_PAGE },
+  ),
+  numbers("fail_idx", {
+    sample: "1",
+    flag: "--fail-idx <n>",
+    flagHelp: "a refused article's place, from 1",
+    onlyWhen: { field: "publish_status", values: ["2", "4"] },
+    source: PUBLISH_PAGE,
+  }),
 ]);
 
 const kfAccount = text("KfAccount", { sample: "kf2001@wxdev", flag: "--kf-account <account>" });
-const cardId = text("CardId", { sample: "pFS7Fjg8kV1IdDz01r4SQwMkuCKc", flag: "--card-id <id>" });
-const cardCode = text("UserCardCode", { sample: "12312312", flag: "--card-code <code>" });
 
 /** Inbound events: Event → declaration (besides the common fields and Event), in `wxdev check`'s order. */
 export const EVENT_SPECS: Record<string, EventSpec> = {
@@ -197,29 +215,6 @@ export const EVENT_SPECS: Record<string, EventSpec> = {
     summary: "ToKfAccount",
     notification: true,
   },
-  card_pass_check: { fields: [cardId], summary: "CardId", notification: true },
-  card_not_pass_check: {
-    fields: [cardId, text("RefuseReason", { sample: "the logo is blurred", flag: "--reason <text>" })],
-    summary: "CardId",
-    notification: true,
-  },
-  user_get_card: {
-    fields: [
-      cardId,
-      num("IsGiveByFriend", { sample: "0" }),
-      cardCode,
-      text("FriendUserName", { optional: true }),
-      num("OuterId", { sample: "0" }),
-      text("OldUserCardCode", { optional: true }),
-      text("OuterStr", { optional: true }),
-      num("IsRestoreMemberCard", { sample: "0" }),
-      text("UnionId", { optional: true }),
-    ],
-    summary: "CardId",
-  },
-  user_del_card: { fields: [cardId, cardCode], summary: "CardId" },
-  user_consume_card: {
-    fields: [cardId, cardCode, text("ConsumeSource", { sample: "FROM_API" }), text("StaffOpenId", { optional: true })],
-    summary: "CardId",
-  },
+  ...CARD_EVENTS,
+  ...ACCOUNT_EVENTS,
 };

@@ -29,6 +29,15 @@ export interface FieldSpec {
   repeated?: boolean;
   /** Holds how many elements the sibling path names (`PicList/item`): built messages keep it in step. */
   countOf?: string;
+  /**
+   * Sent only when a sibling field holds one of these values (PUBLISHJOBFINISH's article_id only when
+   * publish_status is 0): built messages leave it out otherwise, and refuse it when set.
+   */
+  onlyWhen?: { field: string; values: readonly string[] };
+  /** Where the field is documented or typed, for a field only some sources carry. */
+  source?: string;
+  /** What WeChat does when a required reply field is missing, where the sources disagree on requiring it. */
+  whenMissing?: string;
 }
 
 /** A user message or event: its own fields (besides the common ones) and what sums it up. */
@@ -36,6 +45,8 @@ export interface MessageSpec {
   fields: FieldSpec[];
   /** The field, as a path (`Image/MediaId`), that says what it is about in one-line summaries. */
   summary?: string;
+  /** Where its shape comes from, for a declaration beyond the protocol notes (the platform's page, an SDK). */
+  source?: string;
 }
 
 /** An event: a message spec, whether `wxdev check` sends it, and whether anyone reads a reply to it. */
@@ -61,6 +72,9 @@ export const nested = (name: string, children: FieldSpec[], options: FieldOption
 /** A repeated element (`<item>`, `<List>`), each holding `children`. */
 export const list = (name: string, children: FieldSpec[]): FieldSpec =>
   field(name, false, { children, repeated: true });
+/** A bare number written once per value (`<fail_idx>1</fail_idx><fail_idx>3</fail_idx>`). */
+export const numbers = (name: string, options: FieldOptions = {}): FieldSpec =>
+  field(name, true, { ...options, repeated: true });
 
 /**
  * `size` bytes for a sample value. A sample media id or md5 is a placeholder, not a secret, so

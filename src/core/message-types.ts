@@ -22,20 +22,44 @@ export const ENVELOPE_SPEC: FieldSpec[] = [text("Encrypt"), text("MsgSignature")
 
 const MEDIA_ID = text("MediaId", { sample: mediaId, flag: "--media-id <id>" });
 const THUMB_MEDIA_ID = text("ThumbMediaId", { sample: mediaId, flag: "--thumb-media-id <id>" });
+const RECEIVING_PAGE = "the platform's receiving-messages page (Receiving_standard_messages)";
+/** Sent with a message written from an article's comment area: every type's sample on the receiving page. */
+const FROM_ARTICLE: FieldSpec[] = [
+  num("MsgDataId", {
+    optional: true,
+    integer: true,
+    flag: "--msg-data-id <id>",
+    flagHelp: "the article's id",
+    source: RECEIVING_PAGE,
+  }),
+  num("Idx", {
+    optional: true,
+    integer: true,
+    flag: "--idx <n>",
+    flagHelp: "the article's place, from 1",
+    source: RECEIVING_PAGE,
+  }),
+];
+/** The menu id a user tapped in a msgmenu customer-service message; the tap comes back as a text message. */
+const BIZ_MSG_MENU_ID = text("bizmsgmenuid", {
+  optional: true,
+  flag: "--biz-msg-menu-id <id>",
+  flagHelp: "the msgmenu item tapped",
+  source: "the customer-service message page (msgmenu); WxJava WxMpXmlMessage.bizMsgMenuId",
+});
 
 /** Inbound user messages: MsgType → declaration (besides the common fields and MsgId). */
 export const MESSAGE_SPECS: Record<string, MessageSpec> = {
   text: {
-    fields: [
-      text("Content", { sample: "hello", fromArguments: true }),
-      // Sent for a message written from an article's comment area (protocol §4).
-      num("MsgDataId", { optional: true, integer: true, flag: "--msg-data-id <id>", flagHelp: "the article's id" }),
-      num("Idx", { optional: true, integer: true, flag: "--idx <n>", flagHelp: "the article's place, from 1" }),
-    ],
+    fields: [text("Content", { sample: "hello", fromArguments: true }), ...FROM_ARTICLE, BIZ_MSG_MENU_ID],
     summary: "Content",
   },
   image: {
-    fields: [text("PicUrl", { sample: "http://mmbiz.qpic.cn/mmbiz_jpg/wxdev/0", flag: "--pic-url <url>" }), MEDIA_ID],
+    fields: [
+      text("PicUrl", { sample: "http://mmbiz.qpic.cn/mmbiz_jpg/wxdev/0", flag: "--pic-url <url>" }),
+      MEDIA_ID,
+      ...FROM_ARTICLE,
+    ],
     summary: "PicUrl",
   },
   voice: {
@@ -43,17 +67,19 @@ export const MESSAGE_SPECS: Record<string, MessageSpec> = {
       MEDIA_ID,
       text("Format", { sample: "amr", flag: "--format <format>", flagHelp: "amr, speex" }),
       text("Recognition", { optional: true, flag: "--recognition <text>", flagHelp: "speech-to-text result" }),
+      ...FROM_ARTICLE,
     ],
     summary: "MediaId",
   },
-  video: { fields: [MEDIA_ID, THUMB_MEDIA_ID], summary: "MediaId" },
-  shortvideo: { fields: [MEDIA_ID, THUMB_MEDIA_ID], summary: "MediaId" },
+  video: { fields: [MEDIA_ID, THUMB_MEDIA_ID, ...FROM_ARTICLE], summary: "MediaId" },
+  shortvideo: { fields: [MEDIA_ID, THUMB_MEDIA_ID, ...FROM_ARTICLE], summary: "MediaId" },
   location: {
     fields: [
       num("Location_X", { sample: "39.915119", flag: "--lat <latitude>", range: LATITUDE }),
       num("Location_Y", { sample: "116.403963", flag: "--lng <longitude>", range: LONGITUDE }),
       num("Scale", { sample: "16", flag: "--scale <scale>", integer: true }),
       text("Label", { sample: "北京市东城区天安门广场", flag: "--label <label>" }),
+      ...FROM_ARTICLE,
     ],
     summary: "Label",
   },
@@ -62,6 +88,7 @@ export const MESSAGE_SPECS: Record<string, MessageSpec> = {
       text("Title", { sample: "wxdev", flag: "--title <title>" }),
       text("Description", { sample: "a link sent from wxdev", flag: "--description <text>" }),
       text("Url", { sample: "https://example.com/", flag: "--link-url <url>" }),
+      ...FROM_ARTICLE,
     ],
     summary: "Title",
   },
@@ -103,7 +130,11 @@ export const REPLY_TYPES: Record<string, ReplySpec> = {
   music: {
     fields: [],
     wrapper: wrapper("Music", [
-      text("ThumbMediaId"),
+      text("ThumbMediaId", {
+        whenMissing:
+          "WeChat's client drops a music reply without it (required on the passive-reply page;" +
+          " node-webot leaves it optional)",
+      }),
       ...["Title", "Description", "MusicUrl", "HQMusicUrl"].map((name) => text(name, { optional: true })),
     ]),
     summary: "Music/Title",
@@ -120,6 +151,13 @@ export const REPLY_TYPES: Record<string, ReplySpec> = {
   },
 };
 
-/** Most articles a news reply may carry, and most when answering a user message. */
+/** The page the reply rules come from, named in every warning that cites it. */
+export const PASSIVE_REPLY_PAGE = "the passive-reply page (Passive_user_reply_message)";
+/** Most articles a news reply may carry, and most when answering one of ONE_ARTICLE_FOR (the passive-reply page). */
 export const MAX_ARTICLES = 8;
 export const MAX_ARTICLES_FOR_USER_MESSAGE = 1;
+/**
+ * The user messages a news reply may answer with one article only: the six the passive-reply page lists
+ * (文本、图片、语音、视频、图文、地理位置). A shortvideo or link is answered like an event, with up to 8.
+ */
+export const ONE_ARTICLE_FOR: readonly string[] = ["text", "image", "voice", "video", "news", "location"];

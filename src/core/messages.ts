@@ -49,7 +49,8 @@ function sampler(field: FieldSpec): Sample | undefined {
     return field.repeated ? () => [record()] : record;
   }
   const sample = field.sample;
-  return typeof sample === "string" ? () => sample : sample;
+  const one = typeof sample === "string" ? () => sample : sample;
+  return field.repeated && one !== undefined ? () => [one()] : one;
 }
 
 /** Makes a record of the fields' samples, in declaration order (the XML's order). */
@@ -130,10 +131,36 @@ function syncCounts(record: XmlRecord, fields: FieldSpec[], overrides: FieldOver
   }
 }
 
+/**
+ * Leaves out each field sent only when a sibling holds certain values (`onlyWhen`) where it does not;
+ * one the overrides set there is an error, since WeChat never sends it so.
+ */
+function applyConditions(record: XmlRecord, fields: FieldSpec[], overrides: FieldOverride): void {
+  const given = isRecord(overrides) ? (overrides as FieldOverrides) : {};
+  for (const field of fields) {
+    const value = record[field.name];
+    if (value === undefined) continue;
+    const condition = field.onlyWhen;
+    const sibling = condition === undefined ? undefined : record[condition.field];
+    if (condition !== undefined && !(typeof sibling === "string" && condition.values.includes(sibling))) {
+      if (given[field.name] !== undefined)
+        throw new InputError(
+          `${field.name} is sent only when ${condition.field} is ${condition.values.join(" or ")}` +
+            ` (here ${JSON.stringify(sibling ?? "")})`,
+          { hint: `drop ${field.name}, or set ${condition.field} to ${condition.values.join(" or ")}` },
+        );
+      delete record[field.name];
+    } else if (field.children !== undefined && isRecord(value)) {
+      applyConditions(value, field.children, given[field.name]);
+    }
+  }
+}
+
 /** The declared samples with `overrides` laid over them, counts kept in step with their lists. */
 function withOverrides(spec: MessageSpec | undefined, samples: XmlRecord, overrides: FieldOverrides): XmlRecord {
   const record = merge(samples, overrides) as XmlRecord;
   syncCounts(record, spec?.fields ?? [], overrides);
+  applyConditions(record, spec?.fields ?? [], overrides);
   return record;
 }
 

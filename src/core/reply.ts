@@ -1,16 +1,18 @@
 import { errorProblem as error, looksLikeHtml, warningProblem as warning, type Problem } from "./diagnose.js";
 import {
   COMMON_FIELDS,
+  type FieldSpec,
   MAX_ARTICLES,
   MAX_ARTICLES_FOR_USER_MESSAGE,
-  MESSAGE_SPECS,
+  ONE_ARTICLE_FOR,
+  PASSIVE_REPLY_PAGE,
   REPLY_TYPES,
-  type FieldSpec,
 } from "./message-types.js";
+import { isNotification } from "./message-tables.js";
 import { markupProblems } from "./reply-markup.js";
 import { parseXml, type XmlRecord, type XmlValue } from "./xml.js";
 
-/** Developers report text replies beyond this many bytes of UTF-8 cut or refused (protocol §8). */
+/** Developers report text replies beyond this many bytes of UTF-8 cut or refused (protocol §8), no page states it. */
 export const MAX_TEXT_REPLY_BYTES = 2047;
 
 /** What a reply body amounts to: no reply (`success`/empty), or a parsed reply with its problems. */
@@ -35,7 +37,12 @@ export function judgeReply(body: string, request?: XmlRecord): ReplyVerdict {
   if (trimmed === "" || trimmed === "success") {
     const problems =
       trimmed !== body
-        ? [warning("whitespace", "the body has whitespace around it; send exactly `success` or nothing")]
+        ? [
+            warning(
+              "whitespace",
+              `the body has whitespace around it; send exactly \`success\` or nothing (${PASSIVE_REPLY_PAGE})`,
+            ),
+          ]
         : [];
     return verdict("none", null, problems);
   }
@@ -55,6 +62,8 @@ export function judgeReply(body: string, request?: XmlRecord): ReplyVerdict {
 /** Lists every problem in a parsed reply; `request` enables the To/From and news-count checks. */
 export function validateReply(reply: XmlRecord, request?: XmlRecord): Problem[] {
   const problems: Problem[] = [];
+  if (request?.MsgType === "event" && typeof request.Event === "string" && isNotification(request.Event))
+    problems.push(warning(IGNORED_REPLY, ignoredReply(request.Event)));
   for (const name of COMMON_FIELDS) {
     if (!nonEmpty(reply[name])) problems.push(error("missing-field", `missing ${name}`));
   }
@@ -86,9 +95,22 @@ export function validateReply(reply: XmlRecord, request?: XmlRecord): Problem[] 
   if (msgType === "news") checkNews(reply, request, problems);
   const known = knownFields(msgType);
   for (const name of Object.keys(reply)) {
-    if (!known.has(name)) problems.push(warning("extra-field", `unknown field ${name} in a ${msgType} reply`));
+    if (!known.has(name))
+      problems.push(
+        warning("extra-field", `unknown field ${name} in a ${msgType} reply (not on ${PASSIVE_REPLY_PAGE})`),
+      );
   }
   return problems;
+}
+
+/** The code of the warning that a reply answers a notification, which WeChat ignores. */
+export const IGNORED_REPLY = "ignored-reply";
+
+function ignoredReply(event: string): string {
+  return (
+    `WeChat ignores a reply to ${event}, a notification nobody sees an answer to: answer success or an empty body` +
+    ` (${PASSIVE_REPLY_PAGE}: either means no reply)`
+  );
 }
 
 const KNOWN_FIELDS = new Map<string, ReadonlySet<string>>();
@@ -119,7 +141,8 @@ function nonEmpty(value: XmlValue | undefined): boolean {
 function checkFields(record: XmlRecord, fields: FieldSpec[], prefix: string, problems: Problem[]): void {
   for (const field of fields) {
     if (field.required && !nonEmpty(record[field.name])) {
-      problems.push(error("missing-field", `missing ${prefix}${field.name}`));
+      const why = field.whenMissing === undefined ? "" : `: ${field.whenMissing}`;
+      problems.push(error("missing-field", `missing ${prefix}${field.name}${why}`));
     }
   }
 }
@@ -131,7 +154,12 @@ function checkElement(record: XmlRecord, fields: FieldSpec[], path: string, prob
     const field = fields.find((known) => known.name === name);
     const value = record[name];
     if (field === undefined) {
-      problems.push(warning("extra-field", `unknown element <${name}> inside <${path}>; WeChat ignores it`));
+      problems.push(
+        warning(
+          "extra-field",
+          `unknown element <${name}> inside <${path}>; WeChat ignores it (not on ${PASSIVE_REPLY_PAGE})`,
+        ),
+      );
     } else if (field.children !== undefined && field.repeated && Array.isArray(value)) {
       for (const [index, item] of value.entries())
         if (isRecord(item)) checkElement(item, field.children, `${path}/${name}[${index + 1}]`, problems);
@@ -167,7 +195,12 @@ export function checkSeconds(name: string, value: XmlValue | undefined, problems
   if (!/^\d+$/.test(value)) {
     problems.push(error(`bad-${code}`, `${name} ${JSON.stringify(value)} is not a number`));
   } else if (value.length >= 13) {
-    problems.push(warning(`${code}-ms`, `${name} ${value} is in milliseconds; WeChat expects seconds`));
+    problems.push(
+      warning(
+        `${code}-ms`,
+        `${name} ${value} is in milliseconds; WeChat expects seconds (the platform's samples, e.g. 1348831860)`,
+      ),
+    );
   }
 }
 
@@ -179,7 +212,8 @@ function checkTextLength(content: XmlValue | undefined, problems: Problem[]): vo
       warning(
         "content-too-long",
         `Content is ${bytes.toLocaleString("en")} bytes of UTF-8; WeChat cuts or refuses text replies` +
-          ` over ${MAX_TEXT_REPLY_BYTES.toLocaleString("en")} bytes (send the rest as a customer-service message)`,
+          ` over ${MAX_TEXT_REPLY_BYTES.toLocaleString("en")} bytes, as developers report (no reference page` +
+          " states it): send the rest as a customer-service message",
       ),
     );
   }
@@ -215,18 +249,22 @@ function checkNews(reply: XmlRecord, request: XmlRecord | undefined, problems: P
     problems.push(error("article-count", `ArticleCount is ${reply.ArticleCount} but there are ${count} articles`));
   }
   // WeChat sends the first articles up to the limit and drops the rest (protocol §8).
-  const userMessage = typeof request?.MsgType === "string" && Object.hasOwn(MESSAGE_SPECS, request.MsgType);
-  if (userMessage && count > MAX_ARTICLES_FOR_USER_MESSAGE) {
+  const oneOnly = typeof request?.MsgType === "string" && ONE_ARTICLE_FOR.includes(request.MsgType);
+  if (oneOnly && count > MAX_ARTICLES_FOR_USER_MESSAGE) {
     problems.push(
       warning(
         "articles-for-message",
         `${count} articles answer a user's ${request?.MsgType} message; WeChat shows only the first` +
-          ` ${MAX_ARTICLES_FOR_USER_MESSAGE} (up to ${MAX_ARTICLES} answer events)`,
+          ` ${MAX_ARTICLES_FOR_USER_MESSAGE} (${PASSIVE_REPLY_PAGE}: 1 for a text, image, voice, video, news or` +
+          ` location message, up to ${MAX_ARTICLES} otherwise)`,
       ),
     );
   } else if (count > MAX_ARTICLES) {
     problems.push(
-      warning("too-many-articles", `${count} articles; WeChat shows only the first ${MAX_ARTICLES} and drops the rest`),
+      warning(
+        "too-many-articles",
+        `${count} articles; WeChat shows only the first ${MAX_ARTICLES} and drops the rest (${PASSIVE_REPLY_PAGE})`,
+      ),
     );
   }
 }

@@ -26,8 +26,8 @@ beforeAll(async () => {
 afterAll(async () => serve?.close());
 
 describe("wxdev check", () => {
-  it("passes wxdev serve in every mode, printing a table", async () => {
-    const result = await runMain(["check", "--url", serve.url], {
+  it("--all-modes: passes wxdev serve in every mode, printing a table", async () => {
+    const result = await runMain(["check", "--url", serve.url, "--all-modes"], {
       env: { ...env, WXDEV_AES_KEY: KEY, WXDEV_APP_ID: APP_ID },
     });
     expect(result.code).toBe(0);
@@ -52,8 +52,8 @@ describe("wxdev check", () => {
     }
   });
 
-  it("--json lists every check; safe/compat are skipped without a key", async () => {
-    const result = await runMain(["check", "--url", serve.url, "--json"], { env });
+  it("--json lists every check; with --all-modes, safe/compat are skipped without a key", async () => {
+    const result = await runMain(["check", "--url", serve.url, "--json", "--all-modes"], { env });
     expect(result.code).toBe(0);
     const byId = checks(result.stdout);
     for (const id of [
@@ -82,6 +82,7 @@ describe("wxdev check", () => {
       expect(byId[id]?.status, id).toBe("pass");
     }
     expect(byId["mode:safe"]?.status).toBe("skip");
+    expect(byId["mode:plain"]).toBeUndefined();
   });
 
   it("passes the node-webot echo bot, warning about its milliseconds CreateTime", async () => {
@@ -124,7 +125,7 @@ describe("wxdev check", () => {
         expect(byId[`event:${event}`], event).toMatchObject({
           status: "warn",
           reason: expect.stringMatching(
-            /^text reply, which WeChat ignores: answer success or an empty body; .*milliseconds/,
+            /^text reply; WeChat ignores a reply to \w+, a notification .*: answer success .*milliseconds/,
           ),
         });
       const silent = await runMain(["check", "--url", quiet.url, "--json"], { env });

@@ -133,6 +133,53 @@ describe("wxdev init", () => {
     expect(readFileSync(victim, "utf8")).toBe("precious\n");
   });
 
+  it("--port sets the SSH port (22, ssh's default, is left out so ~/.ssh/config's Port applies)", async () => {
+    const dir = temp("wxdev-init-");
+    const result = await runMain(["init", ...FLAGS, "--port", "2222"], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(loadConfig({ cwd: dir }).config.servers?.s8013?.port).toBe(2222);
+    expect(result.stdout).toContain("ssh -p 2222 s8013@101.200.170.171");
+    const plain = temp("wxdev-init-");
+    expect((await runMain(["init", ...FLAGS, "--port", "22"], { cwd: plain })).code).toBe(0);
+    expect(loadConfig({ cwd: plain }).config.servers?.s8013).not.toHaveProperty("port");
+    const bad = await runMain(["init", ...FLAGS, "--port", "0"], { cwd: temp("wxdev-init-") });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--port.*not a port number/);
+  });
+
+  it("--force never loses a hand-added key: the port (unless --port is given), privateKey, other servers", async () => {
+    const dir = temp("wxdev-init-");
+    expect((await runMain(["init", ...FLAGS], { cwd: dir })).code).toBe(0);
+    const path = join(dir, "wxdev.config.json");
+    const edited = JSON.parse(readFileSync(path, "utf8"));
+    edited.appId = "wx1234567890abcdef";
+    edited.servers.s8013.port = 2222;
+    edited.servers.s8013.privateKey = "~/.ssh/class_key";
+    edited.servers.s8013.host = "old.example.com";
+    edited.servers.staging = { host: "staging.example.com", username: "s8013", remoteDir: "~/staging" };
+    writeFileSync(path, JSON.stringify(edited));
+
+    const again = await runMain(["init", ...FLAGS, "--force"], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(
+      "kept from the wxdev.config.json that was there: servers.s8013.port, servers.s8013.privateKey, " +
+        "servers.staging, appId",
+    );
+    const { config } = loadConfig({ cwd: dir });
+    expect(config.appId).toBe("wx1234567890abcdef");
+    expect(config.servers?.staging?.host).toBe("staging.example.com");
+    expect(config.servers?.s8013).toMatchObject({
+      host: "101.200.170.171",
+      port: 2222,
+      privateKey: "~/.ssh/class_key",
+      appPort: 8013,
+    });
+    expect(again.stdout).toContain("ssh -p 2222 s8013@101.200.170.171");
+
+    expect((await runMain(["init", ...FLAGS, "--force", "--port", "2200"], { cwd: dir })).code).toBe(0);
+    expect(loadConfig({ cwd: dir }).config.servers?.s8013?.port).toBe(2200);
+  });
+
   it("a folder where a file goes is refused even with --force, before anything is written", async () => {
     const dir = temp("wxdev-init-");
     mkdirSync(join(dir, "requirements.txt"));

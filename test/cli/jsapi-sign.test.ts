@@ -5,8 +5,8 @@ import { runMain } from "../helpers/main.js";
 import { startMock } from "../helpers/processes.js";
 import { vectors } from "../helpers/vectors.js";
 
-const [doc] = vectors.jsapiSignature;
-if (doc === undefined) throw new Error("no jsapi vector");
+const [doc, wxjava] = vectors.jsapiSignature;
+if (doc === undefined || wxjava === undefined) throw new Error("no jsapi vectors");
 const fixed = ["--nonce", doc.nonceStr, "--timestamp", doc.timestamp];
 // biome-ignore lint/suspicious/noExplicitAny: the tests read whatever the command printed, field by field
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
@@ -67,9 +67,17 @@ describe("wxdev jsapi-sign", () => {
       /'--url <url>' argument '\/page' is invalid. not an absolute URL/,
     ],
     ["a non-web URL", ["--ticket", "t", "--url", "ftp://x/"], /not an http\(s\) URL/],
-    ["milliseconds", ["--ticket", "t", "--url", doc.url, "--timestamp", "1414587457000"], /not whole seconds/],
-    ["a nonce with a space", ["--ticket", "t", "--url", doc.url, "--nonce", "a b"], /'--nonce <nonceStr>' argument/],
-    ["a ticket with a space", ["--ticket", "a b", "--url", doc.url], /^wxdev: the jsapi_ticket holds white space/],
+    [
+      "a timestamp that is no number",
+      ["--ticket", "t", "--url", doc.url, "--timestamp", "1e9"],
+      /timestamp "1e9" is not whole digits: wx.config takes it as a number \(JS-SDK documentation, wx.config\)/,
+    ],
+    [
+      "a timestamp with a leading zero",
+      ["--ticket", "t", "--url", doc.url, "--timestamp", "0414587457"],
+      /starts with 0: .* drops the zero, so the page's signature would not match/,
+    ],
+    ["an empty nonce", ["--ticket", "t", "--url", doc.url, "--nonce", ""], /nonceStr is empty: wx.config requires one/],
     [
       "--fetch and --ticket",
       ["--fetch", "--ticket", "t", "--url", doc.url],
@@ -81,6 +89,33 @@ describe("wxdev jsapi-sign", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toMatch(message);
+  });
+
+  it("WxJava's vector: a 36-character UUID nonce signs (c6f04b64…); chooseWXPay's 32 only warns", async () => {
+    const args = ["--url", wxjava.url, "--nonce", wxjava.nonceStr, "--timestamp", wxjava.timestamp, "--json"];
+    const result = await runMain(["jsapi-sign", "--ticket", wxjava.ticket, ...args], { env: { WXDEV_APP_ID: "wx1" } });
+    expect(result.code).toBe(0);
+    expect(json(result.stdout)).toMatchObject({ signature: wxjava.signature, nonceStr: wxjava.nonceStr });
+    expect(wxjava.signature).toMatch(/^c6f04b64/);
+    expect(result.stderr).toBe(
+      "warning: nonceStr is 36 characters: wx.config documents no limit (WxJava signs 36-character UUIDs)," +
+        " but chooseWXPay's is at most 32 (JS-SDK documentation, chooseWXPay)\n",
+    );
+  });
+
+  it.each([
+    ["milliseconds", ["--timestamp", "1414587457000"], /looks like milliseconds: the documentation's example/],
+    ["a nonce with a space", ["--nonce", "a b"], /nonceStr holds white space .*\(JS-SDK documentation, appendix 1\)/],
+    ["a ticket with a space", ["--ticket", "a b"], /the jsapi_ticket holds white space: signed as given/],
+  ])("signed as given, with a warning naming its source: %s", async (_case, args, warning) => {
+    const result = await runMain(["jsapi-sign", "--ticket", "t", "--url", doc.url, ...fixed, ...args, "--json"], {
+      env: { WXDEV_APP_ID: "wx1" },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/^warning: /);
+    expect(result.stderr).toMatch(warning);
+    expect(json(result.stdout).signature).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it("the built binary: a URL with #… is signed without it and says so on stderr", async () => {

@@ -80,7 +80,7 @@ describe("simulate's flags, derived from the declarations", () => {
 
   it("makes a flag inside a repeated element repeatable, and no other", () => {
     const repeatable = MESSAGE_FLAGS.filter((flag) => flag.repeatable).map((flag) => flag.name);
-    expect(repeatable.sort()).toEqual(["--pic-md5", "--subscribe-status", "--template-id"]);
+    expect(repeatable.sort()).toEqual(["--fail-idx", "--pic-md5", "--subscribe-status", "--template-id"]);
   });
 
   it.each([

@@ -68,7 +68,7 @@ describe("wxdev simulate judges replies as strictly as WeChat's parser", () => {
     const problems = (JSON.parse(result.stdout) as { problems: { code: string; message: string }[] }).problems;
     expect(problems.map((problem) => problem.code).sort()).toEqual(["createtime-ms", "timestamp-ms"]);
     expect(problems.find((problem) => problem.code === "timestamp-ms")?.message).toMatch(
-      /^TimeStamp \d{13} is in milliseconds; WeChat expects seconds$/,
+      /^TimeStamp \d{13} is in milliseconds; WeChat expects seconds \(the platform's samples, e.g. 1348831860\)$/,
     );
   });
 });

@@ -38,6 +38,20 @@ describe("no error path prints the app secret", () => {
     expect(result.stderr).not.toMatch(/SECRET|0123/);
   });
 
+  it.each(["WXDEV_SSH_PASSWORD", "WXDEV_SSH_PASSPHRASE"])(
+    "%s is hidden in an error that would quote it (here, as the host that cannot be found)",
+    async (variable) => {
+      const dir = temp("wxdev-secrets-");
+      const secret = "no-such-host-swordfish.invalid";
+      const server = { host: secret, username: "u", remoteDir: "~/app" };
+      writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ servers: { s8013: server } }));
+      const result = await runMain(["exec", "s8013", "--", "true"], { cwd: dir, env: { [variable]: secret } });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("cannot connect to u@***:22");
+      expect(result.stderr).not.toContain("swordfish");
+    },
+  );
+
   it("oauth exchange --help says --json prints the tokens in full", async () => {
     const result = await runMain(["oauth", "exchange", "--help"]);
     expect(result.code).toBe(0);

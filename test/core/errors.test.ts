@@ -124,6 +124,6 @@ describe("runChecks", () => {
       },
     } as unknown as MessageCrypto;
     const target = createTarget({ url, token: "t", crypto: broken, timeoutMs: 2_000 });
-    await expect(runChecks({ target })).rejects.toThrow(TypeError);
+    await expect(runChecks({ target, allModes: true })).rejects.toThrow(TypeError);
   });
 });

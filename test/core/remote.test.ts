@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { ServerConfig } from "../../src/core/config.js";
 import { authHandler } from "../../src/core/remote/auth.js";
+import type { SshLogin } from "../../src/core/remote/ssh-config.js";
 import { type HostKeyInfo, hostKeyVerifier } from "../../src/core/remote/host-key.js";
 
 const REMOTE = fileURLToPath(new URL("../../src/core/remote", import.meta.url));
@@ -79,8 +79,15 @@ describe("hostKeyVerifier asks through its callback", () => {
   });
 });
 
-describe("authHandler: the agent, the key, then a password", () => {
-  const server = { host: "example.test", username: "tom", remoteDir: "~/app" } as ServerConfig;
+describe("authHandler: the public keys, then a password", () => {
+  const login: SshLogin = {
+    host: "example.test",
+    port: 22,
+    username: "tom",
+    identityFiles: ["/nonexistent/.ssh/id_ed25519"],
+    identitiesNamed: false,
+    identitiesOnly: false,
+  };
 
   function attempts(
     options: Parameters<typeof authHandler>[1],
@@ -88,7 +95,7 @@ describe("authHandler: the agent, the key, then a password", () => {
     const tried: string[] = [];
     const offered: unknown[] = [];
     let failure: string | undefined;
-    const handler = authHandler(server, options, tried, (error) => {
+    const handler = authHandler(login, options, tried, (error) => {
       failure = error.message;
     });
     return new Promise((resolve) => {
@@ -101,7 +108,7 @@ describe("authHandler: the agent, the key, then a password", () => {
     });
   }
 
-  it("offers the agent, then the given password; asks nobody", async () => {
+  it("no key to offer (an agent that does not answer, no key file): the given password; asks nobody", async () => {
     const asked: string[] = [];
     const result = await attempts({
       credentials: { agentSocket: "/tmp/agent.sock", password: "pw" },
@@ -109,9 +116,9 @@ describe("authHandler: the agent, the key, then a password", () => {
         asked.push(prompt);
         return "typed";
       },
-      home: "/home/tom",
+      display: (path) => path,
     });
-    expect(result).toEqual({ offered: ["agent", "password", false], tried: ["agent", "password"] });
+    expect(result).toEqual({ offered: ["password", false], tried: ["password"] });
     expect(asked).toEqual([]);
   });
 
@@ -123,7 +130,7 @@ describe("authHandler: the agent, the key, then a password", () => {
         asked.push(prompt);
         return "typed";
       },
-      home: "/home/tom",
+      display: (path) => path,
     });
     const again = "Permission denied, please try again.\ntom@example.test's password: ";
     expect(asked).toEqual(["tom@example.test's password: ", again, again]);
@@ -131,7 +138,7 @@ describe("authHandler: the agent, the key, then a password", () => {
   });
 
   it("a closed prompt (undefined) ends the login at once, saying so", async () => {
-    const result = await attempts({ credentials: {}, askSecret: async () => undefined, home: "/home/tom" });
+    const result = await attempts({ credentials: {}, askSecret: async () => undefined, display: String });
     expect(result).toEqual({
       offered: [false],
       tried: [],
@@ -140,6 +147,6 @@ describe("authHandler: the agent, the key, then a password", () => {
   });
 
   it("with nothing given and nobody to ask, offers nothing", async () => {
-    expect(await attempts({ credentials: {}, home: "/home/tom" })).toEqual({ offered: [false], tried: [] });
+    expect(await attempts({ credentials: {}, display: String })).toEqual({ offered: [false], tried: [] });
   });
 });

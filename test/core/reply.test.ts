@@ -74,7 +74,10 @@ describe("judgeReply finds each problem", () => {
       {
         severity: "warning",
         code: "articles-for-message",
-        message: "2 articles answer a user's text message; WeChat shows only the first 1 (up to 8 answer events)",
+        message:
+          "2 articles answer a user's text message; WeChat shows only the first 1 (the passive-reply page" +
+          " (Passive_user_reply_message): 1 for a text, image, voice, video, news or location message," +
+          " up to 8 otherwise)",
       },
     ]);
     const event = buildEvent("CLICK", {}, { toUserName: "gh_account", fromUserName: "oUser" });
@@ -83,13 +86,15 @@ describe("judgeReply finds each problem", () => {
       {
         severity: "warning",
         code: "too-many-articles",
-        message: "9 articles; WeChat shows only the first 8 and drops the rest",
+        message:
+          "9 articles; WeChat shows only the first 8 and drops the rest" +
+          " (the passive-reply page (Passive_user_reply_message))",
       },
     ]);
     expect(codes(reply("news", { ...items(1), ArticleCount: "2" }))).toEqual(["error:article-count"]);
   });
 
-  it.each(["image", "voice", "video", "shortvideo", "location", "link"])(
+  it.each(["image", "voice", "video", "news", "location"])(
     "news: one article answers a user's %s message",
     (msgType) => {
       const userMessage = { ...request, MsgType: msgType };
@@ -97,6 +102,12 @@ describe("judgeReply finds each problem", () => {
       expect(codes(body, userMessage)).toEqual(["warning:articles-for-message"]);
     },
   );
+
+  it.each(["shortvideo", "link"])("news: up to 8 articles answer a user's %s message (not one of the six)", (type) => {
+    const userMessage = { ...request, MsgType: type };
+    const items = Array.from({ length: 8 }, (_, i) => article(i));
+    expect(codes(reply("news", { ArticleCount: "8", Articles: { item: items } }), userMessage)).toEqual([]);
+  });
 
   it("extra unknown fields warn", () => {
     expect(codes(reply("text", { Content: "x", Extra: "y" }))).toEqual(["warning:extra-field"]);
@@ -221,10 +232,16 @@ describe("judgeReply refuses what WeChat's XML parser would not forgive", () => 
   ])("an unknown child inside %s warns, naming it and where", (_where, body, named) => {
     const event = buildEvent("CLICK", {}, { toUserName: "gh_account", fromUserName: "oUser" });
     expect(problemsOf(written(body), event)).toEqual([
-      { severity: "warning", code: "extra-field", message: `unknown element ${named}; WeChat ignores it` },
+      {
+        severity: "warning",
+        code: "extra-field",
+        message: `unknown element ${named}; WeChat ignores it (not on ${PAGE})`,
+      },
     ]);
   });
 });
+
+const PAGE = "the passive-reply page (Passive_user_reply_message)";
 
 describe("judgeReply warns at the limits WeChat cuts at", () => {
   it("a text Content over 2,047 bytes of UTF-8, saying how many", () => {
@@ -235,8 +252,8 @@ describe("judgeReply warns at the limits WeChat cuts at", () => {
         severity: "warning",
         code: "content-too-long",
         message:
-          "Content is 2,049 bytes of UTF-8; WeChat cuts or refuses text replies over 2,047 bytes" +
-          " (send the rest as a customer-service message)",
+          "Content is 2,049 bytes of UTF-8; WeChat cuts or refuses text replies over 2,047 bytes, as developers" +
+          " report (no reference page states it): send the rest as a customer-service message",
       },
     ]);
   });

@@ -43,8 +43,7 @@ describe.skipIf(missing !== undefined)("hostile names through every remote scrip
   /** Runs a script as wxdev does: the login shell's -c, or bash -c for the app's (bash) scripts. */
   const exec = (script: string, options: { bash?: boolean; stdin?: string } = {}) =>
     connection.shell.exec(options.bash ? `bash -c ${q(script)}` : script, { stdin: options.stdin ?? "" });
-  const canaries = (): string =>
-    sshd.run(`find ~ /tmp -name '${CANARY}*' -user "$(id -un)" 2>/dev/null | sort`).trim();
+  const canaries = (): string => sshd.run(`find ~ /tmp -name '${CANARY}*' -user "$(id -un)" 2>/dev/null | sort`).trim();
 
   beforeAll(async () => {
     sshd = await startSshd({ account: "n" });

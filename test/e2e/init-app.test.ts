@@ -69,7 +69,21 @@ describe.skipIf(missing !== undefined)("the app wxdev init writes, run by Debian
     const result = await runMain(["check"], { cwd: dir, env: { WXDEV_TOKEN: TOKEN } });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain(`checking ${url()} in plain mode`);
-    expect(result.stdout).toMatch(/ready: \d+ passed, 0 failed, 0 warnings, 2 skipped/);
+    expect(result.stdout).toMatch(/pass\s+a message signed 1 hour ago is refused/);
+    expect(result.stdout).toMatch(/ready: \d+ passed, 0 failed, 0 warnings, 0 skipped/);
+  });
+
+  it("passes plain check with an EncodingAESKey set: no safe or compat round trip is sent", async () => {
+    const keyed = {
+      WXDEV_TOKEN: TOKEN,
+      WXDEV_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+      WXDEV_APP_ID: "wx1",
+    };
+    const result = await runMain(["check", "--json"], { cwd: dir, env: keyed });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout) as { modes: string[]; checks: { id: string; status: string }[] };
+    expect(out.modes).toEqual(["plain"]);
+    expect(out.checks.filter((check) => check.status !== "pass")).toEqual([]);
   });
 
   it("refuses a bad signature on POST and on GET with 403, and a signed malformed body with 400", async () => {

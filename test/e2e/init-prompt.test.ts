@@ -17,7 +17,7 @@ describe.skipIf(missing !== undefined)("wxdev init on a terminal", () => {
     killTerminal();
   });
 
-  it("asks the account, the host and the Token (hidden), each again after a bad one; writes the project", async () => {
+  it("asks the account, host, SSH port and Token (hidden), each again after a bad one; writes the project", async () => {
     const dir = temp("wxdev-init-tty-");
     const env = `env -i PATH=${JSON.stringify(process.env.PATH ?? "")} HOME=${dir} NO_COLOR=1 TERM=xterm`;
     const command = `${env} ${process.execPath} ${BIN} init app; echo "exit=$?"; sleep 600`;
@@ -29,6 +29,11 @@ describe.skipIf(missing !== undefined)("wxdev init on a terminal", () => {
     await waitFor("init", /is not a host name: give the server's name or IP address alone, e\.g\. example\.com/);
     await waitFor("init", /Server host name or IP: $/m);
     tmux("send-keys", "-t", "init", "example.com", "Enter");
+    await waitFor("init", /SSH port \(Enter for 22\): $/m);
+    tmux("send-keys", "-t", "init", "twenty-two", "Enter");
+    await waitFor("init", /"twenty-two" is not a port number: give 1-65535, or Enter/);
+    await waitFor("init", /SSH port \(Enter for 22\): $/m);
+    tmux("send-keys", "-t", "init", "2222", "Enter");
     await waitFor("init", /Token \(hidden; Enter to skip and set WXDEV_TOKEN later\): $/m);
     tmux("send-keys", "-t", "init", "my-token!", "Enter"); // a typo is asked again, not the end of init
     await waitFor("init", /the Token is not 3–32 letters and digits \(it has 9 characters\)/);
@@ -46,13 +51,14 @@ describe.skipIf(missing !== undefined)("wxdev init on a terminal", () => {
       "wxdev.config.json",
     ]);
     const config = JSON.parse(readFileSync(join(dir, "app", "wxdev.config.json"), "utf8"));
-    expect(config.servers.s8013).toMatchObject({ host: "example.com", username: "s8013", appPort: 8013 });
+    expect(config.servers.s8013).toMatchObject({ host: "example.com", port: 2222, username: "s8013", appPort: 8013 });
+    expect(text).toContain("ssh -p 2222 s8013@example.com");
   }, 40_000);
 
   it("Ctrl-C at the hidden Token prompt stops init: exit 130, nothing written", async () => {
     const dir = temp("wxdev-init-tty-");
     const env = `env -i PATH=${JSON.stringify(process.env.PATH ?? "")} HOME=${dir} NO_COLOR=1 TERM=xterm`;
-    const command = `${env} ${process.execPath} ${BIN} init app --account s8013 --host example.com; echo "exit=$?"; sleep 600`;
+    const command = `${env} ${process.execPath} ${BIN} init app --account s8013 --host example.com --port 22; echo "exit=$?"; sleep 600`;
     tmux("new-session", "-d", "-s", "interrupt", "-x", "200", "-y", "50", "-c", dir, command);
     await waitFor("interrupt", /Token \(hidden; Enter to skip and set WXDEV_TOKEN later\): $/m);
     tmux("send-keys", "-t", "interrupt", "C-c");

@@ -78,7 +78,10 @@ describe.skipIf(missing !== undefined)("SSH prompts under a real terminal", () =
     tmux("send-keys", "-t", "interrupt", "C-c");
     const text = await waitFor("interrupt", /exit=\d+/, 10_000);
     expect(text).toMatch(/exit=130/);
-    expect(text).toContain("interrupted: the live release is unchanged");
+    // One line, in the form of every other error: "wxdev: …", not "error: …".
+    expect(text.slice(text.indexOf("password:") + 9).match(/^\w+: .*$/gm)).toEqual([
+      "wxdev: interrupted: the live release is unchanged",
+    ]);
     expect(text).not.toContain("none given");
   }, 40_000);
 

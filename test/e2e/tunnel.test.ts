@@ -158,6 +158,30 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     }
   });
 
+  it("a whole check run (compat, then plain) recorded through the tunnel replays against the same app", async () => {
+    const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    const keyed = { ...env(), WXDEV_AES_KEY: key, WXDEV_APP_ID: "wx0a1b2c3d4e5f6a7b" };
+    const record = join(dir, "checks.ndjson");
+    const tunnelArgs = ["--config", config, "tunnel", "s8013", "--local-port", String(localPort), "--serve"];
+    running.push(await startCommand([...tunnelArgs, "--mode", "compat", "--record", record], keyed, /tunnel up/));
+    const run = (args: string[]) => runMain(args, { cwd: dir, env: keyed, timeoutMs: 60_000 });
+    for (const mode of ["compat", "plain"]) {
+      const checked = await run(["check", "--url", publicUrl(), "--mode", mode]);
+      expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+    }
+    // The last request of each run is the text after the malformed body; both recorded means all are.
+    const done = () => parseRecords(readFileSync(record, "utf8")).filter((r) => r.body.includes("still there?"));
+    await until("the recording", () => done().length === 2);
+    const records = parseRecords(readFileSync(record, "utf8"));
+    expect(records.filter((entry) => entry.status !== 200).length).toBeGreaterThanOrEqual(7);
+    const local = `http://127.0.0.1:${localPort}/wechat${port}`;
+    const replayed = await run(["simulate", "--replay", record, "--url", local, "--mode", "compat", "--json"]);
+    expect(replayed.code, replayed.stdout + replayed.stderr).toBe(0);
+    const out = JSON.parse(replayed.stdout);
+    expect(out.messages.filter((m: { verdict: string }) => m.verdict !== "same")).toEqual([]);
+    expect(out).toMatchObject({ ok: true, same: records.length, differs: 0, failed: 0, skipped: 0 });
+  });
+
   it("safe mode: --serve --mode safe behind the tunnel; the log opens each body with the account's key", async () => {
     const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
     const safe = { WXDEV_AES_KEY: key, WXDEV_APP_ID: "wx0123456789abcdef" };

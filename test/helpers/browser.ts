@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { skipReason } from "./skips.js";
 
 /** Debian's Chromium (package `chromium`); never a downloaded browser. */
 export const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) => existsSync(path));
@@ -20,5 +21,5 @@ export function browserMissing(): string | undefined {
   if (CHROMIUM !== undefined) return undefined;
   if (process.env.CI)
     throw new Error("Chromium is missing in CI: .ci/run should have installed the Debian package chromium");
-  return "Chromium not found at /usr/bin/chromium: apt-get install chromium to run the browser tests";
+  return skipReason("Chromium not found at /usr/bin/chromium: apt-get install chromium to run the browser tests");
 }

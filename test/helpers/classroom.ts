@@ -1,10 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { skipReason } from "./skips.js";
 import type { TestSshd } from "./sshd.js";
 
 /** Debian's nginx, when it is installed. */
 export const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => existsSync(path));
+// The test files that import this skip their nginx parts without it: the run's summary says why.
+if (NGINX === undefined) skipReason("nginx not found (apt-get install nginx)");
 
 /** As a student sets it up: virtualenvwrapper from ~/.bashrc, a venv `wechat` that sees Debian's flask and xmltodict. */
 export function makeWechatVenv(sshd: TestSshd): void {

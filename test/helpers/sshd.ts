@@ -5,21 +5,25 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./net.js";
+import { skipReason } from "./skips.js";
 
 export const SSHD = ["/usr/sbin/sshd", "/usr/bin/sshd"].find((path) => existsSync(path));
 /** The account the tests log in as; WXDEV_TEST_USER lets two checkouts test side by side without sharing one. */
 export const TEST_USER = process.env.WXDEV_TEST_USER ?? "wxdevtest";
 
-/** Why the SSH tests cannot run here (undefined when they can). In CI this is a failure, not a skip. */
+/**
+ * Why the SSH tests cannot run here (undefined when they can), recorded for the run's summary. In CI this is a
+ * failure, not a skip.
+ */
 export function sshdMissing(): string | undefined {
   const reason =
     SSHD === undefined
       ? "sshd not found (apt-get install openssh-server)"
       : process.getuid?.() !== 0
-        ? "not root: the SSH tests create a test user"
+        ? "not root: the real-sshd tests add a Unix account (WXDEV_TEST_USER) to log in as (run npm test as root)"
         : undefined;
   if (reason !== undefined && process.env.CI) throw new Error(`SSH tests cannot run in CI: ${reason}`);
-  return reason;
+  return skipReason(reason);
 }
 
 export interface TestSshd {

@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { skipReason } from "./skips.js";
 
-/** Why the terminal tests cannot run here, or undefined when tmux is installed. */
+/** Why the terminal tests cannot run here, or undefined when tmux is installed (recorded for the run's summary). */
 export function tmuxMissing(): string | undefined {
-  return spawnSync("tmux", ["-V"]).status === 0 ? undefined : "tmux not found (apt-get install tmux)";
+  return skipReason(spawnSync("tmux", ["-V"]).status === 0 ? undefined : "tmux not found (apt-get install tmux)");
 }
 
 /** A real terminal: a tmux server on a socket of its own that runs the CLI and takes keystrokes. */

@@ -1,9 +1,11 @@
 import express from "express";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
+import type { ExchangeRecord } from "../../src/core/exchange-record.js";
 import { listen } from "../../src/core/listen.js";
 import { buildXml, parseXml } from "../../src/core/xml.js";
 import { verifySignature } from "../../src/core/signature.js";
+import { WXBizMsgCrypt } from "./fixtures.js";
 import { printedOrigin, startCommand, type RunningCommand } from "./processes.js";
 
 const require = createRequire(import.meta.url);
@@ -119,4 +121,77 @@ export async function startServe(
     url: `${printedOrigin(running.output())}${path}`,
     close: async () => void (await running.stop()),
   };
+}
+
+/**
+ * A safe-mode server written with `wechat-crypto` that refuses plaintext POSTs but decrypts any encrypted
+ * one, checking neither `signature` nor `msg_signature` (nor the appId, nor the timestamp): it echoes the
+ * text in an encrypted reply, so every round trip looks right.
+ */
+export function startCareless(token: string, encodingAESKey: string, appId: string): Promise<RunningTestServer> {
+  const cryptor = new WXBizMsgCrypt(token, encodingAESKey, appId);
+  const server = createServer((req, res) => {
+    const q = new URL(req.url ?? "/", "http://x").searchParams;
+    if (req.method === "GET") {
+      const signed = verifySignature(token, q.get("timestamp") ?? "", q.get("nonce") ?? "", q.get("signature") ?? "");
+      res.writeHead(signed ? 200 : 403).end(signed ? (q.get("echostr") ?? "") : "bad signature");
+      return;
+    }
+    if (q.get("encrypt_type") !== "aes") {
+      res.writeHead(400).end("safe mode only");
+      return;
+    }
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    req.on("end", () => {
+      try {
+        const message = parseXml(cryptor.decrypt(String(parseXml(body).Encrypt)).message);
+        const reply = buildXml({
+          ToUserName: String(message.FromUserName),
+          FromUserName: String(message.ToUserName),
+          CreateTime: String(Math.floor(Date.now() / 1000)),
+          MsgType: "text",
+          Content: typeof message.Content === "string" ? message.Content : "ok",
+        });
+        const encrypt = cryptor.encrypt(reply);
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const nonce = "1234567890";
+        const envelope = buildXml({
+          Encrypt: encrypt,
+          MsgSignature: cryptor.getSignature(timestamp, nonce, encrypt),
+          TimeStamp: timestamp,
+          Nonce: nonce,
+        });
+        res.writeHead(200, { "Content-Type": "application/xml" }).end(envelope);
+      } catch {
+        res.writeHead(400).end("bad request");
+      }
+    });
+  });
+  return listenOn(server, "/wechat");
+}
+
+/** A recording proxy in front of a server: what `tunnel --record` writes, without the tunnel. */
+export interface Recorder extends RunningTestServer {
+  records: ExchangeRecord[];
+}
+
+/** Forwards each request to `upstream` (same path and query) and records the exchange as the tunnel would. */
+export function startRecorder(upstream: string): Promise<Recorder> {
+  const records: ExchangeRecord[] = [];
+  const origin = new URL(upstream).origin;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", async () => {
+      const time = new Date().toISOString();
+      const body = Buffer.concat(chunks).toString("utf8");
+      const method = req.method ?? "GET";
+      const answer = await fetch(`${origin}${req.url}`, { method, body: method === "POST" ? body : undefined });
+      const reply = await answer.text();
+      records.push({ time, method, path: req.url ?? "/", body, status: answer.status, reply, latencyMs: 1 });
+      res.writeHead(answer.status, { "Content-Type": answer.headers.get("content-type") ?? "text/plain" }).end(reply);
+    });
+  });
+  return listenOn(server, new URL(upstream).pathname).then((running) => ({ ...running, records }));
 }

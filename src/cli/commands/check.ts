@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import type { CheckResult } from "../../core/client/check.js";
+import type { Mode } from "../../core/modes.js";
 import type { Target } from "../../core/client/target.js";
 import type { Cli } from "../context.js";
 import { exitCodeFor } from "../exit-code.js";
@@ -20,38 +21,55 @@ function mark(out: Output, result: CheckResult): string {
   }
 }
 
-/** What a check run found: the target's URL, every result, and whether the server is ready. */
+/** `check`'s own flag; the rest are the target's. */
+interface CheckFlags extends TargetFlags {
+  allModes?: boolean;
+}
+
+/** What a check run found: the target's URL, the modes of its round trips, every result, whether it is ready. */
 interface CheckOutcome {
   url: string;
+  modes: Mode[];
   passed: boolean;
   results: CheckResult[];
   /** Checks not run because the first one showed they would fail alike (the last result says why). */
   notRun: number;
 }
 
-async function runCheck(target: Target, onResult: (result: CheckResult) => void): Promise<CheckOutcome> {
-  const { CHECK_COUNT, runChecks, checksPassed } = await import("../../core/client/check.js");
-  const results = await runChecks({ target, onResult });
-  return { url: target.url, passed: checksPassed(results), results, notRun: CHECK_COUNT - results.length };
+async function runCheck(
+  out: Output,
+  target: Target,
+  allModes: boolean,
+  onResult: (result: CheckResult) => void,
+): Promise<CheckOutcome> {
+  const { checkCount, checkedModes, runChecks, checksPassed } = await import("../../core/client/check.js");
+  const modes = checkedModes({ target, allModes });
+  printHeader(out, target, modes);
+  const results = await runChecks({ target, allModes, onResult });
+  const notRun = checkCount({ target, allModes }) - results.length;
+  return { url: target.url, modes, passed: checksPassed(results), results, notRun };
 }
 
-function printHeader(out: Output, target: Target): void {
+/** Which mode the run checks, and which other modes' round trips it makes (or how to ask for them). */
+function printHeader(out: Output, target: Target, modes: Mode[]): void {
   if (out.json) return;
-  out.line(
-    `checking ${target.url} in ${target.mode} mode` +
-      (target.crypto ? "" : out.c.dim(" (no EncodingAESKey: safe/compat checks skipped)")),
-  );
+  const others = modes.slice(1);
+  const extra =
+    others.length > 0
+      ? `, plus a round trip in ${others.join(" and ")} mode`
+      : out.c.dim(" (the mode WeChat sends; --all-modes adds a round trip in each other mode)");
+  out.line(`checking ${target.url} in ${target.mode} mode${extra}`);
 }
 
 function printResult(out: Output, result: CheckResult): void {
   if (!out.json) out.line(`  ${mark(out, result)}  ${result.title.padEnd(44)} ${out.c.dim(result.reason)}`);
 }
 
-function printCheck(out: Output, { url, passed, results, notRun }: CheckOutcome): void {
+function printCheck(out: Output, { url, modes, passed, results, notRun }: CheckOutcome): void {
   const count = (status: string): number => results.filter((result) => result.status === status).length;
   const summary = { pass: count("pass"), fail: count("fail"), warn: count("warn"), skip: count("skip"), notRun };
   if (out.json) {
-    out.printJson({ ok: passed, url, summary, checks: results });
+    out.printJson({ ok: passed, url, mode: modes[0], modes, summary, checks: results });
     return;
   }
   const stopped = results.at(-1)?.stopped ?? "nothing answered";
@@ -64,16 +82,18 @@ function printCheck(out: Output, { url, passed, results, notRun }: CheckOutcome)
 
 /** `wxdev check`: the conformance suite to run before pointing the platform at a server. */
 export function checkCommand(cli: Cli): Command {
-  const command = addTargetOptions(new Command("check")).action(async (options: TargetFlags, self: Command) => {
-    const out = cli.output(self);
-    const target = await resolveTarget(cli, self, options);
-    printHeader(out, target);
-    const outcome = await runCheck(target, (result) => printResult(out, result));
-    printCheck(out, outcome);
-    cli.exitCode = exitCodeFor(outcome.passed);
-  });
+  const command = addTargetOptions(new Command("check"))
+    .option("--all-modes", "also a round trip in each other mode (WeChat sends only the configured one)")
+    .action(async (options: CheckFlags, self: Command) => {
+      const out = cli.output(self);
+      const target = await resolveTarget(cli, self, options);
+      const outcome = await runCheck(out, target, options.allModes === true, (result) => printResult(out, result));
+      printCheck(out, outcome);
+      cli.exitCode = exitCodeFor(outcome.passed);
+    });
   return withExamples(command, [
     "wxdev check --url http://127.0.0.1:8013/wechat8013",
     "wxdev check --mode safe --json   # key, appId, URL from the config",
+    "wxdev check --mode compat --all-modes   # a server that answers plain, compat and safe alike",
   ]);
 }

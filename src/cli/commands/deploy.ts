@@ -5,6 +5,7 @@ import type { Target } from "../../core/client/target.js";
 import type { DeployEvent } from "../../core/deploy/deploy.js";
 import type { Connection } from "../../core/remote/connection.js";
 import type { RemoteShell } from "../../core/remote/shell.js";
+import { addLoginOptions } from "../app-target.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
@@ -36,13 +37,10 @@ export function deployCommand(cli: Cli): Command {
       "run this after the switch instead of postDeploy (in the remote directory, inside the venv)",
     )
     .option("--no-post", "do not run postDeploy")
-    .option("-y, --yes", "trust an unknown host key on first use (same as --accept-new-host-key)")
-    .option("--accept-new-host-key", "trust an unknown host key on first use and add it to ~/.ssh/known_hosts")
     .option("--rollback [id]", "switch back to the release live before this one (or to release ID)")
     .option("--no-rollback", "keep a new release live even when the app does not come up on it")
     .option("--no-start", 'do not restart the app ("start" in the config) after the switch')
     .option("--check", "after deploying, do a signed handshake through checkUrl (or --check with config checkUrl)")
-    .addHelpText("after", "\nThe SSH password comes from WXDEV_SSH_PASSWORD or a hidden prompt, never a flag.")
     .action(async (name: string, paths: string[], flags: DeployFlags, self: Command) => {
       const out = cli.output(self);
       const { server, root } = serverFromConfig(cli, self, name);
@@ -58,14 +56,14 @@ export function deployCommand(cli: Cli): Command {
       const { connectWithPrompts } = await import("../ssh.js");
       let connection: Connection | undefined;
       const open = async (): Promise<Connection> =>
-        (connection ??= await connectWithPrompts(server, cli.io, out, {
+        (connection ??= await connectWithPrompts(server, cli, out, {
           acceptNewHostKey: request.acceptNewHostKey,
           name,
         }));
       // A second connection only to ask what is live after a cut in the middle of a switch.
       let again: Connection | undefined;
       const reconnect = async (): Promise<RemoteShell> => {
-        again = await connectWithPrompts(server, cli.io, out, { acceptNewHostKey: request.acceptNewHostKey, name });
+        again = await connectWithPrompts(server, cli, out, { acceptNewHostKey: request.acceptNewHostKey, name });
         return again.shell;
       };
       const close = (): void => {
@@ -81,6 +79,7 @@ export function deployCommand(cli: Cli): Command {
       printDeploy(out, outcome);
       cli.exitCode = deployExitCode(outcome);
     });
+  addLoginOptions(command);
   return withExamples(command, [
     "wxdev deploy s8013 --dry-run",
     "WXDEV_SSH_PASSWORD=… wxdev deploy s8013 --yes",

@@ -5,11 +5,16 @@ import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
 import type { Cli } from "../context.js";
 import { passThrough } from "../exit-code.js";
 import { withExamples } from "../help.js";
+import { onTerminal, runOnTerminal } from "../lend-terminal.js";
 
 /** How long a command may stay silent before exec says what it may be waiting for. */
 const QUIET_MS = 10_000;
 
-/** `wxdev exec`: one command line in remoteDir inside the venv, output streamed, its exit code passed through. */
+/**
+ * `wxdev exec`: one command line in remoteDir inside the venv, stdin forwarded, output streamed, its exit code
+ * passed through. With a terminal at both ends it runs on a pseudo-terminal (as `ssh -t`), so `python` and `bash`
+ * are interactive.
+ */
 export function execCommand(cli: Cli): Command {
   const command = withConnectFlags(new Command("exec"))
     .argument("[command...]", "the command line, after -- (the words are joined into one line for bash)")
@@ -21,7 +26,10 @@ export function execCommand(cli: Cli): Command {
         });
       const line = words.join(" ");
       const { runChecked } = await import("../../core/remote/shell.js");
+      const interactive = onTerminal(cli.io) && !out.json;
       const result: RunResult = await withApp(cli, self, out, server, options, async (shell, target) => {
+        const cwd = (await import("../../core/remote/app-scripts.js")).appPaths(target.server.remoteDir).live;
+        if (interactive) return runOnTerminal(cli, shell, line, { cwd, venv: target.server.venv });
         // A command that starts something in the background without redirecting its output keeps the session
         // open; say so instead of hanging silently.
         let timer = setTimeout(() => quiet(), QUIET_MS);
@@ -38,8 +46,9 @@ export function execCommand(cli: Cli): Command {
         };
         try {
           return await runChecked(shell, line, {
-            cwd: (await import("../../core/remote/app-scripts.js")).appPaths(target.server.remoteDir).live,
+            cwd,
             venv: target.server.venv,
+            stdin: cli.io.stdin,
             // Under --json stdout is one document: the output goes into it instead.
             onStdout: (chunk) => {
               heard();
@@ -52,6 +61,8 @@ export function execCommand(cli: Cli): Command {
           });
         } finally {
           clearTimeout(timer);
+          // A terminal's keys typed after the command ended are not its input: stop reading, so wxdev can exit.
+          cli.io.stdin.pause();
         }
       });
       if (out.json)
@@ -66,5 +77,7 @@ export function execCommand(cli: Cli): Command {
   return withExamples(command, [
     "wxdev exec s8013 -- python -V",
     "wxdev exec s8013 -- 'workon wechat && python manage.py migrate'",
+    "echo 'print(1 + 1)' | wxdev exec s8013 -- python   # stdin goes to the command",
+    "wxdev exec s8013 -- python                          # on a terminal: the interactive interpreter",
   ]);
 }

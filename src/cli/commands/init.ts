@@ -1,16 +1,20 @@
-import { Command } from "commander";
-import { resolve } from "node:path";
-import { mask } from "../../core/config.js";
-import { InputError } from "../../core/errors.js";
+import { Command, Option } from "commander";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { CONFIG_FILE_NAME, loadConfig, mask, type WxdevConfig } from "../../core/config.js";
+import { ConfigError, InputError } from "../../core/errors.js";
 import type { ProjectPlan } from "../../core/init/plan.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import { portParser } from "../options.js";
 import type { Output } from "../output.js";
 import { ask } from "../prompt.js";
 
 interface InitOptions {
   account?: string;
   host?: string;
+  /** The SSH port, parsed by commander. */
+  port?: number;
   token?: string;
   venv: string;
   force?: boolean;
@@ -45,8 +49,28 @@ async function askFor<T>(
   }
 }
 
-/** The account, host and Token: from flags (and WXDEV_TOKEN), asked on a terminal, else an error naming the flag. */
-async function gather(cli: Cli, options: InitOptions): Promise<{ plan: ProjectPlan; token?: string }> {
+/** The SSH port asked on a terminal: Enter keeps `current` (a hand-added port) or ssh's 22. */
+function askPort(cli: Cli, current: number | undefined): Promise<number | undefined> {
+  const parse = portParser(1);
+  return askFor(cli, `SSH port (Enter for ${current ?? 22}): `, "--port", (answer) => {
+    if (answer === "") return current;
+    try {
+      return parse(answer);
+    } catch {
+      throw new InputError(`${JSON.stringify(answer)} is not a port number`, { hint: "give 1-65535, or Enter" });
+    }
+  });
+}
+
+/**
+ * The account, host, SSH port and Token: from flags (and WXDEV_TOKEN), asked on a terminal, else an error naming
+ * the flag. `existing` is the wxdev.config.json init replaces (with --force): its hand-added keys are kept.
+ */
+async function gather(
+  cli: Cli,
+  options: InitOptions,
+  existing: WxdevConfig | undefined,
+): Promise<{ plan: ProjectPlan; token?: string }> {
   const { planProject, accountPort, checkHost, checkToken } = await import("../../core/init/plan.js");
   const terminal = cli.io.stdin.isTTY === true;
   const missing = (["account", "host"] as const).filter((key) => options[key] === undefined);
@@ -62,13 +86,15 @@ async function gather(cli: Cli, options: InitOptions): Promise<{ plan: ProjectPl
       return answer;
     }));
   const host = options.host ?? (await askFor(cli, "Server host name or IP: ", "--host", checkHost));
+  const current = existing?.servers?.[account]?.port;
+  const port = options.port ?? (terminal ? await askPort(cli, current) : undefined);
   let token = options.token ?? (cli.io.env.WXDEV_TOKEN || undefined);
   if (token !== undefined) checkToken(token);
   else if (terminal) {
     const question = "Token (hidden; Enter to skip and set WXDEV_TOKEN later): ";
     token = await askFor(cli, question, "--token", (answer) => (answer ? checkToken(answer) : undefined), true);
   }
-  return { plan: planProject({ account, host, venv: options.venv }), token };
+  return { plan: planProject({ account, host, venv: options.venv, port, existing }), token };
 }
 
 /** Refuses before any question or write when a file init makes is already there (unless --force). */
@@ -80,24 +106,52 @@ function refuseExisting(dir: string, existing: string[]): void {
   });
 }
 
-async function runInit(cli: Cli, dirArgument: string, options: InitOptions): Promise<InitOutcome> {
+/** The wxdev.config.json that --force replaces, if it is there and valid (an invalid one is replaced whole). */
+function existingConfig(out: Output, dir: string): WxdevConfig | undefined {
+  const path = join(dir, CONFIG_FILE_NAME);
+  if (!existsSync(path)) return undefined;
+  try {
+    return loadConfig({ cwd: dir, path }).config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    out.warn(`${error.message}: init replaces it whole`);
+    return undefined;
+  }
+}
+
+async function runInit(cli: Cli, out: Output, dirArgument: string, options: InitOptions): Promise<InitOutcome> {
   const { existingFiles, writeProject } = await import("../write-project.js");
   const { PROJECT_FILES } = await import("../../core/init/plan.js");
   const dir = resolve(cli.io.cwd, dirArgument);
   if (!options.force) refuseExisting(dir, existingFiles(dir, PROJECT_FILES));
-  const { plan, token } = await gather(cli, options);
+  const { plan, token } = await gather(cli, options, options.force ? existingConfig(out, dir) : undefined);
   return { dir, written: writeProject(dir, plan.files), plan, token };
 }
 
 function printInit(out: Output, { dir, written, plan, token }: InitOutcome): void {
   if (out.json) {
-    const { account, host, appPort, path, localUrl, publicUrl, venv } = plan;
-    out.printJson({ ok: true, dir, files: written, account, host, appPort, path, localUrl, publicUrl, venv });
+    const { account, host, port, appPort, path, localUrl, publicUrl, venv, kept } = plan;
+    out.printJson({
+      ok: true,
+      dir,
+      files: written,
+      account,
+      host,
+      port,
+      appPort,
+      path,
+      localUrl,
+      publicUrl,
+      venv,
+      kept,
+    });
     return;
   }
   const server = plan.account;
   out.line(`Created the project in ${dir}:`);
   for (const file of written) out.line(`  ${out.ok("wrote")} ${file}`);
+  if (plan.kept.length > 0) out.line(`  kept from the ${CONFIG_FILE_NAME} that was there: ${plan.kept.join(", ")}`);
+  const ssh = `ssh ${plan.port === undefined ? "" : `-p ${plan.port} `}${server}@${plan.host}`;
   const tokenLine = token
     ? `the Token ${mask(token)} is in no file: export it before each step`
     : "the Token you set on the platform";
@@ -105,7 +159,7 @@ function printInit(out: Output, { dir, written, plan, token }: InitOutcome): voi
 Next steps (${tokenLine}):
   1. Run it here:     export WXDEV_TOKEN=…   then   python3 wechat.py   (pip install -r requirements.txt if needed)
   2. Check it:        wxdev check            (in another terminal; the URL ${plan.localUrl} is in the config)
-  3. On the server, once: ssh ${server}@${plan.host}, then  mkvirtualenv ${plan.venv}  and add
+  3. On the server, once: ${ssh}, then  mkvirtualenv ${plan.venv}  and add
                       export WECHAT_TOKEN=<your Token>  to ~/.bashrc (the app reads it there)
   4. Deploy:          wxdev deploy ${server} --no-start && wxdev exec ${server} -- pip install -r requirements.txt
   5. Start it:        wxdev start ${server} && wxdev status ${server}
@@ -118,15 +172,20 @@ export function initCommand(cli: Cli): Command {
     .argument("[dir]", "the project folder (made if missing)", ".")
     .option("--account <name>", "the class account on the shared server, e.g. s8013 (port 8013, path /wechat8013)")
     .option("--host <host>", "the shared server's host name or IP address")
+    .addOption(
+      new Option("--port <port>", "the SSH port (default 22, or the Port ~/.ssh/config gives the host)").argParser(
+        portParser(1),
+      ),
+    )
     .option("--token <token>", "the Token (checked, then shown masked; written to no file. Better: WXDEV_TOKEN)")
     .option("--venv <name>", "the virtualenvwrapper name the app runs in on the server", "wechat")
     .option("--force", "overwrite files that already exist")
     .action(async (dir: string, options: InitOptions, self: Command) => {
       const out = cli.output(self);
-      printInit(out, await runInit(cli, dir, options));
+      printInit(out, await runInit(cli, out, dir, options));
     });
   return withExamples(command, [
-    "wxdev init                                # asks for the account, host and Token on a terminal",
+    "wxdev init                                # asks for the account, host, SSH port and Token on a terminal",
     "wxdev init my-app --account s8013 --host 101.200.170.171",
     "wxdev init --account s8013 --host 101.200.170.171 --force   # overwrite the files it makes",
   ]);

@@ -20,6 +20,8 @@ interface JsapiSignOptions {
 /** A signed page and the ticket it was signed with (shown masked), and where the ticket came from. */
 interface JsapiSignOutcome extends SignedPage {
   ticket: string;
+  /** What is signed as given but unusual, each naming its source. */
+  warnings: string[];
   fetchedFrom?: string;
 }
 
@@ -29,23 +31,13 @@ function parsePageUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidArgumentError("not an absolute URL: pass the page's full URL, e.g. https://example.com/page?x=1");
+    throw new InvalidArgumentError(
+      "not an absolute URL: the signature covers the page's full URL (JS-SDK documentation, appendix 1)," +
+        " e.g. https://example.com/page?x=1",
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
-    throw new InvalidArgumentError("not an http(s) URL: the JS-SDK signs web pages");
-  return value;
-}
-
-/** commander parser: a timestamp in whole seconds, as wx.config takes it. */
-function parseTimestamp(value: string): string {
-  if (!/^[1-9]\d{0,9}$/.test(value))
-    throw new InvalidArgumentError("not whole seconds since the epoch (at most 10 digits, e.g. 1414587457)");
-  return value;
-}
-
-function parseNonce(value: string): string {
-  if (!/^[\x21-\x7e]{1,32}$/.test(value))
-    throw new InvalidArgumentError("use 1–32 printable ASCII characters without spaces, e.g. Wm3WZYTPz0wzccnW");
+    throw new InvalidArgumentError("not an http(s) URL: the JS-SDK signs the web page that calls wx.config");
   return value;
 }
 
@@ -74,18 +66,27 @@ async function resolveTicket(
       hint: "pass --ticket T (or --ticket - to read it from stdin), set WXDEV_JSAPI_TICKET, or get one with --fetch",
     });
   const ticket = given === "-" ? (await cli.input("-", "the jsapi_ticket")).trim() : given;
-  if (/\s/.test(ticket))
-    throw new InputError("the jsapi_ticket holds white space", { hint: "pass it exactly as getticket returned it" });
   return { ticket };
 }
 
+/** Refuses what wx.config could not use (exit 2); returns the warnings about what is only unusual. */
+async function checkInput(input: { ticket?: string; nonceStr?: string; timestamp?: string }): Promise<string[]> {
+  const { jsapiInputProblems } = await import("../../core/jsapi-input.js");
+  const problems = jsapiInputProblems(input);
+  const refused = problems.find((problem) => problem.severity === "error");
+  if (refused !== undefined) throw new InputError(refused.message);
+  return problems.map((problem) => problem.message);
+}
+
 async function runJsapiSign(cli: Cli, self: Command, options: JsapiSignOptions): Promise<JsapiSignOutcome> {
+  const warnings = await checkInput({ nonceStr: options.nonce, timestamp: options.timestamp });
   const { settings } = cli.settings(self, {
     appId: options.appId,
     apiBase: options.apiBase,
     jsapiTicket: options.ticket,
   });
   const source = await resolveTicket(cli, settings, options);
+  warnings.push(...(await checkInput({ ticket: source.ticket })));
   const { wxConfig } = await import("../../core/jsapi.js");
   const signed = wxConfig({
     ticket: source.ticket,
@@ -94,10 +95,11 @@ async function runJsapiSign(cli: Cli, self: Command, options: JsapiSignOptions):
     timestamp: options.timestamp,
     appId: settings.appId,
   });
-  return { ...signed, ...source };
+  return { ...signed, ...source, warnings };
 }
 
 function printJsapiSign(out: Output, outcome: JsapiSignOutcome): void {
+  for (const warning of outcome.warnings) out.warn(warning);
   if (outcome.droppedFragment !== undefined)
     out.note(`note: the URL's fragment ${outcome.droppedFragment} is not signed; signed ${outcome.url}`);
   if (outcome.fetchedFrom !== undefined) out.note(`ticket ${mask(outcome.ticket)} fetched from ${outcome.fetchedFrom}`);
@@ -127,10 +129,8 @@ export function jsapiSignCommand(cli: Cli): Command {
         .argParser(parsePageUrl)
         .makeOptionMandatory(),
     )
-    .addOption(
-      new Option("--nonce <nonceStr>", "nonceStr (default: 16 random letters and digits)").argParser(parseNonce),
-    )
-    .addOption(new Option("--timestamp <seconds>", "timestamp (default: now)").argParser(parseTimestamp))
+    .option("--nonce <nonceStr>", "nonceStr (default: 16 random letters and digits)")
+    .option("--timestamp <seconds>", "timestamp in whole seconds (default: now)")
     .addOption(settingOption("appId", "the appId for wx.config (or WXDEV_APP_ID)"))
     .option("--fetch", "get the ticket through the API: cgi-bin/token (appId, WXDEV_APP_SECRET), then getticket")
     .addOption(settingOption("apiBase"))

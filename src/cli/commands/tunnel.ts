@@ -139,7 +139,7 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
   const { connectWithPrompts } = await import("../ssh.js");
   const { openTunnel } = await import("../../core/remote/tunnel.js");
   const connect = (): Promise<Connection> =>
-    connectWithPrompts(server, cli.io, out, {
+    connectWithPrompts(server, cli, out, {
       acceptNewHostKey: flags.yes === true || flags.acceptNewHostKey === true,
       name,
       keepaliveIntervalMs: flags.keepalive === undefined ? undefined : flags.keepalive * 1000,

@@ -1,7 +1,10 @@
+import type { Envelope } from "../crypto.js";
+import { replaceEncrypt } from "../encrypt-element.js";
 import { sealRequest } from "../envelope.js";
 import type { Mode } from "../modes.js";
-import { makeNonce, makeTimestamp, signature } from "../signature.js";
+import { makeNonce, makeTimestamp, msgSignature, signature } from "../signature.js";
 import { buildXml, parseXml, type XmlRecord } from "../xml.js";
+import { type Forgery, forgedToken } from "./forgery.js";
 import { targetUrl, type Target } from "./target.js";
 
 /** A POST exactly as WeChat sends it: signed query, XML body (encrypted in safe/compat mode). */
@@ -14,28 +17,49 @@ export interface Callback {
   mode: Mode;
 }
 
+/** How to build a callback beyond the message: fixed timestamp and nonce, a forgery, a recorded outer body. */
+export interface CallbackOptions {
+  timestamp?: string;
+  nonce?: string;
+  /** What to get wrong on purpose (see Forgery); nothing by default. */
+  forgery?: Forgery;
+  /**
+   * The outer body to send in an encrypted mode, as recorded: only its Encrypt element is replaced (the
+   * compatible-mode plaintext fields, declaration, comments and white space go out byte for byte).
+   */
+  outerBody?: string;
+  /** A string message already parsed (replay: `{}` for a recorded body that is no message), not parsed again. */
+  parsed?: XmlRecord;
+}
+
 /** Builds the signed callback for a message (timestamps in seconds; both signatures in encrypted modes). */
-export function buildCallback(
-  target: Target,
-  message: XmlRecord | string,
-  options: { timestamp?: string; nonce?: string } = {},
-): Callback {
+export function buildCallback(target: Target, message: XmlRecord | string, options: CallbackOptions = {}): Callback {
   const plaintext = typeof message === "string" ? message : buildXml(message);
-  const record = typeof message === "string" ? parseXml(message) : message;
-  const timestamp = options.timestamp ?? makeTimestamp();
+  const record = typeof message === "string" ? (options.parsed ?? parseXml(message)) : message;
+  const forgery = options.forgery ?? {};
+  const timestamp = options.timestamp ?? makeTimestamp(Date.now() - (forgery.ageSeconds ?? 0) * 1000);
   const nonce = options.nonce ?? makeNonce();
   const query: Record<string, string> = {
-    signature: signature(target.token, timestamp, nonce),
+    signature: signature(forgery.badSignature ? forgedToken(target.token) : target.token, timestamp, nonce),
     timestamp,
     nonce,
     openid: String(record.FromUserName ?? ""),
   };
   let body = plaintext;
   if (target.mode !== "plain") {
-    const sealed = sealRequest(target.crypto, plaintext, target.mode, timestamp, nonce);
-    body = sealed.body;
+    const crypto = forgery.appId === undefined ? target.crypto : target.crypto.withAppId(forgery.appId);
+    let envelope: Envelope;
+    if (options.outerBody === undefined) {
+      ({ envelope, body } = sealRequest(crypto, plaintext, target.mode, timestamp, nonce));
+    } else {
+      // A recorded outer body keeps all but its Encrypt element (which replay found there).
+      envelope = crypto.sign(crypto.encrypt(plaintext), timestamp, nonce);
+      body = replaceEncrypt(options.outerBody, envelope.encrypt) ?? options.outerBody;
+    }
     query.encrypt_type = "aes";
-    query.msg_signature = sealed.envelope.msgSignature;
+    query.msg_signature = forgery.badMsgSignature
+      ? msgSignature(forgedToken(target.token), timestamp, nonce, envelope.encrypt)
+      : envelope.msgSignature;
   }
   return { url: targetUrl(target, query), query, body, message: record, mode: target.mode };
 }

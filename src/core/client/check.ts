@@ -1,68 +1,28 @@
-import { explainUnreachable } from "../diagnose.js";
 import { WxdevError } from "../errors.js";
 import { CHECKED_EVENTS, isNotification, MESSAGE_TYPES } from "../message-tables.js";
 import { buildEvent, buildMessage } from "../messages.js";
-import { makeNonce, makeTimestamp } from "../signature.js";
+import { MODES, type Mode } from "../modes.js";
 import { buildCallback } from "./callback.js";
-import { exchange, replyFingerprint, send, type ExchangeResult } from "./exchange.js";
+import { forgedChecks } from "./check-forged.js";
+import { type CheckContext, type CheckResult, type CheckSpec, judged, type Outcome } from "./check-spec.js";
+import { exchange, replyFingerprint, send } from "./exchange.js";
 import { handshake, type HandshakeResult } from "./handshake.js";
-import { httpRequest } from "./http.js";
-import { createTarget, targetUrl, withMode, type Target } from "./target.js";
+import { withMode, type Target } from "./target.js";
 
-export type CheckStatus = "pass" | "fail" | "warn" | "skip";
-
-/** One line of the conformance table. */
-export interface CheckResult {
-  id: string;
-  title: string;
-  required: boolean;
-  status: CheckStatus;
-  reason: string;
-  /** Why the run stopped after this check (the others would only repeat its failure). */
-  stopped?: string;
-}
+export type { CheckResult, CheckStatus } from "./check-spec.js";
 
 export interface CheckOptions {
-  /**
-   * The server: its mode is the mode of every message check (a safe-mode server refuses
-   * plaintext); its crypto, in any mode, enables the safe and compat checks.
-   */
+  /** The server: its mode is the mode of every message check, and of the forged requests. */
   target: Target;
+  /**
+   * Also a round trip in each other mode (WeChat only ever sends the configured one): for a server that
+   * answers every mode. An encrypting mode is skipped without the target's crypto.
+   */
+  allModes?: boolean;
   onResult?: (result: CheckResult) => void;
 }
 
-interface Context {
-  target: Target;
-  header: { toUserName: string; fromUserName: string };
-}
-
-/** `stopped`: why the checks after this one would only repeat its failure (nothing answered, a wrong Token). */
-type Outcome = Pick<CheckResult, "status" | "reason" | "stopped">;
-interface CheckSpec {
-  id: string;
-  title: string;
-  required: boolean;
-  run: (context: Context) => Promise<Outcome>;
-}
-
 const CJK = "你好，世界！😀🎉 中文 emoji";
-
-/** pass / warn / fail from an exchange: errors fail, warnings warn. */
-function judged(result: ExchangeResult): Outcome {
-  const errors = result.problems.filter((problem) => problem.severity === "error");
-  if (errors.length > 0) return { status: "fail", reason: errors.map((problem) => problem.message).join("; ") };
-  const warnings = result.problems.map((problem) => problem.message);
-  const what = result.replyKind === "none" ? "no reply (success)" : replyName(result);
-  return warnings.length > 0
-    ? { status: "warn", reason: `${what}; ${warnings.join("; ")}` }
-    : { status: "pass", reason: `${what} in ${Math.round(result.latencyMs)} ms` };
-}
-
-/** "text reply", or what it is when it has no MsgType to name it by. */
-function replyName(result: ExchangeResult): string {
-  const type = result.reply?.MsgType;
-  return typeof type === "string" && type !== "" ? `${type} reply` : "a reply without MsgType";
-}
 
 function messageCheck(type: string): CheckSpec {
   return {
@@ -79,13 +39,8 @@ function notificationCheck(event: string): CheckSpec {
     id: `event:${event}`,
     title: `${event} gets success`,
     required: true,
-    run: async (c) => {
-      const result = await send(c.target, buildEvent(event, {}, c.header));
-      const outcome = judged(result);
-      if (outcome.status === "fail" || result.replyKind !== "reply") return outcome;
-      const ignored = `${String(result.reply?.MsgType)} reply, which WeChat ignores: answer success or an empty body`;
-      return { status: "warn", reason: [ignored, ...result.problems.map((problem) => problem.message)].join("; ") };
-    },
+    // A reply is judged as WeChat would, and the judgement warns that WeChat ignores it.
+    run: async (c) => judged(await send(c.target, buildEvent(event, {}, c.header))),
   };
 }
 
@@ -99,7 +54,7 @@ function eventCheck(event: string): CheckSpec {
   };
 }
 
-/** Why a failed handshake makes the rest pointless: no answer at all, or every signature refused (the Tokens differ). */
+/** Why a failed handshake makes the rest pointless: nothing answered, or every signature refused (Tokens differ). */
 function stopReason(result: HandshakeResult): string | undefined {
   if (result.problems.some((p) => p.code === "unreachable" || p.code === "timeout")) return "nothing answered";
   if (result.status === 401 || result.status === 403)
@@ -107,63 +62,19 @@ function stopReason(result: HandshakeResult): string | undefined {
   return undefined;
 }
 
-/** The suite, in order. */
-const CHECKS: CheckSpec[] = [
-  {
-    id: "handshake",
-    title: "URL validation answers echostr exactly",
-    required: true,
-    run: async (c) => {
-      const result = await handshake(c.target);
-      if (result.ok) return { status: "pass", reason: `echostr returned in ${Math.round(result.latencyMs)} ms` };
-      return { status: "fail", reason: result.problems.map((p) => p.message).join("; "), stopped: stopReason(result) };
-    },
+const HANDSHAKE: CheckSpec = {
+  id: "handshake",
+  title: "URL validation answers echostr exactly",
+  required: true,
+  run: async (c) => {
+    const result = await handshake(c.target);
+    if (result.ok) return { status: "pass", reason: `echostr returned in ${Math.round(result.latencyMs)} ms` };
+    return { status: "fail", reason: result.problems.map((p) => p.message).join("; "), stopped: stopReason(result) };
   },
-  {
-    id: "bad-signature-get",
-    title: "URL validation with a bad signature is refused",
-    required: true,
-    run: async (c) => {
-      const echostr = "wxdev-forged-echostr";
-      const url = targetUrl(c.target, {
-        signature: "0".repeat(40),
-        timestamp: makeTimestamp(),
-        nonce: makeNonce(),
-        echostr,
-      });
-      const http = await httpRequest({ method: "GET", url, timeoutMs: c.target.timeoutMs });
-      if (http.failure !== undefined)
-        return { status: "fail", reason: explainUnreachable(http.failure, c.target.origin) };
-      return http.status === 200 && http.body.includes(echostr)
-        ? { status: "fail", reason: "the server echoed a forged request: anyone can claim your URL" }
-        : { status: "pass", reason: `HTTP ${http.status}, no echostr` };
-    },
-  },
-  {
-    id: "bad-signature-post",
-    title: "a message with a bad signature is refused",
-    required: true,
-    run: async (c) => {
-      const forger = createTarget({ ...c.target, token: `${c.target.token}-wrong`, mode: "plain" });
-      const callback = buildCallback(forger, buildMessage("text", { Content: "forged" }, c.header));
-      const result = await exchange(callback, { timeoutMs: c.target.timeoutMs });
-      const lost = result.problems.find((p) => p.code === "unreachable" || p.code === "timeout");
-      if (lost !== undefined) return { status: "fail", reason: lost.message };
-      if (result.status !== 200) return { status: "pass", reason: `HTTP ${result.status}` };
-      if (result.replyKind === "reply")
-        return {
-          status: "fail",
-          reason: "the server answered a forged message: it does not check the signature (insecure)",
-        };
-      // 200 "success" looks like acceptance: nothing shows the signature was checked at all.
-      return {
-        status: "fail",
-        reason:
-          `HTTP 200 with ${result.replyKind === "none" ? "success/empty" : "a non-reply body"} to a forged message:` +
-          " refuse it (HTTP 403) so forgeries are visibly rejected",
-      };
-    },
-  },
+};
+
+/** The checks after the forged requests, in the target's mode. */
+const MESSAGE_CHECKS: CheckSpec[] = [
   ...MESSAGE_TYPES.map(messageCheck),
   ...CHECKED_EVENTS.map(eventCheck),
   {
@@ -219,21 +130,37 @@ const CHECKS: CheckSpec[] = [
         : { status: "pass", reason: `HTTP ${malformed.status || "none"}, then the next message was answered` };
     },
   },
-  ...(["safe", "compat"] as const).map(
-    (mode): CheckSpec => ({
-      id: `mode:${mode}`,
-      title: `${mode} mode round trip`,
-      required: true,
-      run: async (c) =>
-        c.target.crypto === undefined
-          ? { status: "skip", reason: "no EncodingAESKey/appId configured" }
-          : judged(await send(withMode(c.target, mode), buildMessage("text", { Content: `${mode} mode` }, c.header))),
-    }),
-  ),
 ];
 
-/** How many checks the suite has (a run that stops early reports fewer results). */
-export const CHECK_COUNT = CHECKS.length;
+/** A round trip in a mode other than the target's (`--all-modes`). */
+function modeCheck(mode: Mode): CheckSpec {
+  return {
+    id: `mode:${mode}`,
+    title: `${mode} mode round trip`,
+    required: true,
+    run: async (c) =>
+      mode !== "plain" && c.target.crypto === undefined
+        ? { status: "skip", reason: "no EncodingAESKey/appId configured" }
+        : judged(await send(withMode(c.target, mode), buildMessage("text", { Content: `${mode} mode` }, c.header))),
+  };
+}
+
+/** The modes whose round trips a run makes: the target's, and with `allModes` the others after it. */
+export function checkedModes(options: Pick<CheckOptions, "target" | "allModes">): Mode[] {
+  const mode = options.target.mode;
+  return options.allModes ? [mode, ...MODES.filter((other) => other !== mode)] : [mode];
+}
+
+/** The suite for a target, in order: its forged requests and its round trips are those of its mode. */
+function suite(options: Pick<CheckOptions, "target" | "allModes">): CheckSpec[] {
+  const [, ...others] = checkedModes(options);
+  return [HANDSHAKE, ...forgedChecks(options.target), ...MESSAGE_CHECKS, ...others.map(modeCheck)];
+}
+
+/** How many checks a run has (a run that stops early reports fewer results). */
+export function checkCount(options: Pick<CheckOptions, "target" | "allModes">): number {
+  return suite(options).length;
+}
 
 /**
  * Runs the conformance suite against a server URL; `onResult` reports each check as it finishes.
@@ -241,12 +168,12 @@ export const CHECK_COUNT = CHECKS.length;
  * check would fail alike.
  */
 export async function runChecks(options: CheckOptions): Promise<CheckResult[]> {
-  const context: Context = {
+  const context: CheckContext = {
     target: options.target,
     header: { toUserName: "gh_wxdevcheck01", fromUserName: "oWxdevCheck000000000000000001" },
   };
   const results: CheckResult[] = [];
-  for (const spec of CHECKS) {
+  for (const spec of suite(options)) {
     let outcome: Outcome;
     try {
       outcome = await spec.run(context);

@@ -9,6 +9,7 @@ import {
 } from "../diagnose.js";
 import { InputError } from "../errors.js";
 import { makeNonce, makeTimestamp, signature } from "../signature.js";
+import { forgedToken } from "./forgery.js";
 import { httpRequest } from "./http.js";
 import { targetUrl, type Target } from "./target.js";
 
@@ -42,8 +43,14 @@ function explainBody(body: string, echostr: string, signed: string): Problem {
   return error("mismatch", `the body is ${JSON.stringify(trimmed.slice(0, 80))}, not echostr${tokenHint}`);
 }
 
-/** Performs the URL-validation GET against a target and checks the body is exactly the echostr. */
-export async function handshake(target: Target, options: { echostr?: string } = {}): Promise<HandshakeResult> {
+/**
+ * Performs the URL-validation GET against a target and checks the body is exactly the echostr.
+ * `badSignature` signs it with another Token, as a forger would (replay sends a recorded forgery so).
+ */
+export async function handshake(
+  target: Target,
+  options: { echostr?: string; badSignature?: boolean } = {},
+): Promise<HandshakeResult> {
   if (options.echostr === "")
     throw new InputError("--echostr is empty", {
       hint: "WeChat always sends a non-empty echostr; leave --echostr out for a random one",
@@ -51,7 +58,7 @@ export async function handshake(target: Target, options: { echostr?: string } = 
   const timestamp = makeTimestamp();
   const nonce = makeNonce();
   const echostr = options.echostr ?? String(randomBytes(8).readBigUInt64BE(0) % 10n ** 19n);
-  const sig = signature(target.token, timestamp, nonce);
+  const sig = signature(options.badSignature ? forgedToken(target.token) : target.token, timestamp, nonce);
   const url = targetUrl(target, { signature: sig, timestamp, nonce, echostr });
   const http = await httpRequest({ method: "GET", url, timeoutMs: target.timeoutMs });
   const result = { url, status: http.status, latencyMs: http.latencyMs, echostr, body: http.body, signature: sig };

@@ -1,21 +1,22 @@
 import type { Problem } from "../diagnose.js";
 import { InputError } from "../errors.js";
-import { type ExchangeRecord, queryOf } from "../exchange-record.js";
-import type { Mode } from "../modes.js";
+import type { ExchangeRecord } from "../exchange-record.js";
 import { parseXml, type XmlRecord } from "../xml.js";
 import { buildCallback } from "./callback.js";
 import { exchange } from "./exchange.js";
+import { isGenuine } from "./forgery.js";
 import { handshake } from "./handshake.js";
+import { checkToken, type Prepared, prepareRecord } from "./replay-record.js";
 import { diffReplies, type FieldChange } from "./reply-diff.js";
 import { withMode, type Target } from "./target.js";
 
 export type { FieldChange } from "./reply-diff.js";
 
 /**
- * same: answered as recorded and WeChat would accept it; differs: the status or a reply field
- * changed; failed: answered as recorded, but WeChat would reject today's answer; skipped: the
- * record is not a callback from WeChat (unsigned, or neither a handshake nor a message), or holds no
- * answer of the app (the tunnel answered it itself).
+ * same: answered as recorded and WeChat would accept it (or, for a forgery or a body that is no message,
+ * refused as recorded); differs: the status or a reply field changed; failed: answered as recorded, but
+ * WeChat would reject today's answer; skipped: the record is not a callback (unsigned, or neither a
+ * handshake nor a message), or holds no answer of the app (the tunnel answered it itself).
  */
 export type ReplayVerdict = "same" | "differs" | "failed" | "skipped";
 
@@ -24,8 +25,10 @@ export interface ReplayOutcome {
   /** Position in the recording, from 1. */
   index: number;
   kind: "handshake" | "message" | "other";
-  /** The recorded message in plaintext (decrypted in safe mode); null for handshakes and skipped records. */
+  /** The recorded message in plaintext (decrypted in safe mode); null for handshakes, skipped records, non-XML. */
   message: XmlRecord | null;
+  /** Sent with the recording's faults again (a signature that did not verify, another appId, an old timestamp). */
+  forged: boolean;
   verdict: ReplayVerdict;
   /** The status recorded and today's (0 when nothing answered). */
   status: { recorded: number; today: number };
@@ -57,62 +60,6 @@ export interface ReplayOptions {
   signal?: AbortSignal;
 }
 
-/** A record made ready to send: what it is and, for a message, the plaintext and the mode it was sent in. */
-type Prepared =
-  | { kind: "handshake"; record: ExchangeRecord; echostr: string }
-  | { kind: "message"; record: ExchangeRecord; mode: Mode; plaintext: string; message: XmlRecord }
-  | { kind: "other"; record: ExchangeRecord; reason: string };
-
-function plaintextOf(target: Target, body: string, where: string): { mode: Mode; plaintext: string } {
-  if (target.crypto === undefined)
-    throw new InputError(`${where} was recorded in safe mode: replaying it needs the EncodingAESKey and appId`, {
-      hint: "set them as for simulate --mode safe (WXDEV_AES_KEY and WXDEV_APP_ID, or --aes-key and --app-id)",
-    });
-  try {
-    const envelope = parseXml(body);
-    const mode = envelope.MsgType === undefined ? "safe" : "compat";
-    return { mode, plaintext: target.crypto.decrypt(String(envelope.Encrypt ?? "")) };
-  } catch (cause) {
-    throw new InputError(`${where}: cannot decrypt the recorded message: ${(cause as Error).message}`, {
-      hint: "use the EncodingAESKey and appId of the account the traffic was recorded for",
-      cause,
-    });
-  }
-}
-
-/** The message of a recorded POST in plaintext (decrypted when encrypted), or why it is not one from WeChat. */
-function openMessage(record: ExchangeRecord, where: string, target: Target, encrypted: boolean): Prepared {
-  let opened: { mode: Mode; plaintext: string };
-  try {
-    opened = encrypted ? plaintextOf(target, record.body, where) : { mode: "plain", plaintext: record.body };
-  } catch (error) {
-    // The server took it then, so WeChat sent it and the key is wrong; a refused one was a stranger's.
-    if (record.status === 200 || target.crypto === undefined) throw error;
-    return { kind: "other", record, reason: "refused when recorded and cannot be decrypted: not from WeChat" };
-  }
-  try {
-    return { kind: "message", record, ...opened, message: parseXml(opened.plaintext) };
-  } catch {
-    return { kind: "other", record, reason: "the recorded body is not a WeChat message" };
-  }
-}
-
-/** Reads a record as WeChat sent it; throws InputError (naming it) when an encrypted one cannot be opened. */
-function prepare(record: ExchangeRecord, where: string, target: Target): Prepared {
-  if (record.error !== undefined)
-    return {
-      kind: "other",
-      record,
-      reason: `the tunnel answered ${record.status} itself, not the app: nothing to compare`,
-    };
-  const query = queryOf(record.path);
-  if (!query.has("signature")) return { kind: "other", record, reason: "not signed: not a request from WeChat" };
-  const echostr = query.get("echostr");
-  if (record.method === "GET" && echostr !== null) return { kind: "handshake", record, echostr };
-  if (record.method !== "POST") return { kind: "other", record, reason: `${record.method} is not a WeChat callback` };
-  return openMessage(record, where, target, query.get("encrypt_type") === "aes");
-}
-
 /** The recorded reply in plaintext: decrypted when it was encrypted (its envelope is not compared). */
 function recordedReply(target: Target, prepared: Extract<Prepared, { kind: "message" }>): string {
   const reply = prepared.record.reply;
@@ -124,9 +71,13 @@ function recordedReply(target: Target, prepared: Extract<Prepared, { kind: "mess
   }
 }
 
-function verdictOf(changed: boolean, today: { ok: boolean }): ReplayVerdict {
+/**
+ * A forgery, or a body that is no message, should be refused: refused as recorded is the same. Anything
+ * else must also be an answer WeChat accepts today.
+ */
+function verdictOf(changed: boolean, today: { ok: boolean }, refusalExpected: boolean): ReplayVerdict {
   if (changed) return "differs";
-  return today.ok ? "same" : "failed";
+  return today.ok || refusalExpected ? "same" : "failed";
 }
 
 async function replayMessage(
@@ -135,8 +86,14 @@ async function replayMessage(
   index: number,
 ): Promise<ReplayOutcome> {
   const modeTarget = withMode(target, prepared.mode);
-  const callback = buildCallback(modeTarget, prepared.plaintext);
+  const outerBody = prepared.mode === "plain" ? undefined : prepared.record.body;
+  const callback = buildCallback(modeTarget, prepared.plaintext, {
+    forgery: prepared.forgery,
+    outerBody,
+    parsed: prepared.message ?? {},
+  });
   const result = await exchange(callback, { timeoutMs: target.timeoutMs, crypto: modeTarget.crypto });
+  const forged = !isGenuine(prepared.forgery);
   const status = { recorded: prepared.record.status, today: result.status };
   const changes =
     status.recorded === status.today
@@ -147,7 +104,8 @@ async function replayMessage(
     index,
     kind: "message",
     message: prepared.message,
-    verdict: verdictOf(changed, result),
+    forged,
+    verdict: verdictOf(changed, result, forged || prepared.message === null),
     status,
     changes,
     problems: result.problems,
@@ -160,9 +118,9 @@ async function replayHandshake(
   prepared: Extract<Prepared, { kind: "handshake" }>,
   index: number,
 ): Promise<ReplayOutcome> {
-  const result = await handshake(target);
-  const { record } = prepared;
-  const answeredThen = record.status === 200 && record.reply === prepared.echostr;
+  const { record, echostr, forgery } = prepared;
+  const result = await handshake(target, { echostr, badSignature: forgery.badSignature });
+  const answeredThen = record.status === 200 && record.reply === echostr;
   const status = { recorded: record.status, today: result.status };
   const changes: FieldChange[] =
     status.recorded === status.today && answeredThen !== result.ok
@@ -173,7 +131,8 @@ async function replayHandshake(
     index,
     kind: "handshake",
     message: null,
-    verdict: verdictOf(changed, result),
+    forged: forgery.badSignature === true,
+    verdict: verdictOf(changed, result, forgery.badSignature === true),
     status,
     changes,
     problems: result.problems,
@@ -187,6 +146,7 @@ function skippedOutcome(prepared: Extract<Prepared, { kind: "other" }>, index: n
     index,
     kind: "other",
     message: null,
+    forged: false,
     verdict: "skipped",
     status,
     changes: [],
@@ -197,10 +157,11 @@ function skippedOutcome(prepared: Extract<Prepared, { kind: "other" }>, index: n
 }
 
 /**
- * Sends recorded exchanges again, one at a time in recording order, as WeChat would send them today
- * (freshly signed, re-encrypted in the mode they were recorded in), and compares each answer with
- * the recorded one. Every encrypted record is opened before anything is sent, so a wrong key is
- * bad input rather than a half-run replay.
+ * Sends recorded exchanges again, one at a time in recording order, as they were sent then: freshly
+ * signed (or, where the recorded signature did not verify with the Token, signed wrongly again), the
+ * timestamp as far behind the clock as it was, an encrypted body byte for byte but its Encrypt element
+ * (re-encrypted, for the appId it named). Each answer is compared with the recorded one. Every encrypted
+ * record is opened before anything is sent, so a wrong key or Token is bad input rather than a half-run replay.
  */
 export async function replay(
   records: readonly ExchangeRecord[],
@@ -208,7 +169,8 @@ export async function replay(
   options: ReplayOptions = {},
 ): Promise<ReplayReport> {
   const source = options.source ?? "recording";
-  const prepared = records.map((record, index) => prepare(record, `${source}: record #${index + 1}`, target));
+  const prepared = records.map((record, index) => prepareRecord(record, `${source}: record #${index + 1}`, target));
+  checkToken(prepared, source);
   if (!prepared.some((item) => item.kind !== "other"))
     throw new InputError(`${source} holds no handshake or message from WeChat to replay`, {
       hint: "record real traffic with wxdev tunnel --record FILE",

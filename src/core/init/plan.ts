@@ -8,6 +8,10 @@ export interface ProjectOptions {
   host: string;
   /** The virtualenvwrapper name the app runs in on the server (default "wechat"). */
   venv?: string;
+  /** The SSH port. 22, ssh's own default, is left out, so a Port in ~/.ssh/config still applies. */
+  port?: number;
+  /** The wxdev.config.json already there (init --force): whatever init does not write in it is kept. */
+  existing?: WxdevConfig;
 }
 
 /** One file of the scaffold, relative to the project folder. */
@@ -29,6 +33,10 @@ export interface ProjectPlan {
   /** The URL to give the platform (through the class's nginx). */
   publicUrl: string;
   venv: string;
+  /** The SSH port written to the config (a hand-added one kept), when not 22. */
+  port?: number;
+  /** What the existing wxdev.config.json had that init keeps (key paths, e.g. servers.s8013.port). */
+  kept: string[];
 }
 
 /** The app's port from a class account name: s8013 → 8013. */
@@ -75,15 +83,56 @@ __pycache__/
 `;
 
 /** The server entry `wxdev deploy/start/status/nginx` read, as the class's conventions (protocol §7) make it. */
-function serverEntry(account: string, host: string, appPort: number, venv: string, path: string): ServerConfig {
+function serverEntry(
+  account: string,
+  host: string,
+  port: number | undefined,
+  appPort: number,
+  venv: string,
+  path: string,
+): ServerConfig {
   return {
     host,
+    ...(port === undefined || port === 22 ? {} : { port }),
     username: account,
     remoteDir: "~/wechat",
     venv,
     start: "python wechat.py",
     appPort,
     checkUrl: `http://${host}${path}`,
+  };
+}
+
+/**
+ * The config init writes over the one already there: init's own keys are replaced, every other key (a hand-added
+ * port or privateKey, another server, an appId) is kept, and listed. A port given to init replaces the old one.
+ */
+function overExisting(
+  planned: WxdevConfig,
+  existing: WxdevConfig | undefined,
+  account: string,
+  portGiven: boolean,
+): { config: WxdevConfig; kept: string[] } {
+  if (existing === undefined) return { config: planned, kept: [] };
+  const ownKeys = new Set([...Object.keys(planned.servers?.[account] ?? {}), ...(portGiven ? ["port"] : [])]);
+  const oldEntry = existing.servers?.[account] ?? {};
+  const keptEntry = Object.entries(oldEntry).filter(([key]) => !ownKeys.has(key));
+  const keptTop = Object.entries(existing).filter(([key]) => key !== "url" && key !== "servers");
+  const otherServers = Object.entries(existing.servers ?? {}).filter(([name]) => name !== account);
+  return {
+    config: {
+      ...planned,
+      ...Object.fromEntries(keptTop),
+      servers: {
+        ...Object.fromEntries(otherServers),
+        [account]: { ...planned.servers?.[account], ...Object.fromEntries(keptEntry) } as ServerConfig,
+      },
+    },
+    kept: [
+      ...keptEntry.map(([key]) => `servers.${account}.${key}`),
+      ...otherServers.map(([name]) => `servers.${name}`),
+      ...keptTop.map(([key]) => key),
+    ],
   };
 }
 
@@ -95,10 +144,11 @@ export function planProject(options: ProjectOptions): ProjectPlan {
   const venv = checkVenv(options.venv ?? "wechat");
   const path = `/wechat${appPort}`;
   const localUrl = `http://127.0.0.1:${appPort}${path}`;
-  const config: WxdevConfig = {
+  const planned: WxdevConfig = {
     url: localUrl,
-    servers: { [account]: serverEntry(account, host, appPort, venv, path) },
+    servers: { [account]: serverEntry(account, host, options.port, appPort, venv, path) },
   };
+  const { config, kept } = overExisting(planned, options.existing, account, options.port !== undefined);
   return {
     files: [
       { path: "wechat.py", content: wechatPy({ appPort, path }) },
@@ -113,6 +163,8 @@ export function planProject(options: ProjectOptions): ProjectPlan {
     localUrl,
     publicUrl: `http://${host}${path}`,
     venv,
+    port: config.servers?.[account]?.port,
+    kept,
   };
 }
 

@@ -1,22 +1,26 @@
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { keepaliveSeconds, type ServerConfig } from "../config.js";
 import { CheckFailedError, type WxdevError } from "../errors.js";
 import { type AskSecret, authHandler, type SshCredentials } from "./auth.js";
 import { type HostKeyInfo, type HostKeyPolicy, hostKeyVerifier } from "./host-key.js";
 import { preferredHostKeyAlgorithms, readKnownHosts } from "./known-hosts.js";
-import { ConnectionLostError, type RemoteShell } from "./shell.js";
+import type { RemoteShell } from "./shell.js";
+import { sshShell } from "./ssh-shell.js";
+import { resolveLogin, type SshLogin } from "./ssh-config.js";
 import { guardedShell } from "./state-guard.js";
 
 export type { AskSecret, SshCredentials } from "./auth.js";
 export type { HostKeyInfo } from "./host-key.js";
+export type { SshLogin } from "./ssh-config.js";
 
-/** How to reach and trust a server; everything from outside (secrets, prompts) comes in here. */
+/** How to reach and trust a server; everything from outside (home, user, secrets, prompts) comes in here. */
 export interface ConnectOptions {
-  /** Home directory, for `~/` in privateKey; default the OS's. */
-  home?: string;
+  /** The home directory: ~/.ssh/config, the default identity files, known_hosts, and `~/` in paths. */
+  home: string;
+  /** The local user name: the login's user when neither the config nor ~/.ssh/config names one (as ssh). */
+  localUser?: string;
   /** Default `<home>/.ssh/known_hosts`. */
   knownHostsPath?: string;
   credentials?: SshCredentials;
@@ -53,6 +57,8 @@ export interface SshClient {
 /** An open, verified, authenticated SSH connection. */
 export interface Connection {
   shell: RemoteShell;
+  /** Where and as whom it logged in. */
+  login: SshLogin;
   /** The ssh2 client itself, for a remote forward (`wxdev tunnel`). */
   client: SshClient;
   close(): void;
@@ -62,14 +68,16 @@ export interface Connection {
 const PROMPT_TIMEOUT_MS = 120_000;
 
 /**
- * Opens an SSH connection: the host key checked against known_hosts (ssh's policy), then the agent, the key and
- * a password in turn. node-ssh is loaded only here, so only commands that connect load it.
+ * Opens an SSH connection as OpenSSH would: the login completed from ~/.ssh/config, the host key checked against
+ * known_hosts (ssh's policy), then the agent's keys, the identity files and a password in turn. node-ssh is loaded
+ * only here, so only commands that connect load it.
  */
-export async function connect(server: ServerConfig, options: ConnectOptions = {}): Promise<Connection> {
+export async function connect(server: ServerConfig, options: ConnectOptions): Promise<Connection> {
   const { NodeSSH } = await import("node-ssh");
-  const home = options.home ?? homedir();
+  const { home } = options;
+  const login = await resolveLogin(server, { home, localUser: options.localUser, name: options.name });
+  const { host, port } = login;
   const knownHostsPath = options.knownHostsPath ?? join(home, ".ssh", "known_hosts");
-  const port = server.port ?? 22;
   const tried: string[] = [];
   let refusal: WxdevError | undefined;
   const failures: WxdevError[] = [];
@@ -79,28 +87,29 @@ export async function connect(server: ServerConfig, options: ConnectOptions = {}
     confirmHostKey: options.confirmHostKey,
     onHostKeyAdded: options.onHostKeyAdded,
   };
-  const secrets = { credentials: options.credentials ?? {}, askSecret: options.askSecret, home };
+  const display = (path: string): string => (path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path);
+  const secrets = { credentials: options.credentials ?? {}, askSecret: options.askSecret, display };
   // As ssh does: ask first for the key types known_hosts lists, so a server with several keys offers one we can
   // check (any other key it offers counts as changed). ssh2 applies "remove" before "prepend": the known ones move
   // to the front.
-  const preferred = preferredHostKeyAlgorithms(readKnownHosts(knownHostsPath), server.host, port);
+  const preferred = preferredHostKeyAlgorithms(readKnownHosts(knownHostsPath), host, port);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const mayAsk = options.confirmHostKey !== undefined || options.askSecret !== undefined;
   const ssh = new NodeSSH();
   try {
-    const sock = await openSocket(server.host, port, timeoutMs);
+    const sock = await openSocket(host, port, timeoutMs);
     await ssh.connect({
       sock,
-      host: server.host,
+      host,
       port,
-      username: server.username,
+      username: login.username,
       // The deadline for the handshake alone (the TCP connect had its own above), longer when a person may answer.
       readyTimeout: mayAsk ? Math.max(timeoutMs, PROMPT_TIMEOUT_MS) : timeoutMs,
-      hostVerifier: hostKeyVerifier(server.host, port, policy, (error) => {
+      hostVerifier: hostKeyVerifier(host, port, policy, (error) => {
         refusal = error;
       }),
       ...(preferred.length > 0 ? { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } } } : {}),
-      authHandler: authHandler(server, secrets, tried, (error) => failures.push(error)),
+      authHandler: authHandler(login, secrets, tried, (error) => failures.push(error)),
       keepaliveInterval: options.keepaliveIntervalMs ?? keepaliveSeconds(server) * 1000,
       keepaliveCountMax: 3,
     } as never);
@@ -108,67 +117,13 @@ export async function connect(server: ServerConfig, options: ConnectOptions = {}
     ssh.dispose();
     if (refusal !== undefined) throw refusal;
     if (failures[0] !== undefined) throw failures[0];
-    throw connectionError(error as Error & { level?: string; code?: string }, server, port, tried);
+    throw connectionError(error as Error & { level?: string; code?: string }, login, tried);
   }
   return {
     shell: guardedShell(sshShell(ssh, options.name ?? server.host)),
+    login,
     client: ssh.connection as unknown as SshClient,
     close: () => ssh.dispose(),
-  };
-}
-
-type NodeSsh = InstanceType<typeof import("node-ssh").NodeSSH>;
-
-/** The RemoteShell over node-ssh: a dropped connection is a ConnectionLostError, never a hang or a crash. */
-function sshShell(ssh: NodeSsh, name: string): RemoteShell {
-  // Without a listener, a reset connection is an uncaught 'error' event that kills the process with a stack.
-  let lost = false;
-  const markLost = (): void => {
-    lost = true;
-  };
-  ssh.connection?.on("error", markLost);
-  ssh.connection?.on("close", markLost);
-  const lostError = (cause?: unknown): ConnectionLostError =>
-    new ConnectionLostError(`connection to ${name} lost`, { cause });
-  return {
-    exec: async (command, execOptions = {}) => {
-      if (lost) throw lostError();
-      let result: Awaited<ReturnType<NodeSsh["execCommand"]>>;
-      let heldOpen = false;
-      const grace = execOptions.graceAfterExitMs;
-      // sshd reports the exit at once but closes the channel only when the command's stdout and stderr close:
-      // a background child that inherited them keeps it open for as long as it runs.
-      const onChannel =
-        grace === undefined
-          ? undefined
-          : (channel: { once(event: string, listener: () => void): unknown; close(): unknown }): void => {
-              let timer: NodeJS.Timeout | undefined;
-              channel.once("exit", () => {
-                timer = setTimeout(() => {
-                  heldOpen = true;
-                  channel.close();
-                }, grace);
-              });
-              channel.once("close", () => clearTimeout(timer));
-            };
-      try {
-        result = await ssh.execCommand(command, {
-          stdin: execOptions.stdin,
-          onStdout: execOptions.onStdout,
-          onStderr: execOptions.onStderr,
-          noTrim: true,
-          ...(onChannel ? { onChannel: onChannel as never } : {}),
-        });
-      } catch (error) {
-        if (lost) throw lostError(error);
-        throw error;
-      }
-      if (heldOpen)
-        return { code: result.code, signal: result.signal, stdout: result.stdout, stderr: result.stderr, heldOpen };
-      // sshd always reports how a command ended; a channel closed with neither status nor signal was cut off.
-      if (lost || (result.code === null && result.signal === null)) throw lostError();
-      return { code: result.code, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
-    },
   };
 }
 
@@ -198,20 +153,21 @@ async function openSocket(host: string, port: number, timeoutMs: number): Promis
   });
 }
 
-/** ssh2's failure as one clear error naming the server (and, for a refused login, the methods tried). */
+/** ssh2's failure as one clear error naming the server (and, for a refused login, what was offered). */
 function connectionError(
   error: Error & { level?: string; code?: string },
-  server: ServerConfig,
-  port: number,
+  login: SshLogin,
   tried: string[],
 ): WxdevError {
-  const where = `${server.username}@${server.host}:${port}`;
+  const { host, port, username } = login;
+  const where = `${username}@${host}:${port}`;
   if (error.level === "client-authentication") {
+    const copyId = `ssh-copy-id${port === 22 ? "" : ` -p ${port}`} ${username}@${host}`;
     return new CheckFailedError(
       `authentication failed for ${where}` +
-        ` (tried: ${tried.length > 0 ? tried.join(", ") : "nothing: no agent, key or password"})`,
+        ` (tried: ${tried.length > 0 ? tried.join(", ") : "nothing: no agent, no key in ~/.ssh, no password"})`,
       {
-        hint: 'check the password (WXDEV_SSH_PASSWORD, or type it when asked) or the key in "privateKey"',
+        hint: `put your key on the server once (${copyId}), or give the password (type it, or WXDEV_SSH_PASSWORD)`,
         code: "AUTH_FAILED",
         cause: error,
       },
@@ -231,7 +187,7 @@ function connectionError(
   };
   const reason = reasons[error.code ?? ""];
   return new CheckFailedError(`cannot connect to ${where}: ${reason ?? error.message}`, {
-    hint: 'check "host" and "port" for this server in wxdev.config.json',
+    hint: 'check "host" and "port" for this server in wxdev.config.json (or its HostName and Port in ~/.ssh/config)',
     code: "UNREACHABLE",
     cause: error,
   });

@@ -2,6 +2,16 @@ import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { CheckFailedError } from "../errors.js";
 
+/** A pseudo-terminal for the command (as `ssh -t`): its type and size, and how to follow the window's size. */
+export interface PtyRequest {
+  /** The terminal type, e.g. $TERM. */
+  term: string;
+  rows: number;
+  cols: number;
+  /** Calls `resize` whenever the local window changes; returns how to stop. */
+  watchSize?: (resize: (rows: number, cols: number) => void) => () => void;
+}
+
 /**
  * What the deploy (and every remote command) needs of an SSH connection; `connect()` returns one backed by
  * node-ssh. `exec` rejects with ConnectionLostError when the connection drops.
@@ -10,7 +20,10 @@ export interface RemoteShell {
   exec(
     command: string,
     options?: {
+      /** Fed to the command (its end is the command's end of input); a stream is unpiped once the command ends. */
       stdin?: Readable | string;
+      /** Run on a terminal: stdout and stderr then arrive together, as stdout. */
+      pty?: PtyRequest;
       onStdout?: (chunk: Buffer) => void;
       onStderr?: (chunk: Buffer) => void;
       /**
@@ -45,6 +58,8 @@ export interface RunOptions {
   /** A virtualenvwrapper name (under $WORKON_HOME, default ~/.virtualenvs) or a path to a virtualenv. */
   venv?: string;
   stdin?: Readable | string;
+  /** Run on a pseudo-terminal (an interactive program): its output, stderr included, arrives as stdout. */
+  pty?: PtyRequest;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   /** Kill the command (with `timeout` on the server) after this long; the result's code is then 124. */
@@ -148,12 +163,26 @@ export function runScript(command: string, options: RunOptions = {}, nonce = ran
   );
 }
 
+/** What the shell of `wxdev ssh` runs first: ~/.bashrc, then back to the folder and the venv runScript set up. */
+const SESSION_RC = [
+  "[ -f ~/.bashrc ] && . ~/.bashrc",
+  'cd -- "$__wxdev_cwd"; unset __wxdev_cwd __wxdev_err',
+  '[ -z "$VIRTUAL_ENV" ] || . "$VIRTUAL_ENV/bin/activate"',
+];
+
+/**
+ * The command of `wxdev ssh` on a terminal: an interactive bash, its prompt showing the venv. It does not inherit
+ * the wrapper's command-not-found trap: a typo in the session is the session's business, not a failed command.
+ */
+export const INTERACTIVE_SHELL = `__wxdev_cwd=$PWD bash --rcfile <(printf '%s\\n' ${SESSION_RC.map(q).join(" ")}) -i`;
+
 /** Marks the wrapper's list of missing commands on stderr (a unit separator no one types). */
 const MARK = "\x1fwxdev-missing ";
-const MISSING = new RegExp(`${MARK}(.*)\n?`, "g");
-/** A line of wxdev's own on stderr: the missing commands, the end mark, the state guard's refusal. */
+/** A terminal ends its lines with \r\n. */
+const MISSING = new RegExp(`${MARK}([^\r\n]*)\r?\n?`, "g");
+/** A line of wxdev's own in the output: the missing commands, the end mark, the state guard's refusal. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the unit separator is exactly what marks such a line
-const OWN_LINE = /^\x1fwxdev-[^\n]*(\n|$)/gm;
+const OWN_LINE = /^\x1fwxdev-[^\r\n]*(\r?\n|$)/gm;
 /** Starts the wrapper's last line on stderr (see wrapped). */
 const END_MARK = "\x1fwxdev-end ";
 
@@ -170,14 +199,18 @@ export class CommandNotRunError extends CheckFailedError {
 }
 
 /**
- * Passes stderr on without wxdev's own marked lines (a line starting with a unit separator), holding back a
+ * Passes output on without wxdev's own marked lines (a line starting with a unit separator), holding back a
  * line that may be one until it is complete.
  */
-function withoutMarks(onStderr: (chunk: Buffer) => void): { write(chunk: Buffer): void; end(): void } {
+function withoutMarks(write: ((chunk: Buffer) => void) | undefined): {
+  write?: (chunk: Buffer) => void;
+  end(): void;
+} {
+  if (write === undefined) return { end: () => undefined };
   let held = "";
   const pass = (text: string): void => {
     const rest = text.replace(OWN_LINE, "");
-    if (rest !== "") onStderr(Buffer.from(rest));
+    if (rest !== "") write(Buffer.from(rest));
   };
   return {
     write: (chunk) => {
@@ -200,25 +233,34 @@ function withoutMarks(onStderr: (chunk: Buffer) => void): { write(chunk: Buffer)
  */
 export async function run(shell: RemoteShell, command: string, options: RunOptions = {}): Promise<RunResult> {
   const nonce = randomBytes(6).toString("hex");
-  const stderrOut = options.onStderr === undefined ? undefined : withoutMarks(options.onStderr);
+  // On a terminal the wrapper's stderr arrives on stdout.
+  const pty = options.pty !== undefined;
+  const out = withoutMarks(pty ? options.onStdout : undefined);
+  const err = withoutMarks(options.onStderr);
   const result = await shell.exec(runScript(command, options, nonce), {
     stdin: options.stdin,
-    onStdout: options.onStdout,
-    ...(stderrOut === undefined ? {} : { onStderr: stderrOut.write }),
+    ...(options.pty === undefined ? {} : { pty: options.pty }),
+    onStdout: pty ? out.write : options.onStdout,
+    onStderr: err.write,
     ...(options.graceAfterExitMs === undefined ? {} : { graceAfterExitMs: options.graceAfterExitMs }),
   });
-  stderrOut?.end();
-  const missing = [...result.stderr.matchAll(MISSING)].map((match) => match[1] ?? "");
-  const end = `${END_MARK}${nonce}\n`;
-  const ended = result.stderr.includes(end);
-  const stderr = result.stderr.replace(MISSING, "").replace(end, "");
-  if (result.code === SETUP_FAILED && /^wxdev: /m.test(stderr)) {
-    const line = /^wxdev: (.*)$/m.exec(stderr)?.[1] ?? "the working directory or the virtualenv is missing";
+  out.end();
+  err.end();
+  const end = `${END_MARK}${nonce}`;
+  const marked = pty ? result.stdout : result.stderr;
+  const ended = marked.includes(end);
+  const clean = (text: string): string => text.replace(MISSING, "").replace(`${end}\r\n`, "").replace(`${end}\n`, "");
+  const missing = [...marked.matchAll(MISSING)].map((match) => match[1] ?? "");
+  const stdout = pty ? clean(result.stdout) : result.stdout;
+  const stderr = clean(result.stderr);
+  const said = pty ? stdout : stderr;
+  if (result.code === SETUP_FAILED && /^wxdev: /m.test(said)) {
+    const line = /^wxdev: ([^\r\n]*)/m.exec(said)?.[1] ?? "the working directory or the virtualenv is missing";
     throw new RemoteSetupError(line, { hint: 'check "remoteDir" and "venv" in the server config (deploy first?)' });
   }
   const timedOut = options.timeoutMs !== undefined && result.code === 124;
   if (!ended && !timedOut && !result.signal) throw new CommandNotRunError(result.code);
-  return { ...result, stderr, missing };
+  return { ...result, stdout, stderr, missing };
 }
 
 /** Like run(), but a missing command is a CommandNotFoundError rather than a result. */
