@@ -47,6 +47,7 @@ export * from "./core/deploy/nginx.js";
 export * from "./core/deploy/plan.js";
 export * from "./core/remote/connection.js";
 export * from "./core/remote/shell.js";
+export { UnsafeStateError } from "./core/remote/state-guard.js";
 export * from "./core/remote/tunnel.js";
 export * from "./core/remote/tunnel-marker.js";
 export * from "./core/request-kind.js";

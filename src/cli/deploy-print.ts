@@ -2,7 +2,7 @@ import type { HandshakeResult } from "../core/client/handshake.js";
 import type { DeployResult, PostResult, RollbackResult } from "../core/deploy/deploy.js";
 import type { DownResult, GateResult, UpResult } from "../core/deploy/gate.js";
 import { postFailed } from "../core/deploy/post.js";
-import { CommandNotFoundError } from "../core/remote/shell.js";
+import { CommandNotFoundError, CommandNotRunError } from "../core/remote/shell.js";
 import { ExitCode, exitCodeFor } from "./exit-code.js";
 import type { Output } from "./output.js";
 import { handshakeJson, renderHandshake } from "./render.js";
@@ -90,6 +90,11 @@ function printPost(out: Output, post: PostResult | undefined): void {
         " start it with its output redirected, e.g. `nohup python wechat.py >> app.log 2>&1 < /dev/null &`," +
         ' or let wxdev run the app ("start" in the server\'s config)',
     );
+    return;
+  }
+  if (post.notRun) {
+    const notRun = new CommandNotRunError(post.code);
+    out.error(`post-deploy command failed: ${notRun.message} — ${notRun.hint}`);
     return;
   }
   if (post.missing !== undefined && post.missing.length > 0) {

@@ -12,7 +12,7 @@ export interface CliConnectOptions {
   timeoutMs?: number;
   /** The server's name in the config, for messages ("connection to s8013 lost"); default its host. */
   name?: string;
-  /** SSH keepalives this often (a long-lived tunnel); default none. */
+  /** SSH keepalives this often; default the server's "keepalive" (15 s). */
   keepaliveIntervalMs?: number;
 }
 

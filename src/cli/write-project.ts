@@ -1,4 +1,5 @@
 import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { PlannedFile } from "../core/init/plan.js";
 import { InputError } from "../core/errors.js";
@@ -35,16 +36,18 @@ function checkTargets(dir: string, files: PlannedFile[]): void {
 
 /**
  * Writes the files into `dir` (made if missing), each whole: written beside its target, then renamed over it,
- * so an interrupted run never leaves half a file. Returns the paths written.
+ * so an interrupted run never leaves half a file. The temporary file has an unpredictable name and is created
+ * exclusively (O_EXCL: never through a link or over a file someone planted there); the rename replaces a link at
+ * the target itself, never what it points to. Returns the paths written.
  */
 export function writeProject(dir: string, files: PlannedFile[]): string[] {
   checkTargets(dir, files);
   mkdirSync(dir, { recursive: true });
   for (const file of files) {
     const target = join(dir, file.path);
-    const temporary = `${target}.wxdev-${process.pid}.tmp`;
+    const temporary = `${target}.wxdev-${randomBytes(8).toString("hex")}.tmp`;
     try {
-      writeFileSync(temporary, file.content, { mode: 0o644 });
+      writeFileSync(temporary, file.content, { mode: 0o644, flag: "wx" });
       renameSync(temporary, target);
     } catch (cause) {
       rmSync(temporary, { force: true });

@@ -25,11 +25,16 @@ export interface ServerConfig {
   privateKey?: string;
   checkUrl?: string;
   keepReleases?: number;
+  /** Seconds between SSH keepalives (three unanswered drop the connection); default 15, 0 for none. */
+  keepalive?: number;
   /** A virtualenvwrapper name (under $WORKON_HOME) or a path; activated for start, postDeploy and exec. */
   venv?: string;
   /** The app's command (e.g. "python wechat.py"), run by wxdev start inside the venv, detached, with a pid file. */
   start?: string;
 }
+
+/** The seconds between SSH keepalives for a server: its "keepalive", else 15 (ssh's common choice); 0: none. */
+export const keepaliveSeconds = (server: ServerConfig): number => server.keepalive ?? 15;
 
 /** How a setting's value is checked: free text, or one of the message modes. */
 type SettingType = "string" | "mode";
@@ -131,6 +136,7 @@ const SERVER: Schema = {
   privateKey: { type: "string" },
   checkUrl: { type: "string" },
   keepReleases: { type: "number" },
+  keepalive: { type: "number" },
   venv: { type: "name" },
   start: { type: "string" },
 };

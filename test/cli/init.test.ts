@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/core/config.js";
@@ -43,7 +43,7 @@ describe("wxdev init", () => {
     expect(nginx.stdout).toContain("proxy_pass http://127.0.0.1:8013;");
 
     const app = readFileSync(join(dir, "wechat.py"), "utf8");
-    expect(app).toContain('app.run(host="127.0.0.1", port=PORT)');
+    expect(app).toContain('app.run(host="127.0.0.1", port=PORT, request_handler=RequestLog)');
     expect(app).toContain("PORT = 8013");
     expect(app).toContain('PATH = "/wechat8013"');
     expect(app).toContain("hmac.compare_digest");
@@ -98,6 +98,39 @@ describe("wxdev init", () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect(readFileSync(join(dir, "wechat.py"), "utf8")).toContain("hmac.compare_digest");
     expect(readdirSync(dir).sort()).toEqual(FILES);
+  });
+
+  it("temporaries are never written through a planted link (predictable names), with or without --force", async () => {
+    const dir = temp("wxdev-init-");
+    const victim = join(temp("wxdev-victim-"), "only-mine");
+    writeFileSync(victim, "precious\n", { mode: 0o600 });
+    // What a classmate could plant in a shared folder, for every name a temporary had before.
+    for (const file of FILES) symlinkSync(victim, join(dir, `${file}.wxdev-${process.pid}.tmp`));
+    for (const args of [FLAGS, [...FLAGS, "--force"]]) {
+      const result = await runMain(["init", ...args], { cwd: dir });
+      expect(result.code, result.stderr).toBe(0);
+      expect(readFileSync(victim, "utf8")).toBe("precious\n");
+    }
+    expect(
+      readdirSync(dir)
+        .filter((name) => !name.endsWith(".tmp"))
+        .sort(),
+    ).toEqual(FILES);
+    // The links are the planter's to remove; wxdev left no temporary of its own.
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toHaveLength(FILES.length);
+  });
+
+  it("a link at a target is replaced by the file with --force, never written through", async () => {
+    const dir = temp("wxdev-init-");
+    const victim = join(temp("wxdev-victim-"), "only-mine");
+    writeFileSync(victim, "precious\n", { mode: 0o600 });
+    symlinkSync(victim, join(dir, "wechat.py"));
+    const refused = await runMain(["init", ...FLAGS], { cwd: dir });
+    expect(refused.code).toBe(2);
+    const forced = await runMain(["init", ...FLAGS, "--force"], { cwd: dir });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(lstatSync(join(dir, "wechat.py")).isSymbolicLink()).toBe(false);
+    expect(readFileSync(victim, "utf8")).toBe("precious\n");
   });
 
   it("--port sets the SSH port (22, ssh's default, is left out so ~/.ssh/config's Port applies)", async () => {

@@ -7,6 +7,10 @@ import { freePort } from "../helpers/net.js";
 import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 import { makeWechatVenv, NGINX, startNginx } from "../helpers/classroom.js";
+import type { ServerConfig } from "../../src/core/config.js";
+import { deploy } from "../../src/core/deploy/deploy.js";
+import { type Connection, connect } from "../../src/core/remote/connection.js";
+import { ConnectionLostError, type RemoteShell } from "../../src/core/remote/shell.js";
 
 const temp = tempDirs();
 
@@ -15,9 +19,29 @@ if (NGINX === undefined && process.env.CI) throw new Error("nginx is missing in 
 const missing = sshdMissing() ?? (NGINX === undefined ? "no nginx" : undefined);
 if (missing) console.warn(`skipping the health-gated deploy tests: ${missing}`);
 
-/** The seed app, its text reply prefixed with `version` so a test sees which release answered. */
-function seedApp(port: number, version: string): string {
-  return `import hashlib, time
+/**
+ * The seed app, its text reply prefixed with `version` so a test sees which release answered; `exitsAfter`: it
+ * exits that many seconds after its port opens.
+ */
+function seedApp(port: number, version: string, exitsAfter?: number): string {
+  const exits =
+    exitsAfter === undefined
+      ? ""
+      : `import os, socket, threading
+
+def leave():
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", ${port}), 0.1).close()
+            break
+        except OSError:
+            time.sleep(0.02)
+    time.sleep(${exitsAfter})
+    os._exit(0)
+
+threading.Thread(target=leave, daemon=True).start()
+`;
+  return `${exits}import hashlib, time
 from flask import Flask, request
 import xmltodict
 
@@ -51,6 +75,7 @@ describe.skipIf(missing !== undefined)(
     let port: number;
     let proxyPort: number;
     let nginx: ChildProcess | undefined;
+    let server: ServerConfig;
     const env = (): Record<string, string> => ({ HOME: clientHome, WXDEV_TOKEN: "apptoken" });
     const wx = (args: string[]) => runMain(args, { cwd: dir, env: env(), timeoutMs: 60_000 });
     /** The reply to a signed text message sent through nginx, as WeChat would send it. */
@@ -59,7 +84,9 @@ describe.skipIf(missing !== undefined)(
       return /(\w+): hi/.exec(sent.stdout)?.[1] ?? `no reply (exit ${sent.code}): ${sent.stdout} ${sent.stderr}`;
     };
     const deployVersion = (version: string, args: string[] = []) => {
-      writeFileSync(join(dir, "wechat.py"), version === "broken" ? "def broken(:\n" : seedApp(port, version));
+      const app =
+        version === "broken" ? "def broken(:\n" : seedApp(port, version, version === "flaky" ? 0.5 : undefined);
+      writeFileSync(join(dir, "wechat.py"), app);
       return wx(["deploy", "s8013", ...args]);
     };
 
@@ -69,12 +96,12 @@ describe.skipIf(missing !== undefined)(
       dir = temp("wxdev-gate-");
       [port, proxyPort] = await Promise.all([freePort(), freePort()]);
       makeWechatVenv(sshd);
-      const server = serverEntry(sshd, `gate-${port}`, {
+      server = serverEntry(sshd, `gate-${port}`, {
         appPort: port,
         venv: "wechat",
         start: "python wechat.py",
         checkUrl: `http://127.0.0.1:${proxyPort}/wechat${port}`,
-      });
+      }) as unknown as ServerConfig;
       writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ servers: { s8013: server } }));
       writeFileSync(join(dir, "wechat.py"), seedApp(port, "one"));
       const printed = await wx(["nginx", "s8013", "--full", "--listen", String(proxyPort)]);
@@ -153,5 +180,66 @@ describe.skipIf(missing !== undefined)(
         expect(log.stdout).toContain("workn: command not found) ---");
       },
     );
+
+    it("an app that exits half a second after opening its port does not pass the gate", async () => {
+      const before = JSON.parse((await wx(["releases", "s8013", "--json"])).stdout).live as string;
+      const flaky = await deployVersion("flaky");
+      expect(flaky.code).toBe(1);
+      expect(flaky.stderr).toMatch(
+        new RegExp(
+          "release \\S+ did not come up: the app \\(pid \\d+\\) exited within [\\d.]+ s after opening its port " +
+            `\\(after answering the handshake\\); switched back to ${before}, which answers again`,
+        ),
+      );
+      // The release live before answers: four (the test above kept its app from being started).
+      expect(await reply()).toBe("four");
+    });
+
+    it("a cut as the gate switches back: wxdev asks the server again what is live, or says either may be", async () => {
+      writeFileSync(join(dir, "wechat.py"), "def broken(:\n");
+      const opened: Connection[] = [];
+      /** A real connection, closed the moment the switch back is sent: the script may or may not finish. */
+      const cutAtSwitchBack = async (): Promise<RemoteShell> => {
+        const connection = await connect(server, { home: clientHome });
+        opened.push(connection);
+        return {
+          exec: (command, options) => {
+            const running = connection.shell.exec(command, options);
+            if (command.includes(" rollback >> ")) setImmediate(() => connection.close());
+            return running;
+          },
+        };
+      };
+      const reconnect = async (): Promise<RemoteShell> => {
+        const connection = await connect(server, { home: clientHome });
+        opened.push(connection);
+        return connection.shell;
+      };
+      const app = { port, check: { url: server.checkUrl ?? "", token: "apptoken" } };
+      const attempt = (options: Partial<Parameters<typeof deploy>[0]>) =>
+        deploy({ shell: cutAtSwitchBack, server, root: dir, app, ...options }).catch((caught: unknown) => caught);
+      try {
+        const unknown = await attempt({});
+        expect(unknown).toBeInstanceOf(ConnectionLostError);
+        expect((unknown as Error).message).toMatch(
+          /lost during the switch back to (\S+) \((\S+) did not come up\); either \2 or \1 is live: the switch was/,
+        );
+        let listing = JSON.parse((await wx(["releases", "s8013", "--json"])).stdout);
+        expect(listing.history.at(-1).id).toBe(listing.live);
+        writeFileSync(join(dir, "wechat.py"), "def broken_again(:\n");
+        const asked = await attempt({ reconnect });
+        expect(asked).toBeInstanceOf(ConnectionLostError);
+        listing = JSON.parse((await wx(["releases", "s8013", "--json"])).stdout);
+        expect((asked as Error).message).toMatch(
+          new RegExp(
+            "lost during the switch back to \\S+ \\(\\S+ did not come up\\); " +
+              `reconnected, the server says release ${listing.live} is live$`,
+          ),
+        );
+        expect(listing.history.at(-1).id).toBe(listing.live);
+      } finally {
+        for (const connection of opened) connection.close();
+      }
+    });
   },
 );

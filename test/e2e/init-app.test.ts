@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signature } from "../../src/core/signature.js";
 import { runCli } from "../helpers/cli.js";
@@ -19,10 +20,12 @@ if (missing) console.warn(`skipping the generated-app tests: ${missing}`);
 
 const TOKEN = "initToken2024";
 
+/** What the generated app printed (Werkzeug's request log goes to stderr). */
+let output = "";
+
 /** Runs the generated wechat.py; resolves once its port answers (or rejects with what it printed). */
 async function startApp(dir: string, port: number, env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(PYTHON, ["wechat.py"], { cwd: dir, env: { PATH: process.env.PATH ?? "", ...env } });
-  let output = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -110,6 +113,73 @@ describe.skipIf(missing !== undefined)("the app wxdev init writes, run by Debian
       body: "<xml><ToUserName>",
     });
     expect(malformed.status).toBe(400);
+  });
+
+  /** A signed POST of `body` with `timestamp` (default now). */
+  const post = (body: string, timestamp = String(Math.floor(Date.now() / 1000)), nonce = "n3") =>
+    fetch(`${url()}?signature=${signature(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`, {
+      method: "POST",
+      body,
+    });
+  const text = (content: string): string =>
+    `<xml><ToUserName>gh_x</ToUserName><FromUserName>o1</FromUserName><MsgType>text</MsgType>` +
+    `<Content>${content}</Content></xml>`;
+
+  it("a non-ASCII signature is refused with 403, never a 500 with a traceback", async () => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const query = `signature=${encodeURIComponent("签名")}&timestamp=${timestamp}&nonce=n1`;
+    const get = await fetch(`${url()}?${query}&echostr=e`);
+    expect(get.status).toBe(403);
+    const posted = await fetch(`${url()}?${query}`, { method: "POST", body: text("hi") });
+    expect(posted.status).toBe(403);
+    expect(output).not.toContain("Traceback");
+  });
+
+  it("a POST outside 300 s of the clock is refused: a logged query replayed with another body gets 403", async () => {
+    const old = String(Math.floor(Date.now() / 1000) - 600);
+    const replayed = await post(text("forged by a classmate"), old);
+    expect(replayed.status).toBe(403);
+    expect(await replayed.text()).not.toContain("forged");
+    const ahead = await post(text("from the future"), String(Math.floor(Date.now() / 1000) + 600));
+    expect(ahead.status).toBe(403);
+    expect((await post(text("fresh"))).status).toBe(200);
+  });
+
+  /**
+   * The status line of a signed POST of `body` over a raw socket, chunked or with a Content-Length: the app may
+   * answer 413 and close before the body is all sent (fetch then fails with EPIPE instead of reading the answer).
+   */
+  async function rawPost(body: string, chunked: boolean): Promise<string> {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const query = `signature=${signature(TOKEN, timestamp, "n4")}&timestamp=${timestamp}&nonce=n4`;
+    const framing = chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${Buffer.byteLength(body)}`;
+    const socket = connect(port, "127.0.0.1");
+    let answer = "";
+    socket.setEncoding("latin1").on("data", (chunk: string) => (answer += chunk));
+    socket.on("error", () => undefined);
+    socket.write(`POST /wechat${port}?${query} HTTP/1.1\r\nHost: 127.0.0.1\r\n${framing}\r\n\r\n`);
+    for (let at = 0; at < body.length && !socket.destroyed; at += 65_536) {
+      const piece = body.slice(at, at + 65_536);
+      socket.write(chunked ? `${piece.length.toString(16)}\r\n${piece}\r\n` : piece);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    if (chunked && !socket.destroyed) socket.write("0\r\n\r\n");
+    for (let i = 0; i < 200 && !answer.includes("\r\n") && !socket.destroyed; i++)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    socket.destroy();
+    return answer.split("\r\n")[0] ?? "";
+  }
+
+  it("a body over 64 KiB is refused (413), with a Content-Length or chunked", async () => {
+    const big = text("a".repeat(1024 * 1024));
+    expect(await rawPost(big, false)).toMatch(/^HTTP\/1\.1 413/);
+    expect(await rawPost(big, true)).toMatch(/^HTTP\/1\.1 413/);
+    expect((await post(text("small"))).status).toBe(200);
+  });
+
+  it("its request log keeps no query string (the signature, timestamp and nonce stay out of app.log)", async () => {
+    expect(output).toContain(`"POST /wechat${port} HTTP/1.1" 200`);
+    expect(output).not.toMatch(/signature=|timestamp=|nonce=/);
   });
 
   it("without a Token in the environment it does not start, and says which variable to set", () => {

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { remoteLayout, rollbackScript, switchScript } from "../../src/core/remote/releases.js";
+import { q } from "../../src/core/remote/shell.js";
 import { runCli } from "../helpers/cli.js";
 import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
@@ -187,4 +189,25 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
       expect(sshd.run(`cd ~/${remote} && ls -a`)).toContain("old.pyc");
     },
   );
+
+  it("a switch whose output cannot be written (a cut connection) is in the history all the same", async () => {
+    const { dir, remote } = project({ keepReleases: 5 });
+    const a = await release(dir, "A");
+    const b = await release(dir, "B");
+    const layout = remoteLayout(`~/${remote}`);
+    const lastSwitch = async (): Promise<{ live: string; last: { id: string; reason: string } }> => {
+      const listing = JSON.parse((await wxdev(dir, ["releases", "s8013", "--json"])).stdout);
+      return { live: listing.live, last: listing.history.at(-1) };
+    };
+    // stdout a full disk: the write of the link fails.
+    sshd.run(`bash -c ${q(rollbackScript(layout, b, a))} > /dev/full || true`);
+    expect(await lastSwitch()).toMatchObject({ live: a, last: { id: a, reason: "rollback" } });
+    // stdout a pipe whose reader is gone: SIGPIPE, as when sshd closes a cut session.
+    sshd.run(`{ sleep 0.3; bash -c ${q(rollbackScript(layout, a, b))}; } | true`);
+    expect(await lastSwitch()).toMatchObject({ live: b, last: { id: b, reason: "rollback" } });
+    const c = "20300101T000000000Z-1cccccc";
+    sshd.run(`mkdir ~/.${remote}.wxdev/releases/${c}.partial`);
+    sshd.run(`{ sleep 0.3; printf '{}' | bash -c ${q(switchScript(layout, c, undefined, 5))}; } | true`);
+    expect(await lastSwitch()).toMatchObject({ live: c, last: { id: c, reason: "deploy" } });
+  });
 });

@@ -39,8 +39,25 @@ export interface TestSshd {
   rsaHostPublicKey?: string;
   /** Runs a command on the server as the test user (through su, not SSH). */
   run(command: string): string;
+  /** A second account on the same server (with `classmate`), allowed to log in too: the hostile classmate. */
+  classmate?: Account;
   stop(): Promise<void>;
 }
+
+/** A Unix account on the test server. */
+export interface Account {
+  user: string;
+  uid: number;
+  home: string;
+  /** Runs a command as this account (through su, not SSH). */
+  run(command: string): string;
+}
+
+/** Runs `command` as `user` through su. */
+const runAs =
+  (user: string) =>
+  (command: string): string =>
+    execFileSync("su", ["-s", "/bin/bash", "-c", command, user], { encoding: "utf8" });
 
 /** The classroom's ~/.bashrc: a virtualenv-style `workon` function, defined for login shells too. */
 const BASHRC = `workon() { export VIRTUAL_ENV="$HOME/.virtualenvs/$1"; echo "(workon $1)"; }\n`;
@@ -53,17 +70,23 @@ function stockBashrc(): string {
   return `${readFileSync("/etc/skel/.bashrc", "utf8")}\nsource /usr/share/virtualenvwrapper/virtualenvwrapper.sh\n`;
 }
 
-function ensureUser(user: string, password: string, stock: boolean): string {
+function ensureUser(user: string, password: string, stock: boolean, umask?: string): string {
   if (spawnSync("id", [user]).status !== 0) execFileSync("useradd", ["-m", "-s", "/bin/bash", user]);
   execFileSync("chpasswd", { input: `${user}:${password}\n` });
   const home = execFileSync("bash", ["-c", `getent passwd ${user} | cut -d: -f6`], { encoding: "utf8" }).trim();
-  writeFileSync(join(home, ".bashrc"), stock ? stockBashrc() : BASHRC);
+  const first = umask === undefined ? "" : `umask ${umask}\n`;
+  writeFileSync(join(home, ".bashrc"), first + (stock ? stockBashrc() : BASHRC));
   writeFileSync(
     join(home, ".profile"),
     stock ? readFileSync("/etc/skel/.profile", "utf8") : '[ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"\n',
   );
   execFileSync("chown", [`${user}:`, join(home, ".bashrc"), join(home, ".profile")]);
   return home;
+}
+
+function account(user: string): Account {
+  const fields = execFileSync("getent", ["passwd", user], { encoding: "utf8" }).trim().split(":");
+  return { user, uid: Number(fields[2]), home: fields[5] ?? "", run: runAs(user) };
 }
 
 function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
@@ -85,18 +108,32 @@ function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   });
 }
 
+/** The options of startSshd. */
+export interface SshdOptions {
+  rsaHostKey?: boolean;
+  stockBashrc?: boolean;
+  /** The account's name after WXDEV_TEST_USER (default "s" with stockBashrc, else none). */
+  account?: string;
+  /** Also make the account WXDEV_TEST_USER + "c", a classmate on the same server. */
+  classmate?: boolean;
+  /** The umask the account's ~/.bashrc sets first (bash reads it for every SSH command, as on Debian). */
+  umask?: string;
+}
+
 /**
  * A real OpenSSH sshd on a free loopback port, with its own host key (ed25519; `rsaHostKey`: an RSA
  * one too), key and password login. `stockBashrc`: the account (WXDEV_TEST_USER + "s") gets a stock Debian
  * ~/.bashrc and ~/.profile, virtualenvwrapper sourced at the end of ~/.bashrc.
  */
-export async function startSshd(options: { rsaHostKey?: boolean; stockBashrc?: boolean } = {}): Promise<TestSshd> {
+export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), "wxdev-sshd-"));
   const port = await freePort();
   const password = randomBytes(9).toString("base64url");
   // The stock ~/.bashrc goes to an account of its own: test files run in parallel, and the others expect theirs.
-  const user = options.stockBashrc ? `${TEST_USER}s` : TEST_USER;
-  const home = ensureUser(user, password, options.stockBashrc === true);
+  const user = `${TEST_USER}${options.account ?? (options.stockBashrc ? "s" : "")}`;
+  const home = ensureUser(user, password, options.stockBashrc === true, options.umask);
+  const classmate = options.classmate ? `${TEST_USER}c` : undefined;
+  if (classmate !== undefined) ensureUser(classmate, randomBytes(9).toString("base64url"), true);
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "host_key")]);
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "client_key")]);
   if (options.rsaHostKey)
@@ -118,7 +155,7 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 PermitRootLogin no
-AllowUsers ${user}
+AllowUsers ${user}${classmate === undefined ? "" : ` ${classmate}`}
 Subsystem sftp internal-sftp
 LogLevel ERROR
 `,
@@ -142,7 +179,8 @@ LogLevel ERROR
     clientKey: join(dir, "client_key"),
     hostPublicKey: readFileSync(join(dir, "host_key.pub"), "utf8").trim(),
     ...(options.rsaHostKey ? { rsaHostPublicKey: readFileSync(join(dir, "host_key_rsa.pub"), "utf8").trim() } : {}),
-    run: (command) => execFileSync("su", ["-s", "/bin/bash", "-c", command, user], { encoding: "utf8" }),
+    run: runAs(user),
+    ...(classmate === undefined ? {} : { classmate: account(classmate) }),
     stop: async () => {
       await new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -4,6 +4,7 @@ import type { ServerConfig } from "../../core/config.js";
 import type { Target } from "../../core/client/target.js";
 import type { DeployEvent } from "../../core/deploy/deploy.js";
 import type { Connection } from "../../core/remote/connection.js";
+import type { RemoteShell } from "../../core/remote/shell.js";
 import { addLoginOptions } from "../app-target.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
@@ -59,8 +60,17 @@ export function deployCommand(cli: Cli): Command {
           acceptNewHostKey: request.acceptNewHostKey,
           name,
         }));
-      const close = (): void => connection?.close();
-      const context: DeployContext = { cli, out, name, server, root, open, close, port, token };
+      // A second connection only to ask what is live after a cut in the middle of a switch.
+      let again: Connection | undefined;
+      const reconnect = async (): Promise<RemoteShell> => {
+        again = await connectWithPrompts(server, cli, out, { acceptNewHostKey: request.acceptNewHostKey, name });
+        return again.shell;
+      };
+      const close = (): void => {
+        connection?.close();
+        again?.close();
+      };
+      const context: DeployContext = { cli, out, name, server, root, open, reconnect, close, port, token };
       const outcome = await (request.action === "rollback"
         ? runRollback(context, request)
         : runDeploy(context, request, check)
@@ -88,7 +98,9 @@ interface DeployContext {
   server: ServerConfig;
   root: string;
   open: () => Promise<Connection>;
-  /** Closes the connection if one was opened. */
+  /** Opens a new connection after the first was cut (to ask what is live). */
+  reconnect: () => Promise<RemoteShell>;
+  /** Closes the connections that were opened. */
   close: () => void;
   /** The app's port (appPort, or the s80xx name's digits) and the Token for the check through checkUrl. */
   port?: number;
@@ -105,6 +117,7 @@ async function runRollback(
     post: request.post,
     onEvent: streamOutput(context.cli, context.out),
     holder: holder(),
+    reconnect: context.reconnect,
     app: {
       port: context.port,
       start: request.start,
@@ -146,6 +159,7 @@ async function runDeploy(
   };
   const result = await deploy({
     shell: async () => (await context.open()).shell,
+    reconnect: context.reconnect,
     server: context.server,
     root: context.root,
     paths: request.paths,

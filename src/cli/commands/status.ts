@@ -35,6 +35,11 @@ export function printStatus(out: Output, outcome: StatusOutcome): void {
   }
   const rows: [string, string][] = [["app", status.running ? out.ok("running") : out.bad("not running")]];
   if (status.pid !== undefined) rows.push(["pid", String(status.pid)]);
+  if (status.foreign !== undefined)
+    rows.push([
+      "pid file",
+      out.bad(`names pid ${status.foreign.pid}, not the app wxdev started: ${status.foreign.reason}`),
+    ]);
   if (status.uptimeSeconds !== undefined) rows.push(["uptime", duration(status.uptimeSeconds)]);
   if (status.port !== undefined)
     rows.push(["port", `${status.port} ${status.listening ? out.ok("listening") : out.bad("closed")}`]);

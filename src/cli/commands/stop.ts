@@ -23,7 +23,7 @@ export function stopCommand(cli: Cli): Command {
     async (server: string, options: ConnectFlags, self: Command) => {
       const out = cli.output(self);
       const { stopApp } = await import("../../core/remote/app.js");
-      printStop(out, server, await withApp(cli, self, out, server, options, (shell, t) => stopApp(shell, t.server)));
+      printStop(out, server, await withApp(cli, self, out, server, options, (shell, t) => stopApp(shell, t.server, t)));
     },
   );
   return withExamples(command, ["wxdev stop s8013"]);

@@ -23,7 +23,7 @@ interface TunnelFlags extends ConnectFlags {
   check?: boolean;
   takeover?: boolean;
   record?: string;
-  keepalive: number;
+  keepalive?: number;
   retryFor: number;
   token?: string;
   mode?: Mode;
@@ -66,9 +66,10 @@ export function tunnelCommand(cli: Cli): Command {
     .option("--takeover", "stop the managed app for the life of the tunnel and start it again after")
     .option("--record <file>", "append each exchange (query, body, reply, status, latency) to FILE as NDJSON")
     .addOption(
-      new Option("--keepalive <seconds>", "SSH keepalive interval (3 unanswered drop the link)")
-        .argParser(parsePositiveInt)
-        .default(15),
+      new Option(
+        "--keepalive <seconds>",
+        'SSH keepalive interval (3 unanswered drop the link; default the server\'s "keepalive", else 15)',
+      ).argParser(parsePositiveInt),
     )
     .addOption(
       new Option("--retry-for <seconds>", "after a drop, keep reconnecting this long")
@@ -141,7 +142,7 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
     connectWithPrompts(server, cli, out, {
       acceptNewHostKey: flags.yes === true || flags.acceptNewHostKey === true,
       name,
-      keepaliveIntervalMs: flags.keepalive * 1000,
+      keepaliveIntervalMs: flags.keepalive === undefined ? undefined : flags.keepalive * 1000,
     });
   const target: AppTarget = { server, port: where.remotePort, name };
   let first: Connection | undefined = await connect();

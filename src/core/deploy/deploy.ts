@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { ServerConfig } from "../config.js";
+import { keepaliveSeconds, type ServerConfig } from "../config.js";
 import { InputError } from "../errors.js";
 import { takeLock, type DeployLock } from "./lock.js";
 import { hashFiles, listProject, type Manifest } from "./manifest.js";
@@ -13,6 +13,7 @@ import { DeployError, remoteFailure, run } from "./steps.js";
 import { type AppCheck, bringUp, gate, type GateResult, type UpResult, type DownResult } from "./gate.js";
 import { type PostResult, postFailed, runPost } from "./post.js";
 import { verifyUpload } from "./verify.js";
+import { guardScript } from "../remote/state-guard.js";
 
 export { DeployError } from "./steps.js";
 export { HELD_OPEN_GRACE_MS, type PostResult, postFailed } from "./post.js";
@@ -30,6 +31,8 @@ export type DeployEvent =
 export interface DeployOptions {
   /** The connection, or how to open it: opened only after the local files checked out. */
   shell: RemoteShell | (() => Promise<RemoteShell>);
+  /** Opens a new connection, to ask the server what is live after a cut in the middle of a switch. */
+  reconnect?: () => Promise<RemoteShell>;
   server: ServerConfig;
   /** The project root files are read from. */
   root: string;
@@ -145,26 +148,59 @@ function readState(output: string, remoteDir: string, warn: (message: string) =>
 /** Where a deploy stands, for an honest message when the connection drops. */
 interface Stage {
   during: string;
-  /** What is live: unchanged, unknown (the switch was under way) or the new release. */
-  live: { state: "unchanged" } | { state: "switching" | "switched"; release: string };
+  /**
+   * What is live: unchanged, unknown (a switch to `release` was under way, from `from` when that is known) or
+   * `release`, as the server last said.
+   */
+  live: { state: "unchanged" } | { state: "switching"; release: string; from?: string } | SwitchedTo;
 }
 
-function lostDuring(error: ConnectionLostError, stage: Stage): ConnectionLostError {
+/** A release the server said is live. */
+interface SwitchedTo {
+  state: "switched";
+  release: string;
+}
+
+function lostDuring(error: ConnectionLostError, stage: Stage, said?: string): ConnectionLostError {
   const { live } = stage;
   const state =
-    live.state === "unchanged"
-      ? "the live release is unchanged"
-      : live.state === "switched"
-        ? `release ${live.release} is live`
-        : `release ${live.release} may or may not have gone live (ls -l the remote directory to see)`;
+    said !== undefined
+      ? `reconnected, the server says ${said === "" ? "no release" : `release ${said}`} is live`
+      : live.state === "unchanged"
+        ? "the live release is unchanged"
+        : live.state === "switched"
+          ? `release ${live.release} is live`
+          : live.from === undefined
+            ? `release ${live.release} may or may not have gone live (ls -l the remote directory to see)`
+            : `either ${live.from} or ${live.release} is live: the switch was under way (wxdev releases shows which)`;
   return new ConnectionLostError(`${error.message} during ${stage.during}; ${state}`, { cause: error });
+}
+
+/**
+ * What the server says is live (its release id, "" for none), over a new connection, when a cut came in the
+ * middle of a switch; undefined when that cannot be known (no way to reconnect, or that failed too).
+ */
+async function askLive(stage: Stage, layout: RemoteLayout, reconnect?: () => Promise<RemoteShell>) {
+  if (stage.live.state !== "switching" || reconnect === undefined) return undefined;
+  try {
+    const listed = await (await reconnect()).exec(listScript(layout));
+    return listed.code === 0 ? (parseListing(listed.stdout).live ?? "") : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Takes the server's deploy lock (not for a dry run, which changes nothing), runs `body`, lets the lock go. */
 async function locked<T>(
   shell: RemoteShell,
   layout: RemoteLayout,
-  options: { holder?: string; lockWaitSeconds?: number; dryRun?: boolean },
+  options: {
+    holder?: string;
+    lockWaitSeconds?: number;
+    dryRun?: boolean;
+    server: ServerConfig;
+    reconnect?: () => Promise<RemoteShell>;
+  },
   stage: Stage,
   body: (underLock?: string) => Promise<T>,
   then = "",
@@ -178,10 +214,12 @@ async function locked<T>(
         `${options.holder ?? "wxdev"}, since ${new Date().toISOString()}`,
         options.lockWaitSeconds ?? 5,
         then,
+        keepaliveSeconds(options.server),
       );
     return await body(lock?.output);
   } catch (error) {
-    throw error instanceof ConnectionLostError ? lostDuring(error, stage) : error;
+    if (!(error instanceof ConnectionLostError)) throw error;
+    throw lostDuring(error, stage, await askLive(stage, layout, options.reconnect));
   } finally {
     await lock?.release();
   }
@@ -211,7 +249,12 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   // The state is read under the lock, in the lock's own session; a dry run (no lock) reads it alone.
   const read = async (underLock?: string): Promise<RemoteState> =>
     readState(
-      underLock ?? (await run(shell, "reading the server's state", inspectScript(layout))),
+      underLock ??
+        (await run(
+          shell,
+          "reading the server's state",
+          `${guardScript(layout, { create: false })}\n${inspectScript(layout)}`,
+        )),
       server.remoteDir,
       warn,
     );
@@ -278,6 +321,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       ...(result.release === undefined ? {} : { release: result.release }),
       ...(before === undefined ? {} : { previous: before }),
       rollback: options.app?.rollback !== false,
+      onSwitchBack: (back) => {
+        stage.during =
+          back.live === undefined ? `the switch back to ${back.to} (${back.from} did not come up)` : "starting the app";
+        stage.live = back.live ?? { state: "switching", release: back.to, from: back.from };
+      },
     });
     return result;
   };
@@ -338,8 +386,7 @@ async function release(
       stage.live = { state: "switched", release };
       if (switched.code !== 0)
         throw new DeployError(
-          `release ${release} is live, but recording it or removing old releases failed: ` +
-            (switched.stderr.trim().split("\n")[0] ?? "no message"),
+          `release ${release} is live, but recording it or removing old releases failed: ${firstLine(switched.stderr)}`,
           { hint: "check the releases folder on the server (wxdev releases <server>); remove old releases by hand" },
         );
       return adoptAs;
@@ -358,6 +405,9 @@ async function release(
     throw error;
   }
 }
+
+/** The first line of a script's stderr, for a message. */
+const firstLine = (stderr: string): string => stderr.trim().split("\n")[0] || "no message";
 
 /** Passes the post command's output on as "output" events. */
 function output(onEvent?: (event: DeployEvent) => void): (stream: "stdout" | "stderr", chunk: Buffer) => void {
@@ -401,6 +451,7 @@ export async function rollback(
     holder?: string;
     lockWaitSeconds?: number;
     app?: AppOptions;
+    reconnect?: () => Promise<RemoteShell>;
   } = {},
 ): Promise<RollbackResult> {
   const layout = remoteLayout(server.remoteDir);
@@ -421,14 +472,20 @@ export async function rollback(
       throw new InputError(`cannot roll back: no release was live before ${from} (or it is gone)`, {
         hint: `name one: wxdev deploy <server> --rollback ID (known: ${ids.join(", ")})`,
       });
+    stage.live = { state: "switching", release: to, from };
     const result = await shell.exec(rollbackScript(layout, from, to));
-    if (result.code !== 0) throw remoteFailure("rolling back", result.stderr);
     const live = result.stdout.split("\n")[0] ?? "";
-    if (!live.endsWith(`/${to}`))
+    if (!live.endsWith(`/${to}`)) {
+      if (result.code !== 0) throw remoteFailure("rolling back", result.stderr);
       throw new DeployError(`the rollback did not take: the live directory points at ${live || "nothing"}, not ${to}`, {
         hint: "check the remote directory (ls -l), then try again",
       });
+    }
     stage.live = { state: "switched", release: to };
+    if (result.code !== 0)
+      throw new DeployError(`release ${to} is live, but recording the rollback failed: ${firstLine(result.stderr)}`, {
+        hint: "check the releases folder on the server (wxdev releases <server>)",
+      });
     const post = options.post === undefined ? server.postDeploy : options.post;
     stage.during = "the post-deploy command";
     const done: RollbackResult = { from, to };
@@ -438,5 +495,5 @@ export async function rollback(
     stage.during = "starting the app";
     return { ...done, ...(await bringUp(shell, server, appOptions(options))) };
   };
-  return locked(shell, layout, options, stage, body, listScript(layout));
+  return locked(shell, layout, { ...options, server }, stage, body, listScript(layout));
 }

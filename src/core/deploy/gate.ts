@@ -1,6 +1,6 @@
 import type { ServerConfig } from "../config.js";
 import { CheckFailedError } from "../errors.js";
-import { readLog, startApp, type StartResult } from "../remote/app.js";
+import { appStatus, readLog, startApp, type StartResult } from "../remote/app.js";
 import { handshakeThrough } from "../remote/health.js";
 import { remoteLayout, rollbackScript } from "../remote/releases.js";
 import { ConnectionLostError, type RemoteShell } from "../remote/shell.js";
@@ -55,9 +55,13 @@ export interface UpOptions {
   onStderr?: (chunk: Buffer) => void;
 }
 
+/** How long after opening its port the app must still run: one that exits a moment later serves nobody. */
+export const SETTLE_MS = 1_000;
+
 /**
  * Starts the live release (restarting what wxdev started), waits for its port, then does the handshake through
- * checkUrl with retries; a start or handshake that fails is a DownResult, not an error (a lost connection is).
+ * checkUrl with retries, then checks the app still runs (SETTLE_MS after its port opened, at the earliest); a
+ * start, handshake or check that fails is a DownResult, not an error (a lost connection is).
  */
 export async function bringUp(
   shell: RemoteShell,
@@ -72,25 +76,45 @@ export async function bringUp(
     const tail = (error as { logTail?: string[] }).logTail;
     return { down: { reason: error.message, logTail: tail ?? (await lastLines(shell, server)) } };
   }
-  if (options.check === undefined) return { up: { start } };
-  const shake = await handshakeThrough(options.check.url, options.check.token, { forMs: 5_000 });
-  const check: CheckResult = {
-    ok: shake.ok,
-    url: shake.url.split("?")[0] ?? shake.url,
-    status: shake.status,
-    latencyMs: shake.latencyMs,
-    tries: shake.tries,
-    ...(shake.ok ? {} : { problem: shake.problems[0]?.message ?? `HTTP ${shake.status}` }),
-  };
-  if (check.ok) return { up: { start, check } };
-  return {
-    down: {
-      reason: `the handshake through ${check.url} failed: ${check.problem}`,
-      logTail: await lastLines(shell, server),
-      start,
-      check,
-    },
-  };
+  const opened = Date.now();
+  let check: CheckResult | undefined;
+  if (options.check !== undefined) {
+    const shake = await handshakeThrough(options.check.url, options.check.token, { forMs: 5_000 });
+    check = {
+      ok: shake.ok,
+      url: shake.url.split("?")[0] ?? shake.url,
+      status: shake.status,
+      latencyMs: shake.latencyMs,
+      tries: shake.tries,
+      ...(shake.ok ? {} : { problem: shake.problems[0]?.message ?? `HTTP ${shake.status}` }),
+    };
+    if (!check.ok) {
+      const reason = `the handshake through ${check.url} failed: ${check.problem}`;
+      return { down: { reason, logTail: await lastLines(shell, server), start, check } };
+    }
+  }
+  const gone = await exitedSince(shell, server, options.port, start.pid, opened);
+  if (gone !== undefined) {
+    const after = check === undefined ? "" : " (after answering the handshake)";
+    const reason = `the app (pid ${start.pid}) exited ${gone} s after opening its port${after}`;
+    return { down: { reason, logTail: await lastLines(shell, server), start, ...(check ? { check } : {}) } };
+  }
+  return { up: { start, ...(check ? { check } : {}) } };
+}
+
+/** Undefined while the app that opened its port at `opened` still runs SETTLE_MS later; else the seconds since. */
+async function exitedSince(
+  shell: RemoteShell,
+  server: ServerConfig,
+  port: number | undefined,
+  pid: number,
+  opened: number,
+): Promise<string | undefined> {
+  const wait = SETTLE_MS - (Date.now() - opened);
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  const status = await appStatus(shell, { server, port });
+  if (status.running && status.pid === pid) return undefined;
+  return `within ${((Date.now() - opened) / 1000).toFixed(1)}`;
 }
 
 /** The app log's last 20 lines (for a failed handshake: the process runs, its log says what it answered). */
@@ -99,15 +123,28 @@ async function lastLines(shell: RemoteShell, server: ServerConfig): Promise<stri
   return text.split("\n").filter((line, i, all) => line !== "" || i < all.length - 1);
 }
 
+/** The gate's switch back, as it goes: `live` once the server said what is live (before that, either may be). */
+export interface SwitchBack {
+  from: string;
+  to: string;
+  live?: { state: "switched"; release: string };
+}
+
 /**
  * The health gate: brings the new release up; when it does not come up and `previous` (the release live before)
  * is known and rolling back is allowed, switches the live link back to it (recorded as a rollback) and brings
- * it up again. Runs under the deploy lock.
+ * it up again. Runs under the deploy lock. `onSwitchBack` hears the switch back begin and what the server then
+ * says is live, so a connection cut in between is reported honestly.
  */
 export async function gate(
   shell: RemoteShell,
   server: ServerConfig,
-  options: UpOptions & { release?: string; previous?: string; rollback: boolean },
+  options: UpOptions & {
+    release?: string;
+    previous?: string;
+    rollback: boolean;
+    onSwitchBack?: (back: SwitchBack) => void;
+  },
 ): Promise<GateResult> {
   const first = await bringUp(shell, server, options);
   if ("up" in first) return { up: first.up };
@@ -116,11 +153,17 @@ export async function gate(
   if (!options.rollback) return { down, kept: "--no-rollback: the failed release stays live" };
   if (options.previous === undefined)
     return { down, kept: "this was the first release: there is no earlier one to switch back to" };
+  const switching = { from: options.release, to: options.previous };
+  options.onSwitchBack?.(switching);
   const back = await shell.exec(rollbackScript(remoteLayout(server.remoteDir), options.release, options.previous));
-  if (back.code !== 0 || !(back.stdout.split("\n")[0] ?? "").endsWith(`/${options.previous}`))
+  // The script prints the link only once the switch is done (and recorded): no line, no switch.
+  if (!(back.stdout.split("\n")[0] ?? "").endsWith(`/${options.previous}`)) {
+    options.onSwitchBack?.({ ...switching, live: { state: "switched", release: options.release } });
     return {
       down,
       kept: `switching back to ${options.previous} failed: ${back.stderr.trim().split("\n")[0] || "no message"}`,
     };
+  }
+  options.onSwitchBack?.({ ...switching, live: { state: "switched", release: options.previous } });
   return { down, back: { release: options.previous, ...(await bringUp(shell, server, options)) } };
 }

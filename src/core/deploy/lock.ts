@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import type { RemoteShell } from "../remote/shell.js";
+import { q, type RemoteShell } from "../remote/shell.js";
 import { LOCK_BUSY, LOCKED, lockScript, type RemoteLayout } from "./remote.js";
 import { DeployError, remoteFailure } from "./steps.js";
 
@@ -12,9 +12,12 @@ export interface DeployLock {
 
 /**
  * Takes the server's deploy lock, waiting up to `waitSeconds` for another deploy to finish;
- * held by an open SSH session, so a deploy that dies releases it. `holder` is written into the
- * lock file, for the next deploy's message. `then` runs on the server under the lock, in the same
- * session (one round trip fewer than an exec of its own); its output comes back in `output`.
+ * held by an open SSH session, so a deploy that dies releases it. With `heartbeatSeconds`, a line goes to the
+ * server that often and the server lets go after four beats of silence: a connection that dropped without a word
+ * (which sshd may not notice for hours) frees the lock as soon as the deploy itself gives up on it (after three
+ * unanswered keepalives). `holder` is written into the lock file, for the next deploy's message. `then` runs on
+ * the server under the lock, in the same session (one round trip fewer than an exec of its own); its output comes
+ * back in `output`.
  */
 export async function takeLock(
   shell: RemoteShell,
@@ -22,21 +25,29 @@ export async function takeLock(
   holder: string,
   waitSeconds: number,
   then = "",
+  heartbeatSeconds = 0,
 ): Promise<DeployLock> {
   const stdin = new PassThrough();
+  const beat = heartbeatSeconds > 0 ? setInterval(() => stdin.write("\n"), heartbeatSeconds * 1000) : undefined;
+  beat?.unref();
+  const stale = heartbeatSeconds > 0 ? heartbeatSeconds * 4 : undefined;
   // Bytes, not text, until the end: a UTF-8 character of a path may be split between chunks.
   const stdout: Buffer[] = [];
   let held!: () => void;
   const locked = new Promise<void>((resolve) => (held = resolve));
-  const session = shell.exec(lockScript(layout, holder, waitSeconds, then), {
+  const session = shell.exec(`bash -c ${q(lockScript(layout, holder, waitSeconds, then, stale))}`, {
     stdin,
     onStdout: (chunk) => {
       stdout.push(chunk);
       if (Buffer.concat(stdout.slice(-2)).toString("latin1").endsWith(LOCKED)) held();
     },
   });
-  const ended = await Promise.race([locked.then(() => undefined), session]);
+  const ended = await Promise.race([locked.then(() => undefined), session]).catch((error: unknown) => {
+    clearInterval(beat);
+    throw error;
+  });
   if (ended !== undefined) {
+    clearInterval(beat);
     if (ended.code === LOCK_BUSY) {
       // The lock file is the server's text: one line, no control characters, on our terminal.
       // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
@@ -55,6 +66,7 @@ export async function takeLock(
   return {
     output: Buffer.concat(stdout).toString("utf8").slice(0, -LOCKED.length),
     release: async () => {
+      clearInterval(beat);
       stdin.end();
       await done;
     },

@@ -1,5 +1,6 @@
 import type { RemoteLayout } from "../remote/releases.js";
 import { q } from "../remote/shell.js";
+import { guardScript } from "../remote/state-guard.js";
 
 // The layout, switch and rollback moved to core/remote/releases.ts; re-exported for the deploy steps that use them.
 export { remoteLayout, type RemoteLayout } from "../remote/releases.js";
@@ -22,16 +23,26 @@ export const LOCKED = "\0locked\n";
 const LOCKED_SENTINEL = "\\0locked\\n";
 
 /**
- * Takes the deploy lock (flock on releases/.lock) and holds it until stdin closes, so it lasts
- * as long as this SSH session: a killed or disconnected deploy releases it by itself. Prints
- * "locked" once held. Under the lock every *.partial is a dead deploy's, so they go; when the
- * wait runs out, prints who holds it (the holder writes that into the lock file) and exits LOCK_BUSY.
- * `then` runs under the lock first, its output before LOCKED (the state read, without an exec of its own).
+ * Takes the deploy lock (flock on releases/.lock) and holds it while this SSH session lives, so a killed or
+ * disconnected deploy releases it by itself: until stdin closes or, with `staleSeconds`, until no line has come
+ * on stdin for that long (the holder sends one now and then: a connection that dropped silently, which sshd may
+ * not notice for hours, lets go of the lock then). Checks the state folder first (guardScript). Prints "locked"
+ * once held. Under the lock every *.partial is a dead deploy's, so they go; when the wait runs out, prints who
+ * holds it (the holder writes that into the lock file) and exits LOCK_BUSY. `then` runs under the lock first,
+ * its output before LOCKED (the state read, without an exec of its own). A bash script (read -t).
  */
-export function lockScript(layout: RemoteLayout, holder: string, waitSeconds: number, then = ""): string {
-  return `set -e
+export function lockScript(
+  layout: RemoteLayout,
+  holder: string,
+  waitSeconds: number,
+  then = "",
+  staleSeconds?: number,
+): string {
+  const hold = staleSeconds === undefined ? "cat > /dev/null" : `while IFS= read -r -t ${staleSeconds} _; do :; done`;
+  return `${guardScript(layout, { create: true })}
+set -e
 releases=${layout.releases}
-mkdir -p "$releases"
+mkdir -p -- "$releases"
 lock="$releases/.lock"
 exec 9>>"$lock"
 if ! flock -w ${waitSeconds} 9; then head -c 300 "$lock" >&2; exit ${LOCK_BUSY}; fi
@@ -39,12 +50,13 @@ printf '%s\n' ${q(holder)} > "$lock"
 cd "$releases"
 rm -rf -- *.partial
 ${then === "" ? "" : `(\n${then}\n)\n`}printf '${LOCKED_SENTINEL}'
-cat > /dev/null`;
+${hold}`;
 }
 
 /**
  * Starts a release from a copy of the current files, clears what stands in the way of the new
- * ones, then unpacks them from stdin (tar, modes as sent: -p, whatever the server's umask).
+ * ones, then unpacks them from stdin (tar, modes as sent: -p, whatever the server's umask). The release folder
+ * is the account's alone (0700; folders tar makes on the way get the umask, 077).
  * A copy, not hard links: the app's own files (app.log, a SQLite database) must stay apart per
  * release, or writing one would change every release and a rollback would bring nothing back.
  * --reflink=auto makes the copy nearly free where the filesystem shares blocks.
@@ -57,8 +69,10 @@ export function uploadScript(
   inTheWay: string[] = [],
 ): string {
   return `set -e
+umask 077
 new=${layout.releases}/${q(`${release}.partial`)}
 ${from === undefined ? 'mkdir -p "$new"' : `cp -a --reflink=auto -- ${from} "$new"`}
+chmod 700 "$new"
 cd "$new"
 ${inTheWay.length > 0 ? `rm -rf -- ${inTheWay.map((path) => q(path)).join(" ")}` : ""}
 ${withTar ? "tar -x -p -f -" : ""}`;

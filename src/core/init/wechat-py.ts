@@ -6,8 +6,11 @@ export interface AppTemplateOptions {
 
 /**
  * The class's seed app (Flask + xmltodict), done right: the signature checked on every request in constant
- * time, a message whose timestamp is more than 5 minutes off refused (a captured request sent again), 400 for a body that is not XML, `success` for events it does not handle, CreateTime in seconds, the
- * reply built by xmltodict (which escapes text, as WeChat accepts), and the Token from the environment only.
+ * time (as bytes: any text is a wrong signature, never a crash), a POST's timestamp within MAX_AGE of the clock
+ * (as `serve --max-age`: a query read from a log cannot be replayed later), the body capped, 400 for a body that
+ * is not XML, `success` for events it does not handle, CreateTime in seconds, the reply built by xmltodict (which
+ * escapes text, as WeChat accepts), the Token from the environment only, and a request log without query strings
+ * (they hold the signature, timestamp and nonce; on a shared server others may read a careless log).
  */
 export function wechatPy({ appPort, path }: AppTemplateOptions): string {
   return `"""A WeChat Official Account server (plain mode): echoes text, answers other messages with a fallback.
@@ -25,16 +28,27 @@ from xml.parsers.expat import ExpatError
 
 import xmltodict
 from flask import Flask, Response, request
+from werkzeug.serving import WSGIRequestHandler
 
 PORT = ${appPort}
 PATH = "${path}"
-MAX_AGE = 300  # seconds: a message signed longer ago is a captured one sent again
+MAX_AGE = 300  # seconds a POST's timestamp may be from this server's clock
+MAX_BODY = 64 * 1024  # bytes: WeChat's messages are a few KB
 FALLBACK = "I can only echo text for now."
 WELCOME = "Thanks for following! Send me any text and I will echo it."
 # Characters XML 1.0 forbids: a reply holding one is not well-formed, and WeChat drops it.
 NOT_XML = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ud800-\\udfff\\ufffe\\uffff]")
 
 app = Flask(__name__)
+app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+QUERY = re.compile(r"\\?\\S*")
+
+
+class RequestLog(WSGIRequestHandler):
+    """Werkzeug's request log, without query strings."""
+
+    def log(self, type, message, *args):
+        super().log(type, message, *(QUERY.sub("", arg) if isinstance(arg, str) else arg for arg in args))
 
 
 def token():
@@ -48,15 +62,18 @@ def signed(args):
         return False  # no Token set: nobody's signature can be checked, so nobody gets in
     parts = sorted([token(), args.get("timestamp", ""), args.get("nonce", "")])
     expected = hashlib.sha1("".join(parts).encode("utf-8")).hexdigest()
-    return hmac.compare_digest(expected, args.get("signature", ""))
+    return hmac.compare_digest(expected.encode("utf-8"), args.get("signature", "").encode("utf-8"))
 
 
-def fresh(args):
-    """True when the timestamp is within MAX_AGE seconds of this server's clock."""
-    try:
-        return abs(time.time() - int(args.get("timestamp", ""))) <= MAX_AGE
-    except ValueError:
-        return False
+def fresh(timestamp):
+    """True when a timestamp (seconds) is within MAX_AGE of this server's clock."""
+    return timestamp.isascii() and timestamp.isdigit() and abs(time.time() - int(timestamp)) <= MAX_AGE
+
+
+def body():
+    """The request body, at most MAX_BODY bytes; None when it is longer (also without a Content-Length)."""
+    data = request.stream.read(MAX_BODY + 1)
+    return None if len(data) > MAX_BODY else data
 
 
 def field(message, name):
@@ -96,10 +113,13 @@ def wechat():
         return Response("invalid signature", status=403, content_type="text/plain")
     if request.method == "GET":
         return Response(request.args.get("echostr", ""), content_type="text/plain")
-    if not fresh(request.args):
+    if not fresh(request.args.get("timestamp", "")):
         return Response("stale timestamp", status=403, content_type="text/plain")
+    data = body()
+    if data is None:
+        return Response("body too large", status=413, content_type="text/plain")
     try:
-        message = xmltodict.parse(request.data)["xml"]
+        message = xmltodict.parse(data)["xml"]
     except (ExpatError, KeyError, TypeError):
         return Response("bad request", status=400, content_type="text/plain")
     if not isinstance(message, dict):
@@ -110,6 +130,6 @@ def wechat():
 if __name__ == "__main__":
     if token() == "":
         sys.exit("wechat.py: set WECHAT_TOKEN to the Token you entered on the platform, then run it again")
-    app.run(host="127.0.0.1", port=PORT)
+    app.run(host="127.0.0.1", port=PORT, request_handler=RequestLog)
 `;
 }

@@ -1,5 +1,6 @@
 import { remoteLayout } from "./releases.js";
 import { q } from "./shell.js";
+import { guardScript } from "./state-guard.js";
 
 /**
  * Where the managed app's state lives: beside the releases, in the hidden sibling of `remoteDir`
@@ -19,6 +20,11 @@ export function appPaths(remoteDir: string): AppPaths {
   return { live, dir: state };
 }
 
+/** The layout the guard checks for these paths (the releases folder is the state folder's). */
+function guard(paths: AppPaths, create: boolean): string {
+  return guardScript({ live: paths.live, state: paths.dir, releases: `${paths.dir}/releases` }, { create });
+}
+
 /** The log is moved to app.log.1 at a start once it is over this size, so it never grows without bound. */
 export const LOG_LIMIT_BYTES = 1024 * 1024;
 
@@ -26,35 +32,54 @@ export const LOG_LIMIT_BYTES = 1024 * 1024;
 export const START_MARK = "--- wxdev start";
 
 /**
- * Shell functions every app script starts with. `ours` accepts a pid only if it still leads its own session:
- * wxdev started it with setsid, so a pid reused by another program (which does not lead a session of that
- * number) is never killed. `alive` ignores zombies, which a container without an init may never reap.
+ * Shell functions every app script starts with, after the guard (which makes the state folder with `create`).
+ * app.pid holds "PID START": the pid of the app's session leader and its start time (/proc/PID/stat, clock ticks
+ * since boot), written by the launcher itself. `judge LINE` sets $pid and $verdict: "ours" only for a process of
+ * this account, started at that very time (so not a reused pid; a file an older wxdev wrote has no time), leading
+ * its own session; "gone" when no such process runs; otherwise the reason it is not ours, and then it is never
+ * signalled (nor pid 1, nor a group wxdev did not make). `alive` ignores zombies, which a container without an
+ * init may never reap.
  */
-function prelude(paths: AppPaths): string {
-  return `state=${paths.dir}; pidf="$state/app.pid"; log="$state/app.log"
-mkdir -p -- "$state"
+function prelude(paths: AppPaths, create: boolean): string {
+  return `${guard(paths, create)}
+state=${paths.dir}; pidf="$state/app.pid"; log="$state/app.log"
 alive() { ps -o stat= -s "$1" 2>/dev/null | grep -qv '^Z'; }
-ours() { [ -n "$1" ] && [ "$(ps -o sid= -p "$1" 2>/dev/null | tr -d ' ')" = "$1" ] && alive "$1"; }
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }`;
+started() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=\${s##*) }; printf '%s\\n' "$s" | cut -d' ' -f20; }
+judge() {
+  pid=\${1%% *}; verdict=gone
+  [ -n "$1" ] || return 0
+  case $pid in '' | *[!0-9]*) verdict="no process id"; pid=?; return ;; esac
+  if [ "$pid" -le 1 ]; then verdict="never an app's pid"; return; fi
+  owner=$(stat -c %u "/proc/$pid" 2>/dev/null) || return 0
+  if [ "$owner" != "$wx_uid" ]; then verdict="uid $owner, another account"; return; fi
+  case $1 in *' '*) at=\${1#* } ;; *) at= ;; esac
+  if [ -n "$at" ] && [ "$(started "$pid")" != "$at" ]; then verdict="started at another time: a reused pid"; return; fi
+  if [ "$(ps -o sid= -p "$pid" 2>/dev/null | tr -d ' ')" != "$pid" ]; then verdict="it leads no session"; return; fi
+  alive "$pid" && verdict=ours || verdict=gone
+}
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+judge "$(head -n 1 -- "$pidf" 2>/dev/null || true)"`;
 }
 
 /**
- * Stops the instance wxdev started: SIGTERM to its whole process group (a Flask reloader's child too), up to
- * 5 s to go, then SIGKILL. Never by a name pattern. Prints "stopped PID" (or "killed PID").
+ * Stops the instance wxdev started (after prelude's judge): SIGTERM to its whole process group (a Flask
+ * reloader's child too), up to 5 s to go, then SIGKILL. Never by a name pattern. Prints "stopped PID" (or
+ * "killed PID"), or "foreign PID REASON" for a pid file that does not name wxdev's app (then nothing is signalled).
+ * The pid file goes either way.
  */
 function stopFragment(): string {
-  return `pid=$(cat "$pidf" 2>/dev/null || true)
-if ours "$pid"; then
+  return `if [ "$verdict" = ours ]; then
   kill -TERM -- "-$pid" 2>/dev/null || true
   i=0; while alive "$pid" && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
   if alive "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || true; echo "killed $pid"; else echo "stopped $pid"; fi
+elif [ "$verdict" != gone ]; then echo "foreign $pid $verdict"
 fi
 rm -f -- "$pidf"`;
 }
 
 /** Stops the app (see stopFragment). */
 export function stopScript(paths: AppPaths): string {
-  return `${prelude(paths)}\n${stopFragment()}`;
+  return `${prelude(paths, false)}\n${stopFragment()}`;
 }
 
 /** Prints this start's log lines (from the last start mark), at most `lines`. */
@@ -63,9 +88,13 @@ function tailFragment(lines: number): string {
   return `awk -v n=${lines} '${program}' "$log"`;
 }
 
-/** The app's own session: it writes its pid (its process group's id) before it becomes `command`. */
+/**
+ * The app's own session: before it becomes `command` its launcher writes "PID START" to the pid file (noclobber:
+ * never over a file or through a link another start left), so the pid file names exactly this process.
+ */
 function detached(command: string): string {
-  const launcher = `'printf "%s\\n" "$$" > "$1"; exec bash -c "$0"'`;
+  const pidLine = `s=$(cat /proc/$$/stat); s=\${s##*) }; printf "%s %s\\n" "$$" "$(echo $s | cut -d" " -f20)"`;
+  const launcher = `'set -C; ${pidLine} > "$1" || exit 70; exec bash -c "$0"'`;
   return `setsid bash -c ${launcher} ${q(command)} "$pidf" < /dev/null >> "$log" 2>&1 &`;
 }
 
@@ -81,7 +110,7 @@ export function startScript(paths: AppPaths, options: { command: string; port?: 
   const ticks = Math.max(1, Math.ceil(options.waitMs / 50));
   // Without a port, "up" means still running after a second.
   const ready = options.port === undefined ? `[ $i -ge 20 ]` : `listening ${options.port}`;
-  return `${prelude(paths)}
+  return `${prelude(paths, true)}
 ${stopFragment()}
 ${options.port === undefined ? "" : `if listening ${options.port}; then echo busy; exit 0; fi`}
 if [ -f "$log" ] && [ "$(stat -c %s -- "$log")" -gt ${LOG_LIMIT_BYTES} ]; then mv -f -- "$log" "$log.1"; fi
@@ -92,7 +121,7 @@ ${detached(options.command)}
 bg=$!
 i=0
 while :; do
-  pid=$(cat "$pidf" 2>/dev/null || true); [ -n "$pid" ] || pid=$bg
+  pid=$(head -n 1 -- "$pidf" 2>/dev/null || true); pid=\${pid%% *}; [ -n "$pid" ] || pid=$bg
   if ! alive "$pid"; then wait "$bg"; echo "exited $pid $?"; break; fi
   if ${ready}; then echo "up $pid"; exit 0; fi
   if [ $i -ge ${ticks} ]; then echo "timeout $pid"; break; fi
@@ -104,13 +133,13 @@ ${tailFragment(20)}`;
 
 /**
  * Reads the app's state in one round trip, one "key value" line each: pid (from the pid file, if that process
- * is still ours), uptime in seconds, port (1 if it accepts connections), live (where the live link points, or
- * "plain"/"none") and since (when the link was made, epoch seconds).
+ * is still ours; "foreign PID REASON" when it names something else), uptime in seconds, port (1 if it accepts
+ * connections), live (where the live link points, or "plain"/"none") and since (when the link was made, epoch s).
  */
 export function statusScript(paths: AppPaths, port: number | undefined): string {
-  return `${prelude(paths)}
-pid=$(cat "$pidf" 2>/dev/null || true)
-if ours "$pid"; then echo "pid $pid"; echo "uptime $(ps -o etimes= -p "$pid" | tr -d ' ')"; fi
+  return `${prelude(paths, false)}
+if [ "$verdict" = ours ]; then echo "pid $pid"; echo "uptime $(ps -o etimes= -p "$pid" | tr -d ' ')"
+elif [ "$verdict" != gone ]; then echo "foreign $pid $verdict"; fi
 ${port === undefined ? "" : `if listening ${port}; then echo "port 1"; else echo "port 0"; fi`}
 live=${paths.live}
 if [ -L "$live" ]; then echo "live $(readlink -- "$live")"; echo "since $(stat -c %Y -- "$live")"
@@ -123,7 +152,8 @@ export function logScript(
   options: { lines: number; follow?: boolean; file?: "app" | "deploy" },
 ): string {
   const file = `"$state"/${options.file === "deploy" ? "deploy.log" : "app.log"}`;
-  return `state=${paths.dir}
+  return `${guard(paths, false)}
+state=${paths.dir}
 ${
   options.follow
     ? `exec tail -n ${options.lines} -F --pid="$PPID" -- ${file} 2>/dev/null`

@@ -36,6 +36,37 @@ export interface AppStatus {
   release?: string;
   /** When that release went live. */
   liveSince?: Date;
+  /** The pid file names a process that is not the app wxdev started (never signalled): which, and why not. */
+  foreign?: ForeignPid;
+}
+
+/** A pid file's process that wxdev refused as not its app. */
+export interface ForeignPid {
+  pid: string;
+  reason: string;
+}
+
+/** `stop` found a pid file naming a process that is not the app wxdev started: it signalled nothing. */
+export class ForeignPidError extends CheckFailedError {
+  constructor(
+    readonly foreign: ForeignPid,
+    name: string | undefined,
+    port: number | undefined,
+  ) {
+    super(
+      `app.pid names pid ${foreign.pid}, which is not the app wxdev started (${foreign.reason}): nothing was stopped`,
+      {
+        hint: `wxdev removed that pid file; if the app still runs, ${stopByPid(name, port)}`,
+        code: "PID_NOT_OURS",
+      },
+    );
+  }
+}
+
+/** "foreign PID REASON" in a script's output, if any. */
+function foreignIn(stdout: string): ForeignPid | undefined {
+  const match = /^foreign (\S+) (.*)$/m.exec(stdout);
+  return match === null ? undefined : { pid: match[1] ?? "", reason: match[2] ?? "" };
 }
 
 /** The parts of a server's config the app needs, with its port resolved (appPortOf). */
@@ -120,11 +151,20 @@ export async function startApp(
   };
 }
 
-/** Stops the instance wxdev started (by its pid file and process group); resolves with its pid, if one ran. */
-export async function stopApp(shell: RemoteShell, server: ServerConfig): Promise<{ stopped?: number }> {
+/**
+ * Stops the instance wxdev started (by its pid file and process group); resolves with its pid, if one ran. A pid
+ * file that names another process (another account's, a reused pid) is a ForeignPidError: nothing is signalled.
+ */
+export async function stopApp(
+  shell: RemoteShell,
+  server: ServerConfig,
+  target: { name?: string; port?: number } = {},
+): Promise<{ stopped?: number }> {
   const result = await shell.exec(`bash -c ${q(stopScript(appPaths(server.remoteDir)))}`);
   if (result.code !== 0)
     throw new CheckFailedError(`stopping the app failed on the server: ${result.stderr.trim() || "no message"}`);
+  const foreign = foreignIn(result.stdout);
+  if (foreign !== undefined) throw new ForeignPidError(foreign, target.name, target.port);
   const stopped = /^(?:stopped|killed) (\d+)$/m.exec(result.stdout)?.[1];
   return stopped === undefined ? {} : { stopped: Number(stopped) };
 }
@@ -141,12 +181,14 @@ async function readStatus(shell: RemoteShell, server: ServerConfig, port: number
   );
   const live = values.get("live");
   const since = values.get("since");
+  const foreign = foreignIn(result.stdout);
   return {
     running: values.has("pid"),
     ...(values.has("pid") ? { pid: Number(values.get("pid")), uptimeSeconds: Number(values.get("uptime")) } : {}),
     ...(port === undefined ? {} : { port, listening: values.get("port") === "1" }),
     ...(live === undefined || live === "none" ? {} : { release: live.slice(live.lastIndexOf("/") + 1) }),
     ...(since === undefined ? {} : { liveSince: new Date(Number(since) * 1000) }),
+    ...(foreign === undefined ? {} : { foreign }),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { join } from "node:path";
-import type { ServerConfig } from "../config.js";
+import { keepaliveSeconds, type ServerConfig } from "../config.js";
 import { CheckFailedError, type WxdevError } from "../errors.js";
 import { type AskSecret, authHandler, type SshCredentials } from "./auth.js";
 import { type HostKeyInfo, type HostKeyPolicy, hostKeyVerifier } from "./host-key.js";
@@ -9,6 +9,7 @@ import { preferredHostKeyAlgorithms, readKnownHosts } from "./known-hosts.js";
 import type { RemoteShell } from "./shell.js";
 import { sshShell } from "./ssh-shell.js";
 import { resolveLogin, type SshLogin } from "./ssh-config.js";
+import { guardedShell } from "./state-guard.js";
 
 export type { AskSecret, SshCredentials } from "./auth.js";
 export type { HostKeyInfo } from "./host-key.js";
@@ -37,7 +38,8 @@ export interface ConnectOptions {
   name?: string;
   /**
    * Send an SSH keepalive after this long without traffic; three unanswered in a row drop the connection (ssh's
-   * ServerAliveInterval). Default none: a command that runs and ends needs none; a long-lived tunnel does.
+   * ServerAliveInterval), so a silently dropped link fails a command instead of hanging it. Default: the server's
+   * "keepalive" seconds, else 15 s; 0: none.
    */
   keepaliveIntervalMs?: number;
 }
@@ -108,9 +110,8 @@ export async function connect(server: ServerConfig, options: ConnectOptions): Pr
       }),
       ...(preferred.length > 0 ? { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } } } : {}),
       authHandler: authHandler(login, secrets, tried, (error) => failures.push(error)),
-      ...(options.keepaliveIntervalMs === undefined
-        ? {}
-        : { keepaliveInterval: options.keepaliveIntervalMs, keepaliveCountMax: 3 }),
+      keepaliveInterval: options.keepaliveIntervalMs ?? keepaliveSeconds(server) * 1000,
+      keepaliveCountMax: 3,
     } as never);
   } catch (error) {
     ssh.dispose();
@@ -119,7 +120,7 @@ export async function connect(server: ServerConfig, options: ConnectOptions): Pr
     throw connectionError(error as Error & { level?: string; code?: string }, login, tried);
   }
   return {
-    shell: sshShell(ssh, options.name ?? server.host),
+    shell: guardedShell(sshShell(ssh, options.name ?? server.host)),
     login,
     client: ssh.connection as unknown as SshClient,
     close: () => ssh.dispose(),

@@ -1,5 +1,6 @@
 import { CheckFailedError } from "../errors.js";
 import { q, type RemoteShell } from "./shell.js";
+import { guardScript } from "./state-guard.js";
 
 /**
  * Where things live on the server. The live `remoteDir` (e.g. ~/tom) becomes a symlink to
@@ -39,10 +40,17 @@ export const HISTORY = "history";
 /** Why a release went live, as the history records it. */
 export type SwitchReason = "deploy" | "rollback";
 
-/** Shell lines that append one history record for a switch from "$prev" (or "-") to `id`. */
+/**
+ * Shell lines that append one history record for a switch from "$prev" (or "-") to `id`, then print where the live
+ * link points: the record comes first, as a write to a cut connection kills the script; a record that could not be
+ * written (a full disk) still lets the link be printed, and then fails the script.
+ */
 function recordSwitch(id: string, reason: SwitchReason): string {
   const time = '"$(date -u +%Y-%m-%dT%H:%M:%SZ)"';
-  return `printf '%s %s %s %s\\n' ${time} ${q(id)} "\${prev:--}" ${reason} >> "$releases"/${HISTORY}`;
+  return `unrecorded=""
+printf '%s %s %s %s\\n' ${time} ${q(id)} "\${prev:--}" ${reason} >> "$releases"/${HISTORY} || unrecorded=1
+readlink -- "$live"
+if [ -n "$unrecorded" ]; then printf 'the switch to %s is not in the history\\n' ${q(id)} >&2; exit 1; fi`;
 }
 
 /** Shell lines that set "$prev" to the release live now (empty when the live path is not a link). */
@@ -54,8 +62,8 @@ const LIST_RELEASES = `ls -1 | grep -v -e '\\.partial$' -e '^${HISTORY}$' -e '^\
 /**
  * Finishes a release and makes it live; stdin: the manifest. A plain live directory is first kept
  * as the oldest release (and put back if the switch fails). Every step is its own line under set -e
- * (in `a && b` a failing a would slip past it); prints where the live link points afterwards, then
- * records the switch and prunes all but the newest `keep` releases, never the live one nor the one
+ * (in `a && b` a failing a would slip past it). The switch is recorded, then where the live link points
+ * printed (recordSwitch); then all but the newest `keep` releases are pruned, never the live one nor the one
  * live before it (the rollback target).
  */
 export function switchScript(layout: RemoteLayout, release: string, adoptAs: string | undefined, keep: number): string {
@@ -63,12 +71,13 @@ export function switchScript(layout: RemoteLayout, release: string, adoptAs: str
     `${LIST_RELEASES} | head -n -${keep} | ` +
     `while IFS= read -r old; do [ "$old" = ${q(release)} ] || [ "$old" = "$prev" ] || rm -rf -- "$old"; done`;
   return `set -e
+umask 077
 live=${layout.live}; releases=${layout.releases}; new="$releases"/${q(release)}
 ${adoptAs === undefined ? READ_PREV : `prev=${q(adoptAs)}`}
 cd "$new.partial"
 mkdir -p .wxdev
 cat > .wxdev/manifest.json
-ln -sfn "$new" "$live.wxdev-next"
+ln -sfnT "$new" "$live.wxdev-next"
 cd "$releases"
 mv -T "$new.partial" "$new"
 ${
@@ -77,7 +86,6 @@ ${
     : `mv -T "$live" "$releases"/${q(adoptAs)}
 mv -Tf "$live.wxdev-next" "$live" || { mv -T "$releases"/${q(adoptAs)} "$live"; exit 1; }`
 }
-readlink "$live"
 ${recordSwitch(release, "deploy")}
 ${prune}`;
 }
@@ -87,7 +95,8 @@ ${prune}`;
  * links, wxdev's own .wxdev folder left out), then the history, each line prefixed "history ".
  */
 export function listScript(layout: RemoteLayout): string {
-  return `set -e
+  return `${guardScript(layout, { create: false })}
+set -e
 live=${layout.live}; releases=${layout.releases}
 if [ -L "$live" ]; then echo "live $(basename "$(readlink "$live")")"; else echo "live -"; fi
 [ -d "$releases" ] || exit 0
@@ -101,17 +110,17 @@ if [ -f ${HISTORY} ]; then sed 's/^/history /' ${HISTORY}; fi`;
 
 /**
  * Points the live link at release `target`, if the live one is still `current` (read under the same lock);
- * records the switch; prints where the link points afterwards.
+ * records the switch and prints where the link points afterwards (recordSwitch).
  */
 export function rollbackScript(layout: RemoteLayout, current: string, target: string): string {
   return `set -e
+umask 077
 live=${layout.live}; releases=${layout.releases}
-[ -d "$releases"/${q(target)} ] || { echo "release ${target} is gone" >&2; exit 3; }
+[ -d "$releases"/${q(target)} ] || { printf 'release %s is gone\\n' ${q(target)} >&2; exit 3; }
 ${READ_PREV}
-[ "$prev" = ${q(current)} ] || { echo "the live release changed (now \${prev:-none})" >&2; exit 3; }
-ln -sfn "$releases"/${q(target)} "$live.wxdev-next"
+[ "$prev" = ${q(current)} ] || { printf 'the live release changed (now %s)\\n' "\${prev:-none}" >&2; exit 3; }
+ln -sfnT "$releases"/${q(target)} "$live.wxdev-next"
 mv -Tf "$live.wxdev-next" "$live"
-readlink "$live"
 ${recordSwitch(target, "rollback")}`;
 }
 

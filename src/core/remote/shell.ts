@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { CheckFailedError } from "../errors.js";
 
@@ -114,8 +115,10 @@ export function venvPath(venv: string): string {
  * before any startup file, translated under other locales, hence matched by position) are dropped and the rest,
  * ~/.bashrc's own errors, replayed. The user's command runs in a subshell, so an `exit` in it prints no "exit"
  * (an interactive shell's habit) and the wrapper still sees how it ended. No `exit` in here for the same reason.
+ * It ends by printing `end` (END_MARK and a nonce): without it the command never ran to its end, whatever the
+ * status says (a ~/.bashrc that runs `exec sh` replaces this shell before it reads the script).
  */
-function wrapped(command: string, options: RunOptions): string {
+function wrapped(command: string, options: RunOptions, end: string): string {
   const venv = options.venv === undefined ? "" : venvPath(options.venv);
   return `exec 2>&3 3>&-
 sed '1,2{/^bash: /d}' "$__wxdev_err" >&2
@@ -138,21 +141,25 @@ elif ! . ${venv}/bin/activate; then
   ( eval ${q(command)} )
   __wxdev_rc=$?
   if [ -s "$__wxdev_err" ]; then sort -u "$__wxdev_err" | sed 's/^/\\x1fwxdev-missing /' >&2; __wxdev_rc=127; fi
-  rm -f -- "$__wxdev_err"
   (exit $__wxdev_rc)
-fi`;
+fi
+__wxdev_rc=$?; printf '%s\\n' ${q(end)} >&2; (exit $__wxdev_rc)`;
 }
 
 /**
  * The full command line for sshd: the user's command in bash that has read ~/.bashrc as an interactive shell
  * would (so `workon` and aliases defined below Debian's "If not running interactively … return" guard exist),
  * in `cwd`, inside `venv`. Interactive only for ~/.bashrc's sake: the command itself runs in a plain subshell.
+ * The temporary file for bash's startup errors goes on every path out (a signal's too: HUP, PIPE, TERM, INT).
+ * `nonce` makes the end mark (see wrapped) one the command cannot print by chance.
  */
-export function runScript(command: string, options: RunOptions = {}): string {
+export function runScript(command: string, options: RunOptions = {}, nonce = randomBytes(6).toString("hex")): string {
   const limit = options.timeoutMs === undefined ? "" : `timeout -k 2 ${Math.ceil(options.timeoutMs / 1000)} `;
   return (
-    "__wxdev_err=$(mktemp) || exit 1; export __wxdev_err; " +
-    `${limit}bash -ic ${q(wrapped(command, options))} 3>&2 2>"$__wxdev_err"`
+    "__wxdev_err=$(mktemp) || exit 1; export __wxdev_err; trap 'rm -f -- \"$__wxdev_err\"' EXIT; " +
+    // After a signal: the file goes, then the shell dies of that signal, so sshd still reports it.
+    'for s in HUP INT PIPE TERM; do trap "rm -f -- \\"\\$__wxdev_err\\"; trap - $s EXIT; kill -$s \\$\\$" $s; done; ' +
+    `${limit}bash -ic ${q(wrapped(command, options, `${END_MARK}${nonce}`))} 3>&2 2>"$__wxdev_err"`
   );
 }
 
@@ -173,15 +180,50 @@ export const INTERACTIVE_SHELL = `__wxdev_cwd=$PWD bash --rcfile <(printf '%s\\n
 const MARK = "\x1fwxdev-missing ";
 /** A terminal ends its lines with \r\n. */
 const MISSING = new RegExp(`${MARK}([^\r\n]*)\r?\n?`, "g");
+/** A line of wxdev's own in the output: the missing commands, the end mark, the state guard's refusal. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the unit separator is exactly what marks such a line
+const OWN_LINE = /^\x1fwxdev-[^\r\n]*(\r?\n|$)/gm;
+/** Starts the wrapper's last line on stderr (see wrapped). */
+const END_MARK = "\x1fwxdev-end ";
 
-/** Passes output on without the wrapper's list of missing commands. */
-function withoutMarks(write: ((chunk: Buffer) => void) | undefined): ((chunk: Buffer) => void) | undefined {
-  if (write === undefined) return undefined;
-  return (chunk) => {
-    const text = chunk.toString("utf8");
-    if (!text.includes(MARK)) return write(chunk);
-    const rest = text.replace(MISSING, "");
+/** The command never ran to its end: the shell that should have run it ended first (~/.bashrc's doing). */
+export class CommandNotRunError extends CheckFailedError {
+  constructor(readonly status: number | null) {
+    super(`the command never ran to its end on the server: its shell ended first (status ${status ?? "none"})`, {
+      hint:
+        "~/.bashrc on the server ends or replaces the shell (`exec …`, `exit`), and wxdev's commands run in bash" +
+        " that reads it: guard that line, e.g. [ -t 0 ] && exec zsh",
+      code: "COMMAND_NOT_RUN",
+    });
+  }
+}
+
+/**
+ * Passes output on without wxdev's own marked lines (a line starting with a unit separator), holding back a
+ * line that may be one until it is complete.
+ */
+function withoutMarks(write: ((chunk: Buffer) => void) | undefined): {
+  write?: (chunk: Buffer) => void;
+  end(): void;
+} {
+  if (write === undefined) return { end: () => undefined };
+  let held = "";
+  const pass = (text: string): void => {
+    const rest = text.replace(OWN_LINE, "");
     if (rest !== "") write(Buffer.from(rest));
+  };
+  return {
+    write: (chunk) => {
+      const text = held + chunk.toString("utf8");
+      const open = text.lastIndexOf("\x1f");
+      const whole = open >= 0 && !text.includes("\n", open) ? open : text.length;
+      held = text.slice(whole);
+      pass(text.slice(0, whole));
+    },
+    end: () => {
+      pass(held);
+      held = "";
+    },
   };
 }
 
@@ -190,24 +232,34 @@ function withoutMarks(write: ((chunk: Buffer) => void) | undefined): ((chunk: Bu
  * in it makes the code 127 and lists the command in `missing`, even when a later part of the line succeeded.
  */
 export async function run(shell: RemoteShell, command: string, options: RunOptions = {}): Promise<RunResult> {
+  const nonce = randomBytes(6).toString("hex");
   // On a terminal the wrapper's stderr arrives on stdout.
   const pty = options.pty !== undefined;
-  const result = await shell.exec(runScript(command, options), {
+  const out = withoutMarks(pty ? options.onStdout : undefined);
+  const err = withoutMarks(options.onStderr);
+  const result = await shell.exec(runScript(command, options, nonce), {
     stdin: options.stdin,
     ...(options.pty === undefined ? {} : { pty: options.pty }),
-    onStdout: pty ? withoutMarks(options.onStdout) : options.onStdout,
-    onStderr: withoutMarks(options.onStderr),
+    onStdout: pty ? out.write : options.onStdout,
+    onStderr: err.write,
     ...(options.graceAfterExitMs === undefined ? {} : { graceAfterExitMs: options.graceAfterExitMs }),
   });
+  out.end();
+  err.end();
+  const end = `${END_MARK}${nonce}`;
   const marked = pty ? result.stdout : result.stderr;
+  const ended = marked.includes(end);
+  const clean = (text: string): string => text.replace(MISSING, "").replace(`${end}\r\n`, "").replace(`${end}\n`, "");
   const missing = [...marked.matchAll(MISSING)].map((match) => match[1] ?? "");
-  const stdout = pty ? result.stdout.replace(MISSING, "") : result.stdout;
-  const stderr = result.stderr.replace(MISSING, "");
+  const stdout = pty ? clean(result.stdout) : result.stdout;
+  const stderr = clean(result.stderr);
   const said = pty ? stdout : stderr;
   if (result.code === SETUP_FAILED && /^wxdev: /m.test(said)) {
     const line = /^wxdev: ([^\r\n]*)/m.exec(said)?.[1] ?? "the working directory or the virtualenv is missing";
     throw new RemoteSetupError(line, { hint: 'check "remoteDir" and "venv" in the server config (deploy first?)' });
   }
+  const timedOut = options.timeoutMs !== undefined && result.code === 124;
+  if (!ended && !timedOut && !result.signal) throw new CommandNotRunError(result.code);
   return { ...result, stdout, stderr, missing };
 }
 

@@ -1,7 +1,9 @@
 import { CheckFailedError } from "../errors.js";
 import { type AppTarget, appStatus, stopByPid } from "./app.js";
 import { appPaths } from "./app-scripts.js";
+import { remoteLayout } from "./releases.js";
 import { q, type RemoteShell } from "./shell.js";
+import { guardScript } from "./state-guard.js";
 
 /** Who holds the app's port on the server when the forward is refused. */
 export type PortHolder = "app" | "tunnel" | "other" | "none";
@@ -28,7 +30,8 @@ function markerPath(target: AppTarget, port: number): string {
  */
 export async function markTunnel(shell: RemoteShell, target: AppTarget, port: number): Promise<void> {
   const marker = markerPath(target, port);
-  const result = await shell.exec(`mkdir -p -- ${appPaths(target.server.remoteDir).dir} && echo "$PPID" > ${marker}`);
+  const guard = guardScript(remoteLayout(target.server.remoteDir), { create: true });
+  const result = await shell.exec(`${guard}\necho "$PPID" > ${marker}`);
   if (result.code !== 0)
     throw new CheckFailedError(
       `writing the tunnel's marker failed on the server: ${result.stderr.trim() || `exit ${result.code}`}`,

@@ -1,0 +1,101 @@
+import { CheckFailedError } from "../errors.js";
+import type { RemoteLayout } from "./releases.js";
+import type { RemoteShell } from "./shell.js";
+
+/** Exit status of a script that refused the server's state folder or live path. */
+export const UNSAFE_STATE = 197;
+
+/** Starts the refusal's line on stderr (a unit separator no one types). */
+export const UNSAFE_MARK = "\x1fwxdev-unsafe ";
+
+/** The state folder or the live path on the server is not the account's alone: wxdev refused to use it. */
+export class UnsafeStateError extends CheckFailedError {
+  constructor(reason: string) {
+    const writable = /^(.*) is writable by other accounts$/.exec(reason)?.[1];
+    super(`refusing the server's folder: ${reason}`, {
+      hint:
+        "wxdev keeps the releases, the pid file and the logs there, so they must be your account's alone: " +
+        (writable === undefined
+          ? 'point remoteDir at a folder in your home (e.g. "~/wechat")'
+          : `chmod go-w ${writable} (once you know nobody changed what is in it), or point remoteDir at a folder` +
+            ' in your home (e.g. "~/wechat")'),
+      code: "UNSAFE_REMOTE_DIR",
+    });
+  }
+}
+
+/**
+ * Shell lines (POSIX sh) that every script touching the state folder or the live path starts with; they set
+ * umask 077 and exit UNSAFE_STATE, naming the problem, unless:
+ * - every directory from / to the live path's parent (as written and as resolved) belongs to root or this account
+ *   and is writable by no one else, unless sticky (/tmp: others may add names there, never move or remove ours);
+ * - the live path, if it exists, belongs to this account;
+ * - the state folder is this account's, no link, writable by no one else (an older one is tightened to 0700);
+ * - the files wxdev opens in it are no links, so a write never goes through one.
+ * `create`: make the parent (0700 from the umask) and the state folder (mkdir -m 700, which fails on a name another
+ * account took first) when missing; without it a script that only reads checks what exists and makes nothing.
+ */
+export function guardScript(layout: RemoteLayout, options: { create: boolean }): string {
+  const make = options.create
+    ? `[ -d "$wx_parent" ] || mkdir -p -- "$wx_parent" || exit 1
+[ -L "$wx_state" ] || [ -e "$wx_state" ] || mkdir -m 700 -- "$wx_state" 2>/dev/null || true`
+    : "";
+  // One stat and one awk for every folder on the way: the number of the first that fails, and why.
+  const judge =
+    '{ if ($1 != 0 && $1 != me) { print NR, "belongs to another account (uid " $1 ")"; exit } ' +
+    'if ($3 == "symbolic" || (length($2) == 4 && substr($2, 1, 1) % 2 == 1)) next; ' +
+    'if (substr($2, length($2) - 1) ~ /[2367]/) { print NR, "is writable by other accounts"; exit } }';
+  return `umask 077
+wx_live=${layout.live}; wx_state=${layout.state}
+wx_refuse() { printf '\\037wxdev-unsafe %s\\n' "$*" >&2; exit ${UNSAFE_STATE}; }
+wx_uid=$(id -u)
+wx_folders() {
+  wx_bad=$(stat -c '%u %a %F' -- "$@" | awk -v me="$wx_uid" '${judge}') || wx_refuse "cannot read $*"
+  [ -z "$wx_bad" ] || { shift $((\${wx_bad%% *} - 1)); wx_refuse "$1 \${wx_bad#* }"; }
+}
+wx_parent=\${wx_live%/*}; [ -n "$wx_parent" ] || wx_parent=/
+${make}
+if [ -d "$wx_parent" ]; then
+  wx_real=$(realpath -e -- "$wx_parent") || wx_refuse "cannot resolve $wx_parent"
+  set --; wx_p=$wx_parent; while [ -n "$wx_p" ]; do set -- "$@" "$wx_p"; wx_p=\${wx_p%/*}; done
+  wx_p=$wx_real; while [ -n "$wx_p" ]; do set -- "$@" "$wx_p"; wx_p=\${wx_p%/*}; done
+  wx_folders "$@"
+fi
+if [ -L "$wx_live" ] || [ -e "$wx_live" ]; then
+  wx_o=$(stat -c %u -- "$wx_live")
+  [ "$wx_o" = "$wx_uid" ] || wx_refuse "$wx_live belongs to another account (uid $wx_o)"
+fi
+if [ -L "$wx_state" ] || [ -e "$wx_state" ]; then
+  [ -d "$wx_state" ] && [ ! -L "$wx_state" ] || wx_refuse "$wx_state is not a folder (or is a symbolic link)"
+  wx_o=$(stat -c '%u %a' -- "$wx_state")
+  [ "\${wx_o%% *}" = "$wx_uid" ] || wx_refuse "$wx_state belongs to another account (uid \${wx_o%% *})"
+  case \${wx_o#* } in
+    *[2367]? | *[2367]) wx_refuse "$wx_state is writable by other accounts" ;;
+    700) ;;
+    *) chmod 700 -- "$wx_state" ;;
+  esac
+  for wx_f in releases releases/.lock releases/history app.pid app.log app.log.1 deploy.log deploy.log.1; do
+    [ ! -L "$wx_state/$wx_f" ] || wx_refuse "$wx_state/$wx_f is a symbolic link"
+  done
+  [ ! -e "$wx_state/releases" ] || [ -d "$wx_state/releases" ] || wx_refuse "$wx_state/releases is not a folder"
+fi`;
+}
+
+/** Throws UnsafeStateError when a script's result is the guard's refusal. */
+export function refuseUnsafe(result: { code: number | null; stderr: string }): void {
+  if (result.code !== UNSAFE_STATE) return;
+  const at = result.stderr.indexOf(UNSAFE_MARK);
+  if (at < 0) return;
+  throw new UnsafeStateError(result.stderr.slice(at + UNSAFE_MARK.length).split("\n")[0] ?? "");
+}
+
+/** A shell whose every command that the guard refused rejects with UnsafeStateError. */
+export function guardedShell(shell: RemoteShell): RemoteShell {
+  return {
+    exec: async (command, options) => {
+      const result = await shell.exec(command, options);
+      refuseUnsafe(result);
+      return result;
+    },
+  };
+}
