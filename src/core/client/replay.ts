@@ -105,6 +105,12 @@ function prepare(record: ExchangeRecord, where: string, target: Target): Prepare
       record,
       reason: `the tunnel answered ${record.status} itself, not the app: nothing to compare`,
     };
+  if (record.truncated !== undefined)
+    return {
+      kind: "other",
+      record,
+      reason: `recorded in part (a body of ${record.truncated.body} bytes, a reply of ${record.truncated.reply})`,
+    };
   const query = queryOf(record.path);
   if (!query.has("signature")) return { kind: "other", record, reason: "not signed: not a request from WeChat" };
   const echostr = query.get("echostr");
