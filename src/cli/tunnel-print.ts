@@ -68,17 +68,23 @@ export function printTunnelEvent(out: Output, log: BatchedLines, event: TunnelEv
     case "exchange":
       log.line(exchangeLine(out, event.exchange));
       return;
-    case "up":
+    case "up": {
       log.flush();
-      out.note(`${out.ok("✓")} reconnected: port ${event.remotePort} forwarded again`);
+      const ended =
+        event.endedStale === undefined
+          ? ""
+          : ` (the dropped session still held it: ended it, sshd pid ${event.endedStale})`;
+      out.note(`${out.ok("✓")} reconnected: port ${event.remotePort} forwarded again${ended}`);
       return;
+    }
     case "lost":
       log.flush();
       out.warn(`${event.reason}; reconnecting`);
       return;
     case "retry": {
       const last = event.lastError === undefined ? "" : ` (last try: ${printable(event.lastError)})`;
-      out.note(out.c.dim(`reconnecting in ${(event.delayMs / 1000).toFixed(1)} s, attempt ${event.attempt}${last}`));
+      const when = event.delayMs === 0 ? "now" : `in ${(event.delayMs / 1000).toFixed(1)} s`;
+      out.note(out.c.dim(`reconnecting ${when}, attempt ${event.attempt}${last}`));
       return;
     }
   }
