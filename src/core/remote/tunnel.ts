@@ -217,7 +217,8 @@ class TunnelSession implements Tunnel {
 /**
  * Opens the tunnel: connects, asks the server to listen on 127.0.0.1:remotePort, and hands each connection to
  * the local proxy. A refused forward is a TunnelRefusedError naming who holds the port. A dropped connection is
- * reconnected with backoff (reported as `lost` and `retry` events) until `giveUpAfterMs`; then `done` rejects.
+ * reconnected at once, then with backoff (reported as `lost` and `retry` events) until `giveUpAfterMs`; then
+ * `done` rejects. It rejects at once when another account's process has taken the port meanwhile.
  */
 export async function openTunnel(options: TunnelOptions): Promise<Tunnel> {
   const proxy = createTunnelProxy({
