@@ -3,6 +3,7 @@ import { XmlError } from "../../src/core/errors.js";
 import { redactSecrets } from "../../src/core/redact.js";
 import { markupProblems } from "../../src/core/reply-markup.js";
 import { requestKind } from "../../src/core/request-kind.js";
+import { createWechatServer } from "../../src/core/server/http.js";
 import { parseXml } from "../../src/core/xml.js";
 
 // Text a stranger controls (a request body, a reply from any server) is scanned in one pass. Each input below
@@ -77,6 +78,22 @@ describe("scans of hostile text are linear", () => {
     () => {
       expect(redactSecrets("a.".repeat(60_000))).toBe("a.".repeat(60_000));
       expect(redactSecrets(`${"a.".repeat(60_000)} https://u:pw@host/`)).toMatch(/ https:\/\/\*\*\*@host\/$/);
+    },
+    LIVENESS_MS,
+  );
+
+  it(
+    "serve's 404 for a path of 16,000 slashes, sixty times (0.2 s each before)",
+    async () => {
+      const serve = await createWechatServer({ port: 0, token: "t" }).listen();
+      try {
+        const path = `/a${"/".repeat(16_000)}x`;
+        for (let i = 0; i < 60; i++) expect((await fetch(`http://127.0.0.1:${serve.port}${path}`)).status).toBe(404);
+        const slash = await fetch(`http://127.0.0.1:${serve.port}/wechat8013//`);
+        expect(await slash.text()).toBe("not found (the path is /wechat8013, without the trailing slash)");
+      } finally {
+        await serve.close();
+      }
     },
     LIVENESS_MS,
   );
