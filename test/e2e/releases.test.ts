@@ -207,7 +207,7 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
     expect(await lastSwitch()).toMatchObject({ live: b, last: { id: b, reason: "rollback" } });
     const c = "20300101T000000000Z-1cccccc";
     sshd.run(`mkdir ~/.${remote}.wxdev/releases/${c}.partial`);
-    sshd.run(`{ sleep 0.3; printf '{}' | bash -c ${q(switchScript(layout, c, undefined, 5))}; } | true`);
+    sshd.run(`{ sleep 0.3; printf '{}' | bash -c ${q(switchScript(layout, c, undefined))}; } | true`);
     expect(await lastSwitch()).toMatchObject({ live: c, last: { id: c, reason: "deploy" } });
   });
 });

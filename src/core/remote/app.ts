@@ -38,6 +38,40 @@ export interface AppStatus {
   liveSince?: Date;
   /** The pid file names a process that is not the app wxdev started (never signalled): which, and why not. */
   foreign?: ForeignPid;
+  /**
+   * What runs: the app wxdev started, else the process of this account listening on the port (an app a
+   * postDeploy started by hand), with the release it serves (its working directory, whatever the live link says).
+   */
+  serving?: Serving;
+}
+
+/** A process serving the app, and the release it runs from. */
+export interface Serving {
+  pid: number;
+  /** The release folder it runs in ("plain" for a plain remoteDir), undefined when it runs elsewhere (`path`). */
+  release?: string;
+  /** Its working directory on the server. */
+  path: string;
+  /** That folder was removed since (an old release pruned): it serves files that are gone. */
+  deleted?: true;
+  /** Started by wxdev (its pid file) rather than by hand. */
+  managed: boolean;
+  /** When it started, in clock ticks since boot (as /proc/PID/stat says), to tell a restart from an old process. */
+  startedTicks?: number;
+}
+
+/** The release a working directory is in: the first folder under the releases folder, or "plain". */
+export function releaseOfPath(
+  path: string,
+  where: { releases?: string; plain?: string },
+): Pick<Serving, "release" | "deleted"> {
+  const deleted = path.endsWith(" (deleted)");
+  const bare = deleted ? path.slice(0, -" (deleted)".length) : path;
+  const gone = deleted ? { deleted: true as const } : {};
+  if (where.releases && bare.startsWith(`${where.releases}/`))
+    return { release: bare.slice(where.releases.length + 1).split("/")[0], ...gone };
+  if (where.plain && (bare === where.plain || bare.startsWith(`${where.plain}/`))) return { release: "plain", ...gone };
+  return gone;
 }
 
 /** A pid file's process that wxdev refused as not its app. */
@@ -182,6 +216,7 @@ async function readStatus(shell: RemoteShell, server: ServerConfig, port: number
   const live = values.get("live");
   const since = values.get("since");
   const foreign = foreignIn(result.stdout);
+  const serving = servingIn(values);
   return {
     running: values.has("pid"),
     ...(values.has("pid") ? { pid: Number(values.get("pid")), uptimeSeconds: Number(values.get("uptime")) } : {}),
@@ -189,6 +224,28 @@ async function readStatus(shell: RemoteShell, server: ServerConfig, port: number
     ...(live === undefined || live === "none" ? {} : { release: live.slice(live.lastIndexOf("/") + 1) }),
     ...(since === undefined ? {} : { liveSince: new Date(Number(since) * 1000) }),
     ...(foreign === undefined ? {} : { foreign }),
+    ...(serving === undefined ? {} : { serving }),
+  };
+}
+
+/** What serves, from statusScript's lines: the app wxdev started (pid, cwd), else the port's holder. */
+function servingIn(values: Map<string, string>): Serving | undefined {
+  const where = { releases: values.get("releases") || undefined, plain: values.get("plain") };
+  const pid = values.get("pid");
+  const cwd = values.get("cwd");
+  const holder = /^(\d+) (\d*) (.*)$/.exec(values.get("holder") ?? "");
+  if (pid !== undefined && cwd !== undefined) {
+    const ticks = holder?.[1] === pid && holder[2] ? { startedTicks: Number(holder[2]) } : {};
+    return { pid: Number(pid), path: cwd, managed: true, ...ticks, ...releaseOfPath(cwd, where) };
+  }
+  if (holder === null) return undefined;
+  const [, holderPid = "", ticks = "", path = ""] = holder;
+  return {
+    pid: Number(holderPid),
+    path,
+    managed: false,
+    ...(ticks === "" ? {} : { startedTicks: Number(ticks) }),
+    ...releaseOfPath(path, where),
   };
 }
 
