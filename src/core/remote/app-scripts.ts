@@ -169,7 +169,7 @@ elif [ -d "$live" ]; then echo "live plain"; echo "plain $(cd -P -- "$live" && p
 }
 
 /**
- * Waits (polling every 50 ms, up to `waitMs`) for a process of this account started at or after `since` (clock ticks
+ * Waits (polling, up to `waitMs`) for a process of this account started at or after `since` (clock ticks
  * since boot, as /proc/PID/stat counts them) to listen on `port`: an app a post-deploy command restarted by hand.
  * Prints "fresh PID START CWD" when one does; else, at the end, "stale PID START CWD" (an older process still
  * holds the port), "foreign" (something this account cannot see holds it) or "none"; then "releases DIR" and, for a
@@ -179,19 +179,20 @@ export function waitForRestartScript(
   paths: AppPaths,
   options: { port: number; since: number; waitMs: number },
 ): string {
-  const ticks = Math.max(1, Math.ceil(options.waitMs / 50));
+  // By the clock, not by rounds: ss reads every process's descriptors, which takes a while on a busy server.
   return `${prelude(paths, false)}
 holder_line() {
 ${holderFragment(options.port)}
 }
-found=; i=0
+ms() { date +%s%3N; }
+found=; until=$(( $(ms) + ${options.waitMs} ))
 while :; do
-  line=$(holder_line)
+  line=; if listening ${options.port}; then line=$(holder_line); fi
   rest=\${line#holder }; at=\${rest#* }; at=\${at%% *}
   if [ -n "$line" ] && [ -n "$at" ] && [ "$at" -ge ${options.since} ]; then found="fresh $rest"; break; fi
   [ -z "$line" ] || found="stale $rest"
-  [ $i -lt ${ticks} ] || break
-  sleep 0.05; i=$((i+1))
+  [ "$(ms)" -lt "$until" ] || break
+  sleep 0.05
 done
 if [ -n "$found" ]; then echo "$found"; elif listening ${options.port}; then echo foreign; else echo none; fi
 echo "releases $(cd -P -- "$state/releases" 2>/dev/null && pwd)"
