@@ -124,6 +124,7 @@ export function printDeploy(out: Output, outcome: DeployOutcome): void {
     printPost(out, outcome.post);
     if (outcome.notStarted) out.error(`the app was not restarted: ${outcome.notStarted}`);
     if (outcome.app) printGate(out, outcome.to, outcome.app);
+    printTokenAdvice(out, outcome.server, outcome);
   } else if (outcome.action === "dry-run") {
     printGitignored(out, outcome.result);
     printPlan(out, outcome.result);
@@ -173,12 +174,9 @@ function printServing(out: Output, server: string, result: DeployResult): void {
 }
 
 /** A refused signature: which Token wxdev signed with is in the message; where the app reads its own, here. */
-function printTokenAdvice(out: Output, server: string, result: DeployResult): void {
-  const checks = [
-    result.check,
-    result.app?.down?.check,
-    result.app?.back && "down" in result.app.back ? result.app.back.down.check : undefined,
-  ];
+function printTokenAdvice(out: Output, server: string, result: { check?: CheckResult; app?: GateResult }): void {
+  const back = result.app?.back;
+  const checks = [result.check, result.app?.down?.check, back && "down" in back ? back.down.check : undefined];
   if (!checks.some((check) => check !== undefined && (check.status === 401 || check.status === 403))) return;
   out.note(
     `the app on the server reads its own Token from WECHAT_TOKEN: set it once with wxdev env ${server} set` +
@@ -198,9 +196,12 @@ function printUp(out: Output, up: UpResult): void {
   if (up.check) out.line(`${out.ok("✓")} handshake through ${up.check.url} (${Math.round(up.check.latencyMs)} ms)`);
 }
 
-/** The failed release's last log lines, on stderr (the traceback, not just "502"). */
+/**
+ * The failed release's last log lines, on stderr (the traceback, not just "502"); not for a refused signature,
+ * whose log holds only the refusals: the message says which Token was used.
+ */
 function printTail(out: Output, down: DownResult): void {
-  if (down.logTail.length === 0) return;
+  if (down.logTail.length === 0 || down.check?.status === 401 || down.check?.status === 403) return;
   out.note(out.c.dim("--- the app's log (last lines) ---"));
   for (const line of down.logTail.slice(-20)) out.note(line);
   out.note(out.c.dim("---"));

@@ -39,7 +39,7 @@ export async function runOnTerminal(
   cli: Cli,
   shell: RemoteShell,
   line: string,
-  where: { cwd: string; venv?: string },
+  where: { cwd: string; venv?: string; envFile?: string },
 ): Promise<RunResult> {
   const { runChecked } = await import("../core/remote/shell.js");
   const terminal = lendTerminal(cli.io);

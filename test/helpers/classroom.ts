@@ -102,8 +102,8 @@ export interface Classroom {
   proxyPort: number;
   /** The server entry "s8013" in wxdev.config.json. */
   server: Record<string, unknown> & { remoteDir: string; checkUrl: string };
-  /** Runs wxdev in the project (in process), WXDEV_TOKEN=apptoken unless `env` says otherwise. */
-  wx(args: string[], env?: Record<string, string | undefined>): Promise<CliResult>;
+  /** Runs wxdev in the project (in process), WXDEV_TOKEN=apptoken unless `env` says otherwise; `input` on stdin. */
+  wx(args: string[], env?: Record<string, string | undefined>, input?: string): Promise<CliResult>;
   /** Writes wechat.py: the seed app answering `version` ("broken": a SyntaxError). */
   write(version: string, options?: SeedOptions): void;
   /** The version that answers a text message sent through nginx, as WeChat sends it. */
@@ -136,8 +136,13 @@ export async function openClassroom(
     ...rest,
   }) as Classroom["server"];
   writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ servers: { s8013: entry } }));
-  const wx = (args: string[], env: Record<string, string | undefined> = {}) =>
-    runMain(args, { cwd: dir, env: { HOME: clientHome, WXDEV_TOKEN: "apptoken", ...env }, timeoutMs: 60_000 });
+  const wx = (args: string[], env: Record<string, string | undefined> = {}, input?: string) =>
+    runMain(args, {
+      cwd: dir,
+      env: { HOME: clientHome, WXDEV_TOKEN: "apptoken", ...env },
+      timeoutMs: 60_000,
+      ...(input === undefined ? {} : { input }),
+    });
   const write = (version: string, options: SeedOptions = {}): void =>
     writeFileSync(join(dir, "wechat.py"), version === "broken" ? "def broken(:\n" : seedApp(port, version, options));
   write("one");

@@ -1,5 +1,5 @@
 import type { ServerConfig } from "../config.js";
-import { appPaths, LOG_LIMIT_BYTES } from "../remote/app-scripts.js";
+import { appPaths, appWhere, LOG_LIMIT_BYTES } from "../remote/app-scripts.js";
 import { remoteLayout } from "../remote/releases.js";
 import { CommandNotRunError, q, type RemoteShell, type RunResult, run } from "../remote/shell.js";
 import { guardScript } from "../remote/state-guard.js";
@@ -54,8 +54,7 @@ export async function runPost(
       options.onOutput?.(stream, chunk);
     };
   const output: RunResult & { notRun?: true } = await run(shell, command, {
-    cwd: appPaths(server.remoteDir).live,
-    ...(server.venv === undefined ? {} : { venv: server.venv }),
+    ...appWhere(server),
     onStdout: keep("stdout"),
     onStderr: keep("stderr"),
     graceAfterExitMs: HELD_OPEN_GRACE_MS,

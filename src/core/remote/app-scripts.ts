@@ -20,6 +20,29 @@ export function appPaths(remoteDir: string): AppPaths {
   return { live, dir: state };
 }
 
+/**
+ * The app's environment on the server: `env` in the state folder (~/.wechat.wxdev/env), 0600 in a 0700 folder,
+ * one NAME=VALUE a line (core/remote/env.ts writes it).
+ */
+export const ENV_FILE = "env";
+
+/**
+ * Where a command for the app runs (start, postDeploy, exec, ssh): in remoteDir, inside its venv, with its env file
+ * exported after ~/.bashrc.
+ */
+export function appWhere(server: { remoteDir: string; venv?: string }): {
+  cwd: string;
+  venv?: string;
+  envFile: string;
+} {
+  const paths = appPaths(server.remoteDir);
+  return {
+    cwd: paths.live,
+    ...(server.venv === undefined ? {} : { venv: server.venv }),
+    envFile: `${paths.dir}/${ENV_FILE}`,
+  };
+}
+
 /** The layout the guard checks for these paths (the releases folder is the state folder's). */
 function guard(paths: AppPaths, create: boolean): string {
   return guardScript({ live: paths.live, state: paths.dir, releases: `${paths.dir}/releases` }, { create });

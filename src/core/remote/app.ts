@@ -1,6 +1,6 @@
 import type { ServerConfig } from "../config.js";
 import { CheckFailedError, InputError } from "../errors.js";
-import { appPaths, logScript, startScript, statusScript, stopScript } from "./app-scripts.js";
+import { appPaths, appWhere, logScript, startScript, statusScript, stopScript } from "./app-scripts.js";
 import { q, type RemoteShell, runChecked } from "./shell.js";
 
 /** The managed app did not come up: it exited, never opened its port, or the port was someone else's. */
@@ -141,7 +141,7 @@ export async function startApp(
   const began = Date.now();
   const paths = appPaths(server.remoteDir);
   const script = startScript(paths, { command: server.start, port, waitMs: options.waitMs ?? 10_000 });
-  const result = await runChecked(shell, script, { cwd: paths.live, venv: server.venv, onStderr: options.onStderr });
+  const result = await runChecked(shell, script, { ...appWhere(server), onStderr: options.onStderr });
   const [head = "", tail = ""] = result.stdout.split("\x1etail\n");
   const release = /^release (.*)$/m.exec(head)?.[1] ?? "plain";
   const stopped = /^(?:stopped|killed) (\d+)$/m.exec(head)?.[1];

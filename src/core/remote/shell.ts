@@ -57,6 +57,8 @@ export interface RunOptions {
   cwd?: string;
   /** A virtualenvwrapper name (under $WORKON_HOME, default ~/.virtualenvs) or a path to a virtualenv. */
   venv?: string;
+  /** Shell expression of the app's env file (core/remote/env.ts), exported after ~/.bashrc, before the command. */
+  envFile?: string;
   stdin?: Readable | string;
   /** Run on a pseudo-terminal (an interactive program): its output, stderr included, arrives as stdout. */
   pty?: PtyRequest;
@@ -110,6 +112,19 @@ export function venvPath(venv: string): string {
 }
 
 /**
+ * Exports the env file's NAME=VALUE lines (nothing in it is evaluated) and names the file in __wxdev_envf, so the
+ * shell of `wxdev ssh` loads it again after its own ~/.bashrc.
+ */
+function loadEnv(file: string): string {
+  return `export __wxdev_envf=${file}; ${LOAD_ENVF}`;
+}
+
+/** Exports each NAME=VALUE line of "$__wxdev_envf", if that file exists (one line, for wrapped and SESSION_RC). */
+const LOAD_ENVF =
+  'if [ -f "$__wxdev_envf" ]; then while IFS= read -r __wxdev_l || [ -n "$__wxdev_l" ]; do ' +
+  'case $__wxdev_l in [A-Za-z_]*=*) export "$__wxdev_l" ;; esac; done < "$__wxdev_envf"; unset __wxdev_l; fi';
+
+/**
  * The script an interactive bash runs after it has read ~/.bashrc. Its stderr went to the file $__wxdev_err until
  * now: bash's two job-control lines ("cannot set terminal process group", "no job control in this shell", printed
  * before any startup file, translated under other locales, hence matched by position) are dropped and the rest,
@@ -138,7 +153,12 @@ elif ! . ${venv}/bin/activate; then
   printf 'wxdev: activating %s failed\\n' ${venv} >&2; (exit ${SETUP_FAILED})
 `
 }else
-  ( eval ${q(command)} )
+${
+  options.envFile === undefined
+    ? ""
+    : `  ${loadEnv(options.envFile)}
+`
+}  ( eval ${q(command)} )
   __wxdev_rc=$?
   if [ -s "$__wxdev_err" ]; then sort -u "$__wxdev_err" | sed 's/^/\\x1fwxdev-missing /' >&2; __wxdev_rc=127; fi
   (exit $__wxdev_rc)
@@ -166,7 +186,8 @@ export function runScript(command: string, options: RunOptions = {}, nonce = ran
 /** What the shell of `wxdev ssh` runs first: ~/.bashrc, then back to the folder and the venv runScript set up. */
 const SESSION_RC = [
   "[ -f ~/.bashrc ] && . ~/.bashrc",
-  'cd -- "$__wxdev_cwd"; unset __wxdev_cwd __wxdev_err',
+  LOAD_ENVF,
+  'cd -- "$__wxdev_cwd"; unset __wxdev_cwd __wxdev_err __wxdev_envf',
   '[ -z "$VIRTUAL_ENV" ] || . "$VIRTUAL_ENV/bin/activate"',
 ];
 
