@@ -17,7 +17,8 @@ export function sshCommand(cli: Cli): Command {
       const { INTERACTIVE_SHELL, runChecked } = await import("../../core/remote/shell.js");
       const { appWhere } = await import("../../core/remote/app-scripts.js");
       const result = await withApp(cli, self, out, server, options, async (shell, target) => {
-        const where = appWhere(target.server);
+        // Lenient: before the first deploy or the venv, this shell is where they are made.
+        const where = { ...appWhere(target.server), lenient: true };
         if (cli.io.stdin.isTTY === true) return runOnTerminal(cli, shell, INTERACTIVE_SHELL, where);
         try {
           return await runChecked(shell, ". /dev/stdin", {

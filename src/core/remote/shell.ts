@@ -59,6 +59,8 @@ export interface RunOptions {
   venv?: string;
   /** Shell expression of the app's env file (core/remote/env.ts), exported after ~/.bashrc, before the command. */
   envFile?: string;
+  /** A missing `cwd` or `venv` is said and gone without (the home folder instead), not a failure: a shell to make them. */
+  lenient?: boolean;
   stdin?: Readable | string;
   /** Run on a pseudo-terminal (an interactive program): its output, stderr included, arrives as stdout. */
   pty?: PtyRequest;
@@ -134,7 +136,7 @@ const LOAD_ENVF =
  * status says (a ~/.bashrc that runs `exec sh` replaces this shell before it reads the script).
  */
 function wrapped(command: string, options: RunOptions, end: string): string {
-  const venv = options.venv === undefined ? "" : venvPath(options.venv);
+  const cwd = options.cwd ?? '"$HOME"';
   return `exec 2>&3 3>&-
 sed '1,2{/^bash: /d}' "$__wxdev_err" >&2
 : > "$__wxdev_err"
@@ -142,28 +144,38 @@ unset HISTFILE
 command_not_found_handle() {
   printf '%s\\n' "$1" >> "$__wxdev_err"; printf 'bash: %s: command not found\\n' "$1" >&2; return 127
 }
-if ! cd -- ${options.cwd ?? '"$HOME"'} 2>/dev/null; then
-  printf 'wxdev: no directory %s on the server\\n' ${options.cwd ?? '"$HOME"'} >&2; (exit ${SETUP_FAILED})
+__wxdev_rc=0
+if ! cd -- ${cwd} 2>/dev/null; then
 ${
-  venv === ""
-    ? ""
-    : `elif ! [ -f ${venv}/bin/activate ]; then
-  printf 'wxdev: no virtualenv %s on the server (no bin/activate)\\n' ${venv} >&2; (exit ${SETUP_FAILED})
-elif ! . ${venv}/bin/activate; then
-  printf 'wxdev: activating %s failed\\n' ${venv} >&2; (exit ${SETUP_FAILED})
-`
-}else
-${
-  options.envFile === undefined
-    ? ""
-    : `  ${loadEnv(options.envFile)}
-`
-}  ( eval ${q(command)} )
+  options.lenient
+    ? `  printf 'wxdev: no directory %s on the server yet (a deploy makes it): in your home\\n' ${cwd} >&2; cd`
+    : `  printf 'wxdev: no directory %s on the server\\n' ${cwd} >&2; __wxdev_rc=${SETUP_FAILED}`
+}
+fi
+${options.venv === undefined ? "" : activation(options.venv, options.lenient === true)}
+if [ $__wxdev_rc -eq 0 ]; then
+${options.envFile === undefined ? "" : `  ${loadEnv(options.envFile)}\n`}  ( eval ${q(command)} )
   __wxdev_rc=$?
   if [ -s "$__wxdev_err" ]; then sort -u "$__wxdev_err" | sed 's/^/\\x1fwxdev-missing /' >&2; __wxdev_rc=127; fi
-  (exit $__wxdev_rc)
 fi
-__wxdev_rc=$?; printf '%s\\n' ${q(end)} >&2; (exit $__wxdev_rc)`;
+printf '%s\\n' ${q(end)} >&2; (exit $__wxdev_rc)`;
+}
+
+/**
+ * Activates the venv unless a step before failed; a missing one fails the command (SETUP_FAILED), or, `lenient`
+ * (a shell to make it in), is said and gone without.
+ */
+function activation(venv: string, lenient: boolean): string {
+  const path = venvPath(venv);
+  const make = /[/.]/.test(venv) ? `python3 -m venv ${venv}` : `mkvirtualenv ${venv}`;
+  const missing = lenient
+    ? `printf 'wxdev: no virtualenv %s on the server yet (%s makes it): going on without it\\n' ${path} ${q(make)} >&2`
+    : `printf 'wxdev: no virtualenv %s on the server (no bin/activate)\\n' ${path} >&2; __wxdev_rc=${SETUP_FAILED}`;
+  return `if [ $__wxdev_rc -eq 0 ]; then
+  if ! [ -f ${path}/bin/activate ]; then ${missing}
+  elif ! . ${path}/bin/activate; then printf 'wxdev: activating %s failed\\n' ${path} >&2; __wxdev_rc=${SETUP_FAILED}
+  fi
+fi`;
 }
 
 /**
@@ -277,7 +289,10 @@ export async function run(shell: RemoteShell, command: string, options: RunOptio
   const said = pty ? stdout : stderr;
   if (result.code === SETUP_FAILED && /^wxdev: /m.test(said)) {
     const line = /^wxdev: ([^\r\n]*)/m.exec(said)?.[1] ?? "the working directory or the virtualenv is missing";
-    throw new RemoteSetupError(line, { hint: 'check "remoteDir" and "venv" in the server config (deploy first?)' });
+    const hint = /virtualenv/.test(line)
+      ? 'make it once: wxdev ssh <server>, then mkvirtualenv NAME (or check "venv" in the server config)'
+      : 'check "remoteDir" in the server config (a deploy makes it)';
+    throw new RemoteSetupError(line, { hint });
   }
   const timedOut = options.timeoutMs !== undefined && result.code === 124;
   if (!ended && !timedOut && !result.signal) throw new CommandNotRunError(result.code);
