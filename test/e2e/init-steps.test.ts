@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeWechatVenv, NGINX, startNginx } from "../helpers/classroom.js";
+import { NGINX, startNginx } from "../helpers/classroom.js";
 import { runMain } from "../helpers/main.js";
 import { freePort } from "../helpers/net.js";
 import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
