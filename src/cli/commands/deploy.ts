@@ -1,4 +1,5 @@
 import { hostname, userInfo } from "node:os";
+import { dirname } from "node:path";
 import { Command } from "commander";
 import type { ServerConfig } from "../../core/config.js";
 import type { DeployEvent } from "../../core/deploy/deploy.js";
@@ -43,7 +44,7 @@ export function deployCommand(cli: Cli): Command {
     .option("--no-check", "no handshake through checkUrl after this deploy (no Token needed)")
     .action(async (name: string, paths: string[], flags: DeployFlags, self: Command) => {
       const out = cli.output(self);
-      const { server, root } = serverFromConfig(cli, self, name);
+      const { server, root, configInside } = serverFromConfig(cli, self, name);
       // The settings are resolved only for a check: a deploy without one never needs them.
       const checking = flags.check === true || (server.checkUrl !== undefined && flags.check !== false);
       const resolved = checking ? cli.settings(self) : undefined;
@@ -77,7 +78,11 @@ export function deployCommand(cli: Cli): Command {
         connection?.close();
         again?.close();
       };
-      const context: DeployContext = { cli, out, name, server, root, open, reconnect, close, port, token };
+      const exclude = configInside === undefined ? [] : [configInside];
+      const configFile = cli.config(self).path;
+      if (configFile !== undefined && dirname(configFile) !== root)
+        out.note(`the project is ${root}, the folder wxdev runs in (--config names a file outside it)`);
+      const context: DeployContext = { cli, out, name, server, root, exclude, open, reconnect, close, port, token };
       const outcome = await (request.action === "rollback"
         ? runRollback(context, request)
         : runDeploy(context, request)
@@ -104,6 +109,8 @@ interface DeployContext {
   name: string;
   server: ServerConfig;
   root: string;
+  /** Never uploaded: the config file in use, when it is in the project. */
+  exclude: string[];
   open: () => Promise<Connection>;
   /** Opens a new connection after the first was cut (to ask what is live). */
   reconnect: () => Promise<RemoteShell>;
@@ -162,6 +169,7 @@ async function runDeploy(
     reconnect: context.reconnect,
     server: context.server,
     root: context.root,
+    exclude: context.exclude,
     paths: request.paths,
     delete: request.delete,
     dryRun: request.dryRun,

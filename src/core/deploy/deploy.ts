@@ -40,6 +40,8 @@ export interface DeployOptions {
   root: string;
   /** Deploy only these paths (gitignore-style), instead of `files`. */
   paths?: string[];
+  /** Files never uploaded (relative to root), e.g. the config file in use, whatever its name. */
+  exclude?: string[];
   delete?: boolean;
   dryRun?: boolean;
   /** Command after the switch; default `postDeploy`; null for none. */
@@ -239,6 +241,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     root: options.root,
     files: options.paths ?? server.files,
     ignore: server.ignore,
+    ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
     onGitignored: (path) => gitignored.push(path),
   });
   const stage: Stage = { during: "connecting", live: { state: "unchanged" } };
