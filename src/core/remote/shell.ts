@@ -89,6 +89,9 @@ export const SETUP_FAILED = 196;
 /** The working directory or the virtualenv named in the config is not on the server. */
 export class RemoteSetupError extends CheckFailedError {}
 
+/** What a virtualenv puts on PATH: missing, the venv was not active (nothing to install). */
+const PYTHON_TOOLS = /^(python[\d.]*|pip[\d.]*|flask|gunicorn|uwsgi)$/;
+
 /** A command (e.g. `workon`) that bash could not find: the command failed, whatever its exit status said. */
 export class CommandNotFoundError extends CheckFailedError {
   constructor(readonly missing: string[]) {
@@ -96,7 +99,10 @@ export class CommandNotFoundError extends CheckFailedError {
       hint: missing.includes("workon")
         ? 'set "venv" in the server config (wxdev then activates it itself), or source virtualenvwrapper in' +
           " ~/.bashrc above its interactive guard"
-        : "install it on the server, or fix its name in the command",
+        : missing.some((name) => PYTHON_TOOLS.test(name))
+          ? `${missing.find((name) => PYTHON_TOOLS.test(name))} comes with the app's virtualenv: set "venv" in the` +
+            " server config (wxdev activates it), or start the line with workon NAME &&; Debian's own is python3"
+          : "install it on the server, or fix its name in the command",
       code: "COMMAND_NOT_FOUND",
     });
   }
