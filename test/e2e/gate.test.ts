@@ -131,8 +131,10 @@ describe.skipIf(missing !== undefined)(
         expect(typo.stderr).toContain("workn: command not found");
         expect(typo.stderr).toContain("the app was not restarted: the post-deploy command failed");
         const log = await wx(["logs", "s8013", "--deploy", "-n", "20"]);
-        expect(log.stdout).toMatch(/^--- wxdev post \S+ release \S+: workon wechat && .* \(exit 0\) ---\nflask ok$/m);
-        expect(log.stdout).toContain("workn: command not found) ---");
+        expect(log.stdout).toMatch(
+          /^--- wxdev post \S+ release \S+: workon wechat && .* ---\nflask ok\n--- ended: exit 0 ---$/m,
+        );
+        expect(log.stdout).toContain("--- ended: workn: command not found ---");
       },
     );
 

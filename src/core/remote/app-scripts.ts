@@ -233,6 +233,10 @@ state=${paths.dir}
 ${
   options.follow
     ? `exec tail -n ${options.lines} -F --pid="$PPID" -- ${file} 2>/dev/null`
-    : `tail -n ${options.lines} -- ${file} 2>/dev/null || true`
+    : `[ -f ${file} ] || exit ${NO_LOG}
+tail -n ${options.lines} -- ${file} 2>/dev/null || true`
 }`;
 }
+
+/** Exit status of logScript (without follow) when the log does not exist. */
+export const NO_LOG = 3;

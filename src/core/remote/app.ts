@@ -1,6 +1,7 @@
 import type { ServerConfig } from "../config.js";
 import { CheckFailedError, InputError } from "../errors.js";
-import { appPaths, appWhere, logScript, startScript, statusScript, stopScript } from "./app-scripts.js";
+import { appPaths, appWhere, logScript, NO_LOG, startScript, statusScript, stopScript } from "./app-scripts.js";
+import { refuseUnsafe } from "./state-guard.js";
 import { q, type RemoteShell, runChecked } from "./shell.js";
 
 /** The managed app did not come up: it exited, never opened its port, or the port was someone else's. */
@@ -254,13 +255,37 @@ export function appStatus(shell: RemoteShell, target: AppTarget): Promise<AppSta
   return readStatus(shell, target.server, target.port);
 }
 
-/** The last `lines` lines of the app's log (or, with file "deploy", of the deploy's post-step log). */
+/** The log asked for is not on the server: nothing wrote it yet. */
+export class NoLogError extends CheckFailedError {
+  constructor(file: "app" | "deploy", name: string | undefined) {
+    const server = name ?? "<server>";
+    super(
+      file === "deploy"
+        ? "no deploy.log on the server yet: no post-deploy command has run there"
+        : "no app.log on the server yet: wxdev has not started the app there",
+      {
+        hint:
+          file === "deploy"
+            ? `it is written when a deploy runs postDeploy (or --exec), e.g. wxdev deploy ${server} --exec 'pip list'`
+            : `wxdev start ${server} starts it (an app started by hand logs where its command sends its output)`,
+        code: "NO_LOG",
+      },
+    );
+  }
+}
+
+/**
+ * The last `lines` lines of the app's log (or, with file "deploy", of the deploy's post-step log); NoLogError when
+ * there is none.
+ */
 export async function readLog(
   shell: RemoteShell,
   server: ServerConfig,
-  options: { lines: number; file?: "app" | "deploy" },
+  options: { lines: number; file?: "app" | "deploy"; name?: string },
 ): Promise<string> {
   const result = await shell.exec(`bash -c ${q(logScript(appPaths(server.remoteDir), options))}`);
+  refuseUnsafe(result);
+  if (result.code === NO_LOG) throw new NoLogError(options.file ?? "app", options.name);
   return result.stdout;
 }
 

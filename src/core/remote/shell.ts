@@ -61,6 +61,8 @@ export interface RunOptions {
   envFile?: string;
   /** A missing `cwd` or `venv` is said and gone without (the home folder instead), not a failure: a shell to make them. */
   lenient?: boolean;
+  /** Shell expression of a log the command's output is appended to as it runs, then how it ended (not with pty). */
+  logTo?: string;
   stdin?: Readable | string;
   /** Run on a pseudo-terminal (an interactive program): its output, stderr included, arrives as stdout. */
   pty?: PtyRequest;
@@ -160,11 +162,29 @@ ${
 fi
 ${options.venv === undefined ? "" : activation(options.venv, options.lenient === true)}
 if [ $__wxdev_rc -eq 0 ]; then
-${options.envFile === undefined ? "" : `  ${loadEnv(options.envFile)}\n`}  ( eval ${q(command)} )
-  __wxdev_rc=$?
+${options.envFile === undefined ? "" : `  ${loadEnv(options.envFile)}\n`}${options.logTo === undefined ? `  ( eval ${q(command)} )\n  __wxdev_rc=$?` : logged(command, options.logTo)}
   if [ -s "$__wxdev_err" ]; then sort -u "$__wxdev_err" | sed 's/^/\\x1fwxdev-missing /' >&2; __wxdev_rc=127; fi
 fi
 printf '%s\\n' ${q(end)} >&2; (exit $__wxdev_rc)`;
+}
+
+/**
+ * Runs the command with its output also appended to `file` as it comes (tee), so a run cut short is in the log up
+ * to where it was; then a line saying how it ended (before anything more goes to the connection, which may be
+ * gone). tee is given a moment to finish, never waited for: a background child may hold its input for ever.
+ */
+function logged(command: string, file: string): string {
+  return `  exec 4> >(tee -a -- ${file}); __wxdev_t1=$!; exec 5> >(tee -a -- ${file} >&2); __wxdev_t2=$!
+  ( exec 4>&- 5>&-; eval ${q(command)} ) >&4 2>&5
+  __wxdev_rc=$?
+  exec 4>&- 5>&-
+  for __wxdev_i in 1 2 3 4 5 6 7 8 9 10; do
+    { kill -0 $__wxdev_t1 || kill -0 $__wxdev_t2; } 2>/dev/null || break; sleep 0.05
+  done
+  if [ -s "$__wxdev_err" ]; then __wxdev_how="$(sort -u "$__wxdev_err" | paste -sd, -): command not found"
+  elif [ $__wxdev_rc -gt 128 ]; then __wxdev_how="killed by SIG$(kill -l $((__wxdev_rc - 128)))"
+  else __wxdev_how="exit $__wxdev_rc"; fi
+  printf -- '--- ended: %s ---\\n' "$__wxdev_how" >> ${file}`;
 }
 
 /**
