@@ -98,6 +98,12 @@ describe.skipIf(missing !== undefined)(
       );
       expect(text.stderr).not.toContain("--- the app's log");
       expect(text.stdout + text.stderr).not.toContain("serverToken9");
+      // The Token put right, a restart's handshake is the live release's new verdict: --rollback may pick it again.
+      expect((await room.wx(["env", "s8013", "set", "WECHAT_TOKEN"], {}, "apptoken\n")).code).toBe(0);
+      expect((await room.wx(["restart", "s8013"])).code).toBe(0);
+      const listed = JSON.parse((await room.wx(["releases", "s8013", "--json"])).stdout);
+      const live = listed.releases.find((release: { live: boolean }) => release.live);
+      expect(live.gate).toBe("passed");
     });
   },
 );

@@ -12,6 +12,8 @@ export class AppStartError extends CheckFailedError {
     readonly reason: "exited" | "timeout" | "busy",
     /** This start's last log lines (at most 20). */
     readonly logTail: string[],
+    /** The release it tried to start. */
+    readonly release?: string,
   ) {
     super(message, { hint, code: "APP_NOT_STARTED" });
   }
@@ -162,6 +164,7 @@ export async function startApp(
         `its output is above (${logs} shows more); fix it and deploy or start again`,
         "exited",
         logTail,
+        release,
       );
     case "timeout":
       throw new AppStartError(
@@ -169,6 +172,7 @@ export async function startApp(
         `check that it listens on 127.0.0.1:${port} (e.g. app.run(port=${port})) or set "appPort"`,
         "timeout",
         logTail,
+        release,
       );
     case "busy":
       throw new AppStartError(
