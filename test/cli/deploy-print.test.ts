@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Writable } from "node:stream";
 import type { CheckResult } from "../../src/core/deploy/gate.js";
 import type { DeployResult } from "../../src/core/deploy/deploy.js";
-import { type DeployOutcome, deployExitCode, deployJson } from "../../src/cli/deploy-print.js";
+import { type DeployOutcome, deployExitCode, deployJson, printDeploy } from "../../src/cli/deploy-print.js";
 import { Output } from "../../src/cli/output.js";
 
 const plan = { upload: ["a.py"], delete: [], replace: [], kept: [], unchanged: [], bytes: 10 };
@@ -90,5 +90,33 @@ describe("--json's durations", () => {
     expect(first).toEqual({ seconds: 1.23, app: { up: { start: { seconds: 0.3, pid: 7 } } } });
     expect(second).toEqual({ check: { latencyMs: 1.2, tries: 2 }, uptimeSeconds: 12, requestsPerSecond: 1234.5678 });
     expect(text).not.toContain("0000");
+  });
+});
+
+describe("a failed release switched back, as printed", () => {
+  it("the ✓ lines showing the old release answer come before the line that says it answers again", () => {
+    let text = "";
+    const sink = new Writable({
+      write: (chunk, _encoding, done) => {
+        text += chunk;
+        done();
+      },
+    });
+    const start = { pid: 42, release: "r1", seconds: 0.8 };
+    const check = { ok: true, url: "http://h/wechat8013", status: 200, latencyMs: 21, tries: 1 };
+    const app = {
+      down: { reason: "the app exited with status 1", logTail: [] },
+      back: { release: "r1", up: { start, check } },
+    };
+    printDeploy(new Output({ json: false, color: false, verbose: false }, sink, sink), {
+      action: "deploy",
+      server: "s8013",
+      result: result({ release: "r2", app }),
+    });
+    const lines = text.trim().split("\n");
+    const at = (pattern: RegExp): number => lines.findIndex((line) => pattern.test(line));
+    expect(at(/✓ app started: pid 42, release r1/)).toBeGreaterThan(0);
+    expect(at(/✓ handshake through http:\/\/h\/wechat8013/)).toBeGreaterThan(at(/✓ app started/));
+    expect(at(/switched back to r1, which answers again$/)).toBe(lines.length - 1);
   });
 });
