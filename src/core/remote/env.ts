@@ -40,17 +40,13 @@ export function checkEnvValue(name: string, value: string): string {
   return TOKEN_NAMES.includes(name) ? checkToken(value) : value;
 }
 
-function layoutOf(remoteDir: string) {
-  return remoteLayout(remoteDir);
-}
-
 /** Runs an env-file script (checking the state folder first); a refusal or failure is an error. */
 async function envExec(shell: RemoteShell, remoteDir: string, script: string, stdin?: string): Promise<string> {
   const result = await shell.exec(script, stdin === undefined ? {} : { stdin });
   refuseUnsafe(result);
   if (result.code !== 0)
     throw new CheckFailedError(
-      `changing the app's environment failed on the server: ${result.stderr.trim().split("\n")[0] || "no message"}`,
+      `reading or writing the app's env file failed on the server: ${result.stderr.trim().split("\n")[0] || "no message"}`,
       { hint: `check the state folder beside ${remoteDir} (its owner and disk space)` },
     );
   return result.stdout;
@@ -62,7 +58,7 @@ async function envExec(shell: RemoteShell, remoteDir: string, script: string, st
  */
 function rewriteScript(remoteDir: string, name: string, set: boolean): string {
   const file = envFile(remoteDir);
-  return `${guardScript(layoutOf(remoteDir), { create: true })}
+  return `${guardScript(remoteLayout(remoteDir), { create: true })}
 set -e
 [ ! -L ${file} ] || wx_refuse "${file} is a symbolic link"
 tmp=$(mktemp ${file}.XXXXXX)
@@ -100,7 +96,7 @@ export async function listEnv(shell: RemoteShell, remoteDir: string): Promise<En
   const text = await envExec(
     shell,
     remoteDir,
-    `${guardScript(layoutOf(remoteDir), { create: false })}\n[ ! -f ${file} ] || cat -- ${file}`,
+    `${guardScript(remoteLayout(remoteDir), { create: false })}\n[ ! -f ${file} ] || cat -- ${file}`,
   );
   return text
     .split("\n")
