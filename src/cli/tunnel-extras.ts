@@ -16,12 +16,21 @@ export interface Recording {
   close(): void;
 }
 
+/** What one run of the tunnel appends to a --record file at most: a flood of requests cannot fill the disk. */
+export const MAX_RECORDING_BYTES = 100 * 1024 * 1024;
+
 /**
  * Opens FILE for appending before the tunnel starts, so a path that cannot be written is bad input at once, not a
  * lost recording later. Each exchange is one write of one whole line (O_APPEND), so lines never interleave. A write
- * that fails later (a full disk) stops the recording and is told through `onFailure`, once; the tunnel lives on.
+ * that fails later (a full disk), or one that would take this run past `maxBytes`, stops the recording and is told
+ * through `onFailure`, once; the tunnel lives on. Bodies and replies come clipped (TunnelExchange), so one line is
+ * bounded too.
  */
-export function openRecording(file: string, onFailure: (message: string) => void): Recording {
+export function openRecording(
+  file: string,
+  onFailure: (message: string) => void,
+  maxBytes = MAX_RECORDING_BYTES,
+): Recording {
   let fd: number;
   try {
     fd = openSync(file, "a", 0o600); // new files private: they hold users' messages
@@ -32,14 +41,25 @@ export function openRecording(file: string, onFailure: (message: string) => void
     });
   }
   let stopped = false;
+  let written = 0;
   return {
     write: (exchange) => {
       if (stopped) return;
-      const { time, method, path, body, status, reply, latencyMs, error } = exchange;
+      const { time, method, path, body, status, reply, latencyMs, error, truncated } = exchange;
       const latency = Math.round(latencyMs * 10) / 10;
       const record = { time: time.toISOString(), method, path, body, status, reply, latencyMs: latency, error };
+      const line = formatRecord(truncated === undefined ? record : { ...record, truncated });
+      written += Buffer.byteLength(line);
+      if (written > maxBytes) {
+        stopped = true;
+        onFailure(
+          `--record stopped: ${file} grew by ${Math.round(maxBytes / 1024 / 1024)} MiB in this run, its cap;` +
+            " the tunnel goes on without it (start again to record more)",
+        );
+        return;
+      }
       try {
-        writeSync(fd, formatRecord(record));
+        writeSync(fd, line);
       } catch (cause) {
         stopped = true;
         onFailure(`--record stopped: cannot write ${file}: ${readProblem(cause)}; the tunnel goes on without it`);

@@ -2,6 +2,7 @@ import type { TunnelCheck } from "../core/remote/tunnel-check.js";
 import type { TunnelEvent, TunnelExchange } from "../core/remote/tunnel.js";
 import type { BatchedLines } from "./batched-lines.js";
 import type { Output } from "./output.js";
+import { printable, printableJson } from "./printable.js";
 
 /** Where the tunnel leads, for its first line. */
 export interface TunnelRoute {
@@ -18,14 +19,17 @@ export interface TunnelRoute {
 /** The path without its query (signatures, nonces: long and different each time). */
 const bare = (path: string): string => path.split("?")[0] ?? path;
 
-/** One request-log line, as ngrok's: time, method, path, kind, status, latency (and why the tunnel answered). */
+/**
+ * One request-log line, as ngrok's: time, method, path, kind, status, latency (and why the tunnel answered). What
+ * came from the request is printed with its control characters escaped: anyone who reaches the port writes it.
+ */
 export function exchangeLine(out: Output, exchange: TunnelExchange): string {
   const status = exchange.status < 400 ? out.ok(String(exchange.status)) : out.bad(String(exchange.status));
-  const kind = exchange.kind === undefined ? "" : ` ${exchange.kind}`;
-  const why = exchange.error === undefined ? "" : ` ${out.c.yellow(exchange.error)}`;
+  const kind = exchange.kind === undefined ? "" : ` ${printable(exchange.kind)}`;
+  const why = exchange.error === undefined ? "" : ` ${out.c.yellow(printable(exchange.error))}`;
   const latency = out.c.dim(`${exchange.latencyMs.toFixed(1)} ms`);
   const time = out.c.dim(exchange.time.toTimeString().slice(0, 8));
-  return `${time} ${exchange.method} ${bare(exchange.path)}${kind} ${status} ${latency}${why}`;
+  return `${time} ${printable(exchange.method)} ${printable(bare(exchange.path))}${kind} ${status} ${latency}${why}`;
 }
 
 /** The tunnel's first line: the public URL and the path it takes. */
@@ -51,11 +55,12 @@ export function printTunnelEvent(out: Output, log: BatchedLines, event: TunnelEv
   if (event.type === "up" && !event.reconnected) return;
   if (out.json) {
     if (event.type === "exchange") {
-      const { body: _body, reply: _reply, ...exchange } = event.exchange;
-      log.line(JSON.stringify({ event: "request", ...exchange }));
+      const { body: _body, reply: _reply, truncated: _truncated, ...exchange } = event.exchange;
+      log.line(printableJson(JSON.stringify({ event: "request", ...exchange })));
     } else {
       const { type, ...rest } = event;
-      log.line(JSON.stringify({ event: type === "up" ? "reconnected" : type, ...rest, reconnected: undefined }));
+      const named = { event: type === "up" ? "reconnected" : type, ...rest, reconnected: undefined };
+      log.line(printableJson(JSON.stringify(named)));
     }
     return;
   }
@@ -63,17 +68,23 @@ export function printTunnelEvent(out: Output, log: BatchedLines, event: TunnelEv
     case "exchange":
       log.line(exchangeLine(out, event.exchange));
       return;
-    case "up":
+    case "up": {
       log.flush();
-      out.note(`${out.ok("✓")} reconnected: port ${event.remotePort} forwarded again`);
+      const ended =
+        event.endedStale === undefined
+          ? ""
+          : ` (the dropped session still held it: ended it, sshd pid ${event.endedStale})`;
+      out.note(`${out.ok("✓")} reconnected: port ${event.remotePort} forwarded again${ended}`);
       return;
+    }
     case "lost":
       log.flush();
       out.warn(`${event.reason}; reconnecting`);
       return;
     case "retry": {
-      const last = event.lastError === undefined ? "" : ` (last try: ${event.lastError})`;
-      out.note(out.c.dim(`reconnecting in ${(event.delayMs / 1000).toFixed(1)} s, attempt ${event.attempt}${last}`));
+      const last = event.lastError === undefined ? "" : ` (last try: ${printable(event.lastError)})`;
+      const when = event.delayMs === 0 ? "now" : `in ${(event.delayMs / 1000).toFixed(1)} s`;
+      out.note(out.c.dim(`reconnecting ${when}, attempt ${event.attempt}${last}`));
       return;
     }
   }

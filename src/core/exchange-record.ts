@@ -20,6 +20,8 @@ export interface ExchangeRecord {
   latencyMs: number;
   /** Set when the tunnel answered itself (nothing listened locally, a timeout…): why; the app's answer is not here. */
   error?: string;
+  /** Set when the body or reply was too large to record whole: their sizes in bytes (the record holds a part). */
+  truncated?: { body: number; reply: number };
 }
 
 /** The query of a request path as received (`/wechat8013?signature=…` → its parameters; none without `?`). */
@@ -75,5 +77,11 @@ function parseLine(line: string, where: string): ExchangeRecord {
     reply: record.reply as string,
     latencyMs: typeof record.latencyMs === "number" ? record.latencyMs : 0,
     ...(typeof record.error === "string" ? { error: record.error } : {}),
+    ...(isSizes(record.truncated) ? { truncated: record.truncated } : {}),
   };
+}
+
+function isSizes(value: unknown): value is { body: number; reply: number } {
+  const sizes = value as { body?: unknown; reply?: unknown } | undefined;
+  return typeof sizes?.body === "number" && typeof sizes.reply === "number";
 }

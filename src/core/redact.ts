@@ -1,7 +1,10 @@
 /** Query parameters whose values are credentials (the OAuth API's secret and tokens, passwords). */
 const SECRET_PARAMS = /([?&;](?:secret|appsecret|access_token|refresh_token|password|passwd|token)=)[^&#\s"'<>]*/gi;
-/** `scheme://user:password@` in any URL. */
-const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>]*@/gi;
+/**
+ * `scheme://user:password@` in any URL. The scheme's length is bounded: unbounded, a long run of `a.a.a…` made each
+ * position scan to its end (quadratic).
+ */
+const USERINFO = /(\b[a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#"'<>]*@/gi;
 /** Known secrets shorter than this are left alone: a 3-letter token would blank out ordinary words. */
 const MIN_KNOWN_LENGTH = 8;
 

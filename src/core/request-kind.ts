@@ -9,21 +9,31 @@ export function messageKind(message: XmlRecord): string {
 }
 
 /**
+ * The largest body whose kind is read (serve's own cap): WeChat's are a few KiB, and anyone who can reach the
+ * tunnel's port sends bodies unsigned, read before any app has judged them.
+ */
+export const KIND_MAX_BYTES = 64 * 1024;
+
+/**
  * What a request to a WeChat callback is, from its method, query and body, without judging it: "handshake" (the
  * GET with echostr), a message's kind, "encrypted" (a safe-mode body, unreadable without the key: `decrypt` opens
- * it when given), or undefined for anything else (a page, a stray request).
+ * it when given), "large body" (a POST over KIND_MAX_BYTES: not read), or undefined for anything else (a page, a
+ * stray request).
  */
 export function requestKind(
   method: string,
   query: URLSearchParams,
-  body: string,
+  body: string | Buffer,
   decrypt?: (encrypted: string) => string,
 ): string | undefined {
   if (method === "GET") return query.has("echostr") ? "handshake" : undefined;
-  if (method !== "POST" || !body.trimStart().startsWith("<")) return undefined;
+  if (method !== "POST") return undefined;
+  if (body.length > KIND_MAX_BYTES) return "large body";
+  const text = typeof body === "string" ? body : body.toString("utf8");
+  if (!text.trimStart().startsWith("<")) return undefined;
   let message: XmlRecord;
   try {
-    message = parseXml(body);
+    message = parseXml(text);
   } catch {
     return "not XML";
   }

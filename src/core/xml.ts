@@ -43,10 +43,27 @@ const builder = new XMLBuilder({
   format: false,
 });
 
-/** True when `text`, outside CDATA sections, declares a DOCTYPE or entity. */
+const DECLARATION = /^(DOCTYPE|ENTITY|ELEMENT|ATTLIST)/i;
+const DECLARATION_LENGTH = "ATTLIST".length;
+
+/**
+ * True when `text`, outside CDATA sections, declares a DOCTYPE or entity. One indexOf walk: a regex that skips
+ * CDATA sections restarts its search at every unclosed `<![CDATA[`, quadratic in a hostile body.
+ */
 function declaresDoctype(text: string): boolean {
-  const outsideCdata = text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "");
-  return /<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST)/i.test(outsideCdata);
+  let at = 0;
+  for (;;) {
+    const open = text.indexOf("<!", at);
+    if (open === -1) return false;
+    if (text.startsWith("<![CDATA[", open)) {
+      const close = text.indexOf("]]>", open + "<![CDATA[".length);
+      if (close === -1) return false; // the rest is one unclosed section: malformed, refused by the validator
+      at = close + "]]>".length;
+      continue;
+    }
+    if (DECLARATION.test(text.slice(open + 2, open + 2 + DECLARATION_LENGTH))) return true;
+    at = open + 2;
+  }
 }
 
 /**
@@ -84,7 +101,7 @@ export function parseXmlDocument(trimmed: string): XmlRecord {
   const valid = XMLValidator.validate(trimmed);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
-    throw new XmlError(`malformed XML at line ${line}, column ${col}: ${readableError(msg)}`, {
+    throw new XmlError(`malformed XML at line ${line}, column ${col}: ${clip(readableError(msg), 200)}`, {
       hint: "check the tags are closed and nested properly",
     });
   }
@@ -118,15 +135,22 @@ function parseOrRefuse(trimmed: string): Record<string, unknown> {
     }
     const name = /Invalid name: "([^"]*)"/.exec(message)?.[1];
     if (name !== undefined) {
-      throw new XmlError(`XML uses the name <${name}>, which wxdev refuses (prototype pollution)`, {
+      throw new XmlError(`XML uses the name <${clip(name)}>, which wxdev refuses (prototype pollution)`, {
         hint: "rename the element; WeChat messages never use it",
         code: "XML_RESERVED_NAME",
         cause,
       });
     }
-    throw new XmlError(`malformed XML: ${message}`, { hint: "check the tags are closed and nested properly", cause });
+    throw new XmlError(`malformed XML: ${clip(message, 200)}`, {
+      hint: "check the tags are closed and nested properly",
+      cause,
+    });
   }
 }
+
+/** Names quoted from a body in a message: a hostile one may be a megabyte long, or list a million elements. */
+const MAX_NAMED = 5;
+const clip = (text: string, max = 40): string => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 /** fast-xml-parser reports unclosed elements as a JSON array ("Invalid '[ "xml", "A" ]' found."); name them instead. */
 function readableError(message: string): string {
@@ -134,7 +158,12 @@ function readableError(message: string): string {
   if (unclosed === null) return message;
   try {
     const names = JSON.parse(unclosed[1] ?? "[]") as string[];
-    return `unclosed element${names.length > 1 ? "s" : ""} <${names.join(">, <")}>`;
+    const listed = `<${names
+      .slice(0, MAX_NAMED)
+      .map((name) => clip(name))
+      .join(">, <")}>`;
+    const more = names.length > MAX_NAMED ? ` and ${names.length - MAX_NAMED} more` : "";
+    return `unclosed element${names.length > 1 ? "s" : ""} ${listed}${more}`;
   } catch {
     return message;
   }

@@ -1,5 +1,13 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
+import { dedupKey } from "../../src/core/messages.js";
 import { REPLY_WINDOW_MS, ReplyCache } from "../../src/core/server/reply-cache.js";
+import { echoBot } from "../../src/core/server/echo-bot.js";
+import { buildXml, parseXml } from "../../src/core/xml.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
 
 describe("ReplyCache", () => {
   it("answers a retried key with the first answer, without producing it again", async () => {
@@ -86,5 +94,29 @@ describe("ReplyCache", () => {
     single.get("last", () => "x", 0);
     await new Promise(setImmediate);
     expect(cache.approxBytes).toBe(single.approxBytes);
+  });
+
+  it("holds no more than it counts: keys and replies made from 60 KB bodies keep none of the bodies", async () => {
+    const cache = new ReplyCache<string>();
+    const bot = echoBot();
+    const pad = "p".repeat(60_000);
+    const handle = async (i: number): Promise<void> => {
+      // A real openid and MsgId: long enough for V8 to make them slices of the body, as the parser reads them.
+      const body =
+        "<xml><ToUserName><![CDATA[gh_0123456789ab]]></ToUserName>" +
+        `<FromUserName><![CDATA[oyORnuP8q7ou2gfYjqLzSIW${10_000 + i}]]></FromUserName>` +
+        "<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hello]]></Content>" +
+        `<MsgId>${6054768590064713728n + BigInt(i)}</MsgId><Pad><![CDATA[${pad}]]></Pad></xml>`;
+      const message = parseXml(body);
+      await cache.get(dedupKey(message), () => buildXml(bot(message) ?? {}), 0).value;
+    };
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 2_000; i++) await handle(i);
+    gc();
+    const held = process.memoryUsage().heapUsed - before;
+    expect(cache.size).toBe(2_000);
+    // Before, each entry kept its 60 KB body (120 MB in all) while 800 B were counted.
+    expect(held, `${Math.round(held / cache.size)} B held an entry`).toBeLessThanOrEqual(cache.approxBytes);
   });
 });

@@ -1,17 +1,24 @@
-import type { ChildProcess } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { formatRecord, parseRecords } from "../../src/core/exchange-record.js";
 import { createWechatServer, type RunningServer } from "../../src/core/server/http.js";
-import { makeWechatVenv, NGINX, startNginx } from "../helpers/classroom.js";
+import { NGINX } from "../helpers/classroom.js";
 import { runCli } from "../helpers/cli.js";
 import { runMain } from "../helpers/main.js";
-import { freePort } from "../helpers/net.js";
-import { type RunningCommand, startCommand } from "../helpers/processes.js";
-import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { sshdMissing } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
+import {
+  bind,
+  CLASSMATE,
+  ensureClassmate,
+  exited,
+  lurk,
+  portFree,
+  startTunnelRig,
+  type TunnelRig,
+  until,
+} from "../helpers/tunnel-rig.js";
 
 const temp = tempDirs();
 
@@ -20,99 +27,26 @@ if (NGINX === undefined && process.env.CI) throw new Error("nginx is missing in 
 const missing = sshdMissing() ?? (NGINX === undefined ? "no nginx" : undefined);
 if (missing) console.warn(`skipping the tunnel tests: ${missing}`);
 
-/** The class's seed app (Flask), deployed and started on the server as the managed app. */
-const SEED_APP = (port: number): string => `from flask import Flask, request
-app = Flask(__name__)
-
-@app.route("/wechat${port}", methods=["GET", "POST"])
-def wechat():
-    return request.args.get("echostr", "deployed app")
-
-if __name__ == "__main__":
-    app.run(host="127.0.0.1", port=${port})
-`;
-
-async function until(what: string, test: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** Binds 127.0.0.1:port (as anything on the server would): resolves with the server, rejects when taken. */
-function bind(port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = createServer((socket) => socket.destroy());
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve(server));
-  });
-}
-
-const exited = (child: ChildProcess): Promise<number | null> =>
-  child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once("exit", resolve));
-
 describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, real nginx in front)", () => {
-  let sshd: TestSshd;
-  let clientHome: string;
+  let rig: TunnelRig;
   let dir: string;
   let config: string;
-  /** The app's port on the "server" (nginx → 127.0.0.1:port), the laptop's port, nginx's port. */
   let port: number;
   let localPort: number;
-  let proxyPort: number;
-  let nginx: ChildProcess | undefined;
-  const running: RunningCommand[] = [];
-  const env = (): Record<string, string> => ({ HOME: clientHome, WXDEV_TOKEN: "tuntoken" });
-  const wx = (args: string[]) => runMain(args, { cwd: dir, env: env(), timeoutMs: 60_000 });
-  const publicUrl = (): string => `http://127.0.0.1:${proxyPort}/wechat${port}`;
-  const tunnel = async (args: string[] = []): Promise<RunningCommand> => {
-    const command = await startCommand(
-      ["--config", config, "tunnel", "s8013", "--local-port", String(localPort), ...args],
-      env(),
-      /tunnel up|"event":"up"/,
-    );
-    running.push(command);
-    return command;
-  };
-  const marker = (): number =>
-    Number(readFileSync(join(sshd.home, `.tun-${port}.wxdev`, `tunnel-${port}.pid`), "utf8").trim());
+  const env = (): Record<string, string> => rig.env();
+  const wx = (args: string[]) => rig.wx(args);
+  const publicUrl = (): string => rig.publicUrl();
+  const tunnel = (args: string[] = []) => rig.tunnel(args);
+  const marker = (): number => rig.marker();
 
   beforeAll(async () => {
-    sshd = await startSshd({ stockBashrc: true });
-    clientHome = temp("wxdev-client-home-");
-    dir = temp("wxdev-tunnel-");
-    [port, localPort, proxyPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    makeWechatVenv(sshd);
-    const server = serverEntry(sshd, `tun-${port}`, {
-      appPort: port,
-      venv: "wechat",
-      start: "python wechat.py",
-      checkUrl: publicUrl(),
-    });
-    config = join(dir, "wxdev.config.json");
-    const { checkUrl: _checkUrl, ...unchecked } = server;
-    // nostate: its remoteDir lies under a file, so the app's state folder (the tunnel's marker) cannot be made.
-    const nostate = { ...unchecked, remoteDir: "~/.bashrc/tun" };
-    const { start: _start, ...nostart } = unchecked;
-    writeFileSync(config, JSON.stringify({ servers: { s8013: server, unchecked, nostate, nostart } }));
-    writeFileSync(join(dir, "wechat.py"), SEED_APP(port));
-    const printed = await wx(["nginx", "s8013", "--full", "--listen", String(proxyPort)]);
-    nginx = await startNginx(dir, printed.stdout, proxyPort);
-    // Trust the host key once; every later connection checks it against known_hosts.
-    const deployed = await wx(["deploy", "unchecked", "--yes", "--no-start"]);
-    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
+    rig = await startTunnelRig(temp);
+    ({ dir, config, port, localPort } = rig);
   }, 90_000);
 
-  afterEach(async () => {
-    for (const command of running.splice(0)) await command.stop();
-  });
+  afterEach(() => rig.stopAll());
 
-  afterAll(async () => {
-    if (dir !== undefined) await wx(["stop", "s8013"]).catch(() => undefined);
-    nginx?.kill();
-    await sshd?.stop();
-  });
+  afterAll(() => rig?.close());
 
   it("--serve --check --record: handshake, simulate and check pass through nginx; each request is logged and recorded", async () => {
     const record = join(dir, "exchanges.ndjson");
@@ -185,12 +119,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
   it("safe mode: --serve --mode safe behind the tunnel; the log opens each body with the account's key", async () => {
     const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
     const safe = { WXDEV_AES_KEY: key, WXDEV_APP_ID: "wx0123456789abcdef" };
-    const command = await startCommand(
-      ["--config", config, "tunnel", "s8013", "--local-port", String(localPort), "--serve", "--mode", "safe"],
-      { ...env(), ...safe },
-      /tunnel up/,
-    );
-    running.push(command);
+    const command = await rig.tunnel(["--serve", "--mode", "safe"], safe);
     const sent = await runMain(["simulate", "text", "secret hi", "--mode", "safe", "--url", publicUrl()], {
       cwd: dir,
       env: { ...env(), ...safe },
@@ -276,49 +205,74 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     process.kill(session, "SIGKILL");
     await until("the reconnect", () => /reconnected: port \d+ forwarded again/.test(command.output()));
     expect(command.output()).toContain("connection to s8013 lost; reconnecting");
+    // At once, before anything else on the server can bind the freed port.
+    expect(command.output()).toContain("reconnecting now, attempt 1");
     expect(marker()).not.toBe(session);
     const shake = await wx(["handshake", "--url", publicUrl()]);
     expect(shake.code, shake.stdout + shake.stderr).toBe(0);
   });
 
-  it("a frozen server is noticed by keepalives; the tunnel retries with backoff, then gives up with exit 1", async () => {
-    const command = await tunnel(["--keepalive", "1", "--retry-for", "3"]);
+  it("a frozen session is noticed by keepalives; its port is taken back from it at once, and the tunnel serves on", async () => {
+    const command = await tunnel(["--serve", "--keepalive", "1", "--retry-for", "20"]);
     const session = marker();
-    // SIGSTOP: the TCP connection stays open but nothing answers; only keepalives can tell.
+    // SIGSTOP: the TCP connection stays open but nothing answers; only keepalives can tell. The stopped session
+    // holds the port as a server's dead session does until its own timeouts end it, hours later by default.
     process.kill(session, "SIGSTOP");
     try {
-      expect(await exited(command.child)).toBe(1);
+      await until("the reconnect", () => /reconnected: port \d+ forwarded again/.test(command.output()), 25_000);
     } finally {
       process.kill(session, "SIGKILL");
-      // The killed session's listener goes as soon as the kernel has ended it.
-      await until("the frozen session's end", () =>
-        bind(port).then(
-          (server) => new Promise<boolean>((resolve) => server.close(() => resolve(true))),
-          () => false,
-        ),
-      );
+    }
+    expect(command.output()).toContain(`(the dropped session still held it: ended it, sshd pid ${session})`);
+    expect(marker()).not.toBe(session);
+    const shake = await wx(["handshake", "--url", publicUrl()]);
+    expect(shake.code, shake.stdout + shake.stderr).toBe(0);
+  }, 40_000);
+
+  it("after a drop, a process of the same account holds the port: retries with backoff, then gives up (exit 1)", async () => {
+    const command = await tunnel(["--retry-for", "3"]);
+    const lurker = lurk(rig.sshd.user, port);
+    try {
+      await lurker.waiting;
+      process.kill(marker(), "SIGKILL");
+      await lurker.bound;
+      expect(await exited(command.child)).toBe(1);
+    } finally {
+      lurker.stop();
     }
     const output = command.output();
-    expect(output).toContain("connection to s8013 lost; reconnecting");
-    expect(output).toContain("reconnecting in 0.5 s, attempt 1");
-    expect(output).toMatch(/reconnecting in 1\.0 s, attempt 2 \(last try: port \d+ on s8013 is already forwarded/);
+    expect(output).toContain("reconnecting now, attempt 1");
+    expect(output).toMatch(
+      /reconnecting in 0\.5 s, attempt 2 \(last try: port \d+ on s8013 is taken by a process wxdev/,
+    );
     expect(output).toMatch(/the tunnel to s8013 stayed down; gave up reconnecting/);
-  });
+  }, 30_000);
+
+  it("after a drop, another account's program takes the port: the tunnel names it at once and stops (exit 1)", async () => {
+    ensureClassmate();
+    const command = await tunnel(["--serve"]);
+    const lurker = lurk(CLASSMATE, port);
+    try {
+      await lurker.waiting;
+      process.kill(marker(), "SIGKILL");
+      expect(await exited(command.child)).toBe(1);
+    } finally {
+      lurker.stop();
+    }
+    const output = command.output();
+    expect(output).toMatch(
+      new RegExp(`port ${port} on s8013 is held by a process of another account \\(${CLASSMATE}, uid \\d+\\)`),
+    );
+    expect(output).toContain("tell the server's admin at once");
+    expect(output).not.toMatch(/reconnecting in/);
+  }, 30_000);
 
   it("the tunnel's marker cannot be written on the server: one line saying so, exit 1, the port released", async () => {
     const result = await wx(["tunnel", "nostate", "--local-port", String(localPort)]);
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toContain("writing the tunnel's marker failed on the server");
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    await until("the port to be free again", () =>
-      bind(port).then(
-        (server) => {
-          server.close();
-          return true;
-        },
-        () => false,
-      ),
-    );
+    await until("the port to be free again", () => portFree(port));
   }, 30_000);
 
   it("--takeover without a start command: one line naming it, exit 2, and the binary ends at once", async () => {
@@ -328,13 +282,23 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     expect(result.stderr.trim().split("\n")).toEqual([expect.stringContaining("--takeover needs the managed app")]);
   }, 30_000);
 
-  it("the port is busy on the server: another process, or a second tunnel, each refused with its fix (exit 1)", async () => {
-    const listener = await bind(port);
+  it("the port is busy on the server: another process, another account's, or a second tunnel, each refused with its fix (exit 1)", async () => {
+    const mine = lurk(rig.sshd.user, port);
     try {
+      await mine.bound;
       const busy = await wx(["tunnel", "s8013", "--local-port", String(localPort)]);
       expect(busy.code).toBe(1);
       expect(busy.stderr).toContain(`port ${port} on s8013 is taken by a process wxdev did not start`);
       expect(busy.stderr).toContain("and stop it with wxdev exec s8013 -- kill PID, then run the tunnel again");
+    } finally {
+      mine.stop();
+    }
+    await until("the port to be free", () => portFree(port));
+    const listener = await bind(port); // this test runs as root: another account than the server's user
+    try {
+      const taken = await wx(["tunnel", "s8013", "--local-port", String(localPort)]);
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toContain(`port ${port} on s8013 is held by a process of another account (root, uid 0)`);
     } finally {
       await new Promise((resolve) => listener.close(resolve));
     }

@@ -3,6 +3,7 @@ import { mask } from "../../core/config.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import { describeSource, portParser, settingOption } from "../options.js";
+import { clipped, printable, printableJson } from "../printable.js";
 import { untilStopped } from "../signals.js";
 
 interface MockOptions {
@@ -41,11 +42,13 @@ export function mockCommand(cli: Cli): Command {
         appSecret,
         callbackDomain: settings.callbackDomain,
         onRequest: (line) => {
-          if (out.json) out.line(JSON.stringify(line));
+          // The path and note come from the request (a redirect_uri, an error): bounded, control characters escaped.
+          const note = line.note === undefined ? undefined : clipped(line.note, 300);
+          if (out.json) out.line(printableJson(JSON.stringify({ ...line, note })));
           else
             out.line(
-              `${out.c.dim(new Date().toTimeString().slice(0, 8))} ${line.status} ${line.method} ${line.path}` +
-                (line.note ? ` ${out.c.dim(line.note)}` : ""),
+              `${out.c.dim(new Date().toTimeString().slice(0, 8))} ${line.status} ${printable(line.method)}` +
+                ` ${printable(line.path)}${note ? ` ${out.c.dim(printable(note))}` : ""}`,
             );
         },
       }).listen();

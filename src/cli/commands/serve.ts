@@ -10,6 +10,7 @@ import { withExamples } from "../help.js";
 import { parseSeconds, portParser, settingOption } from "../options.js";
 import { untilStopped } from "../signals.js";
 import type { Output } from "../output.js";
+import { clipped, printable, printableJson } from "../printable.js";
 
 interface ServeOptions extends CryptoFlags {
   host: string;
@@ -36,7 +37,21 @@ function clock(time: Date): string {
   return clockText;
 }
 
-function logLine(out: Output, exchange: HandledRequest): string {
+/** What a log line (or --json object) quotes of a message's content, its reply or a refusal's reason, at most. */
+export const LOG_TEXT_CHARS = 500;
+
+/** The exchange as logged: long texts clipped to LOG_TEXT_CHARS (a flood of 60 KB messages must not fill a disk). */
+function bounded(exchange: HandledRequest): HandledRequest {
+  const { content, reply, error } = exchange;
+  const long = (text: string | undefined): boolean => text !== undefined && text.length > LOG_TEXT_CHARS;
+  if (!long(content) && !long(reply) && !long(error)) return exchange;
+  const clip = (text: string | undefined) => (text === undefined ? undefined : clipped(text, LOG_TEXT_CHARS));
+  return { ...exchange, content: clip(content), reply: clip(reply), error: clip(error) };
+}
+
+/** One exchange's line: its fields from the network bounded and with their control characters escaped. */
+function logLine(out: Output, whole: HandledRequest): string {
+  const exchange = bounded(whole);
   const time = clock(exchange.time);
   const status = exchange.status === 200 ? out.ok(String(exchange.status)) : out.bad(String(exchange.status));
   const what = exchange.kind ?? exchange.method;
@@ -47,7 +62,7 @@ function logLine(out: Output, exchange: HandledRequest): string {
       .join(" ");
   const lock = exchange.encrypted ? " 🔒" : "";
   const latency = out.c.dim(`${exchange.latencyMs.toFixed(1)} ms`);
-  return `${out.c.dim(time)} ${status} ${what}${lock} ${detail} ${latency}`.trimEnd();
+  return `${out.c.dim(time)} ${status} ${printable(what)}${lock} ${printable(detail)} ${latency}`.trimEnd();
 }
 
 /** The OAuth page needs a path of its own: starting with /, and not the callback path. */
@@ -118,7 +133,8 @@ export function serveCommand(cli: Cli): Command {
           apiBase: settings.apiBase,
           path: options.indexPath,
         }),
-        onExchange: (exchange) => log.line(out.json ? JSON.stringify(exchange) : logLine(out, exchange)),
+        onExchange: (exchange) =>
+          log.line(out.json ? printableJson(JSON.stringify(bounded(exchange))) : logLine(out, exchange)),
       }).listen();
       const index = `${new URL(running.url).origin}${options.indexPath}`;
       if (out.json) {

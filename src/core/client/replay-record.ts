@@ -122,6 +122,12 @@ export function prepareRecord(record: ExchangeRecord, where: string, target: Tar
       record,
       reason: `the tunnel answered ${record.status} itself, not the app: nothing to compare`,
     };
+  if (record.truncated !== undefined)
+    return {
+      kind: "other",
+      record,
+      reason: `recorded in part (a body of ${record.truncated.body} bytes, a reply of ${record.truncated.reply})`,
+    };
   const query = queryOf(record.path);
   if (!query.has("signature")) return { kind: "other", record, reason: "not signed: not a request from WeChat" };
   const timestamp = query.get("timestamp") ?? "";

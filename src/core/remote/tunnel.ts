@@ -1,14 +1,21 @@
 import { CheckFailedError, InputError } from "../errors.js";
 import type { AppTarget } from "./app.js";
 import type { Connection } from "./connection.js";
-import { explainRefusal, markTunnel, unmarkTunnel } from "./tunnel-marker.js";
+import { endStaleSession, explainRefusal, markTunnel, TunnelRefusedError, unmarkTunnel } from "./tunnel-marker.js";
 import { createTunnelProxy, type TunnelProxy, type TunnelExchange } from "./tunnel-proxy.js";
 
 export type { TunnelExchange } from "./tunnel-proxy.js";
 
 /** What the tunnel reports as it runs; the CLI renders each one. */
 export type TunnelEvent =
-  | { type: "up"; remotePort: number; localPort: number; reconnected: boolean }
+  | {
+      type: "up";
+      remotePort: number;
+      localPort: number;
+      reconnected: boolean;
+      /** The sshd pid of this tunnel's dropped session, ended because it still held the port. */
+      endedStale?: number;
+    }
   | { type: "exchange"; exchange: TunnelExchange }
   | { type: "lost"; reason: string }
   | { type: "retry"; attempt: number; delayMs: number; lastError?: string };
@@ -69,13 +76,27 @@ function cancelForward(connection: Connection, port: number): Promise<void> {
   });
 }
 
-/** 0.5, 1, 2, 4, 8, then every 10 s. */
-const backoff = (attempt: number): number => Math.min(10_000, 500 * 2 ** (attempt - 1));
+/** At once (the port is taken back before anyone else can bind it), then 0.5, 1, 2, 4, 8, and every 10 s. */
+const backoff = (attempt: number): number => (attempt === 1 ? 0 : Math.min(10_000, 500 * 2 ** (attempt - 2)));
+
+/** Asks for the forward again while a just-ended session's listener goes: a few tries over about two seconds. */
+async function forwardSoon(connection: Connection, port: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await requestForward(connection, port);
+    } catch (error) {
+      if (attempt === 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
 
 /** One tunnel's life: the current connection, reconnects after a drop, and the release at the end. */
 class TunnelSession implements Tunnel {
   readonly done: Promise<void>;
   private current?: Connection;
+  /** The sshd session process on the server that holds the forward (from the marker). */
+  private sessionPid?: number;
   private closing = false;
   private wake: () => void = () => undefined;
   private settle!: { resolve: () => void; reject: (error: unknown) => void };
@@ -91,13 +112,12 @@ class TunnelSession implements Tunnel {
 
   /** Connects, takes the port (a refusal explained: who holds it), and serves each forwarded connection. */
   async up(reconnected: boolean): Promise<void> {
-    const { remotePort: port, target, name } = this.options;
+    const { remotePort: port, target } = this.options;
     const connection = await this.options.connect();
+    let endedStale: number | undefined;
     try {
-      await requestForward(connection, port).catch(async () => {
-        throw await explainRefusal(connection.shell, target, port, name);
-      });
-      await markTunnel(connection.shell, target, port);
+      endedStale = await this.forward(connection, reconnected);
+      this.sessionPid = await markTunnel(connection.shell, target, port);
     } catch (error) {
       connection.close();
       throw error;
@@ -110,7 +130,29 @@ class TunnelSession implements Tunnel {
       this.current = undefined;
       void this.recover();
     });
-    this.options.onEvent({ type: "up", remotePort: port, localPort: this.options.localPort, reconnected });
+    const up = { type: "up" as const, remotePort: port, localPort: this.options.localPort, reconnected };
+    this.options.onEvent(endedStale === undefined ? up : { ...up, endedStale });
+  }
+
+  /**
+   * Takes the port: a refusal is explained (who holds it); after a drop, this tunnel's own dropped session still
+   * holding it is ended and the port taken at once. Returns that session's pid when it was ended.
+   */
+  private async forward(connection: Connection, reconnected: boolean): Promise<number | undefined> {
+    const { remotePort: port, target, name } = this.options;
+    try {
+      await requestForward(connection, port);
+      return undefined;
+    } catch {
+      const refused = await explainRefusal(connection.shell, target, port, name);
+      const ours = reconnected && refused.holder === "tunnel" && refused.pid === this.sessionPid;
+      if (!ours || refused.pid === undefined) throw refused;
+      await endStaleSession(connection.shell, refused.pid);
+      await forwardSoon(connection, port).catch(async () => {
+        throw await explainRefusal(connection.shell, target, port, name);
+      });
+      return refused.pid;
+    }
   }
 
   /** After a drop: reconnect with backoff until it works, close() is called, or giveUpAfterMs has passed. */
@@ -139,8 +181,10 @@ class TunnelSession implements Tunnel {
       try {
         return await this.up(true);
       } catch (error) {
-        // Bad input (a prompt closed, a key unreadable) will not mend by waiting.
+        // Bad input (a prompt closed, a key unreadable) will not mend by waiting; nor is retrying right while
+        // another account holds the port: what it receives must be known now, not after minutes of retries.
         if (error instanceof InputError) return this.fail(error);
+        if (error instanceof TunnelRefusedError && error.holder === "account") return this.fail(error);
         lastError = error instanceof Error ? error.message : String(error);
       }
     }
@@ -173,7 +217,8 @@ class TunnelSession implements Tunnel {
 /**
  * Opens the tunnel: connects, asks the server to listen on 127.0.0.1:remotePort, and hands each connection to
  * the local proxy. A refused forward is a TunnelRefusedError naming who holds the port. A dropped connection is
- * reconnected with backoff (reported as `lost` and `retry` events) until `giveUpAfterMs`; then `done` rejects.
+ * reconnected at once, then with backoff (reported as `lost` and `retry` events) until `giveUpAfterMs`; then
+ * `done` rejects. It rejects at once when another account's process has taken the port meanwhile.
  */
 export async function openTunnel(options: TunnelOptions): Promise<Tunnel> {
   const proxy = createTunnelProxy({

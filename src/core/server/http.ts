@@ -52,6 +52,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * `path` without its trailing slashes. A loop: /\/+$/ restarts at every slash of a run that does not end the path,
+ * quadratic in a request target of 16,000 slashes (0.3 s a request).
+ */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 47 /* / */) end--;
+  return path.slice(0, end);
+}
+
 export const DEFAULT_PORT = 8013;
 export const DEFAULT_PATH = "/wechat8013";
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -156,7 +166,7 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
         request.resume();
         // The one refusal with a word of help: it names only the path the client nearly typed.
         const hint =
-          url.pathname.replace(/\/+$/, "") === path ? ` (the path is ${path}, without the trailing slash)` : "";
+          withoutTrailingSlashes(url.pathname) === path ? ` (the path is ${path}, without the trailing slash)` : "";
         send(404, `${REFUSAL_BODIES[404]}${hint}`);
         report({
           time: new Date(),

@@ -19,8 +19,25 @@ export const REFRESH_TOKEN_LIFETIME_MS = 30 * 24 * 3600_000;
 type Lookup<T> = { ok: true; value: T } | { ok: false; reason: "unknown" | "used" | "expired" };
 
 /**
+ * Entries kept per kind at most: anyone who reaches the mock can ask for codes, unauthenticated, as fast as it
+ * answers. Past this the oldest go first (issued in order, they expire in order).
+ */
+export const MAX_ENTRIES = 10_000;
+/** How long a used or expired entry is still remembered, so that reusing it is answered "used"/"expired". */
+const REMEMBERED_MS = CODE_LIFETIME_MS;
+
+/** Adds an entry to a map kept in issue order: first drops those long expired, then the oldest past the cap. */
+function admit<T extends { expires: number }>(map: Map<string, T>, key: string, entry: T, now: number): void {
+  for (const [oldest, { expires }] of map) {
+    if (expires + REMEMBERED_MS > now && map.size < MAX_ENTRIES) break;
+    map.delete(oldest);
+  }
+  map.set(key, entry);
+}
+
+/**
  * The mock platform's state, in memory only: codes (single use, 5 minutes), users' access and refresh
- * tokens, and the account's own access tokens and JS-SDK tickets (2 hours each).
+ * tokens, and the account's own access tokens and JS-SDK tickets (2 hours each); each kind bounded (MAX_ENTRIES).
  */
 export class OAuthStore {
   private readonly codes = new Map<string, Expiring<Grant> & { used: boolean }>();
@@ -30,10 +47,15 @@ export class OAuthStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** How many codes and tokens it holds. */
+  get size(): number {
+    return this.codes.size + this.accessTokens.size + this.refreshTokens.size + this.clientTokens.size;
+  }
+
   /** Issues a fresh code for a grant. */
   issueCode(grant: Grant): string {
     const code = randomBytes(16).toString("hex");
-    this.codes.set(code, { value: grant, expires: this.now() + CODE_LIFETIME_MS, used: false });
+    admit(this.codes, code, { value: grant, expires: this.now() + CODE_LIFETIME_MS, used: false }, this.now());
     return code;
   }
 
@@ -51,8 +73,9 @@ export class OAuthStore {
   issueTokens(grant: Grant): { accessToken: string; refreshToken: string } {
     const accessToken = randomBytes(24).toString("base64url");
     const refreshToken = randomBytes(24).toString("base64url");
-    this.accessTokens.set(accessToken, { value: grant, expires: this.now() + ACCESS_TOKEN_LIFETIME_S * 1000 });
-    this.refreshTokens.set(refreshToken, { value: grant, expires: this.now() + REFRESH_TOKEN_LIFETIME_MS });
+    const now = this.now();
+    admit(this.accessTokens, accessToken, { value: grant, expires: now + ACCESS_TOKEN_LIFETIME_S * 1000 }, now);
+    admit(this.refreshTokens, refreshToken, { value: grant, expires: now + REFRESH_TOKEN_LIFETIME_MS }, now);
     return { accessToken, refreshToken };
   }
 
@@ -68,7 +91,7 @@ export class OAuthStore {
   /** Issues the account's own access token (`cgi-bin/token`), which is not a user's. */
   issueClientToken(): string {
     const token = randomBytes(48).toString("base64url");
-    this.clientTokens.set(token, { value: true, expires: this.now() + ACCESS_TOKEN_LIFETIME_S * 1000 });
+    admit(this.clientTokens, token, { value: true, expires: this.now() + ACCESS_TOKEN_LIFETIME_S * 1000 }, this.now());
     return token;
   }
 
