@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
@@ -71,7 +71,10 @@ function stockBashrc(): string {
 }
 
 function ensureUser(user: string, password: string, stock: boolean, umask?: string): string {
-  if (spawnSync("id", [user]).status !== 0) execFileSync("useradd", ["-m", "-s", "/bin/bash", user]);
+  // Test files run in parallel, and a machine may keep an account from an older run without its home (or shell).
+  const make = `id ${user} >/dev/null 2>&1 || useradd -m -s /bin/bash ${user}; usermod -s /bin/bash ${user}
+home=$(getent passwd ${user} | cut -d: -f6); [ -d "$home" ] || { mkdir -p "$home"; chown ${user}: "$home"; }`;
+  execFileSync("flock", ["/tmp/wxdev-test-accounts.lock", "bash", "-ec", make]);
   execFileSync("chpasswd", { input: `${user}:${password}\n` });
   const home = execFileSync("bash", ["-c", `getent passwd ${user} | cut -d: -f6`], { encoding: "utf8" }).trim();
   const first = umask === undefined ? "" : `umask ${umask}\n`;

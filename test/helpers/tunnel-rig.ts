@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
@@ -134,12 +134,15 @@ export const portFree = (port: number): Promise<boolean> =>
 export const exited = (child: ChildProcess): Promise<number | null> =>
   child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once("exit", resolve));
 
-/** A classmate's account on the same server (made once; no SSH login needed: their program runs locally). */
-/** A second account for the tunnel tests, not the one startSshd({ classmate }) makes (that one needs a home). */
+/**
+ * A classmate's account on the same server for the tunnel tests (no SSH login needed: their program runs locally);
+ * not the one startSshd({ classmate }) makes, which needs a home.
+ */
 export const CLASSMATE = `${TEST_USER}t`;
 
 export function ensureClassmate(): void {
-  if (spawnSync("id", [CLASSMATE]).status !== 0) execFileSync("useradd", ["-M", "-s", "/usr/sbin/nologin", CLASSMATE]);
+  const make = `id ${CLASSMATE} >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin ${CLASSMATE}`;
+  execFileSync("flock", ["/tmp/wxdev-test-accounts.lock", "bash", "-ec", make]);
 }
 
 /** A listener as `user` on 127.0.0.1:port, trying every millisecond until the port is free (as a lurking program). */
