@@ -1,12 +1,12 @@
 /** wxdev as a library: the core, without the CLI. */
 export * from "./core/config.js";
-export * from "./core/crypto.js";
-export * from "./core/envelope.js";
+export * from "./core/wire/crypto.js";
+export * from "./core/wire/envelope.js";
 export * from "./core/errors.js";
 export * from "./core/diagnose.js";
-export * from "./core/message-types.js";
+export * from "./core/wire/message-types.js";
 export * from "./core/mode-crypto.js";
-export * from "./core/modes.js";
+export * from "./core/wire/modes.js";
 export {
   buildEvent,
   buildMessage,
@@ -19,13 +19,13 @@ export {
   type FieldOverride,
   type FieldOverrides,
   type MessageHeader,
-} from "./core/messages.js";
-export * from "./core/message-tables.js";
-export * from "./core/reply.js";
-export * from "./core/signature.js";
-export * from "./core/jsapi.js";
-export * from "./core/xml.js";
-export * from "./core/xml-fields.js";
+} from "./core/wire/messages.js";
+export * from "./core/wire/message-tables.js";
+export * from "./core/wire/reply.js";
+export * from "./core/wire/signature.js";
+export * from "./core/wire/jsapi.js";
+export * from "./core/wire/xml.js";
+export * from "./core/wire/xml-fields.js";
 export * from "./core/client/callback.js";
 export * from "./core/client/check.js";
 export * from "./core/client/exchange.js";
@@ -50,4 +50,4 @@ export * from "./core/remote/shell.js";
 export { UnsafeStateError } from "./core/remote/state-guard.js";
 export * from "./core/remote/tunnel.js";
 export * from "./core/remote/tunnel-marker.js";
-export * from "./core/request-kind.js";
+export * from "./core/wire/request-kind.js";

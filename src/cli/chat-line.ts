@@ -1,5 +1,5 @@
-import { CHECKED_EVENTS, MESSAGE_TYPES } from "../core/message-tables.js";
-import { MODES, type Mode } from "../core/modes.js";
+import { CHECKED_EVENTS, MESSAGE_TYPES } from "../core/wire/message-tables.js";
+import { MODES, type Mode } from "../core/wire/modes.js";
 import { didYouMean } from "../core/suggest.js";
 import { takesArguments } from "./message-flags.js";
 

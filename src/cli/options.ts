@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option } from "commander";
 import { CONFIG_FILE_NAME, SETTINGS, type SettingKey, type SettingSource, type SettingSpec } from "../core/config.js";
-import { MODES } from "../core/modes.js";
+import { MODES } from "../core/wire/modes.js";
 
 /** The flag of a setting as users type it (`--aes-key`), if it has one. */
 export function settingFlag(key: SettingKey): string | undefined {

@@ -12,7 +12,7 @@ async function readRecording(cli: Cli, file: string): Promise<{ text: string; so
 
 /** `simulate --replay FILE`: sends the recording again, printing a line per record as it is answered. */
 export async function runReplay(cli: Cli, out: Output, target: Target, file: string): Promise<ExitCode> {
-  const { parseRecords } = await import("../core/exchange-record.js");
+  const { parseRecords } = await import("../core/wire/exchange-record.js");
   const { replay } = await import("../core/client/replay.js");
   const { renderReplayOutcome, renderReplaySummary, replayJson } = await import("./replay-print.js");
   const { text, source } = await readRecording(cli, file);

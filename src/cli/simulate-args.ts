@@ -1,5 +1,5 @@
 import { InputError } from "../core/errors.js";
-import { MESSAGE_TYPES } from "../core/message-tables.js";
+import { MESSAGE_TYPES } from "../core/wire/message-tables.js";
 import { didYouMean } from "../core/suggest.js";
 import { checkMessageFlags, messageFlagsSet, takesArguments, takesFlag } from "./message-flags.js";
 

@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { Settings } from "../core/config.js";
 import { InputError, WxdevError } from "../core/errors.js";
-import { formatRecord } from "../core/exchange-record.js";
+import { formatRecord } from "../core/wire/exchange-record.js";
 import { readProblem } from "../core/read-file.js";
 import type { AppTarget } from "../core/remote/app.js";
 import type { Connection } from "../core/remote/connection.js";
@@ -73,7 +73,7 @@ export function openRecording(
 export async function logDecrypter(settings: Settings): Promise<((encrypted: string) => string) | undefined> {
   const { aesKey, appId } = settings;
   if (aesKey === undefined || aesKey === "" || appId === undefined || appId === "") return undefined;
-  const { MessageCrypto } = await import("../core/crypto.js");
+  const { MessageCrypto } = await import("../core/wire/crypto.js");
   try {
     const crypto = new MessageCrypto({ token: settings.token ?? "", encodingAESKey: aesKey, appId });
     return (encrypted) => crypto.decrypt(encrypted);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "./errors.js";
-import { MODES, type Mode } from "./modes.js";
+import { MODES, type Mode } from "./wire/modes.js";
 import { locateJsonError } from "./json-syntax.js";
 import { readProblem } from "./read-file.js";
 

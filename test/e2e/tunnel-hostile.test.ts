@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { parseRecords } from "../../src/core/exchange-record.js";
+import { parseRecords } from "../../src/core/wire/exchange-record.js";
 import { listen } from "../../src/core/listen.js";
 import { NGINX } from "../helpers/classroom.js";
 import { sshdMissing } from "../helpers/sshd.js";

@@ -25,7 +25,7 @@ async function runDemo(): Promise<DemoOutcome> {
   const { send } = await import("../../core/client/exchange.js");
   const { handshake } = await import("../../core/client/handshake.js");
   const { createTarget } = await import("../../core/client/target.js");
-  const { buildEvent, buildMessage } = await import("../../core/messages.js");
+  const { buildEvent, buildMessage } = await import("../../core/wire/messages.js");
 
   // Throwaway credentials: nothing is read from the environment or config, nothing is kept.
   const token = `demo${randomBytes(6).toString("hex")}`;

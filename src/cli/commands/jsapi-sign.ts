@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { mask, type Settings } from "../../core/config.js";
 import { InputError } from "../../core/errors.js";
-import type { SignedPage } from "../../core/jsapi.js";
+import type { SignedPage } from "../../core/wire/jsapi.js";
 import { required, type Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
@@ -71,7 +71,7 @@ async function resolveTicket(
 
 /** Refuses what wx.config could not use (exit 2); returns the warnings about what is only unusual. */
 async function checkInput(input: { ticket?: string; nonceStr?: string; timestamp?: string }): Promise<string[]> {
-  const { jsapiInputProblems } = await import("../../core/jsapi-input.js");
+  const { jsapiInputProblems } = await import("../../core/wire/jsapi-input.js");
   const problems = jsapiInputProblems(input);
   const refused = problems.find((problem) => problem.severity === "error");
   if (refused !== undefined) throw new InputError(refused.message);
@@ -87,7 +87,7 @@ async function runJsapiSign(cli: Cli, self: Command, options: JsapiSignOptions):
   });
   const source = await resolveTicket(cli, settings, options);
   warnings.push(...(await checkInput({ ticket: source.ticket })));
-  const { wxConfig } = await import("../../core/jsapi.js");
+  const { wxConfig } = await import("../../core/wire/jsapi.js");
   const signed = wxConfig({
     ticket: source.ticket,
     url: options.url,

@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import { mask } from "../../core/config.js";
 import { InputError } from "../../core/errors.js";
 import { DEFAULT_INDEX_PATH } from "../../core/oauth/index-page.js";
-import type { Mode } from "../../core/modes.js";
+import type { Mode } from "../../core/wire/modes.js";
 import type { HandledRequest } from "../../core/server/handler.js";
 import { required, type Cli } from "../context.js";
 import { addCryptoOptions, type CryptoFlags } from "../crypto-options.js";

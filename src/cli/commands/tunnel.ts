@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import type { ServerConfig, Settings } from "../../core/config.js";
 import { InputError } from "../../core/errors.js";
-import type { Mode } from "../../core/modes.js";
+import type { Mode } from "../../core/wire/modes.js";
 import type { AppTarget } from "../../core/remote/app.js";
 import type { Connection } from "../../core/remote/connection.js";
 import type { Tunnel, TunnelEvent, TunnelExchange } from "../../core/remote/tunnel.js";

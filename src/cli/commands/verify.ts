@@ -42,7 +42,7 @@ async function runVerify(
   url: string | undefined,
   options: VerifyOptions,
 ): Promise<VerifyOutcome> {
-  const { msgSignature, safeEqual, signature } = await import("../../core/signature.js");
+  const { msgSignature, safeEqual, signature } = await import("../../core/wire/signature.js");
   const query = queryOf(url ?? "");
   const pick = (flag: string | undefined, name: string): string | undefined => flag ?? query.get(name) ?? undefined;
   const received = pick(options.signature, "signature");
@@ -124,7 +124,7 @@ export function verifyCommand(cli: Cli): Command {
 
 async function encryptFromBody(cli: Cli, body: string): Promise<string> {
   const { readTextFile } = await import("../../core/read-file.js");
-  const { parseXml } = await import("../../core/xml.js");
+  const { parseXml } = await import("../../core/wire/xml.js");
   const text =
     body === "-"
       ? await cli.input("-", "request body")

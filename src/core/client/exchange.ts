@@ -1,5 +1,5 @@
 import type { Dispatcher } from "undici";
-import type { MessageCrypto } from "../crypto.js";
+import type { MessageCrypto } from "../wire/crypto.js";
 import {
   errorProblem as error,
   explainStatus,
@@ -7,9 +7,9 @@ import {
   jsonReplyProblem,
   type Problem,
 } from "../diagnose.js";
-import { openReply } from "../envelope.js";
-import { checkSeconds, judgeReply } from "../reply.js";
-import { parseXml, type XmlRecord } from "../xml.js";
+import { openReply } from "../wire/envelope.js";
+import { checkSeconds, judgeReply } from "../wire/reply.js";
+import { parseXml, type XmlRecord } from "../wire/xml.js";
 import { buildCallback, type Callback } from "./callback.js";
 import { httpRequest, type HttpResult } from "./http.js";
 import { WECHAT_TIMEOUT_MS, type Target } from "./target.js";

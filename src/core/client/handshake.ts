@@ -8,7 +8,7 @@ import {
   signedWith,
 } from "../diagnose.js";
 import { InputError } from "../errors.js";
-import { makeNonce, makeTimestamp, signature } from "../signature.js";
+import { makeNonce, makeTimestamp, signature } from "../wire/signature.js";
 import { forgedToken } from "./forgery.js";
 import { httpRequest } from "./http.js";
 import { targetUrl, type Target } from "./target.js";

@@ -3,12 +3,12 @@
  * got wrong when recorded (a signature that did not verify with the Token, another appId inside the
  * ciphertext, an old timestamp), so replay can send the same request again, forgeries forged alike.
  */
-import type { Decrypted } from "../crypto.js";
+import type { Decrypted } from "../wire/crypto.js";
 import { InputError } from "../errors.js";
-import { type ExchangeRecord, queryOf } from "../exchange-record.js";
-import type { Mode } from "../modes.js";
-import { verifyMsgSignature, verifySignature } from "../signature.js";
-import { parseXml, type XmlRecord } from "../xml.js";
+import { type ExchangeRecord, queryOf } from "../wire/exchange-record.js";
+import type { Mode } from "../wire/modes.js";
+import { verifyMsgSignature, verifySignature } from "../wire/signature.js";
+import { parseXml, type XmlRecord } from "../wire/xml.js";
 import type { Forgery } from "./forgery.js";
 import type { Target } from "./target.js";
 

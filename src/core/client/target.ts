@@ -1,6 +1,6 @@
-import type { MessageCrypto } from "../crypto.js";
+import type { MessageCrypto } from "../wire/crypto.js";
 import { InputError, MissingSettingError } from "../errors.js";
-import type { Mode } from "../modes.js";
+import type { Mode } from "../wire/modes.js";
 
 /** WeChat's deadline for an answer (protocol §1). */
 export const WECHAT_TIMEOUT_MS = 5_000;

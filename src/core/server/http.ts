@@ -3,7 +3,7 @@ import { InputError } from "../errors.js";
 import { BodyTooLarge, readBody } from "../http-body.js";
 import { listen } from "../listen.js";
 import { cryptoForMode } from "../mode-crypto.js";
-import type { Mode } from "../modes.js";
+import type { Mode } from "../wire/modes.js";
 import { echoBot, type Bot } from "./echo-bot.js";
 import { callbackQueryReader } from "./request-target.js";
 import {
