@@ -96,8 +96,10 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
     const keyed = { ...env(), WXDEV_AES_KEY: key, WXDEV_APP_ID: "wx0a1b2c3d4e5f6a7b" };
     const record = join(dir, "checks.ndjson");
-    const tunnelArgs = ["--config", config, "tunnel", "s8013", "--local-port", String(localPort), "--serve"];
-    running.push(await startCommand([...tunnelArgs, "--mode", "compat", "--record", record], keyed, /tunnel up/));
+    await rig.tunnel(["--serve", "--mode", "compat", "--record", record], {
+      WXDEV_AES_KEY: key,
+      WXDEV_APP_ID: keyed.WXDEV_APP_ID,
+    });
     const run = (args: string[]) => runMain(args, { cwd: dir, env: keyed, timeoutMs: 60_000 });
     for (const mode of ["compat", "plain"]) {
       const checked = await run(["check", "--url", publicUrl(), "--mode", mode]);
