@@ -1,11 +1,14 @@
 /** wxdev as a library: the core, without the CLI. */
-export * from "./core/config.js";
+export * from "./core/config/file.js";
+export * from "./core/config/settings.js";
+export { mask } from "./core/support/redact.js";
 export * from "./core/wire/crypto.js";
 export * from "./core/wire/envelope.js";
-export * from "./core/errors.js";
-export * from "./core/diagnose.js";
+export * from "./core/support/errors.js";
+export * from "./core/client/diagnose.js";
+export * from "./core/wire/problem.js";
 export * from "./core/wire/message-types.js";
-export * from "./core/mode-crypto.js";
+export * from "./core/config/mode-crypto.js";
 export * from "./core/wire/modes.js";
 export {
   buildEvent,

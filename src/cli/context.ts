@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { Readable, Writable } from "node:stream";
+import { loadConfig, type WxdevConfig } from "../core/config/file.js";
 import {
-  loadConfig,
   type ResolvedSettings,
   resolveSettings,
   SETTING_KEYS,
@@ -9,9 +9,9 @@ import {
   type SettingKey,
   type SettingSpec,
   type Settings,
-  type WxdevConfig,
-} from "../core/config.js";
-import { ConfigError, InputError, MissingSettingError } from "../core/errors.js";
+} from "../core/config/settings.js";
+import { ConfigError, InputError } from "../core/support/errors.js";
+import { MissingSettingError } from "../core/config/settings.js";
 import { ExitCode, type PassedThrough } from "./exit-code.js";
 import { colorWanted, Output } from "./output.js";
 

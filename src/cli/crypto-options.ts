@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Settings } from "../core/config.js";
+import type { Settings } from "../core/config/settings.js";
 import type { MessageCrypto } from "../core/wire/crypto.js";
 import { required } from "./context.js";
 import { settingOption } from "./options.js";

@@ -1,4 +1,4 @@
-import { InputError } from "../core/errors.js";
+import { InputError } from "../core/support/errors.js";
 
 /** deploy's flags as commander hands them over. */
 export interface DeployFlags {

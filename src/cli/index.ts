@@ -1,6 +1,7 @@
 import { CommanderError } from "commander";
-import { MissingSettingError, WxdevError } from "../core/errors.js";
-import { redactSecrets } from "../core/redact.js";
+import { WxdevError } from "../core/support/errors.js";
+import { MissingSettingError } from "../core/config/settings.js";
+import { redactSecrets } from "../core/support/redact.js";
 import { Cli, type Io } from "./context.js";
 import { ExitCode } from "./exit-code.js";
 import { settingAdvice } from "./options.js";

@@ -1,4 +1,4 @@
-import { InputError } from "../core/errors.js";
+import { InputError } from "../core/support/errors.js";
 import type { FieldSpec } from "../core/wire/message-types.js";
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from "commander";
-import { CONFIG_FILE_NAME, SETTINGS, type SettingKey, type SettingSource, type SettingSpec } from "../core/config.js";
+import { CONFIG_FILE_NAME } from "../core/config/file.js";
+import { SETTINGS, type SettingKey, type SettingSource, type SettingSpec } from "../core/config/settings.js";
 import { MODES } from "../core/wire/modes.js";
 
 /** The flag of a setting as users type it (`--aes-key`), if it has one. */

@@ -6,7 +6,7 @@ import type { Output } from "./output.js";
 /** Reads a recording (a file, or stdin for `-`), named in errors by its file name. */
 async function readRecording(cli: Cli, file: string): Promise<{ text: string; source: string }> {
   if (file === "-") return { text: await cli.input("-", "recording"), source: "stdin" };
-  const { readTextFile } = await import("../core/read-file.js");
+  const { readTextFile } = await import("../core/support/read-file.js");
   return { text: await readTextFile(file, { hint: "check the --replay path" }), source: file };
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { dirname } from "node:path";
-import type { ServerConfig } from "../core/config.js";
-import { InputError } from "../core/errors.js";
+import type { ServerConfig } from "../core/config/file.js";
+import { InputError } from "../core/support/errors.js";
 import type { Cli } from "./context.js";
 
 /** The login flags (addLoginOptions) a command was given. */

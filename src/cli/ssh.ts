@@ -1,5 +1,5 @@
 import { homedir, userInfo } from "node:os";
-import type { ServerConfig } from "../core/config.js";
+import type { ServerConfig } from "../core/config/file.js";
 import type { Connection, HostKeyInfo } from "../core/remote/connection.js";
 import type { Cli, Io } from "./context.js";
 import type { Output } from "./output.js";

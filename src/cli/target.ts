@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import type { Target } from "../core/client/target.js";
-import type { ServerConfig } from "../core/config.js";
+import type { ServerConfig } from "../core/config/file.js";
 import type { Mode } from "../core/wire/modes.js";
 import type { Cli } from "./context.js";
 import { required } from "./context.js";

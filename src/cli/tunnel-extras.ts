@@ -1,8 +1,8 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import type { Settings } from "../core/config.js";
-import { InputError, WxdevError } from "../core/errors.js";
+import type { Settings } from "../core/config/settings.js";
+import { InputError, WxdevError } from "../core/support/errors.js";
 import { formatRecord } from "../core/wire/exchange-record.js";
-import { readProblem } from "../core/read-file.js";
+import { readProblem } from "../core/support/read-file.js";
 import type { AppTarget } from "../core/remote/app.js";
 import type { Connection } from "../core/remote/connection.js";
 import type { RemoteShell } from "../core/remote/shell.js";

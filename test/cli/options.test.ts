@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { describe, expect, it } from "vitest";
-import { SETTING_KEYS, SETTINGS, type SettingSpec } from "../../src/core/config.js";
-import { MissingSettingError } from "../../src/core/errors.js";
+import { SETTING_KEYS, SETTINGS, type SettingSpec } from "../../src/core/config/settings.js";
+import { MissingSettingError } from "../../src/core/config/settings.js";
 import {
   describeSource,
   parsePositiveInt,

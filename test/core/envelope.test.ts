@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MessageCrypto } from "../../src/core/wire/crypto.js";
 import { openReply, openRequest, sealReply, sealRequest } from "../../src/core/wire/envelope.js";
-import { CryptoError, WxCryptoCode } from "../../src/core/errors.js";
+import { CryptoError, WxCryptoCode } from "../../src/core/support/errors.js";
 import { buildMessage } from "../../src/core/wire/messages.js";
 import { signature } from "../../src/core/wire/signature.js";
 import { buildXml, parseXml } from "../../src/core/wire/xml.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { XmlError } from "../../src/core/errors.js";
-import { redactSecrets } from "../../src/core/redact.js";
+import { XmlError } from "../../src/core/support/errors.js";
+import { redactSecrets } from "../../src/core/support/redact.js";
 import { markupProblems } from "../../src/core/wire/reply-markup.js";
 import { requestKind } from "../../src/core/wire/request-kind.js";
 import { createWechatServer } from "../../src/core/server/http.js";

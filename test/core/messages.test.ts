@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/core/errors.js";
+import { InputError } from "../../src/core/support/errors.js";
 import { EVENT_TYPES, MESSAGE_TYPES } from "../../src/core/wire/message-tables.js";
 import { EVENT_SPECS, MESSAGE_SPECS } from "../../src/core/wire/message-types.js";
 import {

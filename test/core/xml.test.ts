@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { XmlError } from "../../src/core/errors.js";
+import { XmlError } from "../../src/core/support/errors.js";
 import { buildXml, parseXml } from "../../src/core/wire/xml.js";
 
 const CDATA_MESSAGE = `<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName>

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../../src/core/remote/connection.js";
-import type { ServerConfig } from "../../src/core/config.js";
+import type { ServerConfig } from "../../src/core/config/file.js";
 import { type Blackhole, startBlackhole } from "../helpers/blackhole.js";
 import { runMain } from "../helpers/main.js";
 import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ServerConfig } from "../../src/core/config.js";
+import type { ServerConfig } from "../../src/core/config/file.js";
 import { runPost } from "../../src/core/deploy/post.js";
 import {
   cleanupScript,

@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseRecords } from "../../src/core/wire/exchange-record.js";
-import { listen } from "../../src/core/listen.js";
+import { listen } from "../../src/core/support/listen.js";
 import { NGINX } from "../helpers/classroom.js";
 import { sshdMissing } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { MessageCrypto } from "../../core/wire/crypto.js";
-import { InputError } from "../../core/errors.js";
+import { InputError } from "../../core/support/errors.js";
 import type { XmlRecord } from "../../core/wire/xml.js";
 import type { Cli } from "../context.js";
 import { addCryptoOptions, cryptoFrom, type CryptoFlags } from "../crypto-options.js";

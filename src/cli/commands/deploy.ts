@@ -1,6 +1,6 @@
 import { hostname, userInfo } from "node:os";
 import { Command } from "commander";
-import type { ServerConfig } from "../../core/config.js";
+import type { ServerConfig } from "../../core/config/file.js";
 import type { Target } from "../../core/client/target.js";
 import type { DeployEvent } from "../../core/deploy/deploy.js";
 import type { Connection } from "../../core/remote/connection.js";

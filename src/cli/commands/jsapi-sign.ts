@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { mask, type Settings } from "../../core/config.js";
-import { InputError } from "../../core/errors.js";
+import { mask } from "../../core/support/redact.js";
+import type { Settings } from "../../core/config/settings.js";
+import { InputError } from "../../core/support/errors.js";
 import type { SignedPage } from "../../core/wire/jsapi.js";
 import { required, type Cli } from "../context.js";
 import { withExamples } from "../help.js";

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
-import { mask } from "../../core/config.js";
-import { InputError } from "../../core/errors.js";
+import { mask } from "../../core/support/redact.js";
+import { InputError } from "../../core/support/errors.js";
 import { DEFAULT_INDEX_PATH } from "../../core/oauth/index-page.js";
 import type { Mode } from "../../core/wire/modes.js";
 import type { HandledRequest } from "../../core/server/handler.js";

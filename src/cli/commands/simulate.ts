@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import type { ExchangeResult } from "../../core/client/exchange.js";
 import type { LoadReport } from "../../core/client/load.js";
-import { InputError } from "../../core/errors.js";
+import { InputError } from "../../core/support/errors.js";
 import type { XmlRecord } from "../../core/wire/xml.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
@@ -30,7 +30,7 @@ interface Messages {
 const flagValues = (o: SimulateOptions): Readonly<Record<string, unknown>> => o as unknown as Record<string, unknown>;
 
 async function messagesFromFile(cli: Cli, file: string): Promise<Messages> {
-  const { readTextFile } = await import("../../core/read-file.js");
+  const { readTextFile } = await import("../../core/support/read-file.js");
   const { randomMsgId, randomOpenId } = await import("../../core/wire/messages.js");
   const { parseXml } = await import("../../core/wire/xml.js");
   const { makeTimestamp } = await import("../../core/wire/signature.js");

@@ -71,7 +71,7 @@ export function startLikeCommand(cli: Cli, name: "start" | "restart"): Command {
       const out = cli.output(self);
       const waitMs = Number(options.wait) * 1000;
       if (!Number.isFinite(waitMs) || waitMs <= 0) {
-        const { InputError } = await import("../../core/errors.js");
+        const { InputError } = await import("../../core/support/errors.js");
         throw new InputError(`--wait ${options.wait} is not a number of seconds`, { hint: "use e.g. --wait 10" });
       }
       await withApp(cli, self, out, server, options, async (shell, target) => {

@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
-import type { ServerConfig, Settings } from "../../core/config.js";
-import { InputError } from "../../core/errors.js";
+import type { ServerConfig } from "../../core/config/file.js";
+import type { Settings } from "../../core/config/settings.js";
+import { InputError } from "../../core/support/errors.js";
 import type { Mode } from "../../core/wire/modes.js";
 import type { AppTarget } from "../../core/remote/app.js";
 import type { Connection } from "../../core/remote/connection.js";

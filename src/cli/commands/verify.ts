@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { InputError } from "../../core/errors.js";
+import { InputError } from "../../core/support/errors.js";
 import { required, type Cli } from "../context.js";
 import { exitCodeFor } from "../exit-code.js";
 import { withExamples } from "../help.js";
@@ -123,7 +123,7 @@ export function verifyCommand(cli: Cli): Command {
 }
 
 async function encryptFromBody(cli: Cli, body: string): Promise<string> {
-  const { readTextFile } = await import("../../core/read-file.js");
+  const { readTextFile } = await import("../../core/support/read-file.js");
   const { parseXml } = await import("../../core/wire/xml.js");
   const text =
     body === "-"

@@ -3,7 +3,7 @@
  * wrong signature; in safe and compatible mode also a wrong msg_signature, a ciphertext for another
  * appId; in every mode a correctly signed request whose timestamp is an hour old (a captured one sent again).
  */
-import { explainUnreachable } from "../diagnose.js";
+import { explainUnreachable } from "./diagnose.js";
 import { buildMessage } from "../wire/messages.js";
 import { makeNonce, makeTimestamp } from "../wire/signature.js";
 import { buildCallback } from "./callback.js";

@@ -1,4 +1,4 @@
-import { WxdevError } from "../errors.js";
+import { WxdevError } from "../support/errors.js";
 import { CHECKED_EVENTS, isNotification, MESSAGE_TYPES } from "../wire/message-tables.js";
 import { buildEvent, buildMessage } from "../wire/messages.js";
 import { MODES, type Mode } from "../wire/modes.js";

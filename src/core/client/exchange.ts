@@ -1,12 +1,7 @@
 import type { Dispatcher } from "undici";
 import type { MessageCrypto } from "../wire/crypto.js";
-import {
-  errorProblem as error,
-  explainStatus,
-  explainUnreachable,
-  jsonReplyProblem,
-  type Problem,
-} from "../diagnose.js";
+import { explainStatus, explainUnreachable } from "./diagnose.js";
+import { errorProblem as error, jsonReplyProblem, type Problem } from "../wire/problem.js";
 import { openReply } from "../wire/envelope.js";
 import { checkSeconds, judgeReply } from "../wire/reply.js";
 import { parseXml, type XmlRecord } from "../wire/xml.js";

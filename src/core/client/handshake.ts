@@ -1,13 +1,7 @@
 import { randomBytes } from "node:crypto";
-import {
-  errorProblem as error,
-  explainStatus,
-  explainUnreachable,
-  looksLikeHtml,
-  type Problem,
-  signedWith,
-} from "../diagnose.js";
-import { InputError } from "../errors.js";
+import { explainStatus, explainUnreachable, signedWith } from "./diagnose.js";
+import { errorProblem as error, looksLikeHtml, type Problem } from "../wire/problem.js";
+import { InputError } from "../support/errors.js";
 import { makeNonce, makeTimestamp, signature } from "../wire/signature.js";
 import { forgedToken } from "./forgery.js";
 import { httpRequest } from "./http.js";

@@ -4,7 +4,7 @@
  * ciphertext, an old timestamp), so replay can send the same request again, forgeries forged alike.
  */
 import type { Decrypted } from "../wire/crypto.js";
-import { InputError } from "../errors.js";
+import { InputError } from "../support/errors.js";
 import { type ExchangeRecord, queryOf } from "../wire/exchange-record.js";
 import type { Mode } from "../wire/modes.js";
 import { verifyMsgSignature, verifySignature } from "../wire/signature.js";

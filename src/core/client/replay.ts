@@ -1,5 +1,5 @@
-import type { Problem } from "../diagnose.js";
-import { InputError } from "../errors.js";
+import type { Problem } from "../wire/problem.js";
+import { InputError } from "../support/errors.js";
 import type { ExchangeRecord } from "../wire/exchange-record.js";
 import { parseXml, type XmlRecord } from "../wire/xml.js";
 import { buildCallback } from "./callback.js";

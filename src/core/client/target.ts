@@ -1,5 +1,6 @@
 import type { MessageCrypto } from "../wire/crypto.js";
-import { InputError, MissingSettingError } from "../errors.js";
+import { InputError } from "../support/errors.js";
+import { MissingSettingError } from "../config/settings.js";
 import type { Mode } from "../wire/modes.js";
 
 /** WeChat's deadline for an answer (protocol §1). */

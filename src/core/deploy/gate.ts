@@ -1,5 +1,5 @@
-import type { ServerConfig } from "../config.js";
-import { CheckFailedError } from "../errors.js";
+import type { ServerConfig } from "../config/file.js";
+import { CheckFailedError } from "../support/errors.js";
 import { appStatus, readLog, startApp, type StartResult } from "../remote/app.js";
 import { handshakeThrough } from "../remote/health.js";
 import { remoteLayout, rollbackScript } from "../remote/releases.js";

@@ -1,4 +1,4 @@
-import { InputError } from "../errors.js";
+import { InputError } from "../support/errors.js";
 
 export interface NginxOptions {
   /** The server's name in the config, e.g. s8013. */

@@ -1,4 +1,4 @@
-import type { ServerConfig } from "../config.js";
+import type { ServerConfig } from "../config/file.js";
 import { appPaths, LOG_LIMIT_BYTES } from "../remote/app-scripts.js";
 import { remoteLayout } from "../remote/releases.js";
 import { CommandNotRunError, q, type RemoteShell, type RunResult, run } from "../remote/shell.js";

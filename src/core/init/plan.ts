@@ -1,5 +1,5 @@
-import { CONFIG_FILE_NAME, type ServerConfig, type WxdevConfig } from "../config.js";
-import { InputError } from "../errors.js";
+import { CONFIG_FILE_NAME, type ServerConfig, type WxdevConfig } from "../config/file.js";
+import { InputError } from "../support/errors.js";
 import { wechatPy } from "./wechat-py.js";
 
 /** What `wxdev init` asks for: the class account (s8013) and the shared host. */

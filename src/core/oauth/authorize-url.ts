@@ -1,4 +1,5 @@
-import { InputError, MissingSettingError } from "../errors.js";
+import { InputError } from "../support/errors.js";
+import { MissingSettingError } from "../config/settings.js";
 
 /** snsapi_base: silent, openid only; snsapi_userinfo: asks the user; snsapi_login: website QR login. */
 export type Scope = "snsapi_base" | "snsapi_userinfo" | "snsapi_login";

@@ -1,5 +1,6 @@
-import { CheckFailedError, InputError, MissingSettingError } from "../errors.js";
-import { redactSecrets } from "../redact.js";
+import { CheckFailedError, InputError } from "../support/errors.js";
+import { MissingSettingError } from "../config/settings.js";
+import { redactSecrets } from "../support/redact.js";
 import { OAuthApiError } from "./errors.js";
 
 export const API_BASE = "https://api.weixin.qq.com";

@@ -1,5 +1,5 @@
-import type { ServerConfig } from "../config.js";
-import { CheckFailedError, InputError } from "../errors.js";
+import type { ServerConfig } from "../config/file.js";
+import { CheckFailedError, InputError } from "../support/errors.js";
 import { appPaths, logScript, startScript, statusScript, stopScript } from "./app-scripts.js";
 import { q, type RemoteShell, runChecked } from "./shell.js";
 

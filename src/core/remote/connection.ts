@@ -1,8 +1,8 @@
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { join } from "node:path";
-import { keepaliveSeconds, type ServerConfig } from "../config.js";
-import { CheckFailedError, type WxdevError } from "../errors.js";
+import { keepaliveSeconds, type ServerConfig } from "../config/file.js";
+import { CheckFailedError, type WxdevError } from "../support/errors.js";
 import { type AskSecret, authHandler, type SshCredentials } from "./auth.js";
 import { type HostKeyInfo, type HostKeyPolicy, hostKeyVerifier } from "./host-key.js";
 import { preferredHostKeyAlgorithms, readKnownHosts } from "./known-hosts.js";

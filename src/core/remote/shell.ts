@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
-import { CheckFailedError } from "../errors.js";
+import { CheckFailedError } from "../support/errors.js";
 
 /** A pseudo-terminal for the command (as `ssh -t`): its type and size, and how to follow the window's size. */
 export interface PtyRequest {

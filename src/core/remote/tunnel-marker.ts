@@ -1,4 +1,4 @@
-import { CheckFailedError } from "../errors.js";
+import { CheckFailedError } from "../support/errors.js";
 import { type AppTarget, appStatus, stopByPid } from "./app.js";
 import { appPaths } from "./app-scripts.js";
 import { remoteLayout } from "./releases.js";

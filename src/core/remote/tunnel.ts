@@ -1,4 +1,4 @@
-import { CheckFailedError, InputError } from "../errors.js";
+import { CheckFailedError, InputError } from "../support/errors.js";
 import type { AppTarget } from "./app.js";
 import type { Connection } from "./connection.js";
 import { endStaleSession, explainRefusal, markTunnel, TunnelRefusedError, unmarkTunnel } from "./tunnel-marker.js";

@@ -1,6 +1,6 @@
 import type { MessageCrypto } from "../wire/crypto.js";
 import { openRequest, sealReply } from "../wire/envelope.js";
-import { WxdevError } from "../errors.js";
+import { WxdevError } from "../support/errors.js";
 import { messageSummary } from "../wire/message-tables.js";
 import { dedupKey } from "../wire/messages.js";
 import { messageKind } from "../wire/request-kind.js";

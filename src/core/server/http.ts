@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { InputError } from "../errors.js";
-import { BodyTooLarge, readBody } from "../http-body.js";
-import { listen } from "../listen.js";
-import { cryptoForMode } from "../mode-crypto.js";
+import { InputError } from "../support/errors.js";
+import { BodyTooLarge, readBody } from "../support/http-body.js";
+import { listen } from "../support/listen.js";
+import { cryptoForMode } from "../config/mode-crypto.js";
 import type { Mode } from "../wire/modes.js";
 import { echoBot, type Bot } from "./echo-bot.js";
 import { callbackQueryReader } from "./request-target.js";

@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { CryptoError, WxCryptoCode } from "../errors.js";
-import { randomBytesPooled } from "../random.js";
+import { CryptoError, WxCryptoCode } from "../support/errors.js";
+import { randomBytesPooled } from "../support/random.js";
 import { makeNonce, makeTimestamp, msgSignature, safeEqual } from "./signature.js";
 
 /** PKCS#7 with WeChat's block size of 32 (protocol §3), not AES's 16. */

@@ -1,5 +1,5 @@
 import type { Envelope, MessageCrypto } from "./crypto.js";
-import { CryptoError, WxCryptoCode } from "../errors.js";
+import { CryptoError, WxCryptoCode } from "../support/errors.js";
 import { buildXml, parseXml, type XmlRecord } from "./xml.js";
 
 function field(record: XmlRecord, name: string): string | undefined {

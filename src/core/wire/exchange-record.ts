@@ -1,4 +1,4 @@
-import { InputError } from "../errors.js";
+import { InputError } from "../support/errors.js";
 
 /**
  * One real exchange as `wxdev tunnel --record` saw it: the request WeChat sent

@@ -3,7 +3,7 @@
  * algorithm accepts any nonceStr and ticket, so only what would break `wx.config` is an error; what is only
  * a habit or another API's rule is a warning. Each message names its source.
  */
-import { errorProblem as error, type Problem, warningProblem as warning } from "../diagnose.js";
+import { errorProblem as error, type Problem, warningProblem as warning } from "./problem.js";
 import type { JsapiSignInput } from "./jsapi.js";
 
 /** chooseWXPay's nonceStr, "不长于32位" (JS-SDK documentation, chooseWXPay): not a rule of wx.config. */

@@ -3,7 +3,7 @@
  * `jsapi_ticket=…&noncestr=…&timestamp=…&url=…`, keys in that (sorted) order, values raw, the URL
  * without its `#` fragment.
  */
-import { randomBytesPooled } from "../random.js";
+import { randomBytesPooled } from "../support/random.js";
 import { makeTimestamp, sha1Hex } from "./signature.js";
 
 /** What the JS-SDK signature covers. */

@@ -1,6 +1,6 @@
-import { InputError } from "../errors.js";
-import { randomBytesPooled as randomBytes, randomUint32 } from "../random.js";
-import { didYouMean } from "../suggest.js";
+import { InputError } from "../support/errors.js";
+import { randomBytesPooled as randomBytes, randomUint32 } from "../support/random.js";
+import { didYouMean } from "../support/suggest.js";
 import { canonicalEvent, EVENT_TYPES, MESSAGE_TYPES } from "./message-tables.js";
 import { EVENT_SPECS, type FieldSpec, MESSAGE_SPECS, type MessageSpec } from "./message-types.js";
 import { makeTimestamp } from "./signature.js";

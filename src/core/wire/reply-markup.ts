@@ -3,7 +3,7 @@
  * through: a root other than `<xml>`, a raw `]]>` in text, and the control characters XML 1.0 forbids
  * (raw, or written as character references). Checked on the body as sent, before it becomes a record.
  */
-import { errorProblem as error, type Problem } from "../diagnose.js";
+import { errorProblem as error, type Problem } from "./problem.js";
 import { markupTokens, rootName } from "./xml-scan.js";
 
 /** U+0000–U+0008, U+000B, U+000C, U+000E–U+001F: not XML 1.0 characters (tab, LF and CR are). */

@@ -1,4 +1,4 @@
-import { errorProblem as error, looksLikeHtml, warningProblem as warning, type Problem } from "../diagnose.js";
+import { errorProblem as error, looksLikeHtml, warningProblem as warning, type Problem } from "./problem.js";
 import {
   COMMON_FIELDS,
   type FieldSpec,

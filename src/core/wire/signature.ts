@@ -1,5 +1,5 @@
 import * as nodeCrypto from "node:crypto";
-import { randomUint32 } from "../random.js";
+import { randomUint32 } from "../support/random.js";
 
 // crypto.hash (Node >= 20.12) is one call where createHash makes three objects: ~5x faster
 // for a signature, which load mode and the server make thousands of times a second.

@@ -1,5 +1,5 @@
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
-import { XmlError } from "../errors.js";
+import { XmlError } from "../support/errors.js";
 import { fieldKey, NUMERIC_FIELDS, REPEATED_ELEMENTS } from "./xml-fields.js";
 import { buildFlatMessage, parseFlatMessage } from "./xml-flat.js";
 

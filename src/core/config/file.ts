@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { ConfigError } from "./errors.js";
-import { MODES, type Mode } from "./wire/modes.js";
-import { locateJsonError } from "./json-syntax.js";
-import { readProblem } from "./read-file.js";
+import { ConfigError } from "../support/errors.js";
+import { MODES } from "../wire/modes.js";
+import { SETTING_KEYS, SETTINGS, type Settings } from "./settings.js";
+import { locateJsonError } from "../support/json-syntax.js";
+import { readProblem } from "../support/read-file.js";
 
 /** The name wxdev looks for in the current directory and its parents. */
 export const CONFIG_FILE_NAME = "wxdev.config.json";
@@ -35,80 +36,6 @@ export interface ServerConfig {
 
 /** The seconds between SSH keepalives for a server: its "keepalive", else 15 (ssh's common choice); 0: none. */
 export const keepaliveSeconds = (server: ServerConfig): number => server.keepalive ?? 15;
-
-/** How a setting's value is checked: free text, or one of the message modes. */
-type SettingType = "string" | "mode";
-
-/** One setting: its config key (the table's key), environment variable and flag. */
-export interface SettingSpec {
-  readonly type: SettingType;
-  /** The environment variable that sets it; none for settings that differ per invocation. */
-  readonly env?: string;
-  /** The CLI flag that sets it, as commander takes it; none for secrets, which stay out of shell history. */
-  readonly flag?: string;
-  /** The flag's --help text. */
-  readonly help?: string;
-  /** Never shown in full: redacted from error output, masked in tables. */
-  readonly secret?: boolean;
-}
-
-/**
- * Every setting, once: config key, environment variable, flag and help. The config schema, the
- * lookup (flags over environment over file), the flags and "where did this value come from" derive from it.
- */
-export const SETTINGS = {
-  token: {
-    type: "string",
-    env: "WXDEV_TOKEN",
-    flag: "--token <token>",
-    help: "the Token (better: WXDEV_TOKEN or wxdev.config.json, kept out of shell history)",
-    secret: true,
-  },
-  appId: {
-    type: "string",
-    env: "WXDEV_APP_ID",
-    flag: "--app-id <appid>",
-    help: "the account's appId (or WXDEV_APP_ID)",
-  },
-  appSecret: { type: "string", env: "WXDEV_APP_SECRET", secret: true },
-  aesKey: {
-    type: "string",
-    env: "WXDEV_AES_KEY",
-    flag: "--aes-key <key>",
-    help: "the 43-character EncodingAESKey (better: WXDEV_AES_KEY)",
-    secret: true,
-  },
-  url: {
-    type: "string",
-    env: "WXDEV_URL",
-    flag: "--url <url>",
-    help: 'the server\'s callback URL (or WXDEV_URL, or "url" in wxdev.config.json)',
-  },
-  mode: { type: "mode", flag: "--mode <mode>", help: "message mode (default: config, else plain)" },
-  apiBase: {
-    type: "string",
-    flag: "--api-base <url>",
-    help: "API base (default https://api.weixin.qq.com; e.g. http://127.0.0.1:9000 for wxdev mock)",
-  },
-  /** The JS-SDK ticket `wxdev jsapi-sign` signs with (its --ticket flag is the command's own). */
-  jsapiTicket: { type: "string", env: "WXDEV_JSAPI_TICKET", secret: true },
-  callbackDomain: {
-    type: "string",
-    flag: "--callback-domain <domain>",
-    help: "the 授权回调页面域名 set on the platform: redirects elsewhere get error 10003",
-  },
-} as const satisfies Record<string, SettingSpec>;
-
-/** The name of a setting, as the config file and core errors spell it. */
-export type SettingKey = keyof typeof SETTINGS;
-
-/** The keys of SETTINGS, in the table's order. */
-export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
-
-type ValueOf<T extends SettingType> = T extends "mode" ? Mode : string;
-
-/** The settings a command works with after flags, environment and file are merged. */
-export type Settings = { [K in SettingKey]?: ValueOf<(typeof SETTINGS)[K]["type"]> };
 
 /** The contents of wxdev.config.json: the settings, and the deploy servers. */
 export interface WxdevConfig extends Settings {
@@ -249,45 +176,3 @@ export function loadConfig(options: { cwd: string; path?: string }): { path?: st
   }
   return { path, config: validateConfig(value, path) };
 }
-
-/** Where a setting came from, for messages such as "token from WXDEV_TOKEN". */
-export type SettingSource = "flag" | "env" | "file";
-
-/** Merged settings, and where each one came from. */
-export interface ResolvedSettings {
-  settings: Settings;
-  sources: Partial<Record<SettingKey, SettingSource>>;
-}
-
-/** Merges settings: flags over environment over file; undefined flags and empty variables do not count. */
-export function resolveSettings(input: {
-  config: WxdevConfig;
-  env: Readonly<Record<string, string | undefined>>;
-  flags: Partial<Settings>;
-}): ResolvedSettings {
-  const settings: Record<string, unknown> = {};
-  const sources: Partial<Record<SettingKey, SettingSource>> = {};
-  for (const key of SETTING_KEYS) {
-    const spec: SettingSpec = SETTINGS[key];
-    const fromEnv = spec.env === undefined ? undefined : input.env[spec.env];
-    const candidates: [unknown, SettingSource][] = [
-      [input.flags[key], "flag"],
-      [fromEnv === "" ? undefined : fromEnv, "env"],
-      [input.config[key], "file"],
-    ];
-    const found = candidates.find(([value]) => value !== undefined);
-    if (found !== undefined) {
-      settings[key] = found[0];
-      sources[key] = found[1];
-    }
-  }
-  if (settings.mode !== undefined && !(MODES as readonly unknown[]).includes(settings.mode)) {
-    throw new ConfigError(`mode must be one of ${MODES.join(", ")} (got ${JSON.stringify(settings.mode)})`, {
-      key: "mode",
-    });
-  }
-  return { settings: settings as Settings, sources };
-}
-
-/** Shows enough of a secret to recognise it (its home is redact.ts; re-exported for the commands that mask). */
-export { mask } from "./redact.js";

@@ -1,5 +1,3 @@
-import type { SettingKey } from "./config.js";
-
 /**
  * Typed errors of the core. Each carries a stable `code`, an optional `hint`
  * (how to fix it), an optional `cause` (the error it wraps) and a `kind` the CLI
@@ -91,22 +89,5 @@ export class ConfigError extends WxdevError {
   constructor(message: string, options: { key?: string; hint?: string; cause?: unknown } = {}) {
     super(message, { code: "BAD_CONFIG", hint: options.hint, cause: options.cause, kind: "input" });
     this.key = options.key;
-  }
-}
-
-/**
- * A setting a task needs but nobody set: bad input that names the setting keys (`aesKey`), as
- * ConfigError names a file's key; the CLI turns the keys into its flags, variables and config keys.
- */
-export class MissingSettingError extends InputError {
-  readonly keys: readonly SettingKey[];
-
-  constructor(keys: SettingKey | readonly SettingKey[], message?: string) {
-    const list = typeof keys === "string" ? [keys] : keys;
-    super(message ?? `missing ${list.join(" and ")}`, {
-      hint: `set ${list.map((key) => `"${key}"`).join(" and ")}`,
-      code: "MISSING_SETTING",
-    });
-    this.keys = list;
   }
 }

@@ -1,6 +1,6 @@
-import { MessageCrypto } from "./wire/crypto.js";
-import { MissingSettingError } from "./errors.js";
-import type { Mode } from "./wire/modes.js";
+import { MessageCrypto } from "../wire/crypto.js";
+import { MissingSettingError } from "./settings.js";
+import type { Mode } from "../wire/modes.js";
 
 /**
  * The MessageCrypto a mode needs, from the Token, EncodingAESKey and appId: undefined in plain
