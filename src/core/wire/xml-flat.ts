@@ -8,7 +8,6 @@
  * agree on generated messages.
  */
 import { REPEATED_ELEMENTS } from "./xml-fields.js";
-import type { XmlRecord } from "./xml.js";
 
 const CDATA_OPEN = "<![CDATA[";
 const CDATA_CLOSE = "]]>";
@@ -28,11 +27,14 @@ function skipSpace(text: string, index: number): number {
   return index;
 }
 
+/** A flat message: each element's name and its text. */
+export type FlatMessage = Record<string, string>;
+
 /** A record for a flat `<xml>…</xml>` message, or undefined when the input is anything else. */
-export function parseFlatMessage(text: string): XmlRecord | undefined {
+export function parseFlatMessage(text: string): FlatMessage | undefined {
   if (!text.startsWith("<xml>") || !text.endsWith("</xml>") || text.includes("\r")) return undefined;
   const end = text.length - "</xml>".length;
-  const record: XmlRecord = {};
+  const record: FlatMessage = {};
   LEAF.lastIndex = skipSpace(text, "<xml>".length);
   while (LEAF.lastIndex < end) {
     const leaf = LEAF.exec(text);
@@ -52,7 +54,10 @@ const NEEDS_ESCAPE = /[&<>"']/;
  * `<xml>…</xml>` for a record of plain strings, or undefined when a value is nested,
  * a name is special, a CDATA value holds `]]>` (CDATA must be split) or, in a numeric field, needs escaping.
  */
-export function buildFlatMessage(record: XmlRecord, numbers: ReadonlySet<string>): string | undefined {
+export function buildFlatMessage(
+  record: Readonly<Record<string, unknown>>,
+  numbers: ReadonlySet<string>,
+): string | undefined {
   let xml = "<xml>";
   for (const name in record) {
     const value = record[name];
