@@ -41,6 +41,8 @@ export class Cli {
   brokenConfig?: ConfigError;
   /** Secrets typed at a prompt this run (a password, a key's passphrase), redacted from error output too. */
   readonly typedSecrets: string[] = [];
+  /** The command whose action runs (set as it starts), for naming its flags in an error's hint. */
+  running?: Command;
 
   constructor(readonly io: Io) {}
 
@@ -71,8 +73,6 @@ export class Cli {
     const secrets = SETTING_KEYS.filter((key) => (SETTINGS[key] as SettingSpec).secret === true);
     const values = [
       ...secrets.map((key) => (SETTINGS[key] as SettingSpec).env).map((name) => name && env[name]),
-      env.WXDEV_SSH_PASSWORD,
-      env.WXDEV_SSH_PASSPHRASE,
       ...this.typedSecrets,
       ...secrets.map((key) => file[key]),
     ];

@@ -1,6 +1,13 @@
-import { InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { CONFIG_FILE_NAME } from "../core/config/file.js";
-import { SETTINGS, type SettingKey, type SettingSource, type SettingSpec } from "../core/config/settings.js";
+import {
+  MissingSettingError,
+  SETTINGS,
+  type SettingKey,
+  type SettingSource,
+  type SettingSpec,
+} from "../core/config/settings.js";
+import type { WxdevError } from "../core/support/errors.js";
 import { MODES } from "../core/wire/modes.js";
 
 /** The flag of a setting as users type it (`--aes-key`), if it has one. */
@@ -28,6 +35,31 @@ function placesOf(key: SettingKey): string {
 export function settingAdvice(keys: readonly SettingKey[]): string {
   if (keys.length === 1 && keys[0] !== undefined) return `set it with ${placesOf(keys[0])}`;
   return `set ${keys.map((key) => `${key} (${placesOf(key)})`).join(" and ")}`;
+}
+
+/**
+ * A core error's hint with where the user changes what it names: for a setting, every place that sets it; for
+ * another input, the running command's flag of that name (`port` → `--port`), when it has one: before the
+ * example value the hint quotes (`e.g. --port 8013`), else after the hint.
+ */
+export function hintFor(error: WxdevError, command: Command | undefined): string | undefined {
+  if (error instanceof MissingSettingError) return settingAdvice(error.keys);
+  const { hint, input, example } = error;
+  if (hint === undefined || input === undefined) return hint;
+  if (Object.hasOwn(SETTINGS, input)) return `${hint} (${placesOf(input as SettingKey)})`;
+  const flag = flagOf(input, command);
+  if (flag === undefined) return hint;
+  if (example !== undefined && hint.includes(example)) return hint.replace(example, `${flag} ${example}`);
+  return `${hint} (${flag})`;
+}
+
+/** The long flag whose value is `input`, on the command or a parent (`--config`). */
+function flagOf(input: string, command: Command | undefined): string | undefined {
+  for (let at: Command | null | undefined = command; at; at = at.parent) {
+    const flag = at.options.find((option) => option.attributeName() === input)?.long;
+    if (flag !== undefined) return flag;
+  }
+  return undefined;
 }
 
 /** Where a resolved setting came from, as users would set it: `--app-id`, `WXDEV_APP_SECRET` or the config file (`file`). */

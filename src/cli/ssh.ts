@@ -29,6 +29,7 @@ export async function connectWithPrompts(
   const { connect: open } = await import("../core/remote/connection.js");
   const { io } = cli;
   const terminal = io.stdin.isTTY === true;
+  const given = cli.running === undefined ? {} : cli.settings(cli.running).settings;
   const askSecret = async (prompt: string): Promise<string | undefined> => {
     const answer = await ask(io, prompt, true);
     if (answer) cli.typedSecrets.push(answer);
@@ -39,8 +40,8 @@ export async function connectWithPrompts(
     localUser: localUser(io),
     credentials: {
       agentSocket: io.env.SSH_AUTH_SOCK,
-      passphrase: io.env.WXDEV_SSH_PASSPHRASE,
-      password: io.env.WXDEV_SSH_PASSWORD,
+      passphrase: given.sshPassphrase,
+      password: given.sshPassword,
     },
     acceptNewHostKey: options.acceptNewHostKey,
     confirmHostKey: terminal ? (info) => confirmHostKey(io, info) : undefined,

@@ -46,8 +46,9 @@ export async function handshake(
   options: { echostr?: string; badSignature?: boolean } = {},
 ): Promise<HandshakeResult> {
   if (options.echostr === "")
-    throw new InputError("--echostr is empty", {
-      hint: "WeChat always sends a non-empty echostr; leave --echostr out for a random one",
+    throw new InputError("the echostr is empty", {
+      hint: "WeChat always sends a non-empty echostr; leave it out for a random one",
+      input: "echostr",
     });
   const timestamp = makeTimestamp();
   const nonce = makeNonce();

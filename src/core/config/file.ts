@@ -157,7 +157,8 @@ export function loadConfig(options: { cwd: string; path?: string }): { path?: st
     text = readFileSync(path, "utf8");
   } catch (cause) {
     throw new ConfigError(`cannot read config file ${path}: ${readProblem(cause)}`, {
-      hint: "check the --config path",
+      hint: "check the path",
+      input: "config",
       cause,
     });
   }

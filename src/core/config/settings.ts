@@ -57,6 +57,10 @@ export const SETTINGS = {
   },
   /** The JS-SDK ticket `wxdev jsapi-sign` signs with (its --ticket flag is the command's own). */
   jsapiTicket: { type: "string", env: "WXDEV_JSAPI_TICKET", secret: true },
+  /** The SSH login's password: never a flag, which would land in shell history. */
+  sshPassword: { type: "string", env: "WXDEV_SSH_PASSWORD", secret: true },
+  /** The passphrase of an encrypted SSH key. */
+  sshPassphrase: { type: "string", env: "WXDEV_SSH_PASSPHRASE", secret: true },
   callbackDomain: {
     type: "string",
     flag: "--callback-domain <domain>",

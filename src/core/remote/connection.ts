@@ -167,7 +167,8 @@ function connectionError(
       `authentication failed for ${where}` +
         ` (tried: ${tried.length > 0 ? tried.join(", ") : "nothing: no agent, no key in ~/.ssh, no password"})`,
       {
-        hint: `put your key on the server once (${copyId}), or give the password (type it, or WXDEV_SSH_PASSWORD)`,
+        hint: `put your key on the server once (${copyId}), or give the password: type it, or set it beforehand`,
+        input: "sshPassword",
         code: "AUTH_FAILED",
         cause: error,
       },

@@ -78,9 +78,8 @@ export function hostKeyVerifier(
     if (policy.confirmHostKey === undefined)
       return no(
         new InputError(`the host key of ${host}:${port} is unknown (${shown})`, {
-          hint:
-            "check the fingerprint with the server's admin, then run again with --accept-new-host-key" +
-            " (or ssh to it once)",
+          hint: "check the fingerprint with the server's admin, then ssh to it once, or run again trusting a new key",
+          input: "acceptNewHostKey",
         }),
       );
     policy.confirmHostKey(info).then(

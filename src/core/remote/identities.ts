@@ -162,7 +162,8 @@ async function fileIdentity(path: string, options: IdentityOptions): Promise<Ide
   } catch (cause) {
     if (!options.named) return undefined;
     throw new InputError(`cannot read the private key ${options.display(path)}: ${readProblem(cause)}`, {
-      hint: 'fix "privateKey" (or --identity, or IdentityFile in ~/.ssh/config)',
+      hint: 'fix "privateKey" (or IdentityFile in ~/.ssh/config)',
+      input: "identity",
       cause,
     });
   }
@@ -220,7 +221,8 @@ async function unlock(data: Buffer, label: string, secrets: IdentitySecrets): Pr
     const answer = await secrets.askSecret(`Enter passphrase for key '${label}': `);
     if (answer === undefined)
       throw new InputError(`passphrase for ${label}: none given (the prompt was closed)`, {
-        hint: "run again and type it (Enter alone skips the key), or set WXDEV_SSH_PASSPHRASE beforehand",
+        hint: "run again and type it (Enter alone skips the key), or set it beforehand",
+        input: "sshPassphrase",
       });
     if (answer === "") return undefined;
     const key = parse(data, answer);

@@ -70,10 +70,14 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export function createWechatServer(options: WechatServerOptions): { server: Server; listen(): Promise<RunningServer> } {
   const mode = options.mode ?? "plain";
   const path = options.path ?? DEFAULT_PATH;
-  if (!path.startsWith("/"))
+  if (!path.startsWith("/")) {
+    const example = `/${path.replace(/^\/*/, "")}`;
     throw new InputError(`the path ${JSON.stringify(path)} does not start with /`, {
-      hint: `e.g. --path /${path.replace(/^\/*/, "")}`,
+      hint: `e.g. ${example}`,
+      input: "path",
+      example,
     });
+  }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const handlerOptions = {
     token: options.token,

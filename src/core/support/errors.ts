@@ -10,6 +10,10 @@ export interface ErrorOptions {
   hint?: string;
   code?: string;
   cause?: unknown;
+  /** The input the hint asks to change, by the name a caller passes it (`port`, `path`, `token`). */
+  input?: string;
+  /** A value of that input to try, as the hint quotes it (`8013`). */
+  example?: string;
 }
 
 /** Base class of every error wxdev throws on purpose. */
@@ -17,13 +21,18 @@ export class WxdevError extends Error {
   readonly code: string;
   readonly hint?: string;
   readonly kind: ErrorKind;
+  /** The input the hint asks to change (see ErrorOptions): a front end names its own flag or field for it. */
+  readonly input?: string;
+  readonly example?: string;
 
-  constructor(message: string, options: { code: string; hint?: string; kind?: ErrorKind; cause?: unknown }) {
+  constructor(message: string, options: ErrorOptions & { code: string; kind?: ErrorKind }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code;
     this.hint = options.hint;
     this.kind = options.kind ?? "input";
+    if (options.input !== undefined) this.input = options.input;
+    if (options.example !== undefined) this.example = options.example;
   }
 }
 
@@ -86,8 +95,9 @@ export class XmlError extends WxdevError {
 export class ConfigError extends WxdevError {
   readonly key?: string;
 
-  constructor(message: string, options: { key?: string; hint?: string; cause?: unknown } = {}) {
-    super(message, { code: "BAD_CONFIG", hint: options.hint, cause: options.cause, kind: "input" });
+  constructor(message: string, options: Omit<ErrorOptions, "code"> & { key?: string } = {}) {
+    const { key: _key, ...rest } = options;
+    super(message, { ...rest, code: "BAD_CONFIG", kind: "input" });
     this.key = options.key;
   }
 }

@@ -15,18 +15,23 @@ function listenError(error: NodeJS.ErrnoException, port: number, host: string): 
   switch (error.code) {
     case "EADDRINUSE":
       return new InputError(`port ${port} is already in use`, {
-        hint: "pick another with --port, or stop the other server",
+        hint: "pick another port, or stop the other server",
+        input: "port",
         cause: error,
       });
     case "EADDRNOTAVAIL":
     case "ENOTFOUND":
       return new InputError(`cannot listen on ${host}: it is not an address of this machine`, {
-        hint: "use --host 127.0.0.1 (or 0.0.0.0 for every interface)",
+        hint: "use 127.0.0.1 (or 0.0.0.0 for every interface)",
+        input: "host",
+        example: "127.0.0.1",
         cause: error,
       });
     case "EACCES":
       return new InputError(`not allowed to listen on port ${port}`, {
-        hint: "ports below 1024 need root: pick e.g. --port 8013",
+        hint: "ports below 1024 need root: pick e.g. 8013",
+        input: "port",
+        example: "8013",
         cause: error,
       });
     default:
