@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import type { Readable, Writable } from "node:stream";
 import { loadConfig, type WxdevConfig } from "../core/config/file.js";
 import {
+  type DefaultedSettings,
+  MissingSettingError,
   type ResolvedSettings,
   resolveSettings,
   SETTING_KEYS,
@@ -9,9 +11,9 @@ import {
   type SettingKey,
   type SettingSpec,
   type Settings,
+  withDefaults,
 } from "../core/config/settings.js";
 import { ConfigError, InputError } from "../core/support/errors.js";
-import { MissingSettingError } from "../core/config/settings.js";
 import { ExitCode, type PassedThrough } from "./exit-code.js";
 import { colorWanted, Output } from "./output.js";
 
@@ -79,9 +81,9 @@ export class Cli {
     return values.filter((value): value is string => typeof value === "string" && value !== "");
   }
 
-  /** Flags over environment over file, and where each setting came from. */
-  settings(command: Command, flags: Partial<Settings> = {}): ResolvedSettings {
-    return resolveSettings({ config: this.configForSettings(command), env: this.io.env, flags });
+  /** Flags over environment over file over the table's defaults, and where each setting came from. */
+  settings(command: Command, flags: Partial<Settings> = {}): ResolvedSettings<DefaultedSettings> {
+    return withDefaults(resolveSettings({ config: this.configForSettings(command), env: this.io.env, flags }));
   }
 
   /**

@@ -67,6 +67,7 @@ export function describeSource(key: SettingKey, source: SettingSource | undefine
   const spec: SettingSpec = SETTINGS[key];
   if (source === "flag") return settingFlag(key) ?? "a flag";
   if (source === "env") return spec.env ?? "the environment";
+  if (source === "default") return "the default";
   return file ?? "the config file";
 }
 

@@ -1,5 +1,6 @@
 import { homedir, userInfo } from "node:os";
 import type { ServerConfig } from "../core/config/file.js";
+import type { Settings } from "../core/config/settings.js";
 import type { Connection, HostKeyInfo } from "../core/remote/connection.js";
 import type { Cli, Io } from "./context.js";
 import type { Output } from "./output.js";
@@ -29,7 +30,7 @@ export async function connectWithPrompts(
   const { connect: open } = await import("../core/remote/connection.js");
   const { io } = cli;
   const terminal = io.stdin.isTTY === true;
-  const given = cli.running === undefined ? {} : cli.settings(cli.running).settings;
+  const given: Settings = cli.running === undefined ? {} : cli.settings(cli.running).settings;
   const askSecret = async (prompt: string): Promise<string | undefined> => {
     const answer = await ask(io, prompt, true);
     if (answer) cli.typedSecrets.push(answer);

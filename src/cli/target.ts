@@ -33,7 +33,7 @@ export async function resolveTarget(cli: Cli, command: Command, flags: TargetFla
   const { createTarget } = await import("../core/client/target.js");
   const url = required(settings, "url");
   const token = required(settings, "token");
-  const mode = settings.mode ?? "plain";
+  const { mode } = settings;
   const hasKey = settings.aesKey !== undefined && settings.aesKey !== "";
   const crypto = mode !== "plain" || hasKey ? await cryptoFrom(settings) : undefined;
   // A broken config file was set aside by cli.settings (with a warning): nothing more is read from it.

@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
+import { callbackPath } from "../core/config/class-account.js";
 import type { Settings } from "../core/config/settings.js";
 import { InputError, WxdevError } from "../core/support/errors.js";
 import { formatRecord } from "../core/wire/exchange-record.js";
@@ -88,7 +89,7 @@ export async function startLocalServer(
   where: { localPort: number; remotePort: number; publicUrl?: string },
 ): Promise<{ url: string; close(): Promise<void> }> {
   const { createWechatServer } = await import("../core/server/http.js");
-  let path = `/wechat${where.remotePort}`;
+  let path = callbackPath(where.remotePort);
   if (where.publicUrl !== undefined) {
     try {
       path = new URL(where.publicUrl).pathname;
@@ -101,7 +102,7 @@ export async function startLocalServer(
     port: where.localPort,
     path,
     token: required(settings, "token"),
-    mode: settings.mode ?? "plain",
+    mode: settings.mode,
     aesKey: settings.aesKey,
     appId: settings.appId,
   });

@@ -1,5 +1,6 @@
 import { hostname, userInfo } from "node:os";
 import { Command } from "commander";
+import { appPortFor } from "../../core/config/class-account.js";
 import type { ServerConfig } from "../../core/config/file.js";
 import type { Target } from "../../core/client/target.js";
 import type { DeployEvent } from "../../core/deploy/deploy.js";
@@ -51,8 +52,7 @@ export function deployCommand(cli: Cli): Command {
       // The check's URL is validated now too: a bad one must stop the deploy, not follow it.
       const { createTarget } = await import("../../core/client/target.js");
       const check = request.action === "deploy" && request.check ? createTarget(request.check) : undefined;
-      const { appPort } = await import("../app-target.js");
-      const port = appPort(name, server.appPort);
+      const port = appPortFor(name, server.appPort);
       const { connectWithPrompts } = await import("../ssh.js");
       let connection: Connection | undefined;
       const open = async (): Promise<Connection> =>

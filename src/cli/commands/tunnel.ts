@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { appPortFor } from "../../core/config/class-account.js";
 import type { ServerConfig } from "../../core/config/file.js";
 import type { Settings } from "../../core/config/settings.js";
 import { InputError } from "../../core/support/errors.js";
@@ -6,7 +7,7 @@ import type { Mode } from "../../core/wire/modes.js";
 import type { AppTarget } from "../../core/remote/app.js";
 import type { Connection } from "../../core/remote/connection.js";
 import type { Tunnel, TunnelEvent, TunnelExchange } from "../../core/remote/tunnel.js";
-import { appPort, type ConnectFlags, withConnectFlags } from "../app-target.js";
+import { type ConnectFlags, withConnectFlags } from "../app-target.js";
 import { type Cli, required } from "../context.js";
 import { ExitCode } from "../exit-code.js";
 import { withExamples } from "../help.js";
@@ -32,7 +33,7 @@ interface TunnelFlags extends ConnectFlags {
 
 /** The ports and URL a tunnel uses, from the flags and the server's entry; a missing port is bad input. */
 function route(name: string, server: ServerConfig, flags: TunnelFlags) {
-  const remotePort = flags.remotePort ?? appPort(name, server.appPort);
+  const remotePort = flags.remotePort ?? appPortFor(name, server.appPort);
   if (remotePort === undefined)
     throw new InputError(`no port for ${name}: its config has no "appPort" and its name no digits`, {
       hint: `add "appPort": 8013 to the server in wxdev.config.json, or pass --remote-port`,

@@ -1,5 +1,5 @@
 import { ConfigError, InputError } from "../support/errors.js";
-import { MODES, type Mode } from "../wire/modes.js";
+import { DEFAULT_MODE, MODES, type Mode } from "../wire/modes.js";
 
 /** How a setting's value is checked: free text, or one of the message modes. */
 type SettingType = "string" | "mode";
@@ -15,6 +15,8 @@ export interface SettingSpec {
   readonly help?: string;
   /** Never shown in full: redacted from error output, masked in tables. */
   readonly secret?: boolean;
+  /** The value when nobody sets it (see withDefaults). */
+  readonly default?: string;
 }
 
 /**
@@ -49,7 +51,12 @@ export const SETTINGS = {
     flag: "--url <url>",
     help: 'the server\'s callback URL (or WXDEV_URL, or "url" in wxdev.config.json)',
   },
-  mode: { type: "mode", flag: "--mode <mode>", help: "message mode (default: config, else plain)" },
+  mode: {
+    type: "mode",
+    flag: "--mode <mode>",
+    help: `message mode (default: config, else ${DEFAULT_MODE})`,
+    default: DEFAULT_MODE,
+  },
   apiBase: {
     type: "string",
     flag: "--api-base <url>",
@@ -80,13 +87,20 @@ type ValueOf<T extends SettingType> = T extends "mode" ? Mode : string;
 export type Settings = { [K in SettingKey]?: ValueOf<(typeof SETTINGS)[K]["type"]> };
 
 /** Where a setting came from, for messages such as "token from WXDEV_TOKEN". */
-export type SettingSource = "flag" | "env" | "file";
+export type SettingSource = "flag" | "env" | "file" | "default";
 
 /** Merged settings, and where each one came from. */
-export interface ResolvedSettings {
-  settings: Settings;
+export interface ResolvedSettings<S extends Settings = Settings> {
+  settings: S;
   sources: Partial<Record<SettingKey, SettingSource>>;
 }
+
+type DefaultedKey = {
+  [K in SettingKey]: (typeof SETTINGS)[K] extends { readonly default: string } ? K : never;
+}[SettingKey];
+
+/** Settings after withDefaults: each one that has a default is set. */
+export type DefaultedSettings = Settings & { [K in DefaultedKey]-?: NonNullable<Settings[K]> };
 
 /** Merges settings: flags over environment over file; undefined flags and empty variables do not count. */
 export function resolveSettings(input: {
@@ -116,6 +130,19 @@ export function resolveSettings(input: {
     });
   }
   return { settings: settings as Settings, sources };
+}
+
+/** Resolved settings with each one nobody set that has a default (mode) given it; its source is "default". */
+export function withDefaults({ settings, sources }: ResolvedSettings): ResolvedSettings<DefaultedSettings> {
+  const filled: Record<string, unknown> = { ...settings };
+  const from = { ...sources };
+  for (const key of SETTING_KEYS) {
+    const spec: SettingSpec = SETTINGS[key];
+    if (filled[key] !== undefined || spec.default === undefined) continue;
+    filled[key] = spec.default;
+    from[key] = "default";
+  }
+  return { settings: filled as DefaultedSettings, sources: from };
 }
 
 /**

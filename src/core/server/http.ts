@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { InputError } from "../support/errors.js";
 import { BodyTooLarge, readBody } from "../support/http-body.js";
 import { listen } from "../support/listen.js";
+import { callbackPath } from "../config/class-account.js";
 import { cryptoForMode } from "../config/mode-crypto.js";
-import type { Mode } from "../wire/modes.js";
+import { DEFAULT_MODE, type Mode } from "../wire/modes.js";
 import { echoBot, type Bot } from "./echo-bot.js";
 import { callbackQueryReader } from "./request-target.js";
 import {
@@ -63,12 +64,12 @@ function withoutTrailingSlashes(path: string): string {
 }
 
 export const DEFAULT_PORT = 8013;
-export const DEFAULT_PATH = "/wechat8013";
+export const DEFAULT_PATH = callbackPath(DEFAULT_PORT);
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 /** The reference WeChat server on node:http: validates, decrypts, answers through the bot, logs each exchange. */
 export function createWechatServer(options: WechatServerOptions): { server: Server; listen(): Promise<RunningServer> } {
-  const mode = options.mode ?? "plain";
+  const mode = options.mode ?? DEFAULT_MODE;
   const path = options.path ?? DEFAULT_PATH;
   if (!path.startsWith("/")) {
     const example = `/${path.replace(/^\/*/, "")}`;
