@@ -62,7 +62,10 @@ function flagOf(input: string, command: Command | undefined): string | undefined
   return undefined;
 }
 
-/** Where a resolved setting came from, as users would set it: `--app-id`, `WXDEV_APP_SECRET` or the config file (`file`). */
+/**
+ * Where a resolved setting came from, as users would set it: `--app-id`, `WXDEV_APP_SECRET`, the config file
+ * (`file`) or the default.
+ */
 export function describeSource(key: SettingKey, source: SettingSource | undefined, file?: string): string {
   const spec: SettingSpec = SETTINGS[key];
   if (source === "flag") return settingFlag(key) ?? "a flag";

@@ -45,7 +45,7 @@ export function deployCommand(cli: Cli): Command {
     .action(async (name: string, paths: string[], flags: DeployFlags, self: Command) => {
       const out = cli.output(self);
       const { server, root } = serverFromConfig(cli, self, name);
-      // The settings are resolved only for a check, as before: a deploy without one never needed them.
+      // The settings are resolved only for a check: a deploy without one needs no Token.
       const checking = flags.check === true || server.checkUrl !== undefined;
       const { token } = checking ? cli.settings(self).settings : {};
       const request = parseDeployArgs(paths, flags, { checkUrl: server.checkUrl, token });

@@ -30,7 +30,10 @@ interface InitOutcome {
   token?: string;
 }
 
-/** Asks until `check` accepts the answer (`hidden`: not echoed); Ctrl-D (no answer) is an InputError naming the flag. */
+/**
+ * Asks until `check` accepts the answer (`hidden`: not echoed); Ctrl-D (no answer) is an InputError naming the
+ * flag.
+ */
 async function askFor<T>(
   cli: Cli,
   question: string,

@@ -145,7 +145,9 @@ export function jsapiSignCommand(cli: Cli): Command {
     });
   return withExamples(command, [
     "WXDEV_JSAPI_TICKET=… wxdev jsapi-sign --url 'https://example.com/page?x=1'",
-    "wxdev jsapi-sign --ticket T --url http://mp.weixin.qq.com?params=value --nonce Wm3WZYTPz0wzccnW --timestamp 1414587457",
-    "WXDEV_APP_SECRET=… wxdev jsapi-sign --fetch --app-id wx123 --url https://example.com/ --api-base http://127.0.0.1:9000 --json",
+    "wxdev jsapi-sign --ticket T --url http://mp.weixin.qq.com?params=value" +
+      " --nonce Wm3WZYTPz0wzccnW --timestamp 1414587457",
+    "WXDEV_APP_SECRET=… wxdev jsapi-sign --fetch --app-id wx123 --url https://example.com/" +
+      " --api-base http://127.0.0.1:9000 --json",
   ]);
 }

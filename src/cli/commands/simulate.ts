@@ -144,7 +144,8 @@ export function simulateCommand(cli: Cli): Command {
     )
     .option(
       "--replay <file>",
-      "send a recording (wxdev tunnel --record) again, each record in its recorded mode, and compare the answers (- for stdin)",
+      "send a recording (wxdev tunnel --record) again, each record in its recorded mode," +
+        " and compare the answers (- for stdin)",
     )
     .action(async (type: string | undefined, args: string[], options: SimulateOptions, self: Command) => {
       const out = cli.output(self);

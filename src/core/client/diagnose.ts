@@ -29,7 +29,8 @@ const STATUS_CAUSES: Record<number, (request: RequestContext) => string> = {
 };
 
 function rejectedSignature(request: RequestContext): string {
-  return `the server rejected the signature. ${signedWith(request)}; if your server computed another, the Tokens differ`;
+  const differ = "if your server computed another, the Tokens differ";
+  return `the server rejected the signature. ${signedWith(request)}; ${differ}`;
 }
 
 /** "wxdev signed with Token ab****yz (14 chars) from WXDEV_TOKEN: signature=…", for comparing with the server's. */

@@ -51,7 +51,10 @@ export interface OAuthClientOptions {
   timeoutMs?: number;
 }
 
-/** A small client for the platform's API on Node's fetch (web authorisation, access token, JS-SDK ticket); errors are typed. */
+/**
+ * A small client for the platform's API on Node's fetch (web authorisation, access token, JS-SDK ticket); errors
+ * are typed.
+ */
 export class OAuthClient {
   private readonly base: string;
   /** The base as messages show it: without credentials. */

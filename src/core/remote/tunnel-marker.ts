@@ -71,7 +71,8 @@ function holderScript(target: AppTarget, port: number): string {
   const hex = port.toString(16).toUpperCase().padStart(4, "0");
   const owner = `awk '$4 == "0A" && substr($2, length($2) - 4) == ":${hex}" { print $8; exit }'`;
   return `f=${markerPath(target, port)}; pid=$(cat "$f" 2>/dev/null || true)
-if [ -n "$pid" ] && ps -o stat=,comm= -p "$pid" 2>/dev/null | grep -Eq '^[^Z][^ ]* +sshd'; then echo "tunnel $pid $(stat -c %Y -- "$f")"
+if [ -n "$pid" ] && ps -o stat=,comm= -p "$pid" 2>/dev/null | grep -Eq '^[^Z][^ ]* +sshd'; then
+  echo "tunnel $pid $(stat -c %Y -- "$f")"
 elif (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
   uid=$(${owner} /proc/net/tcp /proc/net/tcp6 2>/dev/null || true)
   if [ -n "$uid" ]; then echo "listening $uid $(getent passwd "$uid" | cut -d: -f1) $(id -u)"; else echo listening; fi

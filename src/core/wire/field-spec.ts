@@ -78,7 +78,7 @@ export const numbers = (name: string, options: FieldOptions = {}): FieldSpec =>
 
 /**
  * `size` bytes for a sample value. A sample media id or md5 is a placeholder, not a secret, so
- * Math.random will do: the tables are declared on every `--help`, and node:crypto costs a start-up ~3 ms.
+ * Math.random will do: the tables are declared on every `--help`, and loading node:crypto would slow that start-up.
  */
 function sampleBytes(size: number): Buffer {
   const bytes = Buffer.allocUnsafe(size);

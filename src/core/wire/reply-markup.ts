@@ -32,7 +32,10 @@ export function markupProblems(body: string): Problem[] {
 /** Markup problems listed one by one; past that they are counted (a body of control characters would be a flood). */
 const MAX_LISTED = 10;
 
-/** True when a `]]>` stands outside every CDATA section (indexOf walk: load mode judges thousands of replies a second). */
+/**
+ * True when a `]]>` stands outside every CDATA section (an indexOf walk: load mode judges thousands of replies a
+ * second).
+ */
 function hasStrayCdataEnd(body: string): boolean {
   let at = 0;
   for (;;) {

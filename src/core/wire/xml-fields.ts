@@ -1,7 +1,7 @@
 /**
  * What the XML codec (xml.ts, xml-flat.ts) needs from the declarations in message-types.ts, derived once
  * when it loads: which fields are bare numbers and which elements repeat. Apart from message-tables.ts
- * because walking every declaration costs a start-up that only lists them (`simulate --help`) ~1 ms.
+ * because walking every declaration costs a start-up that only lists them (`simulate --help`).
  */
 import {
   COMMON_SPEC,
