@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { InputError } from "../support/errors.js";
 import { readProblem } from "../support/read-file.js";
 
@@ -29,7 +28,12 @@ interface Ssh2 {
   utils: { parseKey(data: Buffer | string, passphrase?: string): ParsedKey | ParsedKey[] | Error };
 }
 
-const ssh2 = (): Ssh2 => createRequire(import.meta.url)("ssh2") as Ssh2;
+/** ssh2, node-ssh's own SSH library, loaded with the connection (identityAgent) rather than at import. */
+let loaded: Ssh2 | undefined;
+const ssh2 = (): Ssh2 => {
+  if (loaded === undefined) throw new Error("ssh2 is used before identityAgent loaded it");
+  return loaded;
+};
 
 function parse(data: Buffer | string, passphrase?: string): ParsedKey | Error {
   const parsed = ssh2().utils.parseKey(data, passphrase);
@@ -79,6 +83,7 @@ export interface IdentityReport {
  * OpenSSH's order, each once, and signing may wait for a passphrase. Resolves undefined when there is no key.
  */
 export async function identityAgent(options: IdentityOptions, report: IdentityReport): Promise<Agent | undefined> {
+  loaded ??= ((await import("ssh2")) as { default: Ssh2 }).default;
   const agent = options.agentSocket ? new (ssh2().OpenSSHAgent)(options.agentSocket) : undefined;
   const files: Identity[] = [];
   for (const path of options.files) {
