@@ -1,3 +1,4 @@
+import type { AppCheck } from "../core/deploy/gate.js";
 import { InputError } from "../core/support/errors.js";
 
 /** deploy's flags as commander hands them over. */
@@ -15,12 +16,21 @@ export interface DeployFlags {
   rollback?: boolean | string;
   /** false: --no-start (deploy the files, leave the managed app as it runs). */
   start?: boolean;
+  /** true: --check; false: --no-check; undefined: check when the server has checkUrl (not with --no-start). */
   check?: boolean;
 }
 
 /** What a deploy is asked to do, every input checked before connecting. */
 export type DeployRequest =
-  | { action: "rollback"; to?: string; post: string | null | undefined; acceptNewHostKey: boolean; start: boolean }
+  | {
+      action: "rollback";
+      to?: string;
+      post: string | null | undefined;
+      acceptNewHostKey: boolean;
+      start: boolean;
+      /** The handshake through checkUrl after the restart, when the Token is there (a rollback does not need it). */
+      check?: AppCheck;
+    }
   | {
       action: "deploy";
       dryRun: boolean;
@@ -35,7 +45,7 @@ export type DeployRequest =
       /** false: --no-rollback (a release that does not come up stays live). */
       rollback: boolean;
       /** The signed handshake to do after deploying, when --check or the server's checkUrl asks for one. */
-      check?: { url: string; token: string };
+      check?: AppCheck;
     };
 
 /** What --check needs: the server's checkUrl (never the local url, which would check the laptop) and the Token. */
@@ -68,7 +78,9 @@ export function parseDeployArgs(paths: string[], flags: DeployFlags, inputs: Che
         hint: "run wxdev deploy <server> --rollback on its own (it switches back and runs postDeploy)",
       });
     const to = typeof flags.rollback === "string" ? flags.rollback : undefined;
-    return { action: "rollback", ...(to === undefined ? {} : { to }), post, acceptNewHostKey, start };
+    const { checkUrl: url, token } = inputs;
+    const check = url && token && flags.check !== false ? { check: { url, token } } : {};
+    return { action: "rollback", ...(to === undefined ? {} : { to }), post, acceptNewHostKey, start, ...check };
   }
   const dryRun = flags.dryRun === true;
   const request = {
@@ -81,8 +93,9 @@ export function parseDeployArgs(paths: string[], flags: DeployFlags, inputs: Che
     start,
     rollback: flags.rollback !== false,
   };
-  // A dry run changes nothing, so there is nothing to check afterwards.
-  if (dryRun) return request;
+  // A dry run changes nothing, so there is nothing to check afterwards; --no-check and files only (--no-start)
+  // check nothing unless --check asks.
+  if (dryRun || flags.check === false || (flags.check !== true && !start)) return request;
   // Never the local url: a check that passes against the laptop says nothing about the server.
   const url = inputs.checkUrl;
   if (flags.check === true && (url === undefined || url === ""))
@@ -92,8 +105,11 @@ export function parseDeployArgs(paths: string[], flags: DeployFlags, inputs: Che
     );
   if (url === undefined || url === "") return request;
   if (inputs.token === undefined || inputs.token === "")
-    throw new InputError("the check through checkUrl needs the Token (WXDEV_TOKEN)", {
-      hint: 'set WXDEV_TOKEN or "token" in wxdev.config.json (or drop --check); nothing was deployed',
+    throw new InputError(`the check through checkUrl (${url}) needs the Token: nothing was deployed`, {
+      hint:
+        flags.check === true
+          ? 'set WXDEV_TOKEN (or "token" in wxdev.config.json), or drop --check'
+          : 'set WXDEV_TOKEN (or "token" in wxdev.config.json), or deploy without the check: --no-check',
     });
   return { ...request, check: { url, token: inputs.token } };
 }

@@ -1,21 +1,20 @@
-import type { HandshakeResult } from "../core/client/handshake.js";
 import type { DeployResult, PostResult, RollbackResult } from "../core/deploy/deploy.js";
-import type { DownResult, GateResult, UpResult } from "../core/deploy/gate.js";
+import type { CheckResult, DownResult, GateResult, UpResult } from "../core/deploy/gate.js";
 import { postFailed } from "../core/deploy/post.js";
 import { CommandNotFoundError, CommandNotRunError } from "../core/remote/shell.js";
 import { ExitCode, exitCodeFor } from "./exit-code.js";
 import type { Output } from "./output.js";
-import { handshakeJson, renderHandshake } from "./render.js";
 
 /** What `wxdev deploy` did: planned only, deployed (and maybe checked), or rolled back. */
 export type DeployOutcome =
   | { action: "dry-run"; server: string; result: DeployResult }
-  | { action: "deploy"; server: string; result: DeployResult; check?: HandshakeResult }
+  | { action: "deploy"; server: string; result: DeployResult }
   | ({ action: "rollback"; server: string } & RollbackResult);
 
 /** Whether the managed app came up (true when there is none to start). */
 function appUp(outcome: Exclude<DeployOutcome, { action: "dry-run" }>): boolean {
-  if (outcome.action === "rollback") return outcome.down === undefined && outcome.notStarted === undefined;
+  if (outcome.action === "rollback")
+    return outcome.notStarted === undefined && (outcome.app === undefined || outcome.app.up !== undefined);
   return outcome.result.notStarted === undefined && (outcome.result.app === undefined || !!outcome.result.app.up);
 }
 
@@ -23,7 +22,7 @@ function appUp(outcome: Exclude<DeployOutcome, { action: "dry-run" }>): boolean 
 export function deployExitCode(outcome: DeployOutcome): ExitCode {
   if (outcome.action === "dry-run") return ExitCode.Ok;
   const post = outcome.action === "rollback" ? outcome.post : outcome.result.post;
-  const checked = outcome.action === "deploy" ? (outcome.check?.ok ?? true) : true;
+  const checked = outcome.action === "deploy" ? (outcome.result.check?.ok ?? true) : true;
   return exitCodeFor(!postFailed(post) && checked && appUp(outcome));
 }
 
@@ -36,7 +35,7 @@ export function deployJson(outcome: DeployOutcome): Record<string, unknown> {
   }
   const { plan, ...result } = outcome.result;
   if (outcome.action === "dry-run") return { ...head, ...result, plan };
-  return { ...head, ...result, check: outcome.check && handshakeJson(outcome.check) };
+  return { ...head, ...result };
 }
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -120,40 +119,89 @@ export function printDeploy(out: Output, outcome: DeployOutcome): void {
     out.printJson(deployJson(outcome));
   } else if (outcome.action === "rollback") {
     out.line(`rolled back ${outcome.server}: ${outcome.from} → ${outcome.to}`);
+    if (outcome.failedBefore)
+      out.note(`release ${outcome.to} had failed its health gate: it was named, so it was tried`);
     printPost(out, outcome.post);
     if (outcome.notStarted) out.error(`the app was not restarted: ${outcome.notStarted}`);
-    if (outcome.up) printUp(out, outcome.up);
-    if (outcome.down) {
-      printTail(out, outcome.down);
-      out.error(`release ${outcome.to} did not come up: ${outcome.down.reason}`);
-    }
+    if (outcome.app) printGate(out, outcome.to, outcome.app);
+    printTokenAdvice(out, outcome.server, outcome);
   } else if (outcome.action === "dry-run") {
     printGitignored(out, outcome.result);
     printPlan(out, outcome.result);
   } else {
-    printGitignored(out, outcome.result);
-    printSummary(out, outcome.result);
-    printPost(out, outcome.result.post);
-    if (outcome.result.notStarted) out.error(`the app was not restarted: ${outcome.result.notStarted}`);
-    if (outcome.result.app) printGate(out, outcome.result.release, outcome.result.app);
-    if (outcome.check) renderHandshake(out, outcome.check, { through: "the proxy" });
+    const { result } = outcome;
+    printGitignored(out, result);
+    printSummary(out, result);
+    if (result.postSkipped) out.note(`nothing changed: the post-deploy command did not run (${result.postSkipped})`);
+    printPost(out, result.post);
+    if (result.notStarted) out.error(`the app was not restarted: ${result.notStarted}`);
+    if (result.appKept)
+      out.line(
+        `${out.ok("✓")} the app (pid ${result.appKept.pid}) already runs release ${result.appKept.release}:` +
+          ` not restarted ${out.c.dim(`(wxdev restart ${outcome.server} restarts it)`)}`,
+      );
+    if (result.app) printGate(out, result.release, result.app);
+    if (result.check) printCheck(out, result.check);
+    printServing(out, outcome.server, result);
+    printTokenAdvice(out, outcome.server, result);
   }
+}
+
+/** A check without the gate (files only with --check, or nothing to wait for). */
+function printCheck(out: Output, check: CheckResult): void {
+  if (check.ok) out.line(`${out.ok("✓")} handshake through ${check.url} (${Math.round(check.latencyMs)} ms)`);
+  else out.error(`the handshake through ${check.url} failed: ${check.problem}`);
+}
+
+/** After a deploy that did not restart the app: what runs, and whether that is the release just made live. */
+function printServing(out: Output, server: string, result: DeployResult): void {
+  const live = result.release ?? undefined;
+  const serving = result.serving;
+  const restart = `wxdev restart ${server}`;
+  if (result.notRunning && result.app === undefined && result.appKept === undefined)
+    out.note(
+      `the app is not running${result.release ? "" : " (nothing changed)"}: start it with wxdev start ${server}`,
+    );
+  if (serving === undefined || live === undefined) return;
+  const who = `the app (pid ${serving.pid}${serving.managed ? "" : ", not started by wxdev"})`;
+  if (serving.release === live && !serving.deleted) {
+    out.line(`${out.ok("✓")} ${who} runs release ${live}`);
+    return;
+  }
+  const runs = serving.release === undefined ? `in ${serving.path}` : `release ${serving.release}`;
+  const fix = serving.managed ? restart : 'restart it (or let wxdev run it: "start")';
+  out.warn(`${who} still runs ${runs}, not the new release ${live}: a restart is needed to serve it: ${fix}`);
+}
+
+/** A refused signature: which Token wxdev signed with is in the message; where the app reads its own, here. */
+function printTokenAdvice(out: Output, server: string, result: { check?: CheckResult; app?: GateResult }): void {
+  const back = result.app?.back;
+  const checks = [result.check, result.app?.down?.check, back && "down" in back ? back.down.check : undefined];
+  if (!checks.some((check) => check !== undefined && (check.status === 401 || check.status === 403))) return;
+  out.note(
+    `the app on the server reads its own Token from WECHAT_TOKEN: set it once with wxdev env ${server} set` +
+      ` WECHAT_TOKEN (then wxdev restart ${server}), compare the two with wxdev env ${server} check WECHAT_TOKEN`,
+  );
 }
 
 /** "✓ app started: pid …" and "✓ handshake through … (N ms)". */
 function printUp(out: Output, up: UpResult): void {
   const stopped = up.start.stopped === undefined ? "" : out.c.dim(` (stopped pid ${up.start.stopped})`);
+  const started = up.by === "post" ? "app restarted by the post-deploy command" : "app started";
   out.line(
-    `${out.ok("✓")} app started: pid ${up.start.pid}, release ${up.start.release}, ` +
+    `${out.ok("✓")} ${started}: pid ${up.start.pid}, release ${up.start.release}, ` +
       `in ${up.start.seconds.toFixed(1)} s` +
       stopped,
   );
   if (up.check) out.line(`${out.ok("✓")} handshake through ${up.check.url} (${Math.round(up.check.latencyMs)} ms)`);
 }
 
-/** The failed release's last log lines, on stderr (the traceback, not just "502"). */
+/**
+ * The failed release's last log lines, on stderr (the traceback, not just "502"); not for a refused signature,
+ * whose log holds only the refusals: the message says which Token was used.
+ */
 function printTail(out: Output, down: DownResult): void {
-  if (down.logTail.length === 0) return;
+  if (down.logTail.length === 0 || down.check?.status === 401 || down.check?.status === 403) return;
   out.note(out.c.dim("--- the app's log (last lines) ---"));
   for (const line of down.logTail.slice(-20)) out.note(line);
   out.note(out.c.dim("---"));
@@ -175,8 +223,9 @@ function printGate(out: Output, release: string | undefined, gate: GateResult): 
   }
   const back = gate.back;
   if ("up" in back) {
-    out.error(`${what} did not come up: ${down.reason}; switched back to ${back.release}, which answers again`);
+    // The ✓ lines first: the verdict that closes the deploy says what they showed.
     printUp(out, back.up);
+    out.error(`${what} did not come up: ${down.reason}; switched back to ${back.release}, which answers again`);
     return;
   }
   printTail(out, back.down);

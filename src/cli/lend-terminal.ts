@@ -1,4 +1,4 @@
-import type { PtyRequest, RemoteShell, RunResult } from "../core/remote/shell.js";
+import type { PtyRequest, RemoteShell, RunOptions, RunResult } from "../core/remote/shell.js";
 import type { Cli, Io } from "./context.js";
 
 /** True when a person sits at both ends: keys come from a terminal and the output goes to one. */
@@ -39,7 +39,7 @@ export async function runOnTerminal(
   cli: Cli,
   shell: RemoteShell,
   line: string,
-  where: { cwd: string; venv?: string },
+  where: Pick<RunOptions, "cwd" | "venv" | "envFile" | "lenient">,
 ): Promise<RunResult> {
   const { runChecked } = await import("../core/remote/shell.js");
   const terminal = lendTerminal(cli.io);

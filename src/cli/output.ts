@@ -63,7 +63,7 @@ export class Output {
 
   /** The command's result as exactly one JSON document on stdout. */
   printJson(value: unknown): void {
-    this.out.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.out.write(`${JSON.stringify(value, roundTimes, 2)}\n`);
   }
 
   /** Aligned `label  value` rows. */
@@ -92,4 +92,15 @@ export class Output {
   bad(text: string): string {
     return this.c.red(text);
   }
+}
+
+/**
+ * Durations in JSON to a sensible precision (a float's noise, 1.2301370600000001, is no information): seconds to
+ * the millisecond, milliseconds to a tenth.
+ */
+function roundTimes(key: string, value: unknown): unknown {
+  if (typeof value !== "number" || Number.isInteger(value)) return value;
+  if (key === "seconds" || key.endsWith("Seconds")) return Math.round(value * 1000) / 1000;
+  if (key.endsWith("Ms")) return Math.round(value * 10) / 10;
+  return value;
 }

@@ -122,6 +122,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import("./commands/status.js")).statusCommand,
   },
   {
+    name: "env",
+    summary: "the app's environment on its server (WECHAT_TOKEN…): set it (hidden), list (masked), unset, check",
+    load: async () => (await import("./commands/env.js")).envCommand,
+  },
+  {
     name: "logs",
     summary: "the app's log on its server: the last lines (-n), or follow it (-f)",
     load: async () => (await import("./commands/logs.js")).logsCommand,

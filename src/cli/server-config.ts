@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { dirname } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import type { ServerConfig } from "../core/config/file.js";
 import { InputError } from "../core/support/errors.js";
 import type { Cli } from "./context.js";
@@ -12,10 +13,35 @@ interface LoginFlags {
 }
 
 /**
- * The named server from wxdev.config.json with the command's login flags over it, and the project root (the config
- * file's directory).
+ * The project folder: the one holding the config file, unless --config named a file outside the folder wxdev runs
+ * in (a config kept apart, e.g. for its secrets): then that folder. With the config file's path inside it, relative
+ * to it (never to be deployed), when it is.
  */
-export function serverFromConfig(cli: Cli, command: Command, name: string): { server: ServerConfig; root: string } {
+export function projectOf(
+  cwd: string,
+  config: string | undefined,
+  named: boolean,
+): { root: string; configInside?: string } {
+  if (config === undefined) return { root: cwd };
+  const real = (path: string): string => (existsSync(path) ? realpathSync(path) : resolve(path));
+  const within = (folder: string): string | undefined => {
+    const rel = relative(real(folder), real(config));
+    return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : undefined;
+  };
+  const root = named && within(cwd) === undefined ? cwd : dirname(config);
+  const inside = within(root);
+  return { root, ...(inside === undefined ? {} : { configInside: inside }) };
+}
+
+/**
+ * The named server from wxdev.config.json with the command's login flags over it, the project root (projectOf) and
+ * the config file's path in it, if it is there.
+ */
+export function serverFromConfig(
+  cli: Cli,
+  command: Command,
+  name: string,
+): { server: ServerConfig; root: string; configInside?: string } {
   const { path, config } = cli.config(command);
   const servers = config.servers ?? {};
   // Own keys only: "toString" or "__proto__" must not find Object.prototype's members.
@@ -36,5 +62,6 @@ export function serverFromConfig(cli: Cli, command: Command, name: string): { se
     ...(flags.user === undefined ? {} : { username: flags.user }),
     ...(flags.identity === undefined ? {} : { privateKey: flags.identity }),
   };
-  return { server: { ...server, ...given }, root: path === undefined ? cli.io.cwd : dirname(path) };
+  const named = command.optsWithGlobals<{ config?: string }>().config !== undefined;
+  return { server: { ...server, ...given }, ...projectOf(cli.io.cwd, path, named) };
 }

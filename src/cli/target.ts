@@ -45,13 +45,27 @@ export async function resolveTarget(cli: Cli, command: Command, flags: TargetFla
   return createTarget({ url, token, mode, crypto, timeoutMs: flags.timeout * 1000, origin });
 }
 
-/** The configured server a callback URL belongs to: the one whose checkUrl it is, else the only one on its host. */
+/**
+ * The configured server a callback URL belongs to: the one whose checkUrl it is (or is under), else the one whose
+ * web server (checkUrl's scheme, host and port) it is on; without a checkUrl, the server's host on the web's own
+ * port. Never an app on this machine's own port (http://127.0.0.1:8013/…), even when the server's host is loopback.
+ */
 function serverOf(servers: Record<string, ServerConfig>, url: string): string | undefined {
-  const host = URL.canParse(url) ? new URL(url).hostname : undefined;
+  if (!URL.canParse(url)) return undefined;
+  const target = new URL(url);
   const bare = (text: string): string => text.replace(/\/+$/, "");
   const entries = Object.entries(servers);
+  const public_ = (server: ServerConfig): URL | undefined =>
+    server.checkUrl !== undefined && URL.canParse(server.checkUrl) ? new URL(server.checkUrl) : undefined;
   const byCheckUrl = entries.find(([, server]) => server.checkUrl !== undefined && bare(server.checkUrl) === bare(url));
   if (byCheckUrl !== undefined) return byCheckUrl[0];
-  const onHost = entries.filter(([, server]) => server.host === host);
-  return onHost.length === 1 ? onHost[0]?.[0] : undefined;
+  const sameWeb = entries.filter(([, server]) => public_(server)?.origin === target.origin);
+  const under = sameWeb.filter(([, server]) => target.pathname.startsWith(bare(public_(server)?.pathname ?? "")));
+  const unique = (found: [string, ServerConfig][]): string | undefined =>
+    found.length === 1 ? found[0]?.[0] : undefined;
+  if (sameWeb.length > 0) return unique(under) ?? unique(sameWeb);
+  const onHost = entries.filter(
+    ([, server]) => server.checkUrl === undefined && server.host === target.hostname && target.port === "",
+  );
+  return unique(onHost);
 }

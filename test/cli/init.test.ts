@@ -138,7 +138,8 @@ describe("wxdev init", () => {
     const result = await runMain(["init", ...FLAGS, "--port", "2222"], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(loadConfig({ cwd: dir }).config.servers?.s8013?.port).toBe(2222);
-    expect(result.stdout).toContain("ssh -p 2222 s8013@101.200.170.171");
+    // The next steps log in with wxdev, which takes the port from the config: no port to copy by hand.
+    expect(result.stdout).toContain("wxdev ssh s8013   then   mkvirtualenv wechat");
     const plain = temp("wxdev-init-");
     expect((await runMain(["init", ...FLAGS, "--port", "22"], { cwd: plain })).code).toBe(0);
     expect(loadConfig({ cwd: plain }).config.servers?.s8013).not.toHaveProperty("port");
@@ -174,7 +175,7 @@ describe("wxdev init", () => {
       privateKey: "~/.ssh/class_key",
       appPort: 8013,
     });
-    expect(again.stdout).toContain("ssh -p 2222 s8013@101.200.170.171");
+    expect(again.stdout).toContain("wxdev ssh s8013   then   mkvirtualenv wechat");
 
     expect((await runMain(["init", ...FLAGS, "--force", "--port", "2200"], { cwd: dir })).code).toBe(0);
     expect(loadConfig({ cwd: dir }).config.servers?.s8013?.port).toBe(2200);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type HistoryEntry, parseListing, releaseTime, rollbackTarget } from "../../src/core/remote/releases.js";
+import {
+  type HistoryEntry,
+  parseListing,
+  releasesToPrune,
+  releaseTime,
+  rollbackTarget,
+} from "../../src/core/remote/releases.js";
 
 const entry = (id: string, previous?: string, reason = "deploy"): HistoryEntry => ({
   time: "2024-05-01T12:00:00Z",
@@ -32,6 +38,53 @@ describe("the rollback target", () => {
   ])("%s", (_case, live, existing, history, expected) => {
     expect(rollbackTarget(live, existing, history)).toBe(expected);
   });
+
+  it.each<[string, string, string[], HistoryEntry[], string[], string | undefined]>([
+    [
+      "A, B failed its gate, switched back to A: none (B failed, and A is live)",
+      "A",
+      ["A", "B"],
+      [entry("A"), entry("B", "A"), entry("A", "B", "rollback")],
+      ["B"],
+      undefined,
+    ],
+    [
+      "A, B, C failed, back to B: A, passing over C",
+      "B",
+      ["A", "B", "C"],
+      [entry("A"), entry("B", "A"), entry("C", "B"), entry("B", "C", "rollback")],
+      ["C"],
+      "A",
+    ],
+    ["no history: the newest before it by name that did not fail", "C", ["A", "B", "C"], [], ["B"], "A"],
+  ])("%s", (_case, live, existing, history, failed, expected) => {
+    expect(rollbackTarget(live, existing, history, new Set(failed))).toBe(expected);
+  });
+});
+
+describe("pruning", () => {
+  const listing = (output: string[]) => parseListing(output.map((line) => `${line}\n`).join(""));
+  it("keeps the newest by name, the live one and the rollback target, which may be older (past a failed one)", () => {
+    const found = listing([
+      "live B",
+      "release A 1",
+      "release B 1",
+      "release C 1",
+      "release D 1",
+      "history t A - deploy",
+      "history t B A deploy",
+      "history t C B deploy",
+      "history t C - gate-failed",
+      "history t B C rollback",
+      "history t D B deploy",
+      "history t D - gate-failed",
+      "history t B D rollback",
+    ]);
+    expect(found.rollbackTarget).toBe("A");
+    expect(releasesToPrune(found, 2)).toEqual([]);
+    expect(releasesToPrune({ ...found, rollbackTarget: undefined }, 2)).toEqual(["A"]);
+    expect(releasesToPrune(found, 1)).toEqual(["C"]);
+  });
 });
 
 describe("the listing", () => {
@@ -57,6 +110,31 @@ describe("the listing", () => {
       { id: id(3), time: "2024-05-03T12:00:00.123Z", files: 5, live: true, rollbackTarget: false },
     ]);
     expect(listing.history[0]).toEqual({ time: "2024-05-01T12:00:00Z", id: id(1), reason: "deploy" });
+  });
+
+  it("a gate verdict is no switch: it marks the release, and the history keeps the switches", () => {
+    const listing = parseListing(
+      [
+        "live B",
+        "release A 1",
+        "release B 1",
+        "history t A - deploy",
+        "history t A - gate-passed",
+        "history t B A deploy",
+        "history t B - gate-failed",
+        "history t A B rollback",
+        "history t A - gate-passed",
+        "history t B A rollback",
+      ]
+        .map((line) => `${line}\n`)
+        .join(""),
+    );
+    expect(listing.history.map((entry) => entry.reason)).toEqual(["deploy", "deploy", "rollback", "rollback"]);
+    expect(listing.releases.map((release) => [release.id, release.gate])).toEqual([
+      ["A", "passed"],
+      ["B", "failed"],
+    ]);
+    expect(listing.rollbackTarget).toBe("A");
   });
 
   it("a plain folder is nothing live; an adopted release's name has no time", () => {

@@ -185,6 +185,17 @@ describe.skipIf(missing !== undefined)(
       expect(cwd.stdout).toBe(`${sshd.home}/app-${port}\nwechat.py\n`);
     });
 
+    it("python not found (no venv active, Debian has python3 only): the fix is the venv, not installing python", async () => {
+      const bare = await wx(["exec", "bare", "--", "python -V"]);
+      expect(bare.code).toBe(1);
+      expect(bare.stderr).toContain(
+        'python: command not found on the server — python comes with the app\'s virtualenv: set "venv" in the' +
+          " server config (wxdev activates it), or start the line with workon NAME &&; Debian's own is python3",
+      );
+      expect(bare.stderr).not.toContain("install it on the server");
+      expect((await wx(["exec", "s8013", "--", "python -V"])).code).toBe(0);
+    });
+
     it("exec passes the exit code through; a command not found anywhere is exit 1 with the fix", async () => {
       expect((await wx(["exec", "s8013", "--", "exit 3"])).code).toBe(3);
       const notFound = await wx(["exec", "s8013", "--", "workonn wechat && python -V; echo still"]);

@@ -47,8 +47,10 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     return { dir, remote, name };
   }
 
+  const wxdev = (dir: string, args: string[], env: Record<string, string> = {}) =>
+    runCli(args, { cwd: dir, env: { HOME: clientHome, ...env }, timeoutMs: 60_000 });
   const deploy = (dir: string, args: string[], env: Record<string, string> = {}) =>
-    runCli(["deploy", "s8013", ...args], { cwd: dir, env: { HOME: clientHome, ...env }, timeoutMs: 60_000 });
+    wxdev(dir, ["deploy", "s8013", ...args], env);
   const remoteListing = (remote: string): string =>
     sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type f -printf '%p %m %s\\n' | sort`);
 
@@ -298,11 +300,13 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
       const good = project({ checkUrl: app.url });
       const passed = await deploy(good.dir, ["--yes"], { WXDEV_TOKEN: "checktoken" });
       expect(passed.code, passed.stderr).toBe(0);
-      expect(passed.stdout).toMatch(/✓ .* answers the handshake through the proxy/);
+      expect(passed.stdout).toContain(`✓ handshake through ${app.url}`);
       const bad = project({ checkUrl: `${app.url}/` });
       const failed = await deploy(bad.dir, ["--yes"], { WXDEV_TOKEN: "checktoken" });
       expect(failed.code).toBe(1);
-      expect(failed.stdout).toMatch(/HTTP 404: nothing at that path \(check the path/);
+      expect(failed.stderr).toMatch(
+        /the handshake through \S+ failed: HTTP 404: nothing at that path \(check the path/,
+      );
     } finally {
       await app.close();
     }
@@ -628,5 +632,17 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     const live = sshd.run(`readlink ~/${remote}`).trim();
     expect(late.stderr).toContain(`interrupted: release ${live.slice(live.lastIndexOf("/") + 1)} is live`);
     expect(sshd.run(`ls ~/${remote}`)).toContain("big.bin");
+    // The interrupted command is in deploy.log, with what it printed before the cut.
+    const log = await wxdev(dir, ["logs", "s8013", "--deploy", "-n", "5"]);
+    expect(log.code, log.stderr).toBe(0);
+    expect(log.stdout).toMatch(/^--- wxdev post \S+ release \S+: echo restarting; sleep 10 ---\nrestarting$/m);
   }, 60_000);
+
+  it("logs --deploy before any post-deploy command ran: says there is none (exit 1)", async () => {
+    const { dir } = project();
+    expect((await deploy(dir, ["--yes", "--no-post"])).code).toBe(0);
+    const none = await wxdev(dir, ["logs", "s8013", "--deploy"]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("no deploy.log on the server yet: no post-deploy command has run there");
+  });
 });

@@ -6,7 +6,7 @@ import { runMain } from "../helpers/main.js";
 import { freePort } from "../helpers/net.js";
 import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
-import { makeWechatVenv, NGINX, startNginx } from "../helpers/classroom.js";
+import { makeWechatVenv, NGINX, seedApp, startNginx } from "../helpers/classroom.js";
 import type { ServerConfig } from "../../src/core/config/file.js";
 import { deploy } from "../../src/core/deploy/deploy.js";
 import { type Connection, connect } from "../../src/core/remote/connection.js";
@@ -18,53 +18,6 @@ if (NGINX === undefined && process.env.CI) throw new Error("nginx is missing in 
 
 const missing = sshdMissing() ?? (NGINX === undefined ? "no nginx" : undefined);
 if (missing) console.warn(`skipping the health-gated deploy tests: ${missing}`);
-
-/**
- * The seed app, its text reply prefixed with `version` so a test sees which release answered; `exitsAfter`: it
- * exits that many seconds after its port opens.
- */
-function seedApp(port: number, version: string, exitsAfter?: number): string {
-  const exits =
-    exitsAfter === undefined
-      ? ""
-      : `import os, socket, threading
-
-def leave():
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", ${port}), 0.1).close()
-            break
-        except OSError:
-            time.sleep(0.02)
-    time.sleep(${exitsAfter})
-    os._exit(0)
-
-threading.Thread(target=leave, daemon=True).start()
-`;
-  return `${exits}import hashlib, time
-from flask import Flask, request
-import xmltodict
-
-TOKEN = "apptoken"
-app = Flask(__name__)
-
-@app.route("/wechat${port}", methods=["GET", "POST"])
-def wechat():
-    a = request.args
-    check = hashlib.sha1("".join(sorted([TOKEN, a.get("timestamp", ""), a.get("nonce", "")])).encode()).hexdigest()
-    if check != a.get("signature"):
-        return "bad signature", 403
-    if request.method == "GET":
-        return a.get("echostr", "")
-    msg = xmltodict.parse(request.data)["xml"]
-    return xmltodict.unparse({"xml": {"ToUserName": msg["FromUserName"], "FromUserName": msg["ToUserName"],
-        "CreateTime": int(time.time()), "MsgType": "text", "Content": "${version}: " + msg.get("Content", "")}},
-        full_document=False)
-
-if __name__ == "__main__":
-    app.run(host="127.0.0.1", port=${port})
-`;
-}
 
 describe.skipIf(missing !== undefined)(
   "health-gated deploys on a stock Debian account (real sshd, virtualenvwrapper, nginx)",
@@ -85,7 +38,9 @@ describe.skipIf(missing !== undefined)(
     };
     const deployVersion = (version: string, args: string[] = []) => {
       const app =
-        version === "broken" ? "def broken(:\n" : seedApp(port, version, version === "flaky" ? 0.5 : undefined);
+        version === "broken"
+          ? "def broken(:\n"
+          : seedApp(port, version, version === "flaky" ? { exitsAfter: 0.5 } : {});
       writeFileSync(join(dir, "wechat.py"), app);
       return wx(["deploy", "s8013", ...args]);
     };
@@ -176,8 +131,10 @@ describe.skipIf(missing !== undefined)(
         expect(typo.stderr).toContain("workn: command not found");
         expect(typo.stderr).toContain("the app was not restarted: the post-deploy command failed");
         const log = await wx(["logs", "s8013", "--deploy", "-n", "20"]);
-        expect(log.stdout).toMatch(/^--- wxdev post \S+ release \S+: workon wechat && .* \(exit 0\) ---\nflask ok$/m);
-        expect(log.stdout).toContain("workn: command not found) ---");
+        expect(log.stdout).toMatch(
+          /^--- wxdev post \S+ release \S+: workon wechat && .* ---\nflask ok\n--- ended: exit 0 ---$/m,
+        );
+        expect(log.stdout).toContain("--- ended: workn: command not found ---");
       },
     );
 

@@ -67,7 +67,7 @@ describe.skipIf(missing !== undefined)("hostile names through every remote scrip
       await exec(uploadScript(layout, release, undefined, false, [name]));
       await exec(deleteScript(layout, release), { stdin: `${name}\0${name}/\0` });
       await exec(verifyScript(layout, release, [name]), { stdin: `${name}\0` });
-      await exec(switchScript(layout, release, undefined, 2), { stdin: "{}" });
+      await exec(switchScript(layout, release, undefined), { stdin: "{}" });
     }
     await exec(listScript(layout));
     await exec(rollbackScript(layout, `${name}-2`, name));

@@ -177,6 +177,38 @@ describe.skipIf(missing !== undefined)("the app wxdev init writes, run by Debian
     expect((await post(text("small"))).status).toBe(200);
   });
 
+  it("answers every kind of message as the class's app and wxdev serve do: other types get `i love him`", async () => {
+    const { startServe } = await import("../helpers/wechat-servers.js");
+    const serve = await startServe([], { WXDEV_TOKEN: TOKEN });
+    /** What a server answers `args` with: the reply's Content, or the body when it is no XML reply. */
+    const answer = async (target: string, args: string[]): Promise<string> => {
+      const sent = await runMain(["simulate", ...args, "--json", "--url", target], { env: { WXDEV_TOKEN: TOKEN } });
+      const json = JSON.parse(sent.stdout);
+      return json.reply?.Content ?? json.raw;
+    };
+    const kinds = [
+      ["image"],
+      ["voice"],
+      ["location"],
+      ["link"],
+      ["event", "CLICK", "--key", "V1"],
+      ["event", "SCAN", "--key", "42"],
+      ["event", "subscribe"],
+      ["event", "unsubscribe"],
+      ["event", "TEMPLATESENDJOBFINISH"],
+    ];
+    try {
+      for (const args of kinds) {
+        const ours = await answer(url(), args);
+        expect(ours, args.join(" ")).toBe(await answer(serve.url, args));
+      }
+      expect(await answer(url(), ["image"])).toBe("i love him");
+      expect(await answer(url(), ["event", "unsubscribe"])).toBe("success");
+    } finally {
+      await serve.close();
+    }
+  });
+
   it("its request log keeps no query string (the signature, timestamp and nonce stay out of app.log)", async () => {
     expect(output).toContain(`"POST /wechat${port} HTTP/1.1" 200`);
     expect(output).not.toMatch(/signature=|timestamp=|nonce=/);

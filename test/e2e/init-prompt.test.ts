@@ -52,7 +52,8 @@ describe.skipIf(missing !== undefined)("wxdev init on a terminal", () => {
     ]);
     const config = JSON.parse(readFileSync(join(dir, "app", "wxdev.config.json"), "utf8"));
     expect(config.servers.s8013).toMatchObject({ host: "example.com", port: 2222, username: "s8013", appPort: 8013 });
-    expect(text).toContain("ssh -p 2222 s8013@example.com");
+    // The next steps log in with wxdev, which takes the port from the config.
+    expect(text).toContain("wxdev ssh s8013   then   mkvirtualenv wechat");
   }, 40_000);
 
   it("Ctrl-C at the hidden Token prompt stops init: exit 130, nothing written", async () => {

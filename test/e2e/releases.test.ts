@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { remoteLayout, rollbackScript, switchScript } from "../../src/core/remote/releases.js";
@@ -152,6 +152,42 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
     expect(result.stderr).not.toMatch(/connect/);
   });
 
+  it("no Token for checkUrl's check: exit 2 before connecting, saying --no-check (not --check, never given)", async () => {
+    const unreachable = project({ host: "127.0.0.1", port: 1, checkUrl: "http://127.0.0.1:1/wechat8013" });
+    const refused = await deploy(unreachable.dir, []);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("the check through checkUrl (http://127.0.0.1:1/wechat8013) needs the Token");
+    expect(refused.stderr).toContain("or deploy without the check: --no-check");
+    expect(refused.stderr).not.toContain("drop --check");
+    expect((await deploy(unreachable.dir, ["--check"])).stderr).toContain("or drop --check");
+    const { dir } = project({ checkUrl: "http://127.0.0.1:1/wechat8013" });
+    const unchecked = await deploy(dir, ["--no-check"]);
+    expect(unchecked.code, unchecked.stderr).toBe(0);
+    expect(unchecked.stdout + unchecked.stderr).not.toContain("handshake");
+  });
+
+  it("the config file in use never goes up, whatever its name; named outside the project, the project is here", async () => {
+    const { dir } = project();
+    const other = join(dir, "other.json");
+    writeFileSync(other, readFileSync(join(dir, "wxdev.config.json")));
+    writeFileSync(join(dir, "wxdev.config.json"), "{}");
+    const named = await wxdev(dir, ["--config", "other.json", "deploy", "s8013", "--yes", "--dry-run"]);
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stdout).toMatch(/^ {2}\+ wechat\.py$/m);
+    expect(named.stdout).not.toContain("other.json");
+    expect(named.stderr).not.toContain("the project is");
+    // Kept apart (its secrets with it), the config names no project folder: the one wxdev runs in is.
+    const apart = join(temp("wxdev-cfgs-"), "class.json");
+    writeFileSync(apart, readFileSync(other));
+    rmSync(other);
+    const outside = await wxdev(dir, ["--config", apart, "deploy", "s8013", "--yes"]);
+    expect(outside.code, outside.stderr).toBe(0);
+    expect(outside.stderr).toContain(
+      `the project is ${dir}, the folder wxdev runs in (--config names a file outside it)`,
+    );
+    expect(outside.stdout).toMatch(/^uploaded 1 file \(/m);
+  });
+
   it("a post-deploy command leaving a background child on its stdout does not hang: exit 1 saying why", async () => {
     const { dir } = project();
     const started = Date.now();
@@ -207,7 +243,7 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
     expect(await lastSwitch()).toMatchObject({ live: b, last: { id: b, reason: "rollback" } });
     const c = "20300101T000000000Z-1cccccc";
     sshd.run(`mkdir ~/.${remote}.wxdev/releases/${c}.partial`);
-    sshd.run(`{ sleep 0.3; printf '{}' | bash -c ${q(switchScript(layout, c, undefined, 5))}; } | true`);
+    sshd.run(`{ sleep 0.3; printf '{}' | bash -c ${q(switchScript(layout, c, undefined))}; } | true`);
     expect(await lastSwitch()).toMatchObject({ live: c, last: { id: c, reason: "deploy" } });
   });
 });

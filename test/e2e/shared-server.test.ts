@@ -99,9 +99,11 @@ describe.skipIf(missing !== undefined)(
         for (const { line, reason } of planted) {
           asRoot(`printf '%s\\n' '${line}' > ${pidFile} && chown ${sshd.user}: ${pidFile}`);
           const status = await wx(["status", "s8013", "--json"]);
-          expect(status.code).toBe(1);
           const found = JSON.parse(status.stdout).status;
           expect(found).toMatchObject({ running: false, foreign: { pid: line.split(" ")[0] } });
+          // What answers on the port is this account's app (started before the pid file was planted): not claimed.
+          expect(found.serving).toMatchObject({ managed: false });
+          expect(found.serving.pid).not.toBe(theirs);
           expect(found.foreign.reason).toContain(reason);
           expect(found.pid).toBeUndefined();
           const text = await wx(["status", "s8013"]);

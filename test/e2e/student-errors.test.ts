@@ -110,6 +110,37 @@ describe("replies WeChat cannot read", () => {
     expect(result.stdout).toContain("the traceback is in its log (wxdev logs s8013)");
   });
 
+  it("HTTP 500 at the local url of a project whose server is this machine too: the app's terminal, not wxdev logs", async () => {
+    // As wxdev init writes it, with the class's host stood in by loopback: the app's own port is this machine's.
+    const dir = project({
+      token: TOKEN,
+      url: `${origin}/crash`,
+      servers: {
+        s8013: { host: "127.0.0.1", username: "s8013", remoteDir: "~/app", checkUrl: "http://127.0.0.1/crash" },
+      },
+    });
+    const result = await runCli(["simulate", "text", "hi"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("the traceback is in its log (the terminal running it, e.g. python3 wechat.py)");
+    expect(result.stdout).not.toContain("wxdev logs");
+  });
+
+  it("port 80 refused (nginx down): the hint is about the web server, not starting wechat.py", async (context) => {
+    const host = "127.3.4.5";
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(80, host, () => resolve(socket.end() !== undefined));
+      socket.on("error", () => resolve(false));
+    });
+    if (open) context.skip(); // something listens on every address's port 80 here: no refusal to see
+    const result = await runCli(["handshake", "--url", `http://${host}/wechat8013`, "--token", TOKEN]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      `nothing listens on ${host}:80 (connection refused): the web server in front of the app (nginx) is not` +
+        " running there: start it here",
+    );
+    expect(result.stdout).not.toContain("python3 wechat.py");
+  });
+
   it("a reply without MsgType is never shown as undefined", async () => {
     const url = `${origin}/no-msgtype`;
     const simulate = await runCli(["simulate", "text", "hi", "--url", url, "--token", TOKEN]);
@@ -197,7 +228,7 @@ describe("check against a server that does not answer: one failure, then it stop
     const dir = project({
       token: TOKEN,
       url,
-      servers: { s8013: { host: "127.0.0.1", username: "s8013", remoteDir: "~/app" } },
+      servers: { s8013: { host: "127.0.0.1", username: "s8013", remoteDir: "~/app", checkUrl: url } },
     });
     const result = await runCli(["check"], { cwd: dir });
     expect(result.code).toBe(1);

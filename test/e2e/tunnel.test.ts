@@ -96,10 +96,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
     const keyed = { ...env(), WXDEV_AES_KEY: key, WXDEV_APP_ID: "wx0a1b2c3d4e5f6a7b" };
     const record = join(dir, "checks.ndjson");
-    await rig.tunnel(["--serve", "--mode", "compat", "--record", record], {
-      WXDEV_AES_KEY: key,
-      WXDEV_APP_ID: keyed.WXDEV_APP_ID,
-    });
+    await rig.tunnel(["--serve", "--mode", "compat", "--record", record], keyed);
     const run = (args: string[]) => runMain(args, { cwd: dir, env: keyed, timeoutMs: 60_000 });
     for (const mode of ["compat", "plain"]) {
       const checked = await run(["check", "--url", publicUrl(), "--mode", mode]);

@@ -135,7 +135,8 @@ export const exited = (child: ChildProcess): Promise<number | null> =>
   child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once("exit", resolve));
 
 /** A classmate's account on the same server (made once; no SSH login needed: their program runs locally). */
-export const CLASSMATE = `${TEST_USER}c`;
+/** A second account for the tunnel tests, not the one startSshd({ classmate }) makes (that one needs a home). */
+export const CLASSMATE = `${TEST_USER}t`;
 
 export function ensureClassmate(): void {
   if (spawnSync("id", [CLASSMATE]).status !== 0) execFileSync("useradd", ["-M", "-s", "/usr/sbin/nologin", CLASSMATE]);

@@ -70,6 +70,10 @@ async function chat(cli: Cli, out: Output, target: Target, from: string | undefi
     output: out.json ? cli.io.stderr : cli.io.stdout,
     terminal: cli.io.stdin.isTTY === true,
   });
+  // Ctrl-C ends a chat as /quit does (exit 0): readline's key on a terminal, the signal with piped input.
+  const quit = (): void => rl.close();
+  rl.on("SIGINT", quit);
+  process.once("SIGINT", quit);
   say(
     cli,
     out,
@@ -89,6 +93,7 @@ async function chat(cli: Cli, out: Output, target: Target, from: string | undefi
     }
     rl.prompt();
   }
+  process.removeListener("SIGINT", quit);
   rl.close();
   say(cli, out, out.c.dim("bye"));
 }

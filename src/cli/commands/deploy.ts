@@ -1,8 +1,8 @@
 import { hostname, userInfo } from "node:os";
+import { dirname } from "node:path";
 import { Command } from "commander";
 import { appPortFor } from "../../core/config/class-account.js";
 import type { ServerConfig } from "../../core/config/file.js";
-import type { Target } from "../../core/client/target.js";
 import type { DeployEvent } from "../../core/deploy/deploy.js";
 import type { Connection } from "../../core/remote/connection.js";
 import type { RemoteShell } from "../../core/remote/shell.js";
@@ -40,18 +40,26 @@ export function deployCommand(cli: Cli): Command {
     .option("--no-post", "do not run postDeploy")
     .option("--rollback [id]", "switch back to the release live before this one (or to release ID)")
     .option("--no-rollback", "keep a new release live even when the app does not come up on it")
-    .option("--no-start", 'do not restart the app ("start" in the config) after the switch')
-    .option("--check", "after deploying, do a signed handshake through checkUrl (or --check with config checkUrl)")
+    .option("--no-start", 'files only: do not restart the app ("start" in the config), check nothing unless --check')
+    .option("--check", "after deploying, do a signed handshake through checkUrl (the default when it is set)")
+    .option("--no-check", "no handshake through checkUrl after this deploy (no Token needed)")
     .action(async (name: string, paths: string[], flags: DeployFlags, self: Command) => {
       const out = cli.output(self);
-      const { server, root } = serverFromConfig(cli, self, name);
+      const { server, root, configInside } = serverFromConfig(cli, self, name);
       // The settings are resolved only for a check: a deploy without one needs no Token.
-      const checking = flags.check === true || server.checkUrl !== undefined;
-      const { token } = checking ? cli.settings(self).settings : {};
+      const checking = flags.check === true || (server.checkUrl !== undefined && flags.check !== false);
+      const resolved = checking ? cli.settings(self) : undefined;
+      const token = resolved?.settings.token;
       const request = parseDeployArgs(paths, flags, { checkUrl: server.checkUrl, token });
       // The check's URL is validated now too: a bad one must stop the deploy, not follow it.
-      const { createTarget } = await import("../../core/client/target.js");
-      const check = request.action === "deploy" && request.check ? createTarget(request.check) : undefined;
+      if (request.action === "deploy" && request.check) {
+        const { createTarget } = await import("../../core/client/target.js");
+        createTarget(request.check);
+      }
+      if (request.check !== undefined) {
+        const { describeSource } = await import("../options.js");
+        request.check.tokenFrom = describeSource("token", resolved?.sources.token, cli.config(self).path);
+      }
       const port = appPortFor(name, server.appPort);
       const { connectWithPrompts } = await import("../ssh.js");
       let connection: Connection | undefined;
@@ -70,10 +78,14 @@ export function deployCommand(cli: Cli): Command {
         connection?.close();
         again?.close();
       };
-      const context: DeployContext = { cli, out, name, server, root, open, reconnect, close, port, token };
+      const exclude = configInside === undefined ? [] : [configInside];
+      const configFile = cli.config(self).path;
+      if (configFile !== undefined && dirname(configFile) !== root)
+        out.note(`the project is ${root}, the folder wxdev runs in (--config names a file outside it)`);
+      const context: DeployContext = { cli, out, name, server, root, exclude, open, reconnect, close, port, token };
       const outcome = await (request.action === "rollback"
         ? runRollback(context, request)
-        : runDeploy(context, request, check)
+        : runDeploy(context, request)
       ).finally(close);
       const { deployExitCode, printDeploy } = await import("../deploy-print.js");
       printDeploy(out, outcome);
@@ -97,6 +109,8 @@ interface DeployContext {
   name: string;
   server: ServerConfig;
   root: string;
+  /** Never uploaded: the config file in use, when it is in the project. */
+  exclude: string[];
   open: () => Promise<Connection>;
   /** Opens a new connection after the first was cut (to ask what is live). */
   reconnect: () => Promise<RemoteShell>;
@@ -118,13 +132,7 @@ async function runRollback(
     onEvent: streamOutput(context.cli, context.out),
     holder: holder(),
     reconnect: context.reconnect,
-    app: {
-      port: context.port,
-      start: request.start,
-      ...(context.server.checkUrl && context.token
-        ? { check: { url: context.server.checkUrl, token: context.token } }
-        : {}),
-    },
+    app: { port: context.port, start: request.start, ...(request.check === undefined ? {} : { check: request.check }) },
   });
   return { action: "rollback", server: context.name, ...moved };
 }
@@ -132,7 +140,6 @@ async function runRollback(
 async function runDeploy(
   context: DeployContext,
   request: Extract<DeployRequest, { action: "deploy" }>,
-  check: Target | undefined,
 ): Promise<DeployOutcome> {
   const { deploy } = await import("../../core/deploy/deploy.js");
   const { cli, out } = context;
@@ -162,6 +169,7 @@ async function runDeploy(
     reconnect: context.reconnect,
     server: context.server,
     root: context.root,
+    exclude: context.exclude,
     paths: request.paths,
     delete: request.delete,
     dryRun: request.dryRun,
@@ -178,11 +186,7 @@ async function runDeploy(
   await starting;
   bar?.stop();
   if (request.dryRun) return { action: "dry-run", server: context.name, result };
-  // With "start", the check was the health gate's, after the start (result.app).
-  if (check === undefined || result.app !== undefined || result.notStarted !== undefined)
-    return { action: "deploy", server: context.name, result };
-  const { handshake } = await import("../../core/client/handshake.js");
-  return { action: "deploy", server: context.name, result, check: await handshake(check) };
+  return { action: "deploy", server: context.name, result };
 }
 
 /** Streams the post-deploy command's output live (not under --json, whose stdout is one document). */

@@ -28,8 +28,8 @@ export function execCommand(cli: Cli): Command {
       const { runChecked } = await import("../../core/remote/shell.js");
       const interactive = onTerminal(cli.io) && !out.json;
       const result: RunResult = await withApp(cli, self, out, server, options, async (shell, target) => {
-        const cwd = (await import("../../core/remote/app-scripts.js")).appPaths(target.server.remoteDir).live;
-        if (interactive) return runOnTerminal(cli, shell, line, { cwd, venv: target.server.venv });
+        const where = (await import("../../core/remote/app-scripts.js")).appWhere(target.server);
+        if (interactive) return runOnTerminal(cli, shell, line, where);
         // A command that starts something in the background without redirecting its output keeps the session
         // open; say so instead of hanging silently.
         let timer = setTimeout(() => quiet(), QUIET_MS);
@@ -46,8 +46,7 @@ export function execCommand(cli: Cli): Command {
         };
         try {
           return await runChecked(shell, line, {
-            cwd,
-            venv: target.server.venv,
+            ...where,
             stdin: cli.io.stdin,
             // Under --json stdout is one document: the output goes into it instead.
             onStdout: (chunk) => {

@@ -155,19 +155,18 @@ function printInit(out: Output, { dir, written, plan, token }: InitOutcome): voi
   out.line(`Created the project in ${dir}:`);
   for (const file of written) out.line(`  ${out.ok("wrote")} ${file}`);
   if (plan.kept.length > 0) out.line(`  kept from the ${CONFIG_FILE_NAME} that was there: ${plan.kept.join(", ")}`);
-  const ssh = `ssh ${plan.port === undefined ? "" : `-p ${plan.port} `}${server}@${plan.host}`;
   const tokenLine = token
-    ? `the Token ${mask(token)} is in no file: export it before each step`
+    ? `the Token ${mask(token)} is in no file here: export it in each terminal`
     : "the Token you set on the platform";
   out.line(`
-Next steps (${tokenLine}):
+Next steps, in this order (${tokenLine}):
   1. Run it here:     export WXDEV_TOKEN=…   then   python3 wechat.py   (pip install -r requirements.txt if needed)
   2. Check it:        wxdev check            (in another terminal; the URL ${plan.localUrl} is in the config)
-  3. On the server, once: ${ssh}, then  mkvirtualenv ${plan.venv}  and add
-                      export WECHAT_TOKEN=<your Token>  to ~/.bashrc (the app reads it there)
-  4. Deploy:          wxdev deploy ${server} --no-start && wxdev exec ${server} -- pip install -r requirements.txt
-  5. Start it:        wxdev start ${server} && wxdev status ${server}
-  6. On the platform: URL ${plan.publicUrl}, your Token, message mode 明文 (plain)`);
+  3. Its venv, once:  wxdev ssh ${server}   then   mkvirtualenv ${plan.venv}   then   exit
+  4. Its Token, once: wxdev env ${server} set WECHAT_TOKEN   (asks for it, hidden; the app reads it on the server)
+  5. Deploy:          wxdev deploy ${server} --no-start && wxdev exec ${server} -- pip install -r requirements.txt
+  6. Start it:        wxdev start ${server} && wxdev status ${server}
+  7. On the platform: URL ${plan.publicUrl}, your Token, message mode 明文 (plain)`);
 }
 
 /** `wxdev init [dir]`: scaffolds the class's project (wechat.py, requirements.txt, .gitignore, wxdev.config.json). */

@@ -25,7 +25,7 @@ export function logsCommand(cli: Cli): Command {
       const { followLog, readLog } = await import("../../core/remote/app.js");
       await withApp(cli, self, out, server, options, async (shell, target, connection) => {
         if (!options.follow) {
-          const text = await readLog(shell, target.server, { lines, file });
+          const text = await readLog(shell, target.server, { lines, file, name: server });
           if (out.json) out.printJson({ server, file, lines: text.split("\n").slice(0, -1) });
           else cli.io.stdout.write(text);
           return;

@@ -22,7 +22,10 @@ export async function runReleases(
   });
 }
 
-/** Prints the releases oldest first, marking the live one (*) and the one a rollback would pick (←). */
+/**
+ * Prints the releases oldest first, marking the live one (*), the one a rollback would pick and those that failed
+ * their health gate (←).
+ */
 export function printReleases(out: Output, outcome: ReleasesOutcome): void {
   if (out.json) {
     out.printJson(outcome);
@@ -34,7 +37,11 @@ export function printReleases(out: Output, outcome: ReleasesOutcome): void {
   }
   for (const release of outcome.releases) {
     const files = `${release.files} ${release.files === 1 ? "file" : "files"}`;
-    const marks = [release.live && out.ok("live"), release.rollbackTarget && "rollback target"].filter(Boolean);
+    const marks = [
+      release.live && out.ok("live"),
+      release.rollbackTarget && "rollback target",
+      release.gate === "failed" && out.bad("failed its health gate (never picked by --rollback)"),
+    ].filter(Boolean);
     out.line(
       `${release.live ? "*" : " "} ${release.id}  ${release.time ?? "(time unknown)"}  ${files}` +
         (marks.length > 0 ? `  ← ${marks.join(", ")}` : ""),

@@ -21,14 +21,30 @@ export interface StartOutcome {
 export async function runStart(
   shell: RemoteShell,
   target: AppTarget,
-  options: { waitMs?: number; onStderr?: (chunk: Buffer) => void; token?: string },
+  options: { waitMs?: number; onStderr?: (chunk: Buffer) => void; token?: string; tokenFrom?: string },
 ): Promise<StartOutcome> {
-  const { startApp } = await import("../../core/remote/app.js");
-  const start = await startApp(shell, target, options);
+  const { AppStartError, startApp } = await import("../../core/remote/app.js");
+  const { recordVerdict } = await import("../../core/remote/releases.js");
+  // The release's health, as the deploy's gate records it: --rollback goes by the last word on each.
+  const verdict = (release: string, passed: boolean): Promise<unknown> =>
+    release === "plain"
+      ? Promise.resolve()
+      : recordVerdict(shell, target.server.remoteDir, release, passed ? "passed" : "failed");
+  let start: StartResult;
+  try {
+    start = await startApp(shell, target, options);
+  } catch (error) {
+    if (error instanceof AppStartError && error.reason !== "busy" && error.release !== undefined)
+      await verdict(error.release, false);
+    throw error;
+  }
   const { checkUrl } = target.server;
   if (checkUrl === undefined || options.token === undefined) return { start };
   const { handshakeThrough } = await import("../../core/remote/health.js");
-  return { start, handshake: await handshakeThrough(checkUrl, options.token, { forMs: 5_000 }) };
+  const from = options.tokenFrom === undefined ? {} : { tokenFrom: options.tokenFrom };
+  const handshake = await handshakeThrough(checkUrl, options.token, { forMs: 5_000, ...from });
+  await verdict(start.release, handshake.ok);
+  return { start, handshake };
 }
 
 /** "started s8013: pid 1234, release …, port 8013 listening, in 0.4 s", and the handshake's verdict. */
@@ -77,8 +93,10 @@ export function startLikeCommand(cli: Cli, name: "start" | "restart"): Command {
       await withApp(cli, self, out, server, options, async (shell, target) => {
         try {
           const onStderr = (chunk: Buffer): boolean => cli.io.stderr.write(chunk);
-          const token = cli.settings(self).settings.token;
-          const outcome = await runStart(shell, target, { waitMs, onStderr, token });
+          const { settings, sources } = cli.settings(self);
+          const { describeSource } = await import("../options.js");
+          const tokenFrom = describeSource("token", sources.token, cli.config(self).path);
+          const outcome = await runStart(shell, target, { waitMs, onStderr, token: settings.token, tokenFrom });
           if (outcome.handshake?.ok === false) cli.exitCode = ExitCode.CheckFailed;
           printStart(out, server, target.port, outcome);
         } catch (error) {

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { HandshakeResult } from "../../core/client/handshake.js";
-import type { AppStatus } from "../../core/remote/app.js";
+import type { AppStatus, Serving } from "../../core/remote/app.js";
 import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
 import type { Cli } from "../context.js";
 import { exitCodeFor } from "../exit-code.js";
@@ -23,6 +23,20 @@ function duration(seconds: number): string {
   return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
 }
 
+/** Whether what runs serves another release than the live one (then a restart is due). */
+export function servesStale(status: AppStatus): boolean {
+  return status.serving !== undefined && (status.serving.release !== status.release || status.serving.deleted === true);
+}
+
+/** "release X", and when that is not the live one, what to do. */
+function servesRow(out: Output, server: string, status: AppStatus, serving: Serving): string {
+  const gone = serving.deleted ? " (its folder was removed since)" : "";
+  const what = `${serving.release === undefined ? serving.path : `release ${serving.release}`}${gone}`;
+  if (!servesStale(status)) return what;
+  const restart = serving.managed ? `wxdev restart ${server}` : 'restart it (or let wxdev run it: "start")';
+  return `${what} ${out.bad(`← not the live release ${status.release ?? "(none)"}: ${restart}`)}`;
+}
+
 /** Prints the status as aligned rows (or one JSON document). */
 export function printStatus(out: Output, outcome: StatusOutcome): void {
   const { status, handshake } = outcome;
@@ -33,7 +47,13 @@ export function printStatus(out: Output, outcome: StatusOutcome): void {
     });
     return;
   }
-  const rows: [string, string][] = [["app", status.running ? out.ok("running") : out.bad("not running")]];
+  const byHand = !status.running && status.serving !== undefined;
+  const app = status.running
+    ? out.ok("running")
+    : byHand
+      ? `${out.ok("running")} (not started by wxdev: pid ${status.serving?.pid} holds the port)`
+      : out.bad("not running");
+  const rows: [string, string][] = [["app", app]];
   if (status.pid !== undefined) rows.push(["pid", String(status.pid)]);
   if (status.foreign !== undefined)
     rows.push([
@@ -45,6 +65,7 @@ export function printStatus(out: Output, outcome: StatusOutcome): void {
     rows.push(["port", `${status.port} ${status.listening ? out.ok("listening") : out.bad("closed")}`]);
   const since = status.liveSince === undefined ? "" : ` (live since ${status.liveSince.toISOString()})`;
   rows.push(["release", `${status.release ?? "none deployed"}${since}`]);
+  if (status.serving !== undefined) rows.push(["serves", servesRow(out, outcome.server, status, status.serving)]);
   if (handshake !== undefined)
     rows.push([
       "handshake",
@@ -56,7 +77,10 @@ export function printStatus(out: Output, outcome: StatusOutcome): void {
   out.table(rows);
 }
 
-/** `wxdev status`: is the app up, since when, which release, does it answer; exit 1 when it is down. */
+/**
+ * `wxdev status`: is the app up, since when, which release is live and which one the app serves, does it answer;
+ * exit 1 when it is down or serves another release than the live one.
+ */
 export function statusCommand(cli: Cli): Command {
   const command = withConnectFlags(new Command("status")).action(
     async (server: string, options: ConnectFlags, self: Command) => {
@@ -72,7 +96,8 @@ export function statusCommand(cli: Cli): Command {
         const { handshakeThrough } = await import("../../core/remote/health.js");
         outcome.handshake = await handshakeThrough(config.checkUrl, token, { forMs: 0 });
       }
-      const up = status.running && status.listening !== false && outcome.handshake?.ok !== false;
+      const running = status.running || status.serving !== undefined;
+      const up = running && status.listening !== false && outcome.handshake?.ok !== false && !servesStale(status);
       cli.exitCode = exitCodeFor(up);
       printStatus(out, outcome);
     },

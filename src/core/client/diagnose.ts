@@ -56,6 +56,13 @@ export function explainUnreachable(failure: HttpFailure, origin?: TargetOrigin):
   if (failure.cause === "dns") return `${failure.message}: check the host in the URL`;
   if (failure.cause !== "refused") return failure.message;
   if (failure.https === true) return `${failure.message}: is the scheme right? http:// is port 80`;
+  if (failure.webPort === true) {
+    // Port 80 is the web server's (nginx), in front of the app: the app itself may well be up.
+    const fix = failure.loopback
+      ? "start it here (e.g. sudo systemctl start nginx), or try the app's own port (http://127.0.0.1:8013/…)"
+      : `tell whoever runs that server${origin?.server ? ` (your app may be up: wxdev status ${origin.server})` : ""}`;
+    return `${failure.message}: the web server in front of the app (nginx) is not running there: ${fix}`;
+  }
   const start = origin?.server ? `wxdev start ${origin.server}` : "python3 wechat.py";
   return `${failure.message}: is the app running? Start it: ${start}`;
 }

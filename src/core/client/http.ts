@@ -15,6 +15,10 @@ export interface HttpFailure {
   cause?: "refused" | "dns";
   /** The URL was https: a refused connection may mean the scheme is wrong. */
   https?: boolean;
+  /** The URL had the scheme's own port (80, 443): what refused is where a web server (nginx) should listen. */
+  webPort?: boolean;
+  /** The host, when it is this machine (a loopback address or localhost). */
+  loopback?: boolean;
 }
 
 export interface HttpOptions {
@@ -123,6 +127,8 @@ function describeNetworkError(error: NodeJS.ErrnoException & { cause?: NodeJS.Er
         kind: "network",
         cause: "refused",
         message: `nothing listens on ${endpointOf(url)} (connection refused)`,
+        ...(url.port === "" ? { webPort: true } : {}),
+        ...(/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname) ? { loopback: true } : {}),
       };
     case "ENOTFOUND":
     case "EAI_AGAIN":

@@ -7,10 +7,12 @@ import { emptiedFolders, isWithin, planDeploy, type DeployPlan } from "./plan.js
 import { tarStream } from "./tar-stream.js";
 import { ConnectionLostError, type RemoteShell } from "../remote/shell.js";
 import { cleanupScript, deleteScript, inspectScript, remoteLayout, uploadScript, type RemoteLayout } from "./remote.js";
-import { listScript, parseListing, rollbackScript, switchScript } from "../remote/releases.js";
+import { listScript, parseListing, pruneReleases, rollbackScript, switchScript } from "../remote/releases.js";
 import { checkNamedPaths } from "./named-paths.js";
 import { DeployError, remoteFailure, run } from "./steps.js";
-import { type AppCheck, bringUp, gate, type GateResult, type UpResult, type DownResult } from "./gate.js";
+import { type AppCheck, gate, type GateResult, type SwitchBack } from "./gate.js";
+import { afterSwitch, type AppAfterSwitch } from "./after-switch.js";
+import { serverTicks } from "./restarted.js";
 import { type PostResult, postFailed, runPost } from "./post.js";
 import { verifyUpload } from "./verify.js";
 import { guardScript } from "../remote/state-guard.js";
@@ -38,6 +40,8 @@ export interface DeployOptions {
   root: string;
   /** Deploy only these paths (gitignore-style), instead of `files`. */
   paths?: string[];
+  /** Files never uploaded (relative to root), e.g. the config file in use, whatever its name. */
+  exclude?: string[];
   delete?: boolean;
   dryRun?: boolean;
   /** Command after the switch; default `postDeploy`; null for none. */
@@ -63,7 +67,7 @@ export interface AppOptions {
   waitMs?: number;
 }
 
-export interface DeployResult {
+export interface DeployResult extends AppAfterSwitch {
   uploaded: number;
   deleted: number;
   unchanged: number;
@@ -84,10 +88,8 @@ export interface DeployResult {
   wouldAdopt?: boolean;
   wouldRun?: string[];
   post?: PostResult;
-  /** The health gate (server.start): the start, the check, and a switch back when the new release failed. */
-  app?: GateResult;
-  /** Why the app was not started although the server has "start" (the post-deploy command failed). */
-  notStarted?: string;
+  /** postDeploy, not run: nothing changed. */
+  postSkipped?: string;
 }
 
 function releaseId(now: Date): string {
@@ -239,6 +241,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     root: options.root,
     files: options.paths ?? server.files,
     ignore: server.ignore,
+    ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
     onGitignored: (path) => gitignored.push(path),
   });
   const stage: Stage = { during: "connecting", live: { state: "unchanged" } };
@@ -312,21 +315,32 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     }
     const live = result.release ?? before ?? "plain";
     stage.during = "the post-deploy command";
-    if (post) result.post = await runPost(shell, server, post, { release: live, onOutput: output(options.onEvent) });
-    if (server.start === undefined || options.app?.start === false) return result;
-    if (postFailed(result.post)) return { ...result, notStarted: "the post-deploy command failed" };
+    // Nothing changed: the post-deploy command has nothing new to act on, unless asked for this run (--exec).
+    const runsPost = post && (result.release !== undefined || options.post !== undefined);
+    if (post && !runsPost) result.postSkipped = post;
+    const postMark = runsPost && server.start === undefined ? await serverTicks(shell) : undefined;
+    if (runsPost)
+      result.post = await runPost(shell, server, post, { release: live, onOutput: output(options.onEvent) });
     stage.during = "starting the app";
-    result.app = await gate(shell, server, {
-      ...appOptions(options),
-      ...(result.release === undefined ? {} : { release: result.release }),
-      ...(before === undefined ? {} : { previous: before }),
-      rollback: options.app?.rollback !== false,
-      onSwitchBack: (back) => {
-        stage.during =
-          back.live === undefined ? `the switch back to ${back.to} (${back.from} did not come up)` : "starting the app";
-        stage.live = back.live ?? { state: "switching", release: back.to, from: back.from };
-      },
-    });
+    Object.assign(
+      result,
+      await afterSwitch(shell, server, {
+        ...appOptions(options),
+        ...(result.release === undefined ? {} : { release: result.release }),
+        ...(before === undefined ? {} : { previous: before }),
+        ...(result.post === undefined ? {} : { post: result.post }),
+        ...(postMark === undefined ? {} : { postMark }),
+        ...(options.app?.start === undefined ? {} : { start: options.app.start }),
+        rollback: options.app?.rollback !== false,
+        onSwitchBack: switchingBack(stage),
+        onWarning: warn,
+      }),
+    );
+    if (result.release !== undefined) {
+      stage.during = "removing old releases";
+      const problem = await pruneReleases(shell, server.remoteDir, Math.max(2, server.keepReleases ?? 3));
+      if (problem !== undefined) warn(`removing old releases failed: ${problem} (wxdev releases <server> lists them)`);
+    }
     return result;
   };
   const result = await locked(shell, layout, options, stage, body, inspectScript(layout));
@@ -377,17 +391,16 @@ async function release(
     stage.during = "the switch";
     stage.live = { state: "switching", release };
     context.onEvent?.({ type: "switching", release });
-    const switched = await shell.exec(
-      switchScript(layout, release, adoptAs, Math.max(2, context.server.keepReleases ?? 3)),
-      { stdin: JSON.stringify(context.recorded) },
-    );
+    const switched = await shell.exec(switchScript(layout, release, adoptAs), {
+      stdin: JSON.stringify(context.recorded),
+    });
     const live = switched.stdout.split("\n")[0] ?? "";
     if (live.endsWith(`/${release}`)) {
       stage.live = { state: "switched", release };
       if (switched.code !== 0)
         throw new DeployError(
-          `release ${release} is live, but recording it or removing old releases failed: ${firstLine(switched.stderr)}`,
-          { hint: "check the releases folder on the server (wxdev releases <server>); remove old releases by hand" },
+          `release ${release} is live, but recording it in the history failed: ${firstLine(switched.stderr)}`,
+          { hint: "check the releases folder on the server (wxdev releases <server>) and its disk space" },
         );
       return adoptAs;
     }
@@ -404,6 +417,15 @@ async function release(
     }
     throw error;
   }
+}
+
+/** Keeps a deploy's or rollback's stage in step with the gate's switch back, for an honest message after a cut. */
+function switchingBack(stage: Stage): (back: SwitchBack) => void {
+  return (back) => {
+    stage.during =
+      back.live === undefined ? `the switch back to ${back.to} (${back.from} did not come up)` : "starting the app";
+    stage.live = back.live ?? { state: "switching", release: back.to, from: back.from };
+  };
 }
 
 /** The first line of a script's stderr, for a message. */
@@ -425,13 +447,17 @@ function appOptions(options: { app?: AppOptions; onEvent?: (event: DeployEvent) 
   };
 }
 
-/** What a rollback did: the switch, the post command, and the app brought up again (server.start) or not. */
+/**
+ * What a rollback did: the switch, the post command, and the health gate (server.start): the release rolled back
+ * to brought up, or, when it does not come up, the switch back to the one rolled back from.
+ */
 export interface RollbackResult {
   from: string;
   to: string;
+  /** The release was named (--rollback ID) although it failed its health gate before. */
+  failedBefore?: true;
   post?: PostResult;
-  up?: UpResult;
-  down?: DownResult;
+  app?: GateResult;
   notStarted?: string;
 }
 
@@ -468,10 +494,13 @@ export async function rollback(
       throw new InputError(`no release ${options.to} on the server`, { hint: `known releases: ${ids.join(", ")}` });
     if (options.to === from) throw new InputError(`release ${from} is already live`, { hint: "name another release" });
     const to = options.to ?? listing.rollbackTarget;
-    if (to === undefined)
-      throw new InputError(`cannot roll back: no release was live before ${from} (or it is gone)`, {
-        hint: `name one: wxdev deploy <server> --rollback ID (known: ${ids.join(", ")})`,
+    const failed = listing.releases.filter((release) => release.gate === "failed").map((release) => release.id);
+    if (to === undefined) {
+      const passedOver = failed.length > 0 ? " that passed its health gate" : "";
+      throw new InputError(`cannot roll back: no release${passedOver} was live before ${from} (or it is gone)`, {
+        hint: `name one: wxdev deploy <server> --rollback ID (known: ${ids.join(", ")}; wxdev releases shows them)`,
       });
+    }
     stage.live = { state: "switching", release: to, from };
     const result = await shell.exec(rollbackScript(layout, from, to));
     const live = result.stdout.split("\n")[0] ?? "";
@@ -488,12 +517,21 @@ export async function rollback(
       });
     const post = options.post === undefined ? server.postDeploy : options.post;
     stage.during = "the post-deploy command";
-    const done: RollbackResult = { from, to };
+    const done: RollbackResult = { from, to, ...(failed.includes(to) ? { failedBefore: true as const } : {}) };
     if (post) done.post = await runPost(shell, server, post, { release: to, onOutput: output(options.onEvent) });
     if (server.start === undefined || options.app?.start === false) return done;
     if (postFailed(done.post)) return { ...done, notStarted: "the post-deploy command failed" };
     stage.during = "starting the app";
-    return { ...done, ...(await bringUp(shell, server, appOptions(options))) };
+    // A release that does not come up is undone as a failed deploy is: back to `from`, started, checked.
+    const app = await gate(shell, server, {
+      ...appOptions(options),
+      release: to,
+      previous: from,
+      rollback: true,
+      onSwitchBack: switchingBack(stage),
+      onWarning: (message) => options.onEvent?.({ type: "warning", message }),
+    });
+    return { ...done, app };
   };
   return locked(shell, layout, { ...options, server }, stage, body, listScript(layout));
 }

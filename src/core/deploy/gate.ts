@@ -2,13 +2,15 @@ import type { ServerConfig } from "../config/file.js";
 import { CheckFailedError } from "../support/errors.js";
 import { appStatus, readLog, startApp, type StartResult } from "../remote/app.js";
 import { handshakeThrough } from "../remote/health.js";
-import { remoteLayout, rollbackScript } from "../remote/releases.js";
+import { type GateVerdict, recordVerdict, remoteLayout, rollbackScript } from "../remote/releases.js";
 import { ConnectionLostError, type RemoteShell } from "../remote/shell.js";
 
 /** The signed handshake through the public URL (checkUrl) that tells the app answers behind nginx. */
 export interface AppCheck {
   url: string;
   token: string;
+  /** Where the Token came from (WXDEV_TOKEN, a config file), for a message about a rejected signature. */
+  tokenFrom?: string;
 }
 
 /** How the handshake after a start went. */
@@ -25,6 +27,8 @@ export interface CheckResult {
 export interface UpResult {
   start: StartResult;
   check?: CheckResult;
+  /** "post": the post-deploy command restarted the app (no "start"), and wxdev found it on its port. */
+  by?: "post";
 }
 
 /** Why a release did not come up, and the last lines of its log. */
@@ -79,15 +83,7 @@ export async function bringUp(
   const opened = Date.now();
   let check: CheckResult | undefined;
   if (options.check !== undefined) {
-    const shake = await handshakeThrough(options.check.url, options.check.token, { forMs: 5_000 });
-    check = {
-      ok: shake.ok,
-      url: shake.url.split("?")[0] ?? shake.url,
-      status: shake.status,
-      latencyMs: shake.latencyMs,
-      tries: shake.tries,
-      ...(shake.ok ? {} : { problem: shake.problems[0]?.message ?? `HTTP ${shake.status}` }),
-    };
+    check = await handshakeResult(options.check, 5_000);
     if (!check.ok) {
       const reason = `the handshake through ${check.url} failed: ${check.problem}`;
       return { down: { reason, logTail: await lastLines(shell, server), start, check } };
@@ -100,6 +96,22 @@ export async function bringUp(
     return { down: { reason, logTail: await lastLines(shell, server), start, ...(check ? { check } : {}) } };
   }
   return { up: { start, ...(check ? { check } : {}) } };
+}
+
+/** The signed handshake through checkUrl, retried for up to `forMs` while the app may still be loading. */
+export async function handshakeResult(check: AppCheck, forMs: number): Promise<CheckResult> {
+  const shake = await handshakeThrough(check.url, check.token, {
+    forMs,
+    ...(check.tokenFrom === undefined ? {} : { tokenFrom: check.tokenFrom }),
+  });
+  return {
+    ok: shake.ok,
+    url: shake.url.split("?")[0] ?? shake.url,
+    status: shake.status,
+    latencyMs: shake.latencyMs,
+    tries: shake.tries,
+    ...(shake.ok ? {} : { problem: shake.problems[0]?.message ?? `HTTP ${shake.status}` }),
+  };
 }
 
 /** Undefined while the app that opened its port at `opened` still runs SETTLE_MS later; else the seconds since. */
@@ -144,9 +156,23 @@ export async function gate(
     previous?: string;
     rollback: boolean;
     onSwitchBack?: (back: SwitchBack) => void;
+    /** Told when a verdict could not be recorded in the history (the gate's result stands). */
+    onWarning?: (message: string) => void;
   },
 ): Promise<GateResult> {
+  const verdict = async (id: string | undefined, result: { up: UpResult } | { down: DownResult }) => {
+    if (id === undefined) return;
+    const passed: GateVerdict = "up" in result ? "passed" : "failed";
+    const problem = await recordVerdict(shell, server.remoteDir, id, passed);
+    if (problem !== undefined)
+      options.onWarning?.(
+        `the health gate's verdict on ${id} (${passed}) is not in the history: ${problem}` +
+          (passed === "failed" ? "; --rollback may still pick it: name the release to go back to" : ""),
+      );
+  };
   const first = await bringUp(shell, server, options);
+  // Nothing new deployed: the verdict is the live release's.
+  await verdict(options.release ?? options.previous, first);
   if ("up" in first) return { up: first.up };
   const { down } = first;
   if (options.release === undefined) return { down, kept: "nothing new was deployed: the live release stays" };
@@ -165,5 +191,7 @@ export async function gate(
     };
   }
   options.onSwitchBack?.({ ...switching, live: { state: "switched", release: options.previous } });
-  return { down, back: { release: options.previous, ...(await bringUp(shell, server, options)) } };
+  const again = await bringUp(shell, server, options);
+  await verdict(options.previous, again);
+  return { down, back: { release: options.previous, ...again } };
 }

@@ -48,6 +48,8 @@ export interface ScanOptions {
   ignore?: string[];
   /** Told of each file `files` selects that a .gitignore keeps back (name it literally to deploy it). */
   onGitignored?: (path: string) => void;
+  /** Files never deployed, whatever selects them (relative to root): the config file in use, whatever its name. */
+  exclude?: string[];
 }
 
 /** An ignore file's rules, "" when there is none; one that exists but cannot be read stops the deploy. */
@@ -77,6 +79,7 @@ class IgnoreRules {
   private constructor(
     private readonly always: Ignore,
     private readonly git: { prefix: string; rules: Ignore }[],
+    private readonly excluded: ReadonlySet<string>,
   ) {}
 
   static of(options: ScanOptions): IgnoreRules {
@@ -85,7 +88,8 @@ class IgnoreRules {
       .add(readIgnoreFile(join(options.root, ".wxdevignore")))
       .add((options.ignore ?? []).map(normalisePattern));
     // The defaults are the outermost .gitignore layer, so any project .gitignore rule decides first.
-    return new IgnoreRules(always, [{ prefix: "", rules: ignore().add(DEFAULT_IGNORED) }]);
+    const excluded = new Set((options.exclude ?? []).map(normalisePattern));
+    return new IgnoreRules(always, [{ prefix: "", rules: ignore().add(DEFAULT_IGNORED) }], excluded);
   }
 
   /** The rules inside `dir`, with its own .gitignore added. */
@@ -93,14 +97,15 @@ class IgnoreRules {
     const text = readIgnoreFile(join(dir, ".gitignore"));
     return text === ""
       ? this
-      : new IgnoreRules(this.always, [
-          ...this.git,
-          { prefix: dirRel === "" ? "" : `${dirRel}/`, rules: ignore().add(text) },
-        ]);
+      : new IgnoreRules(
+          this.always,
+          [...this.git, { prefix: dirRel === "" ? "" : `${dirRel}/`, rules: ignore().add(text) }],
+          this.excluded,
+        );
   }
 
   alwaysIgnores(rel: string, isDir: boolean): boolean {
-    return this.always.ignores(isDir ? `${rel}/` : rel);
+    return (!isDir && this.excluded.has(rel)) || this.always.ignores(isDir ? `${rel}/` : rel);
   }
 
   /** True when a .gitignore explicitly keeps the folder `rel` (a `!` rule). */

@@ -1,5 +1,5 @@
 import type { ServerConfig } from "../config/file.js";
-import { appPaths, LOG_LIMIT_BYTES } from "../remote/app-scripts.js";
+import { appPaths, appWhere, LOG_LIMIT_BYTES } from "../remote/app-scripts.js";
 import { remoteLayout } from "../remote/releases.js";
 import { CommandNotRunError, q, type RemoteShell, type RunResult, run } from "../remote/shell.js";
 import { guardScript } from "../remote/state-guard.js";
@@ -26,19 +26,27 @@ export const postFailed = (post: PostResult | undefined): boolean =>
   post !== undefined &&
   (post.code !== 0 || post.heldOpen === true || post.notRun === true || (post.missing?.length ?? 0) > 0);
 
-/** Where the post step's output is kept (beside app.log), marked with the release and time; capped like app.log. */
-function deployLogScript(server: ServerConfig, header: string): string {
+/** The deploy's own log of its post steps, beside app.log. */
+const deployLog = (server: ServerConfig): string => `${appPaths(server.remoteDir).dir}/deploy.log`;
+
+/**
+ * Appends `line` to deploy.log (checking the state folder first); `rotate`: moves a log over the cap to
+ * deploy.log.1 first, as a start does app.log.
+ */
+function deployLogScript(server: ServerConfig, line: string, rotate = false): string {
+  const over = `[ -f "$log" ] && [ "$(stat -c %s -- "$log")" -gt ${LOG_LIMIT_BYTES} ]`;
+  const rotation = `if ${over}; then mv -f -- "$log" "$log.1"; fi`;
   return `${guardScript(remoteLayout(server.remoteDir), { create: true })}
-state=${appPaths(server.remoteDir).dir}; log="$state/deploy.log"
-if [ -f "$log" ] && [ "$(stat -c %s -- "$log")" -gt ${LOG_LIMIT_BYTES} ]; then mv -f -- "$log" "$log.1"; fi
-printf '%s\\n' ${q(header)} >> "$log"
-cat >> "$log"`;
+log=${deployLog(server)}
+${rotate ? rotation : ""}
+printf '%s\\n' ${q(line)} >> "$log"`;
 }
 
 /**
  * Runs the post-deploy command in the live directory inside the server's venv, in bash that has read ~/.bashrc
- * as an interactive shell (so `workon` works on a stock Debian account), streams its output, and appends it to
- * deploy.log; never throws for the command's own failure (the result says how it ended).
+ * as an interactive shell (so `workon` works on a stock Debian account), and streams its output. deploy.log on the
+ * server gets a line naming it, then its output as it comes (so one cut short is there up to where it was), then
+ * how it ended. Never throws for the command's own failure (the result says how it ended).
  */
 export async function runPost(
   shell: RemoteShell,
@@ -46,35 +54,24 @@ export async function runPost(
   command: string,
   options: { release: string; onOutput?: (stream: "stdout" | "stderr", chunk: Buffer) => void },
 ): Promise<PostResult> {
-  const seen: Buffer[] = [];
-  const keep =
-    (stream: "stdout" | "stderr") =>
-    (chunk: Buffer): void => {
-      seen.push(chunk);
-      options.onOutput?.(stream, chunk);
-    };
+  // The log is a record, not a step: a failure to write it must not turn a good deploy into a failed one.
+  const note = (line: string, rotate = false): Promise<unknown> =>
+    shell.exec(`bash -c ${q(deployLogScript(server, line, rotate))}`).catch(() => undefined);
+  await note(`--- wxdev post ${new Date().toISOString()} release ${options.release}: ${command} ---`, true);
   const output: RunResult & { notRun?: true } = await run(shell, command, {
-    cwd: appPaths(server.remoteDir).live,
-    ...(server.venv === undefined ? {} : { venv: server.venv }),
-    onStdout: keep("stdout"),
-    onStderr: keep("stderr"),
+    ...appWhere(server),
+    logTo: deployLog(server),
+    onStdout: (chunk) => options.onOutput?.("stdout", chunk),
+    onStderr: (chunk) => options.onOutput?.("stderr", chunk),
     graceAfterExitMs: HELD_OPEN_GRACE_MS,
   }).catch((error: unknown) => {
     if (!(error instanceof CommandNotRunError)) throw error;
     return { code: error.status, stdout: "", stderr: "", missing: [], notRun: true };
   });
-  const ended = output.notRun
-    ? "never ran to its end"
-    : output.signal
-      ? `killed by ${output.signal}`
-      : output.missing.length > 0
-        ? `${output.missing.join(", ")}: command not found`
-        : `exit ${output.code}${output.heldOpen ? ", output held open" : ""}`;
-  const header = `--- wxdev post ${new Date().toISOString()} release ${options.release}: ${command} (${ended}) ---`;
-  // The log is a record, not a step: a failure to write it must not turn a good deploy into a failed one.
-  await shell
-    .exec(`bash -c ${q(deployLogScript(server, header))}`, { stdin: Buffer.concat(seen).toString("utf8") })
-    .catch(() => {});
+  // What only this side saw; the server wrote how the command itself ended.
+  if (output.notRun) await note("--- ended: never ran to its end (its shell ended first: see ~/.bashrc) ---");
+  if (output.heldOpen)
+    await note(`--- its output stayed open (a process it left in the background): wxdev stopped waiting ---`);
   return {
     command,
     code: output.code,

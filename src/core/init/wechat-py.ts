@@ -1,3 +1,18 @@
+import { NOTIFICATION_EVENTS } from "../wire/message-tables.js";
+import { DEFAULT_FALLBACK, DEFAULT_WELCOME } from "../server/echo-bot.js";
+
+/** The quiet events as Python set items, a few to a line. */
+function quietEvents(): string {
+  const names = ["unsubscribe", ...NOTIFICATION_EVENTS].map((event) => `"${event}",`);
+  const lines: string[] = [];
+  for (const name of names) {
+    const last = lines.length - 1;
+    if (last >= 0 && (lines[last] ?? "").length + name.length < 100) lines[last] += ` ${name}`;
+    else lines.push(`    ${name}`);
+  }
+  return lines.join("\n");
+}
+
 /** What the generated app needs to know: where it listens and which path nginx maps to it. */
 export interface AppTemplateOptions {
   appPort: number;
@@ -13,7 +28,7 @@ export interface AppTemplateOptions {
  * (they hold the signature, timestamp and nonce; on a shared server others may read a careless log).
  */
 export function wechatPy({ appPort, path }: AppTemplateOptions): string {
-  return `"""A WeChat Official Account server (plain mode): echoes text, answers other messages with a fallback.
+  return `"""A WeChat Official Account server (plain mode): echoes text, answers other messages as the class's app does.
 
 Made by \`wxdev init\`. Run it: export WECHAT_TOKEN=<your Token>; python3 wechat.py
 Then, in another terminal: wxdev check
@@ -34,8 +49,12 @@ PORT = ${appPort}
 PATH = "${path}"
 MAX_AGE = 300  # seconds a POST's timestamp may be from this server's clock
 MAX_BODY = 64 * 1024  # bytes: WeChat's messages are a few KB
-FALLBACK = "I can only echo text for now."
-WELCOME = "Thanks for following! Send me any text and I will echo it."
+FALLBACK = "${DEFAULT_FALLBACK}"  # what the class's app answers every other message with
+WELCOME = "${DEFAULT_WELCOME}"
+# Events that only inform: unsubscribe, and the notifications (a job finished, a session opened...).
+QUIET_EVENTS = {
+${quietEvents()}
+}
 # Characters XML 1.0 forbids: a reply holding one is not well-formed, and WeChat drops it.
 NOT_XML = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ud800-\\udfff\\ufffe\\uffff]")
 
@@ -96,14 +115,16 @@ def text_reply(message, content):
 
 
 def answer(message):
-    """The reply to one message or event."""
-    kind = field(message, "MsgType")
+    """The reply to one message or event, as the class's app (and wxdev serve) answers it."""
+    kind = field(message, "MsgType").lower()
     if kind == "text":
         return text_reply(message, field(message, "Content"))
     if kind == "event":
-        if field(message, "Event") == "subscribe":
+        event = field(message, "Event").lower()
+        if event == "subscribe":
             return text_reply(message, WELCOME)
-        return "success"  # an event we do not handle: no reply
+        if event in QUIET_EVENTS:
+            return "success"  # WeChat ignores any reply to these: none is sent
     return text_reply(message, FALLBACK)
 
 

@@ -20,6 +20,29 @@ export function appPaths(remoteDir: string): AppPaths {
   return { live, dir: state };
 }
 
+/**
+ * The app's environment on the server: `env` in the state folder (~/.wechat.wxdev/env), 0600 in a 0700 folder,
+ * one NAME=VALUE a line (core/remote/env.ts writes it).
+ */
+export const ENV_FILE = "env";
+
+/**
+ * Where a command for the app runs (start, postDeploy, exec, ssh): in remoteDir, inside its venv, with its env file
+ * exported after ~/.bashrc.
+ */
+export function appWhere(server: { remoteDir: string; venv?: string }): {
+  cwd: string;
+  venv?: string;
+  envFile: string;
+} {
+  const paths = appPaths(server.remoteDir);
+  return {
+    cwd: paths.live,
+    ...(server.venv === undefined ? {} : { venv: server.venv }),
+    envFile: `${paths.dir}/${ENV_FILE}`,
+  };
+}
+
 /** The layout the guard checks for these paths (the releases folder is the state folder's). */
 function guard(paths: AppPaths, create: boolean): string {
   return guardScript({ live: paths.live, state: paths.dir, releases: `${paths.dir}/releases` }, { create });
@@ -132,18 +155,71 @@ ${tailFragment(20)}`;
 }
 
 /**
+ * Shell lines printing "holder PID START CWD" for the process of this account that listens on `port` (ss shows an
+ * account only its own processes), if any: what answers there, whoever started it. START as judge's. sshd holding
+ * it is a tunnel's forward (wxdev tunnel, ssh -R), not an app.
+ */
+export function holderFragment(port: number): string {
+  return `holder=$(ss -tlnp 'sport = :${port}' 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1) || true
+holder=\${holder#pid=}
+if [ -n "$holder" ] && [ "$(cat "/proc/$holder/comm" 2>/dev/null)" != sshd ]; then
+  echo "holder $holder $(started "$holder") $(readlink "/proc/$holder/cwd")"
+fi`;
+}
+
+/**
  * Reads the app's state in one round trip, one "key value" line each: pid (from the pid file, if that process
- * is still ours; "foreign PID REASON" when it names something else), uptime in seconds, port (1 if it accepts
- * connections), live (where the live link points, or "plain"/"none") and since (when the link was made, epoch s).
+ * is still ours; "foreign PID REASON" when it names something else), uptime in seconds, cwd (its working
+ * directory: the release it serves, whatever the live link says now), port (1 if it accepts connections), holder
+ * (holderFragment), live (where the live link points, or "plain"/"none"), since (when the link was made, epoch s),
+ * and the resolved paths of the releases folder and the live directory, to tell a release from a working directory.
  */
 export function statusScript(paths: AppPaths, port: number | undefined): string {
   return `${prelude(paths, false)}
 if [ "$verdict" = ours ]; then echo "pid $pid"; echo "uptime $(ps -o etimes= -p "$pid" | tr -d ' ')"
+  echo "cwd $(readlink "/proc/$pid/cwd")"
 elif [ "$verdict" != gone ]; then echo "foreign $pid $verdict"; fi
-${port === undefined ? "" : `if listening ${port}; then echo "port 1"; else echo "port 0"; fi`}
+${
+  port === undefined
+    ? ""
+    : `if listening ${port}; then echo "port 1"; else echo "port 0"; fi
+${holderFragment(port)}`
+}
 live=${paths.live}
+echo "releases $(cd -P -- "$state/releases" 2>/dev/null && pwd)"
 if [ -L "$live" ]; then echo "live $(readlink -- "$live")"; echo "since $(stat -c %Y -- "$live")"
-elif [ -d "$live" ]; then echo "live plain"; else echo "live none"; fi`;
+elif [ -d "$live" ]; then echo "live plain"; echo "plain $(cd -P -- "$live" && pwd)"; else echo "live none"; fi`;
+}
+
+/**
+ * Waits (polling, up to `waitMs`) for a process of this account started at or after `since` (clock ticks
+ * since boot, as /proc/PID/stat counts them) to listen on `port`: an app a post-deploy command restarted by hand.
+ * Prints "fresh PID START CWD" when one does; else, at the end, "stale PID START CWD" (an older process still
+ * holds the port), "foreign" (something this account cannot see holds it) or "none"; then "releases DIR" and, for a
+ * plain remoteDir, "plain DIR", to tell which release a working directory is in.
+ */
+export function waitForRestartScript(
+  paths: AppPaths,
+  options: { port: number; since: number; waitMs: number },
+): string {
+  // By the clock, not by rounds: ss reads every process's descriptors, which takes a while on a busy server.
+  return `${prelude(paths, false)}
+holder_line() {
+${holderFragment(options.port)}
+}
+ms() { date +%s%3N; }
+found=; until=$(( $(ms) + ${options.waitMs} ))
+while :; do
+  line=; if listening ${options.port}; then line=$(holder_line); fi
+  rest=\${line#holder }; at=\${rest#* }; at=\${at%% *}
+  if [ -n "$line" ] && [ -n "$at" ] && [ "$at" -ge ${options.since} ]; then found="fresh $rest"; break; fi
+  [ -z "$line" ] || found="stale $rest"
+  [ "$(ms)" -lt "$until" ] || break
+  sleep 0.05
+done
+if [ -n "$found" ]; then echo "$found"; elif listening ${options.port}; then echo foreign; else echo none; fi
+echo "releases $(cd -P -- "$state/releases" 2>/dev/null && pwd)"
+live=${paths.live}; if [ -d "$live" ] && [ ! -L "$live" ]; then echo "plain $(cd -P -- "$live" && pwd)"; fi`;
 }
 
 /** The last `lines` lines of the app's log (or of deploy.log, the deploy's own post-step output); `follow`: tail -F. */
@@ -157,6 +233,10 @@ state=${paths.dir}
 ${
   options.follow
     ? `exec tail -n ${options.lines} -F --pid="$PPID" -- ${file} 2>/dev/null`
-    : `tail -n ${options.lines} -- ${file} 2>/dev/null || true`
+    : `[ -f ${file} ] || exit ${NO_LOG}
+tail -n ${options.lines} -- ${file} 2>/dev/null || true`
 }`;
 }
+
+/** Exit status of logScript (without follow) when the log does not exist. */
+export const NO_LOG = 3;

@@ -1,6 +1,7 @@
 import type { ServerConfig } from "../config/file.js";
 import { CheckFailedError, InputError } from "../support/errors.js";
-import { appPaths, logScript, startScript, statusScript, stopScript } from "./app-scripts.js";
+import { appPaths, appWhere, logScript, NO_LOG, startScript, statusScript, stopScript } from "./app-scripts.js";
+import { refuseUnsafe } from "./state-guard.js";
 import { q, type RemoteShell, runChecked } from "./shell.js";
 
 /** The managed app did not come up: it exited, never opened its port, or the port was someone else's. */
@@ -11,6 +12,8 @@ export class AppStartError extends CheckFailedError {
     readonly reason: "exited" | "timeout" | "busy",
     /** This start's last log lines (at most 20). */
     readonly logTail: string[],
+    /** The release it tried to start. */
+    readonly release?: string,
   ) {
     super(message, { hint, code: "APP_NOT_STARTED" });
   }
@@ -38,6 +41,40 @@ export interface AppStatus {
   liveSince?: Date;
   /** The pid file names a process that is not the app wxdev started (never signalled): which, and why not. */
   foreign?: ForeignPid;
+  /**
+   * What runs: the app wxdev started, else the process of this account listening on the port (an app a
+   * postDeploy started by hand), with the release it serves (its working directory, whatever the live link says).
+   */
+  serving?: Serving;
+}
+
+/** A process serving the app, and the release it runs from. */
+export interface Serving {
+  pid: number;
+  /** The release folder it runs in ("plain" for a plain remoteDir), undefined when it runs elsewhere (`path`). */
+  release?: string;
+  /** Its working directory on the server. */
+  path: string;
+  /** That folder was removed since (an old release pruned): it serves files that are gone. */
+  deleted?: true;
+  /** Started by wxdev (its pid file) rather than by hand. */
+  managed: boolean;
+  /** When it started, in clock ticks since boot (as /proc/PID/stat says), to tell a restart from an old process. */
+  startedTicks?: number;
+}
+
+/** The release a working directory is in: the first folder under the releases folder, or "plain". */
+export function releaseOfPath(
+  path: string,
+  where: { releases?: string; plain?: string },
+): Pick<Serving, "release" | "deleted"> {
+  const deleted = path.endsWith(" (deleted)");
+  const bare = deleted ? path.slice(0, -" (deleted)".length) : path;
+  const gone = deleted ? { deleted: true as const } : {};
+  if (where.releases && bare.startsWith(`${where.releases}/`))
+    return { release: bare.slice(where.releases.length + 1).split("/")[0], ...gone };
+  if (where.plain && (bare === where.plain || bare.startsWith(`${where.plain}/`))) return { release: "plain", ...gone };
+  return gone;
 }
 
 /** A pid file's process that wxdev refused as not its app. */
@@ -107,7 +144,7 @@ export async function startApp(
   const began = Date.now();
   const paths = appPaths(server.remoteDir);
   const script = startScript(paths, { command: server.start, port, waitMs: options.waitMs ?? 10_000 });
-  const result = await runChecked(shell, script, { cwd: paths.live, venv: server.venv, onStderr: options.onStderr });
+  const result = await runChecked(shell, script, { ...appWhere(server), onStderr: options.onStderr });
   const [head = "", tail = ""] = result.stdout.split("\x1etail\n");
   const release = /^release (.*)$/m.exec(head)?.[1] ?? "plain";
   const stopped = /^(?:stopped|killed) (\d+)$/m.exec(head)?.[1];
@@ -127,6 +164,7 @@ export async function startApp(
         `its output is above (${logs} shows more); fix it and deploy or start again`,
         "exited",
         logTail,
+        release,
       );
     case "timeout":
       throw new AppStartError(
@@ -134,6 +172,7 @@ export async function startApp(
         `check that it listens on 127.0.0.1:${port} (e.g. app.run(port=${port})) or set "appPort"`,
         "timeout",
         logTail,
+        release,
       );
     case "busy":
       throw new AppStartError(
@@ -182,6 +221,7 @@ async function readStatus(shell: RemoteShell, server: ServerConfig, port: number
   const live = values.get("live");
   const since = values.get("since");
   const foreign = foreignIn(result.stdout);
+  const serving = servingIn(values);
   return {
     running: values.has("pid"),
     ...(values.has("pid") ? { pid: Number(values.get("pid")), uptimeSeconds: Number(values.get("uptime")) } : {}),
@@ -189,6 +229,28 @@ async function readStatus(shell: RemoteShell, server: ServerConfig, port: number
     ...(live === undefined || live === "none" ? {} : { release: live.slice(live.lastIndexOf("/") + 1) }),
     ...(since === undefined ? {} : { liveSince: new Date(Number(since) * 1000) }),
     ...(foreign === undefined ? {} : { foreign }),
+    ...(serving === undefined ? {} : { serving }),
+  };
+}
+
+/** What serves, from statusScript's lines: the app wxdev started (pid, cwd), else the port's holder. */
+function servingIn(values: Map<string, string>): Serving | undefined {
+  const where = { releases: values.get("releases") || undefined, plain: values.get("plain") };
+  const pid = values.get("pid");
+  const cwd = values.get("cwd");
+  const holder = /^(\d+) (\d*) (.*)$/.exec(values.get("holder") ?? "");
+  if (pid !== undefined && cwd !== undefined) {
+    const ticks = holder?.[1] === pid && holder[2] ? { startedTicks: Number(holder[2]) } : {};
+    return { pid: Number(pid), path: cwd, managed: true, ...ticks, ...releaseOfPath(cwd, where) };
+  }
+  if (holder === null) return undefined;
+  const [, holderPid = "", ticks = "", path = ""] = holder;
+  return {
+    pid: Number(holderPid),
+    path,
+    managed: false,
+    ...(ticks === "" ? {} : { startedTicks: Number(ticks) }),
+    ...releaseOfPath(path, where),
   };
 }
 
@@ -197,13 +259,37 @@ export function appStatus(shell: RemoteShell, target: AppTarget): Promise<AppSta
   return readStatus(shell, target.server, target.port);
 }
 
-/** The last `lines` lines of the app's log (or, with file "deploy", of the deploy's post-step log). */
+/** The log asked for is not on the server: nothing wrote it yet. */
+export class NoLogError extends CheckFailedError {
+  constructor(file: "app" | "deploy", name: string | undefined) {
+    const server = name ?? "<server>";
+    super(
+      file === "deploy"
+        ? "no deploy.log on the server yet: no post-deploy command has run there"
+        : "no app.log on the server yet: wxdev has not started the app there",
+      {
+        hint:
+          file === "deploy"
+            ? `it is written when a deploy runs postDeploy (or --exec), e.g. wxdev deploy ${server} --exec 'pip list'`
+            : `wxdev start ${server} starts it (an app started by hand logs where its command sends its output)`,
+        code: "NO_LOG",
+      },
+    );
+  }
+}
+
+/**
+ * The last `lines` lines of the app's log (or, with file "deploy", of the deploy's post-step log); NoLogError when
+ * there is none.
+ */
 export async function readLog(
   shell: RemoteShell,
   server: ServerConfig,
-  options: { lines: number; file?: "app" | "deploy" },
+  options: { lines: number; file?: "app" | "deploy"; name?: string },
 ): Promise<string> {
   const result = await shell.exec(`bash -c ${q(logScript(appPaths(server.remoteDir), options))}`);
+  refuseUnsafe(result);
+  if (result.code === NO_LOG) throw new NoLogError(options.file ?? "app", options.name);
   return result.stdout;
 }
 

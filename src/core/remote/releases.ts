@@ -41,6 +41,12 @@ export const HISTORY = "history";
 export type SwitchReason = "deploy" | "rollback";
 
 /**
+ * The health gate's verdict on a release, recorded in the history as a line of its own ("time id - gate-failed"):
+ * a release that failed it is never the release `--rollback` picks.
+ */
+export type GateVerdict = "passed" | "failed";
+
+/**
  * Shell lines that append one history record for a switch from "$prev" (or "-") to `id`, then print where the live
  * link points: the record comes first, as a write to a cut connection kills the script; a record that could not be
  * written (a full disk) still lets the link be printed, and then fails the script.
@@ -63,13 +69,9 @@ const LIST_RELEASES = `ls -1 | grep -v -e '\\.partial$' -e '^${HISTORY}$' -e '^\
  * Finishes a release and makes it live; stdin: the manifest. A plain live directory is first kept
  * as the oldest release (and put back if the switch fails). Every step is its own line under set -e
  * (in `a && b` a failing a would slip past it). The switch is recorded, then where the live link points
- * printed (recordSwitch); then all but the newest `keep` releases are pruned, never the live one nor the one
- * live before it (the rollback target).
+ * printed (recordSwitch). Old releases are pruned later (pruneReleases), once the health gate has spoken.
  */
-export function switchScript(layout: RemoteLayout, release: string, adoptAs: string | undefined, keep: number): string {
-  const prune =
-    `${LIST_RELEASES} | head -n -${keep} | ` +
-    `while IFS= read -r old; do [ "$old" = ${q(release)} ] || [ "$old" = "$prev" ] || rm -rf -- "$old"; done`;
+export function switchScript(layout: RemoteLayout, release: string, adoptAs: string | undefined): string {
   return `set -e
 umask 077
 live=${layout.live}; releases=${layout.releases}; new="$releases"/${q(release)}
@@ -86,8 +88,40 @@ ${
     : `mv -T "$live" "$releases"/${q(adoptAs)}
 mv -Tf "$live.wxdev-next" "$live" || { mv -T "$releases"/${q(adoptAs)} "$live"; exit 1; }`
 }
-${recordSwitch(release, "deploy")}
-${prune}`;
+${recordSwitch(release, "deploy")}`;
+}
+
+/**
+ * The releases to remove so that the newest `keep` by name remain, never the live one nor the one `--rollback`
+ * would pick (which may be older: the newest that passed its health gate).
+ */
+export function releasesToPrune(listing: ReleaseListing, keep: number): string[] {
+  const ids = listing.releases.map((release) => release.id).sort();
+  const needed = new Set([listing.live, listing.rollbackTarget]);
+  return ids.slice(0, Math.max(0, ids.length - keep)).filter((id) => !needed.has(id));
+}
+
+/** Removes the named releases (checking the state folder first), never the one the live link points at. */
+export function pruneScript(layout: RemoteLayout, ids: string[]): string {
+  return `${guardScript(layout, { create: false })}
+set -e
+live=${layout.live}; cd ${layout.releases}
+now=$(basename "$(readlink -- "$live")")
+for old in ${ids.map(q).join(" ")}; do [ "$old" = "$now" ] || rm -rf -- "$old"; done`;
+}
+
+/**
+ * Keeps the newest `keep` releases and what a rollback needs (releasesToPrune), by the history as it stands (the
+ * health gate's verdicts included); resolves with why that failed, or undefined.
+ */
+export async function pruneReleases(shell: RemoteShell, remoteDir: string, keep: number): Promise<string | undefined> {
+  const layout = remoteLayout(remoteDir);
+  const listed = await shell.exec(listScript(layout));
+  if (listed.code !== 0) return listed.stderr.trim().split("\n")[0] || `exit ${listed.code}`;
+  const ids = releasesToPrune(parseListing(listed.stdout), keep);
+  if (ids.length === 0) return undefined;
+  const pruned = await shell.exec(pruneScript(layout, ids));
+  return pruned.code === 0 ? undefined : pruned.stderr.trim().split("\n")[0] || `exit ${pruned.code}`;
 }
 
 /**
@@ -124,6 +158,28 @@ mv -Tf "$live.wxdev-next" "$live"
 ${recordSwitch(target, "rollback")}`;
 }
 
+/**
+ * Appends the health gate's verdict on release `id` to the history (after checking the state folder); prints
+ * nothing. Under the deploy lock, like the switch it follows.
+ */
+export function verdictScript(layout: RemoteLayout, id: string, verdict: GateVerdict): string {
+  return `${guardScript(layout, { create: false })}
+set -e
+printf '%s %s - gate-%s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ${q(id)} ${verdict} >> ${layout.releases}/${HISTORY}`;
+}
+
+/** Records the gate's verdict on a release; resolves with why that failed (undefined when it was recorded). */
+export async function recordVerdict(
+  shell: RemoteShell,
+  remoteDir: string,
+  id: string,
+  verdict: GateVerdict,
+): Promise<string | undefined> {
+  const result = await shell.exec(verdictScript(remoteLayout(remoteDir), id, verdict));
+  if (result.code === 0) return undefined;
+  return result.stderr.trim().split("\n")[0] || `exit ${result.code}`;
+}
+
 /** One line of the history: `id` went live at `time`, replacing `previous` (undefined: nothing was). */
 export interface HistoryEntry {
   time: string;
@@ -141,6 +197,8 @@ export interface ReleaseInfo {
   live: boolean;
   /** The release `--rollback` would switch to. */
   rollbackTarget: boolean;
+  /** The health gate's last verdict on it (none when no gate ran: no "start", or --no-start). */
+  gate?: GateVerdict;
 }
 
 /** What listScript found: the releases oldest first, the live one, the rollback target, the history. */
@@ -160,22 +218,33 @@ export function releaseTime(id: string): string | undefined {
 }
 
 /**
- * The release a rollback returns to: the one that was live before the live one, by the history (the last switch
- * that made it live names it); without a history entry for it (releases from before the history), the release
- * before it by name. Undefined when there is none, or it is gone.
+ * The release a rollback returns to: the one that was live before the live one, by the history, passing over any
+ * that failed its health gate (`failed`) or is gone, to the one live before that; without a history entry for the
+ * live release (releases from before the history), the release before it by name. Undefined when there is none.
  */
 export function rollbackTarget(
   live: string | undefined,
   existing: string[],
   history: HistoryEntry[],
+  failed: ReadonlySet<string> = new Set(),
 ): string | undefined {
   if (live === undefined) return undefined;
-  const made = history.findLast((entry) => entry.id === live);
-  if (made !== undefined)
-    return made.previous !== undefined && existing.includes(made.previous) ? made.previous : undefined;
-  const sorted = [...existing].sort();
-  const at = sorted.indexOf(live);
-  return at > 0 ? sorted[at - 1] : undefined;
+  const usable = (id: string | undefined): id is string =>
+    id !== undefined && id !== live && existing.includes(id) && !failed.has(id);
+  const at = history.findLastIndex((entry) => entry.id === live);
+  if (at >= 0) {
+    // What was live before, most recent first: the release each switch replaced.
+    const before = history
+      .slice(0, at + 1)
+      .map((entry) => entry.previous)
+      .reverse();
+    return before.find(usable);
+  }
+  return [...existing]
+    .sort()
+    .filter((id) => id < live)
+    .reverse()
+    .find(usable);
 }
 
 /** Parses what listScript printed. */
@@ -183,6 +252,7 @@ export function parseListing(output: string): ReleaseListing {
   let live: string | undefined;
   const found: { id: string; files: number }[] = [];
   const history: HistoryEntry[] = [];
+  const verdicts = new Map<string, GateVerdict>();
   for (const line of output.split("\n")) {
     const [kind, ...rest] = line.split(" ");
     if (kind === "live") live = rest[0] === "-" ? undefined : rest.join(" ");
@@ -190,13 +260,17 @@ export function parseListing(output: string): ReleaseListing {
       found.push({ id: rest.slice(0, -1).join(" "), files: Number(rest.at(-1)) });
     else if (kind === "history" && rest.length >= 4) {
       const [time = "", id = "", previous = "-", reason = ""] = rest;
-      history.push({ time, id, ...(previous === "-" ? {} : { previous }), reason });
+      if (reason === "gate-passed" || reason === "gate-failed")
+        verdicts.set(id, reason === "gate-passed" ? "passed" : "failed");
+      else history.push({ time, id, ...(previous === "-" ? {} : { previous }), reason });
     }
   }
+  const failed = new Set([...verdicts].flatMap(([id, verdict]) => (verdict === "failed" ? [id] : [])));
   const target = rollbackTarget(
     live,
     found.map((release) => release.id),
     history,
+    failed,
   );
   const releases = found.map(({ id, files }) => ({
     id,
@@ -204,6 +278,7 @@ export function parseListing(output: string): ReleaseListing {
     files,
     live: id === live,
     rollbackTarget: id === target,
+    ...(verdicts.has(id) ? { gate: verdicts.get(id) } : {}),
   }));
   return { releases, ...(live ? { live } : {}), ...(target ? { rollbackTarget: target } : {}), history };
 }

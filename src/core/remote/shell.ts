@@ -57,6 +57,12 @@ export interface RunOptions {
   cwd?: string;
   /** A virtualenvwrapper name (under $WORKON_HOME, default ~/.virtualenvs) or a path to a virtualenv. */
   venv?: string;
+  /** Shell expression of the app's env file (core/remote/env.ts), exported after ~/.bashrc, before the command. */
+  envFile?: string;
+  /** A missing `cwd` or `venv` is said and gone without (in the home folder), not a failure: a shell to make them. */
+  lenient?: boolean;
+  /** Shell expression of a log the command's output is appended to as it runs, then how it ended (not with pty). */
+  logTo?: string;
   stdin?: Readable | string;
   /** Run on a pseudo-terminal (an interactive program): its output, stderr included, arrives as stdout. */
   pty?: PtyRequest;
@@ -85,6 +91,9 @@ export const SETUP_FAILED = 196;
 /** The working directory or the virtualenv named in the config is not on the server. */
 export class RemoteSetupError extends CheckFailedError {}
 
+/** What a virtualenv puts on PATH: missing, the venv was not active (nothing to install). */
+const PYTHON_TOOLS = /^(python[\d.]*|pip[\d.]*|flask|gunicorn|uwsgi)$/;
+
 /** A command (e.g. `workon`) that bash could not find: the command failed, whatever its exit status said. */
 export class CommandNotFoundError extends CheckFailedError {
   constructor(readonly missing: string[]) {
@@ -92,7 +101,10 @@ export class CommandNotFoundError extends CheckFailedError {
       hint: missing.includes("workon")
         ? 'set "venv" in the server config (wxdev then activates it itself), or source virtualenvwrapper in' +
           " ~/.bashrc above its interactive guard"
-        : "install it on the server, or fix its name in the command",
+        : missing.some((name) => PYTHON_TOOLS.test(name))
+          ? `${missing.find((name) => PYTHON_TOOLS.test(name))} comes with the app's virtualenv: set "venv" in the` +
+            " server config (wxdev activates it), or start the line with workon NAME &&; Debian's own is python3"
+          : "install it on the server, or fix its name in the command",
       code: "COMMAND_NOT_FOUND",
     });
   }
@@ -110,6 +122,19 @@ export function venvPath(venv: string): string {
 }
 
 /**
+ * Exports the env file's NAME=VALUE lines (nothing in it is evaluated) and names the file in __wxdev_envf, so the
+ * shell of `wxdev ssh` loads it again after its own ~/.bashrc.
+ */
+function loadEnv(file: string): string {
+  return `export __wxdev_envf=${file}; ${LOAD_ENVF}`;
+}
+
+/** Exports each NAME=VALUE line of "$__wxdev_envf", if that file exists (one line, for wrapped and SESSION_RC). */
+const LOAD_ENVF =
+  'if [ -f "$__wxdev_envf" ]; then while IFS= read -r __wxdev_l || [ -n "$__wxdev_l" ]; do ' +
+  'case $__wxdev_l in [A-Za-z_]*=*) export "$__wxdev_l" ;; esac; done < "$__wxdev_envf"; unset __wxdev_l; fi';
+
+/**
  * The script an interactive bash runs after it has read ~/.bashrc. Its stderr went to the file $__wxdev_err until
  * now: bash's two job-control lines ("cannot set terminal process group", "no job control in this shell", printed
  * before any startup file, translated under other locales, hence matched by position) are dropped and the rest,
@@ -119,7 +144,10 @@ export function venvPath(venv: string): string {
  * status says (a ~/.bashrc that runs `exec sh` replaces this shell before it reads the script).
  */
 function wrapped(command: string, options: RunOptions, end: string): string {
-  const venv = options.venv === undefined ? "" : venvPath(options.venv);
+  const cwd = options.cwd ?? '"$HOME"';
+  const load = options.envFile === undefined ? "" : `  ${loadEnv(options.envFile)}\n`;
+  const run =
+    options.logTo === undefined ? `  ( eval ${q(command)} )\n  __wxdev_rc=$?` : logged(command, options.logTo);
   return `exec 2>&3 3>&-
 sed '1,2{/^bash: /d}' "$__wxdev_err" >&2
 : > "$__wxdev_err"
@@ -127,23 +155,56 @@ unset HISTFILE
 command_not_found_handle() {
   printf '%s\\n' "$1" >> "$__wxdev_err"; printf 'bash: %s: command not found\\n' "$1" >&2; return 127
 }
-if ! cd -- ${options.cwd ?? '"$HOME"'} 2>/dev/null; then
-  printf 'wxdev: no directory %s on the server\\n' ${options.cwd ?? '"$HOME"'} >&2; (exit ${SETUP_FAILED})
+__wxdev_rc=0
+if ! cd -- ${cwd} 2>/dev/null; then
 ${
-  venv === ""
-    ? ""
-    : `elif ! [ -f ${venv}/bin/activate ]; then
-  printf 'wxdev: no virtualenv %s on the server (no bin/activate)\\n' ${venv} >&2; (exit ${SETUP_FAILED})
-elif ! . ${venv}/bin/activate; then
-  printf 'wxdev: activating %s failed\\n' ${venv} >&2; (exit ${SETUP_FAILED})
-`
-}else
-  ( eval ${q(command)} )
-  __wxdev_rc=$?
-  if [ -s "$__wxdev_err" ]; then sort -u "$__wxdev_err" | sed 's/^/\\x1fwxdev-missing /' >&2; __wxdev_rc=127; fi
-  (exit $__wxdev_rc)
+  options.lenient
+    ? `  printf 'wxdev: no directory %s on the server yet (a deploy makes it): in your home\\n' ${cwd} >&2; cd`
+    : `  printf 'wxdev: no directory %s on the server\\n' ${cwd} >&2; __wxdev_rc=${SETUP_FAILED}`
+}
 fi
-__wxdev_rc=$?; printf '%s\\n' ${q(end)} >&2; (exit $__wxdev_rc)`;
+${options.venv === undefined ? "" : activation(options.venv, options.lenient === true)}
+if [ $__wxdev_rc -eq 0 ]; then
+${load}${run}
+  if [ -s "$__wxdev_err" ]; then sort -u "$__wxdev_err" | sed 's/^/\\x1fwxdev-missing /' >&2; __wxdev_rc=127; fi
+fi
+printf '%s\\n' ${q(end)} >&2; (exit $__wxdev_rc)`;
+}
+
+/**
+ * Runs the command with its output also appended to `file` as it comes (tee), so a run cut short is in the log up
+ * to where it was; then a line saying how it ended (before anything more goes to the connection, which may be
+ * gone). tee is given a moment to finish, never waited for: a background child may hold its input for ever.
+ */
+function logged(command: string, file: string): string {
+  return `  exec 4> >(tee -a -- ${file}); __wxdev_t1=$!; exec 5> >(tee -a -- ${file} >&2); __wxdev_t2=$!
+  ( exec 4>&- 5>&-; eval ${q(command)} ) >&4 2>&5
+  __wxdev_rc=$?
+  exec 4>&- 5>&-
+  for __wxdev_i in 1 2 3 4 5 6 7 8 9 10; do
+    { kill -0 $__wxdev_t1 || kill -0 $__wxdev_t2; } 2>/dev/null || break; sleep 0.05
+  done
+  if [ -s "$__wxdev_err" ]; then __wxdev_how="$(sort -u "$__wxdev_err" | paste -sd, -): command not found"
+  elif [ $__wxdev_rc -gt 128 ]; then __wxdev_how="killed by SIG$(kill -l $((__wxdev_rc - 128)))"
+  else __wxdev_how="exit $__wxdev_rc"; fi
+  printf -- '--- ended: %s ---\\n' "$__wxdev_how" >> ${file}`;
+}
+
+/**
+ * Activates the venv unless a step before failed; a missing one fails the command (SETUP_FAILED), or, `lenient`
+ * (a shell to make it in), is said and gone without.
+ */
+function activation(venv: string, lenient: boolean): string {
+  const path = venvPath(venv);
+  const make = /[/.]/.test(venv) ? `python3 -m venv ${venv}` : `mkvirtualenv ${venv}`;
+  const missing = lenient
+    ? `printf 'wxdev: no virtualenv %s on the server yet (%s makes it): going on without it\\n' ${path} ${q(make)} >&2`
+    : `printf 'wxdev: no virtualenv %s on the server (no bin/activate)\\n' ${path} >&2; __wxdev_rc=${SETUP_FAILED}`;
+  return `if [ $__wxdev_rc -eq 0 ]; then
+  if ! [ -f ${path}/bin/activate ]; then ${missing}
+  elif ! . ${path}/bin/activate; then printf 'wxdev: activating %s failed\\n' ${path} >&2; __wxdev_rc=${SETUP_FAILED}
+  fi
+fi`;
 }
 
 /**
@@ -166,7 +227,8 @@ export function runScript(command: string, options: RunOptions = {}, nonce = ran
 /** What the shell of `wxdev ssh` runs first: ~/.bashrc, then back to the folder and the venv runScript set up. */
 const SESSION_RC = [
   "[ -f ~/.bashrc ] && . ~/.bashrc",
-  'cd -- "$__wxdev_cwd"; unset __wxdev_cwd __wxdev_err',
+  LOAD_ENVF,
+  'cd -- "$__wxdev_cwd"; unset __wxdev_cwd __wxdev_err __wxdev_envf',
   '[ -z "$VIRTUAL_ENV" ] || . "$VIRTUAL_ENV/bin/activate"',
 ];
 
@@ -256,7 +318,10 @@ export async function run(shell: RemoteShell, command: string, options: RunOptio
   const said = pty ? stdout : stderr;
   if (result.code === SETUP_FAILED && /^wxdev: /m.test(said)) {
     const line = /^wxdev: ([^\r\n]*)/m.exec(said)?.[1] ?? "the working directory or the virtualenv is missing";
-    throw new RemoteSetupError(line, { hint: 'check "remoteDir" and "venv" in the server config (deploy first?)' });
+    const hint = /virtualenv/.test(line)
+      ? 'make it once: wxdev ssh <server>, then mkvirtualenv NAME (or check "venv" in the server config)'
+      : 'check "remoteDir" in the server config (a deploy makes it)';
+    throw new RemoteSetupError(line, { hint });
   }
   const timedOut = options.timeoutMs !== undefined && result.code === 124;
   if (!ended && !timedOut && !result.signal) throw new CommandNotRunError(result.code);

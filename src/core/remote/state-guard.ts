@@ -74,7 +74,7 @@ if [ -L "$wx_state" ] || [ -e "$wx_state" ]; then
     700) ;;
     *) chmod 700 -- "$wx_state" ;;
   esac
-  for wx_f in releases releases/.lock releases/history app.pid app.log app.log.1 deploy.log deploy.log.1; do
+  for wx_f in releases releases/.lock releases/history app.pid app.log app.log.1 deploy.log deploy.log.1 env; do
     [ ! -L "$wx_state/$wx_f" ] || wx_refuse "$wx_state/$wx_f is a symbolic link"
   done
   [ ! -e "$wx_state/releases" ] || [ -d "$wx_state/releases" ] || wx_refuse "$wx_state/releases is not a folder"

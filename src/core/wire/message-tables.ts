@@ -14,9 +14,11 @@ export const EVENT_TYPES: string[] = Object.keys(EVENT_SPECS);
 export const CHECKED_EVENTS: readonly string[] = EVENT_TYPES.filter((event) => EVENT_SPECS[event]?.checked);
 
 /** Notification events (lower case): WeChat ignores any reply, so servers answer `success`. */
-const NOTIFICATIONS = new Set(
-  EVENT_TYPES.filter((event) => EVENT_SPECS[event]?.notification).map((event) => event.toLowerCase()),
-);
+export const NOTIFICATION_EVENTS: readonly string[] = EVENT_TYPES.filter(
+  (event) => EVENT_SPECS[event]?.notification,
+).map((event) => event.toLowerCase());
+
+const NOTIFICATIONS = new Set(NOTIFICATION_EVENTS);
 
 /** True when `event` (any case) is a notification nobody reads a reply to. */
 export function isNotification(event: string): boolean {
