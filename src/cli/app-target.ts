@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { appPortFor } from "../core/config/class-account.js";
-import type { AppTarget } from "../core/remote/app.js";
-import type { Connection } from "../core/remote/connection.js";
+import type { AppTarget } from "../core/remote/app/app.js";
+import type { Connection } from "../core/remote/ssh/connection.js";
 import type { RemoteShell } from "../core/remote/shell.js";
 import type { Cli } from "./context.js";
 import { portParser } from "./options.js";

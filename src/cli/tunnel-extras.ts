@@ -4,10 +4,10 @@ import type { Settings } from "../core/config/settings.js";
 import { InputError, WxdevError } from "../core/support/errors.js";
 import { formatRecord } from "../core/wire/exchange-record.js";
 import { readProblem } from "../core/support/read-file.js";
-import type { AppTarget } from "../core/remote/app.js";
-import type { Connection } from "../core/remote/connection.js";
+import type { AppTarget } from "../core/remote/app/app.js";
+import type { Connection } from "../core/remote/ssh/connection.js";
 import type { RemoteShell } from "../core/remote/shell.js";
-import type { TunnelExchange } from "../core/remote/tunnel.js";
+import type { TunnelExchange } from "../core/remote/tunnel/tunnel.js";
 import { required } from "./context.js";
 import type { Output } from "./output.js";
 
@@ -132,7 +132,7 @@ export async function takeOver(
     throw new InputError(`--takeover needs the managed app: ${name} has no "start" command`, {
       hint: `without one, stop the app on ${name} yourself, then run wxdev tunnel ${name}`,
     });
-  const { appStatus, startApp, stopApp } = await import("../core/remote/app.js");
+  const { appStatus, startApp, stopApp } = await import("../core/remote/app/app.js");
   const status = await appStatus(shell, target);
   if (!status.running) {
     out.note(`--takeover: no app wxdev started is running on ${name}; nothing to stop or restart`);

@@ -1,6 +1,6 @@
 import { callbackPath } from "../core/config/class-account.js";
-import type { TunnelCheck } from "../core/remote/tunnel-check.js";
-import type { TunnelEvent, TunnelExchange } from "../core/remote/tunnel.js";
+import type { TunnelCheck } from "../core/remote/tunnel/check.js";
+import type { TunnelEvent, TunnelExchange } from "../core/remote/tunnel/tunnel.js";
 import type { BatchedLines } from "./batched-lines.js";
 import type { Output } from "./output.js";
 import { printable, printableJson } from "./printable.js";

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../src/core/support/errors.js";
-import { type IdentityOptions, identityAgent } from "../../src/core/remote/identities.js";
+import { type IdentityOptions, identityAgent } from "../../src/core/remote/ssh/identities.js";
 import { skipReason } from "../helpers/skips.js";
 import { tempDirs } from "../helpers/temp.js";
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../../src/core/remote/connection.js";
+import { connect } from "../../src/core/remote/ssh/connection.js";
 import type { ServerConfig } from "../../src/core/config/file.js";
 import { type Blackhole, startBlackhole } from "../helpers/blackhole.js";
 import { runMain } from "../helpers/main.js";

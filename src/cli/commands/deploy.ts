@@ -4,7 +4,7 @@ import { Command } from "commander";
 import { appPortFor } from "../../core/config/class-account.js";
 import type { ServerConfig } from "../../core/config/file.js";
 import type { DeployEvent } from "../../core/deploy/deploy.js";
-import type { Connection } from "../../core/remote/connection.js";
+import type { Connection } from "../../core/remote/ssh/connection.js";
 import type { RemoteShell } from "../../core/remote/shell.js";
 import { addLoginOptions } from "../app-target.js";
 import type { Cli } from "../context.js";

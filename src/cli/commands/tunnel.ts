@@ -4,9 +4,9 @@ import type { ServerConfig } from "../../core/config/file.js";
 import type { Settings } from "../../core/config/settings.js";
 import { InputError } from "../../core/support/errors.js";
 import type { Mode } from "../../core/wire/modes.js";
-import type { AppTarget } from "../../core/remote/app.js";
-import type { Connection } from "../../core/remote/connection.js";
-import type { Tunnel, TunnelEvent, TunnelExchange } from "../../core/remote/tunnel.js";
+import type { AppTarget } from "../../core/remote/app/app.js";
+import type { Connection } from "../../core/remote/ssh/connection.js";
+import type { Tunnel, TunnelEvent, TunnelExchange } from "../../core/remote/tunnel/tunnel.js";
 import { type ConnectFlags, withConnectFlags } from "../app-target.js";
 import { type Cli, required } from "../context.js";
 import { ExitCode } from "../exit-code.js";
@@ -124,7 +124,7 @@ interface TunnelRun {
 /** --check: the signed handshake through checkUrl while the tunnel runs; a failure closes it with exit 1. */
 async function checkPath(cli: Cli, out: Output, run: TunnelRun, tunnel: Tunnel, seen: TunnelExchange[]): Promise<void> {
   if (run.token === undefined || run.where.publicUrl === undefined) return;
-  const { checkThroughTunnel } = await import("../../core/remote/tunnel-check.js");
+  const { checkThroughTunnel } = await import("../../core/remote/tunnel/check.js");
   const check = await checkThroughTunnel(run.where.publicUrl, run.token, {
     seen: () => seen,
     remotePort: run.where.remotePort,
@@ -139,7 +139,7 @@ async function checkPath(cli: Cli, out: Output, run: TunnelRun, tunnel: Tunnel, 
 async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
   const { name, server, flags, where } = run;
   const { connectWithPrompts } = await import("../ssh.js");
-  const { openTunnel } = await import("../../core/remote/tunnel.js");
+  const { openTunnel } = await import("../../core/remote/tunnel/tunnel.js");
   const connect = (): Promise<Connection> =>
     connectWithPrompts(server, cli, out, {
       acceptNewHostKey: flags.yes === true || flags.acceptNewHostKey === true,

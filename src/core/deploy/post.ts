@@ -1,5 +1,5 @@
 import type { ServerConfig } from "../config/file.js";
-import { appPaths, appWhere, LOG_LIMIT_BYTES } from "../remote/app-scripts.js";
+import { appPaths, appWhere, LOG_LIMIT_BYTES } from "../remote/app/scripts.js";
 import { remoteLayout } from "../remote/releases.js";
 import { CommandNotRunError, q, type RemoteShell, type RunResult, run } from "../remote/shell.js";
 import { guardScript } from "../remote/state-guard.js";

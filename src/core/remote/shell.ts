@@ -57,7 +57,7 @@ export interface RunOptions {
   cwd?: string;
   /** A virtualenvwrapper name (under $WORKON_HOME, default ~/.virtualenvs) or a path to a virtualenv. */
   venv?: string;
-  /** Shell expression of the app's env file (core/remote/env.ts), exported after ~/.bashrc, before the command. */
+  /** Shell expression of the app's env file (core/remote/app/env.ts), exported after ~/.bashrc, before the command. */
   envFile?: string;
   /** A missing `cwd` or `venv` is said and gone without (in the home folder), not a failure: a shell to make them. */
   lenient?: boolean;

@@ -1,8 +1,8 @@
-import type { ServerConfig } from "../config/file.js";
-import { CheckFailedError, InputError } from "../support/errors.js";
-import { appPaths, appWhere, logScript, NO_LOG, startScript, statusScript, stopScript } from "./app-scripts.js";
-import { refuseUnsafe } from "./state-guard.js";
-import { q, type RemoteShell, runChecked } from "./shell.js";
+import type { ServerConfig } from "../../config/file.js";
+import { CheckFailedError, InputError } from "../../support/errors.js";
+import { appPaths, appWhere, logScript, NO_LOG, startScript, statusScript, stopScript } from "./scripts.js";
+import { refuseUnsafe } from "../state-guard.js";
+import { q, type RemoteShell, runChecked } from "../shell.js";
 
 /** The managed app did not come up: it exited, never opened its port, or the port was someone else's. */
 export class AppStartError extends CheckFailedError {

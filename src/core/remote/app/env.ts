@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
-import { CheckFailedError, InputError } from "../support/errors.js";
-import { checkToken } from "../init/plan.js";
-import { appWhere } from "./app-scripts.js";
-import { remoteLayout } from "./releases.js";
-import { q, type RemoteShell, run } from "./shell.js";
-import { guardScript, refuseUnsafe } from "./state-guard.js";
+import { CheckFailedError, InputError } from "../../support/errors.js";
+import { checkToken } from "../../init/plan.js";
+import { appWhere } from "./scripts.js";
+import { remoteLayout } from "../releases.js";
+import { q, type RemoteShell, run } from "../shell.js";
+import { guardScript, refuseUnsafe } from "../state-guard.js";
 
-// The app's env file (app-scripts.ts's ENV_FILE): every command wxdev runs on the server for the app (start,
+// The app's env file (scripts.ts's ENV_FILE): every command wxdev runs on the server for the app (start,
 // restart, a deploy's start, postDeploy, exec, ssh) exports it after ~/.bashrc. Values travel on stdin, never on a
 // command line `ps` would show.
 

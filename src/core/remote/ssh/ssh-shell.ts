@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { ConnectionLostError, type RemoteShell } from "./shell.js";
+import { ConnectionLostError, type RemoteShell } from "../shell.js";
 
 type NodeSsh = InstanceType<typeof import("node-ssh").NodeSSH>;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { InputError } from "../support/errors.js";
-import { readProblem } from "../support/read-file.js";
+import { InputError } from "../../support/errors.js";
+import { readProblem } from "../../support/read-file.js";
 
 /** Asks a person for a secret; resolves undefined when they gave none (Ctrl-D, a closed terminal). */
 export type AskSecret = (prompt: string) => Promise<string | undefined>;

@@ -1,4 +1,4 @@
-import { InputError, WxdevError } from "../support/errors.js";
+import { InputError, WxdevError } from "../../support/errors.js";
 import { type AskSecret, identityAgent } from "./identities.js";
 import type { SshLogin } from "./ssh-config.js";
 

@@ -1,4 +1,4 @@
-import type { HandshakeResult } from "../client/handshake.js";
+import type { HandshakeResult } from "../../client/handshake.js";
 
 /** Answers no retry changes: the app runs and refused the signature (its Token is another). */
 const REFUSED = new Set([401, 403]);
@@ -13,8 +13,8 @@ export async function handshakeThrough(
   token: string,
   options: { forMs?: number; intervalMs?: number; tokenFrom?: string } = {},
 ): Promise<HandshakeResult & { tries: number }> {
-  const { handshake } = await import("../client/handshake.js");
-  const { createTarget } = await import("../client/target.js");
+  const { handshake } = await import("../../client/handshake.js");
+  const { createTarget } = await import("../../client/target.js");
   const deadline = Date.now() + (options.forMs ?? 5_000);
   const target = createTarget({
     url,

@@ -1,6 +1,6 @@
-import { remoteLayout } from "./releases.js";
-import { q } from "./shell.js";
-import { guardScript } from "./state-guard.js";
+import { remoteLayout } from "../releases.js";
+import { q } from "../shell.js";
+import { guardScript } from "../state-guard.js";
 
 /**
  * Where the managed app's state lives: beside the releases, in the hidden sibling of `remoteDir`
@@ -22,7 +22,7 @@ export function appPaths(remoteDir: string): AppPaths {
 
 /**
  * The app's environment on the server: `env` in the state folder (~/.wechat.wxdev/env), 0600 in a 0700 folder,
- * one NAME=VALUE a line (core/remote/env.ts writes it).
+ * one NAME=VALUE a line (app/env.ts writes it).
  */
 export const ENV_FILE = "env";
 

@@ -1,4 +1,4 @@
-import type { TunnelExchange } from "./tunnel-proxy.js";
+import type { TunnelExchange } from "./proxy.js";
 
 /** The verdict of the signed handshake through checkUrl, and where the path broke when it failed. */
 export interface TunnelCheck {
@@ -19,7 +19,7 @@ export async function checkThroughTunnel(
   token: string,
   options: { seen: () => readonly TunnelExchange[]; remotePort: number; forMs?: number },
 ): Promise<TunnelCheck> {
-  const { handshakeThrough } = await import("./health.js");
+  const { handshakeThrough } = await import("../app/health.js");
   const result = await handshakeThrough(url, token, { forMs: options.forMs ?? 2_000 });
   const verdict = {
     ok: result.ok,

@@ -1,9 +1,9 @@
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { queryOf } from "../wire/exchange-record.js";
-import { KIND_MAX_BYTES, requestKind } from "../wire/request-kind.js";
+import { queryOf } from "../../wire/exchange-record.js";
+import { KIND_MAX_BYTES, requestKind } from "../../wire/request-kind.js";
 import { ChannelClock } from "./channel-clock.js";
-import { type Answer, readAll, send, TooLarge, type Upstream } from "./tunnel-upstream.js";
+import { type Answer, readAll, send, TooLarge, type Upstream } from "./upstream.js";
 
 /** One request that came through the tunnel, and how it was answered. */
 export interface TunnelExchange {

@@ -1,10 +1,10 @@
-import { CheckFailedError, InputError } from "../support/errors.js";
-import type { AppTarget } from "./app.js";
-import type { Connection } from "./connection.js";
-import { endStaleSession, explainRefusal, markTunnel, TunnelRefusedError, unmarkTunnel } from "./tunnel-marker.js";
-import { createTunnelProxy, type TunnelProxy, type TunnelExchange } from "./tunnel-proxy.js";
+import { CheckFailedError, InputError } from "../../support/errors.js";
+import type { AppTarget } from "../app/app.js";
+import type { Connection } from "../ssh/connection.js";
+import { endStaleSession, explainRefusal, markTunnel, TunnelRefusedError, unmarkTunnel } from "./marker.js";
+import { createTunnelProxy, type TunnelProxy, type TunnelExchange } from "./proxy.js";
 
-export type { TunnelExchange } from "./tunnel-proxy.js";
+export type { TunnelExchange } from "./proxy.js";
 
 /** What the tunnel reports as it runs; the CLI renders each one. */
 export type TunnelEvent =

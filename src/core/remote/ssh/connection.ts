@@ -1,15 +1,15 @@
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { join } from "node:path";
-import { keepaliveSeconds, type ServerConfig } from "../config/file.js";
-import { CheckFailedError, type WxdevError } from "../support/errors.js";
+import { keepaliveSeconds, type ServerConfig } from "../../config/file.js";
+import { CheckFailedError, type WxdevError } from "../../support/errors.js";
 import { type AskSecret, authHandler, type SshCredentials } from "./auth.js";
 import { type HostKeyInfo, type HostKeyPolicy, hostKeyVerifier } from "./host-key.js";
 import { preferredHostKeyAlgorithms, readKnownHosts } from "./known-hosts.js";
-import type { RemoteShell } from "./shell.js";
+import type { RemoteShell } from "../shell.js";
 import { sshShell } from "./ssh-shell.js";
 import { resolveLogin, type SshLogin } from "./ssh-config.js";
-import { guardedShell } from "./state-guard.js";
+import { guardedShell } from "../state-guard.js";
 
 export type { AskSecret, SshCredentials } from "./auth.js";
 export type { HostKeyInfo } from "./host-key.js";

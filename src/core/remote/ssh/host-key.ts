@@ -1,4 +1,4 @@
-import { CheckFailedError, InputError, type WxdevError } from "../support/errors.js";
+import { CheckFailedError, InputError, type WxdevError } from "../../support/errors.js";
 import { addKnownHost, checkHostKey, fingerprint, hostPattern, keyType, readKnownHosts } from "./known-hosts.js";
 
 /** A host key known_hosts does not list yet, as shown to whoever decides whether to trust it. */

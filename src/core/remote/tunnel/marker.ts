@@ -1,9 +1,9 @@
-import { CheckFailedError } from "../support/errors.js";
-import { type AppTarget, appStatus, stopByPid } from "./app.js";
-import { appPaths } from "./app-scripts.js";
-import { remoteLayout } from "./releases.js";
-import { q, type RemoteShell } from "./shell.js";
-import { guardScript } from "./state-guard.js";
+import { CheckFailedError } from "../../support/errors.js";
+import { type AppTarget, appStatus, stopByPid } from "../app/app.js";
+import { appPaths } from "../app/scripts.js";
+import { remoteLayout } from "../releases.js";
+import { q, type RemoteShell } from "../shell.js";
+import { guardScript } from "../state-guard.js";
 
 /**
  * Who holds the app's port on the server when the forward is refused: the managed app, a wxdev tunnel, another

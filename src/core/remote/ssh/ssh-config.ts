@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ServerConfig } from "../config/file.js";
-import { ConfigError } from "../support/errors.js";
-import { readProblem } from "../support/read-file.js";
+import type { ServerConfig } from "../../config/file.js";
+import { ConfigError } from "../../support/errors.js";
+import { readProblem } from "../../support/read-file.js";
 
 /** Where and as whom to log in, once the flags, wxdev.config.json and ~/.ssh/config have had their say. */
 export interface SshLogin {
