@@ -12,9 +12,14 @@ import { readdirSync, readFileSync } from "node:fs";
 
 /**
  * Built into files of their own that every CLI bundle shares: commander is on every start-up (and patched
- * below); chalk is ESM-only, which require() cannot load.
+ * below); chalk is ESM-only, which require() cannot load; node-ssh and ssh2 (one copy, which node-ssh's file
+ * requires) so that installing wxdev runs no install script: ssh2's builds optional native parts, which it does
+ * without (its cpu-features and compiled crypto stay out, and it falls back to Node's crypto as it does when the
+ * build is skipped).
  */
-const SHARED = ["commander", "chalk"];
+const SHARED = ["commander", "chalk", "ssh2", "node-ssh"];
+/** What ssh2 tries to load in a try block and goes on without. */
+const OPTIONAL = ["cpu-features", "./crypto/build/Release/sshcrypto.node"];
 const { dependencies } = JSON.parse(readFileSync(new URL("package.json", import.meta.url), "utf8"));
 const COMMAND_FILES = readdirSync("dist/cli/commands").filter((file) => file.endsWith(".js"));
 
@@ -63,7 +68,7 @@ const common = {
   format: "cjs",
   platform: "node",
   target: "node20",
-  external: Object.keys(dependencies).filter((name) => !SHARED.includes(name)),
+  external: [...Object.keys(dependencies).filter((name) => !SHARED.includes(name)), ...OPTIONAL],
   logLevel: "warning",
 };
 
@@ -72,10 +77,10 @@ const common = {
  * through a require() even where the source has import(): esbuild keeps an external import() as one,
  * which would start Node's ESM loader.
  */
-const sharedFiles = {
+const sharedFiles = (except) => ({
   name: "shared-files",
   setup(pluginBuild) {
-    const filter = new RegExp(`^(${SHARED.join("|")})$`);
+    const filter = new RegExp(`^(${SHARED.filter((name) => name !== except).join("|")})$`);
     pluginBuild.onResolve({ filter }, (args) => ({ path: args.path, namespace: "wxdev-shared" }));
     pluginBuild.onLoad({ filter: /.*/, namespace: "wxdev-shared" }, (args) => ({
       contents: `module.exports = require("./${args.path}.cjs");`,
@@ -86,14 +91,14 @@ const sharedFiles = {
       external: true,
     }));
   },
-};
+});
 
 const cli = (command, outfile) =>
   build({
     ...common,
     entryPoints: ["dist/cli/index.js"],
     outfile,
-    plugins: [sharedFiles, onlyCommand(command)],
+    plugins: [sharedFiles(), onlyCommand(command)],
     // The compiled code finds package.json and ssh2 from import.meta.url; in CommonJS that is the bundle's own URL.
     define: { "import.meta.url": "importMetaUrl" },
     banner: { js: 'const importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
@@ -103,10 +108,21 @@ const shared = (name) =>
     ...common,
     stdin: { contents: `module.exports = require("${name}");`, resolveDir: "." },
     outfile: `dist/bundle/${name}.cjs`,
-    plugins: [lazyChildProcess],
+    plugins: [lazyChildProcess, sharedFiles(name)],
+  });
+
+/** The library (package.json's main): src/index.ts's API in one ES module; its npm dependencies stay packages. */
+const library = () =>
+  build({
+    ...common,
+    format: "esm",
+    entryPoints: ["dist/index.js"],
+    outfile: "dist/library.js",
+    external: Object.keys(dependencies),
   });
 
 await Promise.all([
+  library(),
   ...SHARED.map(shared),
   build({ ...common, entryPoints: ["dist/cli/invoked-command.js"], outfile: "dist/bundle/invoked-command.cjs" }),
   cli(undefined, "dist/bundle/wxdev.cjs"),

@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
-import type { AppTarget } from "../core/remote/app.js";
-import type { Connection } from "../core/remote/connection.js";
+import { appPortFor } from "../core/config/class-account.js";
+import type { AppTarget } from "../core/remote/app/app.js";
+import type { Connection } from "../core/remote/ssh/connection.js";
 import type { RemoteShell } from "../core/remote/shell.js";
 import type { Cli } from "./context.js";
 import { portParser } from "./options.js";
@@ -43,13 +44,6 @@ export function withConnectFlags(command: Command): Command {
   return addLoginOptions(command.argument("<server>", 'a name under "servers" in wxdev.config.json, e.g. s8013'));
 }
 
-/** The app's port: "appPort", else the digits of an s80xx name; undefined when neither says. */
-export function appPort(name: string, port: number | undefined): number | undefined {
-  if (port !== undefined) return port;
-  const digits = /^s(\d{2,5})$/.exec(name)?.[1];
-  return digits !== undefined && Number(digits) < 65536 ? Number(digits) : undefined;
-}
-
 /** A server command's context: the named server, its app's port, and an open connection for `work`. */
 export async function withApp<T>(
   cli: Cli,
@@ -66,7 +60,7 @@ export async function withApp<T>(
     name,
   });
   try {
-    return await work(connection.shell, { server, port: appPort(name, server.appPort), name }, connection);
+    return await work(connection.shell, { server, port: appPortFor(name, server.appPort), name }, connection);
   } finally {
     connection.close();
   }

@@ -1,6 +1,6 @@
-import { CHECKED_EVENTS, MESSAGE_TYPES } from "../core/message-tables.js";
-import { MODES, type Mode } from "../core/modes.js";
-import { didYouMean } from "../core/suggest.js";
+import { CHECKED_EVENTS, MESSAGE_TYPES } from "../core/wire/message-tables.js";
+import { MODES, type Mode } from "../core/wire/modes.js";
+import { didYouMean } from "../core/support/suggest.js";
 import { takesArguments } from "./message-flags.js";
 
 /** The types a slash command sends with their samples: all but those typed as words (text). */
@@ -52,7 +52,7 @@ const SLASH_COMMANDS: ReadonlyMap<string, SlashCommand> = new Map<string, SlashC
 ]);
 
 /** chat's one-line help, shown at the start and for /help. */
-export const CHAT_HELP = `type a message, or ${[...SLASH_COMMANDS.values()].map((command) => command.usage).join(", ")}`;
+export const CHAT_HELP = `type a message, or ${[...SLASH_COMMANDS.values()].map(({ usage }) => usage).join(", ")}`;
 
 /** Reads one typed line (pure): text is a text message, `/…` a command. `canEncrypt`: a key is configured. */
 export function parseChatLine(raw: string, canEncrypt: boolean): ChatAction {

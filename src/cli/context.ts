@@ -1,7 +1,9 @@
 import type { Command } from "commander";
 import type { Readable, Writable } from "node:stream";
+import { loadConfig, type WxdevConfig } from "../core/config/file.js";
 import {
-  loadConfig,
+  type DefaultedSettings,
+  MissingSettingError,
   type ResolvedSettings,
   resolveSettings,
   SETTING_KEYS,
@@ -9,9 +11,9 @@ import {
   type SettingKey,
   type SettingSpec,
   type Settings,
-  type WxdevConfig,
-} from "../core/config.js";
-import { ConfigError, InputError, MissingSettingError } from "../core/errors.js";
+  withDefaults,
+} from "../core/config/settings.js";
+import { ConfigError, InputError } from "../core/support/errors.js";
 import { ExitCode, type PassedThrough } from "./exit-code.js";
 import { colorWanted, Output } from "./output.js";
 
@@ -41,6 +43,8 @@ export class Cli {
   brokenConfig?: ConfigError;
   /** Secrets typed at a prompt this run (a password, a key's passphrase), redacted from error output too. */
   readonly typedSecrets: string[] = [];
+  /** The command whose action runs (set as it starts), for naming its flags in an error's hint. */
+  running?: Command;
 
   constructor(readonly io: Io) {}
 
@@ -71,17 +75,15 @@ export class Cli {
     const secrets = SETTING_KEYS.filter((key) => (SETTINGS[key] as SettingSpec).secret === true);
     const values = [
       ...secrets.map((key) => (SETTINGS[key] as SettingSpec).env).map((name) => name && env[name]),
-      env.WXDEV_SSH_PASSWORD,
-      env.WXDEV_SSH_PASSPHRASE,
       ...this.typedSecrets,
       ...secrets.map((key) => file[key]),
     ];
     return values.filter((value): value is string => typeof value === "string" && value !== "");
   }
 
-  /** Flags over environment over file, and where each setting came from. */
-  settings(command: Command, flags: Partial<Settings> = {}): ResolvedSettings {
-    return resolveSettings({ config: this.configForSettings(command), env: this.io.env, flags });
+  /** Flags over environment over file over the table's defaults, and where each setting came from. */
+  settings(command: Command, flags: Partial<Settings> = {}): ResolvedSettings<DefaultedSettings> {
+    return withDefaults(resolveSettings({ config: this.configForSettings(command), env: this.io.env, flags }));
   }
 
   /**

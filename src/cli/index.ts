@@ -1,9 +1,10 @@
 import { CommanderError } from "commander";
-import { MissingSettingError, WxdevError } from "../core/errors.js";
-import { redactSecrets } from "../core/redact.js";
+import { WxdevError } from "../core/support/errors.js";
+import { MissingSettingError } from "../core/config/settings.js";
+import { redactSecrets } from "../core/support/redact.js";
 import { Cli, type Io } from "./context.js";
 import { ExitCode } from "./exit-code.js";
-import { settingAdvice } from "./options.js";
+import { hintFor } from "./options.js";
 import { colorWanted, loadColor } from "./output.js";
 import { createProgram } from "./program.js";
 import { lazyOutput } from "./stdio.js";
@@ -62,8 +63,8 @@ function report(error: unknown, cli: Cli, verbose: boolean): number {
     return error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
   }
   if (error instanceof WxdevError) {
-    // The core names a missing setting by its key; here it becomes the flag, variable and config key that set it.
-    const hint = error instanceof MissingSettingError ? settingAdvice(error.keys) : error.hint;
+    // The core names a setting or input by its key; here it becomes the flag (variable, config key) that sets it.
+    const hint = hintFor(error, cli.running);
     write(`wxdev: ${error.message}${hint ? ` — ${hint}` : ""}`);
     if (verbose) writeDetails(error, write);
     return error.kind === "check" ? ExitCode.CheckFailed : ExitCode.BadInput;

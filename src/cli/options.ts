@@ -1,6 +1,14 @@
-import { InvalidArgumentError, Option } from "commander";
-import { CONFIG_FILE_NAME, SETTINGS, type SettingKey, type SettingSource, type SettingSpec } from "../core/config.js";
-import { MODES } from "../core/modes.js";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { CONFIG_FILE_NAME } from "../core/config/file.js";
+import {
+  MissingSettingError,
+  SETTINGS,
+  type SettingKey,
+  type SettingSource,
+  type SettingSpec,
+} from "../core/config/settings.js";
+import type { WxdevError } from "../core/support/errors.js";
+import { MODES } from "../core/wire/modes.js";
 
 /** The flag of a setting as users type it (`--aes-key`), if it has one. */
 export function settingFlag(key: SettingKey): string | undefined {
@@ -29,11 +37,40 @@ export function settingAdvice(keys: readonly SettingKey[]): string {
   return `set ${keys.map((key) => `${key} (${placesOf(key)})`).join(" and ")}`;
 }
 
-/** Where a resolved setting came from, as users would set it: `--app-id`, `WXDEV_APP_SECRET` or the config file (`file`). */
+/**
+ * A core error's hint with where the user changes what it names: for a setting, every place that sets it; for
+ * another input, the running command's flag of that name (`port` → `--port`), when it has one: before the
+ * example value the hint quotes (`e.g. --port 8013`), else after the hint.
+ */
+export function hintFor(error: WxdevError, command: Command | undefined): string | undefined {
+  if (error instanceof MissingSettingError) return settingAdvice(error.keys);
+  const { hint, input, example } = error;
+  if (hint === undefined || input === undefined) return hint;
+  if (Object.hasOwn(SETTINGS, input)) return `${hint} (${placesOf(input as SettingKey)})`;
+  const flag = flagOf(input, command);
+  if (flag === undefined) return hint;
+  if (example !== undefined && hint.includes(example)) return hint.replace(example, `${flag} ${example}`);
+  return `${hint} (${flag})`;
+}
+
+/** The long flag whose value is `input`, on the command or a parent (`--config`). */
+function flagOf(input: string, command: Command | undefined): string | undefined {
+  for (let at: Command | null | undefined = command; at; at = at.parent) {
+    const flag = at.options.find((option) => option.attributeName() === input)?.long;
+    if (flag !== undefined) return flag;
+  }
+  return undefined;
+}
+
+/**
+ * Where a resolved setting came from, as users would set it: `--app-id`, `WXDEV_APP_SECRET`, the config file
+ * (`file`) or the default.
+ */
 export function describeSource(key: SettingKey, source: SettingSource | undefined, file?: string): string {
   const spec: SettingSpec = SETTINGS[key];
   if (source === "flag") return settingFlag(key) ?? "a flag";
   if (source === "env") return spec.env ?? "the environment";
+  if (source === "default") return "the default";
   return file ?? "the config file";
 }
 

@@ -34,6 +34,9 @@ export async function createProgram(cli: Cli, argv: string[]): Promise<Command> 
     else program.command(entry.name).description(entry.summary);
   }
   configureAll(program, cli);
+  program.hook("preAction", (_program, action) => {
+    cli.running = action;
+  });
   return program;
 }
 

@@ -1,9 +1,9 @@
 import type { ExchangeResult } from "../core/client/exchange.js";
 import type { HandshakeResult } from "../core/client/handshake.js";
-import type { Problem } from "../core/diagnose.js";
-import { messageSummary, replySummary } from "../core/message-tables.js";
-import { IGNORED_REPLY } from "../core/reply.js";
-import type { XmlRecord } from "../core/xml.js";
+import type { Problem } from "../core/wire/problem.js";
+import { messageSummary, replySummary } from "../core/wire/message-tables.js";
+import { IGNORED_REPLY } from "../core/wire/reply.js";
+import type { XmlRecord } from "../core/wire/xml.js";
 import type { Output } from "./output.js";
 
 function short(id: unknown): string {

@@ -1,6 +1,7 @@
 import { homedir, userInfo } from "node:os";
-import type { ServerConfig } from "../core/config.js";
-import type { Connection, HostKeyInfo } from "../core/remote/connection.js";
+import type { ServerConfig } from "../core/config/file.js";
+import type { Settings } from "../core/config/settings.js";
+import type { Connection, HostKeyInfo } from "../core/remote/ssh/connection.js";
 import type { Cli, Io } from "./context.js";
 import type { Output } from "./output.js";
 import { ask } from "./prompt.js";
@@ -26,9 +27,10 @@ export async function connectWithPrompts(
   out: Output,
   options: CliConnectOptions,
 ): Promise<Connection> {
-  const { connect: open } = await import("../core/remote/connection.js");
+  const { connect: open } = await import("../core/remote/ssh/connection.js");
   const { io } = cli;
   const terminal = io.stdin.isTTY === true;
+  const given: Settings = cli.running === undefined ? {} : cli.settings(cli.running).settings;
   const askSecret = async (prompt: string): Promise<string | undefined> => {
     const answer = await ask(io, prompt, true);
     if (answer) cli.typedSecrets.push(answer);
@@ -39,8 +41,8 @@ export async function connectWithPrompts(
     localUser: localUser(io),
     credentials: {
       agentSocket: io.env.SSH_AUTH_SOCK,
-      passphrase: io.env.WXDEV_SSH_PASSPHRASE,
-      password: io.env.WXDEV_SSH_PASSWORD,
+      passphrase: given.sshPassphrase,
+      password: given.sshPassword,
     },
     acceptNewHostKey: options.acceptNewHostKey,
     confirmHostKey: terminal ? (info) => confirmHostKey(io, info) : undefined,

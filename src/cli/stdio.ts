@@ -5,8 +5,8 @@ type Output = Writable & { isTTY?: boolean; columns?: number };
 
 /**
  * Standard output or error, with the `process.stdout`/`stderr` stream built only when something needs the
- * stream itself (readline, a listener…). Building one loads node:stream, and for a terminal tty and net:
- * ~3 ms of a start-up whose whole output is some text. Until then text to a file, a terminal or /dev/null
+ * stream itself (readline, a listener…). Building one loads node:stream, and for a terminal tty and net,
+ * a good part of a start-up whose whole output is some text. Until then text to a file, a terminal or /dev/null
  * goes out with writeSync, in order with the stream's own writes, which to those are synchronous too.
  * A pipe or socket always gets the stream: a blocking write to a pipe nobody empties would stop `serve`,
  * where the stream queues and serving goes on. So does Windows, whose console wants the stream's encoding.

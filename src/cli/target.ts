@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import type { Target } from "../core/client/target.js";
-import type { ServerConfig } from "../core/config.js";
-import type { Mode } from "../core/modes.js";
+import type { ServerConfig } from "../core/config/file.js";
+import type { Mode } from "../core/wire/modes.js";
 import type { Cli } from "./context.js";
 import { required } from "./context.js";
 import { addCryptoOptions, cryptoFrom, type CryptoFlags } from "./crypto-options.js";
@@ -33,7 +33,7 @@ export async function resolveTarget(cli: Cli, command: Command, flags: TargetFla
   const { createTarget } = await import("../core/client/target.js");
   const url = required(settings, "url");
   const token = required(settings, "token");
-  const mode = settings.mode ?? "plain";
+  const { mode } = settings;
   const hasKey = settings.aesKey !== undefined && settings.aesKey !== "";
   const crypto = mode !== "plain" || hasKey ? await cryptoFrom(settings) : undefined;
   // A broken config file was set aside by cli.settings (with a warning): nothing more is read from it.

@@ -1,12 +1,13 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import type { Settings } from "../core/config.js";
-import { InputError, WxdevError } from "../core/errors.js";
-import { formatRecord } from "../core/exchange-record.js";
-import { readProblem } from "../core/read-file.js";
-import type { AppTarget } from "../core/remote/app.js";
-import type { Connection } from "../core/remote/connection.js";
+import { callbackPath } from "../core/config/class-account.js";
+import type { Settings } from "../core/config/settings.js";
+import { InputError, WxdevError } from "../core/support/errors.js";
+import { formatRecord } from "../core/wire/exchange-record.js";
+import { readProblem } from "../core/support/read-file.js";
+import type { AppTarget } from "../core/remote/app/app.js";
+import type { Connection } from "../core/remote/ssh/connection.js";
 import type { RemoteShell } from "../core/remote/shell.js";
-import type { TunnelExchange } from "../core/remote/tunnel.js";
+import type { TunnelExchange } from "../core/remote/tunnel/tunnel.js";
 import { required } from "./context.js";
 import type { Output } from "./output.js";
 
@@ -73,7 +74,7 @@ export function openRecording(
 export async function logDecrypter(settings: Settings): Promise<((encrypted: string) => string) | undefined> {
   const { aesKey, appId } = settings;
   if (aesKey === undefined || aesKey === "" || appId === undefined || appId === "") return undefined;
-  const { MessageCrypto } = await import("../core/crypto.js");
+  const { MessageCrypto } = await import("../core/wire/crypto.js");
   try {
     const crypto = new MessageCrypto({ token: settings.token ?? "", encodingAESKey: aesKey, appId });
     return (encrypted) => crypto.decrypt(encrypted);
@@ -88,7 +89,7 @@ export async function startLocalServer(
   where: { localPort: number; remotePort: number; publicUrl?: string },
 ): Promise<{ url: string; close(): Promise<void> }> {
   const { createWechatServer } = await import("../core/server/http.js");
-  let path = `/wechat${where.remotePort}`;
+  let path = callbackPath(where.remotePort);
   if (where.publicUrl !== undefined) {
     try {
       path = new URL(where.publicUrl).pathname;
@@ -101,7 +102,7 @@ export async function startLocalServer(
     port: where.localPort,
     path,
     token: required(settings, "token"),
-    mode: settings.mode ?? "plain",
+    mode: settings.mode,
     aesKey: settings.aesKey,
     appId: settings.appId,
   });
@@ -131,7 +132,7 @@ export async function takeOver(
     throw new InputError(`--takeover needs the managed app: ${name} has no "start" command`, {
       hint: `without one, stop the app on ${name} yourself, then run wxdev tunnel ${name}`,
     });
-  const { appStatus, startApp, stopApp } = await import("../core/remote/app.js");
+  const { appStatus, startApp, stopApp } = await import("../core/remote/app/app.js");
   const status = await appStatus(shell, target);
   if (!status.running) {
     out.note(`--takeover: no app wxdev started is running on ${name}; nothing to stop or restart`);

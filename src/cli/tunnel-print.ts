@@ -1,5 +1,6 @@
-import type { TunnelCheck } from "../core/remote/tunnel-check.js";
-import type { TunnelEvent, TunnelExchange } from "../core/remote/tunnel.js";
+import { callbackPath } from "../core/config/class-account.js";
+import type { TunnelCheck } from "../core/remote/tunnel/check.js";
+import type { TunnelEvent, TunnelExchange } from "../core/remote/tunnel/tunnel.js";
 import type { BatchedLines } from "./batched-lines.js";
 import type { Output } from "./output.js";
 import { printable, printableJson } from "./printable.js";
@@ -38,7 +39,7 @@ export function printUp(out: Output, route: TunnelRoute): void {
     out.line(JSON.stringify({ event: "up", ...route }));
     return;
   }
-  const url = route.publicUrl ?? `(no "checkUrl" for ${route.name}: http://<host>/wechat${route.remotePort})`;
+  const url = route.publicUrl ?? `(no "checkUrl" for ${route.name}: http://<host>${callbackPath(route.remotePort)})`;
   const local = route.served === undefined ? "" : ` (wxdev serve: ${route.served})`;
   out.line(
     `${out.ok("✓")} tunnel up: ${out.c.bold(url)} → ${route.name} 127.0.0.1:${route.remotePort}` +

@@ -37,3 +37,34 @@ describe("a file that cannot be read says why", () => {
     expect(lines[2]).toBe(`InputError: ${lines[0]?.replace(/^wxdev: /, "").replace(/ — check the path$/, "")}`);
   });
 });
+
+describe("a core hint names what to change; the CLI adds the flag that changes it", () => {
+  it("a port in use: serve's --port", async () => {
+    const { createServer } = await import("node:net");
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const { port } = busy.address() as { port: number };
+    try {
+      const result = await run(["serve", "--token", "t", "--port", String(port)]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        `wxdev: port ${port} is already in use — pick another port, or stop the other server (--port)\n`,
+      );
+    } finally {
+      busy.close();
+    }
+  });
+
+  it("a path without its slash: serve's --path", async () => {
+    const result = await run(["serve", "--token", "t", "--port", "0", "--path", "wechat8013"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('wxdev: the path "wechat8013" does not start with / — e.g. --path /wechat8013\n');
+  });
+
+  it("a state with a dash: oauth-url's --state", async () => {
+    const redirect = ["--redirect-uri", "https://a.example/cb"];
+    const result = await run(["oauth-url", "--app-id", "wx1", ...redirect, "--state", "a-b"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/ — pass e\.g\. --state abc123, and keep other data in your own session\n$/);
+  });
+});

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/core/config.js";
+import { loadConfig } from "../../src/core/config/file.js";
 import { listProject } from "../../src/core/deploy/manifest.js";
 import { remoteLayout } from "../../src/core/remote/releases.js";
 import { runMain } from "../helpers/main.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { jsapiSignature } from "../../src/core/jsapi.js";
+import { jsapiSignature } from "../../src/core/wire/jsapi.js";
 import { runCli } from "../helpers/cli.js";
 import { runMain } from "../helpers/main.js";
 import { startMock } from "../helpers/processes.js";

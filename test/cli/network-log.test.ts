@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { makeTimestamp, signature } from "../../src/core/signature.js";
+import { makeTimestamp, signature } from "../../src/core/wire/signature.js";
 import { startMock } from "../helpers/processes.js";
 import { startServe } from "../helpers/wechat-servers.js";
 

@@ -1,9 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { describe, expect, it } from "vitest";
-import { SETTING_KEYS, SETTINGS, type SettingSpec } from "../../src/core/config.js";
-import { MissingSettingError } from "../../src/core/errors.js";
+import { MissingSettingError, SETTING_KEYS, SETTINGS, type SettingSpec } from "../../src/core/config/settings.js";
+import { InputError } from "../../src/core/support/errors.js";
 import {
   describeSource,
+  hintFor,
   parsePositiveInt,
   parseSeconds,
   parseTimeout,
@@ -123,5 +124,22 @@ describe("options and advice derive from SETTINGS", () => {
     expect(error.keys).toEqual(["aesKey", "appId"]);
     expect(error.hint).toBe('set "aesKey" and "appId"');
     expect(new MissingSettingError("token").message).toBe("missing token");
+  });
+
+  it("a core hint that names an input gets its flag: every place for a setting, the command's own flag else", () => {
+    const command = new Command("serve").option("--port <port>").option("--host <host>");
+    new Command("wxdev").option("--config <file>").addCommand(command);
+    const hinted = (input: string) => hintFor(new InputError("x", { hint: "h", input }), command);
+    expect(hinted("token")).toBe('h (--token, WXDEV_TOKEN or "token" in wxdev.config.json)');
+    expect(hinted("sshPassword")).toBe('h (WXDEV_SSH_PASSWORD or "sshPassword" in wxdev.config.json)');
+    expect(hinted("port")).toBe("h (--port)");
+    expect(hinted("config")).toBe("h (--config)");
+    expect(hinted("echostr")).toBe("h");
+    const example = new InputError("x", { hint: "pick e.g. 8013", input: "port", example: "8013" });
+    expect(hintFor(example, command)).toBe("pick e.g. --port 8013");
+    expect(hintFor(new InputError("x", { hint: "h" }), command)).toBe("h");
+    expect(hintFor(new MissingSettingError("appSecret"), command)).toBe(
+      'set it with WXDEV_APP_SECRET or "appSecret" in wxdev.config.json',
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatRecord, queryOf } from "../../src/core/exchange-record.js";
-import { makeTimestamp, msgSignature, signature } from "../../src/core/signature.js";
+import { formatRecord, queryOf } from "../../src/core/wire/exchange-record.js";
+import { makeTimestamp, msgSignature, signature } from "../../src/core/wire/signature.js";
 import { APP_ID, KEY, WXBizMsgCrypt } from "../helpers/fixtures.js";
 import { runMain } from "../helpers/main.js";
 import { type RunningTestServer, startRecorder, startServe, startWebot } from "../helpers/wechat-servers.js";

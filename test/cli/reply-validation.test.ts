@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listen } from "../../src/core/listen.js";
-import { parseXml, type XmlRecord } from "../../src/core/xml.js";
+import { listen } from "../../src/core/support/listen.js";
+import { parseXml, type XmlRecord } from "../../src/core/wire/xml.js";
 import { APP_ID, KEY } from "../helpers/fixtures.js";
 import { runMain } from "../helpers/main.js";
 import { startWebot, type RunningTestServer } from "../helpers/wechat-servers.js";

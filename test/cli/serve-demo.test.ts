@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { makeTimestamp, signature } from "../../src/core/signature.js";
+import { makeTimestamp, signature } from "../../src/core/wire/signature.js";
 import { BIN } from "../helpers/cli.js";
 import { runMain } from "../helpers/main.js";
 import { startServe } from "../helpers/wechat-servers.js";

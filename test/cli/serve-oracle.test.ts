@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTarget } from "../../src/core/client/target.js";
 import { buildCallback, type Callback } from "../../src/core/client/callback.js";
-import { MessageCrypto } from "../../src/core/crypto.js";
-import { buildMessage } from "../../src/core/messages.js";
-import { makeTimestamp, msgSignature, signature } from "../../src/core/signature.js";
+import { MessageCrypto } from "../../src/core/wire/crypto.js";
+import { buildMessage } from "../../src/core/wire/messages.js";
+import { makeTimestamp, msgSignature, signature } from "../../src/core/wire/signature.js";
 import { runMain } from "../helpers/main.js";
 import { startServe } from "../helpers/wechat-servers.js";
 import { KEY } from "../helpers/fixtures.js";

@@ -40,4 +40,17 @@ describe("src/core boundaries", () => {
     );
     expect(offenders).toEqual([]);
   });
+
+  // A flag is one front end's word: a core hint says what to change and names it as `input` (the CLI adds
+  // its flag). A hint may still quote a whole command to run (`wxdev deploy <server> --dry-run`).
+  it("no core hint names a flag", () => {
+    const HINT = /hint:\s*((?:(["'`])(?:(?!\2)[\s\S])*\2\s*\+?\s*)+)/g;
+    const offenders = files.flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(HINT)]
+        .map((match) => match[1] ?? "")
+        .filter((hint) => /(^|[\s("'`])--[a-z]/.test(hint) && !hint.includes("wxdev "))
+        .map((hint) => `${file.slice(CORE.length)}: ${hint.trim()}`),
+    );
+    expect(offenders).toEqual([]);
+  });
 });

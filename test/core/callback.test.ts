@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { buildCallback } from "../../src/core/client/callback.js";
 import { createTarget, targetUrl, withMode, withQuery } from "../../src/core/client/target.js";
-import { MessageCrypto } from "../../src/core/crypto.js";
-import { buildMessage } from "../../src/core/messages.js";
-import { signature } from "../../src/core/signature.js";
+import { MessageCrypto } from "../../src/core/wire/crypto.js";
+import { buildMessage } from "../../src/core/wire/messages.js";
+import { signature } from "../../src/core/wire/signature.js";
 
 describe("withQuery and targetUrl", () => {
   it.each([

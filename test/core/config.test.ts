@@ -2,17 +2,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  findConfigFile,
-  loadConfig,
-  mask,
-  resolveSettings,
-  SETTING_KEYS,
-  SETTINGS,
-  type SettingSpec,
-  validateConfig,
-} from "../../src/core/config.js";
-import { ConfigError } from "../../src/core/errors.js";
+import { findConfigFile, loadConfig, validateConfig } from "../../src/core/config/file.js";
+import { mask } from "../../src/core/support/redact.js";
+import { resolveSettings, SETTING_KEYS, SETTINGS, type SettingSpec } from "../../src/core/config/settings.js";
+import { ConfigError } from "../../src/core/support/errors.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const temp = tempDirs();

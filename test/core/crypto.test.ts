@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeAesKey, MessageCrypto } from "../../src/core/crypto.js";
-import { CryptoError, WxCryptoCode } from "../../src/core/errors.js";
+import { decodeAesKey, MessageCrypto } from "../../src/core/wire/crypto.js";
+import { CryptoError, WxCryptoCode } from "../../src/core/support/errors.js";
 import { vectors } from "../helpers/vectors.js";
 import { KEY, WXBizMsgCrypt } from "../helpers/fixtures.js";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { explainStatus, explainUnreachable, jsonReplyProblem, looksLikeHtml } from "../../src/core/diagnose.js";
-import { cryptoForMode } from "../../src/core/mode-crypto.js";
+import { explainStatus, explainUnreachable } from "../../src/core/client/diagnose.js";
+import { jsonReplyProblem, looksLikeHtml } from "../../src/core/wire/problem.js";
+import { cryptoForMode } from "../../src/core/config/mode-crypto.js";
 
 describe("explainStatus: one table for the handshake GET and the message POST", () => {
   it.each<[number, "GET" | "POST", RegExp]>([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_FALLBACK, DEFAULT_WELCOME, echoBot } from "../../src/core/server/echo-bot.js";
-import { buildEvent } from "../../src/core/messages.js";
-import { EVENT_TYPES, isNotification } from "../../src/core/message-tables.js";
+import { buildEvent } from "../../src/core/wire/messages.js";
+import { EVENT_TYPES, isNotification } from "../../src/core/wire/message-tables.js";
 
 const bot = echoBot();
 const from = { ToUserName: "gh_1", FromUserName: "o1", CreateTime: "1" };

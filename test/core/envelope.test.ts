@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { MessageCrypto } from "../../src/core/crypto.js";
-import { openReply, openRequest, sealReply, sealRequest } from "../../src/core/envelope.js";
-import { CryptoError, WxCryptoCode } from "../../src/core/errors.js";
-import { buildMessage } from "../../src/core/messages.js";
-import { signature } from "../../src/core/signature.js";
-import { buildXml, parseXml } from "../../src/core/xml.js";
+import { MessageCrypto } from "../../src/core/wire/crypto.js";
+import { openReply, openRequest, sealReply, sealRequest } from "../../src/core/wire/envelope.js";
+import { CryptoError, WxCryptoCode } from "../../src/core/support/errors.js";
+import { buildMessage } from "../../src/core/wire/messages.js";
+import { signature } from "../../src/core/wire/signature.js";
+import { buildXml, parseXml } from "../../src/core/wire/xml.js";
 import { vectors } from "../helpers/vectors.js";
 import { APP_ID, KEY, WXBizMsgCrypt } from "../helpers/fixtures.js";
 

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runChecks } from "../../src/core/client/check.js";
 import { createTarget } from "../../src/core/client/target.js";
-import { loadConfig } from "../../src/core/config.js";
-import type { MessageCrypto } from "../../src/core/crypto.js";
-import { openRequest } from "../../src/core/envelope.js";
+import { loadConfig } from "../../src/core/config/file.js";
+import type { MessageCrypto } from "../../src/core/wire/crypto.js";
+import { openRequest } from "../../src/core/wire/envelope.js";
 import {
   CheckFailedError,
   ConfigError,
@@ -15,13 +15,13 @@ import {
   WxCryptoCode,
   WxdevError,
   XmlError,
-} from "../../src/core/errors.js";
+} from "../../src/core/support/errors.js";
 import { DeployError } from "../../src/core/deploy/steps.js";
-import { listen } from "../../src/core/listen.js";
+import { listen } from "../../src/core/support/listen.js";
 import { authorizeUrl } from "../../src/core/oauth/authorize-url.js";
-import { readProblem, readTextFile } from "../../src/core/read-file.js";
+import { readProblem, readTextFile } from "../../src/core/support/read-file.js";
 import { ConnectionLostError } from "../../src/core/remote/shell.js";
-import { parseXml } from "../../src/core/xml.js";
+import { parseXml } from "../../src/core/wire/xml.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const dir = tempDirs()("wxdev-errors-");

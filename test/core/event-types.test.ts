@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildEvent, buildMessage } from "../../src/core/messages.js";
-import { buildXml, parseXml, type XmlRecord } from "../../src/core/xml.js";
+import { buildEvent, buildMessage } from "../../src/core/wire/messages.js";
+import { buildXml, parseXml, type XmlRecord } from "../../src/core/wire/xml.js";
 
 /**
  * Each event as the platform's sample XML writes it (field names, CDATA or bare, nesting), cross-checked

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { XmlError } from "../../src/core/errors.js";
-import { redactSecrets } from "../../src/core/redact.js";
-import { markupProblems } from "../../src/core/reply-markup.js";
-import { requestKind } from "../../src/core/request-kind.js";
+import { XmlError } from "../../src/core/support/errors.js";
+import { redactSecrets } from "../../src/core/support/redact.js";
+import { markupProblems } from "../../src/core/wire/reply-markup.js";
+import { requestKind } from "../../src/core/wire/request-kind.js";
 import { createWechatServer } from "../../src/core/server/http.js";
-import { parseXml } from "../../src/core/xml.js";
+import { parseXml } from "../../src/core/wire/xml.js";
 
 // Text a stranger controls (a request body, a reply from any server) is scanned in one pass. Each input below
 // took the previous scans from 10 s to minutes (or exponentially long); a test that runs past its timeout fails,

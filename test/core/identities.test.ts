@@ -3,8 +3,8 @@ import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InputError } from "../../src/core/errors.js";
-import { type IdentityOptions, identityAgent } from "../../src/core/remote/identities.js";
+import { InputError } from "../../src/core/support/errors.js";
+import { type IdentityOptions, identityAgent } from "../../src/core/remote/ssh/identities.js";
 import { skipReason } from "../helpers/skips.js";
 import { tempDirs } from "../helpers/temp.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateConfig } from "../../src/core/config.js";
+import { validateConfig } from "../../src/core/config/file.js";
 import { accountPort, checkHost, checkToken, PROJECT_FILES, planProject } from "../../src/core/init/plan.js";
 
 describe("planProject", () => {

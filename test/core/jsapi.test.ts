@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { jsapiSignature, makeNonceStr, signedUrl, wxConfig } from "../../src/core/jsapi.js";
+import { jsapiSignature, makeNonceStr, signedUrl, wxConfig } from "../../src/core/wire/jsapi.js";
 import { vectors } from "../helpers/vectors.js";
 
 describe("jsapiSignature matches the public vectors (test/fixtures/wechat-vectors.json)", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { locateJsonError } from "../../src/core/json-syntax.js";
+import { locateJsonError } from "../../src/core/support/json-syntax.js";
 
 function locate(text: string) {
   try {

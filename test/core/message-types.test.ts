@@ -7,10 +7,10 @@ import {
   MESSAGE_TYPES,
   messageSummary,
   replySummary,
-} from "../../src/core/message-tables.js";
-import { NUMERIC_FIELDS } from "../../src/core/xml-fields.js";
-import { EVENT_SPECS, type FieldSpec, MESSAGE_SPECS, REPLY_TYPES } from "../../src/core/message-types.js";
-import { buildEvent, buildMessage } from "../../src/core/messages.js";
+} from "../../src/core/wire/message-tables.js";
+import { NUMERIC_FIELDS } from "../../src/core/wire/xml-fields.js";
+import { EVENT_SPECS, type FieldSpec, MESSAGE_SPECS, REPLY_TYPES } from "../../src/core/wire/message-types.js";
+import { buildEvent, buildMessage } from "../../src/core/wire/messages.js";
 
 function everyField(): FieldSpec[] {
   return everyKeyedField().map(([, field]) => field);

@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/core/errors.js";
-import { EVENT_TYPES, MESSAGE_TYPES } from "../../src/core/message-tables.js";
-import { EVENT_SPECS, MESSAGE_SPECS } from "../../src/core/message-types.js";
-import { buildEvent, buildMessage, dedupKey, randomMsgId, randomOpenId, textReply } from "../../src/core/messages.js";
-import { judgeReply } from "../../src/core/reply.js";
-import { buildXml, parseXml } from "../../src/core/xml.js";
+import { InputError } from "../../src/core/support/errors.js";
+import { EVENT_TYPES, MESSAGE_TYPES } from "../../src/core/wire/message-tables.js";
+import { EVENT_SPECS, MESSAGE_SPECS } from "../../src/core/wire/message-types.js";
+import {
+  buildEvent,
+  buildMessage,
+  dedupKey,
+  randomMsgId,
+  randomOpenId,
+  textReply,
+} from "../../src/core/wire/messages.js";
+import { judgeReply } from "../../src/core/wire/reply.js";
+import { buildXml, parseXml } from "../../src/core/wire/xml.js";
 
 describe("buildMessage", () => {
   it.each(MESSAGE_TYPES)("builds a %s message with every required field and realistic defaults", (type) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/core/errors.js";
+import { InputError } from "../../src/core/support/errors.js";
 import { authorizeUrl } from "../../src/core/oauth/authorize-url.js";
 import { vectors } from "../helpers/vectors.js";
 

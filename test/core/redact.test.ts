@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/core/errors.js";
+import { InputError } from "../../src/core/support/errors.js";
 import { OAuthClient } from "../../src/core/oauth/client.js";
-import { redactSecrets } from "../../src/core/redact.js";
+import { redactSecrets } from "../../src/core/support/redact.js";
 
 const SECRET = "0123456789abcdef0123456789abcdef";
 

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { authHandler } from "../../src/core/remote/auth.js";
-import type { SshLogin } from "../../src/core/remote/ssh-config.js";
-import { type HostKeyInfo, hostKeyVerifier } from "../../src/core/remote/host-key.js";
+import { authHandler } from "../../src/core/remote/ssh/auth.js";
+import type { SshLogin } from "../../src/core/remote/ssh/ssh-config.js";
+import { type HostKeyInfo, hostKeyVerifier } from "../../src/core/remote/ssh/host-key.js";
 
 const REMOTE = fileURLToPath(new URL("../../src/core/remote", import.meta.url));
 

@@ -1,10 +1,10 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
-import { dedupKey } from "../../src/core/messages.js";
+import { dedupKey } from "../../src/core/wire/messages.js";
 import { REPLY_WINDOW_MS, ReplyCache } from "../../src/core/server/reply-cache.js";
 import { echoBot } from "../../src/core/server/echo-bot.js";
-import { buildXml, parseXml } from "../../src/core/xml.js";
+import { buildXml, parseXml } from "../../src/core/wire/xml.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { buildEvent, buildMessage, buildReply } from "../../src/core/messages.js";
-import { judgeReply } from "../../src/core/reply.js";
-import { buildXml, type XmlRecord } from "../../src/core/xml.js";
+import { buildEvent, buildMessage, buildReply } from "../../src/core/wire/messages.js";
+import { judgeReply } from "../../src/core/wire/reply.js";
+import { buildXml, type XmlRecord } from "../../src/core/wire/xml.js";
 
 const request = buildMessage("text", { Content: "hi" }, { toUserName: "gh_account", fromUserName: "oUser" });
 const reply = (msgType: string, fields: XmlRecord, over: XmlRecord = {}): string =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MessageCrypto } from "../../src/core/crypto.js";
-import { sealRequest } from "../../src/core/envelope.js";
-import { requestKind } from "../../src/core/request-kind.js";
+import { MessageCrypto } from "../../src/core/wire/crypto.js";
+import { sealRequest } from "../../src/core/wire/envelope.js";
+import { requestKind } from "../../src/core/wire/request-kind.js";
 
 const query = (text: string): URLSearchParams => new URLSearchParams(text);
 const message = (fields: string): string => `<xml><ToUserName><![CDATA[gh_1]]></ToUserName>${fields}</xml>`;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { fieldsFromFlags } from "../../src/cli/message-flags.js";
-import { EVENT_SPECS, MESSAGE_SPECS } from "../../src/core/message-types.js";
-import { buildEvent, buildMessage } from "../../src/core/messages.js";
-import { buildXml, parseXml, type XmlRecord } from "../../src/core/xml.js";
+import { EVENT_SPECS, MESSAGE_SPECS } from "../../src/core/wire/message-types.js";
+import { buildEvent, buildMessage } from "../../src/core/wire/messages.js";
+import { buildXml, parseXml, type XmlRecord } from "../../src/core/wire/xml.js";
 import { runMain } from "../helpers/main.js";
 
 /** Events the SDKs type (wechatpy events.py, WxJava WxMpXmlMessage, the platform's pages), as WeChat writes them. */

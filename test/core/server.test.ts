@@ -2,13 +2,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createTarget } from "../../src/core/client/target.js";
 import { buildCallback } from "../../src/core/client/callback.js";
 import { exchange } from "../../src/core/client/exchange.js";
-import { MessageCrypto } from "../../src/core/crypto.js";
-import { buildMessage } from "../../src/core/messages.js";
+import { MessageCrypto } from "../../src/core/wire/crypto.js";
+import { buildMessage } from "../../src/core/wire/messages.js";
 import { echoBot } from "../../src/core/server/echo-bot.js";
 import { createCallbackHandler, DEFAULT_MAX_AGE_SECONDS, type HandledRequest } from "../../src/core/server/handler.js";
 import { createWechatServer, type RunningServer } from "../../src/core/server/http.js";
-import { makeTimestamp, msgSignature, signature } from "../../src/core/signature.js";
-import { buildXml, parseXml } from "../../src/core/xml.js";
+import { makeTimestamp, msgSignature, signature } from "../../src/core/wire/signature.js";
+import { buildXml, parseXml } from "../../src/core/wire/xml.js";
 import { APP_ID, KEY, WXBizMsgCrypt } from "../helpers/fixtures.js";
 
 const TOKEN = "servertoken";

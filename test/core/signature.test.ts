@@ -7,7 +7,7 @@ import {
   signature,
   verifyMsgSignature,
   verifySignature,
-} from "../../src/core/signature.js";
+} from "../../src/core/wire/signature.js";
 import { vectors } from "../helpers/vectors.js";
 
 describe("signature", () => {

@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ServerConfig } from "../../src/core/config.js";
-import { DEFAULT_IDENTITIES, resolveLogin } from "../../src/core/remote/ssh-config.js";
+import type { ServerConfig } from "../../src/core/config/file.js";
+import { DEFAULT_IDENTITIES, resolveLogin } from "../../src/core/remote/ssh/ssh-config.js";
 import { skipReason } from "../helpers/skips.js";
 import { tempDirs } from "../helpers/temp.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closestWord, didYouMean } from "../../src/core/suggest.js";
+import { closestWord, didYouMean } from "../../src/core/support/suggest.js";
 
 const TYPES = ["text", "image", "voice", "video", "shortvideo", "location", "link", "event"];
 

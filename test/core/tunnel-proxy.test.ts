@@ -2,8 +2,8 @@ import { createServer as createHttpServer, type RequestListener, type Server } f
 import { connect, createServer, type Server as NetServer, type Socket } from "node:net";
 import { Duplex } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { listen } from "../../src/core/listen.js";
-import { createTunnelProxy, type TunnelExchange, type TunnelProxyOptions } from "../../src/core/remote/tunnel-proxy.js";
+import { listen } from "../../src/core/support/listen.js";
+import { createTunnelProxy, type TunnelExchange, type TunnelProxyOptions } from "../../src/core/remote/tunnel/proxy.js";
 
 // The proxy reads whatever Duplex sshd's forward hands it: an ssh2 channel, a stream with no socket handle under
 // it. Here a real TCP connection is passed on through such a stream (channelOf), half-open capable as ssh2's

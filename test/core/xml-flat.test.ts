@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NUMERIC_FIELDS } from "../../src/core/xml-fields.js";
-import { buildFlatMessage, parseFlatMessage } from "../../src/core/xml-flat.js";
-import { buildXml, buildXmlDocument, parseXml, parseXmlDocument, type XmlRecord } from "../../src/core/xml.js";
+import { NUMERIC_FIELDS } from "../../src/core/wire/xml-fields.js";
+import { buildFlatMessage, parseFlatMessage } from "../../src/core/wire/xml-flat.js";
+import { buildXml, buildXmlDocument, parseXml, parseXmlDocument, type XmlRecord } from "../../src/core/wire/xml.js";
 
 // fast-xml-parser is the witness: whatever the flat path answers must be what it answers.
 const tricky = fc.constantFrom(

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { XmlError } from "../../src/core/errors.js";
-import { buildXml, parseXml } from "../../src/core/xml.js";
+import { XmlError } from "../../src/core/support/errors.js";
+import { buildXml, parseXml } from "../../src/core/wire/xml.js";
 
 const CDATA_MESSAGE = `<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName>
 <FromUserName><![CDATA[oyORnuP8q7ou2gfYjqLzSIWZf0rs]]></FromUserName>

@@ -7,9 +7,9 @@ import { freePort } from "../helpers/net.js";
 import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 import { makeWechatVenv, NGINX, seedApp, startNginx } from "../helpers/classroom.js";
-import type { ServerConfig } from "../../src/core/config.js";
+import type { ServerConfig } from "../../src/core/config/file.js";
 import { deploy } from "../../src/core/deploy/deploy.js";
-import { type Connection, connect } from "../../src/core/remote/connection.js";
+import { type Connection, connect } from "../../src/core/remote/ssh/connection.js";
 import { ConnectionLostError, type RemoteShell } from "../../src/core/remote/shell.js";
 
 const temp = tempDirs();

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ServerConfig } from "../../src/core/config.js";
+import type { ServerConfig } from "../../src/core/config/file.js";
 import { runPost } from "../../src/core/deploy/post.js";
 import {
   cleanupScript,
@@ -10,12 +10,12 @@ import {
   uploadScript,
   verifyScript,
 } from "../../src/core/deploy/remote.js";
-import { appPaths, logScript, startScript, statusScript, stopScript } from "../../src/core/remote/app-scripts.js";
-import { type Connection, connect } from "../../src/core/remote/connection.js";
+import { appPaths, logScript, startScript, statusScript, stopScript } from "../../src/core/remote/app/scripts.js";
+import { type Connection, connect } from "../../src/core/remote/ssh/connection.js";
 import { listScript, remoteLayout, rollbackScript, switchScript } from "../../src/core/remote/releases.js";
 import { q, run } from "../../src/core/remote/shell.js";
 import { guardScript } from "../../src/core/remote/state-guard.js";
-import { markTunnel, unmarkTunnel } from "../../src/core/remote/tunnel-marker.js";
+import { markTunnel, unmarkTunnel } from "../../src/core/remote/tunnel/marker.js";
 import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 

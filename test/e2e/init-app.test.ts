@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signature } from "../../src/core/signature.js";
+import { signature } from "../../src/core/wire/signature.js";
 import { runCli } from "../helpers/cli.js";
 import { runMain } from "../helpers/main.js";
 import { freePort } from "../helpers/net.js";

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,8 @@ describe("the packed package, installed into a fresh prefix", () => {
   let work: string;
   let tarball: string;
   let wxdev: string;
+  let installed: { stdout: string; stderr: string };
+  let prefix: string;
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), "wxdev-pack-"));
@@ -24,12 +26,14 @@ describe("the packed package, installed into a fresh prefix", () => {
     });
     const [info] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
     tarball = join(work, info!.filename);
-    const prefix = join(work, "prefix");
-    execFileSync(
+    prefix = join(work, "prefix");
+    const install = spawnSync(
       "npm",
-      ["install", "--global", "--prefix", prefix, "--no-audit", "--no-fund", "--loglevel=error", tarball],
-      { cwd: work, stdio: "pipe" },
+      ["install", "--global", "--prefix", prefix, "--no-audit", "--no-fund", "--loglevel=warn", tarball],
+      { cwd: work, encoding: "utf8" },
     );
+    expect(install.status, install.stderr).toBe(0);
+    installed = { stdout: install.stdout, stderr: install.stderr };
     wxdev = join(prefix, "bin", "wxdev");
   }, 180_000);
 
@@ -50,6 +54,29 @@ describe("the packed package, installed into a fresh prefix", () => {
     expect(listing).toContain("package/dist/bundle/wxdev.cjs");
     expect(listing).toContain("package/LICENSE");
     expect(listing.filter((path) => /^package\/(test|src|bench|\.ci)\//.test(path))).toEqual([]);
+  });
+
+  it("holds only what bin/ runs, the library and its types (no ESM copy of the CLI)", () => {
+    const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean);
+    const shipped =
+      /^package\/(bin\/|dist\/bundle\/.*\.cjs$|dist\/library\.js$|dist\/.*\.d\.ts$|[A-Z]+\.md$|LICENSE$|package\.json$)/;
+    expect(listing.filter((path) => !shipped.test(path))).toEqual([]);
+    expect(listing.filter((path) => path.startsWith("package/dist/cli/"))).toEqual([]);
+  });
+
+  it("installs with no warning and runs no install script", () => {
+    expect(installed.stderr).toBe("");
+    expect(installed.stdout).not.toMatch(/warn|install script/i);
+  });
+
+  it("the library loads from the installed package by its name", () => {
+    const project = join(work, "project");
+    mkdirSync(join(project, "node_modules"), { recursive: true });
+    symlinkSync(join(prefix, "lib", "node_modules", "wxdev"), join(project, "node_modules", "wxdev"));
+    const script = 'import("wxdev").then((w) => console.log(w.signature("test", "1410685589", "test")))';
+    const result = spawnSync(process.execPath, ["-e", script], { cwd: project, env: cleanEnv(), encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trim()).toBe("f21891de399b4e33a1a93c9a7b8a8fffb5a443ff");
   });
 
   it("runs --version, demo and deploy --help from another folder", () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { describe, expect, it } from "vitest";
-import { makeTimestamp, signature } from "../../src/core/signature.js";
+import { makeTimestamp, signature } from "../../src/core/wire/signature.js";
 import { startServe } from "../helpers/wechat-servers.js";
 
 const TOKEN = "floodtoken";

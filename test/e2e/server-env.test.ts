@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RemoteShell } from "../../src/core/remote/shell.js";
-import { connect } from "../../src/core/remote/connection.js";
-import { setEnv } from "../../src/core/remote/env.js";
-import type { ServerConfig } from "../../src/core/config.js";
+import { connect } from "../../src/core/remote/ssh/connection.js";
+import { setEnv } from "../../src/core/remote/app/env.js";
+import type { ServerConfig } from "../../src/core/config/file.js";
 import { type Classroom, NGINX, openClassroom } from "../helpers/classroom.js";
 import { sshdMissing } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";

@@ -3,8 +3,8 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MessageCrypto } from "../../src/core/crypto.js";
-import { openReply } from "../../src/core/envelope.js";
+import { MessageCrypto } from "../../src/core/wire/crypto.js";
+import { openReply } from "../../src/core/wire/envelope.js";
 import { BIN, cleanEnv } from "../helpers/cli.js";
 import { type Terminal, terminal, tmuxMissing } from "../helpers/tmux.js";
 

@@ -5,7 +5,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listen, type Listening } from "../../src/core/listen.js";
+import { listen, type Listening } from "../../src/core/support/listen.js";
 import { runCli } from "../helpers/cli.js";
 import { freePort } from "../helpers/net.js";
 import { tempDirs } from "../helpers/temp.js";

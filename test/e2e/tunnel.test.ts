@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { formatRecord, parseRecords } from "../../src/core/exchange-record.js";
+import { formatRecord, parseRecords } from "../../src/core/wire/exchange-record.js";
 import { createWechatServer, type RunningServer } from "../../src/core/server/http.js";
 import { NGINX } from "../helpers/classroom.js";
 import { runCli } from "../helpers/cli.js";

@@ -1,10 +1,10 @@
 import express from "express";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
-import type { ExchangeRecord } from "../../src/core/exchange-record.js";
-import { listen } from "../../src/core/listen.js";
-import { buildXml, parseXml } from "../../src/core/xml.js";
-import { verifySignature } from "../../src/core/signature.js";
+import type { ExchangeRecord } from "../../src/core/wire/exchange-record.js";
+import { listen } from "../../src/core/support/listen.js";
+import { buildXml, parseXml } from "../../src/core/wire/xml.js";
+import { verifySignature } from "../../src/core/wire/signature.js";
 import { WXBizMsgCrypt } from "./fixtures.js";
 import { printedOrigin, startCommand, type RunningCommand } from "./processes.js";
 

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { ExchangeResult } from "../../core/client/exchange.js";
 import type { Target } from "../../core/client/target.js";
-import type { MessageHeader } from "../../core/messages.js";
+import type { MessageHeader } from "../../core/wire/messages.js";
 import { CHAT_HELP, type ChatAction, parseChatLine } from "../chat-line.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
@@ -18,7 +18,7 @@ type LineOutcome =
 async function runLine(action: ChatAction, target: Target, header: MessageHeader): Promise<LineOutcome | undefined> {
   const { send } = await import("../../core/client/exchange.js");
   const { withMode } = await import("../../core/client/target.js");
-  const { buildEvent, buildMessage } = await import("../../core/messages.js");
+  const { buildEvent, buildMessage } = await import("../../core/wire/messages.js");
   switch (action.kind) {
     case "message":
       return {
@@ -62,7 +62,7 @@ function say(cli: Cli, out: Output, text: string): void {
 
 async function chat(cli: Cli, out: Output, target: Target, from: string | undefined): Promise<void> {
   const { createInterface } = await import("node:readline/promises");
-  const { randomOpenId } = await import("../../core/messages.js");
+  const { randomOpenId } = await import("../../core/wire/messages.js");
   const header: MessageHeader = { fromUserName: from ?? randomOpenId(), toUserName: "gh_wxdevchat001" };
   let current = target;
   const rl = createInterface({

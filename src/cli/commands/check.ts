@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { CheckResult } from "../../core/client/check.js";
-import type { Mode } from "../../core/modes.js";
+import type { Mode } from "../../core/wire/modes.js";
 import type { Target } from "../../core/client/target.js";
 import type { Cli } from "../context.js";
 import { exitCodeFor } from "../exit-code.js";

@@ -1,7 +1,7 @@
 import { Command } from "commander";
-import type { MessageCrypto } from "../../core/crypto.js";
-import { InputError } from "../../core/errors.js";
-import type { XmlRecord } from "../../core/xml.js";
+import type { MessageCrypto } from "../../core/wire/crypto.js";
+import { InputError } from "../../core/support/errors.js";
+import type { XmlRecord } from "../../core/wire/xml.js";
 import type { Cli } from "../context.js";
 import { addCryptoOptions, cryptoFrom, type CryptoFlags } from "../crypto-options.js";
 import { withExamples } from "../help.js";
@@ -26,7 +26,7 @@ async function readEnvelope(input: string, options: DecryptOptions): Promise<Fou
   if (!text.startsWith("<")) {
     return { encrypt: text, timestamp: options.timestamp, nonce: options.nonce, msgSignature: options.msgSignature };
   }
-  const { parseXml } = await import("../../core/xml.js");
+  const { parseXml } = await import("../../core/wire/xml.js");
   const record: XmlRecord = parseXml(text);
   const str = (name: string): string | undefined =>
     typeof record[name] === "string" ? (record[name] as string) : undefined;

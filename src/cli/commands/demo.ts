@@ -21,11 +21,11 @@ interface DemoOutcome {
 async function runDemo(): Promise<DemoOutcome> {
   const { randomBytes } = await import("node:crypto");
   const { createWechatServer } = await import("../../core/server/http.js");
-  const { cryptoForMode } = await import("../../core/mode-crypto.js");
+  const { cryptoForMode } = await import("../../core/config/mode-crypto.js");
   const { send } = await import("../../core/client/exchange.js");
   const { handshake } = await import("../../core/client/handshake.js");
   const { createTarget } = await import("../../core/client/target.js");
-  const { buildEvent, buildMessage } = await import("../../core/messages.js");
+  const { buildEvent, buildMessage } = await import("../../core/wire/messages.js");
 
   // Throwaway credentials: nothing is read from the environment or config, nothing is kept.
   const token = `demo${randomBytes(6).toString("hex")}`;

@@ -1,9 +1,10 @@
 import { hostname, userInfo } from "node:os";
 import { dirname } from "node:path";
 import { Command } from "commander";
-import type { ServerConfig } from "../../core/config.js";
+import { appPortFor } from "../../core/config/class-account.js";
+import type { ServerConfig } from "../../core/config/file.js";
 import type { DeployEvent } from "../../core/deploy/deploy.js";
-import type { Connection } from "../../core/remote/connection.js";
+import type { Connection } from "../../core/remote/ssh/connection.js";
 import type { RemoteShell } from "../../core/remote/shell.js";
 import { addLoginOptions } from "../app-target.js";
 import type { Cli } from "../context.js";
@@ -45,7 +46,7 @@ export function deployCommand(cli: Cli): Command {
     .action(async (name: string, paths: string[], flags: DeployFlags, self: Command) => {
       const out = cli.output(self);
       const { server, root, configInside } = serverFromConfig(cli, self, name);
-      // The settings are resolved only for a check: a deploy without one never needs them.
+      // The settings are resolved only for a check: a deploy without one needs no Token.
       const checking = flags.check === true || (server.checkUrl !== undefined && flags.check !== false);
       const resolved = checking ? cli.settings(self) : undefined;
       const token = resolved?.settings.token;
@@ -59,8 +60,7 @@ export function deployCommand(cli: Cli): Command {
         const { describeSource } = await import("../options.js");
         request.check.tokenFrom = describeSource("token", resolved?.sources.token, cli.config(self).path);
       }
-      const { appPort } = await import("../app-target.js");
-      const port = appPort(name, server.appPort);
+      const port = appPortFor(name, server.appPort);
       const { connectWithPrompts } = await import("../ssh.js");
       let connection: Connection | undefined;
       const open = async (): Promise<Connection> =>

@@ -15,8 +15,8 @@ export function encryptCommand(cli: Cli): Command {
     .option("--timestamp <seconds>", "envelope TimeStamp (default: now)")
     .option("--nonce <nonce>", "envelope Nonce (default: random)")
     .action(async (xml: string | undefined, options: EncryptOptions, self: Command) => {
-      const { sealReply } = await import("../../core/envelope.js");
-      const { parseXml } = await import("../../core/xml.js");
+      const { sealReply } = await import("../../core/wire/envelope.js");
+      const { parseXml } = await import("../../core/wire/xml.js");
       const out = cli.output(self);
       const { settings } = cli.settings(self, options);
       const crypto = await cryptoFrom(settings);

@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import { mask } from "../../core/config.js";
-import { InputError } from "../../core/errors.js";
+import { mask } from "../../core/support/redact.js";
+import { InputError } from "../../core/support/errors.js";
 import type { RemoteShell } from "../../core/remote/shell.js";
 import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
 import type { Cli } from "../context.js";
@@ -28,7 +28,7 @@ async function readValue(cli: Cli, name: string): Promise<string> {
 
 /** The local value `check` compares with: the Token (flag, WXDEV_TOKEN, config) for a Token's name, else $NAME. */
 async function localValue(cli: Cli, self: Command, name: string): Promise<{ value: string; from: string }> {
-  const { TOKEN_NAMES } = await import("../../core/remote/env.js");
+  const { TOKEN_NAMES } = await import("../../core/remote/app/env.js");
   if (TOKEN_NAMES.includes(name)) {
     const { settings, sources } = cli.settings(self);
     if (settings.token) {
@@ -56,7 +56,7 @@ async function runAction(
   shell: RemoteShell,
   context: { server: string; remoteDir: string; action: Action; name?: string; value?: string },
 ): Promise<ExitCode> {
-  const env = await import("../../core/remote/env.js");
+  const env = await import("../../core/remote/app/env.js");
   const { server, remoteDir, name = "" } = context;
   switch (context.action) {
     case "set": {
@@ -120,7 +120,7 @@ export function envCommand(cli: Cli): Command {
         throw new InputError(`unknown action ${JSON.stringify(action)}`, {
           hint: `use one of ${ACTIONS.join(", ")}, e.g. wxdev env ${server} set WECHAT_TOKEN`,
         });
-      const { checkEnvName, checkEnvValue } = await import("../../core/remote/env.js");
+      const { checkEnvName, checkEnvValue } = await import("../../core/remote/app/env.js");
       if (action !== "list") {
         if (name === undefined)
           throw new InputError(`${action} needs a variable name`, {

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { InputError } from "../../core/errors.js";
+import { InputError } from "../../core/support/errors.js";
 import type { RunResult } from "../../core/remote/shell.js";
 import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
 import type { Cli } from "../context.js";
@@ -28,7 +28,7 @@ export function execCommand(cli: Cli): Command {
       const { runChecked } = await import("../../core/remote/shell.js");
       const interactive = onTerminal(cli.io) && !out.json;
       const result: RunResult = await withApp(cli, self, out, server, options, async (shell, target) => {
-        const where = (await import("../../core/remote/app-scripts.js")).appWhere(target.server);
+        const where = (await import("../../core/remote/app/scripts.js")).appWhere(target.server);
         if (interactive) return runOnTerminal(cli, shell, line, where);
         // A command that starts something in the background without redirecting its output keeps the session
         // open; say so instead of hanging silently.

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { InputError } from "../../core/support/errors.js";
 import type { Cli } from "../context.js";
 import { exitCodeFor } from "../exit-code.js";
 import { withExamples } from "../help.js";
@@ -11,6 +12,10 @@ export function handshakeCommand(cli: Cli): Command {
     .action(async (options: TargetFlags & { echostr?: string }, self: Command) => {
       const out = cli.output(self);
       const target = await resolveTarget(cli, self, options);
+      if (options.echostr === "")
+        throw new InputError("--echostr is empty", {
+          hint: "WeChat always sends a non-empty echostr; leave --echostr out for a random one",
+        });
       const { handshake } = await import("../../core/client/handshake.js");
       const { handshakeJson, renderHandshake } = await import("../render.js");
       const result = await handshake(target, { echostr: options.echostr });

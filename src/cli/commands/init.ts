@@ -1,8 +1,9 @@
 import { Command, Option } from "commander";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { CONFIG_FILE_NAME, loadConfig, mask, type WxdevConfig } from "../../core/config.js";
-import { ConfigError, InputError } from "../../core/errors.js";
+import { CONFIG_FILE_NAME, loadConfig, type WxdevConfig } from "../../core/config/file.js";
+import { mask } from "../../core/support/redact.js";
+import { ConfigError, InputError } from "../../core/support/errors.js";
 import type { ProjectPlan } from "../../core/init/plan.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
@@ -29,7 +30,10 @@ interface InitOutcome {
   token?: string;
 }
 
-/** Asks until `check` accepts the answer (`hidden`: not echoed); Ctrl-D (no answer) is an InputError naming the flag. */
+/**
+ * Asks until `check` accepts the answer (`hidden`: not echoed); Ctrl-D (no answer) is an InputError naming the
+ * flag.
+ */
 async function askFor<T>(
   cli: Cli,
   question: string,

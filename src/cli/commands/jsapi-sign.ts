@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { mask, type Settings } from "../../core/config.js";
-import { InputError } from "../../core/errors.js";
-import type { SignedPage } from "../../core/jsapi.js";
+import { mask } from "../../core/support/redact.js";
+import type { Settings } from "../../core/config/settings.js";
+import { InputError } from "../../core/support/errors.js";
+import type { SignedPage } from "../../core/wire/jsapi.js";
 import { required, type Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
@@ -71,7 +72,7 @@ async function resolveTicket(
 
 /** Refuses what wx.config could not use (exit 2); returns the warnings about what is only unusual. */
 async function checkInput(input: { ticket?: string; nonceStr?: string; timestamp?: string }): Promise<string[]> {
-  const { jsapiInputProblems } = await import("../../core/jsapi-input.js");
+  const { jsapiInputProblems } = await import("../../core/wire/jsapi-input.js");
   const problems = jsapiInputProblems(input);
   const refused = problems.find((problem) => problem.severity === "error");
   if (refused !== undefined) throw new InputError(refused.message);
@@ -87,7 +88,7 @@ async function runJsapiSign(cli: Cli, self: Command, options: JsapiSignOptions):
   });
   const source = await resolveTicket(cli, settings, options);
   warnings.push(...(await checkInput({ ticket: source.ticket })));
-  const { wxConfig } = await import("../../core/jsapi.js");
+  const { wxConfig } = await import("../../core/wire/jsapi.js");
   const signed = wxConfig({
     ticket: source.ticket,
     url: options.url,
@@ -144,7 +145,9 @@ export function jsapiSignCommand(cli: Cli): Command {
     });
   return withExamples(command, [
     "WXDEV_JSAPI_TICKET=… wxdev jsapi-sign --url 'https://example.com/page?x=1'",
-    "wxdev jsapi-sign --ticket T --url http://mp.weixin.qq.com?params=value --nonce Wm3WZYTPz0wzccnW --timestamp 1414587457",
-    "WXDEV_APP_SECRET=… wxdev jsapi-sign --fetch --app-id wx123 --url https://example.com/ --api-base http://127.0.0.1:9000 --json",
+    "wxdev jsapi-sign --ticket T --url http://mp.weixin.qq.com?params=value" +
+      " --nonce Wm3WZYTPz0wzccnW --timestamp 1414587457",
+    "WXDEV_APP_SECRET=… wxdev jsapi-sign --fetch --app-id wx123 --url https://example.com/" +
+      " --api-base http://127.0.0.1:9000 --json",
   ]);
 }

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { InputError } from "../../core/errors.js";
+import { InputError } from "../../core/support/errors.js";
 import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
@@ -22,7 +22,7 @@ export function logsCommand(cli: Cli): Command {
       if (!Number.isInteger(lines) || lines < 0)
         throw new InputError(`-n ${options.lines} is not a line count`, { hint: "use e.g. -n 100" });
       const file = options.deploy ? "deploy" : "app";
-      const { followLog, readLog } = await import("../../core/remote/app.js");
+      const { followLog, readLog } = await import("../../core/remote/app/app.js");
       await withApp(cli, self, out, server, options, async (shell, target, connection) => {
         if (!options.follow) {
           const text = await readLog(shell, target.server, { lines, file, name: server });

@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { mask } from "../../core/config.js";
+import { mask } from "../../core/support/redact.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import { describeSource, portParser, settingOption } from "../options.js";

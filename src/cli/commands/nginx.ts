@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { callbackPath } from "../../core/config/class-account.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import { portParser } from "../options.js";
@@ -16,7 +17,7 @@ export function nginxCommand(cli: Cli): Command {
       const { nginxConfig, appPortOf } = await import("../../core/deploy/nginx.js");
       const appPort = appPortOf(name, server.appPort);
       const config = nginxConfig({ name, appPort: server.appPort, full: options.full, listen: options.listen });
-      if (out.json) out.printJson({ server: name, appPort, path: `/wechat${appPort}`, config });
+      if (out.json) out.printJson({ server: name, appPort, path: callbackPath(appPort), config });
       else cli.io.stdout.write(config);
     });
   return withExamples(command, ["wxdev nginx s8013", "wxdev nginx s8013 --full --listen 8080 > nginx.conf"]);

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { mask } from "../../core/redact.js";
+import { mask } from "../../core/support/redact.js";
 import type { OAuthClient } from "../../core/oauth/client.js";
 import { required, type Cli } from "../context.js";
 import { withExamples } from "../help.js";

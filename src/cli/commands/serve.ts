@@ -1,8 +1,9 @@
 import { Command, Option } from "commander";
-import { mask } from "../../core/config.js";
-import { InputError } from "../../core/errors.js";
+import { callbackPath } from "../../core/config/class-account.js";
+import { mask } from "../../core/support/redact.js";
+import { InputError } from "../../core/support/errors.js";
 import { DEFAULT_INDEX_PATH } from "../../core/oauth/index-page.js";
-import type { Mode } from "../../core/modes.js";
+import type { Mode } from "../../core/wire/modes.js";
 import type { HandledRequest } from "../../core/server/handler.js";
 import { required, type Cli } from "../context.js";
 import { addCryptoOptions, type CryptoFlags } from "../crypto-options.js";
@@ -84,7 +85,7 @@ export function serveCommand(cli: Cli): Command {
     .addOption(
       new Option("--port <port>", "port to listen on (0 = any free port)").argParser(portParser()).default(8013),
     )
-    .option("--path <path>", "callback path", "/wechat8013")
+    .option("--path <path>", "callback path", callbackPath(8013))
     .option(
       "--index-path <path>",
       "path of the OAuth page (e.g. /wechat8013/index: behind the class's nginx only /wechat8013[/…] reaches you)",
@@ -113,7 +114,7 @@ export function serveCommand(cli: Cli): Command {
       const log = out.batchedLines();
       const { settings } = cli.settings(self, { ...options });
       const token = required(settings, "token");
-      const mode = settings.mode ?? "plain";
+      const { mode } = settings;
       checkIndexPath(options.indexPath, options.path);
       const running = await createWechatServer({
         host: options.host,

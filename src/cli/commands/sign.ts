@@ -24,7 +24,7 @@ interface SignOutcome {
 }
 
 async function runSign(token: string, options: SignOptions, url: string | undefined): Promise<SignOutcome> {
-  const { makeNonce, makeTimestamp, msgSignature, signature } = await import("../../core/signature.js");
+  const { makeNonce, makeTimestamp, msgSignature, signature } = await import("../../core/wire/signature.js");
   const timestamp = options.timestamp ?? makeTimestamp();
   const nonce = options.nonce ?? makeNonce();
   const result: SignOutcome = { signature: signature(token, timestamp, nonce), timestamp, nonce, query: "" };

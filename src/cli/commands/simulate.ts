@@ -1,8 +1,8 @@
 import { Command, Option } from "commander";
 import type { ExchangeResult } from "../../core/client/exchange.js";
 import type { LoadReport } from "../../core/client/load.js";
-import { InputError } from "../../core/errors.js";
-import type { XmlRecord } from "../../core/xml.js";
+import { InputError } from "../../core/support/errors.js";
+import type { XmlRecord } from "../../core/wire/xml.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import { ExitCode, exitCodeFor } from "../exit-code.js";
@@ -10,7 +10,7 @@ import { parsePositiveInt } from "../options.js";
 import { addMessageFlags, EVENT_NAMES_HELP, fieldsFromFlags, TYPE_ARGUMENT_HELP } from "../message-flags.js";
 import type { Output } from "../output.js";
 import type { Target } from "../../core/client/target.js";
-import type { Mode } from "../../core/modes.js";
+import type { Mode } from "../../core/wire/modes.js";
 import { parseSimulateArgs, type SendPlan, type SimulateFlags } from "../simulate-args.js";
 import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js";
 
@@ -30,10 +30,10 @@ interface Messages {
 const flagValues = (o: SimulateOptions): Readonly<Record<string, unknown>> => o as unknown as Record<string, unknown>;
 
 async function messagesFromFile(cli: Cli, file: string): Promise<Messages> {
-  const { readTextFile } = await import("../../core/read-file.js");
-  const { randomMsgId, randomOpenId } = await import("../../core/messages.js");
-  const { parseXml } = await import("../../core/xml.js");
-  const { makeTimestamp } = await import("../../core/signature.js");
+  const { readTextFile } = await import("../../core/support/read-file.js");
+  const { randomMsgId, randomOpenId } = await import("../../core/wire/messages.js");
+  const { parseXml } = await import("../../core/wire/xml.js");
+  const { makeTimestamp } = await import("../../core/wire/signature.js");
   const text = await (file === "-"
     ? cli.input("-", "message XML")
     : readTextFile(file, { hint: "check the --file path" }));
@@ -49,7 +49,7 @@ async function messagesFromFile(cli: Cli, file: string): Promise<Messages> {
 }
 
 async function buildMessages(type: string, args: string[], o: SimulateOptions): Promise<Messages> {
-  const messages = await import("../../core/messages.js");
+  const messages = await import("../../core/wire/messages.js");
   const header = { fromUserName: o.from, toUserName: o.to ?? messages.randomAccountId() };
   let build: (msgId: string | undefined) => XmlRecord;
   if (type === "event") {
@@ -144,7 +144,8 @@ export function simulateCommand(cli: Cli): Command {
     )
     .option(
       "--replay <file>",
-      "send a recording (wxdev tunnel --record) again, each record in its recorded mode, and compare the answers (- for stdin)",
+      "send a recording (wxdev tunnel --record) again, each record in its recorded mode," +
+        " and compare the answers (- for stdin)",
     )
     .action(async (type: string | undefined, args: string[], options: SimulateOptions, self: Command) => {
       const out = cli.output(self);

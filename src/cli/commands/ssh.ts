@@ -15,7 +15,7 @@ export function sshCommand(cli: Cli): Command {
     async (server: string, options: ConnectFlags, self: Command) => {
       const out = cli.output(self);
       const { INTERACTIVE_SHELL, runChecked } = await import("../../core/remote/shell.js");
-      const { appWhere } = await import("../../core/remote/app-scripts.js");
+      const { appWhere } = await import("../../core/remote/app/scripts.js");
       const result = await withApp(cli, self, out, server, options, async (shell, target) => {
         // Lenient: before the first deploy or the venv, this shell is where they are made.
         const where = { ...appWhere(target.server), lenient: true };

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { HandshakeResult } from "../../core/client/handshake.js";
-import type { AppTarget, StartResult } from "../../core/remote/app.js";
+import type { AppTarget, StartResult } from "../../core/remote/app/app.js";
 import type { RemoteShell } from "../../core/remote/shell.js";
 import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
 import type { Cli } from "../context.js";
@@ -23,7 +23,7 @@ export async function runStart(
   target: AppTarget,
   options: { waitMs?: number; onStderr?: (chunk: Buffer) => void; token?: string; tokenFrom?: string },
 ): Promise<StartOutcome> {
-  const { AppStartError, startApp } = await import("../../core/remote/app.js");
+  const { AppStartError, startApp } = await import("../../core/remote/app/app.js");
   const { recordVerdict } = await import("../../core/remote/releases.js");
   // The release's health, as the deploy's gate records it: --rollback goes by the last word on each.
   const verdict = (release: string, passed: boolean): Promise<unknown> =>
@@ -40,7 +40,7 @@ export async function runStart(
   }
   const { checkUrl } = target.server;
   if (checkUrl === undefined || options.token === undefined) return { start };
-  const { handshakeThrough } = await import("../../core/remote/health.js");
+  const { handshakeThrough } = await import("../../core/remote/app/health.js");
   const from = options.tokenFrom === undefined ? {} : { tokenFrom: options.tokenFrom };
   const handshake = await handshakeThrough(checkUrl, options.token, { forMs: 5_000, ...from });
   await verdict(start.release, handshake.ok);
@@ -87,7 +87,7 @@ export function startLikeCommand(cli: Cli, name: "start" | "restart"): Command {
       const out = cli.output(self);
       const waitMs = Number(options.wait) * 1000;
       if (!Number.isFinite(waitMs) || waitMs <= 0) {
-        const { InputError } = await import("../../core/errors.js");
+        const { InputError } = await import("../../core/support/errors.js");
         throw new InputError(`--wait ${options.wait} is not a number of seconds`, { hint: "use e.g. --wait 10" });
       }
       await withApp(cli, self, out, server, options, async (shell, target) => {

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { HandshakeResult } from "../../core/client/handshake.js";
-import type { AppStatus, Serving } from "../../core/remote/app.js";
+import type { AppStatus, Serving } from "../../core/remote/app/app.js";
 import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
 import type { Cli } from "../context.js";
 import { exitCodeFor } from "../exit-code.js";
@@ -85,7 +85,7 @@ export function statusCommand(cli: Cli): Command {
   const command = withConnectFlags(new Command("status")).action(
     async (server: string, options: ConnectFlags, self: Command) => {
       const out = cli.output(self);
-      const { appStatus } = await import("../../core/remote/app.js");
+      const { appStatus } = await import("../../core/remote/app/app.js");
       const status = await withApp(cli, self, out, server, options, (shell, target) => appStatus(shell, target));
       const outcome: StatusOutcome = { server, status };
       const { server: config } = (await import("../server-config.js")).serverFromConfig(cli, self, server);
@@ -93,7 +93,7 @@ export function statusCommand(cli: Cli): Command {
       if (config.checkUrl === undefined) outcome.skipped = 'no "checkUrl" for this server';
       else if (token === undefined) outcome.skipped = "no Token (WXDEV_TOKEN)";
       else {
-        const { handshakeThrough } = await import("../../core/remote/health.js");
+        const { handshakeThrough } = await import("../../core/remote/app/health.js");
         outcome.handshake = await handshakeThrough(config.checkUrl, token, { forMs: 0 });
       }
       const running = status.running || status.serving !== undefined;

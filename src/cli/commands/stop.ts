@@ -22,7 +22,7 @@ export function stopCommand(cli: Cli): Command {
   const command = withConnectFlags(new Command("stop")).action(
     async (server: string, options: ConnectFlags, self: Command) => {
       const out = cli.output(self);
-      const { stopApp } = await import("../../core/remote/app.js");
+      const { stopApp } = await import("../../core/remote/app/app.js");
       printStop(out, server, await withApp(cli, self, out, server, options, (shell, t) => stopApp(shell, t.server, t)));
     },
   );

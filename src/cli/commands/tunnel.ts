@@ -1,11 +1,13 @@
 import { Command, Option } from "commander";
-import type { ServerConfig, Settings } from "../../core/config.js";
-import { InputError } from "../../core/errors.js";
-import type { Mode } from "../../core/modes.js";
-import type { AppTarget } from "../../core/remote/app.js";
-import type { Connection } from "../../core/remote/connection.js";
-import type { Tunnel, TunnelEvent, TunnelExchange } from "../../core/remote/tunnel.js";
-import { appPort, type ConnectFlags, withConnectFlags } from "../app-target.js";
+import { appPortFor } from "../../core/config/class-account.js";
+import type { ServerConfig } from "../../core/config/file.js";
+import type { Settings } from "../../core/config/settings.js";
+import { InputError } from "../../core/support/errors.js";
+import type { Mode } from "../../core/wire/modes.js";
+import type { AppTarget } from "../../core/remote/app/app.js";
+import type { Connection } from "../../core/remote/ssh/connection.js";
+import type { Tunnel, TunnelEvent, TunnelExchange } from "../../core/remote/tunnel/tunnel.js";
+import { type ConnectFlags, withConnectFlags } from "../app-target.js";
 import { type Cli, required } from "../context.js";
 import { ExitCode } from "../exit-code.js";
 import { withExamples } from "../help.js";
@@ -31,7 +33,7 @@ interface TunnelFlags extends ConnectFlags {
 
 /** The ports and URL a tunnel uses, from the flags and the server's entry; a missing port is bad input. */
 function route(name: string, server: ServerConfig, flags: TunnelFlags) {
-  const remotePort = flags.remotePort ?? appPort(name, server.appPort);
+  const remotePort = flags.remotePort ?? appPortFor(name, server.appPort);
   if (remotePort === undefined)
     throw new InputError(`no port for ${name}: its config has no "appPort" and its name no digits`, {
       hint: `add "appPort": 8013 to the server in wxdev.config.json, or pass --remote-port`,
@@ -122,7 +124,7 @@ interface TunnelRun {
 /** --check: the signed handshake through checkUrl while the tunnel runs; a failure closes it with exit 1. */
 async function checkPath(cli: Cli, out: Output, run: TunnelRun, tunnel: Tunnel, seen: TunnelExchange[]): Promise<void> {
   if (run.token === undefined || run.where.publicUrl === undefined) return;
-  const { checkThroughTunnel } = await import("../../core/remote/tunnel-check.js");
+  const { checkThroughTunnel } = await import("../../core/remote/tunnel/check.js");
   const check = await checkThroughTunnel(run.where.publicUrl, run.token, {
     seen: () => seen,
     remotePort: run.where.remotePort,
@@ -137,7 +139,7 @@ async function checkPath(cli: Cli, out: Output, run: TunnelRun, tunnel: Tunnel, 
 async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
   const { name, server, flags, where } = run;
   const { connectWithPrompts } = await import("../ssh.js");
-  const { openTunnel } = await import("../../core/remote/tunnel.js");
+  const { openTunnel } = await import("../../core/remote/tunnel/tunnel.js");
   const connect = (): Promise<Connection> =>
     connectWithPrompts(server, cli, out, {
       acceptNewHostKey: flags.yes === true || flags.acceptNewHostKey === true,

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { InputError } from "../../core/errors.js";
+import { InputError } from "../../core/support/errors.js";
 import { required, type Cli } from "../context.js";
 import { exitCodeFor } from "../exit-code.js";
 import { withExamples } from "../help.js";
@@ -42,7 +42,7 @@ async function runVerify(
   url: string | undefined,
   options: VerifyOptions,
 ): Promise<VerifyOutcome> {
-  const { msgSignature, safeEqual, signature } = await import("../../core/signature.js");
+  const { msgSignature, safeEqual, signature } = await import("../../core/wire/signature.js");
   const query = queryOf(url ?? "");
   const pick = (flag: string | undefined, name: string): string | undefined => flag ?? query.get(name) ?? undefined;
   const received = pick(options.signature, "signature");
@@ -123,8 +123,8 @@ export function verifyCommand(cli: Cli): Command {
 }
 
 async function encryptFromBody(cli: Cli, body: string): Promise<string> {
-  const { readTextFile } = await import("../../core/read-file.js");
-  const { parseXml } = await import("../../core/xml.js");
+  const { readTextFile } = await import("../../core/support/read-file.js");
+  const { parseXml } = await import("../../core/wire/xml.js");
   const text =
     body === "-"
       ? await cli.input("-", "request body")

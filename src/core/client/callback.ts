@@ -1,9 +1,9 @@
-import type { Envelope } from "../crypto.js";
-import { replaceEncrypt } from "../encrypt-element.js";
-import { sealRequest } from "../envelope.js";
-import type { Mode } from "../modes.js";
-import { makeNonce, makeTimestamp, msgSignature, signature } from "../signature.js";
-import { buildXml, parseXml, type XmlRecord } from "../xml.js";
+import type { Envelope } from "../wire/crypto.js";
+import { replaceEncrypt } from "../wire/encrypt-element.js";
+import { sealRequest } from "../wire/envelope.js";
+import type { Mode } from "../wire/modes.js";
+import { makeNonce, makeTimestamp, msgSignature, signature } from "../wire/signature.js";
+import { buildXml, parseXml, type XmlRecord } from "../wire/xml.js";
 import { type Forgery, forgedToken } from "./forgery.js";
 import { targetUrl, type Target } from "./target.js";
 

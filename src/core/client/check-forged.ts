@@ -3,9 +3,9 @@
  * wrong signature; in safe and compatible mode also a wrong msg_signature, a ciphertext for another
  * appId; in every mode a correctly signed request whose timestamp is an hour old (a captured one sent again).
  */
-import { explainUnreachable } from "../diagnose.js";
-import { buildMessage } from "../messages.js";
-import { makeNonce, makeTimestamp } from "../signature.js";
+import { explainUnreachable } from "./diagnose.js";
+import { buildMessage } from "../wire/messages.js";
+import { makeNonce, makeTimestamp } from "../wire/signature.js";
 import { buildCallback } from "./callback.js";
 import type { CheckContext, CheckSpec, Outcome } from "./check-spec.js";
 import { exchange, type ExchangeResult } from "./exchange.js";

@@ -1,4 +1,4 @@
-import type { XmlRecord } from "../xml.js";
+import type { XmlRecord } from "../wire/xml.js";
 import type { ExchangeResult } from "./exchange.js";
 import type { Target } from "./target.js";
 

@@ -1,7 +1,7 @@
-import { WxdevError } from "../errors.js";
-import { CHECKED_EVENTS, isNotification, MESSAGE_TYPES } from "../message-tables.js";
-import { buildEvent, buildMessage } from "../messages.js";
-import { MODES, type Mode } from "../modes.js";
+import { WxdevError } from "../support/errors.js";
+import { CHECKED_EVENTS, isNotification, MESSAGE_TYPES } from "../wire/message-tables.js";
+import { buildEvent, buildMessage } from "../wire/messages.js";
+import { MODES, type Mode } from "../wire/modes.js";
 import { buildCallback } from "./callback.js";
 import { forgedChecks } from "./check-forged.js";
 import { type CheckContext, type CheckResult, type CheckSpec, judged, type Outcome } from "./check-spec.js";

@@ -1,15 +1,10 @@
 import type { Dispatcher } from "undici";
-import type { MessageCrypto } from "../crypto.js";
-import {
-  errorProblem as error,
-  explainStatus,
-  explainUnreachable,
-  jsonReplyProblem,
-  type Problem,
-} from "../diagnose.js";
-import { openReply } from "../envelope.js";
-import { checkSeconds, judgeReply } from "../reply.js";
-import { parseXml, type XmlRecord } from "../xml.js";
+import type { MessageCrypto } from "../wire/crypto.js";
+import { explainStatus, explainUnreachable } from "./diagnose.js";
+import { errorProblem as error, jsonReplyProblem, type Problem } from "../wire/problem.js";
+import { openReply } from "../wire/envelope.js";
+import { checkSeconds, judgeReply } from "../wire/reply.js";
+import { parseXml, type XmlRecord } from "../wire/xml.js";
 import { buildCallback, type Callback } from "./callback.js";
 import { httpRequest, type HttpResult } from "./http.js";
 import { WECHAT_TIMEOUT_MS, type Target } from "./target.js";

@@ -1,14 +1,8 @@
 import { randomBytes } from "node:crypto";
-import {
-  errorProblem as error,
-  explainStatus,
-  explainUnreachable,
-  looksLikeHtml,
-  type Problem,
-  signedWith,
-} from "../diagnose.js";
-import { InputError } from "../errors.js";
-import { makeNonce, makeTimestamp, signature } from "../signature.js";
+import { explainStatus, explainUnreachable, signedWith } from "./diagnose.js";
+import { errorProblem as error, looksLikeHtml, type Problem } from "../wire/problem.js";
+import { InputError } from "../support/errors.js";
+import { makeNonce, makeTimestamp, signature } from "../wire/signature.js";
 import { forgedToken } from "./forgery.js";
 import { httpRequest } from "./http.js";
 import { targetUrl, type Target } from "./target.js";
@@ -52,8 +46,9 @@ export async function handshake(
   options: { echostr?: string; badSignature?: boolean } = {},
 ): Promise<HandshakeResult> {
   if (options.echostr === "")
-    throw new InputError("--echostr is empty", {
-      hint: "WeChat always sends a non-empty echostr; leave --echostr out for a random one",
+    throw new InputError("the echostr is empty", {
+      hint: "WeChat always sends a non-empty echostr; leave it out for a random one",
+      input: "echostr",
     });
   const timestamp = makeTimestamp();
   const nonce = makeNonce();

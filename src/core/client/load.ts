@@ -1,6 +1,6 @@
 import { Pool } from "undici";
-import { buildMessage } from "../messages.js";
-import type { XmlRecord } from "../xml.js";
+import { buildMessage } from "../wire/messages.js";
+import type { XmlRecord } from "../wire/xml.js";
 import { send, type ExchangeResult } from "./exchange.js";
 import { WECHAT_TIMEOUT_MS, type Target } from "./target.js";
 

@@ -3,12 +3,13 @@
  * got wrong when recorded (a signature that did not verify with the Token, another appId inside the
  * ciphertext, an old timestamp), so replay can send the same request again, forgeries forged alike.
  */
-import type { Decrypted } from "../crypto.js";
-import { InputError } from "../errors.js";
-import { type ExchangeRecord, queryOf } from "../exchange-record.js";
-import type { Mode } from "../modes.js";
-import { verifyMsgSignature, verifySignature } from "../signature.js";
-import { parseXml, type XmlRecord } from "../xml.js";
+import type { Decrypted } from "../wire/crypto.js";
+import { MissingSettingError } from "../config/settings.js";
+import { InputError } from "../support/errors.js";
+import { type ExchangeRecord, queryOf } from "../wire/exchange-record.js";
+import type { Mode } from "../wire/modes.js";
+import { verifyMsgSignature, verifySignature } from "../wire/signature.js";
+import { parseXml, type XmlRecord } from "../wire/xml.js";
 import type { Forgery } from "./forgery.js";
 import type { Target } from "./target.js";
 
@@ -56,9 +57,10 @@ function recordedForgery(record: ExchangeRecord, signed: Signed): Forgery {
 }
 
 function needsCrypto(where: string): InputError {
-  return new InputError(`${where} was recorded in safe mode: replaying it needs the EncodingAESKey and appId`, {
-    hint: "set them as for simulate --mode safe (WXDEV_AES_KEY and WXDEV_APP_ID, or --aes-key and --app-id)",
-  });
+  return new MissingSettingError(
+    ["aesKey", "appId"],
+    `${where} was recorded in safe mode: replaying it needs the EncodingAESKey and appId`,
+  );
 }
 
 /** An encrypted record opened: its mode, plaintext, the appId inside it and whether msg_signature verified. */
@@ -157,6 +159,7 @@ export function checkToken(prepared: readonly Prepared[], source: string): void 
   if (sendable.length === 0 || !sendable.every(unsigned)) return;
   if (!sendable.some((item) => item.record.status === 200)) return;
   throw new InputError(`${source} was signed with another Token: no recorded signature verifies with this one`, {
-    hint: "replay with the Token of the app that was recorded (--token, WXDEV_TOKEN or the config)",
+    hint: "replay with the Token of the app that was recorded",
+    input: "token",
   });
 }

@@ -1,7 +1,7 @@
-import type { Problem } from "../diagnose.js";
-import { InputError } from "../errors.js";
-import type { ExchangeRecord } from "../exchange-record.js";
-import { parseXml, type XmlRecord } from "../xml.js";
+import type { Problem } from "../wire/problem.js";
+import { InputError } from "../support/errors.js";
+import type { ExchangeRecord } from "../wire/exchange-record.js";
+import { parseXml, type XmlRecord } from "../wire/xml.js";
 import { buildCallback } from "./callback.js";
 import { exchange } from "./exchange.js";
 import { isGenuine } from "./forgery.js";

@@ -1,4 +1,4 @@
-import { parseXml, type XmlValue } from "../xml.js";
+import { parseXml, type XmlValue } from "../wire/xml.js";
 
 /** One field that changed between a recorded reply and today's; undefined = the field is absent. */
 export interface FieldChange {

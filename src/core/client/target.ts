@@ -1,6 +1,7 @@
-import type { MessageCrypto } from "../crypto.js";
-import { InputError, MissingSettingError } from "../errors.js";
-import type { Mode } from "../modes.js";
+import type { MessageCrypto } from "../wire/crypto.js";
+import { InputError } from "../support/errors.js";
+import { MissingSettingError } from "../config/settings.js";
+import { DEFAULT_MODE, type Mode } from "../wire/modes.js";
 
 /** WeChat's deadline for an answer (protocol §1). */
 export const WECHAT_TIMEOUT_MS = 5_000;
@@ -76,7 +77,7 @@ export function createTarget(options: TargetOptions): Target {
     origin: options.origin,
     bareUrl: /[?#]/.test(parsed.href) ? undefined : parsed.href,
   };
-  const mode = options.mode ?? "plain";
+  const mode = options.mode ?? DEFAULT_MODE;
   if (mode === "plain") return { ...endpoint, mode, crypto: options.crypto };
   if (options.crypto === undefined)
     throw new MissingSettingError(["aesKey", "appId"], `${mode} mode needs the EncodingAESKey and appId`);

@@ -1,5 +1,5 @@
-import type { ServerConfig } from "../config.js";
-import { appStatus, type Serving } from "../remote/app.js";
+import type { ServerConfig } from "../config/file.js";
+import { appStatus, type Serving } from "../remote/app/app.js";
 import { recordVerdict } from "../remote/releases.js";
 import type { RemoteShell } from "../remote/shell.js";
 import { type CheckResult, gate, type GateResult, handshakeResult, type SwitchBack, type UpOptions } from "./gate.js";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { keepaliveSeconds, type ServerConfig } from "../config.js";
-import { InputError } from "../errors.js";
+import { keepaliveSeconds, type ServerConfig } from "../config/file.js";
+import { InputError } from "../support/errors.js";
 import { takeLock, type DeployLock } from "./lock.js";
 import { hashFiles, listProject, type Manifest } from "./manifest.js";
 import { emptiedFolders, isWithin, planDeploy, type DeployPlan } from "./plan.js";

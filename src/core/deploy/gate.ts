@@ -1,7 +1,7 @@
-import type { ServerConfig } from "../config.js";
-import { CheckFailedError } from "../errors.js";
-import { appStatus, readLog, startApp, type StartResult } from "../remote/app.js";
-import { handshakeThrough } from "../remote/health.js";
+import type { ServerConfig } from "../config/file.js";
+import { CheckFailedError } from "../support/errors.js";
+import { appStatus, readLog, startApp, type StartResult } from "../remote/app/app.js";
+import { handshakeThrough } from "../remote/app/health.js";
 import { type GateVerdict, recordVerdict, remoteLayout, rollbackScript } from "../remote/releases.js";
 import { ConnectionLostError, type RemoteShell } from "../remote/shell.js";
 

@@ -13,7 +13,7 @@ import {
 } from "node:fs";
 import { isAbsolute, join, posix } from "node:path";
 import ignore, { type Ignore } from "ignore";
-import { InputError } from "../errors.js";
+import { InputError } from "../support/errors.js";
 
 /** One deployed file: what changes when its content or mode does. */
 export interface ManifestEntry {

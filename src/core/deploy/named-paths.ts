@@ -1,6 +1,6 @@
 import { lstatSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "../errors.js";
+import { InputError } from "../support/errors.js";
 
 /** True for a pattern that names one path (no wildcard, negation or escape), which must then exist. */
 const isLiteral = (pattern: string): boolean => !/[*?[\]!\\]/.test(pattern);

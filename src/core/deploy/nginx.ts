@@ -1,4 +1,5 @@
-import { InputError } from "../errors.js";
+import { appPortFor, callbackPath } from "../config/class-account.js";
+import { InputError } from "../support/errors.js";
 
 export interface NginxOptions {
   /** The server's name in the config, e.g. s8013. */
@@ -12,9 +13,8 @@ export interface NginxOptions {
 
 /** The app port: `appPort`, or the digits of an `s80xx` server name. */
 export function appPortOf(name: string, appPort?: number): number {
-  if (appPort !== undefined) return appPort;
-  const digits = /^s(\d{2,5})$/.exec(name)?.[1];
-  if (digits !== undefined && Number(digits) < 65536) return Number(digits);
+  const port = appPortFor(name, appPort);
+  if (port !== undefined) return port;
   throw new InputError(`servers.${name} has no appPort`, {
     hint: `add "appPort": 8013 (the port the app listens on) to servers.${name} in wxdev.config.json`,
   });
@@ -36,7 +36,7 @@ const PROXY = (port: number): string => `    proxy_pass http://127.0.0.1:${port}
  * cannot match /wechatPORT0, and proxy_pass without a URI so the path reaches the app unchanged.
  */
 export function nginxLocations(port: number): string {
-  const path = `/wechat${port}`;
+  const path = callbackPath(port);
   return `# wxdev: ${path} -> the app on 127.0.0.1:${port} (5 s timeouts, like WeChat's)
 location = ${path} {
 ${PROXY(port)}

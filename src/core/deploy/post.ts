@@ -1,5 +1,5 @@
-import type { ServerConfig } from "../config.js";
-import { appPaths, appWhere, LOG_LIMIT_BYTES } from "../remote/app-scripts.js";
+import type { ServerConfig } from "../config/file.js";
+import { appPaths, appWhere, LOG_LIMIT_BYTES } from "../remote/app/scripts.js";
 import { remoteLayout } from "../remote/releases.js";
 import { CommandNotRunError, q, type RemoteShell, type RunResult, run } from "../remote/shell.js";
 import { guardScript } from "../remote/state-guard.js";
@@ -34,9 +34,11 @@ const deployLog = (server: ServerConfig): string => `${appPaths(server.remoteDir
  * deploy.log.1 first, as a start does app.log.
  */
 function deployLogScript(server: ServerConfig, line: string, rotate = false): string {
+  const over = `[ -f "$log" ] && [ "$(stat -c %s -- "$log")" -gt ${LOG_LIMIT_BYTES} ]`;
+  const rotation = `if ${over}; then mv -f -- "$log" "$log.1"; fi`;
   return `${guardScript(remoteLayout(server.remoteDir), { create: true })}
 log=${deployLog(server)}
-${rotate ? `if [ -f "$log" ] && [ "$(stat -c %s -- "$log")" -gt ${LOG_LIMIT_BYTES} ]; then mv -f -- "$log" "$log.1"; fi` : ""}
+${rotate ? rotation : ""}
 printf '%s\\n' ${q(line)} >> "$log"`;
 }
 

@@ -2,7 +2,7 @@ import type { RemoteLayout } from "../remote/releases.js";
 import { q } from "../remote/shell.js";
 import { guardScript } from "../remote/state-guard.js";
 
-// The layout, switch and rollback moved to core/remote/releases.ts; re-exported for the deploy steps that use them.
+// The layout, switch and rollback are core/remote/releases.ts's; re-exported for the deploy steps that use them.
 export { remoteLayout, type RemoteLayout } from "../remote/releases.js";
 
 /** Reads the state: what the live path is (link/plain/none) and the current release's manifest. */

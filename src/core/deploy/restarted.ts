@@ -1,6 +1,6 @@
-import type { ServerConfig } from "../config.js";
-import { appPaths, waitForRestartScript } from "../remote/app-scripts.js";
-import { releaseOfPath, type StartResult } from "../remote/app.js";
+import type { ServerConfig } from "../config/file.js";
+import { appPaths, waitForRestartScript } from "../remote/app/scripts.js";
+import { releaseOfPath, type StartResult } from "../remote/app/app.js";
 import { q, type RemoteShell } from "../remote/shell.js";
 import { type AppCheck, type CheckResult, type DownResult, handshakeResult, SETTLE_MS, type UpResult } from "./gate.js";
 

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { CheckFailedError } from "../errors.js";
+import { CheckFailedError } from "../support/errors.js";
 import type { RemoteShell } from "../remote/shell.js";
 
 /** A deploy step that failed on the server. */

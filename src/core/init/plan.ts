@@ -1,5 +1,6 @@
-import { CONFIG_FILE_NAME, type ServerConfig, type WxdevConfig } from "../config.js";
-import { InputError } from "../errors.js";
+import { CONFIG_FILE_NAME, type ServerConfig, type WxdevConfig } from "../config/file.js";
+import { callbackPath, portInName } from "../config/class-account.js";
+import { InputError } from "../support/errors.js";
 import { wechatPy } from "./wechat-py.js";
 
 /** What `wxdev init` asks for: the class account (s8013) and the shared host. */
@@ -41,9 +42,8 @@ export interface ProjectPlan {
 
 /** The app's port from a class account name: s8013 → 8013. */
 export function accountPort(account: string): number {
-  const digits = /^s(\d{4,5})$/.exec(account)?.[1];
-  const port = Number(digits);
-  if (digits === undefined || port < 1024 || port > 65535) {
+  const port = portInName(account);
+  if (port === undefined || port < 1024) {
     throw new InputError(`account ${JSON.stringify(account)} is not a class account name`, {
       hint: "give the SSH account on the class server: s and the app's port, e.g. s8013",
     });
@@ -142,7 +142,7 @@ export function planProject(options: ProjectOptions): ProjectPlan {
   const appPort = accountPort(account);
   const host = checkHost(options.host);
   const venv = checkVenv(options.venv ?? "wechat");
-  const path = `/wechat${appPort}`;
+  const path = callbackPath(appPort);
   const localUrl = `http://127.0.0.1:${appPort}${path}`;
   const planned: WxdevConfig = {
     url: localUrl,

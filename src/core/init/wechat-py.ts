@@ -1,4 +1,4 @@
-import { NOTIFICATION_EVENTS } from "../message-tables.js";
+import { NOTIFICATION_EVENTS } from "../wire/message-tables.js";
 import { DEFAULT_FALLBACK, DEFAULT_WELCOME } from "../server/echo-bot.js";
 
 /** The quiet events as Python set items, a few to a line. */

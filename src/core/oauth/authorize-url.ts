@@ -1,4 +1,5 @@
-import { InputError, MissingSettingError } from "../errors.js";
+import { InputError } from "../support/errors.js";
+import { MissingSettingError } from "../config/settings.js";
 
 /** snsapi_base: silent, openid only; snsapi_userinfo: asks the user; snsapi_login: website QR login. */
 export type Scope = "snsapi_base" | "snsapi_userinfo" | "snsapi_login";
@@ -29,14 +30,17 @@ export function authorizeUrl(options: AuthorizeUrlOptions): { url: string; warni
   if (options.qrconnect ? scope !== "snsapi_login" : scope === "snsapi_login") {
     throw new InputError(
       `scope ${scope} does not fit the ${options.qrconnect ? "website QR login" : "in-WeChat"} page`,
-      { hint: "use snsapi_login with --qrconnect, and snsapi_base or snsapi_userinfo otherwise" },
+      {
+        hint: "use snsapi_login for the website QR login page, and snsapi_base or snsapi_userinfo otherwise",
+        input: "scope",
+      },
     );
   }
   if (!/^[A-Za-z0-9]{0,128}$/.test(state)) {
     const shown = state.length > 20 ? `${state.slice(0, 20)}…` : state;
     throw new InputError(
       `state ${JSON.stringify(shown)} is not allowed: letters and digits only, at most 128 of them`,
-      { hint: "pass e.g. --state abc123, and keep other data in your own session" },
+      { hint: "pass e.g. abc123, and keep other data in your own session", input: "state", example: "abc123" },
     );
   }
   let redirect: URL;

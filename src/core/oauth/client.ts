@@ -1,5 +1,6 @@
-import { CheckFailedError, InputError, MissingSettingError } from "../errors.js";
-import { redactSecrets } from "../redact.js";
+import { CheckFailedError, InputError } from "../support/errors.js";
+import { MissingSettingError } from "../config/settings.js";
+import { redactSecrets } from "../support/redact.js";
 import { OAuthApiError } from "./errors.js";
 
 export const API_BASE = "https://api.weixin.qq.com";
@@ -50,7 +51,10 @@ export interface OAuthClientOptions {
   timeoutMs?: number;
 }
 
-/** A small client for the platform's API on Node's fetch (web authorisation, access token, JS-SDK ticket); errors are typed. */
+/**
+ * A small client for the platform's API on Node's fetch (web authorisation, access token, JS-SDK ticket); errors
+ * are typed.
+ */
 export class OAuthClient {
   private readonly base: string;
   /** The base as messages show it: without credentials. */

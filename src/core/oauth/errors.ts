@@ -1,4 +1,4 @@
-import { WxdevError } from "../errors.js";
+import { WxdevError } from "../support/errors.js";
 
 /** One-line explanations of the error codes students meet most (protocol §5). */
 export const OAUTH_ERRORS: Record<number, string> = {

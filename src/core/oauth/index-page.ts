@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { IncomingHttpHeaders } from "node:http";
-import { WxdevError } from "../errors.js";
+import { WxdevError } from "../support/errors.js";
 import { AUTHORIZE_BASE, authorizeUrl } from "./authorize-url.js";
 import { OAuthClient, type AccessToken, type UserInfo } from "./client.js";
 import { OAuthApiError } from "./errors.js";

@@ -1,4 +1,4 @@
-import { CheckFailedError } from "../errors.js";
+import { CheckFailedError } from "../support/errors.js";
 import { q, type RemoteShell } from "./shell.js";
 import { guardScript } from "./state-guard.js";
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
-import { CheckFailedError } from "../errors.js";
+import { CheckFailedError } from "../support/errors.js";
 
 /** A pseudo-terminal for the command (as `ssh -t`): its type and size, and how to follow the window's size. */
 export interface PtyRequest {
@@ -57,9 +57,9 @@ export interface RunOptions {
   cwd?: string;
   /** A virtualenvwrapper name (under $WORKON_HOME, default ~/.virtualenvs) or a path to a virtualenv. */
   venv?: string;
-  /** Shell expression of the app's env file (core/remote/env.ts), exported after ~/.bashrc, before the command. */
+  /** Shell expression of the app's env file (core/remote/app/env.ts), exported after ~/.bashrc, before the command. */
   envFile?: string;
-  /** A missing `cwd` or `venv` is said and gone without (the home folder instead), not a failure: a shell to make them. */
+  /** A missing `cwd` or `venv` is said and gone without (in the home folder), not a failure: a shell to make them. */
   lenient?: boolean;
   /** Shell expression of a log the command's output is appended to as it runs, then how it ended (not with pty). */
   logTo?: string;
@@ -145,6 +145,9 @@ const LOAD_ENVF =
  */
 function wrapped(command: string, options: RunOptions, end: string): string {
   const cwd = options.cwd ?? '"$HOME"';
+  const load = options.envFile === undefined ? "" : `  ${loadEnv(options.envFile)}\n`;
+  const run =
+    options.logTo === undefined ? `  ( eval ${q(command)} )\n  __wxdev_rc=$?` : logged(command, options.logTo);
   return `exec 2>&3 3>&-
 sed '1,2{/^bash: /d}' "$__wxdev_err" >&2
 : > "$__wxdev_err"
@@ -162,7 +165,7 @@ ${
 fi
 ${options.venv === undefined ? "" : activation(options.venv, options.lenient === true)}
 if [ $__wxdev_rc -eq 0 ]; then
-${options.envFile === undefined ? "" : `  ${loadEnv(options.envFile)}\n`}${options.logTo === undefined ? `  ( eval ${q(command)} )\n  __wxdev_rc=$?` : logged(command, options.logTo)}
+${load}${run}
   if [ -s "$__wxdev_err" ]; then sort -u "$__wxdev_err" | sed 's/^/\\x1fwxdev-missing /' >&2; __wxdev_rc=127; fi
 fi
 printf '%s\\n' ${q(end)} >&2; (exit $__wxdev_rc)`;

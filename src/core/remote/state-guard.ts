@@ -1,4 +1,4 @@
-import { CheckFailedError } from "../errors.js";
+import { CheckFailedError } from "../support/errors.js";
 import type { RemoteLayout } from "./releases.js";
 import type { RemoteShell } from "./shell.js";
 

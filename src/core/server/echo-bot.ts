@@ -1,6 +1,6 @@
-import { isNotification } from "../message-tables.js";
-import { textReply } from "../messages.js";
-import type { XmlRecord } from "../xml.js";
+import { isNotification } from "../wire/message-tables.js";
+import { textReply } from "../wire/messages.js";
+import type { XmlRecord } from "../wire/xml.js";
 
 /** What the reference server answers: a reply record, or null for "success" (no reply). */
 export type Bot = (message: XmlRecord) => XmlRecord | null;

@@ -1,6 +1,6 @@
 /**
  * The query of a request aimed at exactly `path`, read without building a URL: `new URL` and its
- * searchParams cost ~1 µs of the ~40 µs a message costs the server. It applies when the target is
+ * searchParams are a share of what a message costs the server (npm run bench serve). It applies when the target is
  * `path` itself or `path?…` without a fragment, and `path` is one the URL parser leaves as it is
  * (see `isPlainPath`): then the URL's pathname is `path`, and its searchParams hold what the raw query
  * does, since what the parser percent-encodes in a query the params decode back. Undefined for any

@@ -9,7 +9,7 @@ import {
   hostPattern,
   keyType,
   preferredHostKeyAlgorithms,
-} from "../../../src/core/remote/known-hosts.js";
+} from "../../../src/core/remote/ssh/known-hosts.js";
 import { tempDirs } from "../../helpers/temp.js";
 
 const temp = tempDirs();

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { BodyTooLarge, readBody } from "../../http-body.js";
-import { listen } from "../../listen.js";
+import { BodyTooLarge, readBody } from "../../support/http-body.js";
+import { listen } from "../../support/listen.js";
 import { sameDomain, type Scope } from "../authorize-url.js";
 import { OAUTH_ERRORS } from "../errors.js";
 import { errorPage } from "../html.js";

@@ -1,0 +1,242 @@
+import { remoteLayout } from "../releases.js";
+import { q } from "../shell.js";
+import { guardScript } from "../state-guard.js";
+
+/**
+ * Where the managed app's state lives: beside the releases, in the hidden sibling of `remoteDir`
+ * (~/tom → ~/.tom.wxdev/app.pid, app.log, deploy.log), never inside a release, so a switch or a rollback
+ * keeps the pid of what runs and the log of what went wrong.
+ */
+export interface AppPaths {
+  /** Shell expression of the state folder. */
+  dir: string;
+  /** Shell expression of the live directory (the app's working directory). */
+  live: string;
+}
+
+/** The state folder and live directory of a server's app, as shell expressions (expanding $HOME). */
+export function appPaths(remoteDir: string): AppPaths {
+  const { live, state } = remoteLayout(remoteDir);
+  return { live, dir: state };
+}
+
+/**
+ * The app's environment on the server: `env` in the state folder (~/.wechat.wxdev/env), 0600 in a 0700 folder,
+ * one NAME=VALUE a line (app/env.ts writes it).
+ */
+export const ENV_FILE = "env";
+
+/**
+ * Where a command for the app runs (start, postDeploy, exec, ssh): in remoteDir, inside its venv, with its env file
+ * exported after ~/.bashrc.
+ */
+export function appWhere(server: { remoteDir: string; venv?: string }): {
+  cwd: string;
+  venv?: string;
+  envFile: string;
+} {
+  const paths = appPaths(server.remoteDir);
+  return {
+    cwd: paths.live,
+    ...(server.venv === undefined ? {} : { venv: server.venv }),
+    envFile: `${paths.dir}/${ENV_FILE}`,
+  };
+}
+
+/** The layout the guard checks for these paths (the releases folder is the state folder's). */
+function guard(paths: AppPaths, create: boolean): string {
+  return guardScript({ live: paths.live, state: paths.dir, releases: `${paths.dir}/releases` }, { create });
+}
+
+/** The log is moved to app.log.1 at a start once it is over this size, so it never grows without bound. */
+export const LOG_LIMIT_BYTES = 1024 * 1024;
+
+/** Marks where each start's output begins in app.log, so a failure's tail is this start's alone. */
+export const START_MARK = "--- wxdev start";
+
+/**
+ * Shell functions every app script starts with, after the guard (which makes the state folder with `create`).
+ * app.pid holds "PID START": the pid of the app's session leader and its start time (/proc/PID/stat, clock ticks
+ * since boot), written by the launcher itself. `judge LINE` sets $pid and $verdict: "ours" only for a process of
+ * this account, started at that very time (so not a reused pid; a file an older wxdev wrote has no time), leading
+ * its own session; "gone" when no such process runs; otherwise the reason it is not ours, and then it is never
+ * signalled (nor pid 1, nor a group wxdev did not make). `alive` ignores zombies, which a container without an
+ * init may never reap.
+ */
+function prelude(paths: AppPaths, create: boolean): string {
+  return `${guard(paths, create)}
+state=${paths.dir}; pidf="$state/app.pid"; log="$state/app.log"
+alive() { ps -o stat= -s "$1" 2>/dev/null | grep -qv '^Z'; }
+started() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=\${s##*) }; printf '%s\\n' "$s" | cut -d' ' -f20; }
+judge() {
+  pid=\${1%% *}; verdict=gone
+  [ -n "$1" ] || return 0
+  case $pid in '' | *[!0-9]*) verdict="no process id"; pid=?; return ;; esac
+  if [ "$pid" -le 1 ]; then verdict="never an app's pid"; return; fi
+  owner=$(stat -c %u "/proc/$pid" 2>/dev/null) || return 0
+  if [ "$owner" != "$wx_uid" ]; then verdict="uid $owner, another account"; return; fi
+  case $1 in *' '*) at=\${1#* } ;; *) at= ;; esac
+  if [ -n "$at" ] && [ "$(started "$pid")" != "$at" ]; then verdict="started at another time: a reused pid"; return; fi
+  if [ "$(ps -o sid= -p "$pid" 2>/dev/null | tr -d ' ')" != "$pid" ]; then verdict="it leads no session"; return; fi
+  alive "$pid" && verdict=ours || verdict=gone
+}
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+judge "$(head -n 1 -- "$pidf" 2>/dev/null || true)"`;
+}
+
+/**
+ * Stops the instance wxdev started (after prelude's judge): SIGTERM to its whole process group (a Flask
+ * reloader's child too), up to 5 s to go, then SIGKILL. Never by a name pattern. Prints "stopped PID" (or
+ * "killed PID"), or "foreign PID REASON" for a pid file that does not name wxdev's app (then nothing is signalled).
+ * The pid file goes either way.
+ */
+function stopFragment(): string {
+  return `if [ "$verdict" = ours ]; then
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  i=0; while alive "$pid" && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+  if alive "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || true; echo "killed $pid"; else echo "stopped $pid"; fi
+elif [ "$verdict" != gone ]; then echo "foreign $pid $verdict"
+fi
+rm -f -- "$pidf"`;
+}
+
+/** Stops the app (see stopFragment). */
+export function stopScript(paths: AppPaths): string {
+  return `${prelude(paths, false)}\n${stopFragment()}`;
+}
+
+/** Prints this start's log lines (from the last start mark), at most `lines`. */
+function tailFragment(lines: number): string {
+  const program = `index($0, "${START_MARK} ")==1 {c=0} {b[c++]=$0} END {for (i=(c>n?c-n:0); i<c; i++) print b[i]}`;
+  return `awk -v n=${lines} '${program}' "$log"`;
+}
+
+/**
+ * The app's own session: before it becomes `command` its launcher writes "PID START" to the pid file (noclobber:
+ * never over a file or through a link another start left), so the pid file names exactly this process.
+ */
+function detached(command: string): string {
+  const pidLine = `s=$(cat /proc/$$/stat); s=\${s##*) }; printf "%s %s\\n" "$$" "$(echo $s | cut -d" " -f20)"`;
+  const launcher = `'set -C; ${pidLine} > "$1" || exit 70; exec bash -c "$0"'`;
+  return `setsid bash -c ${launcher} ${q(command)} "$pidf" < /dev/null >> "$log" 2>&1 &`;
+}
+
+/**
+ * Stops the old instance, then (printing "release ID", the live release's folder name) starts `command`
+ * detached from the SSH session: its own session (setsid), stdin from /dev/null, stdout and stderr appended
+ * to app.log (PYTHONUNBUFFERED, so print() shows up at once). Waits on
+ * the server for `port` to accept connections, polling every 50 ms. Prints one of "up PID", "exited PID CODE",
+ * "timeout PID" or "busy" (the port answers though our app is stopped: another process holds it), then, on
+ * failure, a "\x1etail" line and this start's last 20 log lines.
+ */
+export function startScript(paths: AppPaths, options: { command: string; port?: number; waitMs: number }): string {
+  const ticks = Math.max(1, Math.ceil(options.waitMs / 50));
+  // Without a port, "up" means still running after a second.
+  const ready = options.port === undefined ? `[ $i -ge 20 ]` : `listening ${options.port}`;
+  return `${prelude(paths, true)}
+${stopFragment()}
+${options.port === undefined ? "" : `if listening ${options.port}; then echo busy; exit 0; fi`}
+if [ -f "$log" ] && [ "$(stat -c %s -- "$log")" -gt ${LOG_LIMIT_BYTES} ]; then mv -f -- "$log" "$log.1"; fi
+release=$(readlink -- ${paths.live} 2>/dev/null || echo plain); release=\${release##*/}; echo "release $release"
+printf '%s %s release %s ---\\n' '${START_MARK}' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$release" >> "$log"
+export PYTHONUNBUFFERED=1
+${detached(options.command)}
+bg=$!
+i=0
+while :; do
+  pid=$(head -n 1 -- "$pidf" 2>/dev/null || true); pid=\${pid%% *}; [ -n "$pid" ] || pid=$bg
+  if ! alive "$pid"; then wait "$bg"; echo "exited $pid $?"; break; fi
+  if ${ready}; then echo "up $pid"; exit 0; fi
+  if [ $i -ge ${ticks} ]; then echo "timeout $pid"; break; fi
+  sleep 0.05; i=$((i+1))
+done
+printf '\\036tail\\n'
+${tailFragment(20)}`;
+}
+
+/**
+ * Shell lines printing "holder PID START CWD" for the process of this account that listens on `port` (ss shows an
+ * account only its own processes), if any: what answers there, whoever started it. START as judge's. sshd holding
+ * it is a tunnel's forward (wxdev tunnel, ssh -R), not an app.
+ */
+export function holderFragment(port: number): string {
+  return `holder=$(ss -tlnp 'sport = :${port}' 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1) || true
+holder=\${holder#pid=}
+if [ -n "$holder" ] && [ "$(cat "/proc/$holder/comm" 2>/dev/null)" != sshd ]; then
+  echo "holder $holder $(started "$holder") $(readlink "/proc/$holder/cwd")"
+fi`;
+}
+
+/**
+ * Reads the app's state in one round trip, one "key value" line each: pid (from the pid file, if that process
+ * is still ours; "foreign PID REASON" when it names something else), uptime in seconds, cwd (its working
+ * directory: the release it serves, whatever the live link says now), port (1 if it accepts connections), holder
+ * (holderFragment), live (where the live link points, or "plain"/"none"), since (when the link was made, epoch s),
+ * and the resolved paths of the releases folder and the live directory, to tell a release from a working directory.
+ */
+export function statusScript(paths: AppPaths, port: number | undefined): string {
+  return `${prelude(paths, false)}
+if [ "$verdict" = ours ]; then echo "pid $pid"; echo "uptime $(ps -o etimes= -p "$pid" | tr -d ' ')"
+  echo "cwd $(readlink "/proc/$pid/cwd")"
+elif [ "$verdict" != gone ]; then echo "foreign $pid $verdict"; fi
+${
+  port === undefined
+    ? ""
+    : `if listening ${port}; then echo "port 1"; else echo "port 0"; fi
+${holderFragment(port)}`
+}
+live=${paths.live}
+echo "releases $(cd -P -- "$state/releases" 2>/dev/null && pwd)"
+if [ -L "$live" ]; then echo "live $(readlink -- "$live")"; echo "since $(stat -c %Y -- "$live")"
+elif [ -d "$live" ]; then echo "live plain"; echo "plain $(cd -P -- "$live" && pwd)"; else echo "live none"; fi`;
+}
+
+/**
+ * Waits (polling, up to `waitMs`) for a process of this account started at or after `since` (clock ticks
+ * since boot, as /proc/PID/stat counts them) to listen on `port`: an app a post-deploy command restarted by hand.
+ * Prints "fresh PID START CWD" when one does; else, at the end, "stale PID START CWD" (an older process still
+ * holds the port), "foreign" (something this account cannot see holds it) or "none"; then "releases DIR" and, for a
+ * plain remoteDir, "plain DIR", to tell which release a working directory is in.
+ */
+export function waitForRestartScript(
+  paths: AppPaths,
+  options: { port: number; since: number; waitMs: number },
+): string {
+  // By the clock, not by rounds: ss reads every process's descriptors, which takes a while on a busy server.
+  return `${prelude(paths, false)}
+holder_line() {
+${holderFragment(options.port)}
+}
+ms() { date +%s%3N; }
+found=; until=$(( $(ms) + ${options.waitMs} ))
+while :; do
+  line=; if listening ${options.port}; then line=$(holder_line); fi
+  rest=\${line#holder }; at=\${rest#* }; at=\${at%% *}
+  if [ -n "$line" ] && [ -n "$at" ] && [ "$at" -ge ${options.since} ]; then found="fresh $rest"; break; fi
+  [ -z "$line" ] || found="stale $rest"
+  [ "$(ms)" -lt "$until" ] || break
+  sleep 0.05
+done
+if [ -n "$found" ]; then echo "$found"; elif listening ${options.port}; then echo foreign; else echo none; fi
+echo "releases $(cd -P -- "$state/releases" 2>/dev/null && pwd)"
+live=${paths.live}; if [ -d "$live" ] && [ ! -L "$live" ]; then echo "plain $(cd -P -- "$live" && pwd)"; fi`;
+}
+
+/** The last `lines` lines of the app's log (or of deploy.log, the deploy's own post-step output); `follow`: tail -F. */
+export function logScript(
+  paths: AppPaths,
+  options: { lines: number; follow?: boolean; file?: "app" | "deploy" },
+): string {
+  const file = `"$state"/${options.file === "deploy" ? "deploy.log" : "app.log"}`;
+  return `${guard(paths, false)}
+state=${paths.dir}
+${
+  options.follow
+    ? `exec tail -n ${options.lines} -F --pid="$PPID" -- ${file} 2>/dev/null`
+    : `[ -f ${file} ] || exit ${NO_LOG}
+tail -n ${options.lines} -- ${file} 2>/dev/null || true`
+}`;
+}
+
+/** Exit status of logScript (without follow) when the log does not exist. */
+export const NO_LOG = 3;
