@@ -39,7 +39,7 @@ export * from "./core/oauth/authorize-url.js";
 export * from "./core/oauth/client.js";
 export * from "./core/oauth/errors.js";
 export * from "./core/oauth/index-page.js";
-export * from "./core/oauth/mock/server.js";
+export * from "./core/platform/server.js";
 export * from "./core/deploy/deploy.js";
 export * from "./core/remote/known-hosts.js";
 export * from "./core/deploy/manifest.js";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OAuthClient } from "../../src/core/oauth/client.js";
 import { OAuthApiError } from "../../src/core/oauth/errors.js";
-import { createMockPlatform, type RunningMock } from "../../src/core/oauth/mock/server.js";
+import { createMockPlatform, type RunningMock } from "../../src/core/platform/server.js";
 
 const APP_ID = "wxtickettest";
 const SECRET = "ticketsecret";

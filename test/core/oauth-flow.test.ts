@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authorizeUrl } from "../../src/core/oauth/authorize-url.js";
 import { OAuthClient } from "../../src/core/oauth/client.js";
 import { OAuthApiError } from "../../src/core/oauth/errors.js";
-import { createMockPlatform, type RunningMock } from "../../src/core/oauth/mock/server.js";
-import { CODE_LIFETIME_MS } from "../../src/core/oauth/mock/store.js";
+import { createMockPlatform, type RunningMock } from "../../src/core/platform/server.js";
+import { CODE_LIFETIME_MS } from "../../src/core/platform/sns-store.js";
 
 const APP_ID = "wxflowtest";
 const SECRET = "flowsecret";
