@@ -33,7 +33,7 @@ class TokenBook {
     const token = `92_${randomBytes(102).toString("base64url")}`;
     if (this.current !== undefined) {
       const previous = this.entries.get(this.current);
-      if (previous !== undefined) previous.supersededAt = now;
+      if (previous !== undefined) previous.supersededAt ??= now;
     }
     if (this.entries.size >= MAX_TOKENS) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(token, { expiresAt: now + TOKEN_LIFE_S * 1000 });
