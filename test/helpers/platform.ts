@@ -26,7 +26,9 @@ export const SECRET = "platformsecret";
 export const TOKEN = "platformtoken";
 
 /** A wechat-api method as a promise; a WeChatAPIError rejects with its `code` (the errcode). */
-export type Sdk = (method: string, ...args: unknown[]) => Promise<Record<string, unknown> & Buffer>;
+export type Sdk = ((method: string, ...args: unknown[]) => Promise<Record<string, any> & Buffer>) & {
+  url(method: string, ...args: unknown[]): string;
+};
 
 /** Makes an SDK client pointed at the mock; `token` fixes the access token it uses (WAPI's getToken hook). */
 export function sdkFor(origin: string, token?: string): Sdk {
@@ -39,7 +41,9 @@ export function sdkFor(origin: string, token?: string): Sdk {
   // setEndpoint() forces https://: assigned directly, as the SDK's own tests do.
   api.endpoint = origin;
   api.mpPrefix = `${origin}/cgi-bin/`;
-  return (method, ...args) => promisify(api[method] as (...a: unknown[]) => void).call(api, ...args) as never;
+  const sdk = ((method: string, ...args: unknown[]) =>
+    promisify(api[method] as (...a: unknown[]) => void).call(api, ...args)) as Sdk;
+  return Object.assign(sdk, { url: (method: string, ...args: unknown[]) => (api[method] as (...a: unknown[]) => string).call(api, ...args) });
 }
 
 /** The errcode an SDK call failed with (wechat-api puts it in `code`), or "ok". */
@@ -55,6 +59,8 @@ export async function errcodeOf(call: Promise<unknown>): Promise<number | "ok"> 
 export interface Platform {
   mock: RunningMock;
   sdk: Sdk;
+  /** A wechat-api method that returns a URL (showQRCodeURL), on the SDK pointed at the mock. */
+  sdkUrl(method: string, ...args: unknown[]): string;
   /** What the app received (node-webot's parsed messages), in order. */
   received: Record<string, string>[];
   /** Waits until the app received a message that `match` accepts. */
@@ -74,7 +80,11 @@ export async function startPlatform(mode: Mode = "safe"): Promise<Platform> {
     "/wechat",
     wechat(config, (req, res) => {
       received.push(req.weixin);
-      res.reply(req.weixin.MsgType === "text" ? `got ${req.weixin.Content}` : "");
+      const { MsgType, Content = "" } = req.weixin;
+      // "图片 <MediaId>" is answered with that picture, to see the mock judge a reply's MediaId.
+      if (MsgType === "text" && Content.startsWith("图片 "))
+        res.reply({ type: "image", content: { mediaId: Content.slice(3) } });
+      else res.reply(MsgType === "text" ? `got ${Content}` : "");
     }),
   );
   const appServer = await listen(createServer(app), 0, "127.0.0.1");
@@ -90,9 +100,11 @@ export async function startPlatform(mode: Mode = "safe"): Promise<Platform> {
     push,
     now: () => start + offset,
   }).listen();
+  const sdk = sdkFor(mock.origin);
   return {
     mock,
-    sdk: sdkFor(mock.origin),
+    sdk,
+    sdkUrl: sdk.url,
     received,
     receivedWhere: async (match) => {
       for (let waited = 0; waited < 5_000; waited += 20) {
