@@ -38,14 +38,21 @@ describe("wxdev menu validate (offline, the mock's rules)", () => {
   });
 
   it("names the failing path and the errcode: exit 1", async () => {
-    const bad = { button: [GOOD.button[0], { name: "菜单", sub_button: [{ type: "view", name: "搜索", url: "www.soso.com" }] }] };
+    const bad = {
+      button: [GOOD.button[0], { name: "菜单", sub_button: [{ type: "view", name: "搜索", url: "www.soso.com" }] }],
+    };
     const result = await menu("validate", file("bad.json", bad));
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
       "button[1].sub_button[0].url: not an http:// or https:// URL (40054 invalid sub button url domain)",
     );
-    const long = await menu("validate", file("long.json", { button: [{ type: "click", name: "七个汉字的名字", key: "k" }] }));
-    expect(long.stdout).toContain("button[0].name: 21 bytes: at most 16 (UTF-8; a 汉字 is 3) (40018 invalid button name size)");
+    const long = await menu(
+      "validate",
+      file("long.json", { button: [{ type: "click", name: "七个汉字的名字", key: "k" }] }),
+    );
+    expect(long.stdout).toContain(
+      "button[0].name: 21 bytes: at most 16 (UTF-8; a 汉字 is 3) (40018 invalid button name size)",
+    );
   });
 
   it("not JSON: where, and 47001; no such file: exit 2", async () => {
@@ -83,7 +90,7 @@ describe("wxdev menu against the mock", () => {
     expect((await menu("pull", ...api)).stdout).toContain("no menu in force");
   });
 
-  it("an invalid file is not pushed (exit 1); a wrong secret is the API's 40125 (exit 1); no secret: exit 2", async () => {
+  it("an invalid file is not pushed (exit 1); a wrong secret: the API's 40125 (exit 1); no secret: exit 2", async () => {
     const bad = await menu("push", file("four.json", { button: [1, 2, 3, 4] }), ...api);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain("(not pushed)");

@@ -26,7 +26,10 @@ describe("wxdev mock's subcommands drive a running mock", () => {
     expect(said.stdout).toContain('text: "你好"');
     expect(said.stdout).toContain('text: "got 你好"');
     const clicked = await runMain(["--json", "mock", "click", "V1001_GOOD", "--api-base", platform.mock.origin]);
-    expect(JSON.parse(clicked.stdout)).toMatchObject({ pushed: true, exchange: { request: { message: { Event: "CLICK" } } } });
+    expect(JSON.parse(clicked.stdout)).toMatchObject({
+      pushed: true,
+      exchange: { request: { message: { Event: "CLICK" } } },
+    });
   });
 
   it("advance moves the clock; template adds one; a bad ticket or no mock is one clear line", async () => {

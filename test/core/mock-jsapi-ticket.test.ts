@@ -29,7 +29,8 @@ async function get(path: string, query: Record<string, string>) {
 const token = (query: Record<string, string> = {}) =>
   get("/cgi-bin/token", { grant_type: "client_credential", appid: APP_ID, secret: SECRET, ...query });
 /** An errmsg as the platform writes it: the text, then the request's rid. */
-const withRid = (text: string) => expect.stringMatching(new RegExp(`^${text} rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$`));
+const withRid = (text: string) =>
+  expect.stringMatching(new RegExp(`^${text} rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$`));
 const ticket = (query: Record<string, string>) => get("/cgi-bin/ticket/getticket", { type: "jsapi", ...query });
 
 describe("wxdev mock: GET /cgi-bin/token", () => {
@@ -72,7 +73,10 @@ describe("wxdev mock: GET /cgi-bin/ticket/getticket", () => {
     const { access_token } = (await token()).body;
     expect((await ticket({})).body).toEqual({ errcode: 41001, errmsg: withRid("access_token missing") });
     expect((await ticket({ access_token: "forged" })).body).toMatchObject({ errcode: 40001 });
-    expect((await ticket({ access_token, type: "js" })).body).toEqual({ errcode: 40097, errmsg: withRid("invalid args") });
+    expect((await ticket({ access_token, type: "js" })).body).toEqual({
+      errcode: 40097,
+      errmsg: withRid("invalid args"),
+    });
     expect((await ticket({ access_token, type: "wx_card" })).body).toMatchObject({ errcode: 0 });
     expect(lines.at(-2)).toMatchObject({ status: 200, note: expect.stringMatching(/^errcode 40097: type "js"/) });
   });
@@ -81,7 +85,10 @@ describe("wxdev mock: GET /cgi-bin/ticket/getticket", () => {
     const { access_token } = (await token()).body;
     clock += 7200 * 1000;
     try {
-      expect((await ticket({ access_token })).body).toEqual({ errcode: 42001, errmsg: withRid("access_token expired") });
+      expect((await ticket({ access_token })).body).toEqual({
+        errcode: 42001,
+        errmsg: withRid("access_token expired"),
+      });
     } finally {
       clock -= 7200 * 1000;
     }

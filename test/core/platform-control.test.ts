@@ -53,20 +53,26 @@ describe("a server we ship answers strangers with fixed short bodies", () => {
     .flat()
     .find((address) => address?.family === "IPv4" && !address.internal)?.address;
 
-  it.skipIf(outside === undefined)("the control endpoints answer this machine only (404 from another address)", async () => {
-    const mock = await createMockPlatform({ host: "0.0.0.0", port: 0, appId: APP_ID, appSecret: SECRET }).listen();
-    try {
-      const far = await fetch(`http://${outside}:${mock.port}/_wxdev/state`);
-      expect(far.status).toBe(404);
-      expect(await far.text()).toBe("not found");
-      const scan = await fetch(`http://${outside}:${mock.port}/_wxdev/clock`, { method: "POST", body: '{"advance":"1d"}' });
-      expect(scan.status).toBe(404);
-      expect(mock.store.clock.offset).toBe(0);
-      expect((await fetch(`http://127.0.0.1:${mock.port}/_wxdev/state`)).status).toBe(200);
-    } finally {
-      await mock.close();
-    }
-  });
+  it.skipIf(outside === undefined)(
+    "the control endpoints answer this machine only (404 from another address)",
+    async () => {
+      const mock = await createMockPlatform({ host: "0.0.0.0", port: 0, appId: APP_ID, appSecret: SECRET }).listen();
+      try {
+        const far = await fetch(`http://${outside}:${mock.port}/_wxdev/state`);
+        expect(far.status).toBe(404);
+        expect(await far.text()).toBe("not found");
+        const scan = await fetch(`http://${outside}:${mock.port}/_wxdev/clock`, {
+          method: "POST",
+          body: '{"advance":"1d"}',
+        });
+        expect(scan.status).toBe(404);
+        expect(mock.store.clock.offset).toBe(0);
+        expect((await fetch(`http://127.0.0.1:${mock.port}/_wxdev/state`)).status).toBe(200);
+      } finally {
+        await mock.close();
+      }
+    },
+  );
 
   it("unknown paths, bad targets and oversized bodies get short fixed answers", async () => {
     const unknown = await fetch(`${platform.mock.origin}/cgi-bin/nothing-here`);
@@ -93,7 +99,13 @@ describe("--state: the account across restarts", () => {
     const store = new PlatformStore(APP_ID);
     const writer = new StateWriter(file, () => store.snapshot());
     store.onChange = () => writer.changed();
-    const mock = await createMockPlatform({ port: 0, appId: APP_ID, appSecret: SECRET, store, advanceMs: 3_600_000 }).listen();
+    const mock = await createMockPlatform({
+      port: 0,
+      appId: APP_ID,
+      appSecret: SECRET,
+      store,
+      advanceMs: 3_600_000,
+    }).listen();
     const sdk = sdkFor(mock.origin);
     const { accessToken } = await sdk("getAccessToken");
     await sdk("createMenu", { button: [{ type: "view", name: "官网", url: "https://example.com/" }] });
@@ -109,9 +121,9 @@ describe("--state: the account across restarts", () => {
     again.restore((await loadState(file, APP_ID))!);
     const restarted = await createMockPlatform({ port: 0, appId: APP_ID, appSecret: SECRET, store: again }).listen();
     try {
-      const after = sdkFor(restarted.origin);
-      expect((await after("getMenu")).menu.button[0].url).toBe("https://example.com/");
-      expect((await after("getUser", "oKeptAcrossRestarts000000000")).subscribe).toBe(1);
+      const restartedSdk = sdkFor(restarted.origin);
+      expect((await restartedSdk("getMenu")).menu.button[0].url).toBe("https://example.com/");
+      expect((await restartedSdk("getUser", "oKeptAcrossRestarts000000000")).subscribe).toBe(1);
       expect(again.clock.offset).toBe(3_600_000);
       expect(again.quotas.get("/cgi-bin/menu/create")?.used).toBe(1);
       await expect(loadState(file, "wxother")).rejects.toThrow(/keeps the account/);

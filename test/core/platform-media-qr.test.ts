@@ -1,12 +1,15 @@
-import jsQR from "jsqr";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PNG } from "pngjs";
 import QRCode from "qrcode";
+import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MEDIA_LIFE_MS } from "../../src/core/platform/store.js";
 import { control, errcodeOf, type Platform, startPlatform } from "../helpers/platform.js";
+
+// jsQR: an independent QR decoder, to read the PNG back.
+const jsQR = createRequire(import.meta.url)("jsqr") as typeof import("jsqr").default;
 
 let platform: Platform;
 let dir: string;
@@ -30,13 +33,17 @@ afterAll(async () => {
 describe("temporary media through wechat-api", () => {
   it("upload (multipart from wechat-api's formstream) and media/get give the same bytes back", async () => {
     const uploaded = await platform.sdk("uploadMedia", join(dir, "photo.png"), "image");
-    expect(uploaded).toEqual({ type: "image", media_id: expect.stringMatching(/^[\w-]{64}$/), created_at: expect.any(Number) });
+    expect(uploaded).toEqual({
+      type: "image",
+      media_id: expect.stringMatching(/^[\w-]{64}$/),
+      created_at: expect.any(Number),
+    });
     const bytes = await platform.sdk("getMedia", uploaded.media_id);
     expect(Buffer.isBuffer(bytes)).toBe(true);
     expect(Buffer.compare(bytes, png)).toBe(0);
-    const response = await fetch(
-      `${platform.mock.origin}/cgi-bin/media/get?access_token=${(await platform.sdk("getAccessToken")).accessToken}&media_id=${uploaded.media_id}`,
-    );
+    const { accessToken } = await platform.sdk("getAccessToken");
+    const query = `access_token=${accessToken}&media_id=${uploaded.media_id}`;
+    const response = await fetch(`${platform.mock.origin}/cgi-bin/media/get?${query}`);
     expect(response.headers.get("content-type")).toBe("image/png");
   });
 
@@ -55,7 +62,11 @@ describe("temporary media through wechat-api", () => {
 
   it("media/get of an unknown id: 40007 as text/plain (wechat-api parses only that); gone after 3 days", async () => {
     // wechat-api's getMedia reads the error (no code) only from a text/plain or application/json answer.
-    const gone = (id: string) => platform.sdk("getMedia", id).then(() => "ok", (error: Error) => error.message);
+    const gone = (id: string) =>
+      platform.sdk("getMedia", id).then(
+        () => "ok",
+        (error: Error) => error.message,
+      );
     expect(await gone("nope")).toMatch(/^invalid media_id rid: /);
     const { media_id } = await platform.sdk("uploadMedia", join(dir, "photo.png"), "image");
     platform.advance(MEDIA_LIFE_MS - 1_000);
@@ -70,7 +81,10 @@ describe("temporary media through wechat-api", () => {
     await platform.sdk("getAccessToken");
     const { media_id } = await platform.sdk("uploadMedia", join(dir, "photo.png"), "image");
     const reply = async (id: string) => {
-      const answer = await control(platform.mock.origin, "message", { message: "text", fields: { Content: `图片 ${id}` } });
+      const answer = await control(platform.mock.origin, "message", {
+        message: "text",
+        fields: { Content: `图片 ${id}` },
+      });
       return answer.exchange as { ok: boolean; problems: { code: string }[] };
     };
     const codes = (exchange: { problems: { code: string }[] }) => exchange.problems.map((problem) => problem.code);
@@ -87,7 +101,11 @@ describe("temporary media through wechat-api", () => {
 describe("QR codes with a scene", () => {
   it("create a temporary code, show it as a PNG whose QR code holds the code's url; scanning pushes", async () => {
     const created = await platform.sdk("createTmpQRCode", 123, 600);
-    expect(created).toEqual({ ticket: expect.any(String), expire_seconds: 600, url: expect.stringMatching(/^http:\/\/weixin\.qq\.com\/q\/02/) });
+    expect(created).toEqual({
+      ticket: expect.any(String),
+      expire_seconds: 600,
+      url: expect.stringMatching(/^http:\/\/weixin\.qq\.com\/q\/02/),
+    });
     const response = await fetch(platform.sdkUrl("showQRCodeURL", created.ticket as string));
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("image/png");
@@ -108,7 +126,7 @@ describe("QR codes with a scene", () => {
     expect(await errcodeOf(platform.sdk("sendText", newcomer, "欢迎"))).toBe("ok");
   });
 
-  it("permanent codes: no expire_seconds, the same scene the same ticket; bad bodies 40052/40053; expiry 404", async () => {
+  it("permanent codes: no expire_seconds, one ticket per scene; bad bodies 40052/40053; expired: 404", async () => {
     const one = await platform.sdk("createLimitQRCode", "shop-7");
     expect(Object.keys(one)).toEqual(["ticket", "url"]);
     expect((await platform.sdk("createLimitQRCode", "shop-7")).ticket).toBe(one.ticket);
@@ -119,7 +137,7 @@ describe("QR codes with a scene", () => {
       method: "POST",
       body: JSON.stringify({ action_name: "QR_FOREVER", action_info: { scene: { scene_id: 1 } } }),
     });
-    expect((await bad.json()).errcode).toBe(40052);
+    expect(((await bad.json()) as { errcode: number }).errcode).toBe(40052);
     const short = await platform.sdk("createTmpQRCode", 5, undefined);
     expect(short.expire_seconds).toBe(60);
     platform.advance(60_000);

@@ -14,21 +14,29 @@ const MENU = {
 };
 
 describe("the custom menu through wechat-api", () => {
-  it("no menu: 46003; create, then menu/get in the platform's shape (every leaf with sub_button []), delete", async () => {
+  it("no menu: 46003; create; menu/get in the platform's shape (leaves with sub_button []); delete", async () => {
     expect(await errcodeOf(platform.sdk("getMenu"))).toBe(46003);
     expect(await platform.sdk("createMenu", MENU)).toEqual({ errcode: 0, errmsg: "ok" });
     expect(await platform.sdk("getMenu")).toEqual({
       menu: {
         button: [
           { ...click(), sub_button: [] },
-          { name: "菜单", sub_button: [{ ...view(), sub_button: [] }, { ...click("赞一下我们", "V1001_GOOD"), sub_button: [] }] },
+          {
+            name: "菜单",
+            sub_button: [
+              { ...view(), sub_button: [] },
+              { ...click("赞一下我们", "V1001_GOOD"), sub_button: [] },
+            ],
+          },
         ],
       },
     });
     const self = await platform.sdk("getMenuConfig");
     expect(self).toEqual({
       is_menu_open: 1,
-      selfmenu_info: { button: [click(), { name: "菜单", sub_button: { list: [view(), click("赞一下我们", "V1001_GOOD")] } }] },
+      selfmenu_info: {
+        button: [click(), { name: "菜单", sub_button: { list: [view(), click("赞一下我们", "V1001_GOOD")] } }],
+      },
     });
     expect(await platform.sdk("removeMenu")).toEqual({ errcode: 0, errmsg: "ok" });
     expect(await errcodeOf(platform.sdk("getMenu"))).toBe(46003);
@@ -81,6 +89,6 @@ describe("the custom menu through wechat-api", () => {
       method: "POST",
       body: '{"button":[',
     });
-    expect((await response.json()).errcode).toBe(47001);
+    expect(((await response.json()) as { errcode: number }).errcode).toBe(47001);
   });
 });

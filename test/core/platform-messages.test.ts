@@ -25,8 +25,22 @@ describe("users through wechat-api", () => {
   it("user/info in today's shape: nickname and headimgurl present but empty; unknown openid: 40003", async () => {
     const info = await platform.sdk("getUser", followers[0]);
     expect(Object.keys(info)).toEqual([
-      "subscribe", "openid", "nickname", "sex", "language", "city", "province", "country", "headimgurl",
-      "subscribe_time", "remark", "groupid", "tagid_list", "subscribe_scene", "qr_scene", "qr_scene_str",
+      "subscribe",
+      "openid",
+      "nickname",
+      "sex",
+      "language",
+      "city",
+      "province",
+      "country",
+      "headimgurl",
+      "subscribe_time",
+      "remark",
+      "groupid",
+      "tagid_list",
+      "subscribe_scene",
+      "qr_scene",
+      "qr_scene_str",
     ]);
     expect(info).toMatchObject({ subscribe: 1, openid: followers[0], nickname: "", headimgurl: "" });
     expect(await errcodeOf(platform.sdk("getUser", "oUnknownUser000000000000000"))).toBe(40003);
@@ -35,7 +49,14 @@ describe("users through wechat-api", () => {
   it("batchget (wechat-api's {openid, language} body): up to 100; 101 is refused", async () => {
     const batch = await platform.sdk("batchGetUsers", followers);
     expect((batch.user_info_list as { openid: string }[]).map((user) => user.openid)).toEqual(followers);
-    expect(await errcodeOf(platform.sdk("batchGetUsers", Array.from({ length: 101 }, () => followers[0])))).toBe(45019);
+    expect(
+      await errcodeOf(
+        platform.sdk(
+          "batchGetUsers",
+          Array.from({ length: 101 }, () => followers[0]),
+        ),
+      ),
+    ).toBe(45019);
     expect(await errcodeOf(platform.sdk("batchGetUsers", ["oUnknown"]))).toBe(40003);
   });
 });
@@ -44,10 +65,15 @@ describe("the customer-service window", () => {
   it("closed until the user writes; a message allows 5 in 48 hours (45047 past them, 45015 after)", async () => {
     const openid = followers[1]!;
     expect(await errcodeOf(platform.sdk("sendText", openid, "hello"))).toBe(45015);
-    const said = await control(platform.mock.origin, "message", { openid, message: "text", fields: { Content: "在吗" } });
+    const said = await control(platform.mock.origin, "message", {
+      openid,
+      message: "text",
+      fields: { Content: "在吗" },
+    });
     expect(said).toMatchObject({ pushed: true, mode: "safe", exchange: { ok: true, reply: { Content: "got 在吗" } } });
     expect(await platform.receivedWhere((m) => m.Content === "在吗")).toMatchObject({ FromUserName: openid });
-    for (let i = 0; i < 5; i++) expect(await platform.sdk("sendText", openid, `reply ${i}`)).toMatchObject({ errcode: 0 });
+    for (let i = 0; i < 5; i++)
+      expect(await platform.sdk("sendText", openid, `reply ${i}`)).toMatchObject({ errcode: 0 });
     expect(await errcodeOf(platform.sdk("sendText", openid, "one more"))).toBe(45047);
     await control(platform.mock.origin, "message", { openid, message: "text", fields: { Content: "again" } });
     platform.advance(48 * 3_600_000);
@@ -66,7 +92,7 @@ describe("the customer-service window", () => {
       fetch(`${platform.mock.origin}/cgi-bin/message/custom/typing?access_token=${accessToken}`, {
         method: "POST",
         body: JSON.stringify({ touser: openid, command }),
-      }).then((response) => response.json());
+      }).then((response) => response.json() as Promise<{ errcode: number }>);
     expect(await typing("Typing")).toEqual({ errcode: 0, errmsg: "ok" });
     expect((await typing("Typing")).errcode).toBe(45081);
     expect((await typing("Dance")).errcode).toBe(45072);
@@ -109,7 +135,10 @@ describe("template messages", () => {
     const error = await platform
       .sdk("sendTemplate", openid, template.template_id, "", tooLong)
       .catch((caught: Error & { code: number }) => caught);
-    expect(error).toMatchObject({ code: 47003, message: expect.stringMatching(/^argument invalid! data\.thing1\.value invalid rid: /) });
+    expect(error).toMatchObject({
+      code: 47003,
+      message: expect.stringMatching(/^argument invalid! data\.thing1\.value invalid rid: /),
+    });
     // first/remark are no longer shown (2023-05) but still accepted.
     const extra = { ...data, first: { value: "你好" }, remark: { value: "谢谢" } };
     expect(await errcodeOf(platform.sdk("sendTemplate", openid, template.template_id, "", extra))).toBe("ok");
@@ -119,7 +148,7 @@ describe("template messages", () => {
     expect(await errcodeOf(platform.sdk("sendText", openid, "x"))).toBe(45015);
   });
 
-  it("api_add_template (wechat-api posts template_id_short only), get_all_private_template, del_private_template", async () => {
+  it("api_add_template (wechat-api posts only template_id_short), get_all_private_template, del_private_template", async () => {
     const added = await platform.sdk("addTemplate", "TM00015");
     expect(added).toEqual({ errcode: 0, errmsg: "ok", template_id: expect.stringMatching(/^[\w-]{43}$/) });
     const all = (await platform.sdk("getAllPrivateTemplate")).template_list as { template_id: string }[];

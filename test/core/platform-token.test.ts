@@ -19,10 +19,10 @@ describe("the access token through wechat-api", () => {
       `${platform.mock.origin}/cgi-bin/token?grant_type=client_credential&appid=${APP_ID}&secret=${SECRET}`,
     );
     expect(raw.headers.get("content-type")).toBe("application/json; encoding=utf-8");
-    expect(Object.keys(await raw.json())).toEqual(["access_token", "expires_in"]);
+    expect(Object.keys((await raw.json()) as object)).toEqual(["access_token", "expires_in"]);
   });
 
-  it("a new token leaves the old one working 5 minutes, then 40001; the new one expires after 7200 s (42001)", async () => {
+  it("a new token leaves the old one working 5 minutes, then 40001; the new one expires in 7200 s (42001)", async () => {
     const first = (await platform.sdk("getAccessToken")) as unknown as { accessToken: string };
     const second = (await platform.sdk("getAccessToken")) as unknown as { accessToken: string };
     const old = sdkFor(platform.mock.origin, first.accessToken);
@@ -43,7 +43,10 @@ describe("the access token through wechat-api", () => {
     const { accessToken } = (await platform.sdk("getAccessToken")) as unknown as { accessToken: string };
     const missing = await (await fetch(`${platform.mock.origin}/cgi-bin/menu/get`)).json();
     expect(missing).toEqual({ errcode: 41001, errmsg: expect.stringMatching(/^access_token missing rid: /) });
-    const garbage = await (await fetch(`${platform.mock.origin}/cgi-bin/menu/get?access_token=2`)).json();
+    const garbage = (await (await fetch(`${platform.mock.origin}/cgi-bin/menu/get?access_token=2`)).json()) as {
+      errcode: number;
+      errmsg: string;
+    };
     expect(garbage.errcode).toBe(40001);
     const rid = /rid: (\S+)$/.exec(garbage.errmsg)?.[1];
     const base = `${platform.mock.origin}/cgi-bin/openapi/rid/get?access_token=${accessToken}`;
@@ -65,7 +68,9 @@ describe("the access token through wechat-api", () => {
 
   it("a GET on a POST API: 43002", async () => {
     const { accessToken } = (await platform.sdk("getAccessToken")) as unknown as { accessToken: string };
-    const answer = await (await fetch(`${platform.mock.origin}/cgi-bin/menu/create?access_token=${accessToken}`)).json();
+    const answer = (await (
+      await fetch(`${platform.mock.origin}/cgi-bin/menu/create?access_token=${accessToken}`)
+    ).json()) as { errcode: number };
     expect(answer.errcode).toBe(43002);
   });
 });
@@ -79,7 +84,7 @@ describe("stable_token", () => {
       ...(force_refresh === undefined ? {} : { force_refresh }),
     });
 
-  it("the same token while it lives, expires_in what is left; renewed in its last 5 minutes; force_refresh", async () => {
+  it("the same token while it lives (expires_in: what is left), renewed in its last 5 minutes; force_refresh", async () => {
     const first = await stable();
     expect(first.expires_in).toBe(7200);
     platform.advance(100_000);
@@ -109,7 +114,7 @@ describe("stable_token", () => {
     });
     expect(wrong.errcode).toBe(40125);
     const response = await fetch(`${platform.mock.origin}/cgi-bin/stable_token`, { method: "POST", body: "{" });
-    expect((await response.json()).errcode).toBe(47001);
+    expect(((await response.json()) as { errcode: number }).errcode).toBe(47001);
   });
 });
 

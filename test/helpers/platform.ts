@@ -42,8 +42,13 @@ export function sdkFor(origin: string, token?: string): Sdk {
   api.endpoint = origin;
   api.mpPrefix = `${origin}/cgi-bin/`;
   const sdk = ((method: string, ...args: unknown[]) =>
-    promisify(api[method] as (...a: unknown[]) => void).call(api, ...args)) as Sdk;
-  return Object.assign(sdk, { url: (method: string, ...args: unknown[]) => (api[method] as (...a: unknown[]) => string).call(api, ...args) });
+    (promisify(api[method] as (...a: unknown[]) => void) as (...a: unknown[]) => Promise<unknown>).apply(
+      api,
+      args,
+    )) as Sdk;
+  return Object.assign(sdk, {
+    url: (method: string, ...args: unknown[]) => (api[method] as (...a: unknown[]) => string).call(api, ...args),
+  });
 }
 
 /** The errcode an SDK call failed with (wechat-api puts it in `code`), or "ok". */

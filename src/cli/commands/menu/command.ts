@@ -6,7 +6,7 @@ import { settingOption } from "../../options.js";
 import { clientFor, readMenuFile } from "./access.js";
 import { printChanges, printMenu } from "./print.js";
 
-/** `wxdev menu`: the custom menu, checked offline and pushed, pulled, compared or deleted (the mock or the platform). */
+/** `wxdev menu`: the custom menu checked offline, and pushed, pulled, compared or deleted (mock or platform). */
 export function menuCommand(cli: Cli): Command {
   const api = (command: Command) =>
     command
@@ -111,5 +111,6 @@ async function currentMenu(client: import("../../../core/platform/api-client.js"
 
 function summary(menu: { button: { sub_button?: unknown[] }[] }): string {
   const subs = menu.button.reduce((sum, button) => sum + (button.sub_button?.length ?? 0), 0);
-  return `${menu.button.length} button${menu.button.length === 1 ? "" : "s"}, ${subs} sub-button${subs === 1 ? "" : "s"}`;
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+  return `${plural(menu.button.length, "button")}, ${plural(subs, "sub-button")}`;
 }

@@ -76,7 +76,8 @@ export function mockCommand(cli: Cli): Command {
         out.line(
           push === undefined
             ? out.c.dim('Pushes: none (give --url, WXDEV_URL or "url" to push events to your app)')
-            : `Pushes to ${push.url} (${push.mode} mode, signed with the Token from ${describeSource("token", sources.token)})`,
+            : `Pushes to ${push.url} (${push.mode} mode, signed with the Token from` +
+                ` ${describeSource("token", sources.token)})`,
         );
         out.line(
           out.c.dim(
