@@ -90,7 +90,7 @@ describe("wxdev menu against the mock", () => {
     expect((await menu("pull", ...api)).stdout).toContain("no menu in force");
   });
 
-  it("an invalid file is not pushed (exit 1); a wrong secret: the API's 40125 (exit 1); no secret: exit 2", async () => {
+  it("an invalid file is not pushed (exit 1); a wrong secret: 40125 (exit 1); no secret: exit 2", async () => {
     const bad = await menu("push", file("four.json", { button: [1, 2, 3, 4] }), ...api);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain("(not pushed)");

@@ -148,7 +148,7 @@ describe("template messages", () => {
     expect(await errcodeOf(platform.sdk("sendText", openid, "x"))).toBe(45015);
   });
 
-  it("api_add_template (wechat-api posts only template_id_short), get_all_private_template, del_private_template", async () => {
+  it("api_add_template (wechat-api posts only template_id_short), get_all_…, del_private_template", async () => {
     const added = await platform.sdk("addTemplate", "TM00015");
     expect(added).toEqual({ errcode: 0, errmsg: "ok", template_id: expect.stringMatching(/^[\w-]{43}$/) });
     const all = (await platform.sdk("getAllPrivateTemplate")).template_list as { template_id: string }[];

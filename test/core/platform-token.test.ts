@@ -22,7 +22,7 @@ describe("the access token through wechat-api", () => {
     expect(Object.keys((await raw.json()) as object)).toEqual(["access_token", "expires_in"]);
   });
 
-  it("a new token leaves the old one working 5 minutes, then 40001; the new one expires in 7200 s (42001)", async () => {
+  it("a new token: the old one works 5 more minutes, then 40001; the new one expires in 7200 s", async () => {
     const first = (await platform.sdk("getAccessToken")) as unknown as { accessToken: string };
     const second = (await platform.sdk("getAccessToken")) as unknown as { accessToken: string };
     const old = sdkFor(platform.mock.origin, first.accessToken);
@@ -84,7 +84,7 @@ describe("stable_token", () => {
       ...(force_refresh === undefined ? {} : { force_refresh }),
     });
 
-  it("the same token while it lives (expires_in: what is left), renewed in its last 5 minutes; force_refresh", async () => {
+  it("one token while it lives (expires_in: what is left), renewed in its last 5 minutes; force_refresh", async () => {
     const first = await stable();
     expect(first.expires_in).toBe(7200);
     platform.advance(100_000);
