@@ -16,11 +16,9 @@ export function printMenu(out: Output, menu: Record<string, unknown>, base: stri
   out.line(`the menu in force on ${base}:`);
   const line = (button: Button, indent: string): void => {
     const target = button.key ?? button.url ?? button.media_id;
-    const detail =
-      button.type === undefined
-        ? ""
-        : `  ${out.c.dim(String(button.type))}${target === undefined ? "" : `  ${String(target)}`}`;
-    out.line(`${indent}${printable(String(button.name ?? ""))}${printable(detail)}`);
+    const type = button.type === undefined ? "" : `  ${out.c.dim(printable(String(button.type)))}`;
+    const sends = target === undefined ? "" : `  ${printable(String(target))}`;
+    out.line(`${indent}${printable(String(button.name ?? ""))}${type}${sends}`);
   };
   for (const button of (menu.button as Button[] | undefined) ?? []) {
     line(button, "  ");

@@ -86,6 +86,15 @@ export function mockCommand(cli: Cli): Command {
               : `State is kept in ${options.state} (without the app secret or tokens).`,
           ),
         );
+        const following = [...store.followers.values()].filter((user) => user.subscribed);
+        out.line(
+          `Followers: ${following
+            .slice(0, 3)
+            .map((user) => user.openid)
+            .join(", ")}${following.length > 3 ? ", …" : ""}`,
+        );
+        for (const template of store.templates.values())
+          out.line(`Template ${template.template_id}: ${template.title}`);
         if (store.clock.offset > 0) out.line(`The mock's clock is ${info.clock} (ahead of this machine's).`);
         // A throwaway secret of the mock's own, not an account's: printing it is how the user learns it.
         if (generated) out.line(`throwaway app secret for this mock: export WXDEV_APP_SECRET=${appSecret}`);
