@@ -61,12 +61,14 @@ describe("a server we ship answers strangers with fixed short bodies", () => {
         const far = await fetch(`http://${outside}:${mock.port}/_wxdev/state`);
         expect(far.status).toBe(404);
         expect(await far.text()).toBe("not found");
-        const scan = await fetch(`http://${outside}:${mock.port}/_wxdev/clock`, {
-          method: "POST",
-          body: '{"advance":"1d"}',
-        });
-        expect(scan.status).toBe(404);
+        const json = { "Content-Type": "application/json" };
+        const clock = (host: string, headers: Record<string, string>) =>
+          fetch(`http://${host}:${mock.port}/_wxdev/clock`, { method: "POST", body: '{"advance":"1d"}', headers });
+        expect((await clock(outside ?? "", json)).status).toBe(404);
+        // What a web page can send to 127.0.0.1 without a preflight (text/plain) is refused too.
+        expect((await clock("127.0.0.1", { "Content-Type": "text/plain" })).status).toBe(415);
         expect(mock.store.clock.offset).toBe(0);
+        expect((await clock("127.0.0.1", json)).status).toBe(200);
         expect((await fetch(`http://127.0.0.1:${mock.port}/_wxdev/state`)).status).toBe(200);
       } finally {
         await mock.close();

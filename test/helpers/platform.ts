@@ -131,7 +131,11 @@ export async function startPlatform(mode: Mode = "safe"): Promise<Platform> {
 
 /** POSTs to one of the mock's control endpoints (/_wxdev/…). */
 export async function control(origin: string, name: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${origin}/_wxdev/${name}`, { method: "POST", body: JSON.stringify(body) });
+  const response = await fetch(`${origin}/_wxdev/${name}`, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json" },
+  });
   return (await response.json()) as Record<string, unknown>;
 }
 

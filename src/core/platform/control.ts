@@ -127,6 +127,9 @@ export function controlRoutes(ctx: PlatformContext, mode: string): RawRoute[] {
     path: `${CONTROL_PREFIX}${name}`,
     loopbackOnly: true,
     handle: async (call: Call) => {
+      // A web page may POST to 127.0.0.1 from the browser, but not with this type without a preflight (unanswered).
+      if (!/^application\/json\b/i.test(call.request.headers["content-type"] ?? ""))
+        return refuse(415, "send the body as Content-Type: application/json");
       const input = await body(call);
       return input === undefined ? refuse(400, "the body must be a JSON object") : handle(call, input);
     },

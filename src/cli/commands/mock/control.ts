@@ -14,7 +14,12 @@ async function control(base: string, name: string, body: unknown): Promise<Recor
   const url = `${base.replace(/\/+$/, "")}/_wxdev/${name}`;
   let response: Response;
   try {
-    response = await fetch(url, { method: "POST", body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    response = await fetch(url, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json" },
+      signal: AbortSignal.timeout(30_000),
+    });
   } catch (cause) {
     throw new InputError(`no wxdev mock answers at ${redactSecrets(base)}`, {
       hint: "start one with `wxdev mock` (in another terminal), or name it with --api-base",
