@@ -66,6 +66,11 @@ describe("the access token through wechat-api", () => {
     });
   });
 
+  it("a user's web-authorisation token on a cgi-bin API: 40014", async () => {
+    const { accessToken } = platform.mock.store.oauth.issueTokens({ user: 0, scope: "snsapi_base" });
+    expect(await errcodeOf(sdkFor(platform.mock.origin, accessToken)("getFollowers"))).toBe(40014);
+  });
+
   it("a GET on a POST API: 43002", async () => {
     const { accessToken } = (await platform.sdk("getAccessToken")) as unknown as { accessToken: string };
     const answer = (await (
