@@ -8,7 +8,7 @@
 // the other commands' 380 KB. Inside a bundle, esbuild turns `import()` into a lazy init of that code,
 // and the npm dependencies stay in node_modules, required only when the code that uses them runs.
 import { build } from "esbuild";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 /**
  * Built into files of their own that every CLI bundle shares: commander is on every start-up (and patched
@@ -21,7 +21,14 @@ const SHARED = ["commander", "chalk", "ssh2", "node-ssh"];
 /** What ssh2 tries to load in a try block and goes on without. */
 const OPTIONAL = ["cpu-features", "./crypto/build/Release/sshcrypto.node"];
 const { dependencies } = JSON.parse(readFileSync(new URL("package.json", import.meta.url), "utf8"));
-const COMMAND_FILES = readdirSync("dist/cli/commands").filter((file) => file.endsWith(".js"));
+/** A command is a file (`commands/sign.js`) or a folder whose entry is `command.js` (`commands/mock/command.js`). */
+const COMMAND_FILES = readdirSync("dist/cli/commands", { withFileTypes: true }).flatMap((entry) =>
+  entry.isFile() && entry.name.endsWith(".js")
+    ? [entry.name]
+    : entry.isDirectory() && existsSync(`dist/cli/commands/${entry.name}/command.js`)
+      ? [`${entry.name}/command.js`]
+      : [],
+);
 
 /**
  * commander requires node:child_process at import time, for executable subcommands wxdev never
@@ -52,7 +59,7 @@ function onlyCommand(kept) {
   return {
     name: "only-command",
     setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^\.\/commands\/[^/]+\.js$/ }, (args) =>
+      pluginBuild.onResolve({ filter: /^\.\/commands\/([^/]+\.js|[^/]+\/command\.js)$/ }, (args) =>
         args.path === `./commands/${kept}` ? undefined : { path: args.path, namespace: "wxdev-elsewhere" },
       );
       pluginBuild.onLoad({ filter: /.*/, namespace: "wxdev-elsewhere" }, (args) => ({
@@ -126,5 +133,5 @@ await Promise.all([
   ...SHARED.map(shared),
   build({ ...common, entryPoints: ["dist/cli/invoked-command.js"], outfile: "dist/bundle/invoked-command.cjs" }),
   cli(undefined, "dist/bundle/wxdev.cjs"),
-  ...COMMAND_FILES.map((file) => cli(file, `dist/bundle/wxdev-${file.replace(/\.js$/, "")}.cjs`)),
+  ...COMMAND_FILES.map((file) => cli(file, `dist/bundle/wxdev-${file.replace(/(\/command)?\.js$/, "")}.cjs`)),
 ]);

@@ -66,7 +66,7 @@ export { OAuthClient, type OAuthClientOptions } from "./core/oauth/client.js";
 export { OAuthApiError } from "./core/oauth/errors.js";
 
 // The offline platform: a local stand-in for WeChat's web authorisation and API.
-export { createMockPlatform, type MockOptions, type RunningMock } from "./core/oauth/mock/server.js";
+export { createMockPlatform, type MockOptions, type RunningMock } from "./core/platform/server.js";
 
 // Typed errors: every error wxdev throws on purpose is a WxdevError (code, hint, kind).
 export { MissingSettingError } from "./core/config/settings.js";

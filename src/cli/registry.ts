@@ -81,9 +81,14 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: "mock",
     summary:
-      "run a local stand-in for WeChat's web authorisation (authorize page + sns APIs)" +
-      " and JS-SDK ticket (cgi-bin/token, getticket), state in memory",
-    load: async () => (await import("./commands/mock.js")).mockCommand,
+      "the WeChat platform offline (a 测试号): the API an app calls (token, menu, messages, templates, media," +
+      " QR codes, users, web authorisation), events pushed to the app, and a clock to move",
+    load: async () => (await import("./commands/mock/command.js")).mockCommand,
+  },
+  {
+    name: "menu",
+    summary: "the custom menu: validate a file offline, push, pull, diff or delete it (on the mock or the platform)",
+    load: async () => (await import("./commands/menu/command.js")).menuCommand,
   },
   {
     name: "jsapi-sign",

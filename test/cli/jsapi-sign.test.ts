@@ -158,7 +158,7 @@ describe("wxdev jsapi-sign --fetch against a real wxdev mock", () => {
     const result = await runMain(args, { env: { ...env, WXDEV_APP_SECRET: "wrongsecret" } });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^wxdev: the API answered errcode 40125 \(invalid appsecret\) — invalid appsecret: check the appSecret/,
+      /^wxdev: the API answered errcode 40125 \(invalid appsecret rid: [\w-]+\) — invalid appsecret: check the appSecret/,
     );
     expect(result.stderr).not.toContain("wrongsecret");
   });

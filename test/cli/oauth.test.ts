@@ -143,7 +143,7 @@ describe("wxdev oauth against wxdev mock", () => {
     expect((await runMain(["oauth", "exchange", "--code", code, "--api-base", base], { env })).code).toBe(0);
     const reused = await runMain(["oauth", "exchange", "--code", code, "--api-base", base], { env });
     expect(reused.code).toBe(1);
-    expect(reused.stderr).toMatch(/errcode 40163 \(code been used\) — .*works once/);
+    expect(reused.stderr).toMatch(/errcode 40163 \(code been used rid: [\w-]+\) — .*works once/);
     const wrong = await runMain(["oauth", "exchange", "--code", await freshCode(), "--api-base", base], {
       env: { ...env, WXDEV_APP_SECRET: "nope" },
     });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OAuthClient } from "../../src/core/oauth/client.js";
 import { OAuthApiError } from "../../src/core/oauth/errors.js";
-import { createMockPlatform, type RunningMock } from "../../src/core/oauth/mock/server.js";
+import { createMockPlatform, type RunningMock } from "../../src/core/platform/server.js";
 
 const APP_ID = "wxtickettest";
 const SECRET = "ticketsecret";
@@ -28,15 +28,19 @@ async function get(path: string, query: Record<string, string>) {
 }
 const token = (query: Record<string, string> = {}) =>
   get("/cgi-bin/token", { grant_type: "client_credential", appid: APP_ID, secret: SECRET, ...query });
+/** An errmsg as the platform writes it: the text, then the request's rid. */
+const withRid = (text: string) =>
+  expect.stringMatching(new RegExp(`^${text} rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$`));
 const ticket = (query: Record<string, string>) => get("/cgi-bin/ticket/getticket", { type: "jsapi", ...query });
 
 describe("wxdev mock: GET /cgi-bin/token", () => {
   it("gives the account's access token for 7200 s", async () => {
     const answer = await token();
     expect(answer.status).toBe(200);
-    expect(answer.type).toBe("application/json; charset=utf-8");
+    // The platform's own header (sic: encoding=, not charset=).
+    expect(answer.type).toBe("application/json; encoding=utf-8");
     expect(Object.keys(answer.body)).toEqual(["access_token", "expires_in"]);
-    expect(answer.body.access_token).toMatch(/^[\w-]{64}$/);
+    expect(answer.body.access_token).toMatch(/^\d+_[\w-]{130,}$/);
     expect(answer.body.expires_in).toBe(7200);
   });
 
@@ -47,7 +51,7 @@ describe("wxdev mock: GET /cgi-bin/token", () => {
     ["no secret", { secret: "" }, 41004, "appsecret missing"],
     ["a wrong secret", { secret: "guess" }, 40125, "invalid appsecret"],
   ])("%s: errcode %i", async (_case, query, errcode, errmsg) => {
-    expect(await token(query)).toMatchObject({ status: 200, body: { errcode, errmsg } });
+    expect(await token(query)).toMatchObject({ status: 200, body: { errcode, errmsg: withRid(errmsg) } });
   });
 });
 
@@ -67,18 +71,24 @@ describe("wxdev mock: GET /cgi-bin/ticket/getticket", () => {
 
   it("a missing, unknown or user's (sns) token, and a bad type, get the platform's errcodes", async () => {
     const { access_token } = (await token()).body;
-    expect((await ticket({})).body).toEqual({ errcode: 41001, errmsg: "access_token missing" });
+    expect((await ticket({})).body).toEqual({ errcode: 41001, errmsg: withRid("access_token missing") });
     expect((await ticket({ access_token: "forged" })).body).toMatchObject({ errcode: 40001 });
-    expect((await ticket({ access_token, type: "js" })).body).toEqual({ errcode: 40097, errmsg: "invalid args" });
+    expect((await ticket({ access_token, type: "js" })).body).toEqual({
+      errcode: 40097,
+      errmsg: withRid("invalid args"),
+    });
     expect((await ticket({ access_token, type: "wx_card" })).body).toMatchObject({ errcode: 0 });
-    expect(lines.at(-2)).toMatchObject({ status: 200, note: "errcode 40097" });
+    expect(lines.at(-2)).toMatchObject({ status: 200, note: expect.stringMatching(/^errcode 40097: type "js"/) });
   });
 
   it("a token older than 7200 s is expired: 42001", async () => {
     const { access_token } = (await token()).body;
     clock += 7200 * 1000;
     try {
-      expect((await ticket({ access_token })).body).toEqual({ errcode: 42001, errmsg: "access_token expired" });
+      expect((await ticket({ access_token })).body).toEqual({
+        errcode: 42001,
+        errmsg: withRid("access_token expired"),
+      });
     } finally {
       clock -= 7200 * 1000;
     }

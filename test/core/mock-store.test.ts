@@ -1,7 +1,7 @@
 import { Agent, request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMockPlatform, type RunningMock } from "../../src/core/oauth/mock/server.js";
-import { CODE_LIFETIME_MS, MAX_ENTRIES, OAuthStore } from "../../src/core/oauth/mock/store.js";
+import { createMockPlatform, type RunningMock } from "../../src/core/platform/server.js";
+import { CODE_LIFETIME_MS, MAX_ENTRIES, OAuthStore } from "../../src/core/platform/sns-store.js";
 
 describe("the mock's store is bounded (anyone who reaches it can ask for codes)", () => {
   it("keeps at most MAX_ENTRIES codes, however many are asked for; long-expired ones go first", () => {

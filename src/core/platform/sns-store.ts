@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Scope } from "../authorize-url.js";
+import type { Scope } from "../oauth/authorize-url.js";
 
 /** A grant: which user agreed to which scope. */
 interface Grant {
@@ -36,20 +36,19 @@ function admit<T extends { expires: number }>(map: Map<string, T>, key: string, 
 }
 
 /**
- * The mock platform's state, in memory only: codes (single use, 5 minutes), users' access and refresh
- * tokens, and the account's own access tokens and JS-SDK tickets (2 hours each); each kind bounded (MAX_ENTRIES).
+ * Web authorisation's state, in memory only: codes (single use, 5 minutes), users' access tokens (2 hours) and
+ * refresh tokens (30 days); each kind bounded (MAX_ENTRIES).
  */
 export class OAuthStore {
   private readonly codes = new Map<string, Expiring<Grant> & { used: boolean }>();
   private readonly accessTokens = new Map<string, Expiring<Grant>>();
   private readonly refreshTokens = new Map<string, Expiring<Grant>>();
-  private readonly clientTokens = new Map<string, Expiring<true>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** How many codes and tokens it holds. */
   get size(): number {
-    return this.codes.size + this.accessTokens.size + this.refreshTokens.size + this.clientTokens.size;
+    return this.codes.size + this.accessTokens.size + this.refreshTokens.size;
   }
 
   /** Issues a fresh code for a grant. */
@@ -86,17 +85,6 @@ export class OAuthStore {
 
   refreshToken(token: string): Lookup<Grant> {
     return this.lookup(this.refreshTokens, token);
-  }
-
-  /** Issues the account's own access token (`cgi-bin/token`), which is not a user's. */
-  issueClientToken(): string {
-    const token = randomBytes(48).toString("base64url");
-    admit(this.clientTokens, token, { value: true, expires: this.now() + ACCESS_TOKEN_LIFETIME_S * 1000 }, this.now());
-    return token;
-  }
-
-  clientToken(token: string): Lookup<true> {
-    return this.lookup(this.clientTokens, token);
   }
 
   private lookup<T>(map: Map<string, Expiring<T>>, key: string): Lookup<T> {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { UserInfo } from "../client.js";
+import type { UserInfo } from "../oauth/client.js";
 
 /** Fixture followers of the mock account, with the CJK nicknames real ones have. */
 export const FIXTURE_USERS = [

@@ -1,5 +1,5 @@
-import { escapeHtml, page } from "../html.js";
-import { FIXTURE_USERS } from "./users.js";
+import { escapeHtml, page } from "../oauth/html.js";
+import { FIXTURE_USERS } from "./sns-users.js";
 
 /** The consent page for snsapi_userinfo: pick a fixture user, then allow or deny. */
 export function consentPage(fields: Record<string, string>, appId: string): string {
