@@ -99,7 +99,7 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: "deploy",
     summary: "deploy the project to a server from wxdev.config.json: only changed files, switched in atomically",
-    load: async () => (await import("./commands/deploy.js")).deployCommand,
+    load: async () => (await import("./commands/deploy/command.js")).deployCommand,
   },
   {
     name: "releases",

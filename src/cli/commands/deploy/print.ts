@@ -1,9 +1,9 @@
-import type { DeployResult, PostResult, RollbackResult } from "../core/deploy/deploy.js";
-import type { CheckResult, DownResult, GateResult, UpResult } from "../core/deploy/gate.js";
-import { postFailed } from "../core/deploy/post.js";
-import { CommandNotFoundError, CommandNotRunError } from "../core/remote/shell.js";
-import { ExitCode, exitCodeFor } from "./exit-code.js";
-import type { Output } from "./output.js";
+import type { DeployResult, PostResult, RollbackResult } from "../../../core/deploy/deploy.js";
+import type { CheckResult, DownResult, GateResult, UpResult } from "../../../core/deploy/gate.js";
+import { postFailed } from "../../../core/deploy/post.js";
+import { CommandNotFoundError, CommandNotRunError } from "../../../core/remote/shell.js";
+import { ExitCode, exitCodeFor } from "../../exit-code.js";
+import type { Output } from "../../output.js";
 
 /** What `wxdev deploy` did: planned only, deployed (and maybe checked), or rolled back. */
 export type DeployOutcome =

@@ -1,19 +1,19 @@
 import { hostname, userInfo } from "node:os";
 import { dirname } from "node:path";
 import { Command } from "commander";
-import { appPortFor } from "../../core/config/class-account.js";
-import type { ServerConfig } from "../../core/config/file.js";
-import type { DeployEvent } from "../../core/deploy/deploy.js";
-import type { Connection } from "../../core/remote/ssh/connection.js";
-import type { RemoteShell } from "../../core/remote/shell.js";
-import { addLoginOptions } from "../app-target.js";
-import type { Cli } from "../context.js";
-import { withExamples } from "../help.js";
-import type { Output } from "../output.js";
-import { type DeployFlags, type DeployRequest, parseDeployArgs } from "../deploy-args.js";
-import { onInterrupt } from "../deploy-interrupt.js";
-import type { DeployOutcome } from "../deploy-print.js";
-import { serverFromConfig } from "../server-config.js";
+import { appPortFor } from "../../../core/config/class-account.js";
+import type { ServerConfig } from "../../../core/config/file.js";
+import type { DeployEvent } from "../../../core/deploy/deploy.js";
+import type { Connection } from "../../../core/remote/ssh/connection.js";
+import type { RemoteShell } from "../../../core/remote/shell.js";
+import { addLoginOptions } from "../../app-target.js";
+import type { Cli } from "../../context.js";
+import { withExamples } from "../../help.js";
+import type { Output } from "../../output.js";
+import { type DeployFlags, type DeployRequest, parseDeployArgs } from "./args.js";
+import { onInterrupt } from "./interrupt.js";
+import type { DeployOutcome } from "./print.js";
+import { serverFromConfig } from "../../server-config.js";
 
 /** Who deploys, as the server's lock names it to a concurrent deploy. */
 function holder(): string {
@@ -53,15 +53,15 @@ export function deployCommand(cli: Cli): Command {
       const request = parseDeployArgs(paths, flags, { checkUrl: server.checkUrl, token });
       // The check's URL is validated now too: a bad one must stop the deploy, not follow it.
       if (request.action === "deploy" && request.check) {
-        const { createTarget } = await import("../../core/client/target.js");
+        const { createTarget } = await import("../../../core/client/target.js");
         createTarget(request.check);
       }
       if (request.check !== undefined) {
-        const { describeSource } = await import("../options.js");
+        const { describeSource } = await import("../../options.js");
         request.check.tokenFrom = describeSource("token", resolved?.sources.token, cli.config(self).path);
       }
       const port = appPortFor(name, server.appPort);
-      const { connectWithPrompts } = await import("../ssh.js");
+      const { connectWithPrompts } = await import("../../ssh.js");
       let connection: Connection | undefined;
       const open = async (): Promise<Connection> =>
         (connection ??= await connectWithPrompts(server, cli, out, {
@@ -87,7 +87,7 @@ export function deployCommand(cli: Cli): Command {
         ? runRollback(context, request)
         : runDeploy(context, request)
       ).finally(close);
-      const { deployExitCode, printDeploy } = await import("../deploy-print.js");
+      const { deployExitCode, printDeploy } = await import("./print.js");
       printDeploy(out, outcome);
       cli.exitCode = deployExitCode(outcome);
     });
@@ -125,7 +125,7 @@ async function runRollback(
   context: DeployContext,
   request: Extract<DeployRequest, { action: "rollback" }>,
 ): Promise<DeployOutcome> {
-  const { rollback } = await import("../../core/deploy/deploy.js");
+  const { rollback } = await import("../../../core/deploy/deploy.js");
   const moved = await rollback((await context.open()).shell, context.server, {
     ...(request.to === undefined ? {} : { to: request.to }),
     post: request.post,
@@ -141,10 +141,10 @@ async function runDeploy(
   context: DeployContext,
   request: Extract<DeployRequest, { action: "deploy" }>,
 ): Promise<DeployOutcome> {
-  const { deploy } = await import("../../core/deploy/deploy.js");
+  const { deploy } = await import("../../../core/deploy/deploy.js");
   const { cli, out } = context;
   // The bar needs the plan's size, which only the deploy knows: load it up front, start it on "plan".
-  const progress = cli.io.stderr.isTTY && !out.json && !request.dryRun ? await import("../progress.js") : undefined;
+  const progress = cli.io.stderr.isTTY && !out.json && !request.dryRun ? await import("../../progress.js") : undefined;
   let bar: Awaited<ReturnType<NonNullable<typeof progress>["startProgress"]>> | undefined;
   let starting: Promise<void> | undefined;
   const showOutput = streamOutput(cli, out);

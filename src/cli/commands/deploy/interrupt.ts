@@ -1,6 +1,6 @@
-import type { DeployEvent } from "../core/deploy/deploy.js";
-import { ExitCode } from "./exit-code.js";
-import type { Output } from "./output.js";
+import type { DeployEvent } from "../../../core/deploy/deploy.js";
+import { ExitCode } from "../../exit-code.js";
+import type { Output } from "../../output.js";
 
 /**
  * Ctrl-C during a deploy or rollback: says what is live, then stops (closing the connection,

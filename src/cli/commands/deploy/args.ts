@@ -1,5 +1,5 @@
-import type { AppCheck } from "../core/deploy/gate.js";
-import { InputError } from "../core/support/errors.js";
+import type { AppCheck } from "../../../core/deploy/gate.js";
+import { InputError } from "../../../core/support/errors.js";
 
 /** deploy's flags as commander hands them over. */
 export interface DeployFlags {
