@@ -1,5 +1,5 @@
-import { InputError } from "../core/support/errors.js";
-import type { Cli } from "./context.js";
+import { InputError } from "../../../core/support/errors.js";
+import type { Cli } from "../../context.js";
 
 /** The fields of `oauth exchange --json` (or `refresh --json`) that the later calls take. */
 export type ExchangedTokens = Partial<Record<"access_token" | "openid" | "refresh_token", string>>;
@@ -9,7 +9,7 @@ const PIPE_EXAMPLE = "e.g. wxdev oauth exchange --code C --json | wxdev oauth us
 
 async function readSource(cli: Cli, from: string): Promise<string> {
   if (from !== "-") {
-    const { readTextFile } = await import("../core/support/read-file.js");
+    const { readTextFile } = await import("../../../core/support/read-file.js");
     return readTextFile(from, { name: `--from ${from}`, hint: "check the path" });
   }
   if (cli.io.stdin.isTTY === true)
@@ -32,7 +32,7 @@ export async function readExchanged(cli: Cli, from: string): Promise<ExchangedTo
     value = JSON.parse(text);
   } catch (cause) {
     // Not quoted: the text holds tokens.
-    const { locateJsonError } = await import("../core/support/json-syntax.js");
+    const { locateJsonError } = await import("../../../core/support/json-syntax.js");
     const { line, column } = locateJsonError(text, cause as Error);
     throw new InputError(`--from ${from} is not JSON (line ${line}, column ${column})`, {
       hint: `give it the output of oauth exchange --json, ${PIPE_EXAMPLE}`,

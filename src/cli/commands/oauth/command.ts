@@ -1,11 +1,11 @@
 import { Command } from "commander";
-import { mask } from "../../core/support/redact.js";
-import type { OAuthClient } from "../../core/oauth/client.js";
-import { required, type Cli } from "../context.js";
-import { withExamples } from "../help.js";
-import { flagOrExchanged, readExchanged } from "../oauth-tokens.js";
-import { settingOption } from "../options.js";
-import type { Output } from "../output.js";
+import { mask } from "../../../core/support/redact.js";
+import type { OAuthClient } from "../../../core/oauth/client.js";
+import { required, type Cli } from "../../context.js";
+import { withExamples } from "../../help.js";
+import { flagOrExchanged, readExchanged } from "./tokens.js";
+import { settingOption } from "../../options.js";
+import type { Output } from "../../output.js";
 
 interface ApiOptions {
   appId?: string;
@@ -14,7 +14,7 @@ interface ApiOptions {
 
 async function clientFor(cli: Cli, self: Command, options: ApiOptions, needSecret: boolean): Promise<OAuthClient> {
   const { settings } = cli.settings(self, { appId: options.appId, apiBase: options.apiBase });
-  const { OAuthClient } = await import("../../core/oauth/client.js");
+  const { OAuthClient } = await import("../../../core/oauth/client.js");
   const appSecret = needSecret ? required(settings, "appSecret") : undefined;
   return new OAuthClient({
     appId: required(settings, "appId"),

@@ -1,15 +1,15 @@
 import { Command, Option } from "commander";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { CONFIG_FILE_NAME, loadConfig, type WxdevConfig } from "../../core/config/file.js";
-import { mask } from "../../core/support/redact.js";
-import { ConfigError, InputError } from "../../core/support/errors.js";
-import type { ProjectPlan } from "../../core/init/plan.js";
-import type { Cli } from "../context.js";
-import { withExamples } from "../help.js";
-import { portParser } from "../options.js";
-import type { Output } from "../output.js";
-import { ask } from "../prompt.js";
+import { CONFIG_FILE_NAME, loadConfig, type WxdevConfig } from "../../../core/config/file.js";
+import { mask } from "../../../core/support/redact.js";
+import { ConfigError, InputError } from "../../../core/support/errors.js";
+import type { ProjectPlan } from "../../../core/init/plan.js";
+import type { Cli } from "../../context.js";
+import { withExamples } from "../../help.js";
+import { portParser } from "../../options.js";
+import type { Output } from "../../output.js";
+import { ask } from "../../prompt.js";
 
 interface InitOptions {
   account?: string;
@@ -75,7 +75,7 @@ async function gather(
   options: InitOptions,
   existing: WxdevConfig | undefined,
 ): Promise<{ plan: ProjectPlan; token?: string }> {
-  const { planProject, accountPort, checkHost, checkToken } = await import("../../core/init/plan.js");
+  const { planProject, accountPort, checkHost, checkToken } = await import("../../../core/init/plan.js");
   const terminal = cli.io.stdin.isTTY === true;
   const missing = (["account", "host"] as const).filter((key) => options[key] === undefined);
   if (!terminal && missing.length > 0) {
@@ -124,8 +124,8 @@ function existingConfig(out: Output, dir: string): WxdevConfig | undefined {
 }
 
 async function runInit(cli: Cli, out: Output, dirArgument: string, options: InitOptions): Promise<InitOutcome> {
-  const { existingFiles, writeProject } = await import("../write-project.js");
-  const { PROJECT_FILES } = await import("../../core/init/plan.js");
+  const { existingFiles, writeProject } = await import("./write-project.js");
+  const { PROJECT_FILES } = await import("../../../core/init/plan.js");
   const dir = resolve(cli.io.cwd, dirArgument);
   if (!options.force) refuseExisting(dir, existingFiles(dir, PROJECT_FILES));
   const { plan, token } = await gather(cli, options, options.force ? existingConfig(out, dir) : undefined);

@@ -1,9 +1,9 @@
 import { existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import type { PlannedFile } from "../core/init/plan.js";
-import { InputError } from "../core/support/errors.js";
-import { readProblem } from "../core/support/read-file.js";
+import type { PlannedFile } from "../../../core/init/plan.js";
+import { InputError } from "../../../core/support/errors.js";
+import { readProblem } from "../../../core/support/read-file.js";
 
 /** The paths (relative to `dir`) that already exist there, a folder or a dangling link included. */
 export function existingFiles(dir: string, paths: readonly string[]): string[] {

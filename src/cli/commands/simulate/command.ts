@@ -1,18 +1,18 @@
 import { Command, Option } from "commander";
-import type { ExchangeResult } from "../../core/client/exchange.js";
-import type { LoadReport } from "../../core/client/load.js";
-import { InputError } from "../../core/support/errors.js";
-import type { XmlRecord } from "../../core/wire/xml.js";
-import type { Cli } from "../context.js";
-import { withExamples } from "../help.js";
-import { ExitCode, exitCodeFor } from "../exit-code.js";
-import { parsePositiveInt } from "../options.js";
-import { addMessageFlags, EVENT_NAMES_HELP, fieldsFromFlags, TYPE_ARGUMENT_HELP } from "../message-flags.js";
-import type { Output } from "../output.js";
-import type { Target } from "../../core/client/target.js";
-import type { Mode } from "../../core/wire/modes.js";
-import { parseSimulateArgs, type SendPlan, type SimulateFlags } from "../simulate-args.js";
-import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js";
+import type { ExchangeResult } from "../../../core/client/exchange.js";
+import type { LoadReport } from "../../../core/client/load.js";
+import { InputError } from "../../../core/support/errors.js";
+import type { XmlRecord } from "../../../core/wire/xml.js";
+import type { Cli } from "../../context.js";
+import { withExamples } from "../../help.js";
+import { ExitCode, exitCodeFor } from "../../exit-code.js";
+import { parsePositiveInt } from "../../options.js";
+import { addMessageFlags, EVENT_NAMES_HELP, fieldsFromFlags, TYPE_ARGUMENT_HELP } from "../../message-flags.js";
+import type { Output } from "../../output.js";
+import type { Target } from "../../../core/client/target.js";
+import type { Mode } from "../../../core/wire/modes.js";
+import { parseSimulateArgs, type SendPlan, type SimulateFlags } from "./args.js";
+import { addTargetOptions, resolveTarget, type TargetFlags } from "../../target.js";
 
 /** The flags; the message fields' flags (MESSAGE_FLAGS) are read by name. */
 interface SimulateOptions extends TargetFlags, SimulateFlags {}
@@ -30,10 +30,10 @@ interface Messages {
 const flagValues = (o: SimulateOptions): Readonly<Record<string, unknown>> => o as unknown as Record<string, unknown>;
 
 async function messagesFromFile(cli: Cli, file: string): Promise<Messages> {
-  const { readTextFile } = await import("../../core/support/read-file.js");
-  const { randomMsgId, randomOpenId } = await import("../../core/wire/messages.js");
-  const { parseXml } = await import("../../core/wire/xml.js");
-  const { makeTimestamp } = await import("../../core/wire/signature.js");
+  const { readTextFile } = await import("../../../core/support/read-file.js");
+  const { randomMsgId, randomOpenId } = await import("../../../core/wire/messages.js");
+  const { parseXml } = await import("../../../core/wire/xml.js");
+  const { makeTimestamp } = await import("../../../core/wire/signature.js");
   const text = await (file === "-"
     ? cli.input("-", "message XML")
     : readTextFile(file, { hint: "check the --file path" }));
@@ -49,7 +49,7 @@ async function messagesFromFile(cli: Cli, file: string): Promise<Messages> {
 }
 
 async function buildMessages(type: string, args: string[], o: SimulateOptions): Promise<Messages> {
-  const messages = await import("../../core/wire/messages.js");
+  const messages = await import("../../../core/wire/messages.js");
   const header = { fromUserName: o.from, toUserName: o.to ?? messages.randomAccountId() };
   let build: (msgId: string | undefined) => XmlRecord;
   if (type === "event") {
@@ -83,7 +83,7 @@ async function runSimulate(
   showProgress: boolean,
 ): Promise<SimulateOutcome> {
   if (plan.kind === "load") return runLoadMode(target, plan, messages.fresh, showProgress);
-  const { send, sendWithRetry } = await import("../../core/client/exchange.js");
+  const { send, sendWithRetry } = await import("../../../core/client/exchange.js");
   if (!plan.retry) return { kind: "once", mode: target.mode, result: await send(target, messages.first) };
   const retried = await sendWithRetry(target, messages.first);
   return { kind: "retry", mode: target.mode, ...retried };
@@ -106,7 +106,7 @@ async function printSimulate(out: Output, outcome: SimulateOutcome): Promise<voi
     if (out.json) return out.printJson({ ok: loadFailures(outcome.report) === 0, ...outcome.report });
     return renderLoad(out, outcome.report, outcome.concurrency);
   }
-  const { renderExchange, exchangeJson } = await import("../render.js");
+  const { renderExchange, exchangeJson } = await import("../../render.js");
   if (outcome.kind === "once") {
     if (out.json) return out.printJson(exchangeJson(outcome.result));
     return renderExchange(out, outcome.result, outcome.mode);
@@ -153,7 +153,7 @@ export function simulateCommand(cli: Cli): Command {
       const plan = parseSimulateArgs(type, args, options);
       const target = await resolveTarget(cli, self, options);
       if (plan.kind === "replay") {
-        const { runReplay } = await import("../replay-run.js");
+        const { runReplay } = await import("./replay-run.js");
         cli.exitCode = await runReplay(cli, out, target, plan.file);
         return;
       }
@@ -195,9 +195,9 @@ async function runLoadMode(
   message: () => XmlRecord | string,
   showProgress: boolean,
 ): Promise<SimulateOutcome> {
-  const { runLoad } = await import("../../core/client/load.js");
-  const { startProgress } = await import("../progress.js");
-  const { interruptSignal } = await import("../signals.js");
+  const { runLoad } = await import("../../../core/client/load.js");
+  const { startProgress } = await import("../../progress.js");
+  const { interruptSignal } = await import("../../signals.js");
   const progress = showProgress
     ? await startProgress(plan.count ?? 0, plan.count === undefined ? "messages" : "messages sent")
     : undefined;

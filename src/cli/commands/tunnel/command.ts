@@ -1,22 +1,22 @@
 import { Command, Option } from "commander";
-import { appPortFor } from "../../core/config/class-account.js";
-import type { ServerConfig } from "../../core/config/file.js";
-import type { Settings } from "../../core/config/settings.js";
-import { InputError } from "../../core/support/errors.js";
-import type { Mode } from "../../core/wire/modes.js";
-import type { AppTarget } from "../../core/remote/app/app.js";
-import type { Connection } from "../../core/remote/ssh/connection.js";
-import type { Tunnel, TunnelEvent, TunnelExchange } from "../../core/remote/tunnel/tunnel.js";
-import { type ConnectFlags, withConnectFlags } from "../app-target.js";
-import { type Cli, required } from "../context.js";
-import { ExitCode } from "../exit-code.js";
-import { withExamples } from "../help.js";
-import { parsePositiveInt, portParser, settingOption } from "../options.js";
-import { closeOnSignal } from "../signals.js";
-import type { Output } from "../output.js";
-import { serverFromConfig } from "../server-config.js";
-import { logDecrypter, openRecording, type Recording, startLocalServer, takeOver } from "../tunnel-extras.js";
-import { printCheck, printTunnelEvent, printUp } from "../tunnel-print.js";
+import { appPortFor } from "../../../core/config/class-account.js";
+import type { ServerConfig } from "../../../core/config/file.js";
+import type { Settings } from "../../../core/config/settings.js";
+import { InputError } from "../../../core/support/errors.js";
+import type { Mode } from "../../../core/wire/modes.js";
+import type { AppTarget } from "../../../core/remote/app/app.js";
+import type { Connection } from "../../../core/remote/ssh/connection.js";
+import type { Tunnel, TunnelEvent, TunnelExchange } from "../../../core/remote/tunnel/tunnel.js";
+import { type ConnectFlags, withConnectFlags } from "../../app-target.js";
+import { type Cli, required } from "../../context.js";
+import { ExitCode } from "../../exit-code.js";
+import { withExamples } from "../../help.js";
+import { parsePositiveInt, portParser, settingOption } from "../../options.js";
+import { closeOnSignal } from "../../signals.js";
+import type { Output } from "../../output.js";
+import { serverFromConfig } from "../../server-config.js";
+import { logDecrypter, openRecording, type Recording, startLocalServer, takeOver } from "./extras.js";
+import { printCheck, printTunnelEvent, printUp } from "./print.js";
 
 interface TunnelFlags extends ConnectFlags {
   localPort?: number;
@@ -124,7 +124,7 @@ interface TunnelRun {
 /** --check: the signed handshake through checkUrl while the tunnel runs; a failure closes it with exit 1. */
 async function checkPath(cli: Cli, out: Output, run: TunnelRun, tunnel: Tunnel, seen: TunnelExchange[]): Promise<void> {
   if (run.token === undefined || run.where.publicUrl === undefined) return;
-  const { checkThroughTunnel } = await import("../../core/remote/tunnel/check.js");
+  const { checkThroughTunnel } = await import("../../../core/remote/tunnel/check.js");
   const check = await checkThroughTunnel(run.where.publicUrl, run.token, {
     seen: () => seen,
     remotePort: run.where.remotePort,
@@ -138,8 +138,8 @@ async function checkPath(cli: Cli, out: Output, run: TunnelRun, tunnel: Tunnel, 
 /** Connects (the first connection also serves --takeover), opens the tunnel, logs it until Ctrl-C or failure. */
 async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
   const { name, server, flags, where } = run;
-  const { connectWithPrompts } = await import("../ssh.js");
-  const { openTunnel } = await import("../../core/remote/tunnel/tunnel.js");
+  const { connectWithPrompts } = await import("../../ssh.js");
+  const { openTunnel } = await import("../../../core/remote/tunnel/tunnel.js");
   const connect = (): Promise<Connection> =>
     connectWithPrompts(server, cli, out, {
       acceptNewHostKey: flags.yes === true || flags.acceptNewHostKey === true,

@@ -1,15 +1,15 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import { callbackPath } from "../core/config/class-account.js";
-import type { Settings } from "../core/config/settings.js";
-import { InputError, WxdevError } from "../core/support/errors.js";
-import { formatRecord } from "../core/wire/exchange-record.js";
-import { readProblem } from "../core/support/read-file.js";
-import type { AppTarget } from "../core/remote/app/app.js";
-import type { Connection } from "../core/remote/ssh/connection.js";
-import type { RemoteShell } from "../core/remote/shell.js";
-import type { TunnelExchange } from "../core/remote/tunnel/tunnel.js";
-import { required } from "./context.js";
-import type { Output } from "./output.js";
+import { callbackPath } from "../../../core/config/class-account.js";
+import type { Settings } from "../../../core/config/settings.js";
+import { InputError, WxdevError } from "../../../core/support/errors.js";
+import { formatRecord } from "../../../core/wire/exchange-record.js";
+import { readProblem } from "../../../core/support/read-file.js";
+import type { AppTarget } from "../../../core/remote/app/app.js";
+import type { Connection } from "../../../core/remote/ssh/connection.js";
+import type { RemoteShell } from "../../../core/remote/shell.js";
+import type { TunnelExchange } from "../../../core/remote/tunnel/tunnel.js";
+import { required } from "../../context.js";
+import type { Output } from "../../output.js";
 
 /** The --record file, open for appending. */
 export interface Recording {
@@ -74,7 +74,7 @@ export function openRecording(
 export async function logDecrypter(settings: Settings): Promise<((encrypted: string) => string) | undefined> {
   const { aesKey, appId } = settings;
   if (aesKey === undefined || aesKey === "" || appId === undefined || appId === "") return undefined;
-  const { MessageCrypto } = await import("../core/wire/crypto.js");
+  const { MessageCrypto } = await import("../../../core/wire/crypto.js");
   try {
     const crypto = new MessageCrypto({ token: settings.token ?? "", encodingAESKey: aesKey, appId });
     return (encrypted) => crypto.decrypt(encrypted);
@@ -88,7 +88,7 @@ export async function startLocalServer(
   settings: Settings,
   where: { localPort: number; remotePort: number; publicUrl?: string },
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const { createWechatServer } = await import("../core/server/http.js");
+  const { createWechatServer } = await import("../../../core/server/http.js");
   let path = callbackPath(where.remotePort);
   if (where.publicUrl !== undefined) {
     try {
@@ -132,7 +132,7 @@ export async function takeOver(
     throw new InputError(`--takeover needs the managed app: ${name} has no "start" command`, {
       hint: `without one, stop the app on ${name} yourself, then run wxdev tunnel ${name}`,
     });
-  const { appStatus, startApp, stopApp } = await import("../core/remote/app/app.js");
+  const { appStatus, startApp, stopApp } = await import("../../../core/remote/app/app.js");
   const status = await appStatus(shell, target);
   if (!status.running) {
     out.note(`--takeover: no app wxdev started is running on ${name}; nothing to stop or restart`);

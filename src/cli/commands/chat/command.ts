@@ -1,12 +1,12 @@
 import { Command } from "commander";
-import type { ExchangeResult } from "../../core/client/exchange.js";
-import type { Target } from "../../core/client/target.js";
-import type { MessageHeader } from "../../core/wire/messages.js";
-import { CHAT_HELP, type ChatAction, parseChatLine } from "../chat-line.js";
-import type { Cli } from "../context.js";
-import { withExamples } from "../help.js";
-import type { Output } from "../output.js";
-import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js";
+import type { ExchangeResult } from "../../../core/client/exchange.js";
+import type { Target } from "../../../core/client/target.js";
+import type { MessageHeader } from "../../../core/wire/messages.js";
+import { CHAT_HELP, type ChatAction, parseChatLine } from "./line.js";
+import type { Cli } from "../../context.js";
+import { withExamples } from "../../help.js";
+import type { Output } from "../../output.js";
+import { addTargetOptions, resolveTarget, type TargetFlags } from "../../target.js";
 
 /** What one line came to: a round trip to print, a remark for the user, or the target in a new mode. */
 type LineOutcome =
@@ -16,9 +16,9 @@ type LineOutcome =
 
 /** Does what a line asked: builds and sends its message, or switches mode. */
 async function runLine(action: ChatAction, target: Target, header: MessageHeader): Promise<LineOutcome | undefined> {
-  const { send } = await import("../../core/client/exchange.js");
-  const { withMode } = await import("../../core/client/target.js");
-  const { buildEvent, buildMessage } = await import("../../core/wire/messages.js");
+  const { send } = await import("../../../core/client/exchange.js");
+  const { withMode } = await import("../../../core/client/target.js");
+  const { buildEvent, buildMessage } = await import("../../../core/wire/messages.js");
   switch (action.kind) {
     case "message":
       return {
@@ -46,7 +46,7 @@ async function runLine(action: ChatAction, target: Target, header: MessageHeader
  * it) and nothing else; the prompt, the typed echo and the chatter go to stderr.
  */
 async function printLine(cli: Cli, out: Output, outcome: LineOutcome): Promise<void> {
-  const { exchangeJson, renderExchange } = await import("../render.js");
+  const { exchangeJson, renderExchange } = await import("../../render.js");
   if (outcome.kind === "exchange") {
     if (out.json) cli.io.stdout.write(`${JSON.stringify(exchangeJson(outcome.result))}\n`);
     else renderExchange(out, outcome.result, outcome.mode);
@@ -62,7 +62,7 @@ function say(cli: Cli, out: Output, text: string): void {
 
 async function chat(cli: Cli, out: Output, target: Target, from: string | undefined): Promise<void> {
   const { createInterface } = await import("node:readline/promises");
-  const { randomOpenId } = await import("../../core/wire/messages.js");
+  const { randomOpenId } = await import("../../../core/wire/messages.js");
   const header: MessageHeader = { fromUserName: from ?? randomOpenId(), toUserName: "gh_wxdevchat001" };
   let current = target;
   const rl = createInterface({
