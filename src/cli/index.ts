@@ -7,7 +7,7 @@ import { ExitCode } from "./exit-code.js";
 import { hintFor } from "./options.js";
 import { colorWanted, loadColor } from "./output.js";
 import { createProgram } from "./program.js";
-import { lazyOutput } from "./stdio.js";
+import { lazyOutput } from "./terminal/stdio.js";
 
 export { ExitCode } from "./exit-code.js";
 

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { InputError } from "../../core/support/errors.js";
-import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
+import { type ConnectFlags, withApp, withConnectFlags } from "../remote/app-target.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 

@@ -6,12 +6,12 @@ import { DEFAULT_INDEX_PATH } from "../../core/oauth/index-page.js";
 import type { Mode } from "../../core/wire/modes.js";
 import type { HandledRequest } from "../../core/server/handler.js";
 import { required, type Cli } from "../context.js";
-import { addCryptoOptions, type CryptoFlags } from "../crypto-options.js";
+import { addCryptoOptions, type CryptoFlags } from "../messages/crypto-options.js";
 import { withExamples } from "../help.js";
 import { parseSeconds, portParser, settingOption } from "../options.js";
 import { untilStopped } from "../signals.js";
 import type { Output } from "../output.js";
-import { clipped, printable, printableJson } from "../printable.js";
+import { clipped, printable, printableJson } from "../terminal/printable.js";
 
 interface ServeOptions extends CryptoFlags {
   host: string;

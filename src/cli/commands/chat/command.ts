@@ -6,7 +6,7 @@ import { CHAT_HELP, type ChatAction, parseChatLine } from "./line.js";
 import type { Cli } from "../../context.js";
 import { withExamples } from "../../help.js";
 import type { Output } from "../../output.js";
-import { addTargetOptions, resolveTarget, type TargetFlags } from "../../target.js";
+import { addTargetOptions, resolveTarget, type TargetFlags } from "../../messages/target.js";
 
 /** What one line came to: a round trip to print, a remark for the user, or the target in a new mode. */
 type LineOutcome =
@@ -46,7 +46,7 @@ async function runLine(action: ChatAction, target: Target, header: MessageHeader
  * it) and nothing else; the prompt, the typed echo and the chatter go to stderr.
  */
 async function printLine(cli: Cli, out: Output, outcome: LineOutcome): Promise<void> {
-  const { exchangeJson, renderExchange } = await import("../../render.js");
+  const { exchangeJson, renderExchange } = await import("../../messages/render.js");
   if (outcome.kind === "exchange") {
     if (out.json) cli.io.stdout.write(`${JSON.stringify(exchangeJson(outcome.result))}\n`);
     else renderExchange(out, outcome.result, outcome.mode);

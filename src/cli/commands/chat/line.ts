@@ -1,7 +1,7 @@
 import { CHECKED_EVENTS, MESSAGE_TYPES } from "../../../core/wire/message-tables.js";
 import { MODES, type Mode } from "../../../core/wire/modes.js";
 import { didYouMean } from "../../../core/support/suggest.js";
-import { takesArguments } from "../../message-flags.js";
+import { takesArguments } from "../../messages/message-flags.js";
 
 /** The types a slash command sends with their samples: all but those typed as words (text). */
 export const SLASH_TYPES = MESSAGE_TYPES.filter((type) => !takesArguments(type));

@@ -6,14 +6,14 @@ import type { ServerConfig } from "../../../core/config/file.js";
 import type { DeployEvent } from "../../../core/deploy/deploy.js";
 import type { Connection } from "../../../core/remote/ssh/connection.js";
 import type { RemoteShell } from "../../../core/remote/shell.js";
-import { addLoginOptions } from "../../app-target.js";
+import { addLoginOptions } from "../../remote/app-target.js";
 import type { Cli } from "../../context.js";
 import { withExamples } from "../../help.js";
 import type { Output } from "../../output.js";
 import { type DeployFlags, type DeployRequest, parseDeployArgs } from "./args.js";
 import { onInterrupt } from "./interrupt.js";
 import type { DeployOutcome } from "./print.js";
-import { serverFromConfig } from "../../server-config.js";
+import { serverFromConfig } from "../../remote/server-config.js";
 
 /** Who deploys, as the server's lock names it to a concurrent deploy. */
 function holder(): string {
@@ -61,7 +61,7 @@ export function deployCommand(cli: Cli): Command {
         request.check.tokenFrom = describeSource("token", resolved?.sources.token, cli.config(self).path);
       }
       const port = appPortFor(name, server.appPort);
-      const { connectWithPrompts } = await import("../../ssh.js");
+      const { connectWithPrompts } = await import("../../remote/ssh.js");
       let connection: Connection | undefined;
       const open = async (): Promise<Connection> =>
         (connection ??= await connectWithPrompts(server, cli, out, {
@@ -144,7 +144,8 @@ async function runDeploy(
   const { deploy } = await import("../../../core/deploy/deploy.js");
   const { cli, out } = context;
   // The bar needs the plan's size, which only the deploy knows: load it up front, start it on "plan".
-  const progress = cli.io.stderr.isTTY && !out.json && !request.dryRun ? await import("../../progress.js") : undefined;
+  const progress =
+    cli.io.stderr.isTTY && !out.json && !request.dryRun ? await import("../../terminal/progress.js") : undefined;
   let bar: Awaited<ReturnType<NonNullable<typeof progress>["startProgress"]>> | undefined;
   let starting: Promise<void> | undefined;
   const showOutput = streamOutput(cli, out);

@@ -9,7 +9,7 @@ import type { Cli } from "../../context.js";
 import { withExamples } from "../../help.js";
 import { portParser } from "../../options.js";
 import type { Output } from "../../output.js";
-import { ask } from "../../prompt.js";
+import { ask } from "../../terminal/prompt.js";
 
 interface InitOptions {
   account?: string;

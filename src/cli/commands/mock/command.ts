@@ -4,7 +4,7 @@ import type { Cli } from "../../context.js";
 import { withExamples } from "../../help.js";
 import { describeSource, portParser, settingOption } from "../../options.js";
 import { untilStopped } from "../../signals.js";
-import { addTargetOptions, type TargetFlags } from "../../target.js";
+import { addTargetOptions, type TargetFlags } from "../../messages/target.js";
 import { controlCommands } from "./control.js";
 import { logEvents, logRequest } from "./log.js";
 
@@ -123,7 +123,7 @@ export function mockCommand(cli: Cli): Command {
 
 /** The app to push to: the same url, Token, mode and crypto every command resolves. */
 async function resolvePush(cli: Cli, self: Command, options: MockOptions) {
-  const { resolveTarget } = await import("../../target.js");
+  const { resolveTarget } = await import("../../messages/target.js");
   return resolveTarget(cli, self, options);
 }
 

@@ -1,7 +1,7 @@
 import { InputError } from "../../../core/support/errors.js";
 import { MESSAGE_TYPES } from "../../../core/wire/message-tables.js";
 import { didYouMean } from "../../../core/support/suggest.js";
-import { checkMessageFlags, messageFlagsSet, takesArguments, takesFlag } from "../../message-flags.js";
+import { checkMessageFlags, messageFlagsSet, takesArguments, takesFlag } from "../../messages/message-flags.js";
 
 /** simulate's own flags (the message fields' flags are read by name from the same object). */
 export interface SimulateFlags {

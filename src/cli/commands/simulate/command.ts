@@ -7,12 +7,17 @@ import type { Cli } from "../../context.js";
 import { withExamples } from "../../help.js";
 import { ExitCode, exitCodeFor } from "../../exit-code.js";
 import { parsePositiveInt } from "../../options.js";
-import { addMessageFlags, EVENT_NAMES_HELP, fieldsFromFlags, TYPE_ARGUMENT_HELP } from "../../message-flags.js";
+import {
+  addMessageFlags,
+  EVENT_NAMES_HELP,
+  fieldsFromFlags,
+  TYPE_ARGUMENT_HELP,
+} from "../../messages/message-flags.js";
 import type { Output } from "../../output.js";
 import type { Target } from "../../../core/client/target.js";
 import type { Mode } from "../../../core/wire/modes.js";
 import { parseSimulateArgs, type SendPlan, type SimulateFlags } from "./args.js";
-import { addTargetOptions, resolveTarget, type TargetFlags } from "../../target.js";
+import { addTargetOptions, resolveTarget, type TargetFlags } from "../../messages/target.js";
 
 /** The flags; the message fields' flags (MESSAGE_FLAGS) are read by name. */
 interface SimulateOptions extends TargetFlags, SimulateFlags {}
@@ -106,7 +111,7 @@ async function printSimulate(out: Output, outcome: SimulateOutcome): Promise<voi
     if (out.json) return out.printJson({ ok: loadFailures(outcome.report) === 0, ...outcome.report });
     return renderLoad(out, outcome.report, outcome.concurrency);
   }
-  const { renderExchange, exchangeJson } = await import("../../render.js");
+  const { renderExchange, exchangeJson } = await import("../../messages/render.js");
   if (outcome.kind === "once") {
     if (out.json) return out.printJson(exchangeJson(outcome.result));
     return renderExchange(out, outcome.result, outcome.mode);
@@ -196,7 +201,7 @@ async function runLoadMode(
   showProgress: boolean,
 ): Promise<SimulateOutcome> {
   const { runLoad } = await import("../../../core/client/load.js");
-  const { startProgress } = await import("../../progress.js");
+  const { startProgress } = await import("../../terminal/progress.js");
   const { interruptSignal } = await import("../../signals.js");
   const progress = showProgress
     ? await startProgress(plan.count ?? 0, plan.count === undefined ? "messages" : "messages sent")

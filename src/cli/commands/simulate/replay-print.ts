@@ -1,6 +1,6 @@
 import type { FieldChange, ReplayOutcome, ReplayReport } from "../../../core/client/replay.js";
 import type { Output } from "../../output.js";
-import { renderProblems, summarise } from "../../render.js";
+import { renderProblems, summarise } from "../../messages/render.js";
 
 const MAX_VALUE = 60;
 

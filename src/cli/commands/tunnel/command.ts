@@ -7,14 +7,14 @@ import type { Mode } from "../../../core/wire/modes.js";
 import type { AppTarget } from "../../../core/remote/app/app.js";
 import type { Connection } from "../../../core/remote/ssh/connection.js";
 import type { Tunnel, TunnelEvent, TunnelExchange } from "../../../core/remote/tunnel/tunnel.js";
-import { type ConnectFlags, withConnectFlags } from "../../app-target.js";
+import { type ConnectFlags, withConnectFlags } from "../../remote/app-target.js";
 import { type Cli, required } from "../../context.js";
 import { ExitCode } from "../../exit-code.js";
 import { withExamples } from "../../help.js";
 import { parsePositiveInt, portParser, settingOption } from "../../options.js";
 import { closeOnSignal } from "../../signals.js";
 import type { Output } from "../../output.js";
-import { serverFromConfig } from "../../server-config.js";
+import { serverFromConfig } from "../../remote/server-config.js";
 import { logDecrypter, openRecording, type Recording, startLocalServer, takeOver } from "./extras.js";
 import { printCheck, printTunnelEvent, printUp } from "./print.js";
 
@@ -138,7 +138,7 @@ async function checkPath(cli: Cli, out: Output, run: TunnelRun, tunnel: Tunnel, 
 /** Connects (the first connection also serves --takeover), opens the tunnel, logs it until Ctrl-C or failure. */
 async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
   const { name, server, flags, where } = run;
-  const { connectWithPrompts } = await import("../../ssh.js");
+  const { connectWithPrompts } = await import("../../remote/ssh.js");
   const { openTunnel } = await import("../../../core/remote/tunnel/tunnel.js");
   const connect = (): Promise<Connection> =>
     connectWithPrompts(server, cli, out, {

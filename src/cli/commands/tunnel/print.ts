@@ -1,9 +1,9 @@
 import { callbackPath } from "../../../core/config/class-account.js";
 import type { TunnelCheck } from "../../../core/remote/tunnel/check.js";
 import type { TunnelEvent, TunnelExchange } from "../../../core/remote/tunnel/tunnel.js";
-import type { BatchedLines } from "../../batched-lines.js";
+import type { BatchedLines } from "../../terminal/batched-lines.js";
 import type { Output } from "../../output.js";
-import { printable, printableJson } from "../../printable.js";
+import { printable, printableJson } from "../../terminal/printable.js";
 
 /** Where the tunnel leads, for its first line. */
 export interface TunnelRoute {

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import type { ServerConfig } from "../core/config/file.js";
-import { InputError } from "../core/support/errors.js";
-import type { Cli } from "./context.js";
+import type { ServerConfig } from "../../core/config/file.js";
+import { InputError } from "../../core/support/errors.js";
+import type { Cli } from "../context.js";
 
 /** The login flags (addLoginOptions) a command was given. */
 interface LoginFlags {

@@ -1,11 +1,11 @@
 import { Option, type Command } from "commander";
-import type { Target } from "../core/client/target.js";
-import type { ServerConfig } from "../core/config/file.js";
-import type { Mode } from "../core/wire/modes.js";
-import type { Cli } from "./context.js";
-import { required } from "./context.js";
+import type { Target } from "../../core/client/target.js";
+import type { ServerConfig } from "../../core/config/file.js";
+import type { Mode } from "../../core/wire/modes.js";
+import type { Cli } from "../context.js";
+import { required } from "../context.js";
 import { addCryptoOptions, cryptoFrom, type CryptoFlags } from "./crypto-options.js";
-import { describeSource, parseTimeout, settingOption } from "./options.js";
+import { describeSource, parseTimeout, settingOption } from "../options.js";
 
 /** Flags of every command that talks to a server: where, in which mode, how long to wait. */
 export interface TargetFlags extends CryptoFlags {
@@ -30,7 +30,7 @@ export function addTargetOptions(command: Command): Command {
 /** Resolves URL, token, mode, crypto and deadline from flags, environment and config into the core's Target. */
 export async function resolveTarget(cli: Cli, command: Command, flags: TargetFlags): Promise<Target> {
   const { settings, sources } = cli.settings(command, flags);
-  const { createTarget } = await import("../core/client/target.js");
+  const { createTarget } = await import("../../core/client/target.js");
   const url = required(settings, "url");
   const token = required(settings, "token");
   const { mode } = settings;

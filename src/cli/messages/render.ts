@@ -1,10 +1,10 @@
-import type { ExchangeResult } from "../core/client/exchange.js";
-import type { HandshakeResult } from "../core/client/handshake.js";
-import type { Problem } from "../core/wire/problem.js";
-import { messageSummary, replySummary } from "../core/wire/message-tables.js";
-import { IGNORED_REPLY } from "../core/wire/reply.js";
-import type { XmlRecord } from "../core/wire/xml.js";
-import type { Output } from "./output.js";
+import type { ExchangeResult } from "../../core/client/exchange.js";
+import type { HandshakeResult } from "../../core/client/handshake.js";
+import type { Problem } from "../../core/wire/problem.js";
+import { messageSummary, replySummary } from "../../core/wire/message-tables.js";
+import { IGNORED_REPLY } from "../../core/wire/reply.js";
+import type { XmlRecord } from "../../core/wire/xml.js";
+import type { Output } from "../output.js";
 
 function short(id: unknown): string {
   const text = String(id ?? "?");

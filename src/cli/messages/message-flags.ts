@@ -1,8 +1,8 @@
 import { type Command, Option } from "commander";
-import { InputError } from "../core/support/errors.js";
-import { canonicalEvent, EVENT_TYPES, MESSAGE_TYPES } from "../core/wire/message-tables.js";
-import { EVENT_SPECS, type FieldSpec, MESSAGE_SPECS } from "../core/wire/message-types.js";
-import type { FieldOverrides } from "../core/wire/messages.js";
+import { InputError } from "../../core/support/errors.js";
+import { canonicalEvent, EVENT_TYPES, MESSAGE_TYPES } from "../../core/wire/message-tables.js";
+import { EVENT_SPECS, type FieldSpec, MESSAGE_SPECS } from "../../core/wire/message-types.js";
+import type { FieldOverrides } from "../../core/wire/messages.js";
 import { checkFlagValue } from "./message-flag-values.js";
 
 /** A `wxdev simulate` flag, derived from the fields that declare it. */

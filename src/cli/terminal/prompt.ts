@@ -1,5 +1,5 @@
 import { Writable } from "node:stream";
-import type { Io } from "./context.js";
+import type { Io } from "../context.js";
 
 /**
  * Asks a question on the terminal; `hidden` echoes nothing (passwords). Resolves undefined at once when the input

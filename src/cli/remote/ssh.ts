@@ -1,10 +1,10 @@
 import { homedir, userInfo } from "node:os";
-import type { ServerConfig } from "../core/config/file.js";
-import type { Settings } from "../core/config/settings.js";
-import type { Connection, HostKeyInfo } from "../core/remote/ssh/connection.js";
-import type { Cli, Io } from "./context.js";
-import type { Output } from "./output.js";
-import { ask } from "./prompt.js";
+import type { ServerConfig } from "../../core/config/file.js";
+import type { Settings } from "../../core/config/settings.js";
+import type { Connection, HostKeyInfo } from "../../core/remote/ssh/connection.js";
+import type { Cli, Io } from "../context.js";
+import type { Output } from "../output.js";
+import { ask } from "../terminal/prompt.js";
 
 /** What the CLI decides of a connection; the rest comes from the environment and the terminal. */
 export interface CliConnectOptions {
@@ -27,7 +27,7 @@ export async function connectWithPrompts(
   out: Output,
   options: CliConnectOptions,
 ): Promise<Connection> {
-  const { connect: open } = await import("../core/remote/ssh/connection.js");
+  const { connect: open } = await import("../../core/remote/ssh/connection.js");
   const { io } = cli;
   const terminal = io.stdin.isTTY === true;
   const given: Settings = cli.running === undefined ? {} : cli.settings(cli.running).settings;

@@ -1,11 +1,11 @@
 import { type Command, Option } from "commander";
-import { appPortFor } from "../core/config/class-account.js";
-import type { AppTarget } from "../core/remote/app/app.js";
-import type { Connection } from "../core/remote/ssh/connection.js";
-import type { RemoteShell } from "../core/remote/shell.js";
-import type { Cli } from "./context.js";
-import { portParser } from "./options.js";
-import type { Output } from "./output.js";
+import { appPortFor } from "../../core/config/class-account.js";
+import type { AppTarget } from "../../core/remote/app/app.js";
+import type { Connection } from "../../core/remote/ssh/connection.js";
+import type { RemoteShell } from "../../core/remote/shell.js";
+import type { Cli } from "../context.js";
+import { portParser } from "../options.js";
+import type { Output } from "../output.js";
 import { serverFromConfig } from "./server-config.js";
 
 /** The flags every command that connects to a server takes. */

@@ -1,5 +1,5 @@
-import { InputError } from "../core/support/errors.js";
-import type { FieldSpec } from "../core/wire/message-types.js";
+import { InputError } from "../../core/support/errors.js";
+import type { FieldSpec } from "../../core/wire/message-types.js";
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 const WHOLE = /^-?\d+$/;

@@ -1,5 +1,5 @@
-import type { PtyRequest, RemoteShell, RunOptions, RunResult } from "../core/remote/shell.js";
-import type { Cli, Io } from "./context.js";
+import type { PtyRequest, RemoteShell, RunOptions, RunResult } from "../../core/remote/shell.js";
+import type { Cli, Io } from "../context.js";
 
 /** True when a person sits at both ends: keys come from a terminal and the output goes to one. */
 export function onTerminal(io: Io): boolean {
@@ -41,7 +41,7 @@ export async function runOnTerminal(
   line: string,
   where: Pick<RunOptions, "cwd" | "venv" | "envFile" | "lenient">,
 ): Promise<RunResult> {
-  const { runChecked } = await import("../core/remote/shell.js");
+  const { runChecked } = await import("../../core/remote/shell.js");
   const terminal = lendTerminal(cli.io);
   try {
     return await runChecked(shell, line, {
