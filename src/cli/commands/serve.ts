@@ -9,7 +9,7 @@ import { required, type Cli } from "../context.js";
 import { addCryptoOptions, type CryptoFlags } from "../messages/crypto-options.js";
 import { withExamples } from "../help.js";
 import { parseSeconds, portParser, settingOption } from "../options.js";
-import { untilStopped } from "../signals.js";
+import { onStop } from "../on-stop.js";
 import type { Output } from "../output.js";
 import { clipped, printable, printableJson } from "../terminal/printable.js";
 
@@ -146,7 +146,8 @@ export function serveCommand(cli: Cli): Command {
           out.line(out.c.dim(`OAuth page: ${index} (the redirect_uri; behind nginx, the public host and this path)`));
         out.line(out.c.dim("Press Ctrl-C to stop."));
       }
-      await untilStopped(running.close);
+      await onStop().stopped;
+      await running.close();
       log.flush();
       if (!out.json) out.note("wxdev serve: stopped");
     });

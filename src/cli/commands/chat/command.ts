@@ -5,6 +5,7 @@ import type { MessageHeader } from "../../../core/wire/messages.js";
 import { CHAT_HELP, type ChatAction, parseChatLine } from "./line.js";
 import type { Cli } from "../../context.js";
 import { withExamples } from "../../help.js";
+import { onStop } from "../../on-stop.js";
 import type { Output } from "../../output.js";
 import { addTargetOptions, resolveTarget, type TargetFlags } from "../../messages/target.js";
 
@@ -73,7 +74,8 @@ async function chat(cli: Cli, out: Output, target: Target, from: string | undefi
   // Ctrl-C ends a chat as /quit does (exit 0): readline's key on a terminal, the signal with piped input.
   const quit = (): void => rl.close();
   rl.on("SIGINT", quit);
-  process.once("SIGINT", quit);
+  const stop = onStop({ terminate: false });
+  stop.whenStopped(quit);
   say(
     cli,
     out,
@@ -93,7 +95,7 @@ async function chat(cli: Cli, out: Output, target: Target, from: string | undefi
     }
     rl.prompt();
   }
-  process.removeListener("SIGINT", quit);
+  stop.dispose();
   rl.close();
   say(cli, out, out.c.dim("bye"));
 }

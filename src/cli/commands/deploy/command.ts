@@ -63,18 +63,24 @@ export function deployCommand(cli: Cli): Command {
       const port = appPortFor(name, server.appPort);
       const { connectWithPrompts } = await import("../../remote/ssh.js");
       let connection: Connection | undefined;
+      let closed = false;
+      // A connection that opens after close() (Ctrl-C at a password prompt) is closed at once: none outlives the run.
+      const kept = (opened: Connection): Connection => {
+        if (closed) opened.close();
+        return opened;
+      };
       const open = async (): Promise<Connection> =>
-        (connection ??= await connectWithPrompts(server, cli, out, {
-          acceptNewHostKey: request.acceptNewHostKey,
-          name,
-        }));
+        (connection ??= kept(
+          await connectWithPrompts(server, cli, out, { acceptNewHostKey: request.acceptNewHostKey, name }),
+        ));
       // A second connection only to ask what is live after a cut in the middle of a switch.
       let again: Connection | undefined;
       const reconnect = async (): Promise<RemoteShell> => {
-        again = await connectWithPrompts(server, cli, out, { acceptNewHostKey: request.acceptNewHostKey, name });
+        again = kept(await connectWithPrompts(server, cli, out, { acceptNewHostKey: request.acceptNewHostKey, name }));
         return again.shell;
       };
       const close = (): void => {
+        closed = true;
         connection?.close();
         again?.close();
       };
@@ -149,7 +155,7 @@ async function runDeploy(
   let bar: Awaited<ReturnType<NonNullable<typeof progress>["startProgress"]>> | undefined;
   let starting: Promise<void> | undefined;
   const showOutput = streamOutput(cli, out);
-  const interrupt = onInterrupt(out, context.close);
+  const interrupt = onInterrupt(context.close);
   const onEvent = (event: DeployEvent): void => {
     interrupt.onEvent(event);
     if (event.type === "plan" && progress !== undefined && event.plan.bytes > 0) {
@@ -165,27 +171,35 @@ async function runDeploy(
       showOutput(event);
     }
   };
-  const result = await deploy({
-    shell: async () => (await context.open()).shell,
-    reconnect: context.reconnect,
-    server: context.server,
-    root: context.root,
-    exclude: context.exclude,
-    paths: request.paths,
-    delete: request.delete,
-    dryRun: request.dryRun,
-    post: request.post,
-    onEvent,
-    holder: holder(),
-    app: {
-      port: context.port,
-      start: request.start,
-      rollback: request.rollback,
-      ...(request.check === undefined ? {} : { check: request.check }),
-    },
-  }).finally(interrupt.dispose);
-  await starting;
-  bar?.stop();
+  let result: Awaited<ReturnType<typeof deploy>>;
+  try {
+    result = await interrupt.guard(
+      deploy({
+        shell: async () => (await context.open()).shell,
+        reconnect: context.reconnect,
+        server: context.server,
+        root: context.root,
+        exclude: context.exclude,
+        paths: request.paths,
+        delete: request.delete,
+        dryRun: request.dryRun,
+        post: request.post,
+        onEvent,
+        holder: holder(),
+        app: {
+          port: context.port,
+          start: request.start,
+          rollback: request.rollback,
+          ...(request.check === undefined ? {} : { check: request.check }),
+        },
+      }),
+    );
+  } finally {
+    interrupt.dispose();
+    // However the deploy ends: a bar left running would hold the process (and the hidden cursor).
+    await starting;
+    bar?.stop();
+  }
   if (request.dryRun) return { action: "dry-run", server: context.name, result };
   return { action: "deploy", server: context.name, result };
 }

@@ -202,12 +202,12 @@ async function runLoadMode(
 ): Promise<SimulateOutcome> {
   const { runLoad } = await import("../../../core/client/load.js");
   const { startProgress } = await import("../../terminal/progress.js");
-  const { interruptSignal } = await import("../../signals.js");
+  const { onStop } = await import("../../on-stop.js");
   const progress = showProgress
     ? await startProgress(plan.count ?? 0, plan.count === undefined ? "messages" : "messages sent")
     : undefined;
   // Ctrl-C stops the run and still reports what was measured, as autocannon does.
-  const interrupt = interruptSignal();
+  const interrupt = onStop({ terminate: false });
   const report = await runLoad({
     // A queue builds under load: wait at least 10 s, so slow answers are counted rather than lost.
     target: { ...target, timeoutMs: Math.max(target.timeoutMs, 10_000) },

@@ -17,9 +17,9 @@ export async function runReplay(cli: Cli, out: Output, target: Target, file: str
   const { renderReplayOutcome, renderReplaySummary, replayJson } = await import("./replay-print.js");
   const { text, source } = await readRecording(cli, file);
   const records = parseRecords(text, source);
-  const { interruptSignal } = await import("../../signals.js");
+  const { onStop } = await import("../../on-stop.js");
   // Ctrl-C stops after the record in flight and still reports what was replayed, as load mode does.
-  const interrupt = interruptSignal();
+  const interrupt = onStop({ terminate: false });
   const report = await replay(records, target, {
     source,
     signal: interrupt.signal,

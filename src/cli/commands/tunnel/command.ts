@@ -12,7 +12,7 @@ import { type Cli, required } from "../../context.js";
 import { ExitCode } from "../../exit-code.js";
 import { withExamples } from "../../help.js";
 import { parsePositiveInt, portParser, settingOption } from "../../options.js";
-import { closeOnSignal } from "../../signals.js";
+import { onStop } from "../../on-stop.js";
 import type { Output } from "../../output.js";
 import { serverFromConfig } from "../../remote/server-config.js";
 import { logDecrypter, openRecording, type Recording, startLocalServer, takeOver } from "./extras.js";
@@ -166,7 +166,7 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
   };
   // Listening starts before the tunnel opens: its first `up` event is printed from inside openTunnel, and a signal
   // before a listener existed would kill the process with the server's port held.
-  const signals = closeOnSignal();
+  const stop = onStop({ again: "ignore" });
   try {
     // Inside the try: a refused --takeover still closes the first connection (else the process never ends).
     if (flags.takeover) restart = await takeOver(first.shell, target, name, out);
@@ -182,14 +182,14 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
     });
     const served = run.served === undefined ? {} : { served: run.served };
     printUp(out, { ...where, ...served, ...(flags.record === undefined ? {} : { recording: flags.record }) });
-    signals.attach(tunnel);
+    stop.whenStopped(() => void tunnel.close());
     await checkPath(cli, out, run, tunnel, seen).finally(log.flush);
     await tunnel.done;
     log.flush();
     if (out.json) out.line(JSON.stringify({ event: "closed", remotePort: where.remotePort }));
     else out.note(`tunnel to ${name} closed; port ${where.remotePort} on the server is free again`);
   } finally {
-    signals.dispose();
+    stop.dispose();
     first?.close();
     log.flush();
     if (restart !== undefined) await restart(connect);
