@@ -16,7 +16,11 @@ function sources(dir: string): string[] {
 /** The CLI files (relative to src/cli) with a line matching `pattern`. */
 function using(pattern: RegExp): string[] {
   return sources(CLI)
-    .filter((file) => readFileSync(file, "utf8").split("\n").some((line) => pattern.test(line)))
+    .filter((file) =>
+      readFileSync(file, "utf8")
+        .split("\n")
+        .some((line) => pattern.test(line)),
+    )
     .map((file) => relative(CLI, file))
     .sort();
 }
