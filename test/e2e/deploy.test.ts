@@ -210,8 +210,10 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     );
     return { child, result, done };
   }
+  /** Polls `ready` for up to 30 s (a busy machine runs other test files beside this one). */
   const until = async (ready: () => boolean, what: string): Promise<void> => {
-    for (let i = 0; i < 800 && !ready(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    const deadline = Date.now() + 30_000;
+    while (!ready() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     if (!ready()) throw new Error(`timed out waiting for ${what}`);
   };
   const partials = (remote: string): number =>
