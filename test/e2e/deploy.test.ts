@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
 import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { deployProject } from "../helpers/deploy-project.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const temp = tempDirs();
@@ -24,28 +25,8 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
   afterAll(async () => sshd?.stop());
 
   /** A project with a config for one server; remoteDir unique per project. */
-  function project(server: Record<string, unknown> = {}): { dir: string; remote: string; name: string } {
-    const dir = temp("wxdev-project-");
-    const remote = `app-${randomBytes(4).toString("hex")}`;
-    const name = "s8013";
-    writeFileSync(join(dir, "wechat.py"), "print('hello from wechat.py')\n");
-    writeFileSync(join(dir, "run.sh"), "#!/bin/sh\necho run\n");
-    chmodSync(join(dir, "run.sh"), 0o755);
-    mkdirSync(join(dir, "templates"));
-    writeFileSync(join(dir, "templates", "index.html"), "<h1>你好</h1>\n");
-    writeFileSync(join(dir, ".env.example"), "TOKEN=\n");
-    writeFileSync(join(dir, "debug.log"), "noise\n");
-    writeFileSync(join(dir, ".gitignore"), "*.log\n");
-    mkdirSync(join(dir, "node_modules"));
-    writeFileSync(join(dir, "node_modules", "x.js"), "x\n");
-    const config = {
-      servers: {
-        [name]: serverEntry(sshd, remote, server),
-      },
-    };
-    writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify(config, null, 2));
-    return { dir, remote, name };
-  }
+  const project = (server: Record<string, unknown> = {}) =>
+    deployProject(temp, (remote) => serverEntry(sshd, remote, server));
 
   const wxdev = (dir: string, args: string[], env: Record<string, string> = {}) =>
     runCli(args, { cwd: dir, env: { HOME: clientHome, ...env }, timeoutMs: 60_000 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type LocalServer, localEntry, startLocalServer } from "../helpers/local-server.js";
 import { runMain } from "../helpers/main.js";
+import { deployProject } from "../helpers/deploy-project.js";
 import { tempDirs } from "../helpers/temp.js";
 
 vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
@@ -23,28 +24,8 @@ describe("wxdev deploy: the remote scripts through a local shell", () => {
   afterAll(async () => machine?.stop());
 
   /** A project with a config for one server; remoteDir unique per project. */
-  function project(server: Record<string, unknown> = {}): { dir: string; remote: string; name: string } {
-    const dir = temp("wxdev-project-");
-    const remote = `app-${randomBytes(4).toString("hex")}`;
-    const name = "s8013";
-    writeFileSync(join(dir, "wechat.py"), "print('hello from wechat.py')\n");
-    writeFileSync(join(dir, "run.sh"), "#!/bin/sh\necho run\n");
-    chmodSync(join(dir, "run.sh"), 0o755);
-    mkdirSync(join(dir, "templates"));
-    writeFileSync(join(dir, "templates", "index.html"), "<h1>你好</h1>\n");
-    writeFileSync(join(dir, ".env.example"), "TOKEN=\n");
-    writeFileSync(join(dir, "debug.log"), "noise\n");
-    writeFileSync(join(dir, ".gitignore"), "*.log\n");
-    mkdirSync(join(dir, "node_modules"));
-    writeFileSync(join(dir, "node_modules", "x.js"), "x\n");
-    const config = {
-      servers: {
-        [name]: localEntry(machine, remote, server),
-      },
-    };
-    writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify(config, null, 2));
-    return { dir, remote, name };
-  }
+  const project = (server: Record<string, unknown> = {}) =>
+    deployProject(temp, (remote) => localEntry(machine, remote, server));
 
   const wxdev = (dir: string, args: string[], env: Record<string, string> = {}) =>
     runMain(args, { cwd: dir, env: { HOME: clientHome, ...env }, timeoutMs: 60_000 });
