@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
 import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 
@@ -99,7 +99,7 @@ describe.skipIf(missing !== undefined)("known_hosts: wxdev decides as OpenSSH's 
     writeFileSync(join(dir, "app.py"), "print(1)\n");
     const server = serverEntry(sshd, `kh-${randomBytes(4).toString("hex")}`);
     writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ servers: { s: server } }));
-    const result = await runCli(["deploy", "s", "--dry-run", ...(yes ? ["--yes"] : [])], {
+    const result = await runMain(["deploy", "s", "--dry-run", ...(yes ? ["--yes"] : [])], {
       cwd: dir,
       env: { HOME: home },
       timeoutMs: 30_000,

@@ -1,10 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CliResult } from "./cli.js";
 import { runMain } from "./main.js";
 import { freePort } from "./net.js";
 import { skipReason } from "./skips.js";
+import { localEntry, type LocalServer, startLocalServer } from "./local-server.js";
 import { serverEntry, startSshd, type TestSshd } from "./sshd.js";
 
 /** Debian's nginx, when it is installed. */
@@ -13,10 +14,21 @@ export const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => exists
 if (NGINX === undefined) skipReason("nginx not found (apt-get install nginx)");
 
 /** As a student sets it up: virtualenvwrapper from ~/.bashrc, a venv `wechat` that sees Debian's flask and xmltodict. */
-export function makeWechatVenv(sshd: TestSshd): void {
+export function makeWechatVenv(sshd: ClassroomServer): void {
   sshd.run(
     `export HOME=${sshd.home}; cd; source /usr/share/virtualenvwrapper/virtualenvwrapper.sh >/dev/null 2>&1; ` +
       "[ -d ~/.virtualenvs/wechat ] || mkvirtualenv --system-site-packages wechat >/dev/null 2>&1",
+  );
+}
+
+/**
+ * The venv `wechat` made the quick way (python3 -m venv, no pip), seeing Debian's flask and xmltodict, after
+ * virtualenvwrapper has made its hook scripts once (as mkvirtualenv would have).
+ */
+export function makeQuickWechatVenv(server: ClassroomServer): void {
+  server.run(
+    "source /usr/share/virtualenvwrapper/virtualenvwrapper.sh >/dev/null 2>&1; " +
+      "/usr/bin/python3 -m venv --system-site-packages --without-pip ~/.virtualenvs/wechat",
   );
 }
 
@@ -91,9 +103,20 @@ if __name__ == "__main__":
 `;
 }
 
+/**
+ * The stock Debian ~/.bashrc (its "not interactive: return" guard first) with virtualenvwrapper's lazy loader at the
+ * end: the same `workon`, loaded when first called, so a command that does not call it is not slowed by the loading.
+ */
+export function lazyStockBashrc(): string {
+  return `${readFileSync("/etc/skel/.bashrc", "utf8")}\nsource /usr/share/virtualenvwrapper/virtualenvwrapper_lazy.sh\n`;
+}
+
+/** The account a classroom deploys to: a real sshd's, or (the middle tier) a local server's. */
+export type ClassroomServer = Pick<TestSshd, "user" | "home" | "run">;
+
 /** A project deployed to a stock Debian account behind a real nginx, as the class has it. */
 export interface Classroom {
-  sshd: TestSshd;
+  sshd: ClassroomServer;
   /** The project folder (wxdev.config.json, wechat.py). */
   dir: string;
   clientHome: string;
@@ -121,14 +144,26 @@ export async function openClassroom(
   server: Record<string, unknown> = {},
   /** An account of its own (after WXDEV_TEST_USER), for a test whose commands act on every process of it (pkill). */
   account?: string,
+  /**
+   * The middle tier: a local server (test/helpers/local-server.ts; the file mocks connect() with it) whose
+   * ~/.bashrc is lazyStockBashrc(), and a venv made with python3 -m venv, instead of a real sshd.
+   */
+  options: { local?: boolean } = {},
 ): Promise<Classroom> {
-  const sshd = await startSshd({ stockBashrc: true, ...(account === undefined ? {} : { account }) });
+  const named = account === undefined ? {} : { account };
+  const local = options.local ? await startLocalServer({ ...named, bashrc: lazyStockBashrc() }) : undefined;
+  const sshd: ClassroomServer & { stop(): Promise<void> } = local ?? (await startSshd({ stockBashrc: true, ...named }));
   const clientHome = temp("wxdev-client-home-");
   const dir = temp("wxdev-classroom-");
   const [port, proxyPort] = await Promise.all([freePort(), freePort()]);
-  makeWechatVenv(sshd);
+  if (local === undefined) makeWechatVenv(sshd);
+  else makeQuickWechatVenv(local);
   const { start = "python wechat.py", ...rest } = server;
-  const entry = serverEntry(sshd, `room-${port}`, {
+  const at = (remote: string, extra: Record<string, unknown>) =>
+    local === undefined
+      ? serverEntry(sshd as TestSshd, remote, extra)
+      : localEntry(local as LocalServer, remote, extra);
+  const entry = at(`room-${port}`, {
     appPort: port,
     venv: "wechat",
     ...(start === null ? {} : { start }),

@@ -5,18 +5,27 @@ import { type CliResult, cleanEnv, type RunOptions } from "./cli.js";
 /** A stream that keeps what is written to it, as text. */
 class Collected extends Writable {
   text = "";
+  constructor(private readonly onText?: (text: string) => void) {
+    super();
+  }
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     this.text += chunk.toString();
+    this.onText?.(this.text);
     done();
   }
+}
+
+/** runMain's options: runCli's, and what was printed so far, told on each write (a command still running). */
+export interface MainOptions extends RunOptions {
+  onStdout?: (sofar: string) => void;
 }
 
 /**
  * Runs `wxdev ...args` in this process through `main(argv, io)`, from the sources: argv → outcome
  * without a build or a spawn. The environment is the same clean one `runCli` gives a child.
  */
-export async function runMain(args: string[], options: RunOptions = {}): Promise<CliResult> {
-  const stdout = new Collected();
+export async function runMain(args: string[], options: MainOptions = {}): Promise<CliResult> {
+  const stdout = new Collected(options.onStdout);
   const stderr = new Collected();
   const io = {
     stdout,

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Classroom, NGINX, openClassroom } from "../helpers/classroom.js";
-import { sshdMissing } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 
+vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
+  (await import("../helpers/local-server.js")).withLocalServers(await original()),
+);
+
 const temp = tempDirs();
-const missing = sshdMissing() ?? (NGINX === undefined ? "no nginx" : undefined);
+const missing = NGINX === undefined ? "no nginx" : undefined;
 if (missing) console.warn(`skipping the rollback-gate tests: ${missing}`);
 
 interface Listed {
@@ -14,7 +17,7 @@ interface Listed {
 }
 
 describe.skipIf(missing !== undefined)(
-  "--rollback and the health gate's verdicts (real sshd, virtualenvwrapper, nginx, Flask)",
+  "--rollback and the health gate's verdicts (a local shell, virtualenvwrapper, nginx, Flask)",
   () => {
     let room: Classroom;
     const listed = async (): Promise<Listed> => JSON.parse((await room.wx(["releases", "s8013", "--json"])).stdout);
@@ -26,7 +29,7 @@ describe.skipIf(missing !== undefined)(
     };
 
     beforeAll(async () => {
-      room = await openClassroom(temp);
+      room = await openClassroom(temp, {}, undefined, { local: true });
     }, 60_000);
     afterAll(async () => room?.stop());
 

@@ -6,13 +6,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listen, type Listening } from "../../src/core/support/listen.js";
-import { runCli } from "../helpers/cli.js";
+import { runMain } from "../helpers/main.js";
 import { freePort } from "../helpers/net.js";
 import { tempDirs } from "../helpers/temp.js";
 
 /**
  * Each mistake seen in class, made by a real app (Flask + xmltodict under Debian's python3, or a bare
- * node:http server), and the one line the spawned CLI prints about it.
+ * node:http server), and the one line the CLI (main, in process) prints about it.
  */
 const TOKEN = "classtoken2024";
 const APP = fileURLToPath(new URL("../fixtures/student-mistakes.py", import.meta.url));
@@ -55,7 +55,7 @@ describe("a wxdev.config.json with a JSON syntax error", () => {
   const broken = `{\n  "token": "${TOKEN}",\n  "url": "http://127.0.0.1:9/wechat8013",\n}\n`;
 
   it("commands that need the file fail with exit 2 and one line naming line, column and the fix", async () => {
-    const result = await runCli(["check"], { cwd: project(broken) });
+    const result = await runMain(["check"], { cwd: project(broken) });
     expect(result.code).toBe(2);
     expect(lines(result.stderr).at(-1)).toMatch(
       /^wxdev: \/.*wxdev\.config\.json is not valid JSON: line 4, column 1: expected double-quoted property name \(after "url"\) — fix the JSON: .*no comma after the last item$/,
@@ -66,13 +66,13 @@ describe("a wxdev.config.json with a JSON syntax error", () => {
 
   it("sign --token, demo and --help are not blocked by it: a warning at most", async () => {
     const dir = project(broken);
-    const sign = await runCli(["sign", "--token", "t", "--timestamp", "1", "--nonce", "2"], { cwd: dir });
+    const sign = await runMain(["sign", "--token", "t", "--timestamp", "1", "--nonce", "2"], { cwd: dir });
     expect(sign.code).toBe(0);
     expect(sign.stdout).toMatch(/^signature\s+[0-9a-f]{40}$/m);
     expect(lines(sign.stderr)).toEqual([expect.stringMatching(/^wxdev: warning: .* line 4, column 1: .*going on/)]);
-    const help = await runCli(["--help"], { cwd: dir });
+    const help = await runMain(["--help"], { cwd: dir });
     expect([help.code, help.stderr]).toEqual([0, ""]);
-    const demo = await runCli(["demo"], { cwd: dir });
+    const demo = await runMain(["demo"], { cwd: dir });
     expect(demo.code).toBe(0);
     expect(demo.stdout).toMatch(/demo complete/);
   });
@@ -83,14 +83,14 @@ describe("replies WeChat cannot read", () => {
     ["json", "JSON"],
     ["dict", "a Python dict"],
   ])("/%s: the server answered %s; WeChat needs XML", async (path, what) => {
-    const result = await runCli(["simulate", "text", "hi", "--url", `${origin}/${path}`, "--token", TOKEN]);
+    const result = await runMain(["simulate", "text", "hi", "--url", `${origin}/${path}`, "--token", TOKEN]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`error the server answered ${what}; WeChat needs XML (e.g. xmltodict.unparse(`);
     expect(result.stdout).not.toMatch(/malformed|char '\{'/);
   });
 
   it("HTTP 500: the app raised an exception, its traceback is where it runs", async () => {
-    const result = await runCli(["simulate", "text", "hi", "--url", `${origin}/crash`, "--token", TOKEN]);
+    const result = await runMain(["simulate", "text", "hi", "--url", `${origin}/crash`, "--token", TOKEN]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
       "error HTTP 500: the app raised an exception handling it: the traceback is in its log" +
@@ -105,7 +105,7 @@ describe("replies WeChat cannot read", () => {
       url,
       servers: { s8013: { host: "class.example", username: "s8013", remoteDir: "~/app", checkUrl: url } },
     });
-    const result = await runCli(["simulate", "text", "hi"], { cwd: dir });
+    const result = await runMain(["simulate", "text", "hi"], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("the traceback is in its log (wxdev logs s8013)");
   });
@@ -119,7 +119,7 @@ describe("replies WeChat cannot read", () => {
         s8013: { host: "127.0.0.1", username: "s8013", remoteDir: "~/app", checkUrl: "http://127.0.0.1/crash" },
       },
     });
-    const result = await runCli(["simulate", "text", "hi"], { cwd: dir });
+    const result = await runMain(["simulate", "text", "hi"], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("the traceback is in its log (the terminal running it, e.g. python3 wechat.py)");
     expect(result.stdout).not.toContain("wxdev logs");
@@ -132,7 +132,7 @@ describe("replies WeChat cannot read", () => {
       socket.on("error", () => resolve(false));
     });
     if (open) context.skip(); // something listens on every address's port 80 here: no refusal to see
-    const result = await runCli(["handshake", "--url", `http://${host}/wechat8013`, "--token", TOKEN]);
+    const result = await runMain(["handshake", "--url", `http://${host}/wechat8013`, "--token", TOKEN]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
       `nothing listens on ${host}:80 (connection refused): the web server in front of the app (nginx) is not` +
@@ -143,10 +143,10 @@ describe("replies WeChat cannot read", () => {
 
   it("a reply without MsgType is never shown as undefined", async () => {
     const url = `${origin}/no-msgtype`;
-    const simulate = await runCli(["simulate", "text", "hi", "--url", url, "--token", TOKEN]);
+    const simulate = await runMain(["simulate", "text", "hi", "--url", url, "--token", TOKEN]);
     expect(simulate.stdout).toMatch(/← \S+ reply without MsgType \(HTTP 200/);
     expect(simulate.stdout).toContain("error missing MsgType");
-    const check = await runCli(["check", "--url", url, "--token", TOKEN]);
+    const check = await runMain(["check", "--url", url, "--token", TOKEN]);
     expect(check.code).toBe(1);
     expect(check.stdout).toMatch(/FAIL {2}text message gets a valid reply\s+missing MsgType$/m);
     for (const output of [simulate.stdout, check.stdout, simulate.stderr, check.stderr])
@@ -164,7 +164,7 @@ describe("a Token mismatch (403) names the Token used and where it came from", (
     ["the config file", [], {}, (dir) => join(dir, "wxdev.config.json")],
   ])("from %s", async (_name, flags, env, source) => {
     const dir = project({ token: wrong });
-    const result = await runCli(["simulate", "text", "hi", "--url", `${origin}/ok`, ...flags], { cwd: dir, env });
+    const result = await runMain(["simulate", "text", "hi", "--url", `${origin}/ok`, ...flags], { cwd: dir, env });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(
       new RegExp(
@@ -174,7 +174,7 @@ describe("a Token mismatch (403) names the Token used and where it came from", (
       ),
     );
     expect(result.stdout + result.stderr).not.toContain(wrong);
-    const handshake = await runCli(["handshake", "--url", `${origin}/ok`, ...flags], { cwd: dir, env });
+    const handshake = await runMain(["handshake", "--url", `${origin}/ok`, ...flags], { cwd: dir, env });
     expect(handshake.code).toBe(1);
     expect(handshake.stdout).toContain(`wxdev signed with Token ${masked} from ${source(dir)}: signature=`);
   });
@@ -182,7 +182,7 @@ describe("a Token mismatch (403) names the Token used and where it came from", (
 
 describe("check with the wrong Token: one failure naming it, then it stops", () => {
   it("the handshake's 403 names the Token and its source; the other checks are not run; exit 1", async () => {
-    const result = await runCli(["check", "--url", `${origin}/ok`], { env: { WXDEV_TOKEN: "studenttoken99" } });
+    const result = await runMain(["check", "--url", `${origin}/ok`], { env: { WXDEV_TOKEN: "studenttoken99" } });
     expect(result.code).toBe(1);
     const rows = lines(result.stdout).filter((line) => /^\s+(pass|FAIL|warn|skip)\s/.test(line));
     expect(rows).toEqual([
@@ -212,7 +212,7 @@ describe("check against a server that does not answer: one failure, then it stop
 
   it("nothing listens: says so, names host:port and how to start the app; exit 1", async () => {
     const port = await freePort();
-    const result = await runCli(["check", "--url", `http://127.0.0.1:${port}/wechat8013`, "--token", TOKEN]);
+    const result = await runMain(["check", "--url", `http://127.0.0.1:${port}/wechat8013`, "--token", TOKEN]);
     expect(result.code).toBe(1);
     expect(checkRows(result.stdout)).toEqual([
       expect.stringContaining(
@@ -230,7 +230,7 @@ describe("check against a server that does not answer: one failure, then it stop
       url,
       servers: { s8013: { host: "127.0.0.1", username: "s8013", remoteDir: "~/app", checkUrl: url } },
     });
-    const result = await runCli(["check"], { cwd: dir });
+    const result = await runMain(["check"], { cwd: dir });
     expect(result.code).toBe(1);
     expect(checkRows(result.stdout)).toEqual([
       expect.stringContaining("is the app running? Start it: wxdev start s8013"),
@@ -238,20 +238,20 @@ describe("check against a server that does not answer: one failure, then it stop
   });
 
   it("an unknown host (DNS) and a server that never answers stop alike", async () => {
-    const dns = await runCli(["check", "--url", "http://no-such-host.invalid/wechat8013", "--token", TOKEN]);
+    const dns = await runMain(["check", "--url", "http://no-such-host.invalid/wechat8013", "--token", TOKEN]);
     expect(dns.code).toBe(1);
     expect(checkRows(dns.stdout)).toEqual([
       expect.stringContaining("host no-such-host.invalid not found (DNS): check the host in the URL"),
     ]);
     const url = `${silent.origin}/wechat8013`;
-    const slow = await runCli(["check", "--url", url, "--token", TOKEN, "--timeout", "0.5"]);
+    const slow = await runMain(["check", "--url", url, "--token", TOKEN, "--timeout", "0.5"]);
     expect(slow.code).toBe(1);
     expect(checkRows(slow.stdout)).toEqual([expect.stringContaining("no answer within 500 ms")]);
   });
 
   it("https:// with nothing on the port names it, and the scheme", async () => {
     const port = await freePort();
-    const result = await runCli(["simulate", "text", "hi", "--url", `https://127.0.0.1:${port}/w`, "--token", "t"]);
+    const result = await runMain(["simulate", "text", "hi", "--url", `https://127.0.0.1:${port}/w`, "--token", "t"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
       `nothing listens on 127.0.0.1:${port} (https, connection refused): is the scheme right? http:// is port 80`,
@@ -266,7 +266,7 @@ describe("check against a server that does not answer: one failure, then it stop
 
   it("https:// without a port names 443", async (context) => {
     if (!(await port443Free())) context.skip(); // something on this machine serves 443
-    const result = await runCli(["check", "--url", "https://127.0.0.1/wechat8013", "--token", "t"]);
+    const result = await runMain(["check", "--url", "https://127.0.0.1/wechat8013", "--token", "t"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("nothing listens on 127.0.0.1:443 (https, connection refused)");
   });
@@ -274,7 +274,7 @@ describe("check against a server that does not answer: one failure, then it stop
 
 describe("check's table against a correct app reads as sentences", () => {
   it("the bad-signature rows say what came back, not `is refused refused`", async () => {
-    const result = await runCli(["check", "--url", `${origin}/ok`, "--token", TOKEN]);
+    const result = await runMain(["check", "--url", `${origin}/ok`, "--token", TOKEN]);
     expect(result.stdout).toMatch(/pass {2}URL validation with a bad signature is refused\s+HTTP 403, no echostr$/m);
     expect(result.stdout).toMatch(/pass {2}a message with a bad signature is refused\s+HTTP 403$/m);
     expect(result.stdout).not.toMatch(/refused\s+refused/);
@@ -284,7 +284,7 @@ describe("check's table against a correct app reads as sentences", () => {
 
 describe("a mistyped message type or chat command", () => {
   it("simulate texts hi: unknown message type texts (did you mean text?), the list with event", async () => {
-    const result = await runCli(["simulate", "texts", "hi", "--url", `${origin}/ok`, "--token", TOKEN]);
+    const result = await runMain(["simulate", "texts", "hi", "--url", `${origin}/ok`, "--token", TOKEN]);
     expect(result.code).toBe(2);
     expect(lines(result.stderr)).toEqual([
       "wxdev: unknown message type texts (did you mean text?) —" +
@@ -293,7 +293,7 @@ describe("a mistyped message type or chat command", () => {
   });
 
   it("chat: /foo is an unknown command, /help lists /video, and /video works", async () => {
-    const result = await runCli(["chat", "--url", `${origin}/ok`, "--token", TOKEN], {
+    const result = await runMain(["chat", "--url", `${origin}/ok`, "--token", TOKEN], {
       input: "/foo\n/help\n/video\n/quit\n",
     });
     expect(result.code).toBe(0);

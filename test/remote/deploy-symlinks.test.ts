@@ -1,27 +1,28 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
-import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type LocalServer, localEntry, startLocalServer } from "../helpers/local-server.js";
+import { runMain } from "../helpers/main.js";
 import { tempDirs } from "../helpers/temp.js";
+
+vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
+  (await import("../helpers/local-server.js")).withLocalServers(await original()),
+);
 
 const temp = tempDirs();
 
-const missing = sshdMissing();
-if (missing) console.warn(`skipping the symlink deploy tests: ${missing}`);
-
-describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a real OpenSSH sshd", () => {
-  let sshd: TestSshd;
+describe("wxdev deploy and symlinks, through a local shell", () => {
+  let machine: LocalServer;
   let clientHome: string;
 
   beforeAll(async () => {
-    sshd = await startSshd();
+    machine = await startLocalServer();
     clientHome = temp("wxdev-client-home-");
     mkdirSync(join(clientHome, ".ssh"));
     writeFileSync(join(clientHome, ".ssh", "id_ed25519"), "-----BEGIN OPENSSH PRIVATE KEY----- not-for-the-server\n");
-  }, 30_000);
-  afterAll(async () => sshd?.stop());
+  });
+  afterAll(async () => machine?.stop());
 
   function project(): { dir: string; remote: string } {
     const dir = temp("wxdev-project-");
@@ -30,13 +31,13 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
     writeFileSync(join(dir, "run.sh"), "echo run\n");
     mkdirSync(join(dir, "templates"));
     writeFileSync(join(dir, "templates", "index.html"), "<h1>hi</h1>\n");
-    const server = serverEntry(sshd, remote);
+    const server = localEntry(machine, remote);
     writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify({ servers: { s8013: server } }));
     return { dir, remote };
   }
 
   const deploy = (dir: string, args: string[]) =>
-    runCli(["deploy", "s8013", "--yes", ...args], { cwd: dir, env: { HOME: clientHome }, timeoutMs: 60_000 });
+    runMain(["deploy", "s8013", "--yes", ...args], { cwd: dir, env: { HOME: clientHome }, timeoutMs: 60_000 });
 
   it(
     "links to ~/.ssh and /etc/passwd are refused, naming them and their targets; nothing " + "reaches the server",
@@ -50,7 +51,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
         `symlinks point out of the project: passwd-link → /etc/passwd, sshdir → ${join(clientHome, ".ssh")}`,
       );
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
-      expect(sshd.run(`ls -a ~ | grep -c -e '^${remote}$' -e '^\\.${remote}\\.wxdev$' || true`).trim()).toBe("0");
+      expect(machine.run(`ls -a ~ | grep -c -e '^${remote}$' -e '^\\.${remote}\\.wxdev$' || true`).trim()).toBe("0");
     },
   );
 
@@ -63,9 +64,9 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ uploaded: 6 });
     expect(
-      sshd.run(`cd ~/${remote} && readlink static current.py templates/up.py && cat static/index.html current.py`),
+      machine.run(`cd ~/${remote} && readlink static current.py templates/up.py && cat static/index.html current.py`),
     ).toBe("templates\nwechat.py\n../wechat.py\n<h1>hi</h1>\nprint('hello')\n");
-    expect(sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type l -print | sort`)).toBe(
+    expect(machine.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type l -print | sort`)).toBe(
       "./current.py\n./static\n./templates/up.py\n",
     );
     const again = await deploy(dir, ["--json"]);
@@ -76,7 +77,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
     expect(changed.stdout).toMatch(/plan: upload 1 .*unchanged 5/);
     expect(changed.stdout).toContain("~ current.py"); // changed, not new
     expect((await deploy(dir, [])).code).toBe(0);
-    expect(sshd.run(`readlink ~/${remote}/current.py; cat ~/${remote}/current.py`)).toBe("run.sh\necho run\n");
+    expect(machine.run(`readlink ~/${remote}/current.py; cat ~/${remote}/current.py`)).toBe("run.sh\necho run\n");
   });
 
   it("a link out of the project named on the command line uploads what it points to", async () => {
@@ -87,7 +88,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy and symlinks, against a rea
     expect((await deploy(dir, [])).code).toBe(2);
     const named = await deploy(dir, ["settings.py"]);
     expect(named.code, named.stderr).toBe(0);
-    expect(sshd.run(`cd ~/${remote} && test -f settings.py && ! test -L settings.py && cat settings.py`)).toBe(
+    expect(machine.run(`cd ~/${remote} && test -f settings.py && ! test -L settings.py && cat settings.py`)).toBe(
       "DEBUG = False\n",
     );
   });

@@ -1,14 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Classroom, NGINX, openClassroom } from "../helpers/classroom.js";
-import { sshdMissing } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 
+vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
+  (await import("../helpers/local-server.js")).withLocalServers(await original()),
+);
+
 const temp = tempDirs();
-const missing = sshdMissing() ?? (NGINX === undefined ? "no nginx" : undefined);
+const missing = NGINX === undefined ? "no nginx" : undefined;
 if (missing) console.warn(`skipping the tests of which release the app serves: ${missing}`);
 
 describe.skipIf(missing !== undefined)(
-  "which release the app serves: status, files-only deploys, no-op deploys (real sshd, nginx, Flask)",
+  "which release the app serves: status, files-only deploys, no-op deploys (a local shell, nginx, Flask)",
   () => {
     let room: Classroom;
     const status = async () => JSON.parse((await room.wx(["status", "s8013", "--json"])).stdout).status;
@@ -18,7 +21,7 @@ describe.skipIf(missing !== undefined)(
     };
 
     beforeAll(async () => {
-      room = await openClassroom(temp, { postDeploy: "echo post-ran" });
+      room = await openClassroom(temp, { postDeploy: "echo post-ran" }, undefined, { local: true });
       const first = await room.wx(["deploy", "s8013", "--yes"]);
       expect(first.code, first.stderr).toBe(0);
     }, 60_000);

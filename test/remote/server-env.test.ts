@@ -1,24 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RemoteShell } from "../../src/core/remote/shell.js";
 import { connect } from "../../src/core/remote/ssh/connection.js";
 import { setEnv } from "../../src/core/remote/app/env.js";
 import type { ServerConfig } from "../../src/core/config/file.js";
 import { type Classroom, NGINX, openClassroom } from "../helpers/classroom.js";
-import { sshdMissing } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 
+vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
+  (await import("../helpers/local-server.js")).withLocalServers(await original()),
+);
+
 const temp = tempDirs();
-const missing = sshdMissing() ?? (NGINX === undefined ? "no nginx" : undefined);
+const missing = NGINX === undefined ? "no nginx" : undefined;
 if (missing) console.warn(`skipping the app-environment tests: ${missing}`);
 
 describe.skipIf(missing !== undefined)(
-  "wxdev env: the app's Token on the server, set once, loaded by start (real sshd, nginx, Flask)",
+  "wxdev env: the app's Token on the server, set once, loaded by start (a local shell, nginx, Flask)",
   () => {
     let room: Classroom;
     const state = (): string => `~/.room-${room.port}.wxdev`;
 
     beforeAll(async () => {
-      room = await openClassroom(temp);
+      room = await openClassroom(temp, {}, undefined, { local: true });
       // The app reads its Token from WECHAT_TOKEN, as wxdev init's does.
       room.write("one", { token: "environment" });
     }, 60_000);

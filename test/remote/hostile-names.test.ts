@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ServerConfig } from "../../src/core/config/file.js";
 import { runPost } from "../../src/core/deploy/post.js";
 import {
@@ -16,12 +16,14 @@ import { listScript, remoteLayout, rollbackScript, switchScript } from "../../sr
 import { q, run } from "../../src/core/remote/shell.js";
 import { guardScript } from "../../src/core/remote/state-guard.js";
 import { markTunnel, unmarkTunnel } from "../../src/core/remote/tunnel/marker.js";
-import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { type LocalServer, localEntry, startLocalServer } from "../helpers/local-server.js";
 import { tempDirs } from "../helpers/temp.js";
 
+vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
+  (await import("../helpers/local-server.js")).withLocalServers(await original()),
+);
+
 const temp = tempDirs();
-const missing = sshdMissing();
-if (missing) console.warn(`skipping the hostile-name tests: ${missing}`);
 
 /** This run's canary files' prefix (an earlier run's, even one of old code, must not count). */
 const CANARY = `wxcanary${randomBytes(3).toString("hex")}-`;
@@ -37,29 +39,30 @@ const HOSTILE = [
   `old $(touch ${CANARY}7) *`,
 ];
 
-describe.skipIf(missing !== undefined)("hostile names through every remote script (real sshd)", () => {
-  let sshd: TestSshd;
+describe("hostile names through every remote script (a local shell)", () => {
+  let machine: LocalServer;
   let connection: Connection;
   /** Runs a script as wxdev does: the login shell's -c, or bash -c for the app's (bash) scripts. */
   const exec = (script: string, options: { bash?: boolean; stdin?: string } = {}) =>
     connection.shell.exec(options.bash ? `bash -c ${q(script)}` : script, { stdin: options.stdin ?? "" });
-  const canaries = (): string => sshd.run(`find ~ /tmp -name '${CANARY}*' -user "$(id -un)" 2>/dev/null | sort`).trim();
+  const canaries = (): string =>
+    machine.run(`find ~ /tmp -name '${CANARY}*' -user "$(id -un)" 2>/dev/null | sort`).trim();
 
   beforeAll(async () => {
-    sshd = await startSshd({ account: "n" });
-    const server = serverEntry(sshd, "unused") as unknown as ServerConfig;
+    machine = await startLocalServer({ account: "n" });
+    const server = localEntry(machine, "unused") as unknown as ServerConfig;
     connection = await connect(server, { home: temp("wxdev-client-home-"), acceptNewHostKey: true });
-  }, 30_000);
+  });
   afterAll(async () => {
     connection?.close();
-    await sshd?.stop();
+    await machine?.stop();
   });
 
   /** Every script wxdev runs on the server, with `name` wherever a script takes a name. */
   async function throughEveryScript(name: string): Promise<void> {
     const layout = remoteLayout(`~/h-${name}`);
     const paths = appPaths(`~/h-${name}`);
-    const server = { ...(serverEntry(sshd, "unused") as unknown as ServerConfig), remoteDir: `~/h-${name}` };
+    const server = { ...(localEntry(machine, "unused") as unknown as ServerConfig), remoteDir: `~/h-${name}` };
     await exec(guardScript(layout, { create: true }));
     await exec(lockScript(layout, name, 1, inspectScript(layout), 1), { bash: true });
     await exec(inspectScript(layout));
@@ -85,11 +88,11 @@ describe.skipIf(missing !== undefined)("hostile names through every remote scrip
   }
 
   it("no name runs anything, in any script; each lands where it should, byte for byte", async () => {
-    // Side by side, each on a channel of its own (sshd allows ten per connection).
+    // Side by side, each in a shell of its own (over SSH: a channel each; sshd allows ten per connection).
     await Promise.all(HOSTILE.map(throughEveryScript));
     expect(canaries()).toBe("");
     for (const name of HOSTILE) {
-      const history = sshd.run(`cat ~/${q(`.h-${name}.wxdev`)}/releases/history`);
+      const history = machine.run(`cat ~/${q(`.h-${name}.wxdev`)}/releases/history`);
       expect(history).toContain(` ${name}-2 ${name} deploy\n`);
     }
   });

@@ -1,26 +1,28 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { remoteLayout, rollbackScript, switchScript } from "../../src/core/remote/releases.js";
 import { q } from "../../src/core/remote/shell.js";
-import { runCli } from "../helpers/cli.js";
-import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
+import { type LocalServer, localEntry, startLocalServer } from "../helpers/local-server.js";
+import { runMain } from "../helpers/main.js";
 import { tempDirs } from "../helpers/temp.js";
 
-const temp = tempDirs();
-const missing = sshdMissing();
-if (missing) console.warn(`skipping the SSH release tests: ${missing}`);
+vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
+  (await import("../helpers/local-server.js")).withLocalServers(await original()),
+);
 
-describe.skipIf(missing !== undefined)("releases, rollback by history and deploy's checks, against a real sshd", () => {
-  let sshd: TestSshd;
+const temp = tempDirs();
+
+describe("releases, rollback by history and deploy's checks, through a local shell", () => {
+  let machine: LocalServer;
   let clientHome: string;
 
   beforeAll(async () => {
-    sshd = await startSshd();
+    machine = await startLocalServer();
     clientHome = temp("wxdev-client-home-");
-  }, 30_000);
-  afterAll(async () => sshd?.stop());
+  });
+  afterAll(async () => machine?.stop());
 
   function project(server: Record<string, unknown> = {}): { dir: string; remote: string } {
     const dir = temp("wxdev-project-");
@@ -28,14 +30,14 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
     writeFileSync(join(dir, "wechat.py"), "A\n");
     const config = {
       servers: {
-        s8013: serverEntry(sshd, remote, server),
+        s8013: localEntry(machine, remote, server),
       },
     };
     writeFileSync(join(dir, "wxdev.config.json"), JSON.stringify(config));
     return { dir, remote };
   }
   const wxdev = (dir: string, args: string[]) =>
-    runCli(args, { cwd: dir, env: { HOME: clientHome }, timeoutMs: 60_000 });
+    runMain(args, { cwd: dir, env: { HOME: clientHome }, timeoutMs: 60_000 });
   const deploy = (dir: string, args: string[]) => wxdev(dir, ["deploy", "s8013", "--yes", ...args]);
   /** Deploys wechat.py with `content`; returns the new release's id. */
   async function release(dir: string, content: string): Promise<string> {
@@ -44,7 +46,7 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
     expect(result.code, result.stderr).toBe(0);
     return JSON.parse(result.stdout).release;
   }
-  const live = (remote: string): string => sshd.run(`cat ~/${remote}/wechat.py`).trim();
+  const live = (remote: string): string => machine.run(`cat ~/${remote}/wechat.py`).trim();
 
   it("deploy A, B, rollback (A), deploy C, rollback → A by history, not B by name; `releases` shows it", async () => {
     const { dir, remote } = project({ keepReleases: 5 });
@@ -103,7 +105,7 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
     const b = await release(dir, "B");
     expect((await deploy(dir, ["--rollback"])).code).toBe(0);
     const c = await release(dir, "C");
-    const ids = sshd
+    const ids = machine
       .run(`ls -1 ~/.${remote}.wxdev/releases`)
       .trim()
       .split("\n")
@@ -111,7 +113,7 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
     // The newest two by name are B and C; A stays as the rollback target (it was live before C).
     expect(ids).toEqual([a, b, c]);
     const d = await release(dir, "D");
-    const after = sshd.run(`ls -1 ~/.${remote}.wxdev/releases`).trim().split("\n");
+    const after = machine.run(`ls -1 ~/.${remote}.wxdev/releases`).trim().split("\n");
     expect(after).toEqual([c, d, "history"]);
     expect((await deploy(dir, ["--rollback"])).code).toBe(0);
     expect(live(remote)).toBe("C");
@@ -121,7 +123,7 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
     "--dry-run marks changed (~) and new (+) files, " + "says what it would run and that a plain folder is adopted",
     async () => {
       const { dir, remote } = project({ postDeploy: "echo restarted" });
-      sshd.run(`mkdir -p ~/${remote} && echo old > ~/${remote}/wechat.py`);
+      machine.run(`mkdir -p ~/${remote} && echo old > ~/${remote}/wechat.py`);
       const first = await deploy(dir, ["--dry-run"]);
       expect(first.code, first.stderr).toBe(0);
       expect(first.stdout).toContain("plain folder: it would be kept as the first release");
@@ -197,7 +199,7 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
     expect(result.stdout).toContain("before");
     expect(result.stderr).toMatch(/kept its output open/);
     expect(result.stderr).toMatch(/>> app\.log 2>&1 < \/dev\/null &/);
-    sshd.run('pkill -u "$(id -u)" -x sleep || true');
+    machine.killProcesses();
   }, 30_000);
 
   it("a background child with its output redirected is not waited for, and is no failure", async () => {
@@ -205,7 +207,7 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
     const result = await deploy(dir, ["--exec", "sleep 30 > /dev/null 2>&1 < /dev/null &"]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/output open/);
-    sshd.run('pkill -u "$(id -u)" -x sleep || true');
+    machine.killProcesses();
   });
 
   it(
@@ -219,10 +221,12 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
       writeFileSync(join(dir, "old.pyc"), "x");
       writeFileSync(join(dir, ".DS_Store"), "x");
       expect((await deploy(dir, [])).code).toBe(0);
-      expect(sshd.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type f -print | sort`)).toBe("./wechat.py\n");
+      expect(machine.run(`cd ~/${remote} && find . -path ./.wxdev -prune -o -type f -print | sort`)).toBe(
+        "./wechat.py\n",
+      );
       writeFileSync(join(dir, ".gitignore"), "!*.pyc\n");
       expect((await deploy(dir, [])).code).toBe(0);
-      expect(sshd.run(`cd ~/${remote} && ls -a`)).toContain("old.pyc");
+      expect(machine.run(`cd ~/${remote} && ls -a`)).toContain("old.pyc");
     },
   );
 
@@ -236,14 +240,14 @@ describe.skipIf(missing !== undefined)("releases, rollback by history and deploy
       return { live: listing.live, last: listing.history.at(-1) };
     };
     // stdout a full disk: the write of the link fails.
-    sshd.run(`bash -c ${q(rollbackScript(layout, b, a))} > /dev/full || true`);
+    machine.run(`bash -c ${q(rollbackScript(layout, b, a))} > /dev/full || true`);
     expect(await lastSwitch()).toMatchObject({ live: a, last: { id: a, reason: "rollback" } });
     // stdout a pipe whose reader is gone: SIGPIPE, as when sshd closes a cut session.
-    sshd.run(`{ sleep 0.3; bash -c ${q(rollbackScript(layout, a, b))}; } | true`);
+    machine.run(`{ sleep 0.3; bash -c ${q(rollbackScript(layout, a, b))}; } | true`);
     expect(await lastSwitch()).toMatchObject({ live: b, last: { id: b, reason: "rollback" } });
     const c = "20300101T000000000Z-1cccccc";
-    sshd.run(`mkdir ~/.${remote}.wxdev/releases/${c}.partial`);
-    sshd.run(`{ sleep 0.3; printf '{}' | bash -c ${q(switchScript(layout, c, undefined))}; } | true`);
+    machine.run(`mkdir ~/.${remote}.wxdev/releases/${c}.partial`);
+    machine.run(`{ sleep 0.3; printf '{}' | bash -c ${q(switchScript(layout, c, undefined))}; } | true`);
     expect(await lastSwitch()).toMatchObject({ live: c, last: { id: c, reason: "deploy" } });
   });
 });

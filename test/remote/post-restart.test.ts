@@ -1,17 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Classroom, NGINX, openClassroom } from "../helpers/classroom.js";
-import { sshdMissing } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 
+vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
+  (await import("../helpers/local-server.js")).withLocalServers(await original()),
+);
+
 const temp = tempDirs();
-const missing = sshdMissing() ?? (NGINX === undefined ? "no nginx" : undefined);
+const missing = NGINX === undefined ? "no nginx" : undefined;
 if (missing) console.warn(`skipping the hand-restart tests: ${missing}`);
 
 /** The README's own recipe: restart the app by hand after each deploy, no "start". */
 const RECIPE = "workon wechat && pkill -f '^python wechat.py' ; nohup python wechat.py > app.log 2>&1 &";
 
 describe.skipIf(missing !== undefined)(
-  "a postDeploy that restarts the app by hand, with checkUrl and no start (real sshd, nginx, Flask)",
+  "a postDeploy that restarts the app by hand, with checkUrl and no start (a local shell, nginx, Flask)",
   () => {
     let room: Classroom;
     const deployed = (version: string, args: string[] = []) => {
@@ -21,7 +24,7 @@ describe.skipIf(missing !== undefined)(
 
     beforeAll(async () => {
       // An account of its own: the recipe's pkill acts on every process of the account.
-      room = await openClassroom(temp, { start: null, postDeploy: RECIPE }, "r");
+      room = await openClassroom(temp, { start: null, postDeploy: RECIPE }, "r", { local: true });
     }, 60_000);
     afterAll(async () => room?.stop());
 
