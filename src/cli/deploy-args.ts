@@ -1,4 +1,4 @@
-import type { AppCheck } from "../core/deploy/gate.js";
+import type { AppCheck } from "../core/remote/releases/gate.js";
 import { InputError } from "../core/support/errors.js";
 
 /** deploy's flags as commander hands them over. */

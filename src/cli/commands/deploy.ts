@@ -125,7 +125,7 @@ async function runRollback(
   context: DeployContext,
   request: Extract<DeployRequest, { action: "rollback" }>,
 ): Promise<DeployOutcome> {
-  const { rollback } = await import("../../core/deploy/deploy.js");
+  const { rollback } = await import("../../core/remote/releases/rollback.js");
   const moved = await rollback((await context.open()).shell, context.server, {
     ...(request.to === undefined ? {} : { to: request.to }),
     post: request.post,

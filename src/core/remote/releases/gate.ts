@@ -1,9 +1,11 @@
-import type { ServerConfig } from "../config/file.js";
-import { CheckFailedError } from "../support/errors.js";
-import { appStatus, readLog, startApp, type StartResult } from "../remote/app/app.js";
-import { handshakeThrough } from "../remote/app/health.js";
-import { type GateVerdict, recordVerdict, remoteLayout, rollbackScript } from "../remote/releases.js";
-import { ConnectionLostError, type RemoteShell } from "../remote/shell.js";
+import type { ServerConfig } from "../../config/file.js";
+import { CheckFailedError } from "../../support/errors.js";
+import { appStatus, readLog, startApp, type StartResult } from "../app/app.js";
+import { handshakeThrough } from "../app/health.js";
+import { remoteLayout } from "../layout.js";
+import { type GateVerdict, recordVerdict } from "./list.js";
+import { rollbackScript } from "./switch.js";
+import { ConnectionLostError, type RemoteShell } from "../shell.js";
 
 /** The signed handshake through the public URL (checkUrl) that tells the app answers behind nginx. */
 export interface AppCheck {
