@@ -2,7 +2,7 @@ import type { ServerConfig } from "../config/file.js";
 import type { RemoteShell } from "../remote/shell.js";
 import type { AppOptions, ReleaseEvent } from "../remote/releases/events.js";
 import { publish, type Published } from "../remote/releases/publish.js";
-import type { Stage } from "../remote/releases/session.js";
+import { type StepTime, timedStage } from "../remote/releases/session.js";
 import { type RemoteState, withReleaseState } from "../remote/releases/state.js";
 import { hashFiles, listProject, type Manifest } from "./manifest.js";
 import { checkNamedPaths } from "./named-paths.js";
@@ -61,6 +61,8 @@ export interface DeployResult extends Published {
    */
   wouldAdopt?: boolean;
   wouldRun?: string[];
+  /** Where the time went: each step (connecting, the lock, upload, switch, starting the app…) in order. */
+  steps?: StepTime[];
 }
 
 /** What a partial deploy records: the earlier manifest, less what the new files replaced, plus the new files. */
@@ -102,7 +104,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
     onGitignored: (path) => gitignored.push(path),
   });
-  const stage: Stage = { during: "connecting", live: { state: "unchanged" } };
+  const stage = timedStage("connecting");
   const shell = typeof options.shell === "function" ? await options.shell() : options.shell;
   const onWarning = (message: string): void => onEvent?.({ type: "warning", message });
   const result = await withReleaseState(shell, { ...options, onWarning }, stage, async (state, layout) => {
@@ -143,5 +145,5 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     });
     return { ...planned, ...published };
   });
-  return { ...result, seconds: (performance.now() - started) / 1000 };
+  return { ...result, seconds: (performance.now() - started) / 1000, steps: stage.steps() };
 }

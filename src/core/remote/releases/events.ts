@@ -5,6 +5,8 @@ export type ReleaseEvent =
   | { type: "upload"; files: number; totalFiles: number; bytes: number; totalBytes: number }
   | { type: "switching"; release: string }
   | { type: "switched"; release: string }
+  /** The release brought up serves (its handshake passed, or its port opened without a check). */
+  | { type: "serving" }
   | { type: "output"; stream: "stdout" | "stderr"; chunk: Buffer }
   /** Something the deploy worked around but the user should know (e.g. an unusable manifest on the server). */
   | { type: "warning"; message: string };
@@ -33,5 +35,6 @@ export function appOptions(options: { app?: AppOptions; onEvent?: (event: Releas
     ...(check === undefined ? {} : { check }),
     ...(waitMs === undefined ? {} : { waitMs }),
     onStderr: (chunk: Buffer) => options.onEvent?.({ type: "output", stream: "stderr", chunk }),
+    onServing: () => options.onEvent?.({ type: "serving" }),
   };
 }

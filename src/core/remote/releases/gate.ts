@@ -59,6 +59,8 @@ export interface UpOptions {
   check?: AppCheck;
   waitMs?: number;
   onStderr?: (chunk: Buffer) => void;
+  /** Told as soon as the release serves: its handshake passed (with a check), or its port opened (without). */
+  onServing?: () => void;
 }
 
 /** How long after opening its port the app must still run: one that exits a moment later serves nobody. */
@@ -91,6 +93,7 @@ export async function bringUp(
       return { down: { reason, logTail: await lastLines(shell, server), start, check } };
     }
   }
+  options.onServing?.();
   const gone = await exitedSince(shell, server, options.port, start.pid, opened);
   if (gone !== undefined) {
     const after = check === undefined ? "" : " (after answering the handshake)";

@@ -101,3 +101,29 @@ export function switchingBack(stage: Stage): (back: SwitchBack) => void {
     stage.live = back.live ?? { state: "switching", release: back.to, from: back.from };
   };
 }
+
+/** How long one step of a deploy took, in milliseconds. */
+export interface StepTime {
+  step: string;
+  ms: number;
+}
+
+/** A stage that times its steps as `during` moves on: where a deploy's time went, in order. */
+export function timedStage(during: string): Stage & { steps(): StepTime[] } {
+  const steps: StepTime[] = [];
+  let current = during;
+  let since = performance.now();
+  return {
+    live: { state: "unchanged" },
+    get during() {
+      return current;
+    },
+    set during(next: string) {
+      const now = performance.now();
+      steps.push({ step: current, ms: now - since });
+      current = next;
+      since = now;
+    },
+    steps: () => [...steps, { step: current, ms: performance.now() - since }],
+  };
+}
