@@ -2,8 +2,9 @@ import type { ServerConfig } from "../config/file.js";
 import type { RemoteShell } from "../remote/shell.js";
 import type { AppOptions, ReleaseEvent } from "../remote/releases/events.js";
 import { publish, type Published } from "../remote/releases/publish.js";
-import { type StepTime, timedStage } from "../remote/releases/session.js";
-import { type RemoteState, withReleaseState } from "../remote/releases/state.js";
+import { type Stage, type StepTime, timedStage } from "../remote/releases/session.js";
+import { type HeldRelease, type RemoteState, withReleaseState } from "../remote/releases/state.js";
+import type { RemoteLayout } from "../remote/layout.js";
 import { hashFiles, listProject, type Manifest } from "./manifest.js";
 import { checkNamedPaths } from "./named-paths.js";
 import { emptiedFolders, isWithin, planDeploy, type DeployPlan } from "./plan.js";
@@ -87,6 +88,18 @@ function planAgainst(state: RemoteState, local: Manifest, options: DeployOptions
   return { plan, previous, recorded };
 }
 
+/** The paths to deploy (the server's "files", or the paths named), naming those .gitignore kept back. */
+async function select(options: DeployOptions, gitignored: string[]): Promise<string[]> {
+  if (options.paths !== undefined) checkNamedPaths(options.root, options.paths);
+  return listProject({
+    root: options.root,
+    files: options.paths ?? options.server.files,
+    ignore: options.server.ignore,
+    ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
+    onGitignored: (path) => gitignored.push(path),
+  });
+}
+
 /**
  * Deploys incrementally and atomically: under the server's deploy lock, plans against the last
  * deploy's manifest, uploads only new or changed files into a fresh release, checks them there,
@@ -94,56 +107,76 @@ function planAgainst(state: RemoteState, local: Manifest, options: DeployOptions
  */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const started = performance.now();
-  const { server, onEvent } = options;
   const gitignored: string[] = [];
-  if (options.paths !== undefined) checkNamedPaths(options.root, options.paths);
-  const paths = await listProject({
-    root: options.root,
-    files: options.paths ?? server.files,
-    ignore: server.ignore,
-    ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
-    onGitignored: (path) => gitignored.push(path),
-  });
+  const paths = await select(options, gitignored);
   const stage = timedStage("connecting");
   const shell = typeof options.shell === "function" ? await options.shell() : options.shell;
-  const onWarning = (message: string): void => onEvent?.({ type: "warning", message });
-  const result = await withReleaseState(shell, { ...options, onWarning }, stage, async (state, layout) => {
-    const local = hashFiles(options.root, paths, state.manifest);
-    const { plan, previous, recorded } = planAgainst(state, local, options);
-    onEvent?.({ type: "plan", plan });
-    const planned: DeployResult = {
-      gitignored,
-      uploaded: plan.upload.length,
-      deleted: plan.delete.length,
-      unchanged: plan.unchanged.length,
-      kept: plan.kept.length,
-      bytes: plan.bytes,
-      seconds: 0,
-      dryRun: options.dryRun === true,
-      plan,
-      changed: plan.upload.filter((path) => previous?.[path] !== undefined),
-    };
-    if (options.dryRun) {
-      const post = options.post === undefined ? server.postDeploy : options.post;
-      const start = server.start !== undefined && options.app?.start !== false ? [server.start] : [];
-      return { ...planned, wouldAdopt: state.kind === "plain", wouldRun: [...(post ? [post] : []), ...start] };
-    }
-    const progress = (files: number, bytes: number): void =>
-      onEvent?.({ type: "upload", files, totalFiles: plan.upload.length, bytes, totalBytes: plan.bytes });
-    const files = plan.upload.length > 0 ? tarStream(options.root, plan.upload, progress, local) : undefined;
-    const folders = emptiedFolders(plan.delete, Object.keys(recorded)).map((folder) => `${folder}/`);
-    const changes = { upload: plan.upload, delete: [...plan.delete, ...folders], replace: plan.replace };
-    const published = await publish(shell, {
-      ...options,
-      layout,
-      state,
-      stage,
-      changes,
-      local,
-      recorded,
-      ...(files === undefined ? {} : { files }),
-    });
-    return { ...planned, ...published };
-  });
+  const onWarning = (message: string): void => options.onEvent?.({ type: "warning", message });
+  const result = await withReleaseState(shell, { ...options, onWarning }, stage, (state, layout) =>
+    deployAgainst(shell, { state, layout, stage, paths, gitignored }, options),
+  );
   return { ...result, seconds: (performance.now() - started) / 1000, steps: stage.steps() };
+}
+
+/**
+ * A deploy under the lock `held` already (deploy --watch holds it while it runs), against the state read under it:
+ * no round trip for the lock or the state.
+ */
+export async function deployHeld(
+  held: HeldRelease,
+  options: DeployOptions & { shell: RemoteShell },
+): Promise<DeployResult> {
+  const started = performance.now();
+  const gitignored: string[] = [];
+  const paths = await select(options, gitignored);
+  const stage = timedStage("planning");
+  const { state, layout } = held;
+  const result = await deployAgainst(options.shell, { state, layout, stage, paths, gitignored }, options);
+  return { ...result, seconds: (performance.now() - started) / 1000, steps: stage.steps() };
+}
+
+/** Plans against the server's state, then (unless a dry run) publishes the new release. */
+async function deployAgainst(
+  shell: RemoteShell,
+  at: { state: RemoteState; layout: RemoteLayout; stage: Stage; paths: string[]; gitignored: string[] },
+  options: DeployOptions,
+): Promise<DeployResult> {
+  const { server, onEvent } = options;
+  const { state, layout, stage, paths, gitignored } = at;
+  const local = hashFiles(options.root, paths, state.manifest);
+  const { plan, previous, recorded } = planAgainst(state, local, options);
+  onEvent?.({ type: "plan", plan });
+  const planned: DeployResult = {
+    gitignored,
+    uploaded: plan.upload.length,
+    deleted: plan.delete.length,
+    unchanged: plan.unchanged.length,
+    kept: plan.kept.length,
+    bytes: plan.bytes,
+    seconds: 0,
+    dryRun: options.dryRun === true,
+    plan,
+    changed: plan.upload.filter((path) => previous?.[path] !== undefined),
+  };
+  if (options.dryRun) {
+    const post = options.post === undefined ? server.postDeploy : options.post;
+    const start = server.start !== undefined && options.app?.start !== false ? [server.start] : [];
+    return { ...planned, wouldAdopt: state.kind === "plain", wouldRun: [...(post ? [post] : []), ...start] };
+  }
+  const progress = (files: number, bytes: number): void =>
+    onEvent?.({ type: "upload", files, totalFiles: plan.upload.length, bytes, totalBytes: plan.bytes });
+  const files = plan.upload.length > 0 ? tarStream(options.root, plan.upload, progress, local) : undefined;
+  const folders = emptiedFolders(plan.delete, Object.keys(recorded)).map((folder) => `${folder}/`);
+  const changes = { upload: plan.upload, delete: [...plan.delete, ...folders], replace: plan.replace };
+  const published = await publish(shell, {
+    ...options,
+    layout,
+    state,
+    stage,
+    changes,
+    local,
+    recorded,
+    ...(files === undefined ? {} : { files }),
+  });
+  return { ...planned, ...published };
 }

@@ -3,7 +3,8 @@ import { followLog } from "../remote/app/app.js";
 import { ConnectionLostError, type RemoteShell } from "../remote/shell.js";
 import { backoff } from "../support/backoff.js";
 import { InputError } from "../support/errors.js";
-import { type DeployEvent, type DeployOptions, type DeployResult, deploy } from "./deploy.js";
+import { type HeldRelease, holdReleaseLock } from "../remote/releases/state.js";
+import { type DeployEvent, type DeployOptions, type DeployResult, deployHeld } from "./deploy.js";
 import { listProject } from "./manifest.js";
 
 /** An open connection: its shell, and how to close it. */
@@ -58,6 +59,19 @@ export async function watchDeploy(options: WatchOptions): Promise<void> {
   const root = options.deploy.root;
   const { watch } = await import("chokidar");
   let connection: WatchConnection | undefined;
+  let held: HeldRelease | undefined;
+  const onWarning = (message: string): void => onEvent({ type: "deploy", event: { type: "warning", message } });
+  /** Connects and takes the deploy lock for as long as the connection lasts: no round trip for it at each save. */
+  const open = async (): Promise<WatchConnection> => {
+    const opened = await options.connect();
+    try {
+      held = await holdReleaseLock(opened.shell, { ...options.deploy, onWarning });
+    } catch (error) {
+      opened.close();
+      throw error;
+    }
+    return opened;
+  };
   let deployed = new Set<string>();
   const pending = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
@@ -87,6 +101,7 @@ export async function watchDeploy(options: WatchOptions): Promise<void> {
     lost ??= (async () => {
       connection?.close();
       connection = undefined;
+      held = undefined;
       onEvent({ type: "lost", reason });
       const deadline = Date.now() + (options.giveUpAfterMs ?? 300_000);
       let lastError: string | undefined;
@@ -97,7 +112,7 @@ export async function watchDeploy(options: WatchOptions): Promise<void> {
         await sleep(delayMs, signal);
         if (signal.aborted) return;
         try {
-          connection = await options.connect();
+          connection = await open();
           break;
         } catch (error) {
           if (error instanceof InputError) throw error;
@@ -116,10 +131,10 @@ export async function watchDeploy(options: WatchOptions): Promise<void> {
 
   /** One deploy over the open connection, for the saves gathered so far. */
   const deployOnce = async (saved: string[], savedAt: number): Promise<void> => {
-    if (connection === undefined) return;
+    if (connection === undefined || held === undefined) return;
     let servingAt: number | undefined;
     try {
-      const result = await deploy({
+      const result = await deployHeld(held, {
         ...options.deploy,
         shell: connection.shell,
         onEvent: (event) => {
@@ -136,6 +151,8 @@ export async function watchDeploy(options: WatchOptions): Promise<void> {
         savedAt,
         ...(servingSeconds === undefined ? {} : { servingSeconds }),
       });
+      // What is live now (the new release, or the one the gate switched back to), for the next save's plan.
+      await held.refresh();
     } catch (error) {
       if (error instanceof ConnectionLostError) {
         for (const path of saved) pending.set(path, savedAt);
@@ -179,7 +196,7 @@ export async function watchDeploy(options: WatchOptions): Promise<void> {
   });
   signal.addEventListener("abort", () => stop(), { once: true });
 
-  connection = await options.connect();
+  connection = await open();
   const watcher = watch(root, {
     ignoreInitial: true,
     ignored: (path) =>
@@ -205,6 +222,7 @@ export async function watchDeploy(options: WatchOptions): Promise<void> {
     await watcher.close();
     // A deploy under way finishes (its health gate decides what stays live) before the connection goes.
     await running?.catch(() => undefined);
+    await held?.release().catch(() => undefined);
     connection?.close();
   }
 }

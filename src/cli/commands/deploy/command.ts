@@ -94,7 +94,7 @@ export function deployCommand(cli: Cli): Command {
         const { runWatch } = await import("./watch.js");
         const connect = () =>
           connectWithPrompts(server, cli, out, { acceptNewHostKey: request.acceptNewHostKey, name });
-        return runWatch({ cli, out, name, server, connect, deploy: watchOptions(context, request) });
+        return runWatch({ cli, out, name, server, connect, deploy: deployOptions(context, request) });
       }
       const outcome = await (request.action === "rollback"
         ? runRollback(context, request)
@@ -116,8 +116,8 @@ export function deployCommand(cli: Cli): Command {
   ]);
 }
 
-/** What each deploy of `deploy --watch` is asked to do. */
-function watchOptions(context: DeployContext, request: Extract<DeployRequest, { action: "deploy" }>) {
+/** What a deploy is asked to do (each one of `deploy --watch` too): all but its connection and paths. */
+function deployOptions(context: DeployContext, request: Extract<DeployRequest, { action: "deploy" }>) {
   return {
     reconnect: context.reconnect,
     server: context.server,
@@ -202,23 +202,11 @@ async function runDeploy(
   try {
     result = await interrupt.guard(
       deploy({
+        ...deployOptions(context, request),
         shell: async () => (await context.open()).shell,
-        reconnect: context.reconnect,
-        server: context.server,
-        root: context.root,
-        exclude: context.exclude,
         paths: request.paths,
-        delete: request.delete,
         dryRun: request.dryRun,
-        post: request.post,
         onEvent,
-        holder: holder(),
-        app: {
-          port: context.port,
-          start: request.start,
-          rollback: request.rollback,
-          ...(request.check === undefined ? {} : { check: request.check }),
-        },
       }),
     );
   } finally {

@@ -61,6 +61,17 @@ async function askLive(stage: Stage, layout: RemoteLayout, reconnect?: () => Pro
   }
 }
 
+/** Takes the server's deploy lock in the name of `options.holder`, running `then` under it. */
+export function takeDeployLock(
+  shell: RemoteShell,
+  layout: RemoteLayout,
+  options: LockOptions,
+  then: string,
+): Promise<DeployLock> {
+  const holder = `${options.holder ?? "wxdev"}, since ${new Date().toISOString()}`;
+  return takeLock(shell, layout, holder, options.lockWaitSeconds ?? 5, then, keepaliveSeconds(options.server));
+}
+
 /**
  * Takes the server's deploy lock (not for a dry run, which changes nothing), runs `then` on the server under it,
  * runs `body` with what `then` printed, lets the lock go. A lost connection becomes one message saying what is live.
@@ -75,15 +86,7 @@ export async function underLock<T>(
 ): Promise<T> {
   let lock: DeployLock | undefined;
   try {
-    if (options.dryRun !== true)
-      lock = await takeLock(
-        shell,
-        layout,
-        `${options.holder ?? "wxdev"}, since ${new Date().toISOString()}`,
-        options.lockWaitSeconds ?? 5,
-        then,
-        keepaliveSeconds(options.server),
-      );
+    if (options.dryRun !== true) lock = await takeDeployLock(shell, layout, options, then);
     return await body(lock?.output);
   } catch (error) {
     if (!(error instanceof ConnectionLostError)) throw error;

@@ -3,7 +3,7 @@ import { MANIFEST, manifestPath, type RemoteLayout, remoteLayout } from "../layo
 import type { RemoteShell } from "../shell.js";
 import { guardScript } from "../state-guard.js";
 import { type Manifest, parseManifest } from "./record.js";
-import { type LockOptions, type Stage, underLock } from "./session.js";
+import { type LockOptions, type Stage, takeDeployLock, underLock } from "./session.js";
 import { run } from "./steps.js";
 
 /** Reads the state: what the live path is (link/plain/none) and the current release's manifest. */
@@ -75,4 +75,34 @@ export async function withReleaseState<T>(
 /** The release id a live link points at (its last path part), for a state read as a link. */
 export function liveRelease(state: RemoteState): string | undefined {
   return state.kind === "link" ? state.current?.slice(state.current.lastIndexOf("/") + 1) : undefined;
+}
+
+/** The deploy lock held for a while (`deploy --watch` holds it while it runs), and the state as read under it. */
+export interface HeldRelease {
+  layout: RemoteLayout;
+  state: RemoteState;
+  /** Reads the state again (after a deploy, while no one else can change it). */
+  refresh(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/** Takes the deploy lock and keeps it until `release`, reading the server's state under it. */
+export async function holdReleaseLock(
+  shell: RemoteShell,
+  options: LockOptions & { onWarning: (message: string) => void },
+): Promise<HeldRelease> {
+  const { server } = options;
+  const layout = remoteLayout(server.remoteDir);
+  const lock = await takeDeployLock(shell, layout, options, inspectScript(layout));
+  const inspect = `${guardScript(layout, { create: false })}\n${inspectScript(layout)}`;
+  const held: HeldRelease = {
+    layout,
+    state: readState(lock.output, server.remoteDir, options.onWarning),
+    refresh: async () => {
+      const output = await run(shell, "reading the server's state", inspect);
+      held.state = readState(output, server.remoteDir, options.onWarning);
+    },
+    release: () => lock.release(),
+  };
+  return held;
 }
