@@ -1,12 +1,15 @@
-import { Writable } from "node:stream";
-import type { Io } from "../context.js";
+import { type Readable, Writable } from "node:stream";
 
 /**
  * Asks a question on the terminal; `hidden` echoes nothing (passwords). Resolves undefined at once when the input
  * ends (Ctrl-D), so a caller never waits on a question nobody can answer; Ctrl-C is Ctrl-C, as at any other moment.
  * Only call when stdin is a TTY.
  */
-export async function ask(io: Io, question: string, hidden = false): Promise<string | undefined> {
+export async function ask(
+  io: { stdin: Readable; stderr: Writable },
+  question: string,
+  hidden = false,
+): Promise<string | undefined> {
   const { createInterface } = await import("node:readline");
   // Hidden: readline talks to a sink (its echo, and its redraws that would erase the question, go nowhere).
   const output = hidden ? new Writable({ write: (_chunk, _encoding, done) => done() }) : io.stderr;

@@ -1,14 +1,13 @@
 import type { AppCheck } from "../../../core/remote/releases/gate.js";
 import { InputError } from "../../../core/support/errors.js";
+import type { ConnectFlags } from "../../remote/app-target.js";
 
 /** deploy's flags as commander hands them over. */
-export interface DeployFlags {
+export interface DeployFlags extends ConnectFlags {
   dryRun?: boolean;
   delete?: boolean;
   exec?: string;
   post: boolean;
-  yes?: boolean;
-  acceptNewHostKey?: boolean;
   /**
    * true: back to the release live before the current one (by history); a string: that release;
    * false: --no-rollback.

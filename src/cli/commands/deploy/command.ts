@@ -6,7 +6,7 @@ import type { ServerConfig } from "../../../core/config/file.js";
 import type { DeployEvent } from "../../../core/deploy/deploy.js";
 import type { Connection } from "../../../core/remote/ssh/connection.js";
 import type { RemoteShell } from "../../../core/remote/shell.js";
-import { addLoginOptions } from "../../remote/app-target.js";
+import { withConnectFlags } from "../../remote/app-target.js";
 import type { Cli } from "../../context.js";
 import { withExamples } from "../../help.js";
 import type { Output } from "../../output.js";
@@ -28,8 +28,7 @@ function holder(): string {
 
 /** `wxdev deploy`: incremental, atomic deploys over SSH. */
 export function deployCommand(cli: Cli): Command {
-  const command = new Command("deploy")
-    .argument("<server>", 'a name under "servers" in wxdev.config.json, e.g. s8013')
+  const command = withConnectFlags(new Command("deploy"))
     .argument("[paths...]", 'deploy only these paths (gitignore patterns) instead of "files"')
     .option("--dry-run", "print the plan and change nothing")
     .option("--delete", "remove remote files an earlier deploy put there that are gone locally")
@@ -104,7 +103,6 @@ export function deployCommand(cli: Cli): Command {
       printDeploy(out, outcome);
       cli.exitCode = deployExitCode(outcome);
     });
-  addLoginOptions(command);
   return withExamples(command, [
     "wxdev deploy s8013 --dry-run",
     "WXDEV_SSH_PASSWORD=… wxdev deploy s8013 --yes",

@@ -5,6 +5,7 @@ import type { Settings } from "../../../core/config/settings.js";
 import { InputError } from "../../../core/support/errors.js";
 import type { Mode } from "../../../core/wire/modes.js";
 import type { AppTarget } from "../../../core/remote/app/app.js";
+import type { TakenOver } from "../../../core/remote/app/takeover.js";
 import type { Connection } from "../../../core/remote/ssh/connection.js";
 import type { Tunnel, TunnelEvent, TunnelExchange } from "../../../core/remote/tunnel/tunnel.js";
 import { type ConnectFlags, withConnectFlags } from "../../remote/app-target.js";
@@ -15,7 +16,8 @@ import { parsePositiveInt, portParser, settingOption } from "../../options.js";
 import { onStop } from "../../on-stop.js";
 import type { Output } from "../../output.js";
 import { serverFromConfig } from "../../remote/server-config.js";
-import { logDecrypter, openRecording, type Recording, startLocalServer, takeOver } from "./extras.js";
+import { logDecrypter, startLocalServer } from "./local-end.js";
+import { openRecording, type Recording } from "./record.js";
 import { printCheck, printTunnelEvent, printUp } from "./print.js";
 
 interface TunnelFlags extends ConnectFlags {
@@ -41,9 +43,16 @@ function route(name: string, server: ServerConfig, flags: TunnelFlags) {
   return { name, remotePort, localPort: flags.localPort ?? remotePort, publicUrl: server.checkUrl };
 }
 
-/** Checks the flags that need settings before anything connects: --check wants checkUrl and a Token. */
+/**
+ * Checks the flags that need settings before anything connects: --check wants checkUrl and a Token, --takeover the
+ * managed app.
+ */
 function checkNeeds(name: string, server: ServerConfig, flags: TunnelFlags, settings: Settings): string | undefined {
   if (flags.serve) required(settings, "token");
+  if (flags.takeover && server.start === undefined)
+    throw new InputError(`--takeover needs the managed app: ${name} has no "start" command`, {
+      hint: `without one, stop the app on ${name} yourself, then run wxdev tunnel ${name}`,
+    });
   if (!flags.check) return undefined;
   if (server.checkUrl === undefined)
     throw new InputError(`--check needs the public URL: ${name} has no "checkUrl"`, {
@@ -148,7 +157,7 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
     });
   const target: AppTarget = { server, port: where.remotePort, name };
   let first: Connection | undefined = await connect();
-  let restart: Awaited<ReturnType<typeof takeOver>>;
+  let taken: TakenOver | undefined;
   const log = out.batchedLines();
   // The last requests, so --check can tell whether its handshake reached the tunnel.
   const seen: TunnelExchange[] = [];
@@ -168,8 +177,8 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
   // before a listener existed would kill the process with the server's port held.
   const stop = onStop({ again: "ignore" });
   try {
-    // Inside the try: a refused --takeover still closes the first connection (else the process never ends).
-    if (flags.takeover) restart = await takeOver(first.shell, target, name, out);
+    // Inside the try: a failed --takeover still closes the first connection (else the process never ends).
+    if (flags.takeover) taken = await takeOver(out, first, target);
     const tunnel = await openTunnel({
       connect: given,
       target,
@@ -192,6 +201,21 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
     stop.dispose();
     first?.close();
     log.flush();
-    if (restart !== undefined) await restart(connect);
+    if (taken !== undefined) {
+      const started = await taken.giveBack(connect);
+      out.note(`${out.ok("✓")} --takeover: started the app on ${name} again (pid ${started.pid})`);
+    }
   }
+}
+
+/** --takeover: stops the managed app (when it runs) so that the tunnel can have its port; says what it did. */
+async function takeOver(out: Output, connection: Connection, target: AppTarget): Promise<TakenOver | undefined> {
+  const { takeOverApp } = await import("../../../core/remote/app/takeover.js");
+  const taken = await takeOverApp(connection.shell, target);
+  out.note(
+    taken === undefined
+      ? `--takeover: no app wxdev started is running on ${target.name}; nothing to stop or restart`
+      : `--takeover: stopped the app on ${target.name} (pid ${taken.stopped}); it starts again when the tunnel closes`,
+  );
+  return taken;
 }
