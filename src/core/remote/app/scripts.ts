@@ -141,8 +141,12 @@ ${detached(options.command)}
 bg=$!
 i=0
 while :; do
-  pid=$(head -n 1 -- "$pidf" 2>/dev/null || true); pid=\${pid%% *}; [ -n "$pid" ] || pid=$bg
-  if ! alive "$pid"; then wait "$bg"; echo "exited $pid $?"; break; fi
+  pid=$(head -n 1 -- "$pidf" 2>/dev/null || true); pid=\${pid%% *}
+  # Until the launcher has written its pid (setsid may not even have run), ask the child, not its session.
+  if [ -z "$pid" ]; then
+    pid=$bg
+    if ! kill -0 "$bg" 2>/dev/null; then wait "$bg"; echo "exited $pid $?"; break; fi
+  elif ! alive "$pid"; then wait "$bg"; echo "exited $pid $?"; break; fi
   if ${ready}; then echo "up $pid"; exit 0; fi
   if [ $i -ge ${ticks} ]; then echo "timeout $pid"; break; fi
   sleep 0.05; i=$((i+1))
