@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Writable } from "node:stream";
-import type { CheckResult } from "../../src/core/deploy/gate.js";
+import type { CheckResult } from "../../src/core/remote/releases/gate.js";
 import type { DeployResult } from "../../src/core/deploy/deploy.js";
 import { type DeployOutcome, deployExitCode, deployJson, printDeploy } from "../../src/cli/commands/deploy/print.js";
 import { Output } from "../../src/cli/output.js";

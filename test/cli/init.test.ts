@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/core/config/file.js";
 import { listProject } from "../../src/core/deploy/manifest.js";
-import { remoteLayout } from "../../src/core/remote/releases.js";
+import { remoteLayout } from "../../src/core/remote/layout.js";
 import { runMain } from "../helpers/main.js";
 import { tempDirs } from "../helpers/temp.js";
 

@@ -16,7 +16,7 @@ import {
   WxdevError,
   XmlError,
 } from "../../src/core/support/errors.js";
-import { DeployError } from "../../src/core/deploy/steps.js";
+import { DeployError } from "../../src/core/remote/releases/steps.js";
 import { listen } from "../../src/core/support/listen.js";
 import { authorizeUrl } from "../../src/core/oauth/authorize-url.js";
 import { readProblem, readTextFile } from "../../src/core/support/read-file.js";

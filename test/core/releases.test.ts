@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  type HistoryEntry,
-  parseListing,
-  releasesToPrune,
-  releaseTime,
-  rollbackTarget,
-} from "../../src/core/remote/releases.js";
+import { type HistoryEntry, parseListing, releaseTime, rollbackTarget } from "../../src/core/remote/releases/list.js";
+import { releasesToPrune } from "../../src/core/remote/releases/prune.js";
 
 const entry = (id: string, previous?: string, reason = "deploy"): HistoryEntry => ({
   time: "2024-05-01T12:00:00Z",

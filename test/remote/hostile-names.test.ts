@@ -1,18 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ServerConfig } from "../../src/core/config/file.js";
-import { runPost } from "../../src/core/deploy/post.js";
-import {
-  cleanupScript,
-  deleteScript,
-  inspectScript,
-  lockScript,
-  uploadScript,
-  verifyScript,
-} from "../../src/core/deploy/remote.js";
+import { remoteLayout } from "../../src/core/remote/layout.js";
+import { cleanupScript, deleteScript, uploadScript, verifyScript } from "../../src/core/remote/releases/build.js";
+import { listScript } from "../../src/core/remote/releases/list.js";
+import { lockScript } from "../../src/core/remote/releases/lock.js";
+import { runPost } from "../../src/core/remote/releases/post.js";
+import { inspectScript } from "../../src/core/remote/releases/state.js";
+import { rollbackScript, switchScript } from "../../src/core/remote/releases/switch.js";
 import { appPaths, logScript, startScript, statusScript, stopScript } from "../../src/core/remote/app/scripts.js";
 import { type Connection, connect } from "../../src/core/remote/ssh/connection.js";
-import { listScript, remoteLayout, rollbackScript, switchScript } from "../../src/core/remote/releases.js";
 import { q, run } from "../../src/core/remote/shell.js";
 import { guardScript } from "../../src/core/remote/state-guard.js";
 import { markTunnel, unmarkTunnel } from "../../src/core/remote/tunnel/marker.js";

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { ReleaseListing } from "../../core/remote/releases.js";
+import type { ReleaseListing } from "../../core/remote/releases/list.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
@@ -17,7 +17,7 @@ export async function runReleases(
   options: ConnectFlags,
 ): Promise<ReleasesOutcome> {
   return withApp(cli, command, out, name, options, async (shell, { server }) => {
-    const { listReleases } = await import("../../core/remote/releases.js");
+    const { listReleases } = await import("../../core/remote/releases/list.js");
     return { server: name, remoteDir: server.remoteDir, ...(await listReleases(shell, server.remoteDir)) };
   });
 }

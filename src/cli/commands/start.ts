@@ -24,7 +24,7 @@ export async function runStart(
   options: { waitMs?: number; onStderr?: (chunk: Buffer) => void; token?: string; tokenFrom?: string },
 ): Promise<StartOutcome> {
   const { AppStartError, startApp } = await import("../../core/remote/app/app.js");
-  const { recordVerdict } = await import("../../core/remote/releases.js");
+  const { recordVerdict } = await import("../../core/remote/releases/list.js");
   // The release's health, as the deploy's gate records it: --rollback goes by the last word on each.
   const verdict = (release: string, passed: boolean): Promise<unknown> =>
     release === "plain"

@@ -15,20 +15,8 @@ import { isAbsolute, join, posix } from "node:path";
 import ignore, { type Ignore } from "ignore";
 import { InputError } from "../support/errors.js";
 
-/** One deployed file: what changes when its content or mode does. */
-export interface ManifestEntry {
-  size: number;
-  /** Permission bits (e.g. 0o755 as 493). */
-  mode: number;
-  sha256: string;
-  /** Modification time: with the size, lets an unchanged file skip re-hashing (rsync's quick check). */
-  mtimeMs?: number;
-  /** A symlink deployed as a link: its target as written (size, mode and sha256 are then the target text's). */
-  link?: string;
-}
-
-/** Path (POSIX, relative to the project root) → entry. */
-export type Manifest = Record<string, ManifestEntry>;
+export type { Manifest, ManifestEntry } from "../remote/releases/record.js";
+import type { Manifest, ManifestEntry } from "../remote/releases/record.js";
 
 /** Never deployed: version control, dependencies, wxdev's own state and config (it may hold secrets). */
 export const ALWAYS_IGNORED = [".git/", "node_modules/", ".wxdev/", "wxdev.config.json"];

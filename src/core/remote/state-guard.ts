@@ -1,6 +1,29 @@
 import { CheckFailedError } from "../support/errors.js";
-import type { RemoteLayout } from "./releases.js";
+import {
+  APP_LOG,
+  APP_PID,
+  DEPLOY_LOG,
+  ENV_FILE,
+  HISTORY,
+  LOCK,
+  RELEASES,
+  type RemoteLayout,
+  rotated,
+} from "./layout.js";
 import type { RemoteShell } from "./shell.js";
+
+/** What in the state folder must not be a symbolic link (a link there could point a write anywhere). */
+const GUARDED = [
+  RELEASES,
+  `${RELEASES}/${LOCK}`,
+  `${RELEASES}/${HISTORY}`,
+  APP_PID,
+  APP_LOG,
+  rotated(APP_LOG),
+  DEPLOY_LOG,
+  rotated(DEPLOY_LOG),
+  ENV_FILE,
+];
 
 /** Exit status of a script that refused the server's state folder or live path. */
 export const UNSAFE_STATE = 197;
@@ -74,10 +97,11 @@ if [ -L "$wx_state" ] || [ -e "$wx_state" ]; then
     700) ;;
     *) chmod 700 -- "$wx_state" ;;
   esac
-  for wx_f in releases releases/.lock releases/history app.pid app.log app.log.1 deploy.log deploy.log.1 env; do
+  for wx_f in ${GUARDED.join(" ")}; do
     [ ! -L "$wx_state/$wx_f" ] || wx_refuse "$wx_state/$wx_f is a symbolic link"
   done
-  [ ! -e "$wx_state/releases" ] || [ -d "$wx_state/releases" ] || wx_refuse "$wx_state/releases is not a folder"
+  [ ! -e "$wx_state/${RELEASES}" ] || [ -d "$wx_state/${RELEASES}" ] ||
+    wx_refuse "$wx_state/${RELEASES} is not a folder"
 fi`;
 }
 

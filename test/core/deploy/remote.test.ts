@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { remoteLayout } from "../../../src/core/deploy/remote.js";
+import { remoteLayout } from "../../../src/core/remote/layout.js";
 
 describe("remote layout", () => {
   it("puts releases in a hidden sibling of remoteDir", () => {

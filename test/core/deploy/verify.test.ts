@@ -3,9 +3,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { hashFiles } from "../../../src/core/deploy/manifest.js";
-import { remoteLayout } from "../../../src/core/deploy/remote.js";
+import { remoteLayout } from "../../../src/core/remote/layout.js";
 import type { RemoteShell } from "../../../src/core/remote/shell.js";
-import { verifyUpload } from "../../../src/core/deploy/verify.js";
+import { verifyUpload } from "../../../src/core/remote/releases/verify.js";
 import { tempDirs } from "../../helpers/temp.js";
 
 const temp = tempDirs();

@@ -1,4 +1,4 @@
-import type { AppCheck } from "../../../core/deploy/gate.js";
+import type { AppCheck } from "../../../core/remote/releases/gate.js";
 import { InputError } from "../../../core/support/errors.js";
 import type { ConnectFlags } from "../../remote/app-target.js";
 
@@ -17,6 +17,8 @@ export interface DeployFlags extends ConnectFlags {
   start?: boolean;
   /** true: --check; false: --no-check; undefined: check when the server has checkUrl (not with --no-start). */
   check?: boolean;
+  /** --watch: deploy, then again at each save until Ctrl-C. */
+  watch?: boolean;
 }
 
 /** What a deploy is asked to do, every input checked before connecting. */
@@ -45,6 +47,8 @@ export type DeployRequest =
       rollback: boolean;
       /** The signed handshake to do after deploying, when --check or the server's checkUrl asks for one. */
       check?: AppCheck;
+      /** Deploy again at each save until Ctrl-C. */
+      watch: boolean;
     };
 
 /** What --check needs: the server's checkUrl (never the local url, which would check the laptop) and the Token. */
@@ -68,6 +72,17 @@ export function parseDeployArgs(paths: string[], flags: DeployFlags, inputs: Che
     clash("--no-post and --exec", "--exec replaces postDeploy for this run; --no-post runs nothing: pick one");
   if (flags.exec !== undefined && flags.dryRun)
     clash("--dry-run and --exec", "--dry-run runs nothing on the server; drop --exec to see the plan");
+  if (flags.watch) {
+    const clash = [
+      flags.dryRun && "--dry-run",
+      flags.rollback !== undefined && flags.rollback !== false && "--rollback",
+      paths.length > 0 && "paths",
+    ].filter(Boolean);
+    if (clash.length > 0)
+      throw new InputError(`--watch takes no ${clash.join(", ")}`, {
+        hint: 'wxdev deploy <server> --watch deploys the server\'s "files" at each save; run the others on their own',
+      });
+  }
   if (flags.rollback !== undefined && flags.rollback !== false) {
     const clash = [flags.dryRun && "--dry-run", flags.delete && "--delete", paths.length > 0 && "paths"].filter(
       Boolean,
@@ -91,6 +106,7 @@ export function parseDeployArgs(paths: string[], flags: DeployFlags, inputs: Che
     acceptNewHostKey,
     start,
     rollback: flags.rollback !== false,
+    watch: flags.watch === true,
   };
   // A dry run changes nothing, so there is nothing to check afterwards; --no-check and files only (--no-start)
   // check nothing unless --check asks.

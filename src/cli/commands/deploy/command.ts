@@ -42,6 +42,7 @@ export function deployCommand(cli: Cli): Command {
     .option("--no-start", 'files only: do not restart the app ("start" in the config), check nothing unless --check')
     .option("--check", "after deploying, do a signed handshake through checkUrl (the default when it is set)")
     .option("--no-check", "no handshake through checkUrl after this deploy (no Token needed)")
+    .option("--watch", "deploy, then again at each save (what changed only) until Ctrl-C, the app's log beneath")
     .action(async (name: string, paths: string[], flags: DeployFlags, self: Command) => {
       const out = cli.output(self);
       const { server, root, configInside } = serverFromConfig(cli, self, name);
@@ -88,6 +89,12 @@ export function deployCommand(cli: Cli): Command {
       if (configFile !== undefined && dirname(configFile) !== root)
         out.note(`the project is ${root}, the folder wxdev runs in (--config names a file outside it)`);
       const context: DeployContext = { cli, out, name, server, root, exclude, open, reconnect, close, port, token };
+      if (request.action === "deploy" && request.watch) {
+        const { runWatch } = await import("./watch.js");
+        const connect = () =>
+          connectWithPrompts(server, cli, out, { acceptNewHostKey: request.acceptNewHostKey, name });
+        return runWatch({ cli, out, name, server, connect, deploy: deployOptions(context, request) });
+      }
       const outcome = await (request.action === "rollback"
         ? runRollback(context, request)
         : runDeploy(context, request)
@@ -101,9 +108,29 @@ export function deployCommand(cli: Cli): Command {
     "WXDEV_SSH_PASSWORD=… wxdev deploy s8013 --yes",
     "wxdev deploy s8013 wechat.py --exec " +
       "'workon wechat && pkill -f \"^python wechat.py\"; nohup python wechat.py > app.log 2>&1 &'",
+    "wxdev deploy s8013 --watch",
     "wxdev deploy s8013 --rollback",
     "wxdev deploy s8013 --rollback 20240501T120000123Z-1a2b3c",
   ]);
+}
+
+/** What a deploy is asked to do (each one of `deploy --watch` too): all but its connection and paths. */
+function deployOptions(context: DeployContext, request: Extract<DeployRequest, { action: "deploy" }>) {
+  return {
+    reconnect: context.reconnect,
+    server: context.server,
+    root: context.root,
+    exclude: context.exclude,
+    delete: request.delete,
+    post: request.post,
+    holder: holder(),
+    app: {
+      port: context.port,
+      start: request.start,
+      rollback: request.rollback,
+      ...(request.check === undefined ? {} : { check: request.check }),
+    },
+  };
 }
 
 /** What a deploy or rollback works with: the CLI run, the server and a connection opened on first use. */
@@ -129,7 +156,7 @@ async function runRollback(
   context: DeployContext,
   request: Extract<DeployRequest, { action: "rollback" }>,
 ): Promise<DeployOutcome> {
-  const { rollback } = await import("../../../core/deploy/deploy.js");
+  const { rollback } = await import("../../../core/remote/releases/rollback.js");
   const moved = await rollback((await context.open()).shell, context.server, {
     ...(request.to === undefined ? {} : { to: request.to }),
     post: request.post,
@@ -173,23 +200,11 @@ async function runDeploy(
   try {
     result = await interrupt.guard(
       deploy({
+        ...deployOptions(context, request),
         shell: async () => (await context.open()).shell,
-        reconnect: context.reconnect,
-        server: context.server,
-        root: context.root,
-        exclude: context.exclude,
         paths: request.paths,
-        delete: request.delete,
         dryRun: request.dryRun,
-        post: request.post,
         onEvent,
-        holder: holder(),
-        app: {
-          port: context.port,
-          start: request.start,
-          rollback: request.rollback,
-          ...(request.check === undefined ? {} : { check: request.check }),
-        },
       }),
     );
   } finally {

@@ -1,6 +1,7 @@
-import type { DeployResult, PostResult, RollbackResult } from "../../../core/deploy/deploy.js";
-import type { CheckResult, DownResult, GateResult, UpResult } from "../../../core/deploy/gate.js";
-import { postFailed } from "../../../core/deploy/post.js";
+import type { DeployResult, PostResult } from "../../../core/deploy/deploy.js";
+import type { CheckResult, DownResult, GateResult, UpResult } from "../../../core/remote/releases/gate.js";
+import { postFailed } from "../../../core/remote/releases/post.js";
+import type { RollbackResult } from "../../../core/remote/releases/rollback.js";
 import { CommandNotFoundError, CommandNotRunError } from "../../../core/remote/shell.js";
 import { ExitCode, exitCodeFor } from "../../exit-code.js";
 import type { Output } from "../../output.js";

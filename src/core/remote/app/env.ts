@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { CheckFailedError, InputError } from "../../support/errors.js";
 import { checkToken } from "../../init/plan.js";
 import { appWhere } from "./scripts.js";
-import { remoteLayout } from "../releases.js";
+import { remoteLayout } from "../layout.js";
 import { q, type RemoteShell, run } from "../shell.js";
 import { guardScript, refuseUnsafe } from "../state-guard.js";
 

@@ -1,4 +1,4 @@
-import { remoteLayout } from "../releases.js";
+import { APP_LOG, APP_PID, DEPLOY_LOG, ENV_FILE, RELEASES, remoteLayout } from "../layout.js";
 import { q } from "../shell.js";
 import { guardScript } from "../state-guard.js";
 
@@ -20,11 +20,8 @@ export function appPaths(remoteDir: string): AppPaths {
   return { live, dir: state };
 }
 
-/**
- * The app's environment on the server: `env` in the state folder (~/.wechat.wxdev/env), 0600 in a 0700 folder,
- * one NAME=VALUE a line (app/env.ts writes it).
- */
-export const ENV_FILE = "env";
+/** The app's environment on the server (~/.wechat.wxdev/env), one NAME=VALUE a line (app/env.ts writes it). */
+export { ENV_FILE };
 
 /**
  * Where a command for the app runs (start, postDeploy, exec, ssh): in remoteDir, inside its venv, with its env file
@@ -45,7 +42,7 @@ export function appWhere(server: { remoteDir: string; venv?: string }): {
 
 /** The layout the guard checks for these paths (the releases folder is the state folder's). */
 function guard(paths: AppPaths, create: boolean): string {
-  return guardScript({ live: paths.live, state: paths.dir, releases: `${paths.dir}/releases` }, { create });
+  return guardScript({ live: paths.live, state: paths.dir, releases: `${paths.dir}/${RELEASES}` }, { create });
 }
 
 /** The log is moved to app.log.1 at a start once it is over this size, so it never grows without bound. */
@@ -65,7 +62,7 @@ export const START_MARK = "--- wxdev start";
  */
 function prelude(paths: AppPaths, create: boolean): string {
   return `${guard(paths, create)}
-state=${paths.dir}; pidf="$state/app.pid"; log="$state/app.log"
+state=${paths.dir}; pidf="$state/${APP_PID}"; log="$state/${APP_LOG}"
 alive() { ps -o stat= -s "$1" 2>/dev/null | grep -qv '^Z'; }
 started() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=\${s##*) }; printf '%s\\n' "$s" | cut -d' ' -f20; }
 judge() {
@@ -144,8 +141,12 @@ ${detached(options.command)}
 bg=$!
 i=0
 while :; do
-  pid=$(head -n 1 -- "$pidf" 2>/dev/null || true); pid=\${pid%% *}; [ -n "$pid" ] || pid=$bg
-  if ! alive "$pid"; then wait "$bg"; echo "exited $pid $?"; break; fi
+  pid=$(head -n 1 -- "$pidf" 2>/dev/null || true); pid=\${pid%% *}
+  # Until the launcher has written its pid (setsid may not even have run), ask the child, not its session.
+  if [ -z "$pid" ]; then
+    pid=$bg
+    if ! kill -0 "$bg" 2>/dev/null; then wait "$bg"; echo "exited $pid $?"; break; fi
+  elif ! alive "$pid"; then wait "$bg"; echo "exited $pid $?"; break; fi
   if ${ready}; then echo "up $pid"; exit 0; fi
   if [ $i -ge ${ticks} ]; then echo "timeout $pid"; break; fi
   sleep 0.05; i=$((i+1))
@@ -186,7 +187,7 @@ ${
 ${holderFragment(port)}`
 }
 live=${paths.live}
-echo "releases $(cd -P -- "$state/releases" 2>/dev/null && pwd)"
+echo "releases $(cd -P -- "$state/${RELEASES}" 2>/dev/null && pwd)"
 if [ -L "$live" ]; then echo "live $(readlink -- "$live")"; echo "since $(stat -c %Y -- "$live")"
 elif [ -d "$live" ]; then echo "live plain"; echo "plain $(cd -P -- "$live" && pwd)"; else echo "live none"; fi`;
 }
@@ -218,7 +219,7 @@ while :; do
   sleep 0.05
 done
 if [ -n "$found" ]; then echo "$found"; elif listening ${options.port}; then echo foreign; else echo none; fi
-echo "releases $(cd -P -- "$state/releases" 2>/dev/null && pwd)"
+echo "releases $(cd -P -- "$state/${RELEASES}" 2>/dev/null && pwd)"
 live=${paths.live}; if [ -d "$live" ] && [ ! -L "$live" ]; then echo "plain $(cd -P -- "$live" && pwd)"; fi`;
 }
 
@@ -227,7 +228,7 @@ export function logScript(
   paths: AppPaths,
   options: { lines: number; follow?: boolean; file?: "app" | "deploy" },
 ): string {
-  const file = `"$state"/${options.file === "deploy" ? "deploy.log" : "app.log"}`;
+  const file = `"$state"/${options.file === "deploy" ? DEPLOY_LOG : APP_LOG}`;
   return `${guard(paths, false)}
 state=${paths.dir}
 ${

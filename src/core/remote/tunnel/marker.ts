@@ -1,7 +1,7 @@
 import { CheckFailedError } from "../../support/errors.js";
 import { type AppTarget, appStatus, stopByPid } from "../app/app.js";
 import { appPaths } from "../app/scripts.js";
-import { remoteLayout } from "../releases.js";
+import { remoteLayout, tunnelMarker } from "../layout.js";
 import { q, type RemoteShell } from "../shell.js";
 import { guardScript } from "../state-guard.js";
 
@@ -26,7 +26,7 @@ export class TunnelRefusedError extends CheckFailedError {
 
 /** Shell expression of the marker naming the sshd process that holds a tunnel's port (in the app's state folder). */
 function markerPath(target: AppTarget, port: number): string {
-  return `${appPaths(target.server.remoteDir).dir}/tunnel-${port}.pid`;
+  return `${appPaths(target.server.remoteDir).dir}/${tunnelMarker(port)}`;
 }
 
 /**

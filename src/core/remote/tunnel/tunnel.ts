@@ -3,6 +3,7 @@ import type { AppTarget } from "../app/app.js";
 import type { Connection } from "../ssh/connection.js";
 import { endStaleSession, explainRefusal, markTunnel, TunnelRefusedError, unmarkTunnel } from "./marker.js";
 import { createTunnelProxy, type TunnelProxy, type TunnelExchange } from "./proxy.js";
+import { backoff } from "../../support/backoff.js";
 
 export type { TunnelExchange } from "./proxy.js";
 
@@ -75,9 +76,6 @@ function cancelForward(connection: Connection, port: number): Promise<void> {
     }
   });
 }
-
-/** At once (the port is taken back before anyone else can bind it), then 0.5, 1, 2, 4, 8, and every 10 s. */
-const backoff = (attempt: number): number => (attempt === 1 ? 0 : Math.min(10_000, 500 * 2 ** (attempt - 2)));
 
 /** Asks for the forward again while a just-ended session's listener goes: a few tries over about two seconds. */
 async function forwardSoon(connection: Connection, port: number): Promise<void> {

@@ -1,7 +1,7 @@
-import type { ServerConfig } from "../config/file.js";
-import { appStatus, type Serving } from "../remote/app/app.js";
-import { recordVerdict } from "../remote/releases.js";
-import type { RemoteShell } from "../remote/shell.js";
+import type { ServerConfig } from "../../config/file.js";
+import { appStatus, type Serving } from "../app/app.js";
+import { recordVerdict } from "./list.js";
+import type { RemoteShell } from "../shell.js";
 import { type CheckResult, gate, type GateResult, handshakeResult, type SwitchBack, type UpOptions } from "./gate.js";
 import { type PostResult, postFailed } from "./post.js";
 import { awaitRestart } from "./restarted.js";

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
-import { CheckFailedError } from "../support/errors.js";
-import type { RemoteShell } from "../remote/shell.js";
+import { CheckFailedError } from "../../support/errors.js";
+import type { RemoteShell } from "../shell.js";
 
 /** A deploy step that failed on the server. */
 export class DeployError extends CheckFailedError {}
@@ -39,3 +39,6 @@ export async function run(
   if (result.code !== 0) throw remoteFailure(step, result.stderr);
   return result.stdout;
 }
+
+/** The first line of a script's stderr, for a message. */
+export const firstLine = (stderr: string): string => stderr.trim().split("\n")[0] || "no message";

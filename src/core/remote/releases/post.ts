@@ -1,8 +1,8 @@
-import type { ServerConfig } from "../config/file.js";
-import { appPaths, appWhere, LOG_LIMIT_BYTES } from "../remote/app/scripts.js";
-import { remoteLayout } from "../remote/releases.js";
-import { CommandNotRunError, q, type RemoteShell, type RunResult, run } from "../remote/shell.js";
-import { guardScript } from "../remote/state-guard.js";
+import type { ServerConfig } from "../../config/file.js";
+import { appPaths, appWhere, LOG_LIMIT_BYTES } from "../app/scripts.js";
+import { DEPLOY_LOG, remoteLayout } from "../layout.js";
+import { CommandNotRunError, q, type RemoteShell, type RunResult, run } from "../shell.js";
+import { guardScript } from "../state-guard.js";
 
 /** How the post-deploy command ended; `signal` when it was killed (code is then null). */
 export interface PostResult {
@@ -27,7 +27,7 @@ export const postFailed = (post: PostResult | undefined): boolean =>
   (post.code !== 0 || post.heldOpen === true || post.notRun === true || (post.missing?.length ?? 0) > 0);
 
 /** The deploy's own log of its post steps, beside app.log. */
-const deployLog = (server: ServerConfig): string => `${appPaths(server.remoteDir).dir}/deploy.log`;
+const deployLog = (server: ServerConfig): string => `${appPaths(server.remoteDir).dir}/${DEPLOY_LOG}`;
 
 /**
  * Appends `line` to deploy.log (checking the state folder first); `rotate`: moves a log over the cap to

@@ -1,7 +1,46 @@
 import { PassThrough } from "node:stream";
-import { q, type RemoteShell } from "../remote/shell.js";
-import { LOCK_BUSY, LOCKED, lockScript, type RemoteLayout } from "./remote.js";
+import { LOCK, PARTIAL, type RemoteLayout } from "../layout.js";
+import { q, type RemoteShell } from "../shell.js";
+import { guardScript } from "../state-guard.js";
 import { DeployError, remoteFailure } from "./steps.js";
+
+/** Exit status of lockScript when another deploy held the lock for the whole wait. */
+export const LOCK_BUSY = 4;
+
+/** What lockScript prints once the lock is held (after its `then` output, which has no NUL). */
+export const LOCKED = "\0locked\n";
+const LOCKED_SENTINEL = "\\0locked\\n";
+
+/**
+ * Takes the deploy lock (flock on releases/.lock) and holds it while this SSH session lives, so a killed or
+ * disconnected deploy releases it by itself: until stdin closes or, with `staleSeconds`, until no line has come
+ * on stdin for that long (the holder sends one now and then: a connection that dropped silently, which sshd may
+ * not notice for hours, lets go of the lock then). Checks the state folder first (guardScript). Prints "locked"
+ * once held. Under the lock every *.partial is a dead deploy's, so they go; when the wait runs out, prints who
+ * holds it (the holder writes that into the lock file) and exits LOCK_BUSY. `then` runs under the lock first,
+ * its output before LOCKED (the state read, without an exec of its own). A bash script (read -t).
+ */
+export function lockScript(
+  layout: RemoteLayout,
+  holder: string,
+  waitSeconds: number,
+  then = "",
+  staleSeconds?: number,
+): string {
+  const hold = staleSeconds === undefined ? "cat > /dev/null" : `while IFS= read -r -t ${staleSeconds} _; do :; done`;
+  return `${guardScript(layout, { create: true })}
+set -e
+releases=${layout.releases}
+mkdir -p -- "$releases"
+lock="$releases/${LOCK}"
+exec 9>>"$lock"
+if ! flock -w ${waitSeconds} 9; then head -c 300 "$lock" >&2; exit ${LOCK_BUSY}; fi
+printf '%s\n' ${q(holder)} > "$lock"
+cd "$releases"
+rm -rf -- *${PARTIAL}
+${then === "" ? "" : `(\n${then}\n)\n`}printf '${LOCKED_SENTINEL}'
+${hold}`;
+}
 
 /** A held deploy lock; `release` lets it go (closing the session that holds it). */
 export interface DeployLock {

@@ -1,7 +1,7 @@
-import type { ServerConfig } from "../config/file.js";
-import { appPaths, waitForRestartScript } from "../remote/app/scripts.js";
-import { releaseOfPath, type StartResult } from "../remote/app/app.js";
-import { q, type RemoteShell } from "../remote/shell.js";
+import type { ServerConfig } from "../../config/file.js";
+import { appPaths, waitForRestartScript } from "../app/scripts.js";
+import { releaseOfPath, type StartResult } from "../app/app.js";
+import { q, type RemoteShell } from "../shell.js";
 import { type AppCheck, type CheckResult, type DownResult, handshakeResult, SETTLE_MS, type UpResult } from "./gate.js";
 
 /** The server's clock as /proc/PID/stat counts a process's start (clock ticks since boot): a mark to compare with. */

@@ -1,9 +1,11 @@
-import type { ServerConfig } from "../config/file.js";
-import { CheckFailedError } from "../support/errors.js";
-import { appStatus, readLog, startApp, type StartResult } from "../remote/app/app.js";
-import { handshakeThrough } from "../remote/app/health.js";
-import { type GateVerdict, recordVerdict, remoteLayout, rollbackScript } from "../remote/releases.js";
-import { ConnectionLostError, type RemoteShell } from "../remote/shell.js";
+import type { ServerConfig } from "../../config/file.js";
+import { CheckFailedError } from "../../support/errors.js";
+import { appStatus, readLog, startApp, type StartResult } from "../app/app.js";
+import { handshakeThrough } from "../app/health.js";
+import { remoteLayout } from "../layout.js";
+import { type GateVerdict, recordVerdict } from "./list.js";
+import { rollbackScript } from "./switch.js";
+import { ConnectionLostError, type RemoteShell } from "../shell.js";
 
 /** The signed handshake through the public URL (checkUrl) that tells the app answers behind nginx. */
 export interface AppCheck {
@@ -57,6 +59,8 @@ export interface UpOptions {
   check?: AppCheck;
   waitMs?: number;
   onStderr?: (chunk: Buffer) => void;
+  /** Told as soon as the release serves: its handshake passed (with a check), or its port opened (without). */
+  onServing?: () => void;
 }
 
 /** How long after opening its port the app must still run: one that exits a moment later serves nobody. */
@@ -89,6 +93,7 @@ export async function bringUp(
       return { down: { reason, logTail: await lastLines(shell, server), start, check } };
     }
   }
+  options.onServing?.();
   const gone = await exitedSince(shell, server, options.port, start.pid, opened);
   if (gone !== undefined) {
     const after = check === undefined ? "" : " (after answering the handshake)";

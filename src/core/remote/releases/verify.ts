@@ -1,6 +1,7 @@
-import type { Manifest } from "./manifest.js";
-import type { RemoteShell } from "../remote/shell.js";
-import { verifyScript, type RemoteLayout } from "./remote.js";
+import type { Manifest } from "./record.js";
+import type { RemoteShell } from "../shell.js";
+import type { RemoteLayout } from "../layout.js";
+import { verifyScript } from "./build.js";
 import { DeployError, run } from "./steps.js";
 
 /**
