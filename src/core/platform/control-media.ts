@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readBytes } from "../support/http-body.js";
 import { MEDIA_MIME, MEDIA_RULES, sniffFormat } from "./media-format.js";
 import type { Call, PlatformContext, RawRoute } from "./route.js";
@@ -30,7 +30,9 @@ export function controlMediaRoutes(ctx: PlatformContext, prefix: string): RawRou
           return json(400, { error: `not a picture: ${MEDIA_RULES.image.formats.join("/")}` });
         const id = randomBytes(48).toString("base64url");
         store.keepMedia({ id, type: "image", format, bytes, createdAt: store.clock.seconds() });
-        return json(200, { media_id: id, url: `${ctx.origin()}${prefix}media?id=${id}` });
+        // The md5 is what a pic_* menu event carries for each picture (PicMd5Sum).
+        const md5 = createHash("md5").update(bytes).digest("hex");
+        return json(200, { media_id: id, url: `${ctx.origin()}${prefix}media?id=${id}`, md5 });
       },
     },
     {

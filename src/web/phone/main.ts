@@ -1,91 +1,119 @@
 import type { ExchangeResult } from "../../core/client/exchange.js";
 import type { PlatformEvent } from "../../core/platform/events.js";
+import type { Menu } from "../../core/platform/menu-rules.js";
+import { control, read, watchEvents } from "../shared/control.js";
 import { byId, h } from "../shared/dom.js";
-import { control, ControlError, type PushAnswer, read, watchEvents } from "../shared/control.js";
 import { exchangeView } from "../shared/exchange-view.js";
-import { notice, row, textBubble } from "./bubbles.js";
-import { outcomeRows } from "./replies.js";
+import { ask } from "../shared/sheet.js";
+import { sendImage, sendLink, sendLocation, sendText } from "./actions.js";
+import { customRows, type TemplateInfo, templateCard } from "./live.js";
+import { drawMenu } from "./menu.js";
+import { me, show, showAnswer, showError, showThread } from "./thread.js";
 
 /** What GET /_wxdev/state answers (the parts the page uses). */
-export interface AccountState {
-  appId: string;
+interface AccountState {
   accountId: string;
   pushUrl: string | null;
   followers: { openid: string }[];
-  menu: unknown;
-  templates: { template_id: string; title: string; content: string }[];
+  menu: Menu | null;
+  templates: TemplateInfo[];
   qrcodes: { ticket: string; action: string; sceneId?: number; sceneStr?: string }[];
 }
 
-const thread = byId<HTMLOListElement>("thread");
 const picker = byId<HTMLSelectElement>("follower");
 const input = byId<HTMLInputElement>("text");
+const followButton = byId<HTMLButtonElement>("toggle-follow");
 const exchanges = byId("exchanges");
-/** Each follower's thread (the page shows one at a time). */
-const threads = new Map<string, HTMLLIElement[]>();
+/** Everyone this page has been (a follower who unfollowed stays in the list, marked). */
+const known = new Set<string>();
 let state: AccountState | undefined;
 
-/** The follower the phone belongs to now. */
-export const me = (): string => picker.value;
-
-/** Adds rows to a follower's thread (shown at once when it is the current one). */
-export function show(openid: string, ...rows: HTMLLIElement[]): void {
-  const list = threads.get(openid) ?? [];
-  list.push(...rows);
-  threads.set(openid, list);
-  if (openid !== me()) return;
-  thread.append(...rows);
-  thread.scrollTop = thread.scrollHeight;
-}
-
-/** Shows the current follower's thread. */
-function showThread(): void {
-  thread.replaceChildren(...(threads.get(me()) ?? []));
-  thread.scrollTop = thread.scrollHeight;
-}
-
-/** The thread's answer to a push: the reply drawn as the client draws it, or the notice, or why nothing was sent. */
-export function showAnswer(openid: string, answer: PushAnswer): void {
-  if (!answer.pushed) show(openid, notice(`开发者提示：没有发给应用：${answer.reason}`, true));
-  else show(openid, ...outcomeRows(answer.exchange));
-}
-
-/** Pushes something as the current follower; a refusal (not a follower…) becomes a note in the thread. */
-export async function push(body: Record<string, unknown>): Promise<PushAnswer | undefined> {
-  const openid = me();
-  try {
-    const answer = await control("message", { openid, ...body });
-    showAnswer(openid, answer);
-    return answer;
-  } catch (error) {
-    show(openid, notice(error instanceof ControlError ? error.message : String(error), true));
-    return undefined;
-  }
-}
-
-async function sendText(): Promise<void> {
-  const content = input.value;
-  if (content.trim() === "") return;
-  input.value = "";
-  show(me(), row("me", textBubble(content)));
-  await push({ message: "text", fields: { Content: content } });
-}
-
-/** Refills the follower picker from the account's state, keeping the current choice when it still follows. */
-export async function refresh(select?: string): Promise<AccountState> {
+/** Refills the follower picker from the account's state; `select` picks a follower. */
+async function refresh(select?: string): Promise<void> {
   state = await read<AccountState>("state");
-  const keep = select ?? picker.value;
-  picker.replaceChildren(...state.followers.map(({ openid }) => h("option", { value: openid }, openid)));
-  if (state.followers.some(({ openid }) => openid === keep)) picker.value = keep;
+  const following = new Set(state.followers.map(({ openid }) => openid));
+  for (const openid of following) known.add(openid);
+  const keep = select ?? (picker.value || state.followers[0]?.openid || "");
+  picker.replaceChildren(
+    ...[...known].map((openid) =>
+      h("option", { value: openid }, following.has(openid) ? openid : `${openid}（已取消关注）`),
+    ),
+  );
+  picker.value = keep;
+  followButton.textContent = following.has(keep) ? "取消关注" : "关注";
   byId("account").textContent = `公众号 ${state.accountId}`;
   byId("panel-note").textContent =
     state.pushUrl === null ? "没有应用地址：用 --url 启动 wxdev mock，消息才会推送给应用" : `推送到 ${state.pushUrl}`;
+  drawMenu(state.menu);
   showThread();
-  return state;
 }
 
-/** The account's state as last read. */
-export const account = (): AccountState | undefined => state;
+/** Follows (a new follower when `openid` is undefined) or unfollows, and shows the app's answer. */
+async function follow(action: "follow" | "unfollow", openid?: string): Promise<void> {
+  try {
+    const answer = await control(action, openid === undefined ? {} : { openid });
+    known.add(answer.openid);
+    await refresh(answer.openid);
+    showAnswer(answer.openid, answer, action === "unfollow");
+  } catch (error) {
+    showError(me(), error);
+  }
+}
+
+/** "Scans" one of the account's QR codes: as the current follower (SCAN) or as a new user (subscribe). */
+async function scan(): Promise<void> {
+  const codes = state?.qrcodes ?? [];
+  if (codes.length === 0) {
+    await ask("没有二维码：应用先调用 qrcode/create", []);
+    return;
+  }
+  const answer = await ask("扫一扫", [
+    {
+      name: "ticket",
+      label: "二维码",
+      options: codes.map((code) => [code.ticket, `${code.action} ${code.sceneStr ?? code.sceneId ?? ""}`]),
+      value: codes[codes.length - 1]?.ticket,
+    },
+    {
+      name: "who",
+      label: "扫码的人",
+      options: [
+        ["me", "我（当前用户）"],
+        ["new", "新用户"],
+      ],
+    },
+  ]);
+  if (answer === undefined) return;
+  const body =
+    answer.values.who === "new" ? { ticket: answer.values.ticket } : { ticket: answer.values.ticket, openid: me() };
+  try {
+    const pushed = await control("scan", body);
+    known.add(pushed.openid);
+    await refresh(pushed.openid);
+    showAnswer(pushed.openid, pushed);
+  } catch (error) {
+    showError(me(), error);
+  }
+}
+
+/** The ＋ sheet: a picture, a place or a link. */
+async function more(): Promise<void> {
+  const answer = await ask("发送", [
+    {
+      name: "what",
+      label: "内容",
+      options: [
+        ["image", "图片"],
+        ["location", "位置"],
+        ["link", "链接"],
+      ],
+    },
+  ]);
+  const what = answer?.values.what;
+  if (what === "image") await sendImage();
+  else if (what === "location") await sendLocation();
+  else if (what === "link") await sendLink();
+}
 
 /** One push in the developer panel, newest on top. */
 function logExchange(event: Extract<PlatformEvent, { type: "push" }>): void {
@@ -101,16 +129,55 @@ function logExchange(event: Extract<PlatformEvent, { type: "push" }>): void {
 
 /** What the account's events change on the page. */
 function onEvent(event: PlatformEvent): void {
-  if (event.type === "push") logExchange(event);
-  else if (event.type === "follower") void refresh();
+  switch (event.type) {
+    case "push":
+      logExchange(event);
+      return;
+    case "message":
+      show(event.openid, ...customRows(event));
+      return;
+    case "template":
+      show(
+        event.openid,
+        templateCard(
+          event,
+          state?.templates.find((t) => t.template_id === event.template),
+        ),
+      );
+      return;
+    case "menu":
+      drawMenu(event.menu as Menu | null);
+      return;
+    case "typing":
+      if (event.openid === me())
+        byId("account").textContent = event.command === "Typing" ? "对方正在输入…" : `公众号 ${state?.accountId ?? ""}`;
+      return;
+    case "follower":
+      void refresh();
+      return;
+    case "api":
+      if (/qrcode\/create|template\/api_add_template|del_private_template/.test(event.path)) void refresh();
+      return;
+    default:
+  }
 }
 
 function start(): void {
   byId<HTMLFormElement>("input-row").addEventListener("submit", (event) => {
     event.preventDefault();
-    void sendText();
+    const content = input.value;
+    if (content.trim() === "") return;
+    input.value = "";
+    void sendText(content);
   });
-  picker.addEventListener("change", showThread);
+  picker.addEventListener("change", () => void refresh(picker.value));
+  followButton.addEventListener(
+    "click",
+    () => void follow(followButton.textContent === "关注" ? "follow" : "unfollow", me()),
+  );
+  byId("new-follower").addEventListener("click", () => void follow("follow"));
+  byId("scan").addEventListener("click", () => void scan());
+  byId("more").addEventListener("click", () => void more());
   watchEvents(onEvent, (connected) => {
     byId("live").textContent = connected ? "" : "重新连接中…";
   });
