@@ -18,6 +18,11 @@ if (missing) console.warn(`skipping the phone page's browser tests: ${missing}`)
 /** Where the screenshots go (test output, ignored by git; docs/phone.png is one of them, kept for the README). */
 const SHOTS = fileURLToPath(new URL("../../test-results/phone/", import.meta.url));
 const FAILURE = "该公众号提供的服务出现故障，请稍后再试";
+/** A 1×1 PNG: a picture the follower sends. */
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+  "base64",
+);
 
 let browser: Browser;
 beforeAll(async () => {
@@ -190,9 +195,78 @@ describe.skipIf(missing !== undefined).each(["plain", "safe"] as const)(
       await shot("template");
     });
 
+    it("the other menu buttons send what WeChat sends: a scan result, pictures, a place", async () => {
+      await sdk("createMenu", {
+        button: [
+          {
+            name: "更多功能",
+            sub_button: [
+              { type: "scancode_waitmsg", name: "扫码等待", key: "SCAN_W" },
+              { type: "pic_photo_or_album", name: "发图", key: "PIC" },
+              { type: "location_select", name: "发位置", key: "LOC" },
+            ],
+          },
+        ],
+      });
+      const more = page.getByRole("button", { name: "更多功能" });
+      await more.waitFor({ timeout: 10_000 });
+      await more.click();
+      await page.getByRole("menuitem", { name: "扫码等待" }).click();
+      const scan = page.getByRole("dialog", { name: "扫一扫：扫到的内容" });
+      await scan.getByLabel("扫描结果").fill("hello-scan");
+      await scan.getByRole("button", { name: "确定" }).click();
+      await expect
+        .poll(() => lastAccountBubble().textContent(), { timeout: 10_000 })
+        .toBe("scancode_waitmsg SCAN_W hello-scan");
+
+      await more.click();
+      await page.getByRole("menuitem", { name: "发图" }).click();
+      const pick = page.getByRole("dialog", { name: "选择图片" });
+      await pick.getByLabel("图片").setInputFiles({ name: "dot.png", mimeType: "image/png", buffer: PNG });
+      await pick.getByRole("button", { name: "确定" }).click();
+      await expect.poll(() => lastAccountBubble().textContent(), { timeout: 10_000 }).toBe("收到图片");
+      const texts = await thread().locator(".row-account .bubble").allTextContents();
+      expect(texts.at(-2)).toBe("pic_photo_or_album PIC 1");
+      // The picture the follower sent, from the mock's media.
+      const sent = thread().locator(".row-me img").last();
+      await expect
+        .poll(() => sent.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+        .toBe(1);
+
+      await more.click();
+      await page.getByRole("menuitem", { name: "发位置" }).click();
+      await page.getByRole("dialog", { name: "发送位置" }).getByRole("button", { name: "确定" }).click();
+      await expect
+        .poll(() => lastAccountBubble().textContent(), { timeout: 10_000 })
+        .toBe("位置 北京市东城区天安门广场");
+      const after = await thread().locator(".row-account .bubble").allTextContents();
+      expect(after.at(-2)).toBe("location_select LOC 北京市东城区天安门广场");
+      await shot("menu-types");
+    });
+
+    it("unfollow and follow again: the follower stays in the list, marked, and gets the welcome again", async () => {
+      const me = await page.getByLabel("关注者").inputValue();
+      await page.getByRole("button", { name: "取消关注" }).click();
+      await page.getByRole("button", { name: "关注", exact: true }).waitFor({ timeout: 10_000 });
+      expect(await page.getByLabel("关注者").locator("option:checked").textContent()).toBe(`${me}（已取消关注）`);
+      await page.getByRole("button", { name: "关注", exact: true }).click();
+      await expect.poll(() => lastAccountBubble().textContent(), { timeout: 10_000 }).toMatch(/^subscribe\s*$/);
+      expect(await page.getByLabel("关注者").inputValue()).toBe(me);
+    });
+
+    it("a reply to another user: the client's notice, and the panel names the problem", async () => {
+      await say("错人");
+      await expect.poll(() => thread().getByText(FAILURE).count(), { timeout: 10_000 }).toBe(1);
+      const exchange = panel()
+        .getByRole("region", { name: /text message/ })
+        .first();
+      expect(await exchange.textContent()).toContain("oSomebodyElse");
+    });
+
     it("no answer within 5 s, after WeChat's 3 tries: the client's notice, and the panel says why", async () => {
+      const notices = await thread().getByText(FAILURE).count();
       await say("慢");
-      await thread().getByText(FAILURE).last().waitFor({ timeout: 30_000 });
+      await expect.poll(() => thread().getByText(FAILURE).count(), { timeout: 30_000 }).toBe(notices + 1);
       const last = panel()
         .getByRole("region", { name: /第 3 次/ })
         .first();

@@ -7,8 +7,8 @@ import { freePort } from "./net.js";
  * A class-style app (Flask + xmltodict, one file, as students write it) for the phone page's tests. It checks the
  * signature, decrypts and encrypts in safe mode (AES-CBC with the EncodingAESKey, as the protocol says), and
  * answers: text → its echo; "图文"/"三篇"/"坏链接" → news; "慢" → after 6 s; "客服"/"模板" → success, then a
- * customer-service or template message through the mock's API; CLICK/SCAN/subscribe → a text naming the key;
- * VIEW → success. GET /index?code= exchanges the code at the mock and shows the openid.
+ * customer-service or template message through the mock's API; "错人" → a reply to another user; CLICK, SCAN,
+ * subscribe and the other menu events → a text naming the event, its key and what it carried; VIEW → success. GET /index?code= exchanges the code at the mock and shows the openid.
  */
 const APP = String.raw`
 import base64, hashlib, json, os, socket, struct, sys, threading, time, urllib.parse, urllib.request
@@ -76,6 +76,8 @@ def answer(msg):
             return reply(msg, "news", ArticleCount=1, Articles={"item": [article(1, "javascript:alert(1)")]})
         if content == "慢":
             time.sleep(6)
+        if content == "错人":
+            msg["FromUserName"] = "oSomebodyElse"
         if content == "客服":
             later(lambda: api("/cgi-bin/message/custom/send",
                               {"touser": user, "msgtype": "text", "text": {"content": "客服来了 <b>hi</b>"}}))
@@ -94,6 +96,12 @@ def answer(msg):
             return reply(msg, "text", Content="点击了 " + key)
         if event in ("subscribe", "SCAN"):
             return reply(msg, "text", Content=event + " " + key)
+        if event.startswith("scancode_"):
+            return reply(msg, "text", Content=" ".join([event, key, msg["ScanCodeInfo"]["ScanResult"]]))
+        if event.startswith("pic_"):
+            return reply(msg, "text", Content=" ".join([event, key, msg["SendPicsInfo"]["Count"]]))
+        if event == "location_select":
+            return reply(msg, "text", Content=" ".join([event, key, msg["SendLocationInfo"]["Label"]]))
         return "success"
     if kind == "location":
         return reply(msg, "text", Content="位置 " + (msg.get("Label") or ""))

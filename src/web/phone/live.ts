@@ -1,6 +1,16 @@
 import type { PlatformEvent } from "../../core/platform/events.js";
-import { h } from "../shared/dom.js";
-import { imageBubble, mediaUrl, musicCard, newsCard, notice, placeholder, row, textBubble } from "./bubbles.js";
+import { h, safeHref } from "../shared/dom.js";
+import {
+  imageBubble,
+  mediaUrl,
+  musicCard,
+  newsCard,
+  notice,
+  outLink,
+  placeholder,
+  row,
+  textBubble,
+} from "./bubbles.js";
 import { push } from "./thread.js";
 import { templateValue } from "./text.js";
 
@@ -125,7 +135,22 @@ export function templateCard(
   if (template === undefined)
     for (const key of Object.keys(data).filter((name) => name !== "first" && name !== "remark"))
       rows.push(h("div", { class: "tpl-row" }, h("span", { class: "tpl-label" }, key), h("span", null, value(key))));
-  const jumps = event.body.url !== undefined || event.body.miniprogram !== undefined;
+  // A mini program first when both are set (the template page's rule); the page cannot open one, so it says which.
+  const mini = obj(event.body.miniprogram);
+  const href = safeHref(event.body.url);
+  const more =
+    event.body.miniprogram !== undefined
+      ? h(
+          "div",
+          { class: "tpl-more" },
+          "详情",
+          h("span", { class: "card-desc" }, ` 小程序 ${str(mini.appid)} ${str(mini.pagepath)}`),
+        )
+      : href !== undefined
+        ? h("div", { class: "tpl-more" }, outLink(href, "详情"))
+        : event.body.url !== undefined
+          ? h("div", { class: "tpl-more" }, "详情")
+          : undefined;
   const date = new Date(event.time);
   return row(
     "account",
@@ -135,7 +160,7 @@ export function templateCard(
       h("div", { class: "card-title" }, template?.title ?? "模板消息"),
       h("div", { class: "tpl-date" }, `${date.getMonth() + 1}月${date.getDate()}日`),
       ...rows,
-      jumps ? h("div", { class: "tpl-more" }, "详情") : undefined,
+      more,
     ),
   );
 }
