@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { PNG as PNGImage } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTarget } from "../../src/core/client/target.js";
 import { createMockPlatform, type RunningMock } from "../../src/core/platform/server.js";
@@ -18,11 +19,12 @@ if (missing) console.warn(`skipping the phone page's browser tests: ${missing}`)
 /** Where the screenshots go (test output, ignored by git; docs/phone.png is one of them, kept for the README). */
 const SHOTS = fileURLToPath(new URL("../../test-results/phone/", import.meta.url));
 const FAILURE = "该公众号提供的服务出现故障，请稍后再试";
-/** A 1×1 PNG: a picture the follower sends. */
-const PNG = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
-  "base64",
-);
+/** A picture the follower sends: a 64×64 green square. */
+const PNG = (() => {
+  const image = new PNGImage({ width: 64, height: 64 });
+  for (let at = 0; at < image.data.length; at += 4) image.data.set([7, 193, 96, 255], at);
+  return PNGImage.sync.write(image);
+})();
 
 let browser: Browser;
 beforeAll(async () => {
@@ -231,7 +233,7 @@ describe.skipIf(missing !== undefined).each(["plain", "safe"] as const)(
       const sent = thread().locator(".row-me img").last();
       await expect
         .poll(() => sent.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
-        .toBe(1);
+        .toBe(64);
 
       await more.click();
       await page.getByRole("menuitem", { name: "发位置" }).click();
@@ -272,6 +274,7 @@ describe.skipIf(missing !== undefined).each(["plain", "safe"] as const)(
         .first();
       await last.waitFor({ timeout: 5_000 });
       expect(await last.textContent()).toContain("timeout");
+      await page.getByRole("button", { name: "切换到菜单" }).click();
       await shot("timeout");
       expect(errors).toEqual([]);
     }, 45_000);

@@ -9,6 +9,9 @@ const KIND_WORDS: Record<ExchangeResult["replyKind"], string> = {
   failed: "no usable answer: the follower sees the failure notice",
 };
 
+/** What the follower sees of an answer with an error-level problem, whatever its kind. */
+const REJECTED = "WeChat rejects this answer: the follower sees the failure notice";
+
 /** A labelled block of text (XML, a body) that keeps its lines; empty text says so. */
 function block(label: string, text: string | undefined): HTMLElement | undefined {
   if (text === undefined) return undefined;
@@ -34,7 +37,7 @@ export function exchangeView(result: ExchangeResult, title: string): HTMLElement
       ` ${title} `,
       h("span", { class: "wx-meta" }, `HTTP ${result.status || "—"} · ${Math.round(result.latencyMs)} ms`),
     ),
-    h("p", { class: "wx-kind" }, KIND_WORDS[result.replyKind]),
+    h("p", { class: "wx-kind" }, result.ok ? KIND_WORDS[result.replyKind] : REJECTED),
     verdicts.length > 0 ? h("ul", { class: "wx-problems" }, ...verdicts) : h("p", { class: "wx-fine" }, "no problems"),
     block(encrypted ? "request (decrypted)" : "request", result.request.plaintext ?? result.request.body),
     encrypted ? block("request as sent (encrypted)", result.request.body) : undefined,
