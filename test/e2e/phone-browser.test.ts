@@ -47,10 +47,14 @@ describe.skipIf(missing !== undefined).each(["plain", "safe"] as const)(
     const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${mode}-${name}.png`) });
     const thread = () => page.getByRole("list", { name: "聊天记录" });
     const panel = () => page.getByRole("complementary", { name: "开发者面板" });
+    // With a menu, the client shows the menu bar: the keyboard button brings the input back.
+    const keyboard = async () => {
+      if (!(await page.getByRole("textbox", { name: "消息" }).isVisible()))
+        await page.getByRole("button", { name: "切换到键盘" }).click();
+    };
     const say = async (text: string) => {
+      await keyboard();
       const input = page.getByRole("textbox", { name: "消息" });
-      // With a menu, the client shows the menu bar: the keyboard button brings the input back.
-      if (!(await input.isVisible())) await page.getByRole("button", { name: "切换到键盘" }).click();
       await input.fill(text);
       await input.press("Enter");
     };
@@ -244,6 +248,20 @@ describe.skipIf(missing !== undefined).each(["plain", "safe"] as const)(
       const after = await thread().locator(".row-account .bubble").allTextContents();
       expect(after.at(-2)).toBe("location_select LOC 北京市东城区天安门广场");
       await shot("menu-types");
+    });
+
+    it("＋ sends a picture: stored in the mock's media, the app gets its PicUrl and MediaId", async () => {
+      await keyboard();
+      await page.getByRole("button", { name: "更多" }).click();
+      await page.getByRole("dialog", { name: "发送" }).getByRole("button", { name: "图片" }).click();
+      const pick = page.getByRole("dialog", { name: "发送图片" });
+      await pick.getByLabel("图片").setInputFiles({ name: "green.png", mimeType: "image/png", buffer: PNG });
+      await pick.getByRole("button", { name: "确定" }).click();
+      await expect.poll(() => lastAccountBubble().textContent(), { timeout: 10_000 }).toBe("收到图片");
+      const image = panel()
+        .getByRole("region", { name: /image message/ })
+        .first();
+      expect(await image.textContent()).toContain("/_wxdev/media?id=");
     });
 
     it("unfollow and follow again: the follower stays in the list, marked, and gets the welcome again", async () => {

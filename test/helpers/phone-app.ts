@@ -10,7 +10,7 @@ import { freePort } from "./net.js";
  * customer-service or template message through the mock's API; "错人" → a reply to another user; CLICK, SCAN,
  * subscribe and the other menu events → a text naming the event, its key and what it carried; VIEW → success. GET /index?code= exchanges the code at the mock and shows the openid.
  */
-const APP = String.raw`
+const APP = `
 import base64, hashlib, json, os, socket, struct, sys, threading, time, urllib.parse, urllib.request
 import xmltodict
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes

@@ -4,7 +4,7 @@ import type { Menu } from "../../core/platform/menu-rules.js";
 import { control, read, watchEvents } from "../shared/control.js";
 import { byId, h } from "../shared/dom.js";
 import { exchangeView } from "../shared/exchange-view.js";
-import { ask } from "../shared/sheet.js";
+import { ask, choose } from "../shared/sheet.js";
 import { sendImage, sendLink, sendLocation, sendText } from "./actions.js";
 import { customRows, type TemplateInfo, templateCard } from "./live.js";
 import { drawMenu } from "./menu.js";
@@ -98,18 +98,11 @@ async function scan(): Promise<void> {
 
 /** The ＋ sheet: a picture, a place or a link. */
 async function more(): Promise<void> {
-  const answer = await ask("发送", [
-    {
-      name: "what",
-      label: "内容",
-      options: [
-        ["image", "图片"],
-        ["location", "位置"],
-        ["link", "链接"],
-      ],
-    },
+  const what = await choose("发送", [
+    ["image", "图片"],
+    ["location", "位置"],
+    ["link", "链接"],
   ]);
-  const what = answer?.values.what;
   if (what === "image") await sendImage();
   else if (what === "location") await sendLocation();
   else if (what === "link") await sendLink();

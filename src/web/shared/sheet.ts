@@ -100,3 +100,31 @@ export function toast(text: string, ms = 2000): () => void {
   setTimeout(hide, ms);
   return hide;
 }
+
+/** Offers a few choices in a WeUI action sheet (one tap each, 取消 below); resolves with the value, or undefined. */
+export function choose(title: string, options: [string, string][]): Promise<string | undefined> {
+  const host = byId("sheet-host");
+  return new Promise((resolve) => {
+    const close = (value: string | undefined): void => {
+      host.replaceChildren();
+      resolve(value);
+    };
+    const cell = (label: string, value: string | undefined) =>
+      h("button", { type: "button", class: "weui-actionsheet__cell", onclick: () => close(value) }, label);
+    host.replaceChildren(
+      h("div", { class: "weui-mask", onclick: () => close(undefined) }),
+      h(
+        "div",
+        {
+          class: "weui-actionsheet weui-actionsheet_toggle",
+          role: "dialog",
+          "aria-modal": "true",
+          "aria-label": title,
+        },
+        h("div", { class: "weui-actionsheet__title" }, h("p", { class: "weui-actionsheet__title-text" }, title)),
+        h("div", { class: "weui-actionsheet__menu" }, ...options.map(([value, label]) => cell(label, value))),
+        h("div", { class: "weui-actionsheet__action" }, cell("取消", undefined)),
+      ),
+    );
+  });
+}
