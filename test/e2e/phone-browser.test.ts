@@ -274,17 +274,26 @@ describe.skipIf(missing !== undefined).each(["plain", "safe"] as const)(
       expect(await page.getByLabel("关注者").inputValue()).toBe(me);
     });
 
-    it("a reply to another user: the client's notice, and the panel names the problem", async () => {
+    it("a reply to another user, an unknown MediaId: the client's notice, and the panel names the problem", async () => {
       await say("错人");
       await expect.poll(() => thread().getByText(FAILURE).count(), { timeout: 10_000 }).toBe(1);
       const exchange = panel()
         .getByRole("region", { name: /text message/ })
         .first();
       expect(await exchange.textContent()).toContain("oSomebodyElse");
+      expect(await exchange.textContent()).toContain("the follower sees the failure notice");
+      // An image reply whose MediaId the account does not hold: the same notice, and why.
+      await say("坏图");
+      await expect.poll(() => thread().getByText(FAILURE).count(), { timeout: 10_000 }).toBe(2);
+      const media = panel()
+        .getByRole("region", { name: /text message/ })
+        .first();
+      expect(await media.textContent()).toContain("unknown-media");
     });
 
     it("no answer within 5 s, after WeChat's 3 tries: the client's notice, and the panel says why", async () => {
       const notices = await thread().getByText(FAILURE).count();
+      expect(notices).toBe(2);
       await say("慢");
       await expect.poll(() => thread().getByText(FAILURE).count(), { timeout: 30_000 }).toBe(notices + 1);
       const last = panel()

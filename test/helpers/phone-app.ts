@@ -7,7 +7,8 @@ import { freePort } from "./net.js";
  * A class-style app (Flask + xmltodict, one file, as students write it) for the phone page's tests. It checks the
  * signature, decrypts and encrypts in safe mode (AES-CBC with the EncodingAESKey, as the protocol says), and
  * answers: text → its echo; "图文"/"三篇"/"坏链接" → news; "慢" → after 6 s; "客服"/"模板" → success, then a
- * customer-service or template message through the mock's API; "错人" → a reply to another user; CLICK, SCAN,
+ * customer-service or template message through the mock's API; "错人" → a reply to another user; "坏图" → an
+ * image reply with a MediaId the account does not hold; CLICK, SCAN,
  * subscribe and the other menu events → a text naming the event, its key and what it carried; VIEW → success. GET /index?code= exchanges the code at the mock and shows the openid.
  */
 const APP = `
@@ -76,6 +77,8 @@ def answer(msg):
             return reply(msg, "news", ArticleCount=1, Articles={"item": [article(1, "javascript:alert(1)")]})
         if content == "慢":
             time.sleep(6)
+        if content == "坏图":
+            return reply(msg, "image", Image={"MediaId": "no-such-media"})
         if content == "错人":
             msg["FromUserName"] = "oSomebodyElse"
         if content == "客服":
