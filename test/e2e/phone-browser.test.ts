@@ -11,7 +11,7 @@ import { MessageCrypto } from "../../src/core/wire/crypto.js";
 import { browserMissing, CHROMIUM, CHROMIUM_ARGS } from "../helpers/browser.js";
 import { APP_ID, KEY } from "../helpers/fixtures.js";
 import { type PhoneApp, phoneAppPort, startPhoneApp } from "../helpers/phone-app.js";
-import { SECRET, type Sdk, sdkFor, TOKEN } from "../helpers/platform.js";
+import { postApi, SECRET, type Sdk, sdkFor, TOKEN } from "../helpers/platform.js";
 
 const missing = browserMissing();
 if (missing) console.warn(`skipping the phone page's browser tests: ${missing}`);
@@ -199,6 +199,47 @@ describe.skipIf(missing !== undefined).each(["plain", "safe"] as const)(
       for (const part of ["预约项目", "体检", "预约时间", "2024年5月4日 09:00", "预约人", "张三", "详情"])
         expect(text).toContain(part);
       await shot("template");
+    });
+
+    it("customer-service messages of each kind, drawn as the client draws them; a msgmenu choice is sent back", async () => {
+      await say("开个窗口");
+      const { accessToken } = (await sdk("getAccessToken")) as unknown as { accessToken: string };
+      const openid = await page.getByLabel("关注者").inputValue();
+      const send = async (message: Record<string, unknown>) => {
+        const answer = await postApi(mock.origin, `/cgi-bin/message/custom/send?access_token=${accessToken}`, {
+          touser: openid,
+          ...message,
+        });
+        expect(answer).toMatchObject({ errcode: 0 });
+      };
+      await send({
+        msgtype: "text",
+        text: { content: '课表见 <a href="http://127.0.0.1/timetable">这里</a>，或 https://example.com/a 😀' },
+      });
+      const linked = thread().getByRole("link", { name: "这里" }).last();
+      await linked.waitFor({ timeout: 10_000 });
+      expect(await linked.getAttribute("href")).toBe("http://127.0.0.1/timetable");
+      expect(await thread().getByRole("link", { name: "https://example.com/a" }).last().getAttribute("href")).toBe(
+        "https://example.com/a",
+      );
+      await send({
+        msgtype: "news",
+        news: { articles: [{ title: "客服图文", description: "一篇", url: "https://example.com/n", picurl: "" }] },
+      });
+      const news = thread().getByRole("article", { name: "客服图文" });
+      await news.waitFor({ timeout: 10_000 });
+      expect(await news.locator("a").getAttribute("href")).toBe("https://example.com/n");
+      await send({
+        msgtype: "msgmenu",
+        msgmenu: { head_content: "满意吗？", list: [{ id: "101", content: "满意" }], tail_content: "谢谢" },
+      });
+      await thread().getByRole("link", { name: "满意" }).last().click();
+      await expect.poll(() => lastAccountBubble().textContent(), { timeout: 10_000 }).toBe("满意");
+      const tapped = panel()
+        .getByRole("region", { name: /text message/ })
+        .first();
+      expect(await tapped.textContent()).toMatch(/<bizmsgmenuid>(<!\[CDATA\[)?101\b/);
+      await shot("custom");
     });
 
     it("the other menu buttons send what WeChat sends: a scan result, pictures, a place", async () => {

@@ -11,7 +11,7 @@ import {
   row,
   textBubble,
 } from "./bubbles.js";
-import { push } from "./thread.js";
+import { me, push, show } from "./thread.js";
 import { templateValue } from "./text.js";
 
 type Json = Record<string, unknown>;
@@ -35,6 +35,7 @@ function msgMenu(menu: Json): HTMLElement {
             href: "#",
             onclick: (event: Event) => {
               event.preventDefault();
+              show(me(), row("me", textBubble(str(item.content))));
               void push({ message: "text", fields: { Content: str(item.content), bizmsgmenuid: str(item.id) } });
             },
           },
