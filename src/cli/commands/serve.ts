@@ -6,12 +6,12 @@ import { DEFAULT_INDEX_PATH } from "../../core/oauth/index-page.js";
 import type { Mode } from "../../core/wire/modes.js";
 import type { HandledRequest } from "../../core/server/handler.js";
 import { required, type Cli } from "../context.js";
-import { addCryptoOptions, type CryptoFlags } from "../crypto-options.js";
+import { addCryptoOptions, type CryptoFlags } from "../messages/crypto-options.js";
 import { withExamples } from "../help.js";
 import { parseSeconds, portParser, settingOption } from "../options.js";
-import { untilStopped } from "../signals.js";
+import { onStop } from "../on-stop.js";
 import type { Output } from "../output.js";
-import { clipped, printable, printableJson } from "../printable.js";
+import { clipped, printable, printableJson } from "../terminal/printable.js";
 
 interface ServeOptions extends CryptoFlags {
   host: string;
@@ -146,7 +146,8 @@ export function serveCommand(cli: Cli): Command {
           out.line(out.c.dim(`OAuth page: ${index} (the redirect_uri; behind nginx, the public host and this path)`));
         out.line(out.c.dim("Press Ctrl-C to stop."));
       }
-      await untilStopped(running.close);
+      await onStop().stopped;
+      await running.close();
       log.flush();
       if (!out.json) out.note("wxdev serve: stopped");
     });

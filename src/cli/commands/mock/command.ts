@@ -3,8 +3,8 @@ import { mask } from "../../../core/support/redact.js";
 import type { Cli } from "../../context.js";
 import { withExamples } from "../../help.js";
 import { describeSource, portParser, settingOption } from "../../options.js";
-import { untilStopped } from "../../signals.js";
-import { addTargetOptions, type TargetFlags } from "../../target.js";
+import { onStop } from "../../on-stop.js";
+import { addTargetOptions, type TargetFlags } from "../../messages/target.js";
 import { controlCommands } from "./control.js";
 import { logEvents, logRequest } from "./log.js";
 
@@ -110,10 +110,9 @@ export function mockCommand(cli: Cli): Command {
         );
         out.line(out.c.dim(`     wxdev mock say hello --api-base ${running.origin}   (a follower writes to your app)`));
       }
-      await untilStopped(async () => {
-        await running.close();
-        await writer?.flush();
-      });
+      await onStop().stopped;
+      await running.close();
+      await writer?.flush();
     });
   for (const sub of controlCommands(cli)) command.addCommand(sub);
   return withExamples(command, [
@@ -125,7 +124,7 @@ export function mockCommand(cli: Cli): Command {
 
 /** The app to push to: the same url, Token, mode and crypto every command resolves. */
 async function resolvePush(cli: Cli, self: Command, options: MockOptions) {
-  const { resolveTarget } = await import("../../target.js");
+  const { resolveTarget } = await import("../../messages/target.js");
   return resolveTarget(cli, self, options);
 }
 

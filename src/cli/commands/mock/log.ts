@@ -1,7 +1,7 @@
 import type { PlatformStore } from "../../../core/platform/store.js";
 import type { Output } from "../../output.js";
-import { clipped, printable, printableJson } from "../../printable.js";
-import { exchangeJson, renderExchange } from "../../render.js";
+import { clipped, printable, printableJson } from "../../terminal/printable.js";
+import { exchangeJson, renderExchange } from "../../messages/render.js";
 
 const clock = (out: Output): string => out.c.dim(new Date().toTimeString().slice(0, 8));
 
