@@ -2,6 +2,7 @@
 //   wxdev-<command>.cjs  the whole CLI with that one command's code: what `wxdev <command> …` loads
 //   wxdev.cjs            the CLI with no command's code: --help, and any word that is no command
 //   invoked-command.cjs  which of them a command line needs (bin/wxdev.cjs asks it first)
+// and the browser pages into dist/web/<page>/ (scripts/build-web.mjs).
 // A run loads exactly one CLI bundle, so one copy of every module (errors.ts's classes and all).
 // CommonJS, because Node's ESM loader costs a start-up more than the CLI's own code, and one bundle per
 // command, because V8 still pre-parses a single file's every lazily-loaded byte: ~10 ms of CPU for
@@ -9,6 +10,7 @@
 // and the npm dependencies stay in node_modules, required only when the code that uses them runs.
 import { build } from "esbuild";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { buildWeb } from "./scripts/build-web.mjs";
 
 /**
  * Built into files of their own that every CLI bundle shares: commander is on every start-up (and patched
@@ -129,6 +131,7 @@ const library = () =>
   });
 
 await Promise.all([
+  buildWeb(),
   library(),
   ...SHARED.map(shared),
   build({ ...common, entryPoints: ["dist/cli/invoked-command.js"], outfile: "dist/bundle/invoked-command.cjs" }),
