@@ -119,7 +119,8 @@ describe.skipIf(missing !== undefined)("SSH prompts under a real terminal", () =
     }
     const failed = await waitFor("thrice", /exit=\d+/, 30_000);
     expect(failed).toMatch(/exit=1/);
-    expect(failed.match(/password:/g)).toHaveLength(3);
+    // The prompts, each on its own line (the error's advice says "password:" too).
+    expect(failed.match(/'s password:\s*$/gm)).toHaveLength(3);
     expect(failed).toMatch(/authentication failed .*tried: password, password, password/);
   }, 90_000);
 });
