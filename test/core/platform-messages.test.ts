@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixtureTemplate } from "../../src/core/platform/template.js";
+import { fixtureTemplate } from "../../src/core/platform/template-data.js";
 import { APP_ID } from "../helpers/fixtures.js";
 import { control, errcodeOf, type Platform, startPlatform } from "../helpers/platform.js";
 

@@ -7,7 +7,9 @@ import { fixtureOpenId, FIXTURE_USERS } from "./sns-users.js";
 import { OAuthStore } from "./sns-store.js";
 import { Tokens } from "./tokens.js";
 import { PlatformEvents } from "./events.js";
-import { fixtureTemplate } from "./template.js";
+import { fixtureTemplate, type Template } from "./template-data.js";
+
+export type { Template };
 
 /** A customer-service window: opened by an interaction, with so many messages allowed (see message.ts). */
 export interface CsWindow {
@@ -40,16 +42,6 @@ export interface MediaItem {
   format: string;
   bytes: Buffer;
   createdAt: number;
-}
-
-/** A template of the account (the 测试号 page's free-form ones, or api_add_template's). */
-export interface Template {
-  template_id: string;
-  title: string;
-  primary_industry: string;
-  deputy_industry: string;
-  content: string;
-  example: string;
 }
 
 /** A QR code with a scene (qrcode/create). */

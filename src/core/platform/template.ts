@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from "node:crypto";
 import type { ApiRoute, Call, PlatformContext } from "./route.js";
-import type { PlatformStore, Template } from "./store.js";
+import type { PlatformStore } from "./store.js";
+import { type Template, templateId } from "./template-data.js";
 import { templateKeys, valueFits } from "./template-rules.js";
 import { BAD_JSON, done, fail, isRecord, ok, type Outcome } from "./transport.js";
 
@@ -8,24 +8,6 @@ import { BAD_JSON, done, fail, isRecord, ok, type Outcome } from "./transport.js
 export const MAX_TEMPLATES = 25;
 /** How long after a send the TEMPLATESENDJOBFINISH event is pushed ("a moment later"). */
 export const JOB_FINISH_DELAY_MS = 200;
-
-/** A template id shaped like the platform's: 43 characters of base64url. */
-function templateId(seed?: string): string {
-  const bytes = seed === undefined ? randomBytes(32) : createHash("sha256").update(seed).digest();
-  return bytes.toString("base64url").slice(0, 43);
-}
-
-/** The template every mock account starts with (as a 测试号 page's first template), its id fixed per appId. */
-export function fixtureTemplate(appId: string): Template {
-  return {
-    template_id: templateId(`${appId}:template`),
-    title: "预约成功通知",
-    primary_industry: "",
-    deputy_industry: "",
-    content: "预约项目：{{thing1.DATA}}\n预约时间：{{time2.DATA}}\n预约人：{{name3.DATA}}",
-    example: "预约项目：体检\n预约时间：2024年5月4日 09:00\n预约人：张三",
-  };
-}
 
 /** Adds a template as the 测试号 page does (free-form title and content); undefined past MAX_TEMPLATES. */
 export function addTemplate(store: PlatformStore, title: string, content: string): Template | undefined {
