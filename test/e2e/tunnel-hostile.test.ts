@@ -61,7 +61,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel against hostile clients (re
     const sent = await rig.wx(["simulate", "text", "still answered", "--url", rig.publicUrl()]);
     expect(sent.code, sent.stdout + sent.stderr).toBe(0);
     await until("the log lines", () => / text 200 /.test(command.output()));
-    expect(command.output().match(/POST \/wechat\d+ large body 403/g)).toHaveLength(3);
+    expect(command.output().match(/ 403 large body /g)).toHaveLength(3);
   });
 
   it("an unsigned POST with escape sequences in Event and MsgType: the log prints them escaped", async () => {
@@ -117,7 +117,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel against hostile clients (re
     expect(shake.code, shake.stdout + shake.stderr).toBe(0);
     const body = `<xml><MsgType>text</MsgType><Content>${"x".repeat(300_000)}</Content></xml>`;
     await (await fetch(rig.publicUrl(), { method: "POST", body })).text();
-    await until("the record", () => / large body 403 /.test(command.output()));
+    await until("the record", () => / 403 large body /.test(command.output()));
     const [handshake, recorded] = parseRecords(readFileSync(record, "utf8"));
     expect(handshake?.truncated).toBeUndefined();
     expect(recorded?.body.length).toBe(64 * 1024);

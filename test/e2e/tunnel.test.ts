@@ -62,11 +62,9 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     expect(sent.stdout).toContain("hello tunnel");
     const checked = await wx(["check", "--url", publicUrl()]);
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
-    await until("the log lines", () => /POST \/wechat\d+ text 200/.test(command.output()));
-    expect(command.output()).toMatch(
-      new RegExp(`^\\d\\d:\\d\\d:\\d\\d GET /wechat${port} handshake 200 [\\d.]+ ms$`, "m"),
-    );
-    expect(command.output()).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d POST /wechat${port} event:subscribe 200`, "m"));
+    await until("the log lines", () => / 200 text "hello tunnel" /.test(command.output()));
+    expect(command.output()).toMatch(/^\d\d:\d\d:\d\d 200 handshake [\d.]+ ms$/m);
+    expect(command.output()).toMatch(/^\d\d:\d\d:\d\d 200 event:subscribe /m);
     command.child.kill("SIGINT");
     expect(await exited(command.child)).toBe(0);
     expect(statSync(record).mode & 0o777).toBe(0o600);

@@ -4,14 +4,12 @@ import { mask } from "../../core/support/redact.js";
 import { InputError } from "../../core/support/errors.js";
 import { DEFAULT_INDEX_PATH } from "../../core/oauth/index-page.js";
 import type { Mode } from "../../core/wire/modes.js";
-import type { HandledRequest } from "../../core/server/handler.js";
 import { required, type Cli } from "../context.js";
 import { addCryptoOptions, type CryptoFlags } from "../crypto-options.js";
 import { withExamples } from "../help.js";
 import { parseSeconds, portParser, settingOption } from "../options.js";
 import { untilStopped } from "../signals.js";
-import type { Output } from "../output.js";
-import { clipped, printable, printableJson } from "../printable.js";
+import { recordJson, exchangeLine } from "../exchange-line.js";
 
 interface ServeOptions extends CryptoFlags {
   host: string;
@@ -23,47 +21,6 @@ interface ServeOptions extends CryptoFlags {
   welcome?: string;
   apiBase?: string;
   maxAge?: number;
-}
-
-let clockSecond = Number.NaN;
-let clockText = "";
-
-/** HH:MM:SS of a time, formatted once per second rather than once per line. */
-function clock(time: Date): string {
-  const second = Math.floor(time.getTime() / 1000);
-  if (second !== clockSecond) {
-    clockSecond = second;
-    clockText = time.toTimeString().slice(0, 8);
-  }
-  return clockText;
-}
-
-/** What a log line (or --json object) quotes of a message's content, its reply or a refusal's reason, at most. */
-export const LOG_TEXT_CHARS = 500;
-
-/** The exchange as logged: long texts clipped to LOG_TEXT_CHARS (a flood of 60 KB messages must not fill a disk). */
-function bounded(exchange: HandledRequest): HandledRequest {
-  const { content, reply, error } = exchange;
-  const long = (text: string | undefined): boolean => text !== undefined && text.length > LOG_TEXT_CHARS;
-  if (!long(content) && !long(reply) && !long(error)) return exchange;
-  const clip = (text: string | undefined) => (text === undefined ? undefined : clipped(text, LOG_TEXT_CHARS));
-  return { ...exchange, content: clip(content), reply: clip(reply), error: clip(error) };
-}
-
-/** One exchange's line: its fields from the network bounded and with their control characters escaped. */
-function logLine(out: Output, whole: HandledRequest): string {
-  const exchange = bounded(whole);
-  const time = clock(exchange.time);
-  const status = exchange.status === 200 ? out.ok(String(exchange.status)) : out.bad(String(exchange.status));
-  const what = exchange.kind ?? exchange.method;
-  const detail =
-    exchange.error ??
-    [exchange.content && JSON.stringify(exchange.content), exchange.retry && "(retry: same reply, not handled again)"]
-      .filter(Boolean)
-      .join(" ");
-  const lock = exchange.encrypted ? " 🔒" : "";
-  const latency = out.c.dim(`${exchange.latencyMs.toFixed(1)} ms`);
-  return `${out.c.dim(time)} ${status} ${printable(what)}${lock} ${printable(detail)} ${latency}`.trimEnd();
 }
 
 /** The OAuth page needs a path of its own: starting with /, and not the callback path. */
@@ -134,8 +91,7 @@ export function serveCommand(cli: Cli): Command {
           apiBase: settings.apiBase,
           path: options.indexPath,
         }),
-        onExchange: (exchange) =>
-          log.line(out.json ? printableJson(JSON.stringify(bounded(exchange))) : logLine(out, exchange)),
+        onExchange: (exchange) => log.line(out.json ? recordJson(exchange) : exchangeLine(out, exchange)),
       }).listen();
       const index = `${new URL(running.url).origin}${options.indexPath}`;
       if (out.json) {
