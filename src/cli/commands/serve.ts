@@ -3,13 +3,16 @@ import { callbackPath } from "../../core/config/class-account.js";
 import { mask } from "../../core/support/redact.js";
 import { InputError } from "../../core/support/errors.js";
 import { DEFAULT_INDEX_PATH } from "../../core/oauth/index-page.js";
-import type { Mode } from "../../core/wire/modes.js";
+import { DEFAULT_MODE, type Mode } from "../../core/wire/modes.js";
+import type { Settings } from "../../core/config/settings.js";
 import { required, type Cli } from "../context.js";
+import type { Output } from "../output.js";
 import { addCryptoOptions, type CryptoFlags } from "../crypto-options.js";
 import { withExamples } from "../help.js";
 import { parseSeconds, portParser, settingOption } from "../options.js";
 import { untilStopped } from "../signals.js";
-import { recordJson, exchangeLine } from "../exchange-line.js";
+import { exchangeLine, recordJson } from "../exchange-line.js";
+import { type InspectFlag, inspectOption, type OpenInspector } from "../inspect-page.js";
 
 interface ServeOptions extends CryptoFlags {
   host: string;
@@ -21,6 +24,19 @@ interface ServeOptions extends CryptoFlags {
   welcome?: string;
   apiBase?: string;
   maxAge?: number;
+  inspect?: InspectFlag;
+}
+
+/** --inspect: the page of serve's exchanges; Replay sends to serve itself. */
+async function inspectServe(out: Output, flag: InspectFlag, url: string, settings: Settings): Promise<OpenInspector> {
+  const { openInspector } = await import("../inspect-page.js");
+  const { createTarget } = await import("../../core/client/target.js");
+  const { cryptoForMode } = await import("../../core/config/mode-crypto.js");
+  const token = required(settings, "token");
+  const mode = settings.mode ?? DEFAULT_MODE;
+  const crypto = cryptoForMode(mode, { ...settings, token });
+  const target = createTarget({ url, token, mode, crypto });
+  return openInspector(out, { flag, title: `wxdev serve ${url}`, settings, target });
 }
 
 /** The OAuth page needs a path of its own: starting with /, and not the callback path. */
@@ -63,6 +79,7 @@ export function serveCommand(cli: Cli): Command {
         "OAuth API base for the /index page (default the real one; e.g. http://127.0.0.1:9000 for wxdev mock)",
       ),
     )
+    .addOption(inspectOption())
     .addHelpText("after", "\nWith --json, prints one JSON object per exchange (one per line) instead of log lines.")
     .action(async (options: ServeOptions, self: Command) => {
       const { createWechatServer } = await import("../../core/server/http.js");
@@ -73,6 +90,7 @@ export function serveCommand(cli: Cli): Command {
       const token = required(settings, "token");
       const { mode } = settings;
       checkIndexPath(options.indexPath, options.path);
+      let inspector: OpenInspector | undefined;
       const running = await createWechatServer({
         host: options.host,
         port: options.port,
@@ -91,7 +109,10 @@ export function serveCommand(cli: Cli): Command {
           apiBase: settings.apiBase,
           path: options.indexPath,
         }),
-        onExchange: (exchange) => log.line(out.json ? recordJson(exchange) : exchangeLine(out, exchange)),
+        onExchange: (exchange) => {
+          log.line(out.json ? recordJson(exchange) : exchangeLine(out, exchange));
+          inspector?.log.add(exchange, "serve");
+        },
       }).listen();
       const index = `${new URL(running.url).origin}${options.indexPath}`;
       if (out.json) {
@@ -100,9 +121,13 @@ export function serveCommand(cli: Cli): Command {
         out.line(`wxdev serve: listening on ${out.c.bold(running.url)} (${mode} mode, token ${mask(token)})`);
         if (settings.appId && settings.appSecret)
           out.line(out.c.dim(`OAuth page: ${index} (the redirect_uri; behind nginx, the public host and this path)`));
-        out.line(out.c.dim("Press Ctrl-C to stop."));
       }
-      await untilStopped(running.close);
+      if (options.inspect !== undefined) inspector = await inspectServe(out, options.inspect, running.url, settings);
+      if (!out.json) out.line(out.c.dim("Press Ctrl-C to stop."));
+      await untilStopped(async () => {
+        await inspector?.close();
+        await running.close();
+      });
       log.flush();
       if (!out.json) out.note("wxdev serve: stopped");
     });
@@ -110,6 +135,7 @@ export function serveCommand(cli: Cli): Command {
     "WXDEV_TOKEN=mytoken wxdev serve",
     "wxdev serve --port 8013 --path /wechat8013 --mode safe   # key and appId from WXDEV_AES_KEY / WXDEV_APP_ID",
     "wxdev serve --port 0 --json",
+    "wxdev serve --mode safe --inspect   # each exchange on http://127.0.0.1:4040/, decrypted",
     "wxdev serve --path /wechat8013 --index-path /wechat8013/index   # the OAuth page behind the class's nginx",
   ]);
 }

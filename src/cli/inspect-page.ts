@@ -1,0 +1,108 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import type { Target } from "../core/client/target.js";
+import type { Settings } from "../core/config/settings.js";
+import type { ExchangeLog } from "../core/inspect/store.js";
+import type { InspectKeys } from "../core/inspect/open.js";
+import { InputError } from "../core/support/errors.js";
+import { mask } from "../core/support/redact.js";
+import { DEFAULT_MODE } from "../core/wire/modes.js";
+import type { Output } from "./output.js";
+
+/** The inspector's port when --inspect names none (ngrok's inspector uses the same). */
+export const DEFAULT_INSPECT_PORT = 4040;
+
+function inspectPort(value: string): number {
+  const port = Number(value);
+  if (!/^\d{1,5}$/.test(value) || port > 65535)
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a port (0-65535; 0 = any free one)`);
+  return port;
+}
+
+/** `--inspect [port]`: the inspector page on 127.0.0.1. */
+export function inspectOption(): Option {
+  return new Option(
+    "--inspect [port]",
+    `show each exchange on a page at http://127.0.0.1:PORT/ (default ${DEFAULT_INSPECT_PORT}; 0 = any free port)`,
+  ).argParser(inspectPort);
+}
+
+/** The --inspect value as commander gives it: true without a port. */
+export type InspectFlag = number | true | undefined;
+
+/**
+ * The built page's folder: beside the bundle (dist/bundle → dist/web/inspect) or, when the CLI runs from its
+ * sources (tests), in dist.
+ */
+function pageDir(): string {
+  const candidates = ["../web/inspect/", "../../dist/web/inspect/", "../../../dist/web/inspect/"];
+  const dirs = candidates.map((path) => fileURLToPath(new URL(path, import.meta.url)));
+  return dirs.find((dir) => existsSync(`${dir}app.js`)) ?? (dirs[0] as string);
+}
+
+/** What a command opens the inspector with. */
+export interface InspectSetup {
+  flag: InspectFlag;
+  title: string;
+  settings: Settings;
+  /** Where Replay sends; without one, `noReplay` says why there is none. */
+  target?: Target;
+  noReplay?: string;
+}
+
+/** A running inspector: its log (the command adds each exchange) and how to close it. */
+export interface OpenInspector {
+  log: ExchangeLog;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The keys exchanges are read with: the Token, and the crypto when the EncodingAESKey and appId are set. */
+export async function inspectKeys(settings: Settings): Promise<InspectKeys> {
+  const { token, aesKey, appId } = settings;
+  if (aesKey === undefined || aesKey === "" || appId === undefined || appId === "") return { token };
+  const { MessageCrypto } = await import("../core/wire/crypto.js");
+  return { token, crypto: new MessageCrypto({ token: token ?? "", encodingAESKey: aesKey, appId }) };
+}
+
+/** Opens the inspector and prints `inspect: URL`. */
+export async function openInspector(out: Output, setup: InspectSetup): Promise<OpenInspector> {
+  const { createInspector } = await import("../core/inspect/server.js");
+  const { ExchangeLog } = await import("../core/inspect/store.js");
+  const { loadPageFiles } = await import("../core/inspect/page-files.js");
+  const keys = await inspectKeys(setup.settings);
+  const log = new ExchangeLog(keys);
+  const port = setup.flag === true || setup.flag === undefined ? DEFAULT_INSPECT_PORT : setup.flag;
+  const inspector = createInspector({
+    port,
+    log,
+    keys,
+    target: setup.target,
+    info: {
+      title: setup.title,
+      mode: setup.settings.mode ?? DEFAULT_MODE,
+      token: mask(setup.settings.token),
+      ...(setup.noReplay === undefined ? {} : { noReplay: setup.noReplay }),
+    },
+    page: loadPageFiles(pageDir()),
+  });
+  let running: Awaited<ReturnType<typeof inspector.listen>>;
+  try {
+    running = await inspector.listen();
+  } catch (error) {
+    if (!(error instanceof InputError) || error.input !== "port") throw error;
+    throw new InputError(`--inspect: port ${port} is already in use`, {
+      hint: "give another, e.g. --inspect 0 for any free port",
+      cause: error,
+    });
+  }
+  if (out.json) out.line(JSON.stringify({ inspect: running.url }));
+  else out.line(`inspect: ${out.c.bold(running.url)}`);
+  return { log, url: running.url, close: running.close };
+}
+
+/** Adds --inspect to a command. */
+export function withInspect(command: Command): Command {
+  return command.addOption(inspectOption());
+}
