@@ -2,13 +2,15 @@
 //   wxdev-<command>.cjs  the whole CLI with that one command's code: what `wxdev <command> …` loads
 //   wxdev.cjs            the CLI with no command's code: --help, and any word that is no command
 //   invoked-command.cjs  which of them a command line needs (bin/wxdev.cjs asks it first)
+// and the browser pages into dist/web/<page>/ (scripts/build-web.mjs).
 // A run loads exactly one CLI bundle, so one copy of every module (errors.ts's classes and all).
 // CommonJS, because Node's ESM loader costs a start-up more than the CLI's own code, and one bundle per
 // command, because V8 still pre-parses a single file's every lazily-loaded byte: ~10 ms of CPU for
 // the other commands' 380 KB. Inside a bundle, esbuild turns `import()` into a lazy init of that code,
 // and the npm dependencies stay in node_modules, required only when the code that uses them runs.
 import { build } from "esbuild";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { buildWeb } from "./scripts/build-web.mjs";
 
 /**
  * Built into files of their own that every CLI bundle shares: commander is on every start-up (and patched
@@ -128,33 +130,8 @@ const library = () =>
     external: Object.keys(dependencies),
   });
 
-/**
- * A browser page: src/web/<page>/main.ts bundled into dist/web/<page>/app.js (one script, no module loader), the
- * folder's HTML and CSS copied beside it. The CLI's servers serve that folder as it is.
- */
-const page = async (name) => {
-  const outdir = `dist/web/${name}`;
-  await build({
-    entryPoints: [`src/web/${name}/main.ts`],
-    bundle: true,
-    format: "iife",
-    platform: "browser",
-    target: "es2020",
-    outfile: `${outdir}/app.js`,
-    logLevel: "warning",
-  });
-  mkdirSync(outdir, { recursive: true });
-  for (const file of readdirSync(`src/web/${name}`))
-    if (/\.(html|css)$/.test(file)) copyFileSync(`src/web/${name}/${file}`, `${outdir}/${file}`);
-};
-const PAGES = existsSync("src/web")
-  ? readdirSync("src/web", { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && existsSync(`src/web/${entry.name}/main.ts`))
-      .map((entry) => entry.name)
-  : [];
-
 await Promise.all([
-  ...PAGES.map(page),
+  buildWeb(),
   library(),
   ...SHARED.map(shared),
   build({ ...common, entryPoints: ["dist/cli/invoked-command.js"], outfile: "dist/bundle/invoked-command.cjs" }),

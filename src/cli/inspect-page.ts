@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { Target } from "../core/client/target.js";
 import type { Settings } from "../core/config/settings.js";
@@ -31,16 +29,6 @@ export function inspectOption(): Option {
 /** The --inspect value as commander gives it: true without a port. */
 export type InspectFlag = number | true | undefined;
 
-/**
- * The built page's folder: beside the bundle (dist/bundle → dist/web/inspect) or, when the CLI runs from its
- * sources (tests), in dist.
- */
-function pageDir(): string {
-  const candidates = ["../web/inspect/", "../../dist/web/inspect/", "../../../dist/web/inspect/"];
-  const dirs = candidates.map((path) => fileURLToPath(new URL(path, import.meta.url)));
-  return dirs.find((dir) => existsSync(`${dir}app.js`)) ?? (dirs[0] as string);
-}
-
 /** What a command opens the inspector with. */
 export interface InspectSetup {
   flag: InspectFlag;
@@ -70,7 +58,6 @@ export async function inspectKeys(settings: Settings): Promise<InspectKeys> {
 export async function openInspector(out: Output, setup: InspectSetup): Promise<OpenInspector> {
   const { createInspector } = await import("../core/inspect/server.js");
   const { ExchangeLog } = await import("../core/inspect/store.js");
-  const { loadPageFiles } = await import("../core/inspect/page-files.js");
   const keys = await inspectKeys(setup.settings);
   const log = new ExchangeLog(keys);
   const port = setup.flag === true || setup.flag === undefined ? DEFAULT_INSPECT_PORT : setup.flag;
@@ -85,7 +72,6 @@ export async function openInspector(out: Output, setup: InspectSetup): Promise<O
       token: mask(setup.settings.token),
       ...(setup.noReplay === undefined ? {} : { noReplay: setup.noReplay }),
     },
-    page: loadPageFiles(pageDir()),
   });
   let running: Awaited<ReturnType<typeof inspector.listen>>;
   try {

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,9 +59,34 @@ describe("the packed package, installed into a fresh prefix", () => {
   it("holds only what bin/ runs, the library and its types (no ESM copy of the CLI)", () => {
     const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean);
     const shipped =
-      /^package\/(bin\/|dist\/bundle\/.*\.cjs$|dist\/library\.js$|dist\/.*\.d\.ts$|[A-Z]+\.md$|LICENSE$|package\.json$)/;
+      /^package\/(bin\/|dist\/bundle\/.*\.cjs$|dist\/library\.js$|dist\/.*\.d\.ts$|dist\/web\/[\w-]+\/[\w.-]+$|[A-Z]+\.md$|LICENSE$|package\.json$)/;
     expect(listing.filter((path) => !shipped.test(path))).toEqual([]);
     expect(listing.filter((path) => path.startsWith("package/dist/cli/"))).toEqual([]);
+  });
+
+  it("holds the built phone page, and the installed wxdev mock serves it at the address it prints", async () => {
+    const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n");
+    for (const file of ["index.html", "main.js", "style.css"])
+      expect(listing).toContain(`package/dist/web/phone/${file}`);
+    const mock = spawn(wxdev, ["mock", "--port", "0"], { env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let output = "";
+      const phone = await new Promise<string>((resolve, reject) => {
+        mock.stdout.on("data", (chunk: Buffer) => {
+          output += chunk.toString();
+          const found = /Phone: (http:\/\/\S+)/.exec(output);
+          if (found?.[1]) resolve(found[1]);
+        });
+        mock.on("exit", () => reject(new Error(`the mock stopped: ${output}`)));
+      });
+      const page = await fetch(`${phone}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("./main.js");
+      const script = await fetch(`${phone}/main.js`);
+      expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    } finally {
+      mock.kill();
+    }
   });
 
   it("installs with no warning and runs no install script", () => {

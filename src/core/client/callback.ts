@@ -15,6 +15,8 @@ export interface Callback {
   /** The message in plaintext, as the server should see it after decryption. */
   message: XmlRecord;
   mode: Mode;
+  /** In safe/compat mode: the XML that was encrypted into the body. */
+  plaintext?: string;
 }
 
 /** How to build a callback beyond the message: fixed timestamp and nonce, a forgery, a recorded outer body. */
@@ -61,5 +63,6 @@ export function buildCallback(target: Target, message: XmlRecord | string, optio
       ? msgSignature(forgedToken(target.token), timestamp, nonce, envelope.encrypt)
       : envelope.msgSignature;
   }
-  return { url: targetUrl(target, query), query, body, message: record, mode: target.mode };
+  const sent = { url: targetUrl(target, query), query, body, message: record, mode: target.mode };
+  return target.mode === "plain" ? sent : { ...sent, plaintext };
 }

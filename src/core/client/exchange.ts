@@ -14,7 +14,8 @@ export interface ExchangeResult {
   ok: boolean;
   status: number;
   latencyMs: number;
-  request: { url: string; query: Record<string, string>; body: string; message: XmlRecord };
+  /** `plaintext`: in safe/compat mode, the XML that was encrypted into `body`. */
+  request: { url: string; query: Record<string, string>; body: string; message: XmlRecord; plaintext?: string };
   /** "none" = `success`/empty (no reply); "reply" = reply XML; "invalid"/"failed" = WeChat shows the failure screen. */
   replyKind: "none" | "reply" | "invalid" | "failed";
   reply: XmlRecord | null;
@@ -112,6 +113,7 @@ export async function exchange(
   });
   const result = judgeAnswer(callback, http, options.crypto, options.signer) as ExchangeResult;
   result.request = { url: callback.url, query: callback.query, body: callback.body, message: callback.message };
+  if (callback.plaintext !== undefined) result.request.plaintext = callback.plaintext;
   return result;
 }
 

@@ -7,7 +7,7 @@ import { listen } from "../support/listen.js";
 import { formatRecord } from "../wire/exchange-record.js";
 import { explainExchange } from "./detail.js";
 import type { InspectKeys } from "./open.js";
-import type { PageFiles } from "./page-files.js";
+import { servePage } from "../support/web-assets.js";
 import type { ExchangeLog, InspectEntry } from "./store.js";
 
 /** What the page is told about the inspector itself. */
@@ -35,7 +35,6 @@ export interface InspectorOptions {
   /** Where Replay sends, signed and sealed as WeChat does; none: replays are refused with `info.noReplay`. */
   target?: Target;
   info: Omit<InspectInfo, "keep" | "replayTo">;
-  page: PageFiles;
 }
 
 export interface RunningInspector {
@@ -84,6 +83,7 @@ export function createInspector(options: InspectorOptions): { listen(): Promise<
       example: "127.0.0.1",
     });
   const { log, keys } = options;
+  const page = servePage("inspect", "");
   let origin = "";
   let streams = 0;
   const info = (): InspectInfo => ({
@@ -155,8 +155,6 @@ export function createInspector(options: InspectorOptions): { listen(): Promise<
       request.resume();
       return send(response, 403, "forbidden origin", "text/plain; charset=utf-8");
     }
-    const file = options.page.get(url.pathname);
-    if (method === "GET" && file !== undefined) return send(response, 200, file.body, file.type);
     if (method === "GET" && url.pathname === "/favicon.ico") return send(response, 204, "", "text/plain");
     if (method === "GET" && url.pathname === "/api/info") return json(response, 200, info());
     if (method === "GET" && url.pathname === "/api/exchanges")
@@ -176,7 +174,10 @@ export function createInspector(options: InspectorOptions): { listen(): Promise<
     if (entry !== undefined && method === "GET" && match?.[2] === undefined) return json(response, 200, explain(entry));
     if (entry !== undefined && method === "POST" && match?.[2] !== undefined) return replay(request, response, entry);
     request.resume();
-    send(response, 404, "not found", "text/plain; charset=utf-8");
+    const file = method === "GET" ? page(url.pathname, request.headers["if-none-match"]) : undefined;
+    if (file === undefined) return send(response, 404, "not found", "text/plain; charset=utf-8");
+    response.writeHead(file.status, file.headers);
+    response.end(file.body);
   };
 
   const server = createServer((request, response) => {

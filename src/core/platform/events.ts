@@ -7,8 +7,16 @@ import type { ExchangeResult } from "../client/exchange.js";
 export type PlatformEvent =
   /** An API call answered (errcode 0 or none: success). */
   | { type: "api"; time: number; method: string; path: string; status: number; errcode?: number; rid?: string }
-  /** An event or message pushed to the app, and the app's answer judged as WeChat would. */
-  | { type: "push"; time: number; openid: string; what: string; result?: ExchangeResult; skipped?: string }
+  /** An event or message pushed to the app (`attempt`: WeChat's 1st, 2nd or 3rd try), the answer judged. */
+  | {
+      type: "push";
+      time: number;
+      openid: string;
+      what: string;
+      result?: ExchangeResult;
+      attempt?: number;
+      skipped?: string;
+    }
   /** A customer-service message delivered to a follower (what the phone shows). */
   | { type: "message"; time: number; openid: string; msgtype: string; message: Record<string, unknown> }
   /** A template message delivered to a follower. */

@@ -6,6 +6,11 @@ import { buildEvent, buildMessage, type FieldOverrides } from "../wire/messages.
 import type { XmlRecord } from "../wire/xml.js";
 import type { PlatformStore } from "./store.js";
 
+/** How many times WeChat sends a message whose answer does not come in time. */
+export const PUSH_TRIES = 3;
+
+const timedOut = (result: ExchangeResult): boolean => result.problems.some((problem) => problem.code === "timeout");
+
 /** What a push did: the judged exchange, or why nothing was sent. */
 export type PushOutcome = { sent: true; result: ExchangeResult } | { sent: false; reason: string };
 
@@ -15,7 +20,8 @@ export type PushSpec = { event: string; fields?: FieldOverrides } | { message: s
 /**
  * Sends the account's events and users' messages to the app exactly as `wxdev simulate` does (the client's
  * signing, encryption in safe/compat mode, and judging), with the account's gh_ id, the user's openid and the
- * mock's clock in CreateTime. Every push and its answer goes to the store's event feed.
+ * mock's clock in CreateTime, tried again as WeChat does when the answer is late. Every try and its answer goes
+ * to the store's event feed.
  */
 export class Pusher {
   constructor(
@@ -44,15 +50,18 @@ export class Pusher {
       this.store.events.emit({ type: "push", time, openid, what, skipped: reason });
       return { sent: false, reason, message };
     }
-    const callback = buildCallback(this.target, message);
-    const result = await exchange(callback, {
-      timeoutMs: this.target.timeoutMs,
-      crypto: this.target.crypto,
-      signer: this.target,
-    });
-    this.checkMediaIds(result);
-    this.store.events.emit({ type: "push", time, openid, what, result });
-    return { sent: true, result, message };
+    let result: ExchangeResult | undefined;
+    // WeChat's tries: an answer not in within the timeout is sent again, freshly signed, 3 times in all.
+    for (let attempt = 1; attempt <= PUSH_TRIES && (result === undefined || timedOut(result)); attempt++) {
+      result = await exchange(buildCallback(this.target, message), {
+        timeoutMs: this.target.timeoutMs,
+        crypto: this.target.crypto,
+        signer: this.target,
+      });
+      this.checkMediaIds(result);
+      this.store.events.emit({ type: "push", time, openid, what, result, attempt });
+    }
+    return { sent: true, result: result as ExchangeResult, message };
   }
 
   /** A reply's MediaId (and ThumbMediaId) must be a media file the account holds: WeChat cannot send another. */

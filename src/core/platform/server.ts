@@ -4,11 +4,13 @@ import type { Target } from "../client/target.js";
 import { BodyTooLarge } from "../support/http-body.js";
 import { listen } from "../support/listen.js";
 import { CONTROL_PREFIX, controlRoutes } from "./control.js";
+import { controlMediaRoutes } from "./control-media.js";
 import { ERRMSG } from "./errcodes.js";
 import { mediaRoutes } from "./media.js";
 import { menuRoutes } from "./menu.js";
 import { messageRoutes } from "./message.js";
 import { openApiRoutes } from "./openapi.js";
+import { PHONE_PATH, pageReplies } from "./pages.js";
 import { Pusher } from "./pusher.js";
 import { qrcodeRoutes } from "./qrcode.js";
 import { RidLog } from "./rid.js";
@@ -40,6 +42,8 @@ export interface MockOptions {
 
 export interface RunningMock {
   origin: string;
+  /** The phone page's address (a follower's chat with the app, in a browser on this machine). */
+  phone: string;
   port: number;
   store: PlatformStore;
   close(): Promise<void>;
@@ -88,9 +92,11 @@ export function createMockPlatform(options: MockOptions): { store: PlatformStore
     ...qrcode.raw,
     ...sns.raw,
     ...controlRoutes(ctx, options.push?.mode ?? "plain"),
+    ...controlMediaRoutes(ctx, CONTROL_PREFIX),
   ];
   const api = new Map(apiRoutes.map((route) => [route.path, route]));
   const rawByKey = new Map(rawRoutes.map((route) => [`${route.method} ${route.path}`, route]));
+  const page = pageReplies();
 
   /** The token check every cgi-bin API but the token's own makes first. */
   const tokenOutcome = (call: Call): Outcome | undefined => {
@@ -159,6 +165,9 @@ export function createMockPlatform(options: MockOptions): { store: PlatformStore
       }
       const route = rawByKey.get(`${request.method} ${path}`);
       const hidden = route?.loopbackOnly === true && !fromLoopback(request);
+      // The pages drive the control endpoints: served to this machine only, as they are.
+      const pageReply = route === undefined && fromLoopback(request) ? page(request, path) : undefined;
+      if (pageReply !== undefined) return { path, reply: pageReply };
       if (route === undefined || hidden) {
         const note = hidden ? "control endpoint: this machine only" : undefined;
         return { path, reply: text(404, "not found", note) };
@@ -190,7 +199,7 @@ export function createMockPlatform(options: MockOptions): { store: PlatformStore
     listen: async () => {
       const listening = await listen(server, options.port ?? 9000, options.host ?? "127.0.0.1");
       origin = listening.origin;
-      return { origin, port: listening.port, store, close: listening.close };
+      return { origin, phone: `${origin}${PHONE_PATH}`, port: listening.port, store, close: listening.close };
     },
   };
 }

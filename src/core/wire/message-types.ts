@@ -156,6 +156,8 @@ export const PASSIVE_REPLY_PAGE = "the passive-reply page (Passive_user_reply_me
 /** Most articles a news reply may carry, and most when answering one of ONE_ARTICLE_FOR (the passive-reply page). */
 export const MAX_ARTICLES = 8;
 export const MAX_ARTICLES_FOR_USER_MESSAGE = 1;
+/** Developers report text replies beyond this many bytes of UTF-8 cut or refused (protocol §8), no page states it. */
+export const MAX_TEXT_REPLY_BYTES = 2047;
 /**
  * The user messages a news reply may answer with one article only: the six the passive-reply page lists
  * (文本、图片、语音、视频、图文、地理位置). A shortvideo or link is answered like an event, with up to 8.

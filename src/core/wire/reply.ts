@@ -4,6 +4,7 @@ import {
   type FieldSpec,
   MAX_ARTICLES,
   MAX_ARTICLES_FOR_USER_MESSAGE,
+  MAX_TEXT_REPLY_BYTES,
   ONE_ARTICLE_FOR,
   PASSIVE_REPLY_PAGE,
   REPLY_TYPES,
@@ -12,8 +13,7 @@ import { isNotification } from "./message-tables.js";
 import { markupProblems } from "./reply-markup.js";
 import { parseXml, type XmlRecord, type XmlValue } from "./xml.js";
 
-/** Developers report text replies beyond this many bytes of UTF-8 cut or refused (protocol §8), no page states it. */
-export const MAX_TEXT_REPLY_BYTES = 2047;
+export { MAX_TEXT_REPLY_BYTES } from "./message-types.js";
 
 /** What a reply body amounts to: no reply (`success`/empty), or a parsed reply with its problems. */
 export interface ReplyVerdict {

@@ -59,6 +59,7 @@ export function mockCommand(cli: Cli): Command {
       }).listen();
       const info = {
         listening: running.origin,
+        phone: running.phone,
         appId,
         accountId: store.accountId,
         callbackDomain: settings.callbackDomain ?? null,
@@ -73,6 +74,7 @@ export function mockCommand(cli: Cli): Command {
           `wxdev mock: the WeChat platform offline on ${out.c.bold(running.origin)}` +
             ` (appId ${appId}, account ${store.accountId}, callback domain ${settings.callbackDomain ?? "any"})`,
         );
+        out.line(`Phone: ${out.c.bold(running.phone)}  (open it in a browser: chat with your app as a follower)`);
         out.line(
           push === undefined
             ? out.c.dim('Pushes: none (give --url, WXDEV_URL or "url" to push events to your app)')

@@ -28,15 +28,24 @@ export function logRequest(out: Output, line: ApiRequestLine): void {
 export function logEvents(out: Output, store: PlatformStore, mode: string): void {
   store.events.watch((event) => {
     if (event.type === "push") {
+      const again = (event.attempt ?? 1) > 1 ? ` (WeChat's try ${event.attempt} of 3)` : "";
       if (out.json) {
         const exchange = event.result === undefined ? undefined : exchangeJson(event.result);
         out.line(
-          printableJson(JSON.stringify({ push: event.what, openid: event.openid, skipped: event.skipped, exchange })),
+          printableJson(
+            JSON.stringify({
+              push: event.what,
+              openid: event.openid,
+              attempt: event.attempt,
+              skipped: event.skipped,
+              exchange,
+            }),
+          ),
         );
       } else if (event.result === undefined) {
         out.line(`${clock(out)} push ${event.what}: ${out.c.dim(event.skipped ?? "not sent")}`);
       } else {
-        out.line(`${clock(out)} push ${event.what} to the app:`);
+        out.line(`${clock(out)} push ${event.what} to the app${again}:`);
         renderExchange(out, event.result, mode);
       }
     } else if (event.type === "message" || event.type === "template") {
