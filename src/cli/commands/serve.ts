@@ -3,7 +3,7 @@ import { callbackPath } from "../../core/config/class-account.js";
 import { mask } from "../../core/support/redact.js";
 import { InputError } from "../../core/support/errors.js";
 import { DEFAULT_INDEX_PATH } from "../../core/oauth/index-page.js";
-import { DEFAULT_MODE, type Mode } from "../../core/wire/modes.js";
+import type { Mode } from "../../core/wire/modes.js";
 import type { Settings } from "../../core/config/settings.js";
 import { required, type Cli } from "../context.js";
 import type { Output } from "../output.js";
@@ -29,14 +29,9 @@ interface ServeOptions extends CryptoFlags {
 
 /** --inspect: the page of serve's exchanges; Replay sends to serve itself. */
 async function inspectServe(out: Output, flag: InspectFlag, url: string, settings: Settings): Promise<OpenInspector> {
-  const { openInspector } = await import("../inspect-page.js");
-  const { createTarget } = await import("../../core/client/target.js");
-  const { cryptoForMode } = await import("../../core/config/mode-crypto.js");
-  const token = required(settings, "token");
-  const mode = settings.mode ?? DEFAULT_MODE;
-  const crypto = cryptoForMode(mode, { ...settings, token });
-  const target = createTarget({ url, token, mode, crypto });
-  return openInspector(out, { flag, title: `wxdev serve ${url}`, settings, target });
+  const { openInspector, replayTarget } = await import("../inspect-page.js");
+  const replay = await replayTarget(settings, url);
+  return openInspector(out, { flag, title: `wxdev serve ${url}`, settings, ...replay });
 }
 
 /** The OAuth page needs a path of its own: starting with /, and not the callback path. */
