@@ -50,6 +50,8 @@ export function groupsOf(exchanges: readonly ExchangeSummary[], filters: Filters
   return groups;
 }
 
+const clip = (text: string): string => (text.length > 40 ? `${text.slice(0, 40)}…` : text);
+
 function latencyBar(latencyMs: number): HTMLElement {
   const share = Math.min(latencyMs / BUDGET_MS, 1);
   const late = latencyMs > BUDGET_MS ? " late" : latencyMs > BUDGET_MS / 2 ? " slow" : "";
@@ -108,7 +110,13 @@ export function renderRows(
         }),
       ),
       h("td", { class: "time" }, Number.isNaN(time.getTime()) ? "" : time.toTimeString().slice(0, 8)),
-      h("td", { class: "kind" }, newest.kind ?? `${newest.method} ${newest.path}`, newest.encrypted ? " 🔒" : ""),
+      h(
+        "td",
+        { class: "kind" },
+        newest.kind ?? `${newest.method} ${newest.path}`,
+        newest.encrypted ? " 🔒" : "",
+        newest.content === undefined ? null : h("div", { class: "said" }, clip(newest.content)),
+      ),
       h("td", { class: "openid" }, newest.openid ?? ""),
       h("td", { class: "status" }, newest.status === 0 ? "—" : String(newest.status)),
       h("td", {}, latencyBar(newest.latencyMs)),
