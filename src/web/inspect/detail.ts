@@ -91,10 +91,19 @@ function deliveries(detail: ExchangeDetail, context: DetailContext): Child {
   if (group === undefined) return null;
   const same = context.exchanges().filter((item) => item.group === group && item.source === detail.summary.source);
   if (same.length < 2) return null;
+  const times = same.filter(handled).length;
   return h(
     "section",
     { "aria-label": "Deliveries" },
-    h("h3", {}, `${same.length} deliveries of ${group} · handled ${same.filter(handled).length}×`),
+    h("h3", {}, `${same.length} deliveries of ${group} · handled ${times}×`),
+    times > 1
+      ? h(
+          "p",
+          { class: "warning" },
+          "WeChat sends a message again when no answer comes within 5 s, up to 3 times: the app handled it each" +
+            " time. Answer within 5 s, or remember the MsgId (FromUserName + CreateTime for events) and handle it once.",
+        )
+      : null,
     h(
       "ol",
       {},
