@@ -100,8 +100,9 @@ function deliveries(detail: ExchangeDetail, context: DetailContext): Child {
       ? h(
           "p",
           { class: "warning" },
-          "WeChat sends a message again when no answer comes within 5 s, up to 3 times: the app handled it each" +
-            " time. Answer within 5 s, or remember the MsgId (FromUserName + CreateTime for events) and handle it once.",
+          "WeChat sends a message again when no answer comes within 5 s, up to 3 times: the app handled it" +
+            " each time. Answer within 5 s, or remember the MsgId (FromUserName + CreateTime for events) and" +
+            " handle it once.",
         )
       : null,
     h(
