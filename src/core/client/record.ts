@@ -8,7 +8,10 @@ import type { ExchangeResult } from "./exchange.js";
  * signed query, body) and the answer as received, so it is logged, recorded and inspected as any other.
  */
 export function recordOfResult(result: ExchangeResult, time: number | Date = Date.now()): ExchangeRecord {
+  // The callback's URL may be bare: its signed query is beside it.
   const url = new URL(result.request.url);
+  for (const [name, value] of Object.entries(result.request.query))
+    if (!url.searchParams.has(name)) url.searchParams.set(name, value);
   const { message } = result.request;
   const from = message.FromUserName;
   const content = messageSummary(message);
