@@ -21,10 +21,10 @@ const FORBIDDEN: [string, RegExp][] = [
 ];
 
 describe("src/core/remote imports no prompt and prints nothing", () => {
-  const files = readdirSync(REMOTE).filter((name) => name.endsWith(".ts"));
+  const files = readdirSync(REMOTE, { recursive: true, encoding: "utf8" }).filter((name) => name.endsWith(".ts"));
 
   it("holds the connection, the shell and known_hosts", () => {
-    expect(files).toEqual(expect.arrayContaining(["connection.ts", "shell.ts", "known-hosts.ts"]));
+    expect(files).toEqual(expect.arrayContaining(["ssh/connection.ts", "shell.ts", "ssh/known-hosts.ts"]));
   });
 
   it.each(FORBIDDEN)("no file uses %s", (_what, pattern) => {
