@@ -117,7 +117,11 @@ export function serveCommand(cli: Cli): Command {
         if (settings.appId && settings.appSecret)
           out.line(out.c.dim(`OAuth page: ${index} (the redirect_uri; behind nginx, the public host and this path)`));
       }
-      if (options.inspect !== undefined) inspector = await inspectServe(out, options.inspect, running.url, settings);
+      if (options.inspect !== undefined)
+        inspector = await inspectServe(out, options.inspect, running.url, settings).catch(async (error) => {
+          await running.close(); // a busy inspector port ends the run: the server must not outlive it
+          throw error;
+        });
       if (!out.json) out.line(out.c.dim("Press Ctrl-C to stop."));
       await untilStopped(async () => {
         await inspector?.close();

@@ -120,7 +120,10 @@ export function mockCommand(cli: Cli): Command {
       const inspector =
         options.inspect === undefined
           ? undefined
-          : await inspectPushes(out, options.inspect, store, { ...settings, appId }, push);
+          : await inspectPushes(out, options.inspect, store, { ...settings, appId }, push).catch(async (error) => {
+              await running.close(); // a busy inspector port ends the run: the mock must not outlive it
+              throw error;
+            });
       await untilStopped(async () => {
         await inspector?.close();
         await running.close();
