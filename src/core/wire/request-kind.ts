@@ -25,9 +25,9 @@ export interface RequestDescription {
 
 /**
  * What a request to a WeChat callback is, from its method, query and body, without judging it: "handshake" (the
- * GET with echostr), a message's kind (with its sender and content), "encrypted" (a safe-mode body, unreadable
- * without the key: `decrypt` opens it when given), "large body" (a POST over KIND_MAX_BYTES: not read), or no kind
- * for anything else (a page, a stray request).
+ * GET with echostr), a message's kind (a plaintext one's sender and content too), "encrypted" (a safe-mode body,
+ * unreadable without the key: `decrypt` opens it for its kind when given), "large body" (a POST over
+ * KIND_MAX_BYTES: not read), or no kind for anything else (a page, a stray request).
  */
 export function describeRequest(
   method: string,
@@ -50,7 +50,8 @@ export function describeRequest(
   if (root.MsgType === undefined && typeof root.Encrypt === "string") {
     if (decrypt === undefined) return { kind: "encrypted", encrypted: true };
     try {
-      return { ...described(parseXml(decrypt(root.Encrypt))), encrypted: true };
+      // The kind only: what an encrypted message says stays out of the log (the inspector opens it on request).
+      return { kind: messageKind(parseXml(decrypt(root.Encrypt))), encrypted: true };
     } catch {
       return { kind: "encrypted (not with this EncodingAESKey)", encrypted: true };
     }
