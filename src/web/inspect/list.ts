@@ -94,7 +94,11 @@ export function renderRows(
         class: `${current ? "selected " : ""}s${statusClass(newest.status)}`,
         "aria-selected": current ? "true" : "false",
         "data-id": String(newest.id),
+        tabindex: "0",
         onclick: () => actions.open(newest.id),
+        onkeydown: (event: Event) => {
+          if ((event as KeyboardEvent).key === "Enter") actions.open(newest.id);
+        },
       },
       h(
         "td",

@@ -22,6 +22,10 @@ const save = element<HTMLAnchorElement>("save");
 const count = element<HTMLElement>("count");
 
 function options(select: HTMLSelectElement, values: string[], label: (value: string) => string): void {
+  // Rebuilt only when the choices change: a select the user has open must stay open while exchanges arrive.
+  const key = values.join("\n");
+  if (select.dataset.values === key) return;
+  select.dataset.values = key;
   const current = select.value;
   replace(select, h("option", { value: "" }, "all"), ...values.map((value) => h("option", { value }, label(value))));
   select.value = values.includes(current) ? current : "";
