@@ -226,12 +226,10 @@ export function renderDetail(pane: HTMLElement, detail: ExchangeDetail, context:
           { class: "dim" },
           `kept in part: body ${detail.truncated.body} bytes, reply ${detail.truncated.reply} bytes`,
         ),
-    h(
-      "div",
-      { class: "side" },
-      detail.ciphertext === undefined ? pre("Body", detail.body) : pre("Ciphertext", detail.ciphertext),
-      detail.ciphertext === undefined ? null : pre("Decrypted message", detail.plaintext),
-    ),
+    pre("Body", detail.body),
+    detail.ciphertext === undefined
+      ? null
+      : h("div", { class: "side" }, pre("Ciphertext", detail.ciphertext), pre("Decrypted message", detail.plaintext)),
     detail.appId === undefined ? null : h("p", { class: "dim" }, `appId inside: ${detail.appId}`),
     detail.fields.length === 0 ? null : table("Fields", ["field", "value"], detail.fields),
     h("h3", {}, "Answer"),
