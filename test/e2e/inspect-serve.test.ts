@@ -169,6 +169,23 @@ describe.skipIf(missing !== undefined)("the inspector page of serve --mode safe 
     }
   });
 
+  it("Save selection saves every delivery of the rows ticked in the list", async () => {
+    // The group of the first message: the simulate, the replay, the copied command's send.
+    const group = row(page, /×\d · handled/).first();
+    const deliveries = Number(/×(\d)/.exec((await group.textContent()) ?? "")?.[1]);
+    expect(deliveries).toBeGreaterThanOrEqual(3);
+    await group.getByRole("checkbox").click();
+    await row(page, "403").getByRole("checkbox").click();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: `Save selection as NDJSON (${deliveries + 1})` }).click(),
+    ]);
+    const file = join(temp("wxdev-inspect-"), "chosen.ndjson");
+    await download.saveAs(file);
+    const records = parseRecords(readFileSync(file, "utf8"));
+    expect(records.map((record) => record.status).sort()).toEqual([...Array(deliveries).fill(200), 403]);
+  });
+
   it("refuses a Host that is not the address it was opened on (DNS rebinding), in the browser and by hand", async () => {
     const port = new URL(inspector).port;
     const other = await browser.newPage();
