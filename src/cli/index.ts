@@ -4,10 +4,11 @@ import { MissingSettingError } from "../core/config/settings.js";
 import { redactSecrets } from "../core/support/redact.js";
 import { Cli, type Io } from "./context.js";
 import { ExitCode } from "./exit-code.js";
+import { InterruptedError } from "./on-stop.js";
 import { hintFor } from "./options.js";
 import { colorWanted, loadColor } from "./output.js";
 import { createProgram } from "./program.js";
-import { lazyOutput } from "./stdio.js";
+import { lazyOutput } from "./terminal/stdio.js";
 
 export { ExitCode } from "./exit-code.js";
 
@@ -61,6 +62,10 @@ function report(error: unknown, cli: Cli, verbose: boolean): number {
     )
       return ExitCode.Ok;
     return error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
+  }
+  if (error instanceof InterruptedError) {
+    write(`wxdev: ${error.message}`);
+    return ExitCode.Interrupted;
   }
   if (error instanceof WxdevError) {
     // The core names a setting or input by its key; here it becomes the flag (variable, config key) that sets it.

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from "chalk";
 import type { Writable } from "node:stream";
-import { BatchedLines } from "./batched-lines.js";
+import { BatchedLines } from "./terminal/batched-lines.js";
 
 /** chalk is loaded only when colour may be wanted (see `loadColor`), to keep start-up fast. */
 let chalkModule: typeof import("chalk") | undefined;

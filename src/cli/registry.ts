@@ -13,7 +13,7 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: "init",
     summary: "scaffold the class's project: wechat.py (Flask), requirements.txt, .gitignore, wxdev.config.json",
-    load: async () => (await import("./commands/init.js")).initCommand,
+    load: async () => (await import("./commands/init/command.js")).initCommand,
   },
   {
     name: "sign",
@@ -38,7 +38,7 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: "simulate",
     summary: "send a message or event exactly as WeChat does and validate the reply",
-    load: async () => (await import("./commands/simulate.js")).simulateCommand,
+    load: async () => (await import("./commands/simulate/command.js")).simulateCommand,
   },
   {
     name: "handshake",
@@ -55,7 +55,7 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: "chat",
     summary: "interactive: each line typed is sent as a text message and the reply printed like a chat",
-    load: async () => (await import("./commands/chat.js")).chatCommand,
+    load: async () => (await import("./commands/chat/command.js")).chatCommand,
   },
   {
     name: "serve",
@@ -76,7 +76,7 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: "oauth",
     summary: "call the web-authorisation API: exchange, userinfo, refresh, check",
-    load: async () => (await import("./commands/oauth.js")).oauthCommand,
+    load: async () => (await import("./commands/oauth/command.js")).oauthCommand,
   },
   {
     name: "mock",
@@ -99,7 +99,7 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: "deploy",
     summary: "deploy the project to a server from wxdev.config.json: only changed files, switched in atomically",
-    load: async () => (await import("./commands/deploy.js")).deployCommand,
+    load: async () => (await import("./commands/deploy/command.js")).deployCommand,
   },
   {
     name: "releases",
@@ -149,7 +149,7 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: "tunnel",
     summary: "forward the server's app port to this machine: real WeChat reaches the app on your laptop, no deploy",
-    load: async () => (await import("./commands/tunnel.js")).tunnelCommand,
+    load: async () => (await import("./commands/tunnel/command.js")).tunnelCommand,
   },
   {
     name: "inspect",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CHAT_HELP, type ChatAction, parseChatLine, SLASH_TYPES } from "../../src/cli/chat-line.js";
+import { CHAT_HELP, type ChatAction, parseChatLine, SLASH_TYPES } from "../../src/cli/commands/chat/line.js";
 
 describe("parseChatLine: a typed line → what chat does", () => {
   it.each<[string, boolean, ChatAction]>([

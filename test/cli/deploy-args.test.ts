@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type CheckInputs, type DeployFlags, parseDeployArgs } from "../../src/cli/deploy-args.js";
+import { type CheckInputs, type DeployFlags, parseDeployArgs } from "../../src/cli/commands/deploy/args.js";
 import { runMain } from "../helpers/main.js";
 
 const flags = (extra: Partial<DeployFlags> = {}): DeployFlags => ({ post: true, ...extra });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Writable } from "node:stream";
 import type { CheckResult } from "../../src/core/deploy/gate.js";
 import type { DeployResult } from "../../src/core/deploy/deploy.js";
-import { type DeployOutcome, deployExitCode, deployJson, printDeploy } from "../../src/cli/deploy-print.js";
+import { type DeployOutcome, deployExitCode, deployJson, printDeploy } from "../../src/cli/commands/deploy/print.js";
 import { Output } from "../../src/cli/output.js";
 
 const plan = { upload: ["a.py"], delete: [], replace: [], kept: [], unchanged: [], bytes: 10 };

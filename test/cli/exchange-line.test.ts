@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { exchangeLine, LOG_TEXT_CHARS, recordJson } from "../../src/cli/exchange-line.js";
+import { exchangeLine, LOG_TEXT_CHARS, recordJson } from "../../src/cli/exchanges/line.js";
 import { Output } from "../../src/cli/output.js";
 import type { ExchangeRecord } from "../../src/core/wire/exchange-record.js";
 

@@ -5,7 +5,7 @@ import {
   MESSAGE_FLAGS,
   TYPE_ARGUMENT_HELP,
   takesArguments,
-} from "../../src/cli/message-flags.js";
+} from "../../src/cli/messages/message-flags.js";
 
 describe("simulate's flags, derived from the declarations", () => {
   it("say which field of which type each sets", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSimulateArgs, type SimulateFlags } from "../../src/cli/simulate-args.js";
+import { parseSimulateArgs, type SimulateFlags } from "../../src/cli/commands/simulate/args.js";
 
 describe("parseSimulateArgs: simulate's arguments → how to send, checked before anything is read or sent", () => {
   it.each<[string, string | undefined, string[], SimulateFlags, unknown]>([

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openRecording } from "../../src/cli/tunnel-extras.js";
+import { openRecording } from "../../src/cli/commands/tunnel/record.js";
 import { parseRecords } from "../../src/core/wire/exchange-record.js";
 import type { TunnelExchange } from "../../src/core/remote/tunnel/tunnel.js";
 import { tempDirs } from "../helpers/temp.js";

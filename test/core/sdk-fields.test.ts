@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldsFromFlags } from "../../src/cli/message-flags.js";
+import { fieldsFromFlags } from "../../src/cli/messages/message-flags.js";
 import { EVENT_SPECS, MESSAGE_SPECS } from "../../src/core/wire/message-types.js";
 import { buildEvent, buildMessage } from "../../src/core/wire/messages.js";
 import { buildXml, parseXml, type XmlRecord } from "../../src/core/wire/xml.js";

@@ -6,7 +6,7 @@ import type { Cli } from "../context.js";
 import { exitCodeFor } from "../exit-code.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
-import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js";
+import { addTargetOptions, resolveTarget, type TargetFlags } from "../messages/target.js";
 
 function mark(out: Output, result: CheckResult): string {
   switch (result.status) {

@@ -3,7 +3,7 @@ import type { MessageCrypto } from "../../core/wire/crypto.js";
 import { InputError } from "../../core/support/errors.js";
 import type { XmlRecord } from "../../core/wire/xml.js";
 import type { Cli } from "../context.js";
-import { addCryptoOptions, cryptoFrom, type CryptoFlags } from "../crypto-options.js";
+import { addCryptoOptions, cryptoFrom, type CryptoFlags } from "../messages/crypto-options.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
 

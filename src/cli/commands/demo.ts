@@ -63,7 +63,7 @@ async function runDemo(): Promise<DemoOutcome> {
 }
 
 async function printDemo(out: Output, { ok, url, steps }: DemoOutcome): Promise<void> {
-  const { exchangeJson, handshakeJson, renderExchange, renderHandshake } = await import("../render.js");
+  const { exchangeJson, handshakeJson, renderExchange, renderHandshake } = await import("../messages/render.js");
   if (out.json) {
     const json = steps.map((step) =>
       "handshake" in step

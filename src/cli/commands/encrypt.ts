@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import type { Cli } from "../context.js";
-import { addCryptoOptions, cryptoFrom, type CryptoFlags } from "../crypto-options.js";
+import { addCryptoOptions, cryptoFrom, type CryptoFlags } from "../messages/crypto-options.js";
 import { withExamples } from "../help.js";
 
 interface EncryptOptions extends CryptoFlags {

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { mask } from "../../core/support/redact.js";
 import { InputError } from "../../core/support/errors.js";
 import type { RemoteShell } from "../../core/remote/shell.js";
-import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
+import { type ConnectFlags, withApp, withConnectFlags } from "../remote/app-target.js";
 import type { Cli } from "../context.js";
 import { ExitCode } from "../exit-code.js";
 import { withExamples } from "../help.js";
@@ -14,7 +14,7 @@ type Action = (typeof ACTIONS)[number];
 /** The value to set: typed at a hidden prompt on a terminal, else stdin (one trailing newline dropped). */
 async function readValue(cli: Cli, name: string): Promise<string> {
   if (cli.io.stdin.isTTY === true) {
-    const { ask } = await import("../prompt.js");
+    const { ask } = await import("../terminal/prompt.js");
     const typed = await ask(cli.io, `${name} (hidden; Enter when done): `, true);
     if (typed === undefined) throw new InputError(`no value for ${name} given`, { hint: "type it at the prompt" });
     return typed;

@@ -1,11 +1,11 @@
 import { Command } from "commander";
 import { InputError } from "../../core/support/errors.js";
 import type { RunResult } from "../../core/remote/shell.js";
-import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
+import { type ConnectFlags, withApp, withConnectFlags } from "../remote/app-target.js";
 import type { Cli } from "../context.js";
 import { passThrough } from "../exit-code.js";
 import { withExamples } from "../help.js";
-import { onTerminal, runOnTerminal } from "../lend-terminal.js";
+import { onTerminal, runOnTerminal } from "../remote/lend-terminal.js";
 
 /** How long a command may stay silent before exec says what it may be waiting for. */
 const QUIET_MS = 10_000;

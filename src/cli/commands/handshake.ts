@@ -3,7 +3,7 @@ import { InputError } from "../../core/support/errors.js";
 import type { Cli } from "../context.js";
 import { exitCodeFor } from "../exit-code.js";
 import { withExamples } from "../help.js";
-import { addTargetOptions, resolveTarget, type TargetFlags } from "../target.js";
+import { addTargetOptions, resolveTarget, type TargetFlags } from "../messages/target.js";
 
 /** `wxdev handshake`: the platform's "verify server address" GET. */
 export function handshakeCommand(cli: Cli): Command {
@@ -17,7 +17,7 @@ export function handshakeCommand(cli: Cli): Command {
           hint: "WeChat always sends a non-empty echostr; leave --echostr out for a random one",
         });
       const { handshake } = await import("../../core/client/handshake.js");
-      const { handshakeJson, renderHandshake } = await import("../render.js");
+      const { handshakeJson, renderHandshake } = await import("../messages/render.js");
       const result = await handshake(target, { echostr: options.echostr });
       if (out.json) out.printJson(handshakeJson(result));
       else renderHandshake(out, result);

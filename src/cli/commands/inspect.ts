@@ -1,10 +1,10 @@
 import { Command, Option } from "commander";
 import type { Cli } from "../context.js";
-import { addCryptoOptions, type CryptoFlags } from "../crypto-options.js";
+import { addCryptoOptions, type CryptoFlags } from "../messages/crypto-options.js";
 import { withExamples } from "../help.js";
-import { DEFAULT_INSPECT_PORT } from "../inspect-page.js";
+import { DEFAULT_INSPECT_PORT } from "../exchanges/inspector.js";
 import { portParser, settingOption } from "../options.js";
-import { untilStopped } from "../signals.js";
+import { onStop } from "../on-stop.js";
 import type { Mode } from "../../core/wire/modes.js";
 
 interface InspectOptions extends CryptoFlags {
@@ -34,7 +34,7 @@ export function inspectCommand(cli: Cli): Command {
       const { settings } = cli.settings(self, options);
       const { readTextFile } = await import("../../core/support/read-file.js");
       const { parseRecords } = await import("../../core/wire/exchange-record.js");
-      const { openInspector, replayTarget } = await import("../inspect-page.js");
+      const { openInspector, replayTarget } = await import("../exchanges/inspector.js");
       const records = parseRecords(await readTextFile(file, { hint: "check the recording's path" }), file);
       const replay = await replayTarget(settings, settings.url);
       const inspector = await openInspector(out, {
@@ -52,7 +52,8 @@ export function inspectCommand(cli: Cli): Command {
         out.line(`${shown} exchanges from ${file}; Replay ${replay.target ? `sends to ${replay.target.url}` : "off"}`);
         out.line(out.c.dim("Press Ctrl-C to stop."));
       }
-      await untilStopped(inspector.close);
+      await onStop().stopped;
+      await inspector.close();
     });
   return withExamples(command, [
     "wxdev inspect today.ndjson",

@@ -1,8 +1,9 @@
 import { Command } from "commander";
 import { InputError } from "../../core/support/errors.js";
-import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
+import { type ConnectFlags, withApp, withConnectFlags } from "../remote/app-target.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
+import { onStop } from "../on-stop.js";
 
 interface LogsOptions extends ConnectFlags {
   lines: string;
@@ -31,18 +32,14 @@ export function logsCommand(cli: Cli): Command {
           return;
         }
         // Ctrl-C ends the follow: close the connection (tail dies with it) and leave as a finished command.
-        let stopped = false;
-        const stop = (): void => {
-          stopped = true;
-          connection.close();
-        };
-        process.once("SIGINT", stop);
+        const stop = onStop({ terminate: false });
+        stop.whenStopped(() => connection.close());
         try {
           await followLog(shell, target.server, { lines, file, onStdout: (chunk) => cli.io.stdout.write(chunk) });
         } catch (error) {
-          if (!stopped) throw error;
+          if (!stop.signal.aborted) throw error;
         } finally {
-          process.removeListener("SIGINT", stop);
+          stop.dispose();
         }
       });
     });

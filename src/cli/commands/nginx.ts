@@ -3,7 +3,7 @@ import { callbackPath } from "../../core/config/class-account.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import { portParser } from "../options.js";
-import { serverFromConfig } from "../server-config.js";
+import { serverFromConfig } from "../remote/server-config.js";
 
 /** `wxdev nginx`: the location block mapping /wechat80xx to the app's port. */
 export function nginxCommand(cli: Cli): Command {

@@ -3,7 +3,7 @@ import type { ReleaseListing } from "../../core/remote/releases.js";
 import type { Cli } from "../context.js";
 import { withExamples } from "../help.js";
 import type { Output } from "../output.js";
-import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
+import { type ConnectFlags, withApp, withConnectFlags } from "../remote/app-target.js";
 
 /** What `wxdev releases` found on one server. */
 export type ReleasesOutcome = ReleaseListing & { server: string; remoteDir: string };

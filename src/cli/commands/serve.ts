@@ -6,13 +6,13 @@ import { DEFAULT_INDEX_PATH } from "../../core/oauth/index-page.js";
 import type { Mode } from "../../core/wire/modes.js";
 import type { Settings } from "../../core/config/settings.js";
 import { required, type Cli } from "../context.js";
-import type { Output } from "../output.js";
-import { addCryptoOptions, type CryptoFlags } from "../crypto-options.js";
+import { addCryptoOptions, type CryptoFlags } from "../messages/crypto-options.js";
 import { withExamples } from "../help.js";
 import { parseSeconds, portParser, settingOption } from "../options.js";
-import { untilStopped } from "../signals.js";
-import { exchangeLine, recordJson } from "../exchange-line.js";
-import { type InspectFlag, inspectOption, type OpenInspector } from "../inspect-page.js";
+import { onStop } from "../on-stop.js";
+import type { Output } from "../output.js";
+import { exchangeLine, recordJson } from "../exchanges/line.js";
+import { type InspectFlag, inspectOption, type OpenInspector } from "../exchanges/inspector.js";
 
 interface ServeOptions extends CryptoFlags {
   host: string;
@@ -29,7 +29,7 @@ interface ServeOptions extends CryptoFlags {
 
 /** --inspect: the page of serve's exchanges; Replay sends to serve itself. */
 async function inspectServe(out: Output, flag: InspectFlag, url: string, settings: Settings): Promise<OpenInspector> {
-  const { openInspector, replayTarget } = await import("../inspect-page.js");
+  const { openInspector, replayTarget } = await import("../exchanges/inspector.js");
   const replay = await replayTarget(settings, url);
   return openInspector(out, { flag, title: `wxdev serve ${url}`, settings, ...replay });
 }
@@ -123,10 +123,9 @@ export function serveCommand(cli: Cli): Command {
           throw error;
         });
       if (!out.json) out.line(out.c.dim("Press Ctrl-C to stop."));
-      await untilStopped(async () => {
-        await inspector?.close();
-        await running.close();
-      });
+      await onStop().stopped;
+      await inspector?.close();
+      await running.close();
       log.flush();
       if (!out.json) out.note("wxdev serve: stopped");
     });

@@ -1,9 +1,9 @@
 import { Command } from "commander";
-import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
+import { type ConnectFlags, withApp, withConnectFlags } from "../remote/app-target.js";
 import type { Cli } from "../context.js";
 import { passThrough } from "../exit-code.js";
 import { withExamples } from "../help.js";
-import { runOnTerminal } from "../lend-terminal.js";
+import { runOnTerminal } from "../remote/lend-terminal.js";
 
 /**
  * `wxdev ssh`: a shell on the server in the app's folder (remoteDir, the live release) inside its venv. On a

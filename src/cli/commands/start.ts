@@ -2,7 +2,7 @@ import { Command } from "commander";
 import type { HandshakeResult } from "../../core/client/handshake.js";
 import type { AppTarget, StartResult } from "../../core/remote/app/app.js";
 import type { RemoteShell } from "../../core/remote/shell.js";
-import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
+import { type ConnectFlags, withApp, withConnectFlags } from "../remote/app-target.js";
 import type { Cli } from "../context.js";
 import { ExitCode } from "../exit-code.js";
 import { withExamples } from "../help.js";

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import type { HandshakeResult } from "../../core/client/handshake.js";
 import type { AppStatus, Serving } from "../../core/remote/app/app.js";
-import { type ConnectFlags, withApp, withConnectFlags } from "../app-target.js";
+import { type ConnectFlags, withApp, withConnectFlags } from "../remote/app-target.js";
 import type { Cli } from "../context.js";
 import { exitCodeFor } from "../exit-code.js";
 import { withExamples } from "../help.js";
@@ -88,7 +88,7 @@ export function statusCommand(cli: Cli): Command {
       const { appStatus } = await import("../../core/remote/app/app.js");
       const status = await withApp(cli, self, out, server, options, (shell, target) => appStatus(shell, target));
       const outcome: StatusOutcome = { server, status };
-      const { server: config } = (await import("../server-config.js")).serverFromConfig(cli, self, server);
+      const { server: config } = (await import("../remote/server-config.js")).serverFromConfig(cli, self, server);
       const token = cli.settings(self).settings.token;
       if (config.checkUrl === undefined) outcome.skipped = 'no "checkUrl" for this server';
       else if (token === undefined) outcome.skipped = "no Token (WXDEV_TOKEN)";

@@ -1,6 +1,6 @@
 import type { MenuChange } from "../../../core/platform/menu-diff.js";
 import type { Output } from "../../output.js";
-import { printable } from "../../printable.js";
+import { printable } from "../../terminal/printable.js";
 
 type Button = {
   name?: unknown;

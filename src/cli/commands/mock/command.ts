@@ -3,11 +3,11 @@ import { mask } from "../../../core/support/redact.js";
 import type { Cli } from "../../context.js";
 import { withExamples } from "../../help.js";
 import { describeSource, portParser, settingOption } from "../../options.js";
-import { untilStopped } from "../../signals.js";
-import { addTargetOptions, type TargetFlags } from "../../target.js";
+import { onStop } from "../../on-stop.js";
+import { addTargetOptions, type TargetFlags } from "../../messages/target.js";
 import { controlCommands } from "./control.js";
 import { logEvents, logRequest } from "./log.js";
-import { type InspectFlag, inspectOption, type OpenInspector } from "../../inspect-page.js";
+import { type InspectFlag, inspectOption, type OpenInspector } from "../../exchanges/inspector.js";
 import type { Settings } from "../../../core/config/settings.js";
 import type { Target } from "../../../core/client/target.js";
 import type { PlatformStore } from "../../../core/platform/store.js";
@@ -124,11 +124,10 @@ export function mockCommand(cli: Cli): Command {
               await running.close(); // a busy inspector port ends the run: the mock must not outlive it
               throw error;
             });
-      await untilStopped(async () => {
-        await inspector?.close();
-        await running.close();
-        await writer?.flush();
-      });
+      await onStop().stopped;
+      await inspector?.close();
+      await running.close();
+      await writer?.flush();
     });
   for (const sub of controlCommands(cli)) command.addCommand(sub);
   return withExamples(command, [
@@ -147,7 +146,7 @@ async function inspectPushes(
   settings: Settings,
   push: Target | undefined,
 ): Promise<OpenInspector> {
-  const { openInspector } = await import("../../inspect-page.js");
+  const { openInspector } = await import("../../exchanges/inspector.js");
   const { recordOfResult } = await import("../../../core/client/record.js");
   const inspector = await openInspector(out, {
     flag,
@@ -165,7 +164,7 @@ async function inspectPushes(
 
 /** The app to push to: the same url, Token, mode and crypto every command resolves. */
 async function resolvePush(cli: Cli, self: Command, options: MockOptions) {
-  const { resolveTarget } = await import("../../target.js");
+  const { resolveTarget } = await import("../../messages/target.js");
   return resolveTarget(cli, self, options);
 }
 

@@ -48,7 +48,7 @@ async function printPush(cli: Cli, out: Output, answer: Record<string, unknown>)
   }
   const exchange = answer.exchange as ExchangeResult;
   if (!out.json) {
-    const { renderExchange } = await import("../../render.js");
+    const { renderExchange } = await import("../../messages/render.js");
     renderExchange(out, exchange, String(answer.mode));
   }
   cli.exitCode = exitCodeFor(exchange.ok);

@@ -1,8 +1,8 @@
 import type { PlatformStore } from "../../../core/platform/store.js";
 import type { Output } from "../../output.js";
-import { exchangeLine, recordJson } from "../../exchange-line.js";
-import { printableJson } from "../../printable.js";
-import { exchangeJson, renderExchange } from "../../render.js";
+import { exchangeLine, recordJson } from "../../exchanges/line.js";
+import { printableJson } from "../../terminal/printable.js";
+import { exchangeJson, renderExchange } from "../../messages/render.js";
 
 const clock = (out: Output): string => out.c.dim(new Date().toTimeString().slice(0, 8));
 
