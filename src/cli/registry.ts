@@ -152,6 +152,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import("./commands/tunnel/command.js")).tunnelCommand,
   },
   {
+    name: "inspect",
+    summary: "open a recording (tunnel --record) on the inspector page: each exchange explained, replayable",
+    load: async () => (await import("./commands/inspect.js")).inspectCommand,
+  },
+  {
     name: "nginx",
     summary: "print the nginx location block for a server's app (/wechat80xx → 127.0.0.1:80xx)",
     load: async () => (await import("./commands/nginx.js")).nginxCommand,

@@ -41,7 +41,7 @@ describe("wxdev serve (spawned)", () => {
     expect(output).not.toContain(TOKEN);
     expect(output).toMatch(/200 handshake/);
     expect(output).toMatch(/200 image/);
-    expect(output).toMatch(/403 GET invalid signature/);
+    expect(output).toMatch(/403 GET \/wechat\d+ invalid signature/);
     expect(output).toContain("stopped");
   });
 

@@ -228,7 +228,7 @@ describe("wxdev simulate load mode sends the message asked for", () => {
       expect(result.code).toBe(0);
       await vi.waitFor(() => {
         const logged = posts(plain.output());
-        expect(new Set(logged.map((entry) => entry.from)).size).toBe(10);
+        expect(new Set(logged.map((entry) => entry.openid)).size).toBe(10);
         expect(logged.every((entry) => entry.kind === "event:subscribe" && !entry.retry)).toBe(true);
       });
     } finally {

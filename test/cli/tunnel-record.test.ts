@@ -9,7 +9,7 @@ import { tempDirs } from "../helpers/temp.js";
 const temp = tempDirs();
 
 const exchange = (body: string, extra: Partial<TunnelExchange> = {}): TunnelExchange => ({
-  time: new Date(),
+  time: new Date().toISOString(),
   method: "POST",
   path: "/wechat8013",
   status: 200,

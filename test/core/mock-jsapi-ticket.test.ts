@@ -7,7 +7,7 @@ const APP_ID = "wxtickettest";
 const SECRET = "ticketsecret";
 let clock = Date.now();
 let mock: RunningMock;
-const lines: { path: string; status: number; note?: string }[] = [];
+const lines: { path: string; status: number; latencyMs: number; note?: string }[] = [];
 
 beforeAll(async () => {
   mock = await createMockPlatform({
@@ -65,7 +65,12 @@ describe("wxdev mock: GET /cgi-bin/ticket/getticket", () => {
       ticket: expect.stringMatching(/^[\w-]{86}$/),
       expires_in: 7200,
     });
-    expect(lines.at(-1)).toEqual({ method: "GET", path: "/cgi-bin/ticket/getticket", status: 200 });
+    expect(lines.at(-1)).toEqual({
+      method: "GET",
+      path: "/cgi-bin/ticket/getticket",
+      status: 200,
+      latencyMs: expect.any(Number),
+    });
     expect(JSON.stringify(lines)).not.toContain(access_token);
   });
 

@@ -5,7 +5,8 @@ import { exchange } from "../../src/core/client/exchange.js";
 import { MessageCrypto } from "../../src/core/wire/crypto.js";
 import { buildMessage } from "../../src/core/wire/messages.js";
 import { echoBot } from "../../src/core/server/echo-bot.js";
-import { createCallbackHandler, DEFAULT_MAX_AGE_SECONDS, type HandledRequest } from "../../src/core/server/handler.js";
+import { createCallbackHandler, DEFAULT_MAX_AGE_SECONDS } from "../../src/core/server/handler.js";
+import type { ExchangeRecord } from "../../src/core/wire/exchange-record.js";
 import { createWechatServer, type RunningServer } from "../../src/core/server/http.js";
 import { makeTimestamp, msgSignature, signature } from "../../src/core/wire/signature.js";
 import { buildXml, parseXml } from "../../src/core/wire/xml.js";
@@ -20,7 +21,7 @@ afterEach(async () => {
 
 async function start(
   options: Partial<Parameters<typeof createWechatServer>[0]> = {},
-  log: HandledRequest[] = [],
+  log: ExchangeRecord[] = [],
 ): Promise<RunningServer> {
   running = await createWechatServer({ port: 0, token: TOKEN, onExchange: (e) => log.push(e), ...options }).listen();
   return running;
@@ -42,7 +43,7 @@ describe("createWechatServer", () => {
   });
 
   it("speaks safe mode with wechat-crypto: decrypts its request, and wechat-crypto opens the reply", async () => {
-    const log: HandledRequest[] = [];
+    const log: ExchangeRecord[] = [];
     const server = await start({ mode: "safe", aesKey: KEY, appId: APP_ID }, log);
     const peer = new WXBizMsgCrypt(TOKEN, KEY, APP_ID);
     const message =
@@ -91,7 +92,7 @@ describe("createWechatServer", () => {
 
   it("answers a retried MsgId with the same reply and handles it once", async () => {
     let handled = 0;
-    const log: HandledRequest[] = [];
+    const log: ExchangeRecord[] = [];
     const server = await start(
       { bot: (m) => ({ ...m, ToUserName: m.FromUserName!, FromUserName: m.ToUserName!, Content: `n=${++handled}` }) },
       log,
@@ -128,7 +129,7 @@ describe("createWechatServer", () => {
   });
 
   it("refuses an unsigned POST with 403 before reading its body, however large", async () => {
-    const log: HandledRequest[] = [];
+    const log: ExchangeRecord[] = [];
     const server = await start({ maxBodyBytes: 1024 }, log);
     const response = await fetch(server.url, { method: "POST", body: "a".repeat(100_000) });
     expect(response.status).toBe(403);

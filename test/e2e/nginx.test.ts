@@ -89,9 +89,9 @@ describe.skipIf(NGINX === undefined)("wxdev nginx output in a real nginx, with w
       const sub = await fetch(`http://127.0.0.1:${proxyPort}/wechat${appPort}/`, { redirect: "manual" });
       expect(sub.status).toBe(404);
       expect(await sub.text()).toContain("without the trailing slash"); // the app saw /wechatPORT/, not //
-      for (let i = 0; i < 40 && !/404 GET no such path \/wechat\d+\//.test(serve.output()); i++)
+      for (let i = 0; i < 40 && !/404 GET \/wechat\d+\/ no such path \/wechat\d+\//.test(serve.output()); i++)
         await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(serve.output()).toMatch(/404 GET no such path \/wechat\d+\//);
+      expect(serve.output()).toMatch(/404 GET \/wechat\d+\/ no such path \/wechat\d+\//);
     },
   );
 });

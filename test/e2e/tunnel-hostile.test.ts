@@ -60,8 +60,8 @@ describe.skipIf(missing !== undefined)("wxdev tunnel against hostile clients (re
     }
     const sent = await rig.wx(["simulate", "text", "still answered", "--url", rig.publicUrl()]);
     expect(sent.code, sent.stdout + sent.stderr).toBe(0);
-    await until("the log lines", () => / text 200 /.test(command.output()));
-    expect(command.output().match(/POST \/wechat\d+ large body 403/g)).toHaveLength(3);
+    await until("the log lines", () => / 200 text /.test(command.output()));
+    expect(command.output().match(/ 403 large body /g)).toHaveLength(3);
   });
 
   it("an unsigned POST with escape sequences in Event and MsgType: the log prints them escaped", async () => {
@@ -74,8 +74,8 @@ describe.skipIf(missing !== undefined)("wxdev tunnel against hostile clients (re
     await until("both lines", () => command.output().match(/ 403 /g)?.length === 2);
     const output = command.output();
     expect(output).not.toMatch(RAW_CONTROL);
-    expect(output).toContain("event:\\x1b]0;pwned\\x07\\x1b[31mred 403");
-    expect(output).toContain("\\x1b[2J\\x9b2J\\x0aforged 200 403");
+    expect(output).toContain("403 event:\\x1b]0;pwned\\x07\\x1b[31mred");
+    expect(output).toContain("403 \\x1b[2J\\x9b2J\\x0aforged 200");
   });
 
   it("a client that trickles a request a byte at a time is closed at the request deadline (10 s)", async () => {
@@ -117,7 +117,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel against hostile clients (re
     expect(shake.code, shake.stdout + shake.stderr).toBe(0);
     const body = `<xml><MsgType>text</MsgType><Content>${"x".repeat(300_000)}</Content></xml>`;
     await (await fetch(rig.publicUrl(), { method: "POST", body })).text();
-    await until("the record", () => / large body 403 /.test(command.output()));
+    await until("the record", () => / 403 large body /.test(command.output()));
     const [handshake, recorded] = parseRecords(readFileSync(record, "utf8"));
     expect(handshake?.truncated).toBeUndefined();
     expect(recorded?.body.length).toBe(64 * 1024);

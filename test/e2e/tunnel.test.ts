@@ -62,11 +62,9 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     expect(sent.stdout).toContain("hello tunnel");
     const checked = await wx(["check", "--url", publicUrl()]);
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
-    await until("the log lines", () => /POST \/wechat\d+ text 200/.test(command.output()));
-    expect(command.output()).toMatch(
-      new RegExp(`^\\d\\d:\\d\\d:\\d\\d GET /wechat${port} handshake 200 [\\d.]+ ms$`, "m"),
-    );
-    expect(command.output()).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d POST /wechat${port} event:subscribe 200`, "m"));
+    await until("the log lines", () => / 200 text "hello tunnel" /.test(command.output()));
+    expect(command.output()).toMatch(/^\d\d:\d\d:\d\d 200 handshake [\d.]+ ms$/m);
+    expect(command.output()).toMatch(/^\d\d:\d\d:\d\d 200 event:subscribe /m);
     command.child.kill("SIGINT");
     expect(await exited(command.child)).toBe(0);
     expect(statSync(record).mode & 0o777).toBe(0o600);
@@ -124,7 +122,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
       env: { ...env(), ...safe },
     });
     expect(sent.code, sent.stdout + sent.stderr).toBe(0);
-    await until("the log line", () => / text 🔒 200 /.test(command.output()));
+    await until("the log line", () => / 200 text 🔒 /.test(command.output()));
     expect(command.output()).not.toContain("secret hi");
   });
 
@@ -134,7 +132,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
       const shake = await wx(["handshake", "--url", publicUrl()]);
       expect(shake.code, shake.stdout + shake.stderr).toBe(0);
     }
-    await until("the second request's line", () => command.output().match(/handshake 200/g)?.length === 2);
+    await until("the second request's line", () => command.output().match(/ 200 handshake /g)?.length === 2);
     expect(command.output().match(/--record stopped: cannot write \/dev\/full: .*ENOSPC/g)).toHaveLength(1);
     expect(command.child.exitCode).toBe(null);
   });
@@ -164,7 +162,7 @@ describe.skipIf(missing !== undefined)("wxdev tunnel (real sshd remote forward, 
     const through = await fetch(`${publicUrl()}?echostr=1&signature=x&timestamp=1&nonce=1`);
     expect(through.status).toBe(502);
     expect(await through.text()).toBe("bad gateway");
-    await until("the 502 line", () => /handshake 502/.test(command.output()));
+    await until("the 502 line", () => / 502 handshake /.test(command.output()));
     expect(command.output()).toContain(`nothing listens on 127.0.0.1:${localPort}`);
     let app: RunningServer | undefined;
     try {

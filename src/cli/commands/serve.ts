@@ -4,14 +4,15 @@ import { mask } from "../../core/support/redact.js";
 import { InputError } from "../../core/support/errors.js";
 import { DEFAULT_INDEX_PATH } from "../../core/oauth/index-page.js";
 import type { Mode } from "../../core/wire/modes.js";
-import type { HandledRequest } from "../../core/server/handler.js";
+import type { Settings } from "../../core/config/settings.js";
 import { required, type Cli } from "../context.js";
 import { addCryptoOptions, type CryptoFlags } from "../messages/crypto-options.js";
 import { withExamples } from "../help.js";
 import { parseSeconds, portParser, settingOption } from "../options.js";
 import { onStop } from "../on-stop.js";
 import type { Output } from "../output.js";
-import { clipped, printable, printableJson } from "../terminal/printable.js";
+import { exchangeLine, recordJson } from "../exchanges/line.js";
+import { type InspectFlag, inspectOption, type OpenInspector } from "../exchanges/inspector.js";
 
 interface ServeOptions extends CryptoFlags {
   host: string;
@@ -23,47 +24,14 @@ interface ServeOptions extends CryptoFlags {
   welcome?: string;
   apiBase?: string;
   maxAge?: number;
+  inspect?: InspectFlag;
 }
 
-let clockSecond = Number.NaN;
-let clockText = "";
-
-/** HH:MM:SS of a time, formatted once per second rather than once per line. */
-function clock(time: Date): string {
-  const second = Math.floor(time.getTime() / 1000);
-  if (second !== clockSecond) {
-    clockSecond = second;
-    clockText = time.toTimeString().slice(0, 8);
-  }
-  return clockText;
-}
-
-/** What a log line (or --json object) quotes of a message's content, its reply or a refusal's reason, at most. */
-export const LOG_TEXT_CHARS = 500;
-
-/** The exchange as logged: long texts clipped to LOG_TEXT_CHARS (a flood of 60 KB messages must not fill a disk). */
-function bounded(exchange: HandledRequest): HandledRequest {
-  const { content, reply, error } = exchange;
-  const long = (text: string | undefined): boolean => text !== undefined && text.length > LOG_TEXT_CHARS;
-  if (!long(content) && !long(reply) && !long(error)) return exchange;
-  const clip = (text: string | undefined) => (text === undefined ? undefined : clipped(text, LOG_TEXT_CHARS));
-  return { ...exchange, content: clip(content), reply: clip(reply), error: clip(error) };
-}
-
-/** One exchange's line: its fields from the network bounded and with their control characters escaped. */
-function logLine(out: Output, whole: HandledRequest): string {
-  const exchange = bounded(whole);
-  const time = clock(exchange.time);
-  const status = exchange.status === 200 ? out.ok(String(exchange.status)) : out.bad(String(exchange.status));
-  const what = exchange.kind ?? exchange.method;
-  const detail =
-    exchange.error ??
-    [exchange.content && JSON.stringify(exchange.content), exchange.retry && "(retry: same reply, not handled again)"]
-      .filter(Boolean)
-      .join(" ");
-  const lock = exchange.encrypted ? " 🔒" : "";
-  const latency = out.c.dim(`${exchange.latencyMs.toFixed(1)} ms`);
-  return `${out.c.dim(time)} ${status} ${printable(what)}${lock} ${printable(detail)} ${latency}`.trimEnd();
+/** --inspect: the page of serve's exchanges; Replay sends to serve itself. */
+async function inspectServe(out: Output, flag: InspectFlag, url: string, settings: Settings): Promise<OpenInspector> {
+  const { openInspector, replayTarget } = await import("../exchanges/inspector.js");
+  const replay = await replayTarget(settings, url);
+  return openInspector(out, { flag, title: `wxdev serve ${url}`, settings, ...replay });
 }
 
 /** The OAuth page needs a path of its own: starting with /, and not the callback path. */
@@ -106,6 +74,7 @@ export function serveCommand(cli: Cli): Command {
         "OAuth API base for the /index page (default the real one; e.g. http://127.0.0.1:9000 for wxdev mock)",
       ),
     )
+    .addOption(inspectOption())
     .addHelpText("after", "\nWith --json, prints one JSON object per exchange (one per line) instead of log lines.")
     .action(async (options: ServeOptions, self: Command) => {
       const { createWechatServer } = await import("../../core/server/http.js");
@@ -116,6 +85,7 @@ export function serveCommand(cli: Cli): Command {
       const token = required(settings, "token");
       const { mode } = settings;
       checkIndexPath(options.indexPath, options.path);
+      let inspector: OpenInspector | undefined;
       const running = await createWechatServer({
         host: options.host,
         port: options.port,
@@ -134,8 +104,10 @@ export function serveCommand(cli: Cli): Command {
           apiBase: settings.apiBase,
           path: options.indexPath,
         }),
-        onExchange: (exchange) =>
-          log.line(out.json ? printableJson(JSON.stringify(bounded(exchange))) : logLine(out, exchange)),
+        onExchange: (exchange) => {
+          log.line(out.json ? recordJson(exchange) : exchangeLine(out, exchange));
+          inspector?.log.add(exchange, "serve");
+        },
       }).listen();
       const index = `${new URL(running.url).origin}${options.indexPath}`;
       if (out.json) {
@@ -144,9 +116,15 @@ export function serveCommand(cli: Cli): Command {
         out.line(`wxdev serve: listening on ${out.c.bold(running.url)} (${mode} mode, token ${mask(token)})`);
         if (settings.appId && settings.appSecret)
           out.line(out.c.dim(`OAuth page: ${index} (the redirect_uri; behind nginx, the public host and this path)`));
-        out.line(out.c.dim("Press Ctrl-C to stop."));
       }
+      if (options.inspect !== undefined)
+        inspector = await inspectServe(out, options.inspect, running.url, settings).catch(async (error) => {
+          await running.close(); // a busy inspector port ends the run: the server must not outlive it
+          throw error;
+        });
+      if (!out.json) out.line(out.c.dim("Press Ctrl-C to stop."));
       await onStop().stopped;
+      await inspector?.close();
       await running.close();
       log.flush();
       if (!out.json) out.note("wxdev serve: stopped");
@@ -155,6 +133,7 @@ export function serveCommand(cli: Cli): Command {
     "WXDEV_TOKEN=mytoken wxdev serve",
     "wxdev serve --port 8013 --path /wechat8013 --mode safe   # key and appId from WXDEV_AES_KEY / WXDEV_APP_ID",
     "wxdev serve --port 0 --json",
+    "wxdev serve --mode safe --inspect   # each exchange on http://127.0.0.1:4040/, decrypted",
     "wxdev serve --path /wechat8013 --index-path /wechat8013/index   # the OAuth page behind the class's nginx",
   ]);
 }

@@ -39,6 +39,8 @@ export interface ReplayOutcome {
   /** Why the record was skipped. */
   skipped?: string;
   latencyMs: number;
+  /** Today's answer as received, and decrypted when it was encrypted (absent when skipped). */
+  answer?: { raw: string; decrypted?: string };
 }
 
 /** What a replay found: every outcome in recording order, the counts, and whether all were the same. */
@@ -110,6 +112,7 @@ async function replayMessage(
     changes,
     problems: result.problems,
     latencyMs: result.latencyMs,
+    answer: { raw: result.raw, ...(result.decrypted === undefined ? {} : { decrypted: result.decrypted }) },
   };
 }
 
@@ -137,6 +140,7 @@ async function replayHandshake(
     changes,
     problems: result.problems,
     latencyMs: result.latencyMs,
+    answer: { raw: result.body },
   };
 }
 
@@ -154,6 +158,33 @@ function skippedOutcome(prepared: Extract<Prepared, { kind: "other" }>, index: n
     latencyMs: 0,
     skipped: prepared.reason,
   };
+}
+
+/**
+ * Sends one recorded exchange again as `replay` does, its message replaced by `edited` when given (the plaintext
+ * XML, sealed afresh in the recorded mode), and compares the answer with the recorded one.
+ */
+export async function replayOne(
+  record: ExchangeRecord,
+  target: Target,
+  options: { edited?: string; index?: number } = {},
+): Promise<ReplayOutcome> {
+  const index = options.index ?? 1;
+  const prepared = prepareRecord(record, `record #${index}`, target);
+  if (options.edited !== undefined) {
+    if (prepared.kind !== "message")
+      throw new InputError("only a message can be edited and replayed", { hint: "pick a POST of a message" });
+    let message: XmlRecord | null;
+    try {
+      message = parseXml(options.edited);
+    } catch {
+      message = null;
+    }
+    return replayMessage(target, { ...prepared, plaintext: options.edited, message }, index);
+  }
+  if (prepared.kind === "message") return replayMessage(target, prepared, index);
+  if (prepared.kind === "handshake") return replayHandshake(target, prepared, index);
+  return skippedOutcome(prepared, index);
 }
 
 /**

@@ -36,7 +36,8 @@ export interface MockOptions {
   push?: Target;
   /** A store to serve (a restored state file); default: a fresh account. */
   store?: PlatformStore;
-  onRequest?: (line: { method: string; path: string; status: number; note?: string }) => void;
+  /** Each API request (its path without the query, which holds the access token) and its answer. */
+  onRequest?: (line: { method: string; path: string; status: number; latencyMs: number; note?: string }) => void;
 }
 
 export interface RunningMock {
@@ -187,7 +188,8 @@ export function createMockPlatform(options: MockOptions): { store: PlatformStore
       response.writeHead(reply.status, { "Content-Type": reply.type, ...reply.headers });
       response.end(reply.body);
     }
-    const line = { method: request.method ?? "GET", path: path.slice(0, 200), status: reply.status };
+    const latencyMs = performance.now() - started;
+    const line = { method: request.method ?? "GET", path: path.slice(0, 200), status: reply.status, latencyMs };
     options.onRequest?.(reply.note === undefined ? line : { ...line, note: reply.note });
   });
   server.keepAliveTimeout = 5_000;

@@ -11,7 +11,7 @@ import type { Bot } from "./echo-bot.js";
 import { ReplyCache } from "./reply-cache.js";
 import { replaceForbiddenXmlChars } from "./xml-chars.js";
 
-/** One request/response, as the server reports it through `onExchange`. */
+/** What the handler tells of one request/response (the server makes the exchange's record of it). */
 export interface HandledRequest {
   time: Date;
   method: string;
@@ -38,6 +38,8 @@ export interface CallbackRequest {
 export interface CallbackResponse {
   status: number;
   body: string;
+  /** The request body as read; undefined when it was refused unread. */
+  received?: string;
   exchange: Omit<HandledRequest, "time" | "latencyMs" | "method">;
 }
 
@@ -151,7 +153,9 @@ export function createCallbackHandler(
       // Every failure of one kind gets the same answer: a bad msg_signature 403, anything else
       // (base64, padding, length field, appId, UTF-8, XML) 400, so tampering teaches nothing.
       const status = error instanceof WxdevError && error.kind === "check" ? 403 : 400;
-      return refuse(status, error instanceof Error ? error.message : String(error), encrypted);
+      const refused = refuse(status, error instanceof Error ? error.message : String(error), encrypted);
+      refused.received = text;
+      return refused;
     }
     const { value, hit } = cache.get(dedupKey(message), () => {
       const reply = options.bot(message);
@@ -163,6 +167,7 @@ export function createCallbackHandler(
     return {
       status: 200,
       body: responseBody,
+      received: text,
       exchange: { status: 200, ...described, reply: replyXml, encrypted, retry: hit },
     };
   };

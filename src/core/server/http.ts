@@ -4,16 +4,11 @@ import { BodyTooLarge, readBody } from "../support/http-body.js";
 import { listen } from "../support/listen.js";
 import { callbackPath } from "../config/class-account.js";
 import { cryptoForMode } from "../config/mode-crypto.js";
+import type { ExchangeRecord } from "../wire/exchange-record.js";
 import { DEFAULT_MODE, type Mode } from "../wire/modes.js";
 import { echoBot, type Bot } from "./echo-bot.js";
 import { callbackQueryReader } from "./request-target.js";
-import {
-  createCallbackHandler,
-  DEFAULT_MAX_AGE_SECONDS,
-  REFUSAL_BODIES,
-  type HandledRequest,
-  type RefusalStatus,
-} from "./handler.js";
+import { createCallbackHandler, DEFAULT_MAX_AGE_SECONDS, REFUSAL_BODIES, type RefusalStatus } from "./handler.js";
 
 /**
  * Handles a request outside the WeChat path (e.g. the OAuth `/index` page): false when it is not
@@ -41,7 +36,8 @@ export interface WechatServerOptions {
   /** POSTs whose timestamp is further than this from the clock get 403 (default 300; 0 = no limit). */
   maxAgeSeconds?: number;
   extraHandler?: ExtraHandler;
-  onExchange?: (exchange: HandledRequest) => void;
+  /** Each request to the server and its answer, once sent. */
+  onExchange?: (exchange: ExchangeRecord) => void;
 }
 
 export interface RunningServer {
@@ -89,27 +85,25 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
     maxAgeSeconds: options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS,
   };
   const handle = createCallbackHandler(handlerOptions);
-  const report = (exchange: HandledRequest): void => options.onExchange?.(exchange);
   const fastQuery = callbackQueryReader(path);
 
   const server = createServer(async (request, response) => {
     const started = performance.now();
     const method = request.method ?? "GET";
+    const requestTarget = request.url ?? "/";
+    /** Tells the exchange, its request body and answer as given (empty when unread or not known). */
+    const report = (told: Omit<ExchangeRecord, "time" | "method" | "path" | "latencyMs">): void => {
+      if (options.onExchange === undefined) return;
+      const latencyMs = performance.now() - started;
+      options.onExchange({ time: new Date().toISOString(), method, path: requestTarget, ...told, latencyMs });
+    };
     const send = (status: number, body: string, contentType = "text/plain; charset=utf-8"): void => {
       response.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
       response.end(body);
     };
     const refuse = (status: RefusalStatus, error: string): void => {
       if (!response.headersSent) send(status, REFUSAL_BODIES[status]);
-      report({
-        time: new Date(),
-        method,
-        status,
-        encrypted: false,
-        retry: false,
-        latencyMs: performance.now() - started,
-        error,
-      });
+      report({ body: "", status, reply: REFUSAL_BODIES[status], error });
     };
     /** Answers a request for the callback path: 405 for other methods, else the handler's response. */
     const answer = async (query: URLSearchParams): Promise<void> => {
@@ -134,13 +128,13 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
       );
       if (options.onExchange !== undefined) {
         // Field by field: an object spread here is a measurable part of a request's cost (npm run bench serve).
-        const { status, kind, from, content, reply, encrypted, retry, error } = result.exchange;
-        const latencyMs = performance.now() - started;
-        report({ time: new Date(), method, status, kind, from, content, reply, encrypted, retry, latencyMs, error });
+        const { status, kind, from, content, encrypted, retry, error } = result.exchange;
+        const body = result.received ?? "";
+        report({ body, status, reply: result.body, kind, openid: from, content, encrypted, retry, error });
       }
     };
     try {
-      const fast = fastQuery(request.url ?? "/");
+      const fast = fastQuery(requestTarget);
       if (fast !== undefined) {
         await answer(fast);
         return;
@@ -156,16 +150,8 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
       if (url.pathname !== path) {
         const extra = options.extraHandler === undefined ? false : await options.extraHandler(request, response, url);
         if (extra !== false) {
-          report({
-            time: new Date(),
-            method,
-            status: response.statusCode,
-            kind: url.pathname,
-            encrypted: false,
-            retry: false,
-            latencyMs: performance.now() - started,
-            error: extra === true ? undefined : extra.error,
-          });
+          const error = extra === true ? undefined : extra.error;
+          report({ body: "", status: response.statusCode, reply: "", kind: url.pathname, error });
           return;
         }
         request.resume();
@@ -173,15 +159,8 @@ export function createWechatServer(options: WechatServerOptions): { server: Serv
         const hint =
           withoutTrailingSlashes(url.pathname) === path ? ` (the path is ${path}, without the trailing slash)` : "";
         send(404, `${REFUSAL_BODIES[404]}${hint}`);
-        report({
-          time: new Date(),
-          method,
-          status: 404,
-          encrypted: false,
-          retry: false,
-          latencyMs: performance.now() - started,
-          error: `no such path ${url.pathname.slice(0, 200)}`,
-        });
+        const error = `no such path ${url.pathname.slice(0, 200)}`;
+        report({ body: "", status: 404, reply: `${REFUSAL_BODIES[404]}${hint}`, error });
         return;
       }
       await answer(url.searchParams);

@@ -1,9 +1,9 @@
 import { InputError } from "../support/errors.js";
 
 /**
- * One real exchange as `wxdev tunnel --record` saw it: the request WeChat sent
- * (path with its query, body) and the answer the app gave. One JSON object per
- * line (NDJSON); `wxdev simulate --replay` reads the same lines back.
+ * One exchange as a server wxdev runs saw it (serve, the tunnel, the mock's pushes): the request (path with its
+ * query, body) and the answer. The one description of an exchange: the terminal's log line, `--json`, `--record`
+ * (one JSON object per line, NDJSON, which `wxdev simulate --replay` reads back) and the inspector all read it.
  */
 export interface ExchangeRecord {
   /** When the request arrived (ISO 8601). */
@@ -18,7 +18,20 @@ export interface ExchangeRecord {
   /** The reply body (UTF-8). */
   reply: string;
   latencyMs: number;
-  /** Set when the tunnel answered itself (nothing listened locally, a timeout…): why; the app's answer is not here. */
+  /** "handshake", a message's kind ("text", "event:CLICK"), "encrypted" (unopened); absent for other requests. */
+  kind?: string;
+  /** The sender (FromUserName), when the message was read. */
+  openid?: string;
+  /** What the message said, in short (its content, the event's key…), when it was read. */
+  content?: string;
+  /** The body was encrypted (safe or compat mode). */
+  encrypted?: boolean;
+  /** The server answered from its reply cache: WeChat's retry of a message it had handled already. */
+  retry?: boolean;
+  /**
+   * Why the answer was a refusal or not the app's (a bad signature, nothing listened locally, a timeout…): for the
+   * local log only, never sent.
+   */
   error?: string;
   /** Set when the body or reply was too large to record whole: their sizes in bytes (the record holds a part). */
   truncated?: { body: number; reply: number };
@@ -76,9 +89,21 @@ function parseLine(line: string, where: string): ExchangeRecord {
     status: record.status as number,
     reply: record.reply as string,
     latencyMs: typeof record.latencyMs === "number" ? record.latencyMs : 0,
-    ...(typeof record.error === "string" ? { error: record.error } : {}),
+    ...optionalText(record, "kind"),
+    ...optionalText(record, "openid"),
+    ...optionalText(record, "content"),
+    ...(typeof record.encrypted === "boolean" ? { encrypted: record.encrypted } : {}),
+    ...(typeof record.retry === "boolean" ? { retry: record.retry } : {}),
+    ...optionalText(record, "error"),
     ...(isSizes(record.truncated) ? { truncated: record.truncated } : {}),
   };
+}
+
+type TextField = "kind" | "openid" | "content" | "error";
+
+function optionalText(record: Partial<ExchangeRecord>, field: TextField): Partial<ExchangeRecord> {
+  const value = record[field];
+  return typeof value === "string" ? { [field]: value } : {};
 }
 
 function isSizes(value: unknown): value is { body: number; reply: number } {

@@ -7,6 +7,11 @@ import { onStop } from "../../on-stop.js";
 import { addTargetOptions, type TargetFlags } from "../../messages/target.js";
 import { controlCommands } from "./control.js";
 import { logEvents, logRequest } from "./log.js";
+import { type InspectFlag, inspectOption, type OpenInspector } from "../../exchanges/inspector.js";
+import type { Settings } from "../../../core/config/settings.js";
+import type { Target } from "../../../core/client/target.js";
+import type { PlatformStore } from "../../../core/platform/store.js";
+import type { Output } from "../../output.js";
 
 interface MockOptions extends TargetFlags {
   host: string;
@@ -14,6 +19,7 @@ interface MockOptions extends TargetFlags {
   callbackDomain?: string;
   state?: string;
   advance?: string;
+  inspect?: InspectFlag;
 }
 
 /** `wxdev mock`: the platform offline (API, pushes to the app, web authorisation); its subcommands drive it. */
@@ -24,6 +30,7 @@ export function mockCommand(cli: Cli): Command {
     .addOption(settingOption("callbackDomain"))
     .option("--state <file>", "keep the account (menu, followers, media, templates, quotas) in this file")
     .option("--advance <duration>", "start with the mock's clock this far ahead (e.g. 2h, 90m, 3d)")
+    .addOption(inspectOption())
     .addHelpText(
       "after",
       "\nThe app secret comes from WXDEV_APP_SECRET or the config file; without one the mock makes a throwaway" +
@@ -110,7 +117,15 @@ export function mockCommand(cli: Cli): Command {
         );
         out.line(out.c.dim(`     wxdev mock say hello --api-base ${running.origin}   (a follower writes to your app)`));
       }
+      const inspector =
+        options.inspect === undefined
+          ? undefined
+          : await inspectPushes(out, options.inspect, store, { ...settings, appId }, push).catch(async (error) => {
+              await running.close(); // a busy inspector port ends the run: the mock must not outlive it
+              throw error;
+            });
       await onStop().stopped;
+      await inspector?.close();
       await running.close();
       await writer?.flush();
     });
@@ -119,7 +134,32 @@ export function mockCommand(cli: Cli): Command {
     "wxdev mock",
     "WXDEV_APP_ID=wx123 WXDEV_APP_SECRET=s3cret wxdev mock --port 9000 --url http://127.0.0.1:8013/wechat8013",
     "wxdev mock --state account.json --advance 2h",
+    "wxdev mock --url http://127.0.0.1:8013/wechat8013 --inspect   # each push on http://127.0.0.1:4040/",
   ]);
+}
+
+/** --inspect: the page of the mock's pushes to the app (the phone's messages among them); Replay pushes again. */
+async function inspectPushes(
+  out: Output,
+  flag: InspectFlag,
+  store: PlatformStore,
+  settings: Settings,
+  push: Target | undefined,
+): Promise<OpenInspector> {
+  const { openInspector } = await import("../../exchanges/inspector.js");
+  const { recordOfResult } = await import("../../../core/client/record.js");
+  const inspector = await openInspector(out, {
+    flag,
+    title: `wxdev mock: pushes to ${push?.url ?? "(no app)"}`,
+    settings,
+    target: push,
+    noReplay: 'no app to push to: give --url, WXDEV_URL or "url"',
+  });
+  store.events.watch((event) => {
+    if (event.type === "push" && event.result !== undefined)
+      inspector.log.add(recordOfResult(event.result, event.time), "push");
+  });
+  return inspector;
 }
 
 /** The app to push to: the same url, Token, mode and crypto every command resolves. */

@@ -1,19 +1,27 @@
 import type { PlatformStore } from "../../../core/platform/store.js";
 import type { Output } from "../../output.js";
-import { clipped, printable, printableJson } from "../../terminal/printable.js";
+import { exchangeLine, recordJson } from "../../exchanges/line.js";
+import { printableJson } from "../../terminal/printable.js";
 import { exchangeJson, renderExchange } from "../../messages/render.js";
 
 const clock = (out: Output): string => out.c.dim(new Date().toTimeString().slice(0, 8));
 
-/** One request line. The path and note come from the request (a redirect_uri, an error): bounded, escaped. */
-export function logRequest(out: Output, line: { method: string; path: string; status: number; note?: string }): void {
-  const note = line.note === undefined ? undefined : clipped(line.note, 300);
-  if (out.json) out.line(printableJson(JSON.stringify({ ...line, note })));
-  else
-    out.line(
-      `${clock(out)} ${line.status} ${printable(line.method)} ${printable(line.path)}` +
-        `${note ? ` ${out.c.dim(printable(note))}` : ""}`,
-    );
+/** An API request to the mock, as the one request-log line tells it (no body: the log does not quote them). */
+export interface ApiRequestLine {
+  method: string;
+  path: string;
+  status: number;
+  latencyMs: number;
+  /** What the mock said of it (a redirect's target, an error). */
+  note?: string;
+}
+
+/** One request line, as serve and the tunnel print theirs. */
+export function logRequest(out: Output, line: ApiRequestLine): void {
+  const { method, path, status, latencyMs, note } = line;
+  const record = { time: new Date().toISOString(), method, path, body: "", status, reply: "", latencyMs, error: note };
+  if (out.json) out.line(recordJson(record));
+  else out.line(exchangeLine(out, record));
 }
 
 /** Prints what happens on the account: each push and the app's answer judged as `simulate` does, deliveries. */

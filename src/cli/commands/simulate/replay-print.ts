@@ -55,6 +55,9 @@ export function replayJson(report: ReplayReport): Record<string, unknown> {
     ok: report.ok,
     interrupted: report.interrupted,
     ...report.counts,
-    messages: report.outcomes.map((outcome) => ({ ...outcome, latencyMs: Math.round(outcome.latencyMs * 10) / 10 })),
+    messages: report.outcomes.map(({ answer: _answer, ...outcome }) => ({
+      ...outcome,
+      latencyMs: Math.round(outcome.latencyMs * 10) / 10,
+    })),
   };
 }

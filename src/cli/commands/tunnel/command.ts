@@ -19,6 +19,8 @@ import { serverFromConfig } from "../../remote/server-config.js";
 import { logDecrypter, startLocalServer } from "./local-end.js";
 import { openRecording, type Recording } from "./record.js";
 import { printCheck, printTunnelEvent, printUp } from "./print.js";
+import { type InspectFlag, inspectOption, type OpenInspector } from "../../exchanges/inspector.js";
+import { callbackPath } from "../../../core/config/class-account.js";
 
 interface TunnelFlags extends ConnectFlags {
   localPort?: number;
@@ -31,6 +33,7 @@ interface TunnelFlags extends ConnectFlags {
   retryFor: number;
   token?: string;
   mode?: Mode;
+  inspect?: InspectFlag;
 }
 
 /** The ports and URL a tunnel uses, from the flags and the server's entry; a missing port is bad input. */
@@ -76,6 +79,7 @@ export function tunnelCommand(cli: Cli): Command {
     .option("--check", "once up, do a signed handshake through checkUrl and say where the path breaks (exit 1)")
     .option("--takeover", "stop the managed app for the life of the tunnel and start it again after")
     .option("--record <file>", "append each exchange (query, body, reply, status, latency) to FILE as NDJSON")
+    .addOption(inspectOption())
     .addOption(
       new Option(
         "--keepalive <seconds>",
@@ -104,10 +108,14 @@ export function tunnelCommand(cli: Cli): Command {
       const recording =
         flags.record === undefined ? undefined : openRecording(flags.record, (message) => out.warn(message));
       const served = flags.serve ? await startLocalServer(settings, where) : undefined;
+      let inspector: OpenInspector | undefined;
       try {
+        if (flags.inspect !== undefined) inspector = await inspectTunnel(out, flags.inspect, name, where, settings);
         const decrypt = await logDecrypter(settings);
-        await runTunnel(cli, out, { name, server, flags, where, token, recording, decrypt, served: served?.url });
+        const run = { name, server, flags, where, token, recording, decrypt, served: served?.url, inspector };
+        await runTunnel(cli, out, run);
       } finally {
+        await inspector?.close();
         await served?.close();
         recording?.close();
       }
@@ -116,6 +124,7 @@ export function tunnelCommand(cli: Cli): Command {
     "wxdev tunnel s8013                 # then run your app on 127.0.0.1:8013 here",
     "wxdev tunnel s8013 --serve --check # wxdev's reference server behind it, the whole path proven",
     "wxdev tunnel s8013 --takeover --record today.ndjson",
+    "wxdev tunnel s8013 --inspect       # each exchange on http://127.0.0.1:4040/",
   ]);
 }
 
@@ -128,6 +137,21 @@ interface TunnelRun {
   recording?: Recording;
   decrypt?: (encrypted: string) => string;
   served?: string;
+  inspector?: OpenInspector;
+}
+
+/** --inspect: the page of the tunnel's exchanges; Replay sends through the public URL (else to the local app). */
+async function inspectTunnel(
+  out: Output,
+  flag: InspectFlag,
+  name: string,
+  where: ReturnType<typeof route>,
+  settings: Settings,
+): Promise<OpenInspector> {
+  const { openInspector, replayTarget } = await import("../../exchanges/inspector.js");
+  const url = where.publicUrl ?? `http://127.0.0.1:${where.localPort}${callbackPath(where.remotePort)}`;
+  const replay = await replayTarget(settings, url);
+  return openInspector(out, { flag, title: `wxdev tunnel ${name}`, settings, ...replay });
 }
 
 /** --check: the signed handshake through checkUrl while the tunnel runs; a failure closes it with exit 1. */
@@ -165,6 +189,7 @@ async function runTunnel(cli: Cli, out: Output, run: TunnelRun): Promise<void> {
     if (event.type === "exchange") {
       if (seen.push(event.exchange) > 100) seen.shift();
       run.recording?.write(event.exchange);
+      run.inspector?.log.add(event.exchange, "tunnel");
     }
     printTunnelEvent(out, log, event);
   };

@@ -1,9 +1,10 @@
 import { callbackPath } from "../../../core/config/class-account.js";
 import type { TunnelCheck } from "../../../core/remote/tunnel/check.js";
-import type { TunnelEvent, TunnelExchange } from "../../../core/remote/tunnel/tunnel.js";
+import type { TunnelEvent } from "../../../core/remote/tunnel/tunnel.js";
 import type { BatchedLines } from "../../terminal/batched-lines.js";
 import type { Output } from "../../output.js";
 import { printable, printableJson } from "../../terminal/printable.js";
+import { exchangeLine, recordJson } from "../../exchanges/line.js";
 
 /** Where the tunnel leads, for its first line. */
 export interface TunnelRoute {
@@ -15,22 +16,6 @@ export interface TunnelRoute {
   served?: string;
   /** The --record file, as given. */
   recording?: string;
-}
-
-/** The path without its query (signatures, nonces: long and different each time). */
-const bare = (path: string): string => path.split("?")[0] ?? path;
-
-/**
- * One request-log line, as ngrok's: time, method, path, kind, status, latency (and why the tunnel answered). What
- * came from the request is printed with its control characters escaped: anyone who reaches the port writes it.
- */
-export function exchangeLine(out: Output, exchange: TunnelExchange): string {
-  const status = exchange.status < 400 ? out.ok(String(exchange.status)) : out.bad(String(exchange.status));
-  const kind = exchange.kind === undefined ? "" : ` ${printable(exchange.kind)}`;
-  const why = exchange.error === undefined ? "" : ` ${out.c.yellow(printable(exchange.error))}`;
-  const latency = out.c.dim(`${exchange.latencyMs.toFixed(1)} ms`);
-  const time = out.c.dim(exchange.time.toTimeString().slice(0, 8));
-  return `${time} ${printable(exchange.method)} ${printable(bare(exchange.path))}${kind} ${status} ${latency}${why}`;
 }
 
 /** The tunnel's first line: the public URL and the path it takes. */
@@ -56,8 +41,7 @@ export function printTunnelEvent(out: Output, log: BatchedLines, event: TunnelEv
   if (event.type === "up" && !event.reconnected) return;
   if (out.json) {
     if (event.type === "exchange") {
-      const { body: _body, reply: _reply, truncated: _truncated, ...exchange } = event.exchange;
-      log.line(printableJson(JSON.stringify({ event: "request", ...exchange })));
+      log.line(recordJson(event.exchange, { event: "request" }));
     } else {
       const { type, ...rest } = event;
       const named = { event: type === "up" ? "reconnected" : type, ...rest, reconnected: undefined };

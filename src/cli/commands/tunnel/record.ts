@@ -39,10 +39,7 @@ export function openRecording(
   return {
     write: (exchange) => {
       if (stopped) return;
-      const { time, method, path, body, status, reply, latencyMs, error, truncated } = exchange;
-      const latency = Math.round(latencyMs * 10) / 10;
-      const record = { time: time.toISOString(), method, path, body, status, reply, latencyMs: latency, error };
-      const line = formatRecord(truncated === undefined ? record : { ...record, truncated });
+      const line = formatRecord({ ...exchange, latencyMs: Math.round(exchange.latencyMs * 10) / 10 });
       written += Buffer.byteLength(line);
       if (written > maxBytes) {
         stopped = true;

@@ -1,29 +1,16 @@
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { queryOf } from "../../wire/exchange-record.js";
-import { KIND_MAX_BYTES, requestKind } from "../../wire/request-kind.js";
+import { type ExchangeRecord, queryOf } from "../../wire/exchange-record.js";
+import { describeRequest, KIND_MAX_BYTES } from "../../wire/request-kind.js";
 import { ChannelClock } from "./channel-clock.js";
 import { type Answer, readAll, send, TooLarge, type Upstream } from "./upstream.js";
 
-/** One request that came through the tunnel, and how it was answered. */
-export interface TunnelExchange {
-  time: Date;
-  method: string;
-  /** Path and query exactly as received. */
-  path: string;
-  /** "handshake", a message's kind ("text", "event:subscribe"…), "encrypted", or undefined for other requests. */
-  kind?: string;
-  status: number;
-  latencyMs: number;
-  /** The request body (UTF-8), its first EXCHANGE_TEXT_BYTES when larger (`truncated`). */
-  body: string;
-  /** The reply body (UTF-8), as `body`; the fixed refusal when the tunnel answered itself. */
-  reply: string;
-  /** Set when body or reply was larger than EXCHANGE_TEXT_BYTES: the full sizes in bytes. */
-  truncated?: { body: number; reply: number };
-  /** Why the tunnel answered itself (nothing listens locally, a timeout…), for the local log only. */
-  error?: string;
-}
+/**
+ * One request that came through the tunnel, and how it was answered: its body and reply are their first
+ * EXCHANGE_TEXT_BYTES (`truncated` gives the sizes when larger); the reply is the tunnel's fixed refusal when it
+ * answered itself (`error` says why).
+ */
+export type TunnelExchange = ExchangeRecord;
 
 /** What the tunnel lets one client take (the defaults are TUNNEL_LIMITS). */
 export interface TunnelLimits {
@@ -152,7 +139,7 @@ export function createTunnelProxy(options: TunnelProxyOptions): TunnelProxy {
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
-    const time = new Date();
+    const time = new Date().toISOString();
     const exchanged = await answerTo(request);
     if (exchanged === undefined) return void request.socket.destroy();
     const { body, answer, error } = exchanged;
@@ -173,11 +160,11 @@ export function createTunnelProxy(options: TunnelProxyOptions): TunnelProxy {
       time,
       method,
       path,
-      kind: requestKind(method, queryOf(path), body, options.decrypt),
-      status: answer.status,
-      latencyMs: performance.now() - started,
       body: text(body),
+      status: answer.status,
       reply: text(answer.body),
+      latencyMs: performance.now() - started,
+      ...describeRequest(method, queryOf(path), body, options.decrypt),
       ...(large ? { truncated: { body: body.length, reply: answer.body.length } } : {}),
       ...(error === undefined ? {} : { error }),
     });
