@@ -149,7 +149,9 @@ describe("wxdev jsapi-sign --fetch against a real wxdev mock", () => {
     );
     // The mock logs each request once answered: wait for the second line.
     await vi.waitFor(() =>
-      expect(mock.output()).toMatch(/200 GET \/cgi-bin\/token [\d.]+ ms\n.*200 GET \/cgi-bin\/ticket\/getticket [\d.]+ ms\n/),
+      expect(mock.output()).toMatch(
+        /200 GET \/cgi-bin\/token [\d.]+ ms\n.*200 GET \/cgi-bin\/ticket\/getticket [\d.]+ ms\n/,
+      ),
     );
   });
 

@@ -190,7 +190,7 @@ describe("wxdev simulate against wxdev serve", () => {
 });
 
 /** The POST requests in serve's --json log. */
-function posts(log: string): { kind: string; from: string; retry?: boolean }[] {
+function posts(log: string): { kind: string; openid: string; retry?: boolean }[] {
   return log
     .trim()
     .split("\n")
