@@ -75,17 +75,23 @@ function checkContent(store: PlatformStore, msgtype: unknown, body: Body): Outco
 /** Customer-service messages: message/custom/send and message/custom/typing. */
 export function messageRoutes(ctx: PlatformContext): ApiRoute[] {
   const { store } = ctx;
-  const follower = (body: Body) => (typeof body.touser === "string" ? store.followers.get(body.touser) : undefined);
+  /** The JSON body and the follower its `touser` names, or what the platform answers without them. */
+  const addressed = async (call: Call) => {
+    const body = await call.json();
+    if (body === BAD_JSON || !isRecord(body)) return fail(47001);
+    const user = typeof body.touser === "string" ? store.followers.get(body.touser) : undefined;
+    if (user === undefined) return fail(40003, `touser ${String(body.touser)} is not a user of this account`);
+    return { body, user };
+  };
   return [
     {
       method: "POST",
       path: "/cgi-bin/message/custom/send",
       token: true,
       handle: async (call: Call) => {
-        const body = await call.json();
-        if (body === BAD_JSON || !isRecord(body)) return fail(47001);
-        const user = follower(body);
-        if (user === undefined) return fail(40003, `touser ${String(body.touser)} is not a user of this account`);
+        const to = await addressed(call);
+        if (!("user" in to)) return to;
+        const { body, user } = to;
         const refused = checkContent(store, body.msgtype, body);
         if (refused !== undefined) return refused;
         const now = store.clock.now();
@@ -105,10 +111,9 @@ export function messageRoutes(ctx: PlatformContext): ApiRoute[] {
       path: "/cgi-bin/message/custom/typing",
       token: true,
       handle: async (call: Call) => {
-        const body = await call.json();
-        if (body === BAD_JSON || !isRecord(body)) return fail(47001);
-        const user = follower(body);
-        if (user === undefined) return fail(40003, `touser ${String(body.touser)} is not a user of this account`);
+        const to = await addressed(call);
+        if (!("user" in to)) return to;
+        const { body, user } = to;
         const command = body.command;
         if (command !== "Typing" && command !== "CancelTyping") return fail(45072, "command: Typing or CancelTyping");
         const now = store.clock.now();
