@@ -84,9 +84,9 @@ describe("an exchange explained", () => {
       "<xml><ToUserName><![CDATA[someoneElse]]></ToUserName><FromUserName><![CDATA[gh]]></FromUserName>" +
       "<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content></xml>";
     const detail = explain(record({ path: `/wechat8013${new URL(callback.url).search}`, body: callback.body, reply }));
-    expect(detail.problems.some((problem) => problem.severity === "error" && /ToUserName/.test(problem.message))).toBe(
-      true,
-    );
+    expect(
+      (detail.problems ?? []).some((problem) => problem.severity === "error" && /ToUserName/.test(problem.message)),
+    ).toBe(true);
     expect(detail.commands.simulate).toMatch(/^printf '%s' '<xml>.*' \| wxdev simulate --file - --url /);
     expect(detail.commands.curl).toMatch(/^curl -X POST 'http:\/\/127\.0\.0\.1:8013\/wechat8013\?signature=/);
   });

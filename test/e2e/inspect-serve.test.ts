@@ -98,6 +98,10 @@ describe.skipIf(missing !== undefined)(
       expect(await detail.getByRole("list", { name: "Signatures" }).textContent()).toContain(
         "signature ✗ the Token differs from this one, or the timestamp or nonce changed after signing",
       );
+      // serve's refusal is no answer WeChat would judge: the page does not call it accepted.
+      expect(await detail.getByLabel("Verdicts").textContent()).toBe(
+        "— nothing to judge: the server refused the request (invalid signature)",
+      );
       await screenshot(page, "inspect-serve-forged");
     });
 

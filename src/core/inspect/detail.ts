@@ -41,8 +41,8 @@ export interface ExchangeDetail {
   /** The message's fields, nested ones by path (`Articles/item[1]/Title`). */
   fields: [string, string][];
   reply: { raw: string; decrypted?: string; problem?: string };
-  /** What `simulate` would say of the answer (errors and warnings, each with its code). */
-  problems: Problem[];
+  /** What `simulate` would say of the answer (errors and warnings, each with its code); undefined: nothing to judge. */
+  problems?: Problem[];
   /** Set when the record holds part of the body or reply: their sizes in bytes. */
   truncated?: { body: number; reply: number };
   commands: { simulate?: string; curl?: string };
@@ -98,17 +98,20 @@ function msgSignatureVerdict(token: string | undefined, query: URLSearchParams, 
   return { ...verdict, expected, ok: false, why };
 }
 
-/** What simulate says of the recorded answer, for a message or a handshake that got one. */
-function judged(entry: InspectEntry, keys: InspectKeys, mode: Mode, message?: XmlRecord): Problem[] {
+/**
+ * What simulate says of the recorded answer, for a message or a handshake that got one; undefined when there is no
+ * answer to judge (the server refused the request, or it held no message).
+ */
+function judged(entry: InspectEntry, keys: InspectKeys, mode: Mode, message?: XmlRecord): Problem[] | undefined {
   const { record } = entry;
   const query = queryOf(record.path);
   if (record.method === "GET" && query.has("echostr")) {
-    if (record.status !== 200) return [];
+    if (record.status !== 200) return undefined;
     return record.reply === query.get("echostr")
       ? []
       : [warningProblem("echostr", "the handshake's answer is not the echostr: WeChat would refuse the URL")];
   }
-  if (message === undefined || record.error !== undefined) return [];
+  if (message === undefined || record.error !== undefined) return undefined;
   const callback = { url: "", query: Object.fromEntries(query), body: record.body, message, mode };
   const http = { status: record.status, body: record.reply, latencyMs: record.latencyMs };
   return judgeAnswer(callback, http, keys.crypto).problems;

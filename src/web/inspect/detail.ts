@@ -36,7 +36,11 @@ function signatures(detail: ExchangeDetail): HTMLElement {
   );
 }
 
-function verdicts(problems: ExchangeDetail["problems"]): HTMLElement {
+function verdicts(problems: ExchangeDetail["problems"], refused?: string): HTMLElement {
+  if (problems === undefined) {
+    const why = refused === undefined ? "no message was answered" : `the server refused the request (${refused})`;
+    return h("p", { class: "dim", "aria-label": "Verdicts" }, `— nothing to judge: ${why}`);
+  }
   if (problems.length === 0)
     return h("p", { class: "ok", "aria-label": "Verdicts" }, "✓ WeChat would accept this answer");
   return h(
@@ -206,7 +210,12 @@ export function renderDetail(pane: HTMLElement, detail: ExchangeDetail, context:
     h(
       "p",
       { class: "dim" },
-      `${when.toLocaleString()} · ${summary.method} ${summary.path} · ${detail.mode} mode · seen by ${summary.source}`,
+      [
+        when.toLocaleString(),
+        `${summary.method} ${summary.path}`,
+        `${detail.mode} mode`,
+        `seen by ${summary.source}`,
+      ].join(" · "),
     ),
     summary.error === undefined ? null : h("p", { class: "bad", "aria-label": "Reason" }, `Why: ${summary.error}`),
     summary.retry ? h("p", { class: "dim" }, "answered from the reply cache: WeChat's retry, not handled again") : null,
@@ -236,6 +245,6 @@ export function renderDetail(pane: HTMLElement, detail: ExchangeDetail, context:
     h("div", { class: "side" }, pre("Reply", detail.reply.raw), pre("Decrypted reply", detail.reply.decrypted)),
     detail.reply.problem === undefined ? null : h("p", { class: "bad" }, detail.reply.problem),
     h("h3", {}, "Verdicts"),
-    verdicts(detail.problems),
+    verdicts(detail.problems, summary.error),
   );
 }
