@@ -22,8 +22,9 @@ describe("npm run lint's check of src/ (scripts/check-source.mjs)", () => {
     expect(result.status).toBe(0);
   });
 
-  it("120 columns pass, 121 fail, a string's characters counted as columns (not bytes)", () => {
-    expect(check({ "core/a.ts": `const a = "${"好".repeat(106)}";\n` }).status).toBe(0);
+  it("120 columns pass, 121 fail, counted in UTF-8 bytes (a Chinese character is 3)", () => {
+    expect(check({ "core/a.ts": `const a = "${"好".repeat(35)}";\n` }).status).toBe(0);
+    expect(check({ "core/a.ts": `const a = "${"好".repeat(37)}";\n` }).stderr).toMatch(/core\/a\.ts:1: 124 columns/);
     const long = check({ "core/a.ts": `const a = "${"x".repeat(108)}";\n` });
     expect(long.status).toBe(1);
     expect(long.stderr).toMatch(/core\/a\.ts:1: 121 columns \(at most 120\)/);

@@ -2,6 +2,7 @@ import type { ExchangeResult } from "../../core/client/exchange.js";
 import type { HandshakeResult } from "../../core/client/handshake.js";
 import type { Problem } from "../../core/wire/problem.js";
 import { messageSummary, replySummary } from "../../core/wire/message-tables.js";
+import { FAILURE_NOTICE } from "../../core/wire/message-types.js";
 import { IGNORED_REPLY } from "../../core/wire/reply.js";
 import type { XmlRecord } from "../../core/wire/xml.js";
 import type { Output } from "../output.js";
@@ -32,9 +33,8 @@ export function renderProblems(out: Output, problems: Problem[]): void {
 export function renderExchange(out: Output, result: ExchangeResult, mode: string): void {
   const message = result.request.message;
   const lock = mode === "plain" ? "" : ` 🔒 ${mode}`;
-  out.line(
-    `${out.c.cyan("→")} ${out.c.bold(short(message.FromUserName))} ${summarise(message, "message")}${out.c.dim(lock)}`,
-  );
+  const from = out.c.bold(short(message.FromUserName));
+  out.line(`${out.c.cyan("→")} ${from} ${summarise(message, "message")}${out.c.dim(lock)}`);
   const timing = out.c.dim(`(HTTP ${result.status || "—"}, ${Math.round(result.latencyMs)} ms)`);
   if (result.reply !== null) {
     out.line(
@@ -55,8 +55,7 @@ export function renderExchange(out: Output, result: ExchangeResult, mode: string
 
 /** WeChat's verdict on an answer: accepted, ignored (a reply to a notification), or rejected. */
 function verdict(out: Output, result: ExchangeResult): string {
-  if (!result.ok)
-    return `${out.bad("✗")} WeChat would reject this answer: the user sees "该公众号提供的服务出现故障，请稍后再试"`;
+  if (!result.ok) return `${out.bad("✗")} WeChat would reject this answer: the user sees "${FAILURE_NOTICE}"`;
   if (result.problems.some((problem) => problem.code === IGNORED_REPLY))
     return `${out.c.yellow("!")} WeChat ignores this answer: nobody sees a reply to a notification`;
   return `${out.ok("✓")} WeChat would accept this answer`;

@@ -5,7 +5,7 @@
 export const ERRMSG: Record<number, string> = {
   [-1]: "system error",
   0: "ok",
-  // The issue's (and the doc tables') text; answers since 2025 add ", could get access_token by getStableAccessToken…".
+  // The doc tables' text; answers since 2025 add ", could get access_token by getStableAccessToken…".
   40001: "invalid credential, access_token is invalid or not latest",
   40002: "invalid grant_type",
   40003: "invalid openid",

@@ -60,7 +60,8 @@ export function snsRoutes(ctx: PlatformContext): { api: ApiRoute[]; raw: RawRout
       return authorizeError(10011, "redirect_uri 参数错误 (only http and https URLs)");
     }
     if (ctx.callbackDomain !== undefined && !sameDomain(redirect, ctx.callbackDomain)) {
-      return authorizeError(10003, `redirect_uri 域名与后台配置不一致: ${redirect.host} is not ${ctx.callbackDomain}`);
+      const why = `redirect_uri 域名与后台配置不一致: ${redirect.host} is not ${ctx.callbackDomain}`;
+      return authorizeError(10003, why);
     }
     return { redirectUri: redirect.toString(), scope, state: q.get("state") ?? "" };
   };

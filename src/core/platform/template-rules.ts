@@ -1,6 +1,6 @@
 /**
- * The value rules of a 类目模板's typed keywords (`thing1`, `time2`, …: the 模板消息 page's table, shared with
- * subscribe messages). A value that breaks its key's rule is refused with 47003 `argument invalid!
+ * The value rules of a 类目模板's typed keywords (`thing1`, `time2`, …: the 模板消息 page's table,
+ * shared with subscribe messages). A value that breaks its key's rule is refused with 47003 `argument invalid!
  * data.<key>.value invalid`, as live answers show; keys without a type (keyword1, first, remark) take any text.
  */
 const HAN = /\p{Script=Han}/u;

@@ -166,7 +166,11 @@ export const EVENT_SPECS: Record<string, EventSpec> = {
   MASSSENDJOBFINISH: {
     fields: [
       jobMsgId("1000001625"),
-      text("Status", { sample: "send success", flag: "--status <status>", flagHelp: '"send success", "err(30003)"…' }),
+      text("Status", {
+        sample: "send success",
+        flag: "--status <status>",
+        flagHelp: '"send success", "err(30003)"…',
+      }),
       num("TotalCount", { sample: "100" }),
       num("FilterCount", { sample: "80" }),
       num("SentCount", { sample: "75" }),

@@ -158,8 +158,11 @@ export const MAX_ARTICLES = 8;
 export const MAX_ARTICLES_FOR_USER_MESSAGE = 1;
 /** Developers report text replies beyond this many bytes of UTF-8 cut or refused (protocol §8), no page states it. */
 export const MAX_TEXT_REPLY_BYTES = 2047;
+/** What the client shows the follower when WeChat drops an answer (no answer in time, an error, bad XML). */
+export const FAILURE_NOTICE = "该公众号提供的服务出现故障，请稍后再试";
 /**
  * The user messages a news reply may answer with one article only: the six the passive-reply page lists
- * (文本、图片、语音、视频、图文、地理位置). A shortvideo or link is answered like an event, with up to 8.
+ * (文本、图片、语音、视频、图文、地理位置). A shortvideo or link is answered like an event,
+ * with up to 8.
  */
 export const ONE_ARTICLE_FOR: readonly string[] = ["text", "image", "voice", "video", "news", "location"];

@@ -177,7 +177,7 @@ export function buildMessage(type: string, fields: FieldOverrides = {}, header: 
   return message;
 }
 
-/** Builds an event (subscribe, SCAN, CLICK, …; any case) as WeChat sends it; nested `fields` merge into the samples. */
+/** Builds an event (subscribe, SCAN, CLICK…; any case) as WeChat sends it; nested `fields` merge into the samples. */
 export function buildEvent(event: string, fields: FieldOverrides = {}, header: MessageHeader = {}): XmlRecord {
   const name = canonicalEvent(event);
   if (name === undefined) {

@@ -24,7 +24,7 @@ export function looksLikeHtml(body: string): boolean {
   return /^<(!doctype\s+html|html)/i.test(body.trim());
 }
 
-/** A JSON body or a Python dict's repr (`{"xml": …}`, `{'xml': …}`) where WeChat needs XML; undefined for others. */
+/** A JSON body or a Python dict's repr (`{"xml": …}`, `{'xml': …}`) where WeChat needs XML; else undefined. */
 export function jsonReplyProblem(body: string): Problem | undefined {
   const trimmed = body.trim();
   if (!/^[{[]/.test(trimmed)) return undefined;

@@ -5,7 +5,7 @@ import { cutToBytes, type TextPiece, textPieces } from "./text.js";
 export const TEXT_BYTES = 2047;
 
 /** The notice the client shows when the account's server failed (what followers report seeing). */
-export const FAILURE_NOTICE = "该公众号提供的服务出现故障，请稍后再试";
+export { FAILURE_NOTICE } from "../../core/wire/message-types.js";
 
 /** A link from the app: opens in a new tab, with no referrer and no handle on this page. */
 export function outLink(href: string, ...children: Child[]): HTMLAnchorElement {

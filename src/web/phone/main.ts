@@ -10,6 +10,11 @@ import { customRows, type TemplateInfo, templateCard } from "./live.js";
 import { drawMenu } from "./menu.js";
 import { me, show, showAnswer, showError, showThread } from "./thread.js";
 
+/** The panel's note when the mock was started without an app to push to. */
+const NO_APP_URL = "没有应用地址：用 --url 启动 wxdev mock，消息才会推送给应用";
+/** The title bar while the account shows it is typing (custom/typing). */
+const TYPING = "对方正在输入…";
+
 /** What GET /_wxdev/state answers (the parts the page uses). */
 interface AccountState {
   accountId: string;
@@ -42,8 +47,7 @@ async function refresh(select?: string): Promise<void> {
   picker.value = keep;
   followButton.textContent = following.has(keep) ? "取消关注" : "关注";
   byId("account").textContent = `公众号 ${state.accountId}`;
-  byId("panel-note").textContent =
-    state.pushUrl === null ? "没有应用地址：用 --url 启动 wxdev mock，消息才会推送给应用" : `推送到 ${state.pushUrl}`;
+  byId("panel-note").textContent = state.pushUrl === null ? NO_APP_URL : `推送到 ${state.pushUrl}`;
   drawMenu(state.menu);
   showThread();
 }
@@ -143,7 +147,7 @@ function onEvent(event: PlatformEvent): void {
       return;
     case "typing":
       if (event.openid === me())
-        byId("account").textContent = event.command === "Typing" ? "对方正在输入…" : `公众号 ${state?.accountId ?? ""}`;
+        byId("account").textContent = event.command === "Typing" ? TYPING : `公众号 ${state?.accountId ?? ""}`;
       return;
     case "follower":
       void refresh();

@@ -6,6 +6,8 @@ import { me, push, show } from "./thread.js";
 import { pickPictures, sendLocation, sendPictures } from "./actions.js";
 import { menuLabel as menuText } from "./text.js";
 
+const KEYBOARD = "切换到键盘";
+
 const bar = byId("menu-bar");
 const inputRow = byId("input-row");
 const toMenu = byId<HTMLButtonElement>("to-menu");
@@ -37,7 +39,10 @@ async function press(button: MenuButton): Promise<void> {
       const href = safeHref(button.url);
       // Opened in the click itself (a browser lets a page open a tab only then); the VIEW goes to the app meanwhile.
       if (href !== undefined) window.open(href, "_blank", "noopener");
-      else show(me(), notice(`开发者提示：菜单网址不是 http(s)，客户端不会打开：${button.url ?? ""}`, true));
+      else {
+        const why = `开发者提示：菜单网址不是 http(s)，客户端不会打开：${button.url ?? ""}`;
+        show(me(), notice(why, true));
+      }
       await push({ event: "VIEW", fields: { EventKey: button.url ?? "" } }, { quiet: true });
       return;
     }
@@ -76,9 +81,11 @@ async function press(button: MenuButton): Promise<void> {
       show(me(), notice(`开发者提示：${button.type} 由微信直接发素材，不推送事件给应用`, true));
       return;
     case "article_id":
-    case "article_view_limited":
-      show(me(), notice(`开发者提示：打开已发布的图文 ${button.article_id ?? ""}，不推送事件给应用`, true));
+    case "article_view_limited": {
+      const why = `开发者提示：打开已发布的图文 ${button.article_id ?? ""}，不推送事件给应用`;
+      show(me(), notice(why, true));
       return;
+    }
     case "miniprogram":
       show(me(), notice(`打开小程序 ${button.appid ?? ""} ${button.pagepath ?? ""}`));
       await push({ event: "view_miniprogram", fields: { EventKey: button.pagepath ?? "" } }, { quiet: true });
@@ -144,7 +151,7 @@ export function drawMenu(menu: Menu | null | undefined): void {
     return;
   }
   bar.replaceChildren(
-    h("button", { type: "button", class: "icon", "aria-label": "切换到键盘", onclick: () => showMenu(false) }, "⌨"),
+    h("button", { type: "button", class: "icon", "aria-label": KEYBOARD, onclick: () => showMenu(false) }, "⌨"),
     ...buttons.slice(0, 3).map(topButton),
   );
   toMenu.hidden = false;

@@ -55,8 +55,9 @@ export function replyRows(reply: XmlRecord, request: XmlRecord): HTMLLIElement[]
       const articles = articlesOf(reply);
       const limit = ONE_ARTICLE_FOR.includes(str(request.MsgType)) ? MAX_ARTICLES_FOR_USER_MESSAGE : MAX_ARTICLES;
       const rows = [row("account", newsCard(articles.slice(0, limit)))];
-      if (articles.length > limit)
-        rows.push(notice(`开发者提示：只显示前 ${limit} 篇图文，其余 ${articles.length - limit} 篇被微信丢弃`, true));
+      const dropped = articles.length - limit;
+      const note = `开发者提示：只显示前 ${limit} 篇图文，其余 ${dropped} 篇被微信丢弃`;
+      if (dropped > 0) rows.push(notice(note, true));
       return rows;
     }
     case "transfer_customer_service":

@@ -110,7 +110,8 @@ function printDeployed(out: Output, event: Extract<WatchEvent, { type: "deployed
     return;
   }
   const check = gate?.up?.check ?? result.check;
-  const verdict = check === undefined ? (gate?.up ? `${out.ok("✓")} up` : "(files only)") : `${out.ok("✓")} answers`;
+  const tick = out.ok("✓");
+  const verdict = check === undefined ? (gate?.up ? `${tick} up` : "(files only)") : `${tick} answers`;
   out.line(`${clock()} ${what} → live in ${seconds} s ${verdict} ${out.c.dim(`(release ${result.release})`)}`);
 }
 
