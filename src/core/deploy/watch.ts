@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { relative, sep } from "node:path";
 import { followLog } from "../remote/app/app.js";
 import { ConnectionLostError, type RemoteShell } from "../remote/shell.js";
@@ -5,7 +6,7 @@ import { backoff } from "../support/backoff.js";
 import { InputError } from "../support/errors.js";
 import { type HeldRelease, holdReleaseLock } from "../remote/releases/state.js";
 import { type DeployEvent, type DeployOptions, type DeployResult, deployHeld } from "./deploy.js";
-import { listProject } from "./manifest.js";
+import { ALWAYS_IGNORED, DEFAULT_IGNORED, listProject } from "./manifest.js";
 
 /** An open connection: its shell, and how to close it. */
 export interface WatchConnection {
@@ -45,8 +46,10 @@ export interface WatchOptions {
   giveUpAfterMs?: number;
 }
 
-/** Folders never watched: what deploy never uploads, and what is too big to watch for nothing. */
-const UNWATCHED = new Set([".git", "node_modules", ".wxdev", "venv", ".venv", "__pycache__"]);
+/** Folders never watched: the folders deploy leaves out unless told otherwise (too big to watch for nothing). */
+const UNWATCHED = new Set(
+  [...ALWAYS_IGNORED, ...DEFAULT_IGNORED].filter((rule) => rule.endsWith("/")).map((rule) => rule.slice(0, -1)),
+);
 
 /**
  * Deploys, then keeps one connection open and watches the project: each burst of saves (debounced) deploys what
@@ -227,14 +230,6 @@ export async function watchDeploy(options: WatchOptions): Promise<void> {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
-}
+/** Waits `ms`, or less when `signal` aborts (then resolves too: the caller checks the signal). */
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  delay(ms, undefined, { signal }).catch(() => undefined);
