@@ -1,6 +1,15 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -70,21 +79,40 @@ function stockBashrc(): string {
   return `${readFileSync("/etc/skel/.bashrc", "utf8")}\nsource /usr/share/virtualenvwrapper/virtualenvwrapper.sh\n`;
 }
 
-function ensureUser(user: string, password: string, stock: boolean, umask?: string): string {
+/**
+ * The account's password for this machine: one per account, kept in a root-only file, so that test files starting
+ * sshds in parallel for the same account all set the same one (a fresh one each would log the others out).
+ */
+function passwordOf(user: string): string {
+  const dir = "/tmp/wxdev-test-passwords";
+  const make = `umask 077; mkdir -p ${dir}; f=${dir}/${user}
+[ -s "$f" ] || head -c 12 /dev/urandom | base64 | tr -d '/+=\n' > "$f"; cat "$f"`;
+  return execFileSync("flock", ["/tmp/wxdev-test-accounts.lock", "bash", "-ec", make], { encoding: "utf8" }).trim();
+}
+
+/** Writes a file whole (by rename): a login in another test file never reads it half written. */
+function writeWhole(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
+}
+
+function ensureUser(user: string, stock: boolean, umask?: string): { home: string; password: string } {
   // Test files run in parallel, and a machine may keep an account from an older run without its home (or shell).
   const make = `id ${user} >/dev/null 2>&1 || useradd -m -s /bin/bash ${user}; usermod -s /bin/bash ${user}
 home=$(getent passwd ${user} | cut -d: -f6); [ -d "$home" ] || { mkdir -p "$home"; chown ${user}: "$home"; }`;
   execFileSync("flock", ["/tmp/wxdev-test-accounts.lock", "bash", "-ec", make]);
+  const password = passwordOf(user);
   execFileSync("chpasswd", { input: `${user}:${password}\n` });
   const home = execFileSync("bash", ["-c", `getent passwd ${user} | cut -d: -f6`], { encoding: "utf8" }).trim();
   const first = umask === undefined ? "" : `umask ${umask}\n`;
-  writeFileSync(join(home, ".bashrc"), first + (stock ? stockBashrc() : BASHRC));
-  writeFileSync(
+  writeWhole(join(home, ".bashrc"), first + (stock ? stockBashrc() : BASHRC));
+  writeWhole(
     join(home, ".profile"),
     stock ? readFileSync("/etc/skel/.profile", "utf8") : '[ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"\n',
   );
   execFileSync("chown", [`${user}:`, join(home, ".bashrc"), join(home, ".profile")]);
-  return home;
+  return { home, password };
 }
 
 function account(user: string): Account {
@@ -131,12 +159,11 @@ export interface SshdOptions {
 export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), "wxdev-sshd-"));
   const port = await freePort();
-  const password = randomBytes(9).toString("base64url");
   // The stock ~/.bashrc goes to an account of its own: test files run in parallel, and the others expect theirs.
   const user = `${TEST_USER}${options.account ?? (options.stockBashrc ? "s" : "")}`;
-  const home = ensureUser(user, password, options.stockBashrc === true, options.umask);
+  const { home, password } = ensureUser(user, options.stockBashrc === true, options.umask);
   const classmate = options.classmate ? `${TEST_USER}c` : undefined;
-  if (classmate !== undefined) ensureUser(classmate, randomBytes(9).toString("base64url"), true);
+  if (classmate !== undefined) ensureUser(classmate, true);
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "host_key")]);
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "client_key")]);
   if (options.rsaHostKey)
