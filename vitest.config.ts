@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { defineConfig } from "vitest/config";
+import LongestFirst from "./test/helpers/sequencer.js";
 
 /**
  * What starts another program (the built binary, a server process, sshd, nginx, Chromium, tmux, bash): a test file
@@ -38,6 +39,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The usual report, then what was skipped and why (a run without root or a tool stays green and says so).
     reporters: ["default", "./test/helpers/skip-summary.ts"],
+    sequence: { sequencer: LongestFirst },
     poolOptions: {
       // In-process files share their workers and the modules loaded there (no fresh process or import per
       // file); the pool keeps every worker (min = max), as one it let go when idle could be given a file first.
