@@ -71,7 +71,7 @@ export function guardScript(layout: RemoteLayout, options: { create: boolean }):
   return `umask 077
 wx_live=${layout.live}; wx_state=${layout.state}
 wx_refuse() { printf '\\037wxdev-unsafe %s\\n' "$*" >&2; exit ${UNSAFE_STATE}; }
-wx_uid=$(id -u)
+wx_uid=\${EUID:-$(id -u)}
 wx_folders() {
   wx_bad=$(stat -c '%u %a %F' -- "$@" | awk -v me="$wx_uid" '${judge}') || wx_refuse "cannot read $*"
   [ -z "$wx_bad" ] || { shift $((\${wx_bad%% *} - 1)); wx_refuse "$1 \${wx_bad#* }"; }
