@@ -1,5 +1,6 @@
 import { CheckFailedError } from "../support/errors.js";
 import {
+  APP_EXIT,
   APP_LOG,
   APP_PID,
   DEPLOY_LOG,
@@ -9,6 +10,9 @@ import {
   RELEASES,
   type RemoteLayout,
   rotated,
+  WARM_BACK,
+  WARM_DOOR,
+  WARM_PID,
 } from "./layout.js";
 import type { RemoteShell } from "./shell.js";
 
@@ -23,6 +27,10 @@ const GUARDED = [
   DEPLOY_LOG,
   rotated(DEPLOY_LOG),
   ENV_FILE,
+  WARM_PID,
+  WARM_DOOR,
+  WARM_BACK,
+  APP_EXIT,
 ];
 
 /** Exit status of a script that refused the server's state folder or live path. */

@@ -1,4 +1,4 @@
-import { APP_LOG, APP_PID, DEPLOY_LOG, ENV_FILE, RELEASES, remoteLayout } from "../layout.js";
+import { APP_EXIT, APP_LOG, APP_PID, DEPLOY_LOG, ENV_FILE, RELEASES, remoteLayout } from "../layout.js";
 import { q } from "../shell.js";
 import { guardScript } from "../state-guard.js";
 import { type SpareCommand, spareFragment } from "./spare.js";
@@ -164,7 +164,7 @@ while :; do
     if ! kill -0 "$bg" 2>/dev/null; then wait "$bg"; echo "exited $pid $?"; break; fi
   elif ! running "$pid" && ! alive "$pid"; then
     # A spare that became the app is no child of this script: it wrote its status into app.exit.
-    if [ -n "$bg" ]; then wait "$bg"; code=$?; else code=$(sed -n "s/^$pid //p" "$state/app.exit" 2>/dev/null); fi
+    if [ -n "$bg" ]; then wait "$bg"; code=$?; else code=$(sed -n "s/^$pid //p" "$state/${APP_EXIT}" 2>/dev/null); fi
     echo "exited $pid $code"; break
   fi
   if ${ready}; then echo "up $pid"; spare_launch; exit 0; fi

@@ -1,3 +1,4 @@
+import { APP_EXIT, APP_PID, WARM_BACK, WARM_DOOR, WARM_PID } from "../layout.js";
 import { q } from "../shell.js";
 
 /** A start command a warm spare can take over: `python[3[.N]] SCRIPT.py [ARGS]`, plain words only. */
@@ -32,7 +33,7 @@ export const SPARE_IDLE_SECONDS = 900;
  */
 const SPARE_PY = `import ast, importlib.util, os, runpy, select, sys, time
 state, live, log, path, line, script, *args = sys.argv[1:]
-door, back = os.path.join(state, "warm.fifo"), os.path.join(state, "warm.back")
+door, back = os.path.join(state, "${WARM_DOOR}"), os.path.join(state, "${WARM_BACK}")
 reader = os.open(door, os.O_RDONLY | os.O_NONBLOCK)
 keep = os.open(door, os.O_WRONLY)
 roots = tuple(os.path.realpath(p) + os.sep for p in (state, os.getcwd()))
@@ -91,7 +92,7 @@ with open("/proc/self/stat") as stat:
     ticks = stat.read().rsplit(") ", 1)[1].split()[19]
 os.umask(int(mask, 8))
 try:
-    pid = os.open(os.path.join(state, "app.pid"), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+    pid = os.open(os.path.join(state, "${APP_PID}"), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
 except OSError:
     answer("no")
     sys.exit(70)
@@ -125,7 +126,7 @@ except KeyboardInterrupt:
     code = 130
     raise
 finally:
-    with open(os.path.join(state, "app.exit"), "w") as status:
+    with open(os.path.join(state, "${APP_EXIT}"), "w") as status:
         status.write(f"{os.getpid()} {code}\\n")
 `;
 
@@ -135,7 +136,7 @@ finally:
  * the spare's "PID START" line (judged as the app's), $door and $back are its fifos.
  */
 export function spareFragment(spare: SpareCommand | undefined): string {
-  const common = `warmf="$state/warm.pid"; door="$state/warm.fifo"; back="$state/warm.back"
+  const common = `warmf="$state/${WARM_PID}"; door="$state/${WARM_DOOR}"; back="$state/${WARM_BACK}"
 spare_kill() { if [ "$verdict" = ours ]; then kill -KILL -- "-$pid" 2>/dev/null || true; fi; }
 spare_judge() { local line=; { read -r line < "$warmf"; } 2>/dev/null || :; rm -f -- "$warmf"; judge "$line"; }
 spare_stop() { spare_judge; spare_kill; }`;
