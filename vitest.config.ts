@@ -1,23 +1,68 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import { defineConfig } from "vitest/config";
+import LongestFirst from "./test/helpers/sequencer.js";
 
 /**
- * Test files at once. vitest's default is one fewer than the cores, so a 2-core machine would run one file at a
- * time; most files spend their time waiting on what they started (sshd, nginx, Flask, Chromium, a bash), so
- * four share two cores well.
+ * What starts another program (the built binary, a server process, sshd, nginx, Chromium, tmux, bash): a test file
+ * that does none of it runs in process.
  */
-const WORKERS = Math.max(4, availableParallelism());
+const STARTS_A_PROCESS =
+  /runCli\(|\bBIN\b|helpers\/(processes|wechat-servers|sshd|classroom|browser|tmux|tunnel-rig|local-server)\.js|spawn|execFile/;
+
+/** The test files of test/core and test/cli that run entirely in this process: `npm run test:unit`. */
+function inProcess(): string[] {
+  return ["test/core", "test/cli"].flatMap((folder) =>
+    readdirSync(folder, { recursive: true, encoding: "utf8" })
+      .filter((name) => name.endsWith(".test.ts"))
+      .map((name) => join(folder, name))
+      .filter((file) => !STARTS_A_PROCESS.test(readFileSync(file, "utf8"))),
+  );
+}
+
+const IN_PROCESS = inProcess();
+
+/** Threads for the in-process files: they compute, so one a core. */
+const THREADS = Math.max(2, availableParallelism());
+
+/**
+ * Processes for the other files at once. vitest's default is one fewer than the cores, so a 2-core machine would
+ * run one file at a time; most of them spend their time waiting on what they started (sshd, nginx, Flask,
+ * Chromium, a bash), so several share two cores well.
+ */
+const FORKS = Math.max(4, availableParallelism());
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    pool: "forks",
-    maxWorkers: WORKERS,
-    // The in-process tests run the sources; the few that spawn the binary get a fresh build.
-    globalSetup: ["test/helpers/build-if-stale.ts"],
     // The usual report, then what was skipped and why (a run without root or a tool stays green and says so).
     reporters: ["default", "./test/helpers/skip-summary.ts"],
+    sequence: { sequencer: LongestFirst },
+    poolOptions: {
+      // In-process files share their workers and the modules loaded there (no fresh process or import per
+      // file); the pool keeps every worker (min = max), as one it let go when idle could be given a file first.
+      threads: { isolate: false, maxThreads: THREADS, minThreads: THREADS },
+      // The rest start servers, accounts and mocks of their own: a fresh process each.
+      forks: { isolate: true, maxForks: FORKS },
+    },
+    projects: [
+      {
+        extends: true,
+        test: { name: "in-process", include: IN_PROCESS, pool: "threads" },
+      },
+      {
+        extends: true,
+        test: {
+          name: "processes",
+          include: ["test/**/*.test.ts"],
+          exclude: IN_PROCESS,
+          pool: "forks",
+          // These spawn the binary or load the built pages: a fresh build first when the sources changed.
+          globalSetup: ["test/helpers/build-if-stale.ts"],
+        },
+      },
+    ],
   },
 });

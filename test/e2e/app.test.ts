@@ -93,6 +93,7 @@ describe.skipIf(missing !== undefined)(
 
     afterAll(async () => {
       if (dir !== undefined) await wx(["stop", "s8013"]).catch(() => undefined);
+      nginx?.kill();
       await sshd?.stop();
     });
 

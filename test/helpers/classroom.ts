@@ -145,7 +145,7 @@ export async function openClassroom(
   /** An account of its own (after WXDEV_TEST_USER), for a test whose commands act on every process of it (pkill). */
   account?: string,
   /**
-   * The middle tier: a local server (test/helpers/local-server.ts; the file mocks connect() with it) whose
+   * The middle tier: a local server (test/helpers/local-server.ts; connect() reaches it by its port) whose
    * ~/.bashrc is lazyStockBashrc(), and a venv made with python3 -m venv, instead of a real sshd.
    */
   options: { local?: boolean } = {},

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { vi } from "vitest";
 import type { ServerConfig } from "../../src/core/config/file.js";
 import type { Connection, ConnectOptions } from "../../src/core/remote/ssh/connection.js";
 import type { RemoteShell } from "../../src/core/remote/shell.js";
@@ -49,8 +50,12 @@ export interface LocalServerOptions {
   bashrc?: string;
 }
 
-/** A local server: an account (see LocalServer) with a new temporary home holding `bashrc`. */
+/**
+ * A local server: an account (see LocalServer) with a new temporary home holding `bashrc`. From then on, connect()
+ * reaches it by the port its entries name.
+ */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  await routeConnections();
   const root = process.getuid?.() === 0;
   const user = root ? `${TEST_USER}${options.account ?? "l"}` : userInfo().username;
   const ids = root ? ensureAccount(user) : undefined;
@@ -121,21 +126,18 @@ function localConnection(server: LocalServer, guard: (shell: RemoteShell) => Rem
   };
 }
 
-type ConnectionModule = typeof import("../../src/core/remote/ssh/connection.js");
-
 /**
- * The connection module with connect() reaching the local servers of this file by their entries' port (any other
- * server: the real connect). For vi.mock in a middle-tier test file:
- * `vi.mock("../../src/core/remote/ssh/connection.js", async (original) => (await import(…)).withLocalServers(…))`.
+ * Points connect() at the local servers by their entries' port (any other server: the real connect), once per test
+ * process. It replaces the module's export, which every importer reads when it calls: unlike vi.mock's factory, it
+ * holds for imports made side by side (vitest's mocker can hand one of two concurrent dynamic imports the original).
  */
-export async function withLocalServers(original: ConnectionModule): Promise<ConnectionModule> {
+async function routeConnections(): Promise<void> {
+  const connection = await import("../../src/core/remote/ssh/connection.js");
+  if (vi.isMockFunction(connection.connect)) return;
   const { guardedShell } = await import("../../src/core/remote/state-guard.js");
-  return {
-    ...original,
-    connect: async (server: ServerConfig, options: ConnectOptions) => {
-      const local = server.port === undefined ? undefined : servers.get(server.port);
-      if (local === undefined) return original.connect(server, options);
-      return localConnection(local, guardedShell);
-    },
-  };
+  const real = connection.connect;
+  vi.spyOn(connection, "connect").mockImplementation(async (server: ServerConfig, options: ConnectOptions) => {
+    const local = server.port === undefined ? undefined : servers.get(server.port);
+    return local === undefined ? real(server, options) : localConnection(local, guardedShell);
+  });
 }

@@ -1,14 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalServer, localEntry, startLocalServer } from "../helpers/local-server.js";
 import { runMain } from "../helpers/main.js";
 import { tempDirs } from "../helpers/temp.js";
-
-vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
-  (await import("../helpers/local-server.js")).withLocalServers(await original()),
-);
 
 const temp = tempDirs();
 

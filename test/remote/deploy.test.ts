@@ -1,23 +1,21 @@
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalServer, localEntry, startLocalServer } from "../helpers/local-server.js";
 import { runMain } from "../helpers/main.js";
 import { deployProject } from "../helpers/deploy-project.js";
 import { tempDirs } from "../helpers/temp.js";
 
-vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
-  (await import("../helpers/local-server.js")).withLocalServers(await original()),
-);
-
 const temp = tempDirs();
 
-describe("wxdev deploy: the remote scripts through a local shell", () => {
+// Each test deploys a project of its own (its own remote folder and lock): they run side by side.
+describe.concurrent("wxdev deploy: the remote scripts through a local shell", () => {
   let machine: LocalServer;
   let clientHome: string;
 
   beforeAll(async () => {
+    await import("../../src/core/remote/ssh/connection.js");
     machine = await startLocalServer();
     clientHome = temp("wxdev-client-home-");
   });
@@ -325,7 +323,8 @@ describe("wxdev deploy: the remote scripts through a local shell", () => {
   it("a deploy that finds the lock held waits a little, then fails naming the holder; the " +
     "holder finishes", async () => {
     const { dir, remote } = project();
-    const holder = background(dir, ["--yes", "--exec", "echo holding; sleep 7"]);
+    // Held well past the other deploy's wait, however busy the machine (this file's tests run side by side).
+    const holder = background(dir, ["--yes", "--exec", "echo holding; sleep 10"]);
     await until(() => holder.result.stdout.includes("holding"), "the first deploy's post command");
     const link = machine.run(`readlink ~/${remote}`);
     writeFileSync(join(dir, "wechat.py"), "print('second')\n");

@@ -1,16 +1,12 @@
 import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lazyStockBashrc, makeQuickWechatVenv, NGINX, seedApp, startNginx } from "../helpers/classroom.js";
 import { type LocalServer, localEntry, startLocalServer } from "../helpers/local-server.js";
 import { runMain } from "../helpers/main.js";
 import { freePort } from "../helpers/net.js";
 import { tempDirs } from "../helpers/temp.js";
-
-vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
-  (await import("../helpers/local-server.js")).withLocalServers(await original()),
-);
 
 const temp = tempDirs();
 

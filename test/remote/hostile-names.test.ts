@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerConfig } from "../../src/core/config/file.js";
 import { remoteLayout } from "../../src/core/remote/layout.js";
 import { cleanupScript, deleteScript, uploadScript, verifyScript } from "../../src/core/remote/releases/build.js";
@@ -15,10 +15,6 @@ import { guardScript } from "../../src/core/remote/state-guard.js";
 import { markTunnel, unmarkTunnel } from "../../src/core/remote/tunnel/marker.js";
 import { type LocalServer, localEntry, startLocalServer } from "../helpers/local-server.js";
 import { tempDirs } from "../helpers/temp.js";
-
-vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
-  (await import("../helpers/local-server.js")).withLocalServers(await original()),
-);
 
 const temp = tempDirs();
 

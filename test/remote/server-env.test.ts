@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RemoteShell } from "../../src/core/remote/shell.js";
 import { connect } from "../../src/core/remote/ssh/connection.js";
 import { setEnv } from "../../src/core/remote/app/env.js";
 import type { ServerConfig } from "../../src/core/config/file.js";
 import { type Classroom, NGINX, openClassroom } from "../helpers/classroom.js";
 import { tempDirs } from "../helpers/temp.js";
-
-vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
-  (await import("../helpers/local-server.js")).withLocalServers(await original()),
-);
 
 const temp = tempDirs();
 const missing = NGINX === undefined ? "no nginx" : undefined;
