@@ -1,12 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Classroom, NGINX, openClassroom, seedApp } from "../helpers/classroom.js";
 import { tempDirs } from "../helpers/temp.js";
-
-vi.mock("../../src/core/remote/ssh/connection.js", async (original) =>
-  (await import("../helpers/local-server.js")).withLocalServers(await original()),
-);
 
 const temp = tempDirs();
 const missing = NGINX === undefined ? "no nginx" : undefined;
