@@ -41,11 +41,12 @@ export default defineConfig({
     reporters: ["default", "./test/helpers/skip-summary.ts"],
     sequence: { sequencer: LongestFirst },
     poolOptions: {
-      // In-process files share their workers and the modules loaded there (no fresh process or import per
-      // file); the pool keeps every worker (min = max), as one it let go when idle could be given a file first.
+      // In-process files share their workers and the modules loaded there (no fresh worker or import per file).
+      // Each pool keeps every worker (min = max): one it let go when idle could already have been given a file.
       threads: { isolate: false, maxThreads: THREADS, minThreads: THREADS },
-      // The rest start servers, accounts and mocks of their own: a fresh process each.
-      forks: { isolate: true, maxForks: FORKS },
+      // The rest in processes of their own (they start servers, accounts, browsers), each running file after file
+      // too: a fresh process and import per file cost more than all their own work in many of them.
+      forks: { isolate: false, maxForks: FORKS, minForks: FORKS },
     },
     projects: [
       {

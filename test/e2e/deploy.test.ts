@@ -1,12 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
 import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
-import { deployProject } from "../helpers/deploy-project.js";
+import { deployProject, partialReleases, writeRandomFile } from "../helpers/deploy-project.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const temp = tempDirs();
@@ -76,7 +75,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     const { dir, remote } = project();
     expect((await deploy(dir, ["--yes"])).code).toBe(0);
     const before = remoteListing(remote);
-    writeFileSync(join(dir, "big.bin"), randomBytes(64 * 1024 * 1024));
+    writeRandomFile(join(dir, "big.bin"), 64);
     const child = spawn(process.execPath, [BIN, "deploy", "s8013"], {
       cwd: dir,
       env: cleanEnv({ HOME: clientHome }),
@@ -84,7 +83,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     });
     let sawPartial = false;
     for (let i = 0; i < 400 && !sawPartial; i++) {
-      sawPartial = sshd.run(`ls ~/.${remote}.wxdev/releases | grep -c partial || true`).trim() !== "0";
+      sawPartial = partialReleases(sshd.home, remote) > 0;
       if (!sawPartial) await new Promise((resolve) => setTimeout(resolve, 25));
     }
     expect(sawPartial).toBe(true); // killed while the upload was really under way
@@ -197,8 +196,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     while (!ready() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     if (!ready()) throw new Error(`timed out waiting for ${what}`);
   };
-  const partials = (remote: string): number =>
-    Number(sshd.run(`ls ~/.${remote}.wxdev/releases | grep -c partial || true`).trim());
+  const partials = (remote: string): number => partialReleases(sshd.home, remote);
 
   it("a connection dropped mid-upload is one line and exit 1; the live release is unchanged", async () => {
     const { createServer, connect } = await import("node:net");
@@ -216,7 +214,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
       const { dir, remote } = project({ port });
       expect((await deploy(dir, ["--yes"])).code).toBe(0);
       const before = remoteListing(remote);
-      writeFileSync(join(dir, "big.bin"), randomBytes(64 * 1024 * 1024));
+      writeRandomFile(join(dir, "big.bin"), 64);
       const cut = background(dir, []);
       await until(() => partials(remote) > 0, "the upload");
       for (const socket of sockets) socket.resetAndDestroy();
@@ -235,7 +233,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     const { dir, remote } = project();
     expect((await deploy(dir, ["--yes"])).code).toBe(0);
     const before = remoteListing(remote);
-    writeFileSync(join(dir, "big.bin"), randomBytes(64 * 1024 * 1024));
+    writeRandomFile(join(dir, "big.bin"), 64);
     const uploading = background(dir, []);
     await until(() => partials(remote) > 0, "the upload");
     uploading.child.kill("SIGINT");

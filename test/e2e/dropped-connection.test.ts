@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../../src/core/remote/ssh/connection.js";
@@ -41,7 +41,7 @@ describe.skipIf(missing !== undefined)("an SSH connection that drops without a w
   const wx = (dir: string, args: string[]) => runMain(args, { cwd: dir, env: { HOME: clientHome }, timeoutMs: 40_000 });
   /** Waits until `flag` exists in the account's home (the remote command got that far), then drops the relay. */
   async function dropOnceFlagged(flag: string): Promise<void> {
-    for (let i = 0; i < 200 && sshd.run(`test -e ~/${flag} && echo yes || true`).trim() !== "yes"; i++)
+    for (let i = 0; i < 200 && !existsSync(join(sshd.home, flag)); i++)
       await new Promise((resolve) => setTimeout(resolve, 50));
     relay?.drop();
   }

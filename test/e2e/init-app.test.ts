@@ -158,13 +158,19 @@ describe.skipIf(missing !== undefined)("the app wxdev init writes, run by Debian
     socket.setEncoding("latin1").on("data", (chunk: string) => (answer += chunk));
     socket.on("error", () => undefined);
     socket.write(`POST /wechat${port}?${query} HTTP/1.1\r\nHost: 127.0.0.1\r\n${framing}\r\n\r\n`);
+    const answered = (): boolean => answer.includes("\r\n");
     for (let at = 0; at < body.length && !socket.destroyed; at += 65_536) {
+      // What came in is read before writing on (setImmediate runs after a poll): on a busy machine a timer can
+      // fire first, and a write after the app's answer and close fails (EPIPE), dropping that answer unread.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (answered()) break;
       const piece = body.slice(at, at + 65_536);
       socket.write(chunked ? `${piece.length.toString(16)}\r\n${piece}\r\n` : piece);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    if (chunked && !socket.destroyed) socket.write("0\r\n\r\n");
-    for (let i = 0; i < 200 && !answer.includes("\r\n") && !socket.destroyed; i++)
+    await new Promise((resolve) => setImmediate(resolve));
+    if (chunked && !socket.destroyed && !answered()) socket.write("0\r\n\r\n");
+    for (let i = 0; i < 200 && !answered() && !socket.destroyed; i++)
       await new Promise((resolve) => setTimeout(resolve, 25));
     socket.destroy();
     return answer.split("\r\n")[0] ?? "";

@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalServer, localEntry, startLocalServer } from "../helpers/local-server.js";
 import { runMain } from "../helpers/main.js";
-import { deployProject } from "../helpers/deploy-project.js";
+import { deployProject, partialReleases, writeRandomFile } from "../helpers/deploy-project.js";
 import { tempDirs } from "../helpers/temp.js";
 
 const temp = tempDirs();
@@ -297,16 +297,13 @@ describe.concurrent("wxdev deploy: the remote scripts through a local shell", ()
     while (!ready() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     if (!ready()) throw new Error(`timed out waiting for ${what}`);
   };
-  const partials = (remote: string): number =>
-    Number(machine.run(`ls ~/.${remote}.wxdev/releases | grep -c partial || true`).trim());
-  const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
+  const partials = (remote: string): number => partialReleases(machine.home, remote);
 
   it("two concurrent deploys: the second waits for the first's lock (never deletes its release " +
     "in progress); the live release is whole", async () => {
     const { dir, remote } = project();
     expect((await deploy(dir, ["--yes"])).code).toBe(0);
-    const big = randomBytes(96 * 1024 * 1024);
-    writeFileSync(join(dir, "big.bin"), big);
+    const big = writeRandomFile(join(dir, "big.bin"), 96);
     const first = background(dir, []);
     await until(() => partials(remote) > 0, "the first deploy's upload");
     const second = await deploy(dir, ["--json"]);
@@ -315,7 +312,7 @@ describe.concurrent("wxdev deploy: the remote scripts through a local shell", ()
     // Either it waited and found nothing left to do, or it gave up naming the first deploy.
     if (second.code === 0) expect(JSON.parse(second.stdout)).toMatchObject({ uploaded: 0 });
     else expect(second.stderr).toMatch(new RegExp(`another deploy to this server is under way \\(.*pid ${first.pid}`));
-    expect(machine.run(`sha256sum ~/${remote}/big.bin`).split(" ")[0]).toBe(sha256(big));
+    expect(machine.run(`sha256sum ~/${remote}/big.bin`).split(" ")[0]).toBe(big);
     expect(partials(remote)).toBe(0);
     rmSync(join(dir, "big.bin"));
   }, 60_000);
