@@ -100,7 +100,18 @@ describe.skipIf(missing !== undefined)(
     });
 
     it("a slow app makes simulate retry: the three deliveries are one group, handled three times", async () => {
-      const sent = await rig.wx(["simulate", "text", "slow one", "--retry", "--url", rig.publicUrl()]);
+      // simulate gives up at 4 s: nginx's own 5 s (wxdev nginx's block, like WeChat's) would otherwise race it on a
+      // busy machine, and its 504, an answer, is not retried.
+      const sent = await rig.wx([
+        "simulate",
+        "text",
+        "slow one",
+        "--retry",
+        "--timeout",
+        "4",
+        "--url",
+        rig.publicUrl(),
+      ]);
       expect(sent.code).toBe(1);
       await poll(() => row(page, "×3 · handled 3×").count()).toBe(1);
       await row(page, "×3 · handled 3×").click();
