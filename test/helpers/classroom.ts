@@ -63,7 +63,7 @@ export function seedApp(port: number, version: string, options: SeedOptions = {}
   const exits =
     options.exitsAfter === undefined
       ? ""
-      : `import os, socket, threading
+      : `import os, socket, threading, time
 
 def leave():
     while True:
