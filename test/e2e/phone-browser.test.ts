@@ -81,8 +81,12 @@ describe.skipIf(missing !== undefined).each(["plain", "safe"] as const)(
         if (message.type() === "error") errors.push(message.text());
       });
       await page.goto(mock.phone);
-      // The page's own code (a string: this file is typed for Node, not the DOM).
-      await page.waitForFunction('document.getElementById("follower").value !== ""');
+      // Polled from here: waitForFunction's own polling evaluates a string in the page, which its CSP forbids
+      // (unsafe-eval) once the first try, on a busy machine, comes too early.
+      for (const until = Date.now() + 30_000; (await page.locator("#follower").inputValue()) === ""; ) {
+        if (Date.now() > until) throw new Error("the phone page named no follower within 30 s");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     }, 60_000);
 
     afterAll(async () => {
