@@ -320,8 +320,9 @@ describe.concurrent("wxdev deploy: the remote scripts through a local shell", ()
   it("a deploy that finds the lock held waits a little, then fails naming the holder; the " +
     "holder finishes", async () => {
     const { dir, remote } = project();
-    // Held well past the other deploy's wait, however busy the machine (this file's tests run side by side).
-    const holder = background(dir, ["--yes", "--exec", "echo holding; sleep 10"]);
+    // Held until the other deploy is through (at most 50 s), however busy the machine: a fixed hold could end first.
+    const hold = `echo holding; i=0; until [ -e ~/${remote}.go ] || [ $i -ge 500 ]; do sleep 0.1; i=$((i+1)); done`;
+    const holder = background(dir, ["--yes", "--exec", hold]);
     await until(() => holder.result.stdout.includes("holding"), "the first deploy's post command");
     const link = machine.run(`readlink ~/${remote}`);
     writeFileSync(join(dir, "wechat.py"), "print('second')\n");
@@ -334,6 +335,7 @@ describe.concurrent("wxdev deploy: the remote scripts through a local shell", ()
       ),
     );
     expect(blocked.stderr.trim().split("\n")).toHaveLength(1);
+    machine.run(`touch ~/${remote}.go`);
     expect((await holder.done).code).toBe(0);
     expect(machine.run(`readlink ~/${remote}`)).toBe(link);
     expect(machine.run(`cat ~/${remote}/wechat.py`)).toBe("print('hello from wechat.py')\n");

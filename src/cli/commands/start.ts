@@ -58,7 +58,7 @@ export function printStart(out: Output, name: string, port: number | undefined, 
   const listening = port === undefined ? "running" : `port ${port} listening`;
   out.line(
     `${out.ok("✓")} started ${name}: pid ${result.pid}, release ${result.release}, ${listening},` +
-      ` in ${result.seconds.toFixed(1)} s${stopped}`,
+      ` in ${result.seconds.toFixed(1)} s${result.warm ? " (warm start)" : ""}${stopped}`,
   );
   if (handshake === undefined) return;
   const where = handshake.url.split("?")[0];

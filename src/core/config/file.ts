@@ -32,6 +32,11 @@ export interface ServerConfig {
   venv?: string;
   /** The app's command (e.g. "python wechat.py"), run by wxdev start inside the venv, detached, with a pid file. */
   start?: string;
+  /**
+   * false: every start is a new Python. Default: a start of `python SCRIPT.py` leaves a warm spare (the script's
+   * outside imports done) that the next start becomes, and that leaves after 15 minutes unused.
+   */
+  warmStart?: boolean;
 }
 
 /** The seconds between SSH keepalives for a server: its "keepalive", else 15 (ssh's common choice); 0: none. */
@@ -42,7 +47,7 @@ export interface WxdevConfig extends Settings {
   servers?: Record<string, ServerConfig>;
 }
 
-type KeyType = "string" | "name" | "remoteDir" | "number" | "string[]" | "mode" | "servers" | "port";
+type KeyType = "boolean" | "string" | "name" | "remoteDir" | "number" | "string[]" | "mode" | "servers" | "port";
 type Schema = Record<string, { type: KeyType; required?: boolean }>;
 
 const TOP_LEVEL: Schema = {
@@ -66,10 +71,13 @@ const SERVER: Schema = {
   keepalive: { type: "number" },
   venv: { type: "name" },
   start: { type: "string" },
+  warmStart: { type: "boolean" },
 };
 
 function typeOk(type: KeyType, value: unknown): boolean {
   switch (type) {
+    case "boolean":
+      return typeof value === "boolean";
     case "string":
       return typeof value === "string";
     case "name":
@@ -91,6 +99,7 @@ function typeOk(type: KeyType, value: unknown): boolean {
 }
 
 const TYPE_WORDS: Record<KeyType, string> = {
+  boolean: "true or false",
   string: "a string",
   name: "a non-empty string without spaces",
   remoteDir: 'a folder of its own, e.g. "~/tom" (not "~", "/" or ".")',

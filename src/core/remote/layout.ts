@@ -40,6 +40,12 @@ export const APP_LOG = "app.log";
 export const DEPLOY_LOG = "deploy.log";
 export const ENV_FILE = "env";
 
+/** In the state folder: a warm spare's "PID START" line, its two fifos (in, answers) and the app's exit status. */
+export const WARM_PID = "warm.pid";
+export const WARM_DOOR = "warm.fifo";
+export const WARM_BACK = "warm.back";
+export const APP_EXIT = "app.exit";
+
 /** In the state folder: the marker naming the sshd process that holds a tunnel's forward of `port`. */
 export const tunnelMarker = (port: number): string => `tunnel-${port}.pid`;
 

@@ -1,5 +1,6 @@
 import { CheckFailedError } from "../support/errors.js";
 import {
+  APP_EXIT,
   APP_LOG,
   APP_PID,
   DEPLOY_LOG,
@@ -9,6 +10,9 @@ import {
   RELEASES,
   type RemoteLayout,
   rotated,
+  WARM_BACK,
+  WARM_DOOR,
+  WARM_PID,
 } from "./layout.js";
 import type { RemoteShell } from "./shell.js";
 
@@ -23,6 +27,10 @@ const GUARDED = [
   DEPLOY_LOG,
   rotated(DEPLOY_LOG),
   ENV_FILE,
+  WARM_PID,
+  WARM_DOOR,
+  WARM_BACK,
+  APP_EXIT,
 ];
 
 /** Exit status of a script that refused the server's state folder or live path. */
@@ -71,7 +79,7 @@ export function guardScript(layout: RemoteLayout, options: { create: boolean }):
   return `umask 077
 wx_live=${layout.live}; wx_state=${layout.state}
 wx_refuse() { printf '\\037wxdev-unsafe %s\\n' "$*" >&2; exit ${UNSAFE_STATE}; }
-wx_uid=$(id -u)
+wx_uid=\${EUID:-$(id -u)}
 wx_folders() {
   wx_bad=$(stat -c '%u %a %F' -- "$@" | awk -v me="$wx_uid" '${judge}') || wx_refuse "cannot read $*"
   [ -z "$wx_bad" ] || { shift $((\${wx_bad%% *} - 1)); wx_refuse "$1 \${wx_bad#* }"; }

@@ -191,7 +191,7 @@ function printUp(out: Output, up: UpResult): void {
   const started = up.by === "post" ? "app restarted by the post-deploy command" : "app started";
   out.line(
     `${out.ok("✓")} ${started}: pid ${up.start.pid}, release ${up.start.release}, ` +
-      `in ${up.start.seconds.toFixed(1)} s` +
+      `in ${up.start.seconds.toFixed(1)} s${up.start.warm ? " (warm start)" : ""}` +
       stopped,
   );
   if (up.check) out.line(`${out.ok("✓")} handshake through ${up.check.url} (${Math.round(up.check.latencyMs)} ms)`);

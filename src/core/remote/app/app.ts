@@ -2,6 +2,7 @@ import type { ServerConfig } from "../../config/file.js";
 import { CheckFailedError, InputError } from "../../support/errors.js";
 import { appPaths, appWhere, logScript, NO_LOG, startScript, statusScript, stopScript } from "./scripts.js";
 import { refuseUnsafe } from "../state-guard.js";
+import { spareCommand } from "./spare.js";
 import { q, type RemoteShell, runChecked } from "../shell.js";
 
 /** The managed app did not come up: it exited, never opened its port, or the port was someone else's. */
@@ -26,6 +27,8 @@ export interface StartResult {
   stopped?: number;
   release: string;
   seconds: number;
+  /** A warm spare became the app (spare.ts), instead of a new Python. */
+  warm?: true;
 }
 
 /** The app's state on the server. */
@@ -143,7 +146,13 @@ export async function startApp(
     });
   const began = Date.now();
   const paths = appPaths(server.remoteDir);
-  const script = startScript(paths, { command: server.start, port, waitMs: options.waitMs ?? 10_000 });
+  const spare = server.warmStart === false ? undefined : spareCommand(server.start);
+  const script = startScript(paths, {
+    command: server.start,
+    port,
+    waitMs: options.waitMs ?? 10_000,
+    ...(spare === undefined ? {} : { spare }),
+  });
   const result = await runChecked(shell, script, { ...appWhere(server), onStderr: options.onStderr });
   const [head = "", tail = ""] = result.stdout.split("\x1etail\n");
   const release = /^release (.*)$/m.exec(head)?.[1] ?? "plain";
@@ -160,7 +169,7 @@ export async function startApp(
   switch (outcome[1]) {
     case "exited":
       throw new AppStartError(
-        `the app exited with status ${outcome[3]} right after starting (${server.start})`,
+        `the app exited${outcome[3] ? ` with status ${outcome[3]}` : ""} right after starting (${server.start})`,
         `its output is above (${logs} shows more); fix it and deploy or start again`,
         "exited",
         logTail,
@@ -187,6 +196,7 @@ export async function startApp(
     ...(stopped === undefined ? {} : { stopped: Number(stopped) }),
     release,
     seconds: (Date.now() - began) / 1000,
+    ...(/^warm$/m.test(head) ? { warm: true as const } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
-import { APP_LOG, APP_PID, DEPLOY_LOG, ENV_FILE, RELEASES, remoteLayout } from "../layout.js";
+import { APP_EXIT, APP_LOG, APP_PID, DEPLOY_LOG, ENV_FILE, RELEASES, remoteLayout } from "../layout.js";
 import { q } from "../shell.js";
 import { guardScript } from "../state-guard.js";
+import { type SpareCommand, spareFragment } from "./spare.js";
 
 /**
  * Where the managed app's state lives: beside the releases, in the hidden sibling of `remoteDir`
@@ -58,7 +59,8 @@ export const START_MARK = "--- wxdev start";
  * this account, started at that very time (so not a reused pid; a file an older wxdev wrote has no time), leading
  * its own session; "gone" when no such process runs; otherwise the reason it is not ours, and then it is never
  * signalled (nor pid 1, nor a group wxdev did not make). `alive` ignores zombies, which a container without an
- * init may never reap.
+ * init may never reap. `running` is the same for one process (its leader), read without a new process; `listening`
+ * too; `nap` sleeps without one (a read that times out on a pipe nobody writes).
  */
 function prelude(paths: AppPaths, create: boolean): string {
   return `${guard(paths, create)}
@@ -70,15 +72,20 @@ judge() {
   [ -n "$1" ] || return 0
   case $pid in '' | *[!0-9]*) verdict="no process id"; pid=?; return ;; esac
   if [ "$pid" -le 1 ]; then verdict="never an app's pid"; return; fi
-  owner=$(stat -c %u "/proc/$pid" 2>/dev/null) || return 0
-  if [ "$owner" != "$wx_uid" ]; then verdict="uid $owner, another account"; return; fi
+  local line; { read -r line < "/proc/$pid/stat"; } 2>/dev/null || return 0
+  if [ ! -O "/proc/$pid" ]; then verdict="uid $(stat -c %u "/proc/$pid" 2>/dev/null), another account"; return; fi
+  # After "PID (COMM) ": the state, …, the session (4th), …, the start time (20th).
+  local -a f=(\${line##*) })
   case $1 in *' '*) at=\${1#* } ;; *) at= ;; esac
-  if [ -n "$at" ] && [ "$(started "$pid")" != "$at" ]; then verdict="started at another time: a reused pid"; return; fi
-  if [ "$(ps -o sid= -p "$pid" 2>/dev/null | tr -d ' ')" != "$pid" ]; then verdict="it leads no session"; return; fi
-  alive "$pid" && verdict=ours || verdict=gone
+  if [ -n "$at" ] && [ "\${f[19]}" != "$at" ]; then verdict="started at another time: a reused pid"; return; fi
+  if [ "\${f[3]}" != "$pid" ]; then verdict="it leads no session"; return; fi
+  [ "\${f[0]}" != Z ] || alive "$pid" && verdict=ours || verdict=gone
 }
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-judge "$(head -n 1 -- "$pidf" 2>/dev/null || true)"`;
+listening() { : 6<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null
+running() { local l; { read -r l < "/proc/$1/stat"; } 2>/dev/null || return 1; l=\${l##*) }; [ "\${l%% *}" != Z ]; }
+exec 9<> <(:)
+nap() { read -r -t "$1" -u 9 _ || :; }
+line=; { read -r line < "$pidf"; } 2>/dev/null || :; judge "$line"`;
 }
 
 /**
@@ -90,16 +97,16 @@ judge "$(head -n 1 -- "$pidf" 2>/dev/null || true)"`;
 function stopFragment(): string {
   return `if [ "$verdict" = ours ]; then
   kill -TERM -- "-$pid" 2>/dev/null || true
-  i=0; while alive "$pid" && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+  i=0; while { running "$pid" || alive "$pid"; } && [ $i -lt 250 ]; do nap 0.02; i=$((i+1)); done
   if alive "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || true; echo "killed $pid"; else echo "stopped $pid"; fi
 elif [ "$verdict" != gone ]; then echo "foreign $pid $verdict"
 fi
 rm -f -- "$pidf"`;
 }
 
-/** Stops the app (see stopFragment). */
+/** Stops the app (see stopFragment), and a warm spare waiting for its next start (spare.ts). */
 export function stopScript(paths: AppPaths): string {
-  return `${prelude(paths, false)}\n${stopFragment()}`;
+  return `${prelude(paths, false)}\n${spareFragment(undefined)}\n${stopFragment()}\nspare_stop`;
 }
 
 /** Prints this start's log lines (from the last start mark), at most `lines`. */
@@ -115,41 +122,54 @@ function tailFragment(lines: number): string {
 function detached(command: string): string {
   const pidLine = `s=$(cat /proc/$$/stat); s=\${s##*) }; printf "%s %s\\n" "$$" "$(echo $s | cut -d" " -f20)"`;
   const launcher = `'set -C; ${pidLine} > "$1" || exit 70; exec bash -c "$0"'`;
-  return `setsid bash -c ${launcher} ${q(command)} "$pidf" < /dev/null >> "$log" 2>&1 &`;
+  return `setsid bash -c ${launcher} ${q(command)} "$pidf" < /dev/null >> "$log" 2>&1 9>&- &`;
 }
 
 /**
  * Stops the old instance, then (printing "release ID", the live release's folder name) starts `command`
  * detached from the SSH session: its own session (setsid), stdin from /dev/null, stdout and stderr appended
  * to app.log (PYTHONUNBUFFERED, so print() shows up at once). Waits on
- * the server for `port` to accept connections, polling every 50 ms. Prints one of "up PID", "exited PID CODE",
+ * the server for `port` to accept connections, polling every 20 ms. Prints one of "up PID", "exited PID CODE",
  * "timeout PID" or "busy" (the port answers though our app is stopped: another process holds it), then, on
- * failure, a "\x1etail" line and this start's last 20 log lines.
+ * failure, a "\x1etail" line and this start's last 20 log lines. With `spare` (the command is one a spare can
+ * run), a warm spare waiting from the last start becomes the app instead of a new Python (printing "warm"), and
+ * once the app is up a spare is started for the next start (spare.ts).
  */
-export function startScript(paths: AppPaths, options: { command: string; port?: number; waitMs: number }): string {
-  const ticks = Math.max(1, Math.ceil(options.waitMs / 50));
+export function startScript(
+  paths: AppPaths,
+  options: { command: string; port?: number; waitMs: number; spare?: SpareCommand },
+): string {
+  const ticks = Math.max(1, Math.ceil(options.waitMs / 20));
   // Without a port, "up" means still running after a second.
-  const ready = options.port === undefined ? `[ $i -ge 20 ]` : `listening ${options.port}`;
+  const ready = options.port === undefined ? `[ $i -ge 50 ]` : `listening ${options.port}`;
   return `${prelude(paths, true)}
+${spareFragment(options.spare)}
 ${stopFragment()}
 ${options.port === undefined ? "" : `if listening ${options.port}; then echo busy; exit 0; fi`}
 if [ -f "$log" ] && [ "$(stat -c %s -- "$log")" -gt ${LOG_LIMIT_BYTES} ]; then mv -f -- "$log" "$log.1"; fi
 release=$(readlink -- ${paths.live} 2>/dev/null || echo plain); release=\${release##*/}; echo "release $release"
 printf '%s %s release %s ---\\n' '${START_MARK}' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$release" >> "$log"
 export PYTHONUNBUFFERED=1
+bg=
+if spare_wake; then echo warm; else
 ${detached(options.command)}
 bg=$!
+fi
 i=0
 while :; do
-  pid=$(head -n 1 -- "$pidf" 2>/dev/null || true); pid=\${pid%% *}
+  pid=; { read -r pid _ < "$pidf"; } 2>/dev/null || :
   # Until the launcher has written its pid (setsid may not even have run), ask the child, not its session.
   if [ -z "$pid" ]; then
     pid=$bg
     if ! kill -0 "$bg" 2>/dev/null; then wait "$bg"; echo "exited $pid $?"; break; fi
-  elif ! alive "$pid"; then wait "$bg"; echo "exited $pid $?"; break; fi
-  if ${ready}; then echo "up $pid"; exit 0; fi
+  elif ! running "$pid" && ! alive "$pid"; then
+    # A spare that became the app is no child of this script: it wrote its status into app.exit.
+    if [ -n "$bg" ]; then wait "$bg"; code=$?; else code=$(sed -n "s/^$pid //p" "$state/${APP_EXIT}" 2>/dev/null); fi
+    echo "exited $pid $code"; break
+  fi
+  if ${ready}; then echo "up $pid"; spare_launch; exit 0; fi
   if [ $i -ge ${ticks} ]; then echo "timeout $pid"; break; fi
-  sleep 0.05; i=$((i+1))
+  nap 0.02; i=$((i+1))
 done
 printf '\\036tail\\n'
 ${tailFragment(20)}`;
@@ -216,7 +236,7 @@ while :; do
   if [ -n "$line" ] && [ -n "$at" ] && [ "$at" -ge ${options.since} ]; then found="fresh $rest"; break; fi
   [ -z "$line" ] || found="stale $rest"
   [ "$(ms)" -lt "$until" ] || break
-  sleep 0.05
+  nap 0.05
 done
 if [ -n "$found" ]; then echo "$found"; elif listening ${options.port}; then echo foreign; else echo none; fi
 echo "releases $(cd -P -- "$state/${RELEASES}" 2>/dev/null && pwd)"
