@@ -71,40 +71,55 @@ export function guardScript(layout: RemoteLayout, options: { create: boolean }):
     ? `[ -d "$wx_parent" ] || mkdir -p -- "$wx_parent" || exit 1
 [ -L "$wx_state" ] || [ -e "$wx_state" ] || mkdir -m 700 -- "$wx_state" 2>/dev/null || true`
     : "";
-  // One stat and one awk for every folder on the way: the number of the first that fails, and why.
-  const judge =
-    '{ if ($1 != 0 && $1 != me) { print NR, "belongs to another account (uid " $1 ")"; exit } ' +
-    'if ($3 == "symbolic" || (length($2) == 4 && substr($2, 1, 1) % 2 == 1)) next; ' +
-    'if (substr($2, length($2) - 1) ~ /[2367]/) { print NR, "is writable by other accounts"; exit } }';
+  // One stat for every folder on the way, the live path and the state folder; bash judges its lines.
   return `umask 077
 wx_live=${layout.live}; wx_state=${layout.state}
 wx_refuse() { printf '\\037wxdev-unsafe %s\\n' "$*" >&2; exit ${UNSAFE_STATE}; }
 wx_uid=\${EUID:-$(id -u)}
-wx_folders() {
-  wx_bad=$(stat -c '%u %a %F' -- "$@" | awk -v me="$wx_uid" '${judge}') || wx_refuse "cannot read $*"
-  [ -z "$wx_bad" ] || { shift $((\${wx_bad%% *} - 1)); wx_refuse "$1 \${wx_bad#* }"; }
-}
 wx_parent=\${wx_live%/*}; [ -n "$wx_parent" ] || wx_parent=/
 ${make}
+set --
 if [ -d "$wx_parent" ]; then
-  wx_real=$(realpath -e -- "$wx_parent") || wx_refuse "cannot resolve $wx_parent"
-  set --; wx_p=$wx_parent; while [ -n "$wx_p" ]; do set -- "$@" "$wx_p"; wx_p=\${wx_p%/*}; done
+  wx_here=$PWD
+  cd -P -- "$wx_parent" 2>/dev/null || wx_refuse "cannot resolve $wx_parent"
+  wx_real=$PWD; cd -- "$wx_here" 2>/dev/null || cd
+  wx_p=$wx_parent; while [ -n "$wx_p" ]; do set -- "$@" "$wx_p"; wx_p=\${wx_p%/*}; done
   wx_p=$wx_real; while [ -n "$wx_p" ]; do set -- "$@" "$wx_p"; wx_p=\${wx_p%/*}; done
-  wx_folders "$@"
 fi
-if [ -L "$wx_live" ] || [ -e "$wx_live" ]; then
-  wx_o=$(stat -c %u -- "$wx_live")
-  [ "$wx_o" = "$wx_uid" ] || wx_refuse "$wx_live belongs to another account (uid $wx_o)"
-fi
+wx_n=$#; wx_l=0
+if [ -L "$wx_live" ] || [ -e "$wx_live" ]; then set -- "$@" "$wx_live"; wx_l=$#; fi
 if [ -L "$wx_state" ] || [ -e "$wx_state" ]; then
   [ -d "$wx_state" ] && [ ! -L "$wx_state" ] || wx_refuse "$wx_state is not a folder (or is a symbolic link)"
-  wx_o=$(stat -c '%u %a' -- "$wx_state")
-  [ "\${wx_o%% *}" = "$wx_uid" ] || wx_refuse "$wx_state belongs to another account (uid \${wx_o%% *})"
-  case \${wx_o#* } in
-    *[2367]? | *[2367]) wx_refuse "$wx_state is writable by other accounts" ;;
-    700) ;;
-    *) chmod 700 -- "$wx_state" ;;
-  esac
+  set -- "$@" "$wx_state"
+fi
+if [ $# -gt 0 ]; then
+  wx_out=$(stat -c '%u %a %F' -- "$@") || wx_refuse "cannot read $*"
+  wx_i=0
+  while IFS=' ' read -r wx_u wx_a wx_f; do
+    wx_i=$((wx_i + 1))
+    if [ $wx_i -le $wx_n ]; then
+      eval "wx_at=\\\${$wx_i}"
+      [ "$wx_u" = 0 ] || [ "$wx_u" = "$wx_uid" ] || wx_refuse "$wx_at belongs to another account (uid $wx_u)"
+      case $wx_f/$wx_a in
+        symbolic*) ;;
+        */[1357]???) ;;
+        */*[2367]? | */*[2367]) wx_refuse "$wx_at is writable by other accounts" ;;
+      esac
+    elif [ $wx_i = $wx_l ]; then
+      [ "$wx_u" = "$wx_uid" ] || wx_refuse "$wx_live belongs to another account (uid $wx_u)"
+    else
+      [ "$wx_u" = "$wx_uid" ] || wx_refuse "$wx_state belongs to another account (uid $wx_u)"
+      case $wx_a in
+        *[2367]? | *[2367]) wx_refuse "$wx_state is writable by other accounts" ;;
+        700) ;;
+        *) chmod 700 -- "$wx_state" ;;
+      esac
+    fi
+  done <<WX_STAT
+$wx_out
+WX_STAT
+fi
+if [ -d "$wx_state" ]; then
   for wx_f in ${GUARDED.join(" ")}; do
     [ ! -L "$wx_state/$wx_f" ] || wx_refuse "$wx_state/$wx_f is a symbolic link"
   done
