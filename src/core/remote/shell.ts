@@ -110,6 +110,11 @@ export class CommandNotFoundError extends CheckFailedError {
   }
 }
 
+/** A venv named relative to the working directory (e.g. ".venv"): the live release's own. */
+export function venvInWorkdir(venv: string): boolean {
+  return !venv.startsWith("~/") && !venv.startsWith("/") && (venv.includes("/") || venv.startsWith("."));
+}
+
 /**
  * Shell expression of a virtualenv's folder: a path (absolute, ~/…, relative with a slash or a leading dot)
  * or a virtualenvwrapper name.

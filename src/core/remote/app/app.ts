@@ -1,9 +1,10 @@
+import { PassThrough } from "node:stream";
 import type { ServerConfig } from "../../config/file.js";
 import { CheckFailedError, InputError } from "../../support/errors.js";
 import { appPaths, appWhere, logScript, NO_LOG, startScript, statusScript, stopScript } from "./scripts.js";
 import { refuseUnsafe } from "../state-guard.js";
 import { spareCommand } from "./spare.js";
-import { q, type RemoteShell, runChecked } from "../shell.js";
+import { q, type RemoteShell, type RunResult, runChecked } from "../shell.js";
 
 /** The managed app did not come up: it exited, never opened its port, or the port was someone else's. */
 export class AppStartError extends CheckFailedError {
@@ -129,6 +130,77 @@ export function stopByPid(name: string | undefined, port: number | undefined): s
   return `find its pid with ${on(`ss -ltnp 'sport = :${port}'`)} and stop it with ${on("kill PID")}`;
 }
 
+/** What a start needs besides its target: how long the port may take, where the start's stderr goes. */
+export interface StartOptions {
+  waitMs?: number;
+  onStderr?: (chunk: Buffer) => void;
+  /** The start's shell, opened before the switch and waiting for the word (prepareStart): used instead of a new one. */
+  prepared?: PreparedStart;
+}
+
+/**
+ * A start whose shell is already up (its ~/.bashrc read, the venv active: a round trip and the login's own time)
+ * while the deploy uploads and switches; `go` makes it stop the old instance and start the live release.
+ */
+export interface PreparedStart {
+  go(): Promise<StartResult>;
+  /** Lets the waiting shell end without starting anything (no-op after go). */
+  cancel(): Promise<void>;
+}
+
+function checkStartable(server: ServerConfig): string {
+  if (server.start === undefined)
+    throw new InputError('no "start" command for this server', {
+      hint: 'add e.g. "start": "python wechat.py" to the server in wxdev.config.json',
+    });
+  return server.start;
+}
+
+/** Opens the start's shell, which waits on stdin for "go" (or its end: then it starts nothing). */
+function launchStart(
+  shell: RemoteShell,
+  target: AppTarget,
+  options: { waitMs?: number; onStderr?: (chunk: Buffer) => void; stdin?: PassThrough },
+): Promise<RunResult> {
+  const { server, port } = target;
+  const command = checkStartable(server);
+  const spare = server.warmStart === false ? undefined : spareCommand(command);
+  const script = startScript(appPaths(server.remoteDir), {
+    command,
+    port,
+    waitMs: options.waitMs ?? 10_000,
+    ...(spare === undefined ? {} : { spare }),
+    ...(options.stdin === undefined ? {} : { waitForGo: true }),
+  });
+  return runChecked(shell, script, {
+    ...appWhere(server),
+    ...(options.onStderr === undefined ? {} : { onStderr: options.onStderr }),
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+  });
+}
+
+/**
+ * Opens the start's shell now, to start the app with `go` later (after the switch). Only for a live directory
+ * that exists now and a venv outside it: the shell reads both before the switch.
+ */
+export function prepareStart(shell: RemoteShell, target: AppTarget, options: StartOptions = {}): PreparedStart {
+  const stdin = new PassThrough();
+  const result = launchStart(shell, target, { ...options, stdin });
+  // Told at go, or dropped at cancel: a failure before either is not unhandled.
+  result.catch(() => undefined);
+  return {
+    go: async () => {
+      const began = Date.now();
+      stdin.end("go\n");
+      return startResult(await result, target, began);
+    },
+    cancel: async () => {
+      if (!stdin.writableEnded) stdin.end();
+      await result.catch(() => undefined);
+    },
+  };
+}
+
 /**
  * Starts the app with the server's `start` command in the live directory inside `venv`, after stopping the
  * instance wxdev started before; resolves once its port accepts connections on the server (waitMs, default 10 s).
@@ -136,24 +208,17 @@ export function stopByPid(name: string | undefined, port: number | undefined): s
 export async function startApp(
   shell: RemoteShell,
   target: AppTarget,
-  options: { waitMs?: number; onStderr?: (chunk: Buffer) => void } = {},
+  options: StartOptions = {},
 ): Promise<StartResult> {
+  if (options.prepared !== undefined) return options.prepared.go();
+  const began = Date.now();
+  return startResult(await launchStart(shell, target, options), target, began);
+}
+
+/** What the start script printed, as a StartResult or an AppStartError. */
+function startResult(result: RunResult, target: AppTarget, began: number): StartResult {
   const { server, port } = target;
   const logs = `wxdev logs ${target.name ?? "<server>"}`;
-  if (server.start === undefined)
-    throw new InputError('no "start" command for this server', {
-      hint: 'add e.g. "start": "python wechat.py" to the server in wxdev.config.json',
-    });
-  const began = Date.now();
-  const paths = appPaths(server.remoteDir);
-  const spare = server.warmStart === false ? undefined : spareCommand(server.start);
-  const script = startScript(paths, {
-    command: server.start,
-    port,
-    waitMs: options.waitMs ?? 10_000,
-    ...(spare === undefined ? {} : { spare }),
-  });
-  const result = await runChecked(shell, script, { ...appWhere(server), onStderr: options.onStderr });
   const [head = "", tail = ""] = result.stdout.split("\x1etail\n");
   const release = /^release (.*)$/m.exec(head)?.[1] ?? "plain";
   const stopped = /^(?:stopped|killed) (\d+)$/m.exec(head)?.[1];

@@ -1,5 +1,5 @@
 import { APP_EXIT, APP_LOG, APP_PID, DEPLOY_LOG, ENV_FILE, RELEASES, remoteLayout } from "../layout.js";
-import { q } from "../shell.js";
+import { q, SETUP_FAILED } from "../shell.js";
 import { guardScript } from "../state-guard.js";
 import { type SpareCommand, spareFragment } from "./spare.js";
 
@@ -58,14 +58,19 @@ export const START_MARK = "--- wxdev start";
  * since boot), written by the launcher itself. `judge LINE` sets $pid and $verdict: "ours" only for a process of
  * this account, started at that very time (so not a reused pid; a file an older wxdev wrote has no time), leading
  * its own session; "gone" when no such process runs; otherwise the reason it is not ours, and then it is never
- * signalled (nor pid 1, nor a group wxdev did not make). `alive` ignores zombies, which a container without an
- * init may never reap. `running` is the same for one process (its leader), read without a new process; `listening`
- * too; `nap` sleeps without one (a read that times out on a pipe nobody writes).
+ * signalled (nor pid 1, nor a group wxdev did not make). `alive`: a process of the group runs, zombies aside (a
+ * container without an init may never reap them); `running`: the same for one process (its leader); `listening`: the
+ * port accepts; `nap` sleeps (a read that times out on a pipe nobody writes). None of them starts a process.
  */
 function prelude(paths: AppPaths, create: boolean): string {
   return `${guard(paths, create)}
 state=${paths.dir}; pidf="$state/${APP_PID}"; log="$state/${APP_LOG}"
-alive() { ps -o stat= -s "$1" 2>/dev/null | grep -qv '^Z'; }
+alive() {
+  kill -0 -- "-$1" 2>/dev/null || return 1
+  local f l; for f in /proc/[1-9]*/stat; do
+    { read -r l < "$f"; } 2>/dev/null && [[ \${l##*) } =~ ^[^Z]\\ [0-9]+\\ $1\\  ]] && return 0
+  done; return 1
+}
 started() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=\${s##*) }; printf '%s\\n' "$s" | cut -d' ' -f20; }
 judge() {
   pid=\${1%% *}; verdict=gone
@@ -97,8 +102,9 @@ line=; { read -r line < "$pidf"; } 2>/dev/null || :; judge "$line"`;
 function stopFragment(): string {
   return `if [ "$verdict" = ours ]; then
   kill -TERM -- "-$pid" 2>/dev/null || true
-  i=0; while { running "$pid" || alive "$pid"; } && [ $i -lt 250 ]; do nap 0.02; i=$((i+1)); done
-  if alive "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || true; echo "killed $pid"; else echo "stopped $pid"; fi
+  i=0; while { running "$pid" || alive "$pid"; } && [ $i -lt 1000 ]; do nap 0.005; i=$((i+1)); done
+  if [ $i -ge 1000 ] && alive "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || true; echo "killed $pid"
+  else echo "stopped $pid"; fi
 elif [ "$verdict" != gone ]; then echo "foreign $pid $verdict"
 fi
 rm -f -- "$pidf"`;
@@ -126,29 +132,41 @@ function detached(command: string): string {
 }
 
 /**
+ * Waits for "go" on stdin (its end without it: exit, starting nothing), then enters the live directory again: the
+ * shell entered it before the switch, when the link still led to the release before.
+ */
+function goFragment(paths: AppPaths): string {
+  return `IFS= read -r wx_go || :; [ "$wx_go" = go ] || exit 0
+cd -- ${paths.live} || { printf 'wxdev: no directory %s on the server\\n' ${paths.live} >&2; exit ${SETUP_FAILED}; }
+`;
+}
+
+/**
  * Stops the old instance, then (printing "release ID", the live release's folder name) starts `command`
  * detached from the SSH session: its own session (setsid), stdin from /dev/null, stdout and stderr appended
  * to app.log (PYTHONUNBUFFERED, so print() shows up at once). Waits on
- * the server for `port` to accept connections, polling every 20 ms. Prints one of "up PID", "exited PID CODE",
+ * the server for `port` to accept connections, polling every 5 ms. Prints one of "up PID", "exited PID CODE",
  * "timeout PID" or "busy" (the port answers though our app is stopped: another process holds it), then, on
  * failure, a "\x1etail" line and this start's last 20 log lines. With `spare` (the command is one a spare can
  * run), a warm spare waiting from the last start becomes the app instead of a new Python (printing "warm"), and
- * once the app is up a spare is started for the next start (spare.ts).
+ * once the app is up a spare is started for the next start (spare.ts). `waitForGo`: see goFragment.
  */
 export function startScript(
   paths: AppPaths,
-  options: { command: string; port?: number; waitMs: number; spare?: SpareCommand },
+  options: { command: string; port?: number; waitMs: number; spare?: SpareCommand; waitForGo?: boolean },
 ): string {
-  const ticks = Math.max(1, Math.ceil(options.waitMs / 20));
+  const ticks = Math.max(1, Math.ceil(options.waitMs / 5));
   // Without a port, "up" means still running after a second.
-  const ready = options.port === undefined ? `[ $i -ge 50 ]` : `listening ${options.port}`;
-  return `${prelude(paths, true)}
+  const ready = options.port === undefined ? `[ $i -ge 200 ]` : `listening ${options.port}`;
+  return `${options.waitForGo ? goFragment(paths) : ""}${prelude(paths, true)}
 ${spareFragment(options.spare)}
 ${stopFragment()}
 ${options.port === undefined ? "" : `if listening ${options.port}; then echo busy; exit 0; fi`}
 if [ -f "$log" ] && [ "$(stat -c %s -- "$log")" -gt ${LOG_LIMIT_BYTES} ]; then mv -f -- "$log" "$log.1"; fi
-release=$(readlink -- ${paths.live} 2>/dev/null || echo plain); release=\${release##*/}; echo "release $release"
-printf '%s %s release %s ---\\n' '${START_MARK}' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$release" >> "$log"
+release=plain
+if [ -L ${paths.live} ] && cd -P -- ${paths.live} 2>/dev/null; then release=\${PWD##*/}; cd -- "$OLDPWD"; fi
+echo "release $release"
+TZ=UTC0 printf '%s %(%Y-%m-%dT%H:%M:%SZ)T release %s ---\\n' '${START_MARK}' -1 "$release" >> "$log"
 export PYTHONUNBUFFERED=1
 bg=
 if spare_wake; then echo warm; else
@@ -169,7 +187,7 @@ while :; do
   fi
   if ${ready}; then echo "up $pid"; spare_launch; exit 0; fi
   if [ $i -ge ${ticks} ]; then echo "timeout $pid"; break; fi
-  nap 0.02; i=$((i+1))
+  nap 0.005; i=$((i+1))
 done
 printf '\\036tail\\n'
 ${tailFragment(20)}`;

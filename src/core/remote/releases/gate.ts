@@ -1,6 +1,6 @@
 import type { ServerConfig } from "../../config/file.js";
 import { CheckFailedError } from "../../support/errors.js";
-import { appStatus, readLog, startApp, type StartResult } from "../app/app.js";
+import { appStatus, type PreparedStart, readLog, startApp, type StartResult } from "../app/app.js";
 import { handshakeThrough } from "../app/health.js";
 import { remoteLayout } from "../layout.js";
 import { type GateVerdict, recordVerdict } from "./list.js";
@@ -61,6 +61,8 @@ export interface UpOptions {
   onStderr?: (chunk: Buffer) => void;
   /** Told as soon as the release serves: its handshake passed (with a check), or its port opened (without). */
   onServing?: () => void;
+  /** The start's shell, opened before the switch (prepareStart): the first start uses it. */
+  prepared?: PreparedStart;
 }
 
 /** How long after opening its port the app must still run: one that exits a moment later serves nobody. */
@@ -196,7 +198,8 @@ export async function gate(
     };
   }
   options.onSwitchBack?.({ ...switching, live: { state: "switched", release: options.previous } });
-  const again = await bringUp(shell, server, options);
+  const { prepared: _used, ...restart } = options;
+  const again = await bringUp(shell, server, restart);
   await verdict(options.previous, again);
   return { down, back: { release: options.previous, ...again } };
 }

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { ServerConfig } from "../../config/file.js";
 import type { RemoteLayout } from "../layout.js";
-import { ConnectionLostError, type RemoteShell } from "../shell.js";
+import { type PreparedStart, prepareStart } from "../app/app.js";
+import { ConnectionLostError, type RemoteShell, venvInWorkdir } from "../shell.js";
 import { afterSwitch, type AppAfterSwitch } from "./after-switch.js";
 import { cleanupScript, deleteScript, uploadScript } from "./build.js";
 import { type AppOptions, appOptions, output, type ReleaseEvent } from "./events.js";
@@ -67,26 +68,56 @@ function releaseId(now: Date): string {
 export async function publish(shell: RemoteShell, options: PublishOptions): Promise<Published> {
   const { server, state, stage, changes } = options;
   const done: Published = {};
-  const warn = (message: string): void => options.onEvent?.({ type: "warning", message });
   // The release live before this deploy: what the health gate switches back to.
   let before = liveRelease(state);
   const changed =
     changes.upload.length > 0 || changes.delete.length > 0 || changes.replace.length > 0 || state.kind !== "link";
-  if (changed) {
-    done.release = releaseId(options.now ?? new Date());
-    const adopted = await buildAndSwitch(shell, { ...options, release: done.release });
-    before ??= adopted;
-    stage.live = { state: "switched", release: done.release };
-    options.onEvent?.({ type: "switched", release: done.release });
-  }
-  const live = done.release ?? before ?? "plain";
-  const post = options.post === undefined ? server.postDeploy : options.post;
-  stage.during = "the post-deploy command";
+  const post = (options.post === undefined ? server.postDeploy : options.post) ?? undefined;
   // Nothing changed: the post-deploy command has nothing new to act on, unless asked for this run (--exec).
-  const runsPost = post && (done.release !== undefined || options.post !== undefined);
+  const runsPost = changed || options.post !== undefined;
+  const prepared = changed && !post ? earlyStart(shell, options) : undefined;
+  try {
+    if (changed) {
+      done.release = releaseId(options.now ?? new Date());
+      const adopted = await buildAndSwitch(shell, { ...options, release: done.release });
+      before ??= adopted;
+      stage.live = { state: "switched", release: done.release };
+      options.onEvent?.({ type: "switched", release: done.release });
+    }
+    return await afterBuild(shell, options, { done, before, post, runsPost, prepared });
+  } finally {
+    await prepared?.cancel();
+  }
+}
+
+/**
+ * The start's shell opened now, while the release is built, when the app will be started from a live directory that
+ * exists now with a venv outside it (the shell reads both before the switch); see prepareStart.
+ */
+function earlyStart(shell: RemoteShell, options: PublishOptions): PreparedStart | undefined {
+  const { server, state, app } = options;
+  if (server.start === undefined || app?.start === false || state.kind === "none") return undefined;
+  if (server.venv !== undefined && venvInWorkdir(server.venv)) return undefined;
+  const { port, waitMs, onStderr } = appOptions(options);
+  const target = { server, ...(port === undefined ? {} : { port }) };
+  return prepareStart(shell, target, { onStderr, ...(waitMs === undefined ? {} : { waitMs }) });
+}
+
+/** After the switch (or none): the post-deploy command, the app behind its health gate, the old releases pruned. */
+async function afterBuild(
+  shell: RemoteShell,
+  options: PublishOptions,
+  at: { done: Published; before?: string; post?: string; runsPost: boolean; prepared?: PreparedStart },
+): Promise<Published> {
+  const { server, stage } = options;
+  const { done, before, post, runsPost, prepared } = at;
+  const warn = (message: string): void => options.onEvent?.({ type: "warning", message });
+  const live = done.release ?? before ?? "plain";
+  stage.during = "the post-deploy command";
   if (post && !runsPost) done.postSkipped = post;
-  const postMark = runsPost && server.start === undefined ? await serverTicks(shell) : undefined;
-  if (runsPost) done.post = await runPost(shell, server, post, { release: live, onOutput: output(options.onEvent) });
+  const postMark = post && runsPost && server.start === undefined ? await serverTicks(shell) : undefined;
+  if (post && runsPost)
+    done.post = await runPost(shell, server, post, { release: live, onOutput: output(options.onEvent) });
   stage.during = "starting the app";
   Object.assign(
     done,
@@ -97,6 +128,7 @@ export async function publish(shell: RemoteShell, options: PublishOptions): Prom
       ...(done.post === undefined ? {} : { post: done.post }),
       ...(postMark === undefined ? {} : { postMark }),
       ...(options.app?.start === undefined ? {} : { start: options.app.start }),
+      ...(prepared === undefined ? {} : { prepared }),
       rollback: options.app?.rollback !== false,
       onSwitchBack: switchingBack(stage),
       onWarning: warn,
