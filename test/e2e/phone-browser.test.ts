@@ -333,7 +333,8 @@ describe.skipIf(missing !== undefined).each(["plain", "safe"] as const)(
       const media = panel()
         .getByRole("region", { name: /text message/ })
         .first();
-      expect(await media.textContent()).toContain("unknown-media");
+      // The panel hears of the exchange on its own (after the thread's notice): waited for, as a person would.
+      await expect.poll(() => media.textContent(), { timeout: 10_000 }).toContain("unknown-media");
     });
 
     it("no answer within 5 s, after WeChat's 3 tries: the client's notice, and the panel says why", async () => {

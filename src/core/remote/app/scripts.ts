@@ -71,7 +71,6 @@ alive() {
     { read -r l < "$f"; } 2>/dev/null && [[ \${l##*) } =~ ^[^Z]\\ [0-9]+\\ $1\\  ]] && return 0
   done; return 1
 }
-started() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=\${s##*) }; printf '%s\\n' "$s" | cut -d' ' -f20; }
 judge() {
   pid=\${1%% *}; verdict=gone
   [ -n "$1" ] || return 0
@@ -194,35 +193,43 @@ ${tailFragment(20)}`;
 }
 
 /**
- * Shell lines printing "holder PID START CWD" for the process of this account that listens on `port` (ss shows an
- * account only its own processes), if any: what answers there, whoever started it. START as judge's. sshd holding
- * it is a tunnel's forward (wxdev tunnel, ssh -R), not an app.
+ * A shell function: `holder_of PORT` sets $line to "holder PID START CWD" for the process of this account that
+ * listens on PORT (ss shows an account only its own processes), or to nothing: what answers there, whoever started
+ * it. START as judge's. sshd holding it is a tunnel's forward (wxdev tunnel, ssh -R), not an app. The folder of a
+ * process seen before (same pid, same start) is not read again: a wait that polls starts one process a round (ss).
  */
-export function holderFragment(port: number): string {
-  return `holder=$(ss -tlnp 'sport = :${port}' 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1) || true
-holder=\${holder#pid=}
-if [ -n "$holder" ] && [ "$(cat "/proc/$holder/comm" 2>/dev/null)" != sshd ]; then
-  echo "holder $holder $(started "$holder") $(readlink "/proc/$holder/cwd")"
-fi`;
-}
+const HOLDER_OF = `holder_of() {
+  line=; local h= comm= l= key; local -a f
+  [[ $(ss -tlnp "sport = :$1" 2>/dev/null) =~ pid=([0-9]+) ]] && h=\${BASH_REMATCH[1]} || return 0
+  { read -r comm < "/proc/$h/comm"; } 2>/dev/null || :
+  [ "$comm" != sshd ] || return 0
+  { read -r l < "/proc/$h/stat"; } 2>/dev/null || :
+  f=(\${l##*) }); key="$h \${f[19]}"
+  [ "$key" = "\${holder_seen-}" ] || { holder_seen=$key; holder_cwd=$(readlink "/proc/$h/cwd"); }
+  line="holder $key $holder_cwd"
+}`;
 
 /**
  * Reads the app's state in one round trip, one "key value" line each: pid (from the pid file, if that process
  * is still ours; "foreign PID REASON" when it names something else), uptime in seconds, cwd (its working
  * directory: the release it serves, whatever the live link says now), port (1 if it accepts connections), holder
- * (holderFragment), live (where the live link points, or "plain"/"none"), since (when the link was made, epoch s),
+ * (holder_of), live (where the live link points, or "plain"/"none"), since (when the link was made, epoch s),
  * and the resolved paths of the releases folder and the live directory, to tell a release from a working directory.
  */
 export function statusScript(paths: AppPaths, port: number | undefined): string {
   return `${prelude(paths, false)}
-if [ "$verdict" = ours ]; then echo "pid $pid"; echo "uptime $(ps -o etimes= -p "$pid" | tr -d ' ')"
+if [ "$verdict" = ours ]; then echo "pid $pid"
+  # Its start (clock ticks since boot, USER_HZ: 100 on Linux) against the seconds since boot.
+  l=; { read -r l < "/proc/$pid/stat"; } 2>/dev/null || :; f=(\${l##*) }); read -r up _ < /proc/uptime
+  echo "uptime $(( \${up%.*} - \${f[19]:-0} / 100 ))"
   echo "cwd $(readlink "/proc/$pid/cwd")"
 elif [ "$verdict" != gone ]; then echo "foreign $pid $verdict"; fi
 ${
   port === undefined
     ? ""
     : `if listening ${port}; then echo "port 1"; else echo "port 0"; fi
-${holderFragment(port)}`
+${HOLDER_OF}
+holder_of ${port}; [ -z "$line" ] || echo "$line"`
 }
 live=${paths.live}
 echo "releases $(cd -P -- "$state/${RELEASES}" 2>/dev/null && pwd)"
@@ -243,17 +250,17 @@ export function waitForRestartScript(
 ): string {
   // By the clock, not by rounds: ss reads every process's descriptors, which takes a while on a busy server.
   return `${prelude(paths, false)}
-holder_line() {
-${holderFragment(options.port)}
+${HOLDER_OF}
+clock() {
+  if [ -n "\${EPOCHREALTIME-}" ]; then now=\${EPOCHREALTIME/[.,]/}; now=$((now / 1000)); else now=$(date +%s%3N); fi
 }
-ms() { date +%s%3N; }
-found=; until=$(( $(ms) + ${options.waitMs} ))
+found=; clock; until=$((now + ${options.waitMs}))
 while :; do
-  line=; if listening ${options.port}; then line=$(holder_line); fi
+  line=; if listening ${options.port}; then holder_of ${options.port}; fi
   rest=\${line#holder }; at=\${rest#* }; at=\${at%% *}
   if [ -n "$line" ] && [ -n "$at" ] && [ "$at" -ge ${options.since} ]; then found="fresh $rest"; break; fi
   [ -z "$line" ] || found="stale $rest"
-  [ "$(ms)" -lt "$until" ] || break
+  clock; [ "$now" -lt "$until" ] || break
   nap 0.05
 done
 if [ -n "$found" ]; then echo "$found"; elif listening ${options.port}; then echo foreign; else echo none; fi
