@@ -144,7 +144,7 @@ const LOAD_ENVF =
  * now: bash's two job-control lines ("cannot set terminal process group", "no job control in this shell", printed
  * before any startup file, translated under other locales, hence matched by position) are dropped and the rest,
  * ~/.bashrc's own errors, replayed. The user's command runs in a subshell, so an `exit` in it prints no "exit"
- * (an interactive shell's habit) and the wrapper still sees how it ended. No `exit` in here for the same reason.
+ * (an interactive shell's habit) and the wrapper still sees how it ended; its own `exit` says nothing either.
  * It ends by printing `end` (END_MARK and a nonce): without it the command never ran to its end, whatever the
  * status says (a ~/.bashrc that runs `exec sh` replaces this shell before it reads the script).
  */
@@ -154,7 +154,13 @@ function wrapped(command: string, options: RunOptions, end: string): string {
   const run =
     options.logTo === undefined ? `  ( eval ${q(command)} )\n  __wxdev_rc=$?` : logged(command, options.logTo);
   return `exec 2>&3 3>&-
-sed '1,2{/^bash: /d}' "$__wxdev_err" >&2
+__wxdev_n=0
+while IFS= read -r __wxdev_l || [ -n "$__wxdev_l" ]; do
+  __wxdev_n=$((__wxdev_n + 1))
+  case $__wxdev_n:$__wxdev_l in [12]:"bash: "*) continue ;; esac
+  printf '%s\\n' "$__wxdev_l"
+done < "$__wxdev_err" >&2
+unset __wxdev_n __wxdev_l
 : > "$__wxdev_err"
 unset HISTFILE
 command_not_found_handle() {
@@ -173,7 +179,7 @@ if [ $__wxdev_rc -eq 0 ]; then
 ${load}${run}
   if [ -s "$__wxdev_err" ]; then sort -u "$__wxdev_err" | sed 's/^/\\x1fwxdev-missing /' >&2; __wxdev_rc=127; fi
 fi
-printf '%s\\n' ${q(end)} >&2; (exit $__wxdev_rc)`;
+printf '%s\\n' ${q(end)} >&2; exit $__wxdev_rc 2>/dev/null`;
 }
 
 /**
