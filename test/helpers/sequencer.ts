@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /** What makes a test file slow: a real sshd, a local server's account, nginx and Flask, Chromium. */
@@ -7,18 +7,20 @@ const STARTS_SERVERS = /helpers\/(sshd|classroom|local-server|tunnel-rig|browser
 
 /**
  * Longest first, so that no long file starts last and runs alone at the end: by the duration vitest recorded
- * for it in an earlier run, or else (a fresh checkout, as in CI, has no record) guessed from its size, a file
- * that starts servers counting six times a file that does not (about 3 ms and 0.5 ms a byte here).
+ * for it in an earlier run, or else (a fresh checkout, as in CI, has no record) by test/durations.json (a run's
+ * record kept in the tree: `node scripts/save-test-durations.mjs`), or else guessed from its size, a file that
+ * starts servers counting six times a file that does not (about 3 ms and 0.5 ms a byte here).
  */
 export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const root = this.ctx.config.root;
+    const kept = JSON.parse(readFileSync(join(root, "test/durations.json"), "utf8")) as Record<string, number>;
     const cost = new Map<TestSpecification, number>();
     for (const spec of files) {
       const recorded = this.ctx.cache.getFileTestResults(`${spec.project.name}:${relative(root, spec.moduleId)}`);
       const source = readFileSync(spec.moduleId, "utf8");
       const guess = source.length * (STARTS_SERVERS.test(source) ? 3 : 0.5);
-      cost.set(spec, recorded?.duration ?? guess);
+      cost.set(spec, recorded?.duration ?? kept[relative(root, spec.moduleId)] ?? guess);
     }
     return [...files].sort((a, b) => (cost.get(b) ?? 0) - (cost.get(a) ?? 0));
   }
