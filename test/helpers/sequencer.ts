@@ -6,10 +6,11 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 const STARTS_SERVERS = /helpers\/(sshd|classroom|local-server|tunnel-rig|browser|phone-app)\.js/;
 
 /**
- * Longest first, so that no long file starts last and runs alone at the end: by the duration vitest recorded
- * for it in an earlier run, or else (a fresh checkout, as in CI, has no record) by test/durations.json (a run's
- * record kept in the tree: `node scripts/save-test-durations.mjs`), or else guessed from its size, a file that
- * starts servers counting six times a file that does not (about 3 ms and 0.5 ms a byte here).
+ * Longest first, so that no long file starts last and runs alone at the end: by test/durations.json (a whole run's
+ * record kept in the tree, so a fresh checkout as in CI has it too: `node scripts/save-test-durations.mjs`), or else
+ * by the duration vitest recorded for the file in an earlier run (a file run alone takes less than in the whole
+ * suite), or else guessed from its size, a file that starts servers counting six times a file that does not (about
+ * 3 ms and 0.5 ms a byte here).
  */
 export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -20,7 +21,7 @@ export default class LongestFirst extends BaseSequencer {
       const recorded = this.ctx.cache.getFileTestResults(`${spec.project.name}:${relative(root, spec.moduleId)}`);
       const source = readFileSync(spec.moduleId, "utf8");
       const guess = source.length * (STARTS_SERVERS.test(source) ? 3 : 0.5);
-      cost.set(spec, recorded?.duration ?? kept[relative(root, spec.moduleId)] ?? guess);
+      cost.set(spec, kept[relative(root, spec.moduleId)] ?? recorded?.duration ?? guess);
     }
     return [...files].sort((a, b) => (cost.get(b) ?? 0) - (cost.get(a) ?? 0));
   }
