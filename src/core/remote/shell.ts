@@ -110,9 +110,12 @@ export class CommandNotFoundError extends CheckFailedError {
   }
 }
 
+/** A venv given as a path (absolute, ~/…, relative with a slash or a leading dot), not a virtualenvwrapper name. */
+const isVenvPath = (venv: string): boolean => venv.includes("/") || venv.startsWith(".");
+
 /** A venv named relative to the working directory (e.g. ".venv"): the live release's own. */
 export function venvInWorkdir(venv: string): boolean {
-  return !venv.startsWith("~/") && !venv.startsWith("/") && (venv.includes("/") || venv.startsWith("."));
+  return isVenvPath(venv) && !venv.startsWith("~/") && !venv.startsWith("/");
 }
 
 /**
@@ -122,7 +125,7 @@ export function venvInWorkdir(venv: string): boolean {
 export function venvPath(venv: string): string {
   if (venv.startsWith("~/")) return `"$HOME"/${q(venv.slice(2))}`;
   // ".venv" is the project's own, not a virtualenvwrapper name.
-  if (venv.includes("/") || venv.startsWith(".")) return q(venv);
+  if (isVenvPath(venv)) return q(venv);
   return `"\${WORKON_HOME:-$HOME/.virtualenvs}"/${q(venv)}`;
 }
 
@@ -207,7 +210,7 @@ function logged(command: string, file: string): string {
  */
 function activation(venv: string, lenient: boolean): string {
   const path = venvPath(venv);
-  const make = /[/.]/.test(venv) ? `python3 -m venv ${venv}` : `mkvirtualenv ${venv}`;
+  const make = isVenvPath(venv) ? `python3 -m venv ${venv}` : `mkvirtualenv ${venv}`;
   const missing = lenient
     ? `printf 'wxdev: no virtualenv %s on the server yet (%s makes it): going on without it\\n' ${path} ${q(make)} >&2`
     : `printf 'wxdev: no virtualenv %s on the server (no bin/activate)\\n' ${path} >&2; __wxdev_rc=${SETUP_FAILED}`;

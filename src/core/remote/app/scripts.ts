@@ -1,7 +1,7 @@
 import { APP_EXIT, APP_LOG, APP_PID, DEPLOY_LOG, ENV_FILE, RELEASES, remoteLayout } from "../layout.js";
 import { q, SETUP_FAILED } from "../shell.js";
 import { guardScript } from "../state-guard.js";
-import { type SpareCommand, spareFragment } from "./spare.js";
+import { PID_LINE, type SpareCommand, spareFragment } from "./spare.js";
 
 /**
  * Where the managed app's state lives: beside the releases, in the hidden sibling of `remoteDir`
@@ -60,7 +60,9 @@ export const START_MARK = "--- wxdev start";
  * its own session; "gone" when no such process runs; otherwise the reason it is not ours, and then it is never
  * signalled (nor pid 1, nor a group wxdev did not make). `alive`: a process of the group runs, zombies aside (a
  * container without an init may never reap them); `running`: the same for one process (its leader); `listening`: the
- * port accepts; `nap` sleeps (a read that times out on a pipe nobody writes). None of them starts a process.
+ * port accepts; `nap` sleeps (a read that times out on a pipe nobody writes); `proc_stat PID` sets $f to the fields
+ * of /proc/PID/stat after "PID (COMM) " (the state first, the session 4th, the start time 20th). None of them starts
+ * a process.
  */
 function prelude(paths: AppPaths, create: boolean): string {
   return `${guard(paths, create)}
@@ -71,22 +73,21 @@ alive() {
     { read -r l < "$f"; } 2>/dev/null && [[ \${l##*) } =~ ^[^Z]\\ [0-9]+\\ $1\\  ]] && return 0
   done; return 1
 }
+proc_stat() { f=(); local l; { read -r l < "/proc/$1/stat"; } 2>/dev/null || return 1; f=(\${l##*) }); }
 judge() {
   pid=\${1%% *}; verdict=gone
   [ -n "$1" ] || return 0
   case $pid in '' | *[!0-9]*) verdict="no process id"; pid=?; return ;; esac
   if [ "$pid" -le 1 ]; then verdict="never an app's pid"; return; fi
-  local line; { read -r line < "/proc/$pid/stat"; } 2>/dev/null || return 0
+  local -a f; proc_stat "$pid" || return 0
   if [ ! -O "/proc/$pid" ]; then verdict="uid $(stat -c %u "/proc/$pid" 2>/dev/null), another account"; return; fi
-  # After "PID (COMM) ": the state, …, the session (4th), …, the start time (20th).
-  local -a f=(\${line##*) })
   case $1 in *' '*) at=\${1#* } ;; *) at= ;; esac
   if [ -n "$at" ] && [ "\${f[19]}" != "$at" ]; then verdict="started at another time: a reused pid"; return; fi
   if [ "\${f[3]}" != "$pid" ]; then verdict="it leads no session"; return; fi
   [ "\${f[0]}" != Z ] || alive "$pid" && verdict=ours || verdict=gone
 }
 listening() { : 6<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null
-running() { local l; { read -r l < "/proc/$1/stat"; } 2>/dev/null || return 1; l=\${l##*) }; [ "\${l%% *}" != Z ]; }
+running() { local -a f; proc_stat "$1" && [ "\${f[0]}" != Z ]; }
 exec 9<> <(:)
 nap() { read -r -t "$1" -u 9 _ || :; }
 line=; { read -r line < "$pidf"; } 2>/dev/null || :; judge "$line"`;
@@ -125,8 +126,7 @@ function tailFragment(lines: number): string {
  * never over a file or through a link another start left), so the pid file names exactly this process.
  */
 function detached(command: string): string {
-  const pidLine = `s=$(cat /proc/$$/stat); s=\${s##*) }; printf "%s %s\\n" "$$" "$(echo $s | cut -d" " -f20)"`;
-  const launcher = `'set -C; ${pidLine} > "$1" || exit 70; exec bash -c "$0"'`;
+  const launcher = `'set -C; ${PID_LINE} > "$1" || exit 70; exec bash -c "$0"'`;
   return `setsid bash -c ${launcher} ${q(command)} "$pidf" < /dev/null >> "$log" 2>&1 9>&- &`;
 }
 
@@ -199,12 +199,11 @@ ${tailFragment(20)}`;
  * process seen before (same pid, same start) is not read again: a wait that polls starts one process a round (ss).
  */
 const HOLDER_OF = `holder_of() {
-  line=; local h= comm= l= key; local -a f
+  line=; local h= comm= key; local -a f
   [[ $(ss -tlnp "sport = :$1" 2>/dev/null) =~ pid=([0-9]+) ]] && h=\${BASH_REMATCH[1]} || return 0
   { read -r comm < "/proc/$h/comm"; } 2>/dev/null || :
   [ "$comm" != sshd ] || return 0
-  { read -r l < "/proc/$h/stat"; } 2>/dev/null || :
-  f=(\${l##*) }); key="$h \${f[19]}"
+  proc_stat "$h" || :; key="$h \${f[19]}"
   [ "$key" = "\${holder_seen-}" ] || { holder_seen=$key; holder_cwd=$(readlink "/proc/$h/cwd"); }
   line="holder $key $holder_cwd"
 }`;
@@ -220,7 +219,7 @@ export function statusScript(paths: AppPaths, port: number | undefined): string 
   return `${prelude(paths, false)}
 if [ "$verdict" = ours ]; then echo "pid $pid"
   # Its start (clock ticks since boot, USER_HZ: 100 on Linux) against the seconds since boot.
-  l=; { read -r l < "/proc/$pid/stat"; } 2>/dev/null || :; f=(\${l##*) }); read -r up _ < /proc/uptime
+  proc_stat "$pid" || :; read -r up _ < /proc/uptime
   echo "uptime $(( \${up%.*} - \${f[19]:-0} / 100 ))"
   echo "cwd $(readlink "/proc/$pid/cwd")"
 elif [ "$verdict" != gone ]; then echo "foreign $pid $verdict"; fi

@@ -131,6 +131,12 @@ finally:
 `;
 
 /**
+ * What a launcher (a bash inside single quotes) prints into the pid file just before it execs the app: its pid and
+ * its start time, as judge reads them (/proc/PID/stat, the 20th field after "PID (COMM) ").
+ */
+export const PID_LINE = `s=$(cat /proc/$$/stat); s=\${s##*) }; printf "%s %s\\n" "$$" "$(echo $s | cut -d" " -f20)"`;
+
+/**
  * Shell functions for the app scripts (after prelude): spare_stop ends a waiting spare; spare_wake hands the start
  * to it (true once it answered "ok": it is the app now); spare_launch starts one for the next start. $warmf holds
  * the spare's "PID START" line (judged as the app's), $door and $back are its fifos.
@@ -142,8 +148,7 @@ spare_judge() { local line=; { read -r line < "$warmf"; } 2>/dev/null || :; rm -
 spare_stop() { spare_judge; spare_kill; }`;
   if (spare === undefined) return `${common}\nspare_wake() { spare_stop; return 1; }\nspare_launch() { :; }`;
   const line = [spare.python, spare.script, ...spare.args].join(" ");
-  const pidLine = `s=$(cat /proc/$$/stat); s=\${s##*) }; printf "%s %s\\n" "$$" "$(echo $s | cut -d" " -f20)"`;
-  const launcher = `'set -C; ${pidLine} > "$1" || exit 70; shift; exec "$@"'`;
+  const launcher = `'set -C; ${PID_LINE} > "$1" || exit 70; shift; exec "$@"'`;
   return `${common}
 spare_wake() {
   spare_judge
