@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import {
   chmodSync,
   lstatSync,
@@ -7,6 +8,7 @@ import {
   readlinkSync,
   statSync,
   symlinkSync,
+  truncateSync,
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
@@ -66,4 +68,50 @@ describe("tarStream", () => {
       expect(readlinkSync(join(out, "dir-link"))).toBe("d".repeat(70));
     },
   );
+
+  it("streams a large file a chunk at a time as it reads it (progress moves inside it); hashFiles agrees with sha256sum", async () => {
+    const root = temp("wxdev-tar-src-");
+    const big = randomBytes(5 * 1024 * 1024 + 3);
+    writeFileSync(join(root, "a.txt"), "first\n");
+    writeFileSync(join(root, "big.bin"), big);
+    const manifest = hashFiles(root, ["a.txt", "big.bin"]);
+    expect(manifest["big.bin"]).toMatchObject({
+      size: big.length,
+      sha256: createHash("sha256").update(big).digest("hex"),
+    });
+    const sum = execFileSync("sha256sum", [join(root, "big.bin")], { encoding: "utf8" });
+    expect(sum.split(" ")[0]).toBe(manifest["big.bin"]?.sha256);
+    const progress: [number, number][] = [];
+    const chunks: Buffer[] = [];
+    for await (const chunk of tarStream(root, ["a.txt", "big.bin"], (done, bytes) => progress.push([done, bytes])))
+      chunks.push(chunk as Buffer);
+    expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThanOrEqual(2 * 64 * 1024);
+    const during = progress.filter(([done]) => done === 1);
+    expect(during.length).toBeGreaterThan(50);
+    expect(during.map(([, bytes]) => bytes)).toEqual([...during.map(([, bytes]) => bytes)].sort((a, b) => a - b));
+    expect(progress.at(-1)).toEqual([2, big.length + 6]);
+    const out = temp("wxdev-tar-out-");
+    execFileSync("tar", ["-x", "-f", "-", "-C", out], { input: Buffer.concat(chunks) });
+    expect(readFileSync(join(out, "big.bin")).equals(big)).toBe(true);
+  });
+
+  it("a file cut short while it is sent: the archive stays whole, the rest of the file zeros", async () => {
+    const root = temp("wxdev-tar-src-");
+    const big = randomBytes(1024 * 1024);
+    writeFileSync(join(root, "big.bin"), big);
+    const chunks: Buffer[] = [];
+    for await (const chunk of tarStream(root, ["big.bin"])) {
+      if (chunks.length === 0) truncateSync(join(root, "big.bin"), 0);
+      chunks.push(chunk as Buffer);
+    }
+    const out = temp("wxdev-tar-out-");
+    execFileSync("tar", ["-x", "-f", "-", "-C", out], { input: Buffer.concat(chunks) });
+    const got = readFileSync(join(out, "big.bin"));
+    expect(got.length).toBe(big.length);
+    let same = 0;
+    while (same < got.length && got[same] === big[same]) same++;
+    expect(same).toBeGreaterThanOrEqual(64 * 1024 - 512);
+    expect(same).toBeLessThan(big.length);
+    expect(got.subarray(same).every((byte) => byte === 0)).toBe(true);
+  });
 });

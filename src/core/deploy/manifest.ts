@@ -8,6 +8,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  readSync,
   realpathSync,
   statSync,
 } from "node:fs";
@@ -230,6 +231,9 @@ async function listFiles(options: ScanOptions): Promise<string[]> {
   return found.sort();
 }
 
+/** Where files are read to be hashed: one buffer for all of them, so a large file never sits whole in memory. */
+let hashBuffer: Buffer | undefined;
+
 /**
  * Hashes one file: size, permission bits, sha256 (synchronous: for thousands of small files that beats the thread
  * pool).
@@ -238,13 +242,14 @@ function entryOf(absolute: string): ManifestEntry {
   const fd = openSync(absolute, "r");
   try {
     const info = fstatSync(fd);
-    const data = readFileSync(fd);
-    return {
-      size: data.length,
-      mode: info.mode & 0o777,
-      sha256: createHash("sha256").update(data).digest("hex"),
-      mtimeMs: Math.trunc(info.mtimeMs),
-    };
+    hashBuffer ??= Buffer.allocUnsafe(1024 * 1024);
+    const hash = createHash("sha256");
+    let size = 0;
+    for (let read = -1; read !== 0 && size < info.size; size += read) {
+      read = readSync(fd, hashBuffer, 0, Math.min(hashBuffer.length, info.size - size), null);
+      hash.update(hashBuffer.subarray(0, read));
+    }
+    return { size, mode: info.mode & 0o777, sha256: hash.digest("hex"), mtimeMs: Math.trunc(info.mtimeMs) };
   } finally {
     closeSync(fd);
   }

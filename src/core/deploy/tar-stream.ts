@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, lstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, fstatSync, lstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { Header, Pax } from "tar";
@@ -10,15 +10,12 @@ export type TarProgress = (files: number, bytes: number) => void;
 const BLOCK = 512;
 const CHUNK = 64 * 1024;
 
-/**
- * The tar records of one file (or, with `linkpath`, a symlink): a pax header when the path needs one, the header,
- * the data, padding.
- */
-function records(path: string, data: Buffer, mode: number, mtime: Date, linkpath?: string): Buffer[] {
+/** The header records of one file of `size` bytes (or, with `linkpath`, a symlink): a pax header when the path needs one. */
+function headers(path: string, size: number, mode: number, mtime: Date, linkpath?: string): Buffer[] {
   const fields = {
     path,
     mode,
-    size: data.length,
+    size,
     mtime,
     type: linkpath === undefined ? ("File" as const) : ("SymbolicLink" as const),
     linkpath,
@@ -29,8 +26,23 @@ function records(path: string, data: Buffer, mode: number, mtime: Date, linkpath
   };
   const header = Buffer.alloc(BLOCK);
   const needsPax = new Header(fields).encode(header, 0);
-  const padding = (BLOCK - (data.length % BLOCK)) % BLOCK;
-  return [...(needsPax ? [new Pax(fields).encode()] : []), header, data, Buffer.alloc(padding)];
+  return needsPax ? [new Pax(fields).encode(), header] : [header];
+}
+
+/**
+ * The bytes of an open file of `size` bytes, a chunk at a time (a large file never sits whole in memory). A file
+ * that shrank since its size was read ends in zeros: the archive stays whole, and the upload's check finds the
+ * file's hash changed.
+ */
+function* contents(fd: number, size: number): Generator<Buffer> {
+  for (let offset = 0; offset < size; offset += CHUNK) {
+    const piece = Buffer.allocUnsafe(Math.min(CHUNK, size - offset));
+    let filled = 0;
+    for (let read = -1; read !== 0 && filled < piece.length; filled += read) {
+      read = readSync(fd, piece, filled, piece.length - filled, null);
+    }
+    yield piece.fill(0, filled);
+  }
 }
 
 /**
@@ -45,35 +57,49 @@ export function tarStream(root: string, files: string[], onProgress?: TarProgres
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let bytes = 0;
+    const add = (part: Buffer): void => {
+      pending.push(part);
+      pendingBytes += part.length;
+    };
+    const full = (): boolean => pendingBytes >= CHUNK;
+    const take = (): Buffer => {
+      const chunk = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+      pending = [];
+      pendingBytes = 0;
+      return chunk;
+    };
     for (const [index, path] of files.entries()) {
       const link = manifest?.[path]?.link;
-      let parts: Buffer[];
       if (link !== undefined) {
         bytes += Buffer.byteLength(link); // as the plan counts it
-        parts = records(path, Buffer.alloc(0), 0o777, lstatSync(join(root, path)).mtime, link);
+        for (const part of headers(path, 0, 0o777, lstatSync(join(root, path)).mtime, link)) add(part);
       } else {
         const fd = openSync(join(root, path), "r");
         try {
           const info = fstatSync(fd);
-          const data = readFileSync(fd);
-          bytes += data.length;
-          parts = records(path, data, info.mode & 0o7777, info.mtime);
+          for (const part of headers(path, info.size, info.mode & 0o7777, info.mtime)) add(part);
+          for (const piece of contents(fd, info.size)) {
+            add(piece);
+            bytes += piece.length;
+            if (full()) {
+              onProgress?.(index, bytes);
+              yield take();
+            }
+          }
+          const padding = (BLOCK - (info.size % BLOCK)) % BLOCK;
+          if (padding > 0) add(Buffer.alloc(padding));
         } finally {
           closeSync(fd);
         }
       }
-      pending.push(...parts);
-      pendingBytes += parts.reduce((sum, part) => sum + part.length, 0);
-      if (pendingBytes >= CHUNK) {
+      if (full()) {
         onProgress?.(index + 1, bytes);
-        yield Buffer.concat(pending);
-        pending = [];
-        pendingBytes = 0;
+        yield take();
       }
     }
-    pending.push(Buffer.alloc(2 * BLOCK));
+    add(Buffer.alloc(2 * BLOCK));
     onProgress?.(files.length, bytes);
-    yield Buffer.concat(pending);
+    yield take();
   }
   return Readable.from(chunks(), { objectMode: false });
 }
