@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { remoteLayout } from "../../src/core/remote/layout.js";
+import { listScript, parseListing } from "../../src/core/remote/releases/list.js";
 import { rollbackScript, switchScript } from "../../src/core/remote/releases/switch.js";
 import { q } from "../../src/core/remote/shell.js";
 import { type LocalServer, localEntry, startLocalServer } from "../helpers/local-server.js";
@@ -73,6 +74,25 @@ describe("releases, rollback by history and deploy's checks, through a local she
     expect(back.code, back.stderr).toBe(0);
     expect(back.stdout).toContain(`rolled back s8013: ${c} → ${a}`);
     expect(live(remote)).toBe("A");
+  });
+
+  it("the listing: release folders only, oldest first; files counted only when asked (pruning does not read them)", async () => {
+    const { dir, remote } = project({ keepReleases: 5 });
+    const a = await release(dir, "A");
+    writeFileSync(join(dir, "more.txt"), "more\n");
+    const b = await release(dir, "B");
+    const releases = `~/.${remote}.wxdev/releases`;
+    machine.run(`cd ${releases} && mkdir 2099x.partial && echo stray > stray-file && printf 'no newline' >> history`);
+    const layout = remoteLayout(`~/${remote}`);
+    const listed = (count: boolean) => machine.run(listScript(layout, { count })).split("\n");
+    const quick = listed(false);
+    expect(quick.slice(0, 3)).toEqual([`live ${b}`, `release ${a} -`, `release ${b} -`]);
+    expect(quick.slice(-2)).toEqual(["history no newline", ""]); // a last line without its newline is kept
+    expect(parseListing(quick.join("\n")).releases.map((r) => [r.id, r.files])).toEqual([
+      [a, undefined],
+      [b, undefined],
+    ]);
+    expect(listed(true).slice(0, 3)).toEqual([`live ${b}`, `release ${a} 1`, `release ${b} 2`]);
   });
 
   it("--rollback ID goes to that release; an unknown ID is exit 2 naming the known ones, nothing moved", async () => {

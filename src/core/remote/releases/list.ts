@@ -1,5 +1,5 @@
 import { CheckFailedError } from "../../support/errors.js";
-import { HISTORY, LOCK, PARTIAL, RELEASE_META, type RemoteLayout, remoteLayout } from "../layout.js";
+import { HISTORY, PARTIAL, RELEASE_META, type RemoteLayout, remoteLayout } from "../layout.js";
 import { q, type RemoteShell } from "../shell.js";
 import { guardScript } from "../state-guard.js";
 
@@ -9,25 +9,28 @@ import { guardScript } from "../state-guard.js";
  */
 export type GateVerdict = "passed" | "failed";
 
-/** Release folder names only: not the history, the lock, or a half-built *.partial. */
-const LIST_RELEASES = `ls -1 | grep -v -e '\\${PARTIAL}$' -e '^${HISTORY}$' -e '^\\${LOCK}$' | sort`;
-
 /**
- * Lists the releases: "live <id>" (or "live -"), then "release <id> <files>" for each (files: regular files and
- * links, wxdev's own .wxdev folder left out), then the history, each line prefixed "history ".
+ * Lists the releases: "live <id>" (or "live -"), then "release <id> <files>" for each, oldest first (files: regular
+ * files and links, wxdev's own .wxdev folder left out; "-" unless `count`, as counting reads every release's
+ * folders), then the history, each line prefixed "history ". Release folders only: not the history, the lock, or a
+ * half-built *.partial.
  */
-export function listScript(layout: RemoteLayout): string {
+export function listScript(layout: RemoteLayout, options: { count?: boolean } = {}): string {
+  const files = options.count
+    ? `$(find "$r" -path "$r/${RELEASE_META}" -prune -o \\( -type f -o -type l \\) -print | wc -l)`
+    : "-";
   return `${guardScript(layout, { create: false })}
 set -e
 live=${layout.live}; releases=${layout.releases}
-if [ -L "$live" ]; then echo "live $(basename "$(readlink "$live")")"; else echo "live -"; fi
+if [ -L "$live" ]; then now=$(readlink "$live"); echo "live \${now##*/}"; else echo "live -"; fi
 [ -d "$releases" ] || exit 0
 cd "$releases"
-${LIST_RELEASES} | while IFS= read -r r; do
-  n=$(find "$r" -path "$r/${RELEASE_META}" -prune -o \\( -type f -o -type l \\) -print | wc -l)
-  echo "release $r $n"
+for r in *; do
+  case $r in *${PARTIAL} | ${HISTORY}) continue ;; esac
+  [ -d "$r" ] || continue
+  printf 'release %s %s\\n' "$r" "${files}"
 done
-if [ -f ${HISTORY} ]; then sed 's/^/history /' ${HISTORY}; fi`;
+if [ -f ${HISTORY} ]; then while IFS= read -r h || [ -n "$h" ]; do printf 'history %s\\n' "$h"; done < ${HISTORY}; fi`;
 }
 
 /**
@@ -65,7 +68,8 @@ export interface ReleaseInfo {
   id: string;
   /** When it was made, from its id (undefined for a name wxdev did not give). */
   time?: string;
-  files: number;
+  /** Its files and links (wxdev's own folder left out), when the listing counted them. */
+  files?: number;
   live: boolean;
   /** The release `--rollback` would switch to. */
   rollbackTarget: boolean;
@@ -122,14 +126,14 @@ export function rollbackTarget(
 /** Parses what listScript printed. */
 export function parseListing(output: string): ReleaseListing {
   let live: string | undefined;
-  const found: { id: string; files: number }[] = [];
+  const found: { id: string; files?: number }[] = [];
   const history: HistoryEntry[] = [];
   const verdicts = new Map<string, GateVerdict>();
   for (const line of output.split("\n")) {
     const [kind, ...rest] = line.split(" ");
     if (kind === "live") live = rest[0] === "-" ? undefined : rest.join(" ");
     else if (kind === "release" && rest.length >= 2)
-      found.push({ id: rest.slice(0, -1).join(" "), files: Number(rest.at(-1)) });
+      found.push({ id: rest.slice(0, -1).join(" "), ...(rest.at(-1) === "-" ? {} : { files: Number(rest.at(-1)) }) });
     else if (kind === "history" && rest.length >= 4) {
       const [time = "", id = "", previous = "-", reason = ""] = rest;
       if (reason === "gate-passed" || reason === "gate-failed")
@@ -147,7 +151,7 @@ export function parseListing(output: string): ReleaseListing {
   const releases = found.map(({ id, files }) => ({
     id,
     ...(releaseTime(id) ? { time: releaseTime(id) } : {}),
-    files,
+    ...(files === undefined ? {} : { files }),
     live: id === live,
     rollbackTarget: id === target,
     ...(verdicts.has(id) ? { gate: verdicts.get(id) } : {}),
@@ -157,7 +161,7 @@ export function parseListing(output: string): ReleaseListing {
 
 /** Reads the server's releases, the live one and the history (no lock: it only reads). */
 export async function listReleases(shell: RemoteShell, remoteDir: string): Promise<ReleaseListing> {
-  const result = await shell.exec(listScript(remoteLayout(remoteDir)));
+  const result = await shell.exec(listScript(remoteLayout(remoteDir), { count: true }));
   if (result.code !== 0)
     throw new CheckFailedError(
       `reading the releases failed on the server: ${result.stderr.trim().split("\n")[0] || "no message"}`,

@@ -31,13 +31,13 @@ export function lockScript(
   return `${guardScript(layout, { create: true })}
 set -e
 releases=${layout.releases}
-mkdir -p -- "$releases"
+[ -d "$releases" ] || mkdir -p -- "$releases"
 lock="$releases/${LOCK}"
 exec 9>>"$lock"
 if ! flock -w ${waitSeconds} 9; then head -c 300 "$lock" >&2; exit ${LOCK_BUSY}; fi
 printf '%s\n' ${q(holder)} > "$lock"
 cd "$releases"
-rm -rf -- *${PARTIAL}
+for p in *${PARTIAL}; do if [ -e "$p" ] || [ -L "$p" ]; then rm -rf -- "$p"; fi; done
 ${then === "" ? "" : `(\n${then}\n)\n`}printf '${LOCKED_SENTINEL}'
 ${hold}`;
 }

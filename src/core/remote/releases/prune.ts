@@ -18,7 +18,7 @@ export function pruneScript(layout: RemoteLayout, ids: string[]): string {
   return `${guardScript(layout, { create: false })}
 set -e
 live=${layout.live}; cd ${layout.releases}
-now=$(basename "$(readlink -- "$live")")
+now=$(readlink -- "$live"); now=\${now##*/}
 for old in ${ids.map(q).join(" ")}; do [ "$old" = "$now" ] || rm -rf -- "$old"; done`;
 }
 

@@ -18,7 +18,7 @@ if [ -n "$unrecorded" ]; then printf 'the switch to %s is not in the history\\n'
 }
 
 /** Shell lines that set "$prev" to the release live now (empty when the live path is not a link). */
-const READ_PREV = 'prev=""; if [ -L "$live" ]; then prev=$(basename "$(readlink "$live")"); fi';
+const READ_PREV = `prev=""; if [ -L "$live" ]; then prev=$(readlink "$live"); prev=\${prev##*/}; fi`;
 
 /**
  * Finishes a release and makes it live; stdin: the manifest. A plain live directory is first kept
