@@ -10,7 +10,10 @@ export type TarProgress = (files: number, bytes: number) => void;
 const BLOCK = 512;
 const CHUNK = 64 * 1024;
 
-/** The header records of one file of `size` bytes (or, with `linkpath`, a symlink): a pax header when the path needs one. */
+/**
+ * The header records of one file of `size` bytes (or, with `linkpath`, a symlink): a pax header when the path needs
+ * one.
+ */
 function headers(path: string, size: number, mode: number, mtime: Date, linkpath?: string): Buffer[] {
   const fields = {
     path,
