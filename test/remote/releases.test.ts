@@ -1,10 +1,11 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { remoteLayout } from "../../src/core/remote/layout.js";
 import { listScript, parseListing } from "../../src/core/remote/releases/list.js";
-import { rollbackScript, switchScript } from "../../src/core/remote/releases/switch.js";
+import { NOW_UTC, rollbackScript, switchScript } from "../../src/core/remote/releases/switch.js";
 import { q } from "../../src/core/remote/shell.js";
 import { type LocalServer, localEntry, startLocalServer } from "../helpers/local-server.js";
 import { runMain } from "../helpers/main.js";
@@ -93,6 +94,16 @@ describe("releases, rollback by history and deploy's checks, through a local she
       [b, undefined],
     ]);
     expect(listed(true).slice(0, 3)).toEqual([`live ${b}`, `release ${a} 1`, `release ${b} 2`]);
+  });
+
+  it("the history's time: UTC from bash's own clock, and from date where the shell is sh", () => {
+    const times = ["bash", "sh"].map((shell) =>
+      execFileSync(shell, ["-c", `${NOW_UTC}; echo "$now"`], { encoding: "utf8", env: { TZ: "Asia/Shanghai" } }).trim(),
+    );
+    for (const time of times) {
+      expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(Math.abs(Date.parse(time) - Date.now())).toBeLessThan(60_000);
+    }
   });
 
   it("--rollback ID goes to that release; an unknown ID is exit 2 naming the known ones, nothing moved", async () => {

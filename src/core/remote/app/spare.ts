@@ -134,7 +134,7 @@ finally:
  * What a launcher (a bash inside single quotes) prints into the pid file just before it execs the app: its pid and
  * its start time, as judge reads them (/proc/PID/stat, the 20th field after "PID (COMM) ").
  */
-export const PID_LINE = `s=$(cat /proc/$$/stat); s=\${s##*) }; printf "%s %s\\n" "$$" "$(echo $s | cut -d" " -f20)"`;
+export const PID_LINE = `read -r s < /proc/$$/stat; f=(\${s##*) }); printf "%s %s\\n" "$$" "\${f[19]}"`;
 
 /**
  * Shell functions for the app scripts (after prelude): spare_stop ends a waiting spare; spare_wake hands the start

@@ -19,8 +19,7 @@ export function uploadScript(
   return `set -e
 umask 077
 new=${layout.releases}/${q(`${release}${PARTIAL}`)}
-${from === undefined ? 'mkdir -p "$new"' : `cp -a --reflink=auto -- ${from} "$new"`}
-chmod 700 "$new"
+${from === undefined ? 'mkdir -p "$new"' : `cp -a --reflink=auto -- ${from} "$new"\nchmod 700 "$new"`}
 cd "$new"
 ${inTheWay.length > 0 ? `rm -rf -- ${inTheWay.map((path) => q(path)).join(" ")}` : ""}
 ${withTar ? "tar -x -p -f -" : ""}`;

@@ -2,6 +2,7 @@ import { CheckFailedError } from "../../support/errors.js";
 import { HISTORY, PARTIAL, RELEASE_META, type RemoteLayout, remoteLayout } from "../layout.js";
 import { q, type RemoteShell } from "../shell.js";
 import { guardScript } from "../state-guard.js";
+import { NOW_UTC } from "./switch.js";
 
 /**
  * The health gate's verdict on a release, recorded in the history as a line of its own ("time id - gate-failed"):
@@ -40,7 +41,8 @@ if [ -f ${HISTORY} ]; then while IFS= read -r h || [ -n "$h" ]; do printf 'histo
 export function verdictScript(layout: RemoteLayout, id: string, verdict: GateVerdict): string {
   return `${guardScript(layout, { create: false })}
 set -e
-printf '%s %s - gate-%s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ${q(id)} ${verdict} >> ${layout.releases}/${HISTORY}`;
+${NOW_UTC}
+printf '%s %s - gate-%s\\n' "$now" ${q(id)} ${verdict} >> ${layout.releases}/${HISTORY}`;
 }
 
 /** Records the gate's verdict on a release; resolves with why that failed (undefined when it was recorded). */

@@ -10,12 +10,17 @@ export type SwitchReason = "deploy" | "rollback";
  * written (a full disk) still lets the link be printed, and then fails the script.
  */
 function recordSwitch(id: string, reason: SwitchReason): string {
-  const time = '"$(date -u +%Y-%m-%dT%H:%M:%SZ)"';
   return `unrecorded=""
-printf '%s %s %s %s\\n' ${time} ${q(id)} "\${prev:--}" ${reason} >> "$releases"/${HISTORY} || unrecorded=1
+${NOW_UTC}
+printf '%s %s %s %s\\n' "$now" ${q(id)} "\${prev:--}" ${reason} >> "$releases"/${HISTORY} || unrecorded=1
 readlink -- "$live"
 if [ -n "$unrecorded" ]; then printf 'the switch to %s is not in the history\\n' ${q(id)} >&2; exit 1; fi`;
 }
+
+/** A shell line that sets "$now" to the time in UTC as the history writes it (bash's own clock, else date). */
+export const NOW_UTC =
+  `if [ -n "\${BASH_VERSION-}" ]; then TZ=UTC0 printf -v now "%(%Y-%m-%dT%H:%M:%SZ)T" -1; ` +
+  "else now=$(date -u +%Y-%m-%dT%H:%M:%SZ); fi";
 
 /** Shell lines that set "$prev" to the release live now (empty when the live path is not a link). */
 const READ_PREV = `prev=""; if [ -L "$live" ]; then prev=$(readlink "$live"); prev=\${prev##*/}; fi`;
@@ -32,7 +37,7 @@ umask 077
 live=${layout.live}; releases=${layout.releases}; new="$releases"/${q(release)}
 ${adoptAs === undefined ? READ_PREV : `prev=${q(adoptAs)}`}
 cd "$new${PARTIAL}"
-mkdir -p ${RELEASE_META}
+[ -d ${RELEASE_META} ] || mkdir ${RELEASE_META}
 cat > ${MANIFEST}
 ln -sfnT "$new" "$live${NEXT_LINK}"
 cd "$releases"
