@@ -8,6 +8,8 @@ export const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
+  // The compositor in the browser process: one process fewer per launch, the same pixels.
+  "--in-process-gpu",
   "--disable-dev-shm-usage",
   "--disable-quic",
   "--no-first-run",
