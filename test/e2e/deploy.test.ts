@@ -2,11 +2,15 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
 import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { deployProject, partialReleases, writeRandomFile } from "../helpers/deploy-project.js";
+import { slowProxy } from "../helpers/net.js";
 import { tempDirs } from "../helpers/temp.js";
+
+/** What the tests that stop an upload midway let through: 4 MiB take 16 s, so the upload is surely under way. */
+const UPLOAD_RATE = 256 * 1024;
 
 const temp = tempDirs();
 
@@ -72,28 +76,34 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
   );
 
   it("a deploy killed midway leaves the live directory exactly as it was; the next one succeeds", async () => {
-    const { dir, remote } = project();
-    expect((await deploy(dir, ["--yes"])).code).toBe(0);
-    const before = remoteListing(remote);
-    writeRandomFile(join(dir, "big.bin"), 64);
-    const child = spawn(process.execPath, [BIN, "deploy", "s8013"], {
-      cwd: dir,
-      env: cleanEnv({ HOME: clientHome }),
-      stdio: "ignore",
-    });
-    let sawPartial = false;
-    for (let i = 0; i < 400 && !sawPartial; i++) {
-      sawPartial = partialReleases(sshd.home, remote) > 0;
-      if (!sawPartial) await new Promise((resolve) => setTimeout(resolve, 25));
+    const proxy = await slowProxy(sshd.port, UPLOAD_RATE);
+    try {
+      const { dir, remote } = project({ port: proxy.port });
+      expect((await deploy(dir, ["--yes"])).code).toBe(0);
+      const before = remoteListing(remote);
+      writeRandomFile(join(dir, "big.bin"), 4);
+      const child = spawn(process.execPath, [BIN, "deploy", "s8013"], {
+        cwd: dir,
+        env: cleanEnv({ HOME: clientHome }),
+        stdio: "ignore",
+      });
+      let sawPartial = false;
+      for (let i = 0; i < 400 && !sawPartial; i++) {
+        sawPartial = partialReleases(sshd.home, remote) > 0;
+        if (!sawPartial) await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(sawPartial).toBe(true); // killed while the upload was really under way
+      child.kill("SIGKILL");
+      await new Promise((resolve) => child.once("exit", resolve));
+      expect(remoteListing(remote)).toBe(before);
+      proxy.slow = false;
+      const next = await deploy(dir, ["--json"]);
+      expect(next.code).toBe(0);
+      expect(JSON.parse(next.stdout).uploaded).toBe(1);
+      expect(sshd.run(`ls ~/.${remote}.wxdev/releases`)).not.toContain("partial");
+    } finally {
+      proxy.close();
     }
-    expect(sawPartial).toBe(true); // killed while the upload was really under way
-    child.kill("SIGKILL");
-    await new Promise((resolve) => child.once("exit", resolve));
-    expect(remoteListing(remote)).toBe(before);
-    const next = await deploy(dir, ["--json"]);
-    expect(next.code).toBe(0);
-    expect(JSON.parse(next.stdout).uploaded).toBe(1);
-    expect(sshd.run(`ls ~/.${remote}.wxdev/releases`)).not.toContain("partial");
   }, 60_000);
 
   it("password login from WXDEV_SSH_PASSWORD; a wrong one is one clear line naming the methods tried", async () => {
@@ -199,25 +209,15 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
   const partials = (remote: string): number => partialReleases(sshd.home, remote);
 
   it("a connection dropped mid-upload is one line and exit 1; the live release is unchanged", async () => {
-    const { createServer, connect } = await import("node:net");
-    const sockets: import("node:net").Socket[] = [];
-    const proxy = createServer((client) => {
-      const upstream = connect(sshd.port, "127.0.0.1");
-      sockets.push(client, upstream);
-      client.pipe(upstream).pipe(client);
-      client.on("error", () => undefined);
-      upstream.on("error", () => undefined);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    const port = (proxy.address() as import("node:net").AddressInfo).port;
+    const proxy = await slowProxy(sshd.port, UPLOAD_RATE);
     try {
-      const { dir, remote } = project({ port });
+      const { dir, remote } = project({ port: proxy.port });
       expect((await deploy(dir, ["--yes"])).code).toBe(0);
       const before = remoteListing(remote);
-      writeRandomFile(join(dir, "big.bin"), 64);
+      writeRandomFile(join(dir, "big.bin"), 4);
       const cut = background(dir, []);
       await until(() => partials(remote) > 0, "the upload");
-      for (const socket of sockets) socket.resetAndDestroy();
+      proxy.cut();
       const result = await cut.done;
       expect(result.code).toBe(1);
       const lostDuringUpload = /^wxdev: connection to s8013 lost during upload; the live release is unchanged — /;
@@ -230,13 +230,16 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
   }, 60_000);
 
   it("Ctrl-C says what is live: unchanged during the upload, the new release once switched", async () => {
-    const { dir, remote } = project();
+    const proxy = await slowProxy(sshd.port, UPLOAD_RATE);
+    onTestFinished(() => proxy.close());
+    const { dir, remote } = project({ port: proxy.port });
     expect((await deploy(dir, ["--yes"])).code).toBe(0);
     const before = remoteListing(remote);
-    writeRandomFile(join(dir, "big.bin"), 64);
+    writeRandomFile(join(dir, "big.bin"), 4);
     const uploading = background(dir, []);
     await until(() => partials(remote) > 0, "the upload");
     uploading.child.kill("SIGINT");
+    proxy.slow = false; // what the interrupted deploy still sends on its way out is no longer held back
     const stopped = await uploading.done;
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toMatch(/interrupted: the live release is unchanged/);
