@@ -51,6 +51,8 @@ export async function startNginx(dir: string, config: string, port: number): Pro
 export interface SeedOptions {
   /** It exits this many seconds after its port opens. */
   exitsAfter?: number;
+  /** It exits as the first request arrives, answering nothing. */
+  exitsOnRequest?: boolean;
   /** Its Token: "apptoken" written in the file (default), or read from WECHAT_TOKEN as wxdev init's app does. */
   token?: "file" | "environment";
 }
@@ -86,7 +88,7 @@ TOKEN = ${token}
 app = Flask(__name__)
 
 @app.route("/wechat${port}", methods=["GET", "POST"])
-def wechat():
+def wechat():${options.exitsOnRequest ? "\n    os._exit(0)" : ""}
     a = request.args
     check = hashlib.sha1("".join(sorted([TOKEN, a.get("timestamp", ""), a.get("nonce", "")])).encode()).hexdigest()
     if TOKEN == "" or check != a.get("signature"):

@@ -35,7 +35,11 @@ describe.skipIf(missing !== undefined)(
       const app =
         version === "broken"
           ? "def broken(:\n"
-          : seedApp(port, version, version === "flaky" ? { exitsAfter: 0.5 } : {});
+          : seedApp(
+              port,
+              version,
+              version === "flaky" ? { exitsAfter: 0.5 } : version === "dies" ? { exitsOnRequest: true } : {},
+            );
       writeFileSync(join(dir, "wechat.py"), app);
       return wx(["deploy", "s8013", ...args]);
     };
@@ -140,10 +144,25 @@ describe.skipIf(missing !== undefined)(
       expect(flaky.stderr).toMatch(
         new RegExp(
           "release \\S+ did not come up: the app \\(pid \\d+\\) exited within [\\d.]+ s after opening its port " +
-            `\\(after answering the handshake\\); switched back to ${before}, which answers again`,
+            // On a busy machine the handshake may come after the app is gone: then it failed, and the exit is named.
+            "\\((after answering the handshake|the handshake through \\S+ failed: .*)\\); " +
+            `switched back to ${before}, which answers again`,
         ),
       );
       // The release live before answers: four (the test above kept its app from being started).
+      expect(await reply()).toBe("four");
+    });
+
+    it("an app gone before it answers the handshake: the exit is named, not only the proxy's 502", async () => {
+      const before = JSON.parse((await wx(["releases", "s8013", "--json"])).stdout).live as string;
+      const dies = await deployVersion("dies");
+      expect(dies.code).toBe(1);
+      expect(dies.stderr).toMatch(
+        new RegExp(
+          "release \\S+ did not come up: the app \\(pid \\d+\\) exited within [\\d.]+ s after opening its port " +
+            `\\(the handshake through \\S+ failed: HTTP 502: .*\\); switched back to ${before}, which answers again`,
+        ),
+      );
       expect(await reply()).toBe("four");
     });
   },

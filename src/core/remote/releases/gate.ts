@@ -91,12 +91,16 @@ export async function bringUp(
   if (options.check !== undefined) {
     check = await handshakeResult(options.check, 5_000);
     if (!check.ok) {
-      const reason = `the handshake through ${check.url} failed: ${check.problem}`;
+      // An app that is gone failed the handshake by being gone: that, not the proxy's 502, is what to fix.
+      const failed = `the handshake through ${check.url} failed: ${check.problem}`;
+      const gone = await exitedSince(shell, server, options.port, start.pid, opened, 0);
+      const reason =
+        gone === undefined ? failed : `the app (pid ${start.pid}) exited ${gone} s after opening its port (${failed})`;
       return { down: { reason, logTail: await lastLines(shell, server), start, check } };
     }
   }
   options.onServing?.();
-  const gone = await exitedSince(shell, server, options.port, start.pid, opened);
+  const gone = await exitedSince(shell, server, options.port, start.pid, opened, SETTLE_MS);
   if (gone !== undefined) {
     const after = check === undefined ? "" : " (after answering the handshake)";
     const reason = `the app (pid ${start.pid}) exited ${gone} s after opening its port${after}`;
@@ -121,15 +125,16 @@ export async function handshakeResult(check: AppCheck, forMs: number): Promise<C
   };
 }
 
-/** Undefined while the app that opened its port at `opened` still runs SETTLE_MS later; else the seconds since. */
+/** Undefined while the app that opened its port at `opened` still runs `settleMs` later; else the seconds since. */
 async function exitedSince(
   shell: RemoteShell,
   server: ServerConfig,
   port: number | undefined,
   pid: number,
   opened: number,
+  settleMs: number,
 ): Promise<string | undefined> {
-  const wait = SETTLE_MS - (Date.now() - opened);
+  const wait = settleMs - (Date.now() - opened);
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   const status = await appStatus(shell, { server, port });
   if (status.running && status.pid === pid) return undefined;
