@@ -76,34 +76,17 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
   );
 
   it("a deploy killed midway leaves the live directory exactly as it was; the next one succeeds", async () => {
-    const proxy = await slowProxy(sshd.port, UPLOAD_RATE);
-    try {
-      const { dir, remote } = project({ port: proxy.port });
-      expect((await deploy(dir, ["--yes"])).code).toBe(0);
-      const before = remoteListing(remote);
-      writeRandomFile(join(dir, "big.bin"), 4);
-      const child = spawn(process.execPath, [BIN, "deploy", "s8013"], {
-        cwd: dir,
-        env: cleanEnv({ HOME: clientHome }),
-        stdio: "ignore",
-      });
-      let sawPartial = false;
-      for (let i = 0; i < 400 && !sawPartial; i++) {
-        sawPartial = partialReleases(sshd.home, remote) > 0;
-        if (!sawPartial) await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      expect(sawPartial).toBe(true); // killed while the upload was really under way
-      child.kill("SIGKILL");
-      await new Promise((resolve) => child.once("exit", resolve));
-      expect(remoteListing(remote)).toBe(before);
-      proxy.slow = false;
-      const next = await deploy(dir, ["--json"]);
-      expect(next.code).toBe(0);
-      expect(JSON.parse(next.stdout).uploaded).toBe(1);
-      expect(sshd.run(`ls ~/.${remote}.wxdev/releases`)).not.toContain("partial");
-    } finally {
-      proxy.close();
-    }
+    const { proxy, dir, remote, before } = await uploadUnderWay();
+    const killed = background(dir, []);
+    await until(() => partials(remote) > 0, "the upload"); // killed while the upload was really under way
+    killed.child.kill("SIGKILL");
+    await killed.done;
+    expect(remoteListing(remote)).toBe(before);
+    proxy.slow = false;
+    const next = await deploy(dir, ["--json"]);
+    expect(next.code).toBe(0);
+    expect(JSON.parse(next.stdout).uploaded).toBe(1);
+    expect(sshd.run(`ls ~/.${remote}.wxdev/releases`)).not.toContain("partial");
   }, 60_000);
 
   it("password login from WXDEV_SSH_PASSWORD; a wrong one is one clear line naming the methods tried", async () => {
@@ -207,35 +190,35 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
     if (!ready()) throw new Error(`timed out waiting for ${what}`);
   };
   const partials = (remote: string): number => partialReleases(sshd.home, remote);
-
-  it("a connection dropped mid-upload is one line and exit 1; the live release is unchanged", async () => {
-    const proxy = await slowProxy(sshd.port, UPLOAD_RATE);
-    try {
-      const { dir, remote } = project({ port: proxy.port });
-      expect((await deploy(dir, ["--yes"])).code).toBe(0);
-      const before = remoteListing(remote);
-      writeRandomFile(join(dir, "big.bin"), 4);
-      const cut = background(dir, []);
-      await until(() => partials(remote) > 0, "the upload");
-      proxy.cut();
-      const result = await cut.done;
-      expect(result.code).toBe(1);
-      const lostDuringUpload = /^wxdev: connection to s8013 lost during upload; the live release is unchanged — /;
-      expect(result.stderr).toMatch(lostDuringUpload);
-      expect(result.stderr.trim().split("\n")).toHaveLength(1);
-      expect(remoteListing(remote)).toBe(before);
-    } finally {
-      proxy.close();
-    }
-  }, 60_000);
-
-  it("Ctrl-C says what is live: unchanged during the upload, the new release once switched", async () => {
+  /**
+   * A project deployed once through a slowProxy (closed when the test ends), with a 4 MiB file added since: the
+   * next deploy's upload through the proxy is under way for a while. `before`: the live files as they are.
+   */
+  async function uploadUnderWay() {
     const proxy = await slowProxy(sshd.port, UPLOAD_RATE);
     onTestFinished(() => proxy.close());
     const { dir, remote } = project({ port: proxy.port });
     expect((await deploy(dir, ["--yes"])).code).toBe(0);
     const before = remoteListing(remote);
     writeRandomFile(join(dir, "big.bin"), 4);
+    return { proxy, dir, remote, before };
+  }
+
+  it("a connection dropped mid-upload is one line and exit 1; the live release is unchanged", async () => {
+    const { proxy, dir, remote, before } = await uploadUnderWay();
+    const cut = background(dir, []);
+    await until(() => partials(remote) > 0, "the upload");
+    proxy.cut();
+    const result = await cut.done;
+    expect(result.code).toBe(1);
+    const lostDuringUpload = /^wxdev: connection to s8013 lost during upload; the live release is unchanged — /;
+    expect(result.stderr).toMatch(lostDuringUpload);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(remoteListing(remote)).toBe(before);
+  }, 60_000);
+
+  it("Ctrl-C says what is live: unchanged during the upload, the new release once switched", async () => {
+    const { proxy, dir, remote, before } = await uploadUnderWay();
     const uploading = background(dir, []);
     await until(() => partials(remote) > 0, "the upload");
     uploading.child.kill("SIGINT");

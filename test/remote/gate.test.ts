@@ -137,33 +137,28 @@ describe.skipIf(missing !== undefined)(
       },
     );
 
-    it("an app that exits half a second after opening its port does not pass the gate", async () => {
+    /** Deploys `version`, which fails the gate because its app exits (`how`: the rest of the reason); switched back. */
+    async function exitsAndIsSwitchedBack(version: string, how: string): Promise<void> {
       const before = JSON.parse((await wx(["releases", "s8013", "--json"])).stdout).live as string;
-      const flaky = await deployVersion("flaky");
-      expect(flaky.code).toBe(1);
-      expect(flaky.stderr).toMatch(
+      const failed = await deployVersion(version);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(
         new RegExp(
           "release \\S+ did not come up: the app \\(pid \\d+\\) exited within [\\d.]+ s after opening its port " +
-            // On a busy machine the handshake may come after the app is gone: then it failed, and the exit is named.
-            "\\((after answering the handshake|the handshake through \\S+ failed: .*)\\); " +
-            `switched back to ${before}, which answers again`,
+            `\\(${how}\\); switched back to ${before}, which answers again`,
         ),
       );
-      // The release live before answers: four (the test above kept its app from being started).
+      // The release live before answers: four (a test above kept its app from being started).
       expect(await reply()).toBe("four");
+    }
+
+    it("an app that exits half a second after opening its port does not pass the gate", async () => {
+      // On a busy machine the handshake may come after the app is gone: then it failed, and the exit is named.
+      await exitsAndIsSwitchedBack("flaky", "(after answering the handshake|the handshake through \\S+ failed: .*)");
     });
 
     it("an app gone before it answers the handshake: the exit is named, not only the proxy's 502", async () => {
-      const before = JSON.parse((await wx(["releases", "s8013", "--json"])).stdout).live as string;
-      const dies = await deployVersion("dies");
-      expect(dies.code).toBe(1);
-      expect(dies.stderr).toMatch(
-        new RegExp(
-          "release \\S+ did not come up: the app \\(pid \\d+\\) exited within [\\d.]+ s after opening its port " +
-            `\\(the handshake through \\S+ failed: HTTP 502: .*\\); switched back to ${before}, which answers again`,
-        ),
-      );
-      expect(await reply()).toBe("four");
+      await exitsAndIsSwitchedBack("dies", "the handshake through \\S+ failed: HTTP 502: .*");
     });
   },
 );
