@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMANDS } from "../../src/cli/registry.js";
-import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
+import { BIN, cleanEnv } from "../helpers/cli.js";
 
 // What a start-up loads, seen from inside the real process: a preloaded probe reports, at exit, Node's
 // own modules (process.moduleLoadList) and the files required. Speed itself is measured in
@@ -14,6 +14,32 @@ import { BIN, cleanEnv, runCli } from "../helpers/cli.js";
 const PROBE = `process.on("exit", () => require("node:fs").writeFileSync(process.env.PROBE_OUT, JSON.stringify({
   internal: process.moduleLoadList, files: Object.keys(require.cache).filter((file) => !file.endsWith("probe.cjs")),
 })));`;
+
+/**
+ * Runs `<name> --help` for each name given, in one Node process (a start-up each would cost more than the whole
+ * check): the bundle bin/wxdev.cjs would pick (invoked-command.cjs), its main() with output collected; prints
+ * what each did as JSON.
+ */
+const EVERY_COMMAND = `const { join } = require("node:path"); const { PassThrough, Readable } = require("node:stream");
+const [bundles, ...names] = process.argv.slice(1);
+const { invokedCommand } = require(join(bundles, "invoked-command.cjs"));
+const collect = () => {
+  const stream = new PassThrough(); let text = "";
+  stream.on("data", (chunk) => (text += chunk));
+  return [stream, () => text];
+};
+(async () => {
+  const runs = [];
+  for (const name of names) {
+    const argv = [name, "--help"];
+    const bundle = "wxdev-" + invokedCommand(argv) + ".cjs";
+    const [stdout, out] = collect(); const [stderr, err] = collect();
+    const io = { stdout, stderr, stdin: Readable.from([]), env: process.env, cwd: process.cwd() };
+    const code = await require(join(bundles, bundle)).main(argv, io);
+    runs.push({ name, bundle, code, out: out(), err: err() });
+  }
+  process.stdout.write(JSON.stringify(runs));
+})();`;
 
 interface Loaded {
   internal: string[];
@@ -29,6 +55,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Stdio = "ignore" | "pipe" | number;
+
+/** Where bin/wxdev.cjs finds the CLI bundles. */
+const BUNDLES = join(dirname(BIN), "..", "dist", "bundle");
 
 function loadedBy(script: string, args: string[] = [], stderr: Stdio = "ignore", stdout: Stdio = "ignore"): Loaded {
   const out = join(dir, "loaded.json");
@@ -103,11 +132,24 @@ describe("wxdev's start-up path", () => {
     expect(loaded.files.some((file) => file.includes("/node_modules/"))).toBe(true);
   });
 
-  it("every command runs from its own bundle", async () => {
-    const results = await Promise.all(COMMANDS.map(({ name }) => runCli([name, "--help"])));
-    for (const [i, { name }] of COMMANDS.entries()) {
-      expect({ name, ...results[i] }).toMatchObject({ name, code: 0, stderr: "" });
-      expect(results[i]?.stdout).toContain(`Usage: wxdev ${name} `);
+  it("every command runs from its own bundle", () => {
+    const names = COMMANDS.map(({ name }) => name);
+    const result = spawnSync(process.execPath, ["-e", EVERY_COMMAND, BUNDLES, ...names], {
+      env: cleanEnv(),
+      encoding: "utf8",
+    });
+    expect(result.stderr).toBe("");
+    const runs = JSON.parse(result.stdout) as {
+      name: string;
+      bundle: string;
+      code: number;
+      out: string;
+      err: string;
+    }[];
+    expect(runs.map((run) => run.name)).toEqual(names);
+    for (const { name, bundle, code, out, err } of runs) {
+      expect({ name, bundle, code, err }).toEqual({ name, bundle: `wxdev-${name}.cjs`, code: 0, err: "" });
+      expect(out).toContain(`Usage: wxdev ${name} `);
     }
   });
 });
