@@ -7,6 +7,7 @@ import { InputError } from "../../src/core/support/errors.js";
 import { type IdentityOptions, identityAgent } from "../../src/core/remote/ssh/identities.js";
 import { skipReason } from "../helpers/skips.js";
 import { tempDirs } from "../helpers/temp.js";
+import { passphraseOptions } from "../helpers/key-passphrase.js";
 
 const temp = tempDirs();
 const agentMissing = skipReason(
@@ -20,13 +21,10 @@ interface Key {
 }
 const { parseKey } = (createRequire(import.meta.url)("ssh2") as { utils: { parseKey(data: Buffer): Key } }).utils;
 
-/**
- * A new key pair (`passphrase` "" for none), named `name` in a folder of its own; one round of the passphrase's
- * KDF (-a 1): ssh2 runs it in JavaScript, and the rounds change only its cost.
- */
+/** A new key pair (`passphrase` "" for none), named `name` in a folder of its own. */
 function keyPair(name: string, passphrase = "", type = "ed25519"): string {
   const path = join(temp("wxdev-identity-"), name);
-  execFileSync("ssh-keygen", ["-q", "-t", type, "-a", "1", "-N", passphrase, "-C", name, "-f", path]);
+  execFileSync("ssh-keygen", ["-q", "-t", type, ...passphraseOptions(passphrase), "-C", name, "-f", path]);
   return path;
 }
 
@@ -156,7 +154,7 @@ describe.skipIf(agentMissing !== undefined)("the keys a login offers, in OpenSSH
     await sign(given as TestAgent, key as Key, Buffer.from("y"));
     const copy = join(temp("wxdev-identity-copy-"), "id_ed25519");
     copyFileSync(inAgent, copy);
-    execFileSync("ssh-keygen", ["-q", "-p", "-a", "1", "-N", "another", "-f", copy]);
+    execFileSync("ssh-keygen", ["-q", "-p", ...passphraseOptions("another"), "-f", copy]);
     copyFileSync(`${inAgent}.pub`, `${copy}.pub`);
     const viaAgent = await identityAgent(options([copy], { askSecret }), { offered: () => {}, fail: () => {} });
     const keys = await identities(viaAgent as TestAgent);

@@ -8,6 +8,7 @@ import { serverEntry, sshdMissing, startSshd, type TestSshd } from "../helpers/s
 import { deployProject, partialReleases, writeRandomFile } from "../helpers/deploy-project.js";
 import { slowProxy } from "../helpers/net.js";
 import { tempDirs } from "../helpers/temp.js";
+import { passphraseOptions } from "../helpers/key-passphrase.js";
 
 /** What the tests that stop an upload midway let through: 4 MiB take 16 s, so the upload is surely under way. */
 const UPLOAD_RATE = 256 * 1024;
@@ -151,8 +152,7 @@ describe.skipIf(missing !== undefined)("wxdev deploy against a real OpenSSH sshd
   it("an encrypted key takes its passphrase from WXDEV_SSH_PASSPHRASE", async () => {
     const keyDir = temp("wxdev-enc-key-");
     execFileSync("cp", [sshd.clientKey, join(keyDir, "k")]);
-    // One round of the passphrase's KDF (-a 1): ssh2 runs it in JavaScript, and the rounds change only its cost.
-    execFileSync("ssh-keygen", ["-q", "-p", "-a", "1", "-N", "open sesame", "-f", join(keyDir, "k")]);
+    execFileSync("ssh-keygen", ["-q", "-p", ...passphraseOptions("open sesame"), "-f", join(keyDir, "k")]);
     const { dir } = project({ privateKey: join(keyDir, "k") });
     const ok = await deploy(dir, ["--yes"], { WXDEV_SSH_PASSPHRASE: "open sesame" });
     expect(ok.code, ok.stderr).toBe(0);

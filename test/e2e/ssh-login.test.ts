@@ -7,28 +7,26 @@ import { runMain } from "../helpers/main.js";
 import { sshdMissing, startSshd, type TestSshd } from "../helpers/sshd.js";
 import { tempDirs } from "../helpers/temp.js";
 import { terminal, tmuxMissing } from "../helpers/tmux.js";
+import { passphraseOptions } from "../helpers/key-passphrase.js";
 
 const temp = tempDirs();
 const missing = sshdMissing();
 if (missing) console.warn(`skipping the SSH login tests: ${missing}`);
 const noTerminal = missing ?? tmuxMissing();
 
-/**
- * A copy of `key` (and its .pub) under a passphrase, in a folder of its own; one round of the passphrase's KDF
- * (-a 1): ssh2 runs it in JavaScript, and the rounds change only its cost.
- */
+/** A copy of `key` (and its .pub) under a passphrase, in a folder of its own. */
 function encrypted(key: string, passphrase: string): { key: string; pub: string } {
   const copy = join(temp("wxdev-encrypted-"), "key");
   copyFileSync(key, copy);
   copyFileSync(`${key}.pub`, `${copy}.pub`);
-  execFileSync("ssh-keygen", ["-q", "-p", "-a", "1", "-N", passphrase, "-f", copy]);
+  execFileSync("ssh-keygen", ["-q", "-p", ...passphraseOptions(passphrase), "-f", copy]);
   return { key: copy, pub: `${copy}.pub` };
 }
 
-/** A new key pair the server does not know (-a 1 as above). */
+/** A new key pair the server does not know. */
 function strangerKey(passphrase: string): { key: string; pub: string } {
   const key = join(temp("wxdev-stranger-"), "key");
-  execFileSync("ssh-keygen", ["-q", "-t", "ecdsa", "-a", "1", "-N", passphrase, "-f", key]);
+  execFileSync("ssh-keygen", ["-q", "-t", "ecdsa", ...passphraseOptions(passphrase), "-f", key]);
   return { key, pub: `${key}.pub` };
 }
 
