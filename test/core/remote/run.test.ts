@@ -52,6 +52,8 @@ function localHome(extraBashrc = ""): { home: string; shell: RemoteShell; tmp: s
           stderr += chunk;
           options.onStderr?.(chunk);
         });
+        // A ~/.bashrc that exits or replaces the shell ends it before it reads its input.
+        child.stdin.on("error", () => undefined);
         child.stdin.end(typeof options.stdin === "string" ? options.stdin : "");
         child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
       }),
