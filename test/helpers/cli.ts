@@ -49,6 +49,8 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A command that exits before it reads its input (bad usage): the test judges its output, not a write error.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.input ?? "");
   });
 }
