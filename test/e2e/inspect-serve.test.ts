@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { request } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRecords } from "../../src/core/wire/exchange-record.js";
 import { INSPECT_KEEP } from "../../src/core/inspect/store.js";
@@ -39,6 +39,8 @@ describe.skipIf(missing !== undefined)(
   { timeout: 90_000 },
   () => {
     let browser: Browser;
+    /** The pages' one context (a page of its own each): the inspector keeps no cookies or storage. */
+    let context: BrowserContext;
     let serve: RunningCommand;
     let page: Page;
     let callback = "";
@@ -55,7 +57,8 @@ describe.skipIf(missing !== undefined)(
       ]);
       callback = `${printedOrigin(serve.output())}/wechat8013`;
       inspector = inspectUrl(serve.output());
-      page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      page = await context.newPage();
       await page.goto(inspector);
       await page.getByText("● live").waitFor();
     }, 60_000);
@@ -167,7 +170,7 @@ describe.skipIf(missing !== undefined)(
       expect(records[0]).toMatchObject({ method: "POST", status: 200, kind: "text", encrypted: true });
       const opened = await startCommand(["inspect", file, "--port", "0"], env, /inspect: http/);
       try {
-        const other = await browser.newPage();
+        const other = await context.newPage();
         await other.goto(inspectUrl(opened.output()));
         await row(other, "text").first().click();
         const shown = other.getByRole("region", { name: "Exchange" });
@@ -199,7 +202,7 @@ describe.skipIf(missing !== undefined)(
 
     it("refuses a Host that is not the address it was opened on (DNS rebinding), in the browser and by hand", async () => {
       const port = new URL(inspector).port;
-      const other = await browser.newPage();
+      const other = await context.newPage();
       const response = await other.goto(`http://evil.test:${port}/api/exchanges`);
       expect(response?.status()).toBe(403);
       expect(await other.textContent("body")).toBe("forbidden host");

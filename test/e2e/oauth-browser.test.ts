@@ -1,4 +1,4 @@
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { browserMissing, CHROMIUM, CHROMIUM_ARGS } from "../helpers/browser.js";
@@ -12,6 +12,8 @@ const env = { WXDEV_APP_ID: "wxbrowser", WXDEV_APP_SECRET: "browsersecret", WXDE
 
 describe.skipIf(missing !== undefined)("web authorisation in a real browser (headless Chromium)", () => {
   let browser: Browser;
+  /** One context for the file's pages (a page of its own each): nothing here keeps cookies or storage. */
+  let context: BrowserContext;
   let mock: Awaited<ReturnType<typeof startMock>>;
   let serve: Awaited<ReturnType<typeof startServe>>;
   let mockBase = "";
@@ -23,6 +25,7 @@ describe.skipIf(missing !== undefined)("web authorisation in a real browser (hea
       startMock(["--callback-domain", "127.0.0.1"], env),
       chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
     ]);
+    context = await browser.newContext();
     mockBase = mock.origin;
     serve = await startServe(["--api-base", mockBase], env);
     servePort = Number(new URL(serve.url).port);
@@ -52,7 +55,7 @@ describe.skipIf(missing !== undefined)("web authorisation in a real browser (hea
   }
 
   it("opens the authorize URL, clicks allow, lands on serve's /index and shows the nickname", async () => {
-    const page = await browser.newPage();
+    const page = await context.newPage();
     await page.goto(await authorizeUrl("snsapi_userinfo"));
     await page.getByLabel("小明🌟").check();
     await page.click("#allow");
@@ -69,7 +72,7 @@ describe.skipIf(missing !== undefined)("web authorisation in a real browser (hea
   });
 
   it("snsapi_base goes straight through to /index with the openid only", async () => {
-    const page = await browser.newPage();
+    const page = await context.newPage();
     await page.goto(await authorizeUrl("snsapi_base"));
     await page.waitForURL(/\/index\?code=/);
     expect(await page.textContent("#openid")).toMatch(/^o[\w-]{27}$/);
@@ -78,7 +81,7 @@ describe.skipIf(missing !== undefined)("web authorisation in a real browser (hea
   });
 
   it("a redirect outside the callback domain shows the 10003 page", async () => {
-    const page = await browser.newPage();
+    const page = await context.newPage();
     const url = (await authorizeUrl("snsapi_base")).replace("127.0.0.1%3A", "localhost%3A");
     await page.goto(url);
     expect(await page.textContent("#errcode")).toBe("10003");
