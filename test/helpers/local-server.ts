@@ -48,6 +48,8 @@ export interface LocalServerOptions {
   account?: string;
   /** Its ~/.bashrc; default WORKON_BASHRC. */
   bashrc?: string;
+  /** How fast an upload arrives (LocalLogin's inputBytesPerSecond); default at once. */
+  inputBytesPerSecond?: number;
 }
 
 /**
@@ -66,7 +68,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     for (const path of [home, join(home, ".bashrc"), join(home, ".profile")]) {
       chownSync(path, ids.uid, ids.gid);
     }
-  const login: LocalLogin = { user, home, ...(ids ?? {}) };
+  const rate = options.inputBytesPerSecond;
+  const login: LocalLogin = {
+    user,
+    home,
+    ...(ids ?? {}),
+    ...(rate === undefined ? {} : { inputBytesPerSecond: rate }),
+  };
   const port = await freePort();
   const server: LocalServer = {
     user,

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import type { Readable } from "node:stream";
+import { type Readable, Transform } from "node:stream";
 import type { RemoteShell } from "../../src/core/remote/shell.js";
 
 /** Who the local shell's commands run as, and where their home is. */
@@ -9,6 +9,21 @@ export interface LocalLogin {
   uid?: number;
   gid?: number;
   home: string;
+  /** How fast a streamed input (an upload) arrives, in bytes a second, as over a slow link; default at once. */
+  inputBytesPerSecond?: number;
+}
+
+/** Passes a stream on at `bytesPerSecond`, counted from its first chunk. */
+function throttled(bytesPerSecond: number): Transform {
+  let start = 0;
+  let passed = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      start ||= Date.now();
+      passed += chunk.length;
+      setTimeout(() => done(null, chunk), Math.max(0, start + (passed / bytesPerSecond) * 1000 - Date.now()));
+    },
+  });
 }
 
 /** The environment sshd gives a command (UsePAM no): no variable of the test run leaks in. */
@@ -55,8 +70,10 @@ export function localShell(login: LocalLogin): RemoteShell {
         // A command that ends before reading all of its input: what is left is not ours to report.
         child.stdin.on("error", () => undefined);
         const { stdin } = options;
-        if (typeof stdin === "string") child.stdin.end(stdin);
-        else if (stdin !== undefined) stdin.pipe(child.stdin);
+        const rate = login.inputBytesPerSecond;
+        const input = typeof stdin === "object" && rate !== undefined ? stdin.pipe(throttled(rate)) : stdin;
+        if (typeof input === "string") child.stdin.end(input);
+        else if (input !== undefined) input.pipe(child.stdin);
         else child.stdin.end();
         let heldOpen = false;
         let timer: NodeJS.Timeout | undefined;
@@ -75,7 +92,10 @@ export function localShell(login: LocalLogin): RemoteShell {
           if (done) return;
           done = true;
           clearTimeout(timer);
-          if (typeof stdin === "object") (stdin as Readable).unpipe(child.stdin);
+          if (typeof input === "object") {
+            input.unpipe(child.stdin);
+            if (input !== stdin) (stdin as Readable).unpipe(input as Transform);
+          }
           resolve({
             code,
             signal,

@@ -16,7 +16,8 @@ describe.concurrent("wxdev deploy: the remote scripts through a local shell", ()
 
   beforeAll(async () => {
     await import("../../src/core/remote/ssh/connection.js");
-    machine = await startLocalServer();
+    // Uploads as over a link of 8 MiB/s: the concurrent deploys' 16 MiB take two seconds, however fast this machine.
+    machine = await startLocalServer({ inputBytesPerSecond: 8 * 1024 * 1024 });
     clientHome = temp("wxdev-client-home-");
   });
   afterAll(async () => machine?.stop());
@@ -303,7 +304,7 @@ describe.concurrent("wxdev deploy: the remote scripts through a local shell", ()
     "in progress); the live release is whole", async () => {
     const { dir, remote } = project();
     expect((await deploy(dir, ["--yes"])).code).toBe(0);
-    const big = writeRandomFile(join(dir, "big.bin"), 96);
+    const big = writeRandomFile(join(dir, "big.bin"), 16);
     const first = background(dir, []);
     await until(() => partials(remote) > 0, "the first deploy's upload");
     const second = await deploy(dir, ["--json"]);
