@@ -341,7 +341,10 @@ describe.skipIf(missing !== undefined).each(["plain", "safe"] as const)(
       const notices = await thread().getByText(FAILURE).count();
       expect(notices).toBe(2);
       await say("慢");
-      await expect.poll(() => thread().getByText(FAILURE).count(), { timeout: 30_000 }).toBe(notices + 1);
+      // Fifteen seconds of WeChat's tries: looked at twice a second, not at the 50 ms a poll takes by default.
+      await expect
+        .poll(() => thread().getByText(FAILURE).count(), { timeout: 30_000, interval: 500 })
+        .toBe(notices + 1);
       const last = panel()
         .getByRole("region", { name: /第 3 次/ })
         .first();
