@@ -17,11 +17,18 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/** A clean environment: no WXDEV_* settings or colour forcing leak in from the developer's shell. */
+/**
+ * What a child does not inherit besides WXDEV_* settings: colour forcing, the developer's SSH agent, and extra CA
+ * certificates (the wxdev under test talks to loopback servers only, and node parses every certificate in that file
+ * as it starts: a CI image may point it at the whole system bundle).
+ */
+const LEFT_OUT = new Set(["FORCE_COLOR", "SSH_AUTH_SOCK", "NODE_EXTRA_CA_CERTS"]);
+
+/** A clean environment: nothing of the developer's shell that changes what wxdev does, or costs it at start. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith("WXDEV_") && key !== "FORCE_COLOR" && key !== "SSH_AUTH_SOCK") env[key] = value;
+    if (!key.startsWith("WXDEV_") && !LEFT_OUT.has(key)) env[key] = value;
   }
   env.NO_COLOR = "1";
   for (const [key, value] of Object.entries(extra)) {
