@@ -66,6 +66,8 @@ async function follow(action: "follow" | "unfollow", openid?: string): Promise<v
 
 /** "Scans" one of the account's QR codes: as the current follower (SCAN) or as a new user (subscribe). */
 async function scan(): Promise<void> {
+  // The account's codes as they are now: one the app made a moment ago may not have reached this page's events yet.
+  await refresh().catch(() => undefined);
   const codes = state?.qrcodes ?? [];
   if (codes.length === 0) {
     await ask("没有二维码：应用先调用 qrcode/create", []);
