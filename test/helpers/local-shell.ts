@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { type Readable, Transform } from "node:stream";
+import type { Readable, Transform } from "node:stream";
+import { paced } from "./net.js";
 import type { RemoteShell } from "../../src/core/remote/shell.js";
 
 /** Who the local shell's commands run as, and where their home is. */
@@ -11,19 +12,6 @@ export interface LocalLogin {
   home: string;
   /** How fast a streamed input (an upload) arrives, in bytes a second, as over a slow link; default at once. */
   inputBytesPerSecond?: number;
-}
-
-/** Passes a stream on at `bytesPerSecond`, counted from its first chunk. */
-function throttled(bytesPerSecond: number): Transform {
-  let start = 0;
-  let passed = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      start ||= Date.now();
-      passed += chunk.length;
-      setTimeout(() => done(null, chunk), Math.max(0, start + (passed / bytesPerSecond) * 1000 - Date.now()));
-    },
-  });
 }
 
 /** The environment sshd gives a command (UsePAM no): no variable of the test run leaks in. */
@@ -71,7 +59,7 @@ export function localShell(login: LocalLogin): RemoteShell {
         child.stdin.on("error", () => undefined);
         const { stdin } = options;
         const rate = login.inputBytesPerSecond;
-        const input = typeof stdin === "object" && rate !== undefined ? stdin.pipe(throttled(rate)) : stdin;
+        const input = typeof stdin === "object" && rate !== undefined ? stdin.pipe(paced(rate)) : stdin;
         if (typeof input === "string") child.stdin.end(input);
         else if (input !== undefined) input.pipe(child.stdin);
         else child.stdin.end();

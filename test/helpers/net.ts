@@ -1,4 +1,5 @@
 import { createServer } from "node:net";
+import { Transform } from "node:stream";
 
 /** A TCP port free on 127.0.0.1 right now. */
 export function freePort(): Promise<number> {
@@ -11,6 +12,19 @@ export function freePort(): Promise<number> {
         typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port")),
       );
     });
+  });
+}
+
+/**
+ * Passes a stream on at most `bytesPerSecond`, as over a slow link: each chunk waits as long as it would take to
+ * send; while `active()` is false, at once.
+ */
+export function paced(bytesPerSecond: number, active: () => boolean = () => true): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (!active()) return done(null, chunk);
+      setTimeout(() => done(null, chunk), (chunk.length / bytesPerSecond) * 1000);
+    },
   });
 }
 
@@ -38,13 +52,8 @@ export async function slowProxy(target: number, bytesPerSecond: number): Promise
       socket.on("error", () => undefined);
       socket.on("close", () => sockets.delete(socket));
     }
-    client.on("data", (chunk: Buffer) => {
-      upstream.write(chunk);
-      if (!proxy.slow) return;
-      client.pause();
-      setTimeout(() => client.resume(), (chunk.length / bytesPerSecond) * 1000);
-    });
-    // A side that is gone takes the other with it at once (a paused client would hold its end back).
+    client.pipe(paced(bytesPerSecond, () => proxy.slow)).pipe(upstream);
+    // A side that is gone takes the other with it at once (what is still held back would keep its end open).
     client.on("close", () => upstream.destroy());
     upstream.on("close", () => client.destroy());
     upstream.pipe(client);
